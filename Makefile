@@ -1,0 +1,48 @@
+# symcount: `make demo` counts the gallery; `make test` runs the whole suite.
+# Both create .venv on first use and install into it once (stamp files).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export KERAS_BACKEND := torch
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test lint goldens docs bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@for f in derivations/*.sc; do \
+		echo "== $$f"; \
+		$(PY) -m symcount count "$$f" || exit 1; \
+	done
+
+test: $(VENV)/.installed-test
+	$(PY) -m ruff check symcount tests bench
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check symcount tests bench
+
+goldens: $(VENV)/.installed
+	$(PY) -m symcount.goldens
+
+docs: $(VENV)/.installed
+	$(PY) -m symcount layers > docs/layers.md
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

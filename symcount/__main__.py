@@ -1,0 +1,7 @@
+"""``python -m symcount``."""
+
+import sys
+
+from symcount.cli import main
+
+sys.exit(main())

@@ -1,0 +1,130 @@
+"""The Python API: ``count`` (and the source handling every entry point shares)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symcount import engine
+from symcount.engine import CONVENTIONS, Count
+from symcount.errors import SymcountError, did_you_mean
+from symcount.evaluate import Env, evaluate
+from symcount.parse import parse, parse_expression
+
+Source = str | Path
+
+
+def read_source(source: Source) -> tuple[str, str, str | None]:
+    """(text, filename, network named in the source) for text or a path.
+
+    A :class:`~pathlib.Path` is read as a file and may end in ``#network``;
+    a ``str`` is the description itself.
+    """
+    if isinstance(source, Path):
+        network = None
+        path = source
+        if not path.exists() and "#" in path.name:
+            base, _, network = str(path).rpartition("#")
+            path = Path(base)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SymcountError(f"no such file: {path}") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise SymcountError(f"cannot read {path}: {err}") from None
+        return text, str(path), network or None
+    if not isinstance(source, str):
+        raise TypeError("source must be description text (str) or a file (pathlib.Path)")
+    return source, "<input>", None
+
+
+def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Python or text values for ``values=`` / ``--set`` as sympy objects.
+
+    Text is parsed by symcount's own expression grammar (never sympify).
+    """
+    out: dict[str, Any] = {}
+    for name, value in (values or {}).items():
+        if isinstance(value, bool):
+            out[name] = value
+        elif isinstance(value, int):
+            out[name] = sympy.Integer(value)
+        elif isinstance(value, sympy.Basic):
+            out[name] = value
+        elif isinstance(value, str):
+            out[name] = evaluate(parse_expression(value, f"--set {name}"), Env())
+        else:
+            raise SymcountError(f"value for {name} must be an int or an expression, not {type(value).__name__}")
+    return out
+
+
+def _check_values_used(values: Mapping[str, Any], seen: set[str], free: set[str]) -> None:
+    unknown = [name for name in values if name not in seen]
+    if unknown:
+        known = sorted(seen | free)
+        raise SymcountError(
+            f"--set {unknown[0]}: no such name in the description "
+            f"(names: {', '.join(known) or 'none'})",
+            hint=did_you_mean(unknown[0], known),
+        )
+
+
+def count(
+    source: Source,
+    *,
+    values: Mapping[str, Any] | None = None,
+    convention: str = "pytorch",
+    network: str | None = None,
+) -> Count:
+    """Count the parameters of a description (text, or a file given as a Path).
+
+    ``values`` override ``let`` bindings and fill free symbols; ``convention``
+    is ``"pytorch"`` or ``"keras"``; ``network`` picks one network when the
+    text holds several.
+    """
+    text, filename, from_source = read_source(source)
+    try:
+        return _count_text(text, filename, values, convention, network or from_source)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    except RecursionError:
+        raise SymcountError("description nested too deeply").located(filename, text) from None
+
+
+def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, convention: str,
+                network: str | None) -> Count:
+    if convention not in CONVENTIONS:
+        raise SymcountError(f"unknown convention '{convention}' (valid: {', '.join(CONVENTIONS)})",
+                            hint=did_you_mean(convention, CONVENTIONS))
+    converted = convert_values(values)
+    tree = parse(text, filename)
+    program = engine.load(tree, converted)
+    target = engine.choose_target(program, network)
+    walker = engine.walk(program, target, convention)
+    layers = walker.layers
+    trainable = sympy.expand(sympy.Add(*[layer.trainable for layer in layers]))
+    non_trainable = sympy.expand(sympy.Add(*[layer.non_trainable for layer in layers]))
+    buffers = sympy.expand(sympy.Add(*[layer.buffers for layer in layers]))
+    macs_terms = [layer.macs for layer in layers]
+    macs = sympy.nan if any(m is sympy.nan for m in macs_terms) else sympy.expand(sympy.Add(*macs_terms))
+    active = sympy.expand(sympy.Add(*[layer.active for layer in layers]))
+    free = {str(s) for s in (trainable + non_trainable + buffers).free_symbols}
+    _check_values_used(converted, program.env.seen, free)
+    final = getattr(walker, "final_shape", None)
+    return Count(
+        network=target,
+        convention=convention,
+        trainable=trainable,
+        non_trainable=non_trainable,
+        buffers=buffers,
+        macs=macs,
+        active=active,
+        layers=layers,
+        output_shape=final.layout(convention) if final is not None else None,
+        shared=walker.shared,
+        notes=walker.notes,
+        values=converted,
+    )

@@ -1,0 +1,1093 @@
+"""The layer catalog: every layer type defined once, in one entry.
+
+An entry says everything symcount knows about a layer: its arguments (with
+defaults, aliases and the symbol that stands for each in formulas), its
+parameter tensors as each framework names and shapes them, the textbook
+formula a derivation shows, its output-shape rule, its multiply-accumulate
+count, and a one-line description. Adding a layer is one ``register(...)``
+call; the docs' layer reference is generated from these entries.
+
+The catalog knows nothing about LaTeX or printing: formulas are written in
+symcount's own expression language (parsed by the grammar, never by sympy),
+in the order a person writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from symcount.errors import SymcountError
+from symcount.shapes import Shape, conv_out, conv_transpose_out, pool_out
+
+ONE = sympy.Integer(1)
+ZERO = sympy.Integer(0)
+
+
+class Required:
+    """Marks an argument without a default: absent, it becomes a symbol."""
+
+    def __repr__(self) -> str:
+        return "required"
+
+
+REQUIRED = Required()
+
+#: Argument kinds, checked and normalised by the engine.
+SIZE = "size"  # a positive integer (or a symbol)
+COUNT = "count"  # a non-negative integer
+BIAS = "bias"  # true / false / an expression (b): the bias indicator
+FLAG = "flag"  # true / false
+KERNEL = "kernel"  # int or tuple, one per spatial dimension
+PADDING = "padding"  # int, tuple, "same" or "valid"
+STRING = "string"
+NUMBER = "number"  # any exact number (dropout rate, scale factor)
+SHAPE = "shape"  # int or tuple of ints (adaptive pooling output)
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One argument of a layer.
+
+    ``symbol`` is the name the argument has in formulas (``hidden`` is ``H``);
+    ``infer`` names where a missing value comes from (``"channels"`` of the
+    input); ``structural`` arguments (groups, multiplier) are put into the
+    general formula line when they are 1, so ``/groups`` disappears there.
+    """
+
+    name: str
+    kind: str = SIZE
+    default: Any = REQUIRED
+    aliases: tuple[str, ...] = ()
+    symbol: str | None = None
+    infer: str | None = None
+    structural: bool = False
+    doc: str = ""
+
+    @property
+    def formula_name(self) -> str:
+        return self.symbol or self.name
+
+
+class Args:
+    """The bound arguments of one layer call, normalised (kernels are tuples)."""
+
+    def __init__(self, values: Mapping[str, Any], dims: int = 0) -> None:
+        self._values = dict(values)
+        self.dims = dims
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def items(self) -> Any:
+        return self._values.items()
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor of a layer, with its shape and how it counts.
+
+    ``role`` is ``"param"`` (learned), ``"stat"`` (running statistics: a buffer
+    in PyTorch, a non-trainable weight in Keras) or ``"counter"`` (an integer
+    step counter such as ``num_batches_tracked``: listed, never counted).
+    ``present`` multiplies the size: 1, 0, or the bias symbol b.
+    """
+
+    name: str
+    shape: tuple[sympy.Expr, ...]
+    role: str = "param"
+    present: sympy.Expr = ONE
+    shared_with: str | None = None
+
+    @property
+    def size(self) -> sympy.Expr:
+        result: sympy.Expr = self.present
+        for n in self.shape:
+            result = result * n
+        return result
+
+
+TensorRule = Callable[[Args, str], list[Tensor]]
+FormulaRule = Callable[[Args, str], dict[str, str]]
+ShapeRule = Callable[[Args, Shape, str], Shape]
+MacRule = Callable[[Args, Shape, Shape], sympy.Expr]
+
+
+@dataclass(frozen=True)
+class LayerType:
+    """A catalog entry. See the module docstring."""
+
+    name: str
+    description: str
+    args: tuple[ArgSpec, ...]
+    tensors: TensorRule
+    formulas: FormulaRule
+    shape: ShapeRule
+    macs: MacRule
+    aliases: tuple[str, ...] = ()
+    dims: int = 0
+    frameworks: tuple[str, ...] = ("pytorch", "keras")
+    zero_reason: str = "no weights"
+    macs_doc: str = "0"
+    input_kind: str = "any"  # "spatial", "sequence", "tokens", "vector", "any"
+    notes: Mapping[str, str] = field(default_factory=dict)
+    #: fills arguments whose default depends on others (pool stride = k)
+    derive: Callable[[dict[str, Any], Shape | None], None] | None = None
+    #: returns (argument, message) when the arguments cannot go together
+    validate: Callable[[Args], tuple[str, str] | None] | None = None
+    #: extra names the formulas use (k_h, k_w), beyond the arguments' symbols
+    bindings: Callable[[Args, str], dict[str, sympy.Expr]] | None = None
+
+    def arg(self, name: str) -> ArgSpec:
+        for spec in self.args:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def find_arg(self, written: str) -> ArgSpec | None:
+        """The argument a written name means: canonical, symbol or alias."""
+        for spec in self.args:
+            if written == spec.name or written == spec.symbol or written in spec.aliases:
+                return spec
+        lowered = written.lower()
+        for spec in self.args:
+            names = (spec.name, spec.symbol or spec.name, *spec.aliases)
+            if lowered in (n.lower() for n in names):
+                return spec
+        return None
+
+
+CATALOG: dict[str, LayerType] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(entry: LayerType) -> LayerType:
+    """Add an entry; its name and aliases (any case) resolve to it."""
+    if entry.name in CATALOG:
+        raise ValueError(f"layer {entry.name!r} defined twice")
+    CATALOG[entry.name] = entry
+    for alias in (entry.name, *entry.aliases):
+        _ALIASES[alias.lower()] = entry.name
+    return entry
+
+
+def lookup(name: str) -> LayerType | None:
+    """The entry for a written layer name (canonical or any alias, any case)."""
+    canonical = _ALIASES.get(name.lower())
+    return CATALOG[canonical] if canonical else None
+
+
+def known_names() -> list[str]:
+    return sorted(CATALOG)
+
+
+def all_spellings() -> list[str]:
+    spellings = set(CATALOG)
+    for entry in CATALOG.values():
+        spellings.update(entry.aliases)
+    return sorted(spellings)
+
+
+# ---------------------------------------------------------------------------
+# small helpers shared by the entries
+
+
+def prod(values: Any) -> sympy.Expr:
+    result: sympy.Expr = ONE
+    for v in values:
+        result = result * v
+    return result
+
+
+def positions(shape: Shape) -> sympy.Expr:
+    """How many places a per-position operation runs at (product of spatial sizes)."""
+    return prod(shape.spatial)
+
+
+def kernel_formula(a: Args) -> str:
+    """``k*k`` for a square kernel, ``k_h*k_w`` otherwise (the textbook way)."""
+    k = a.k
+    if all(sympy.simplify(x - k[0]) == 0 for x in k):
+        return "*".join(["k"] * len(k))
+    return "*".join(_kernel_names(len(k)))
+
+
+def _kernel_names(d: int) -> list[str]:
+    return {1: ["k"], 2: ["k_h", "k_w"], 3: ["k_d", "k_h", "k_w"]}[d]
+
+
+def kernel_bindings(a: Args) -> dict[str, sympy.Expr]:
+    """Formula names for the kernel sizes: ``k`` and ``k_h``, ``k_w`` (``k_d``)."""
+    names = _kernel_names(len(a.k))
+    out = {"k": a.k[0]}
+    out.update(dict(zip(names, a.k, strict=True)))
+    return out
+
+
+def norm_pad(a: Args, name: str = "padding") -> Any:
+    return a.get(name)
+
+
+def bias_terms(a: Args) -> sympy.Expr:
+    return a.bias
+
+
+def one_if(flag: bool) -> sympy.Expr:
+    return ONE if flag else ZERO
+
+
+def _bias_norm(a: Args) -> str:
+    """Layer norm's textbook count: 2C with a bias, C without."""
+    if a.bias == ONE:
+        return "2*C"
+    if a.bias == ZERO:
+        return "C"
+    return "(1 + b)*C"
+
+
+# ---------------------------------------------------------------------------
+# argument factories
+
+
+def size(name: str, *aliases: str, symbol: str | None = None, infer: str | None = None,
+         default: Any = REQUIRED, doc: str = "") -> ArgSpec:
+    return ArgSpec(name, SIZE, default, aliases, symbol, infer, doc=doc)
+
+
+def bias_arg(default: bool = True) -> ArgSpec:
+    return ArgSpec("bias", BIAS, default, ("use_bias",), "b", doc="learn an additive bias")
+
+
+TRAINABLE = ArgSpec("trainable", FLAG, True, (), doc="false freezes the layer")
+
+
+def conv_args(d: int, transpose: bool = False) -> tuple[ArgSpec, ...]:
+    base = (
+        size("C_in", "in_channels", infer="channels", doc="input channels"),
+        size("C_out", "out_channels", "filters", doc="output channels"),
+        ArgSpec("k", KERNEL, REQUIRED, ("kernel_size",), doc="kernel size (int or tuple)"),
+        ArgSpec("groups", SIZE, ONE, (), symbol="g", structural=True, doc="channel groups"),
+        bias_arg(),
+        ArgSpec("stride", KERNEL, ONE, ("strides",), doc="stride"),
+        ArgSpec("padding", PADDING, ZERO, (), doc='int, tuple, "same" or "valid"'),
+        ArgSpec("dilation", KERNEL, ONE, ("dilation_rate",), doc="dilation"),
+    )
+    if transpose:
+        base += (ArgSpec("output_padding", KERNEL, ZERO, (), doc="extra output size"),)
+    return base
+
+
+def _conv_tensors(d: int, transpose: bool) -> TensorRule:
+    def tensors(a: Args, convention: str) -> list[Tensor]:
+        k = tuple(a.k)
+        if convention == "keras":
+            kernel = (*k, a.C_out / a.groups, a.C_in) if transpose else (*k, a.C_in / a.groups, a.C_out)
+            return [Tensor("kernel", kernel), Tensor("bias", (a.C_out,), present=a.bias)]
+        weight = (a.C_in, a.C_out / a.groups, *k) if transpose else (a.C_out, a.C_in / a.groups, *k)
+        return [Tensor("weight", weight), Tensor("bias", (a.C_out,), present=a.bias)]
+
+    return tensors
+
+
+def divides(d: sympy.Expr, n: sympy.Expr) -> bool | None:
+    """Whether d divides n: True/False for numbers, None when symbols decide."""
+    q = sympy.simplify(n / d)
+    if q.free_symbols:
+        return None
+    return bool(q.is_integer)
+
+
+def _check_groups(a: Args) -> tuple[str, str] | None:
+    for name in ("C_in", "C_out"):
+        if divides(a.groups, getattr(a, name)) is False:
+            return "groups", f"groups={a.groups} does not divide {name}={getattr(a, name)}"
+    return None
+
+
+def _conv_formulas(a: Args, convention: str) -> dict[str, str]:
+    return {"param": f"({kernel_formula(a)}*C_in/g + b)*C_out"}
+
+
+def _conv_shape(d: int) -> ShapeRule:
+    def shape(a: Args, s: Shape, convention: str) -> Shape:
+        pads = a.padding if isinstance(a.padding, str) else a.padding
+        out = tuple(
+            conv_out(n, k, st, pads if isinstance(pads, str) else pads[i], dl)
+            for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
+        )
+        return Shape(out, a.C_out, s.sequence)
+
+    return shape
+
+
+def _conv_transpose_shape(a: Args, s: Shape, convention: str) -> Shape:
+    pads = a.padding
+    out = tuple(
+        conv_transpose_out(n, k, st, pads if isinstance(pads, str) else pads[i], op, dl)
+        for i, (n, k, st, op, dl) in enumerate(
+            zip(s.spatial, a.k, a.stride, a.output_padding, a.dilation, strict=True)
+        )
+    )
+    return Shape(out, a.C_out, s.sequence)
+
+
+def _conv_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    return prod(a.k) * a.C_in / a.groups * a.C_out * positions(o)
+
+
+def _conv_transpose_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    return prod(a.k) * a.C_in * a.C_out / a.groups * positions(i)
+
+
+for _d in (1, 2, 3):
+    register(LayerType(
+        name=f"conv{_d}d",
+        aliases=(f"Conv{_d}d", f"Conv{_d}D", f"Convolution{_d}D"),
+        description=f"{_d}-D convolution: each output channel is a k^{_d} window over the input channels "
+                    "of its group, plus a bias.",
+        args=(*conv_args(_d), TRAINABLE),
+        tensors=_conv_tensors(_d, False),
+        formulas=_conv_formulas,
+        shape=_conv_shape(_d),
+        macs=_conv_macs,
+        dims=_d,
+        macs_doc="k^d · C_in/groups · C_out · output positions",
+        input_kind="spatial",
+        validate=_check_groups,
+        bindings=lambda a, c: kernel_bindings(a),
+    ))
+    register(LayerType(
+        name=f"conv_transpose{_d}d",
+        aliases=(f"ConvTranspose{_d}d", f"Conv{_d}DTranspose", f"convtranspose{_d}d", f"deconv{_d}d"),
+        description=f"{_d}-D transposed convolution: the gradient of a convolution, upsampling by the stride.",
+        args=(*conv_args(_d, transpose=True), TRAINABLE),
+        tensors=_conv_tensors(_d, True),
+        formulas=_conv_formulas,
+        shape=_conv_transpose_shape,
+        macs=_conv_transpose_macs,
+        dims=_d,
+        macs_doc="k^d · C_in · C_out/groups · input positions",
+        input_kind="spatial",
+        validate=_check_groups,
+        bindings=lambda a, c: kernel_bindings(a),
+    ))
+
+
+# -- depthwise and separable (Keras) -------------------------------------------
+
+_DW_ARGS = (
+    size("C_in", "in_channels", infer="channels", doc="input channels"),
+    ArgSpec("k", KERNEL, REQUIRED, ("kernel_size",), doc="kernel size"),
+    ArgSpec("multiplier", SIZE, ONE, ("depth_multiplier",), symbol="m", structural=True,
+            doc="outputs per input channel"),
+    bias_arg(),
+    ArgSpec("stride", KERNEL, ONE, ("strides",)),
+    ArgSpec("padding", PADDING, ZERO, ()),
+    ArgSpec("dilation", KERNEL, ONE, ("dilation_rate",)),
+)
+
+
+def _dw_shape(a: Args, s: Shape, convention: str) -> Shape:
+    out = tuple(
+        conv_out(n, k, st, a.padding if isinstance(a.padding, str) else a.padding[i], dl)
+        for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
+    )
+    return Shape(out, a.C_in * a.multiplier, s.sequence)
+
+
+def _dw_tensors(a: Args, convention: str) -> list[Tensor]:
+    if convention == "keras":
+        return [Tensor("depthwise_kernel", (*a.k, a.C_in, a.multiplier)),
+                Tensor("bias", (a.C_in * a.multiplier,), present=a.bias)]
+    return [Tensor("weight", (a.C_in * a.multiplier, ONE, *a.k)),
+            Tensor("bias", (a.C_in * a.multiplier,), present=a.bias)]
+
+
+register(LayerType(
+    name="depthwise_conv2d",
+    aliases=("DepthwiseConv2D", "depthwiseconv2d", "dwconv2d"),
+    description="Depthwise 2-D convolution: one k x k filter per input channel (times the multiplier).",
+    args=(*_DW_ARGS, TRAINABLE),
+    tensors=_dw_tensors,
+    formulas=lambda a, c: {"param": f"({kernel_formula(a)} + b)*C_in*m"},
+    shape=_dw_shape,
+    macs=lambda a, i, o: prod(a.k) * a.C_in * a.multiplier * positions(o),
+    dims=2,
+    macs_doc="k^2 · C_in · multiplier · output positions",
+    input_kind="spatial",
+    bindings=lambda a, c: kernel_bindings(a),
+    notes={"pytorch": "PyTorch writes it as Conv2d(C_in, C_in*multiplier, k, groups=C_in)"},
+))
+
+
+def _sep_tensors(a: Args, convention: str) -> list[Tensor]:
+    mid = a.C_in * a.multiplier
+    if convention == "keras":
+        return [Tensor("depthwise_kernel", (*a.k, a.C_in, a.multiplier)),
+                Tensor("pointwise_kernel", (ONE, ONE, mid, a.C_out)),
+                Tensor("bias", (a.C_out,), present=a.bias)]
+    return [Tensor("depthwise.weight", (mid, ONE, *a.k)),
+            Tensor("pointwise.weight", (a.C_out, mid, ONE, ONE)),
+            Tensor("pointwise.bias", (a.C_out,), present=a.bias)]
+
+
+def _sep_shape(a: Args, s: Shape, convention: str) -> Shape:
+    return _dw_shape(a, s, convention).with_channels(a.C_out)
+
+
+register(LayerType(
+    name="separable_conv2d",
+    aliases=("SeparableConv2D", "separableconv2d", "sepconv2d"),
+    description="Depthwise-separable 2-D convolution: a depthwise k x k filter per channel, then a 1 x 1 pointwise conv.",
+    args=(_DW_ARGS[0], size("C_out", "out_channels", "filters"), *_DW_ARGS[1:], TRAINABLE),
+    tensors=_sep_tensors,
+    formulas=lambda a, c: {"param": f"{kernel_formula(a)}*C_in*m + (C_in*m + b)*C_out"},
+    shape=_sep_shape,
+    macs=lambda a, i, o: (prod(a.k) * a.C_in * a.multiplier + a.C_in * a.multiplier * a.C_out) * positions(o),
+    dims=2,
+    macs_doc="(k^2 · C_in · multiplier + C_in · multiplier · C_out) · output positions",
+    input_kind="spatial",
+    bindings=lambda a, c: kernel_bindings(a),
+    notes={"pytorch": "PyTorch writes it as a depthwise Conv2d (no bias) followed by a 1x1 Conv2d"},
+))
+
+
+# -- linear ----------------------------------------------------------------------
+
+register(LayerType(
+    name="linear",
+    aliases=("Linear", "Dense", "fc", "fully_connected"),
+    description="Fully connected layer: every output is a weighted sum of all inputs plus a bias.",
+    args=(
+        size("C_in", "in_features", infer="channels", doc="input features"),
+        size("C_out", "out_features", "units", doc="output features"),
+        bias_arg(),
+        TRAINABLE,
+        ArgSpec("tied", ANY, None, (), doc="label of a layer whose weight this one shares"),
+    ),
+    tensors=lambda a, c: (
+        [Tensor("kernel", (a.C_in, a.C_out)), Tensor("bias", (a.C_out,), present=a.bias)]
+        if c == "keras"
+        else [Tensor("weight", (a.C_out, a.C_in)), Tensor("bias", (a.C_out,), present=a.bias)]
+    ),
+    formulas=lambda a, c: {"param": "(C_in + b)*C_out"},
+    shape=lambda a, s, c: Shape(s.spatial, a.C_out, s.sequence),
+    macs=lambda a, i, o: a.C_in * a.C_out * positions(o),
+    macs_doc="C_in · C_out · positions",
+))
+
+
+# -- pooling ---------------------------------------------------------------------
+
+def _pool_args() -> tuple[ArgSpec, ...]:
+    return (
+        ArgSpec("k", KERNEL, REQUIRED, ("kernel_size", "pool_size"), doc="window size"),
+        ArgSpec("stride", KERNEL, None, ("strides",), doc="stride (default: the window size)"),
+        ArgSpec("padding", PADDING, ZERO, (), doc='int, tuple, "same" or "valid"'),
+        ArgSpec("ceil_mode", FLAG, False, (), doc="PyTorch's ceil_mode"),
+        ArgSpec("dilation", KERNEL, ONE, (), doc="dilation (max pooling)"),
+    )
+
+
+def _pool_defaults(values: dict[str, Any], shape: Shape | None) -> None:
+    if values.get("stride") is None:
+        values["stride"] = values["k"]
+
+
+def _pool_shape(a: Args, s: Shape, convention: str) -> Shape:
+    out = tuple(
+        pool_out(n, k, st, a.padding if isinstance(a.padding, str) else a.padding[i], a.ceil_mode, dl)
+        for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
+    )
+    return Shape(out, s.channels, s.sequence)
+
+
+def _no_tensors(a: Args, convention: str) -> list[Tensor]:
+    return []
+
+
+def _no_formulas(a: Args, convention: str) -> dict[str, str]:
+    return {}
+
+
+def _zero_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    return ZERO
+
+
+for _d in (1, 2, 3):
+    for _kind, _word in (("max", "maximum"), ("avg", "average")):
+        register(LayerType(
+            name=f"{_kind}pool{_d}d",
+            aliases=(f"{_kind.capitalize()}Pool{_d}d", f"{_kind.capitalize()}Pooling{_d}D",
+                     f"{_kind}pooling{_d}d"),
+            description=f"{_d}-D {_word} pooling over k^{_d} windows.",
+            args=_pool_args(),
+            tensors=_no_tensors,
+            formulas=_no_formulas,
+            shape=_pool_shape,
+            macs=_zero_macs,
+            dims=_d,
+            zero_reason=f"no weights: pooling takes the {_word} of each window",
+            input_kind="spatial",
+            derive=_pool_defaults,
+        ))
+
+for _kind, _word in (("avg", "average"), ("max", "maximum")):
+    register(LayerType(
+        name=f"global_{_kind}pool",
+        aliases=(f"Global{_kind.capitalize()}Pooling2D", f"Global{_kind.capitalize()}Pooling1D",
+                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool"),
+        description=f"Global {_word} pooling: one value per channel.",
+        args=(),
+        tensors=_no_tensors,
+        formulas=_no_formulas,
+        shape=lambda a, s, c: Shape((), s.channels, False),
+        macs=_zero_macs,
+        zero_reason=f"no weights: takes the {_word} over all positions",
+    ))
+    for _d in (1, 2, 3):
+        register(LayerType(
+            name=f"adaptive_{_kind}pool{_d}d",
+            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d"),
+            description=f"Adaptive {_d}-D {_word} pooling to a fixed output size.",
+            args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
+            tensors=_no_tensors,
+            formulas=_no_formulas,
+            shape=lambda a, s, c: Shape(tuple(a.out), s.channels, s.sequence),
+            macs=_zero_macs,
+            dims=_d,
+            zero_reason=f"no weights: takes the {_word} of adaptive windows",
+            input_kind="spatial",
+        ))
+
+
+# -- normalisation -----------------------------------------------------------------
+
+def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
+    affine = one_if(a.affine)
+    if convention == "keras":
+        return [Tensor("gamma", (a.C,), present=affine), Tensor("beta", (a.C,), present=affine),
+                Tensor("moving_mean", (a.C,), role="stat"),
+                Tensor("moving_variance", (a.C,), role="stat")]
+    return [Tensor("weight", (a.C,), present=affine), Tensor("bias", (a.C,), present=affine),
+            Tensor("running_mean", (a.C,), role="stat"), Tensor("running_var", (a.C,), role="stat"),
+            Tensor("num_batches_tracked", (), role="counter")]
+
+
+register(LayerType(
+    name="batchnorm",
+    aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization", "bn",
+             "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
+    description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
+    args=(size("C", "num_features", infer="channels", doc="channels"),
+          ArgSpec("affine", FLAG, True, ("center",), doc="learn scale and shift"), TRAINABLE),
+    tensors=_bn_tensors,
+    formulas=lambda a, c: {"param": "2*C", "stat": "2*C"} if a.affine else {"stat": "2*C"},
+    shape=lambda a, s, c: s,
+    macs=_zero_macs,
+))
+
+register(LayerType(
+    name="layernorm",
+    aliases=("LayerNorm", "LayerNormalization", "ln", "layer_norm"),
+    description="Layer normalisation over the features: a learned scale (and shift) per feature.",
+    args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"), bias_arg(), TRAINABLE),
+    tensors=lambda a, c: [Tensor("gamma" if c == "keras" else "weight", (a.C,)),
+                          Tensor("beta" if c == "keras" else "bias", (a.C,), present=a.bias)],
+    formulas=lambda a, c: {"param": _bias_norm(a)},
+    shape=lambda a, s, c: s,
+    macs=_zero_macs,
+))
+
+register(LayerType(
+    name="groupnorm",
+    aliases=("GroupNorm", "GroupNormalization", "group_norm"),
+    description="Group normalisation: statistics over channel groups, a learned scale and shift per channel.",
+    args=(size("G", "num_groups", "groups", doc="groups"),
+          size("C", "num_channels", infer="channels", doc="channels"), TRAINABLE),
+    tensors=lambda a, c: [Tensor("gamma" if c == "keras" else "weight", (a.C,)),
+                          Tensor("beta" if c == "keras" else "bias", (a.C,))],
+    formulas=lambda a, c: {"param": "2*C"},
+    shape=lambda a, s, c: s,
+    macs=_zero_macs,
+    validate=lambda a: ("G", f"G={a.G} groups do not divide C={a.C} channels")
+    if divides(a.G, a.C) is False else None,
+))
+
+register(LayerType(
+    name="instancenorm",
+    aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "instancenorm2d", "instance_norm"),
+    description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
+    args=(size("C", "num_features", infer="channels"),
+          ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"), TRAINABLE),
+    tensors=lambda a, c: [Tensor("weight", (a.C,), present=one_if(a.affine)),
+                          Tensor("bias", (a.C,), present=one_if(a.affine))],
+    formulas=lambda a, c: {"param": "2*C"} if a.affine else {},
+    shape=lambda a, s, c: s,
+    macs=_zero_macs,
+    frameworks=("pytorch",),
+    zero_reason="no weights: affine=false, and it keeps no running statistics",
+))
+
+register(LayerType(
+    name="rmsnorm",
+    aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm"),
+    description="RMS normalisation: a learned scale per feature, no shift.",
+    args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"), TRAINABLE),
+    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", (a.C,))],
+    formulas=lambda a, c: {"param": "C"},
+    shape=lambda a, s, c: s,
+    macs=_zero_macs,
+))
+
+
+# -- embedding -------------------------------------------------------------------------
+
+register(LayerType(
+    name="embedding",
+    aliases=("Embedding", "embed"),
+    description="Embedding table: one learned vector of size dim for each of V tokens.",
+    args=(size("V", "num_embeddings", "input_dim", "vocab_size", doc="vocabulary size"),
+          size("dim", "embedding_dim", "output_dim", "d_model", symbol="d", doc="vector size"),
+          TRAINABLE,
+          ArgSpec("tied", ANY, None, (), doc="label of a layer whose weight this one shares")),
+    tensors=lambda a, c: [Tensor("embeddings" if c == "keras" else "weight", (a.V, a.dim))],
+    formulas=lambda a, c: {"param": "V*d"},
+    shape=lambda a, s, c: Shape(s.spatial, a.dim, True),
+    macs=_zero_macs,
+    macs_doc="0 (a table look-up)",
+))
+
+
+# -- recurrent -------------------------------------------------------------------------
+
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
+    args = [
+        size("C_in", "input_size", infer="channels", doc="input features"),
+        size("hidden", "hidden_size", "units", symbol="H", doc="hidden size"),
+        ArgSpec("layers", SIZE, ONE, ("num_layers",), symbol="n", doc="stacked layers"),
+        ArgSpec("bidirectional", FLAG, False, (), doc="run both directions"),
+        bias_arg(),
+    ]
+    if kind == "lstm":
+        args.append(ArgSpec("proj", COUNT, ZERO, ("proj_size",), symbol="P", doc="LSTM projection size (PyTorch)"))
+    if kind == "gru":
+        args.append(ArgSpec("reset_after", FLAG, True, (), doc="Keras GRU reset_after"))
+    args.append(ArgSpec("return_sequences", FLAG, True, (), doc="output every step"))
+    args.append(TRAINABLE)
+    return tuple(args)
+
+
+def _rnn_bias_vectors(kind: str, a: Args, convention: str) -> int:
+    """How many bias vectors (of G*H) one layer-direction carries."""
+    if convention == "pytorch":
+        return 2
+    if kind == "gru" and a.reset_after:
+        return 2
+    return 1
+
+
+def _rnn_tensors(kind: str) -> TensorRule:
+    gates = _GATES[kind]
+
+    def tensors(a: Args, convention: str) -> list[Tensor]:
+        H = a.hidden
+        P = a.get("proj", ZERO)
+        out_size = P if P != 0 else H
+        directions = 2 if a.bidirectional else 1
+        layers = int(a.layers) if a.layers.is_number else None
+        if layers is None:
+            raise SymcountError("the number of stacked RNN layers must be a number")
+        result: list[Tensor] = []
+        for layer in range(layers):
+            c_in = a.C_in if layer == 0 else directions * out_size
+            for direction in range(directions):
+                if convention == "keras":
+                    side = "forward" if direction == 0 else "backward"
+                    prefix = f"{side}_{kind}_{layer}/" if (directions > 1 or layers > 1) else ""
+                    result.append(Tensor(f"{prefix}kernel", (c_in, gates * H)))
+                    result.append(Tensor(f"{prefix}recurrent_kernel", (H, gates * H)))
+                    vectors = _rnn_bias_vectors(kind, a, convention)
+                    bias_shape = (sympy.Integer(vectors), gates * H) if vectors == 2 else (gates * H,)
+                    result.append(Tensor(f"{prefix}bias", bias_shape, present=a.bias))
+                else:
+                    sfx = f"_l{layer}" + ("_reverse" if direction else "")
+                    result.append(Tensor(f"weight_ih{sfx}", (gates * H, c_in)))
+                    result.append(Tensor(f"weight_hh{sfx}", (gates * H, out_size)))
+                    result.append(Tensor(f"bias_ih{sfx}", (gates * H,), present=a.bias))
+                    result.append(Tensor(f"bias_hh{sfx}", (gates * H,), present=a.bias))
+                    if P != 0:
+                        result.append(Tensor(f"weight_hr{sfx}", (P, H)))
+        return result
+
+    return tensors
+
+
+def _rnn_formulas(kind: str) -> FormulaRule:
+    gates = _GATES[kind]
+
+    def formulas(a: Args, convention: str) -> dict[str, str]:
+        vectors = _rnn_bias_vectors(kind, a, convention)
+        bias = "b*H" if vectors == 1 else "2*b*H"
+        proj = a.get("proj", ZERO) != 0
+        recur = "P" if proj else "H"
+        g = f"{gates}*" if gates != 1 else ""
+        one = f"{g}((C_in + {recur})*H + {bias})" + (" + P*H" if proj else "")
+        directions = "2*" if a.bidirectional else ""
+        first = f"{directions}({one})" if directions and proj else f"{directions}{one}"
+        if a.layers == 1:
+            return {"param": first}
+        width = f"2*{recur}" if a.bidirectional else recur
+        later = f"{g}(({width} + {recur})*H + {bias})" + (" + P*H" if proj else "")
+        later = f"{directions}({later})" if directions and proj else f"{directions}{later}"
+        return {"param": f"{first} + (n - 1)*{later}"}
+
+    return formulas
+
+
+def _rnn_shape(a: Args, s: Shape, convention: str) -> Shape:
+    P = a.get("proj", ZERO)
+    width = (P if P != 0 else a.hidden) * (2 if a.bidirectional else 1)
+    if a.return_sequences:
+        return Shape(s.spatial, width, True)
+    return Shape((), width, False)
+
+
+def _rnn_macs(kind: str) -> MacRule:
+    gates = _GATES[kind]
+
+    def macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+        H = a.hidden
+        P = a.get("proj", ZERO)
+        out_size = P if P != 0 else H
+        d = 2 if a.bidirectional else 1
+        per_step = d * gates * H * (a.C_in + out_size) + d * P * H
+        per_step += (a.layers - 1) * d * (gates * H * (d * out_size + out_size) + P * H)
+        return per_step * positions(i)
+
+    return macs
+
+
+for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input, forget, cell and output gates"),
+                     ("gru", "GRU: reset, update and new gates")):
+    register(LayerType(
+        name=_kind,
+        aliases={"rnn": ("RNN", "SimpleRNN", "simplernn"), "lstm": ("LSTM",), "gru": ("GRU",)}[_kind],
+        description=f"{_desc}; PyTorch keeps two bias vectors per gate set, Keras one.",
+        args=_rnn_args(_kind),
+        tensors=_rnn_tensors(_kind),
+        formulas=_rnn_formulas(_kind),
+        shape=_rnn_shape,
+        macs=_rnn_macs(_kind),
+        macs_doc="per step: gates · H · (C_in + H) per layer and direction, times L",
+        input_kind="sequence",
+    ))
+
+
+# -- attention and transformers ----------------------------------------------------------
+
+def _attention_defaults(values: dict[str, Any], shape: Shape | None) -> None:
+    if values.get("key_dim") is None:
+        values["key_dim"] = values["d_model"] / values["heads"]
+    if values.get("value_dim") is None:
+        values["value_dim"] = values["key_dim"]
+    if values.get("kv_heads") is None:
+        values["kv_heads"] = values["heads"]
+
+
+def _check_attention(a: Args) -> tuple[str, str] | None:
+    q = a.key_dim
+    if not q.free_symbols and not q.is_integer:
+        return "heads", f"heads={a.heads} does not divide d_model={a.d_model}; give key_dim"
+    if divides(a.kv_heads, a.heads) is False:
+        return "kv_heads", f"kv_heads={a.kv_heads} does not divide heads={a.heads}"
+    return None
+
+
+def _attention_standard(a: Args) -> bool:
+    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head."""
+    return bool(
+        sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
+        and sympy.simplify(a.value_dim - a.key_dim) == 0
+        and sympy.simplify(a.kv_heads - a.heads) == 0
+    )
+
+
+def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    if convention == "keras":
+        return [
+            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=a.bias),
+            Tensor("key/kernel", (d, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
+            Tensor("value/kernel", (d, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
+            Tensor("attention_output/kernel", (h, dv, d)),
+            Tensor("attention_output/bias", (d,), present=a.bias),
+        ]
+    if _attention_standard(a):
+        return [
+            Tensor("in_proj_weight", (3 * d, d)), Tensor("in_proj_bias", (3 * d,), present=a.bias),
+            Tensor("out_proj.weight", (d, d)), Tensor("out_proj.bias", (d,), present=a.bias),
+        ]
+    return [
+        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=a.bias),
+        Tensor("k_proj.weight", (kv * dk, d)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
+        Tensor("v_proj.weight", (kv * dv, d)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
+        Tensor("o_proj.weight", (d, h * dv)), Tensor("o_proj.bias", (d,), present=a.bias),
+    ]
+
+
+def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
+    if _attention_standard(a):
+        return {"param": "4*(d_model + b)*d_model"}
+    if sympy.simplify(a.kv_heads - a.heads) == 0 and sympy.simplify(a.value_dim - a.key_dim) == 0:
+        return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
+    return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
+                     " + (h*d_v + b)*d_model"}
+
+
+def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    L = positions(i)
+    d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    projections = L * d * (h * dk + kv * dk + kv * dv) + L * h * dv * d
+    return projections + L * L * h * dk + L * L * h * dv
+
+
+register(LayerType(
+    name="attention",
+    aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention"),
+    description="Multi-head (self-)attention: query, key, value and output projections.",
+    args=(
+        size("d_model", "embed_dim", "hidden_size", infer="channels", doc="model width"),
+        size("heads", "num_heads", "nhead", "n_heads", symbol="h", doc="attention heads"),
+        bias_arg(),
+        ArgSpec("key_dim", SIZE, None, ("head_dim",), symbol="d_k", doc="size per head (default d_model/heads)"),
+        ArgSpec("value_dim", SIZE, None, (), symbol="d_v", doc="value size per head (default key_dim)"),
+        ArgSpec("kv_heads", SIZE, None, ("num_key_value_heads", "n_kv_heads", "num_kv_heads"), symbol="h_kv",
+                doc="key/value heads (grouped-query attention; default heads)"),
+        TRAINABLE,
+    ),
+    tensors=_attention_tensors,
+    formulas=_attention_formulas,
+    shape=lambda a, s, c: s,
+    macs=_attention_macs,
+    macs_doc="L · d_model · (h + 2 h_kv) · d_k + L · h · d_v · d_model + 2 · L^2 · h · d_k",
+    input_kind="sequence",
+    derive=_attention_defaults,
+    validate=_check_attention,
+))
+
+
+def _tel_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    return [
+        Tensor("self_attn.in_proj_weight", (3 * d, d)),
+        Tensor("self_attn.in_proj_bias", (3 * d,), present=a.bias),
+        Tensor("self_attn.out_proj.weight", (d, d)),
+        Tensor("self_attn.out_proj.bias", (d,), present=a.bias),
+        Tensor("linear1.weight", (ff, d)), Tensor("linear1.bias", (ff,), present=a.bias),
+        Tensor("linear2.weight", (d, ff)), Tensor("linear2.bias", (d,), present=a.bias),
+        Tensor("norm1.weight", (d,)), Tensor("norm1.bias", (d,), present=a.bias),
+        Tensor("norm2.weight", (d,)), Tensor("norm2.bias", (d,), present=a.bias),
+    ]
+
+
+def _tel_formulas(a: Args, convention: str) -> dict[str, str]:
+    norms = {ONE: "4*d_model", ZERO: "2*d_model"}.get(a.bias, "2*(1 + b)*d_model")
+    return {"param": f"4*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
+
+
+register(LayerType(
+    name="transformer_encoder_layer",
+    aliases=("TransformerEncoderLayer", "encoder_layer"),
+    description="PyTorch TransformerEncoderLayer: self-attention, a two-layer feed-forward, two layer norms.",
+    args=(
+        size("d_model", "embed_dim", "hidden_size", infer="channels"),
+        size("heads", "num_heads", "nhead", symbol="h"),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048)),
+        bias_arg(),
+        TRAINABLE,
+    ),
+    tensors=_tel_tensors,
+    formulas=_tel_formulas,
+    shape=lambda a, s, c: s,
+    macs=lambda a, i, o: (4 * a.d_model * a.d_model * positions(i) + 2 * positions(i) ** 2 * a.d_model
+                          + 2 * positions(i) * a.d_model * a.ff),
+    macs_doc="attention + 2 · L · d_model · d_ff",
+    frameworks=("pytorch",),
+    input_kind="sequence",
+    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
+    if divides(a.heads, a.d_model) is False else None,
+))
+
+
+def _gated_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    return [
+        Tensor("gate_proj.weight", (ff, d)), Tensor("gate_proj.bias", (ff,), present=a.bias),
+        Tensor("up_proj.weight", (ff, d)), Tensor("up_proj.bias", (ff,), present=a.bias),
+        Tensor("down_proj.weight", (d, ff)), Tensor("down_proj.bias", (d,), present=a.bias),
+    ]
+
+
+register(LayerType(
+    name="gated_mlp",
+    aliases=("swiglu", "geglu", "LlamaMLP", "MistralMLP"),
+    description="Gated feed-forward (SwiGLU/GeGLU) of Llama and Mistral: gate, up and down projections.",
+    args=(
+        size("d_model", "hidden_size", "dim", infer="channels"),
+        size("ff", "intermediate_size", "d_ff", "hidden_dim", symbol="d_ff"),
+        bias_arg(default=False),
+        TRAINABLE,
+    ),
+    tensors=_gated_tensors,
+    formulas=lambda a, c: {"param": "3*d_model*d_ff" if a.bias == ZERO
+                           else "2*(d_model + b)*d_ff + (d_ff + b)*d_model"},
+    shape=lambda a, s, c: s,
+    macs=lambda a, i, o: 3 * a.d_model * a.ff * positions(i),
+    macs_doc="3 · d_model · d_ff · L",
+    input_kind="sequence",
+))
+
+
+# -- parameterless and shape-only layers -------------------------------------------------
+
+def _identity_shape(a: Args, s: Shape, convention: str) -> Shape:
+    return s
+
+
+_ACTIVATIONS = {
+    "relu": ("ReLU",), "relu6": ("ReLU6",), "gelu": ("GELU",), "silu": ("SiLU", "swish"),
+    "sigmoid": ("Sigmoid",), "tanh": ("Tanh",), "softmax": ("Softmax",), "leaky_relu": ("LeakyReLU",),
+    "elu": ("ELU",), "hardswish": ("Hardswish", "hard_swish"), "mish": ("Mish",),
+}
+for _name, _aliases in _ACTIVATIONS.items():
+    register(LayerType(
+        name=_name, aliases=_aliases,
+        description=f"{_name} activation (element-wise).",
+        args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),
+        tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+        zero_reason="no weights: an element-wise function",
+    ))
+
+register(LayerType(
+    name="dropout", aliases=("Dropout", "Dropout2d", "SpatialDropout2D"),
+    description="Dropout: zeroes random activations during training.",
+    args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability"),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+    zero_reason="no weights: it only masks activations",
+))
+register(LayerType(
+    name="identity", aliases=("Identity",),
+    description="Identity: passes its input through.",
+    args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+    zero_reason="no weights",
+))
+register(LayerType(
+    name="rotary", aliases=("rope", "RotaryEmbedding"),
+    description="Rotary position embedding: rotates query/key pairs by fixed angles.",
+    args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+    zero_reason="no weights: the rotation angles are fixed, not learned",
+))
+register(LayerType(
+    name="lrn", aliases=("LocalResponseNorm",),
+    description="Local response normalisation (AlexNet).",
+    args=(ArgSpec("size", SIZE, sympy.Integer(5), ()),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+    zero_reason="no weights: fixed normalisation constants",
+))
+
+
+def _flatten_shape(a: Args, s: Shape, convention: str) -> Shape:
+    factors = ((s.channels,) if s.channels is not None else ()) + s.spatial
+    if s.channel_factors and not s.spatial:
+        factors = s.channel_factors
+    return Shape((), prod(factors), False, factors if len(factors) > 1 else None)
+
+
+register(LayerType(
+    name="flatten", aliases=("Flatten",),
+    description="Flatten: all positions and channels into one feature vector.",
+    args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_flatten_shape, macs=_zero_macs,
+    zero_reason="no weights: it only reshapes",
+))
+
+
+def _pad_shape(a: Args, s: Shape, convention: str) -> Shape:
+    return Shape(tuple(n + 2 * p for n, p in zip(s.spatial, a.p, strict=True)), s.channels, s.sequence)
+
+
+register(LayerType(
+    name="zero_pad2d", aliases=("ZeroPadding2D", "ZeroPad2d", "zeropad2d"),
+    description="Zero padding: adds p zeros on each side (changes the shape only).",
+    args=(ArgSpec("p", KERNEL, ONE, ("padding",), doc="padding per side"),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape, macs=_zero_macs,
+    dims=2, zero_reason="no weights: it only pads", input_kind="spatial",
+))
+
+
+def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
+    scale = a.scale if isinstance(a.scale, tuple) else (a.scale,) * s.rank
+    if len(scale) != s.rank:
+        raise SymcountError(f"upsample scale has {len(scale)} entries for {s.rank} spatial dimensions")
+    return Shape(tuple(n * f for n, f in zip(s.spatial, scale, strict=True)), s.channels, s.sequence)
+
+
+register(LayerType(
+    name="upsample", aliases=("Upsample", "UpSampling2D", "UpSampling1D", "UpSampling3D", "upsampling2d"),
+    description="Upsampling by a scale factor (changes the shape only).",
+    args=(ArgSpec("scale", ANY, sympy.Integer(2), ("scale_factor", "size"), doc="scale factor"),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_upsample_shape, macs=_zero_macs,
+    zero_reason="no weights: it repeats or interpolates values",
+))
+
+
+def _prelu_alpha_shape(a: Args) -> tuple[sympy.Expr, ...]:
+    """Keras PReLU: one slope per input element, except along ``shared_axes``."""
+    shape: Shape | None = a.get("input_shape")
+    if shape is None:
+        return (a.C,)
+    dims = list(shape.layout("keras"))
+    shared = a.shared_axes
+    axes = () if shared is None else (shared if isinstance(shared, tuple) else (shared,))
+    for axis in axes:
+        index = int(axis) - 1
+        if not 0 <= index < len(dims):
+            raise SymcountError(f"shared_axes entry {axis} is outside the input's {len(dims)} axes")
+        dims[index] = ONE
+    return tuple(dims)
+
+
+def _prelu_tensors(a: Args, convention: str) -> list[Tensor]:
+    if convention == "keras":
+        return [Tensor("alpha", _prelu_alpha_shape(a))]
+    return [Tensor("weight", (a.C,))]
+
+
+register(LayerType(
+    name="prelu", aliases=("PReLU",),
+    description="Parametric ReLU: a learned negative slope (per channel in PyTorch, per element in Keras).",
+    args=(ArgSpec("C", SIZE, ONE, ("num_parameters",), doc="slopes (PyTorch num_parameters)"),
+          ArgSpec("shared_axes", ANY, None, (), doc="Keras: axes that share one slope (1-based, no batch)"),
+          TRAINABLE),
+    tensors=_prelu_tensors,
+    formulas=lambda a, c: {"param": "C"} if c != "keras" else {"param": "N"},
+    shape=_identity_shape,
+    macs=_zero_macs,
+    bindings=lambda a, c: {"N": prod(_prelu_alpha_shape(a))} if c == "keras" else {},
+))

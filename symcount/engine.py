@@ -1,0 +1,813 @@
+"""The engine: walk a program, bind each layer's arguments, flow shapes, count.
+
+Input is the AST (never text); output is a :class:`Count` with one
+:class:`LayerResult` per expanded layer. Counting is a sum of tensor sizes, so
+"how many weights, how many biases" is answered by ``.tensors``; totals come
+from those tensors with shared (tied) tensors counted once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from symcount import ast
+from symcount.catalog import (
+    ANY,
+    BIAS,
+    COUNT,
+    FLAG,
+    KERNEL,
+    NUMBER,
+    ONE,
+    PADDING,
+    REQUIRED,
+    SHAPE,
+    SIZE,
+    STRING,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    Tensor,
+    all_spellings,
+    lookup,
+)
+from symcount.errors import SymcountError, did_you_mean
+from symcount.evaluate import Env, Value, describe, evaluate, truth
+from symcount.shapes import Shape
+from symcount.symbols import is_number, sym
+
+CONVENTIONS = ("pytorch", "keras")
+#: Most layers one description may expand to (a guard against repeat 10^9).
+MAX_LAYERS = 200_000
+#: Deepest block-call nesting.
+MAX_CALL_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class TensorResult:
+    """One tensor of a counted layer: its shape, size and where it is counted."""
+
+    name: str
+    shape: tuple[sympy.Expr, ...]
+    size: sympy.Expr
+    category: str  # "trainable", "non_trainable", "buffer", "not counted"
+    shared_with: str | None = None
+
+
+@dataclass
+class LayerResult:
+    """A counted layer (after block expansion)."""
+
+    name: str
+    kind: str
+    output_shape: tuple[sympy.Expr, ...] | None
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    tensors: list[TensorResult]
+    active: sympy.Expr
+    entry: LayerType | None = None
+    args: Args | None = None
+    shape: Shape | None = None
+    input_shape: Shape | None = None
+    formulas: dict[str, str] = field(default_factory=dict)
+    bindings: dict[str, Value] = field(default_factory=dict)
+    given: set[str] = field(default_factory=set)
+    inferred: dict[str, tuple[sympy.Expr, ...]] = field(default_factory=dict)
+    multiplier: sympy.Expr = ONE
+    label: str | None = None
+    notes: list[str] = field(default_factory=list)
+    depth: int = 0
+    pos: ast.Pos = ast.NOWHERE
+    children: list[LayerResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> sympy.Expr:
+        return self.trainable + self.non_trainable
+
+    @property
+    def params(self) -> sympy.Expr:
+        return self.total
+
+
+@dataclass
+class Count:
+    """The result of counting one network (or the top-level layers, ``main``)."""
+
+    network: str
+    convention: str
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    active: sympy.Expr
+    layers: list[LayerResult]
+    output_shape: tuple[sympy.Expr, ...] | None = None
+    shared: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    values: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def total(self) -> sympy.Expr:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> sympy.Expr:
+        """FLOPs = 2 x MACs (one multiply and one add per MAC)."""
+        return 2 * self.macs
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """Where layer names are made: a dotted prefix and a counter per kind."""
+
+    prefix: str = ""
+    counters: dict[str, int] = field(default_factory=dict)
+    depth: int = 0
+
+    def name(self, kind: str, label: str | None) -> str:
+        if label:
+            return self.prefix + label
+        n = self.counters.get(kind, 0)
+        self.counters[kind] = n + 1
+        return self.prefix + (kind if n == 0 else f"{kind}_{n}")
+
+    def child(self, name: str) -> Scope:
+        return Scope(name + ".", {}, self.depth + 1)
+
+
+@dataclass
+class Program:
+    """The definitions of a parsed file, with the environment each was made in."""
+
+    tree: ast.Program
+    blocks: dict[str, tuple[ast.Block, Env]]
+    networks: dict[str, tuple[ast.Network, Env]]
+    toplevel: list[tuple[ast.Layer, Env]]
+    env: Env
+
+
+class Walker:
+    """Expands one network (or the top-level layers) into counted layers."""
+
+    def __init__(self, program: Program, convention: str) -> None:
+        self.program = program
+        self.convention = convention
+        self.layers: list[LayerResult] = []
+        self.labels: dict[str, LayerResult] = {}
+        self.call_stack: list[str] = []
+        self.expanded = 0
+        self.shared: list[str] = []
+        self.notes: list[str] = []
+        self.in_network = False
+
+    # -- items ---------------------------------------------------------------------
+    def run_body(self, body: ast.Body, env: Env, shape: Shape | None, scope: Scope,
+                 multiplier: sympy.Expr) -> Shape | None:
+        for item in body.items:
+            shape = self.run_item(item, env, shape, scope, multiplier)
+        return shape
+
+    def run_item(self, item: ast.Item, env: Env, shape: Shape | None, scope: Scope,
+                 multiplier: sympy.Expr) -> Shape | None:
+        if isinstance(item, ast.Let):
+            value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
+            env.seen.add(item.name)
+            env.bind(item.name, value)
+            return shape
+        if isinstance(item, ast.Layer):
+            return self.run_layer(item, env, shape, scope, multiplier)
+        if isinstance(item, ast.Repeat):
+            return self.run_repeat(item, env, shape, scope, multiplier)
+        if isinstance(item, ast.If):
+            if truth(evaluate(item.condition, env), item.condition):
+                return self.run_body(item.then, env.child(), shape, scope, multiplier)
+            if item.otherwise is not None:
+                return self.run_body(item.otherwise, env.child(), shape, scope, multiplier)
+            return shape
+        if isinstance(item, ast.Residual):
+            return self.run_residual(item, env, shape, scope, multiplier)
+        if isinstance(item, ast.Parallel):
+            return self.run_parallel(item, env, shape, scope, multiplier)
+        raise TypeError(f"unknown item {item!r}")  # pragma: no cover
+
+    def run_repeat(self, item: ast.Repeat, env: Env, shape: Shape | None, scope: Scope,
+                   multiplier: sympy.Expr) -> Shape | None:
+        count = evaluate(item.count, env)
+        if isinstance(count, bool) or not isinstance(count, sympy.Basic):
+            raise SymcountError(f"repeat needs a count, got {describe(count)}", item.count.pos)
+        if is_number(count):
+            if not count.is_integer or count < 0:
+                raise SymcountError(f"repeat count must be a whole number >= 0, got {count}", item.count.pos)
+            n = int(count)
+            if n > MAX_LAYERS:
+                raise SymcountError(f"repeat {n} expands to too many layers (limit {MAX_LAYERS:,})",
+                                    item.count.pos)
+            for _ in range(n):
+                shape = self.run_body(item.body, env.child(), shape, scope, multiplier)
+            return shape
+        after = self.run_body(item.body, env.child(), shape, scope, multiplier * count)
+        if after != shape:
+            raise SymcountError(
+                "a repeat with a symbolic count must keep the shape unchanged "
+                f"({fmt_shape(shape, self.convention)} -> {fmt_shape(after, self.convention)})",
+                item.pos,
+            )
+        return after
+
+    def run_residual(self, item: ast.Residual, env: Env, shape: Shape | None, scope: Scope,
+                     multiplier: sympy.Expr) -> Shape | None:
+        main = self.run_body(item.body, env.child(), shape, scope, multiplier)
+        side = shape
+        if item.shortcut is not None:
+            side = self.run_body(item.shortcut, env.child(), shape, scope, multiplier)
+        if main is not None and side is not None and not shapes_equal(main, side):
+            raise SymcountError(
+                f"residual branches disagree: {fmt_shape(main, self.convention)} + "
+                f"{fmt_shape(side, self.convention)}",
+                item.pos,
+                hint="project the shortcut (a 1x1 conv with the same stride)",
+            )
+        return main
+
+    def run_parallel(self, item: ast.Parallel, env: Env, shape: Shape | None, scope: Scope,
+                     multiplier: sympy.Expr) -> Shape | None:
+        merge = "concat"
+        for arg in item.args:
+            if arg.name not in ("merge", None):
+                raise SymcountError(f"parallel takes only merge=, not {arg.name}", arg.pos)
+            merge = str(evaluate(arg.value, env))
+        if merge not in ("concat", "add"):
+            raise SymcountError(f'merge must be "concat" or "add", not "{merge}"', item.pos)
+        outs = [self.run_body(b, env.child(), shape, scope, multiplier) for b in item.branches]
+        if not outs or any(o is None for o in outs):
+            return None
+        first = outs[0]
+        assert first is not None
+        if merge == "add":
+            for other in outs[1:]:
+                if other is not None and not shapes_equal(first, other):
+                    raise SymcountError(
+                        f"parallel branches to add disagree: {fmt_shape(first, self.convention)} vs "
+                        f"{fmt_shape(other, self.convention)}", item.pos)
+            return first
+        for other in outs[1:]:
+            if other is not None and not _same_sizes(first.spatial, other.spatial):
+                raise SymcountError(
+                    f"parallel branches to concatenate differ in size: {fmt_shape(first, self.convention)} "
+                    f"vs {fmt_shape(other, self.convention)}", item.pos)
+        channels = [o.channels for o in outs if o is not None]
+        if any(c is None for c in channels):
+            raise SymcountError("cannot concatenate token ids", item.pos)
+        total = sympy.Add(*channels)
+        return Shape(first.spatial, total, first.sequence)
+
+    # -- a call: catalog layer, block, or network ------------------------------------
+    def run_layer(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+                  multiplier: sympy.Expr) -> Shape | None:
+        if node.kind == "input":
+            return self.run_input(node, env)
+        if node.kind == "moe":
+            return self.run_moe(node, env, shape, scope, multiplier)
+        if node.kind in self.program.blocks or node.kind in self.program.networks:
+            return self.run_block(node, env, shape, scope, multiplier)
+        entry = lookup(node.kind)
+        if entry is None:
+            names = [*all_spellings(), *self.program.blocks, "input"]
+            raise SymcountError(f"unknown layer '{node.kind}'", node.pos,
+                                hint=did_you_mean(node.kind, names))
+        if node.body is not None:
+            raise SymcountError(f"{entry.name} takes no body", node.pos)
+        self.expanded += 1
+        if self.expanded > MAX_LAYERS:
+            raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+        result, out = self.count_layer(entry, node, env, shape, scope, multiplier)
+        self.layers.append(result)
+        return out
+
+    def run_input(self, node: ast.Layer, env: Env) -> Shape:
+        dims: dict[str, sympy.Expr] = {}
+        for arg in node.args:
+            if arg.name is None:
+                raise SymcountError("input takes named sizes: H, W, D, L and C", arg.pos)
+            name = arg.name
+            if name not in ("H", "W", "D", "L", "C"):
+                raise SymcountError(f"unknown input dimension '{name}' (valid: D, H, W, L, C)", arg.pos,
+                                    hint=did_you_mean(name, ["D", "H", "W", "L", "C"]))
+            if name in dims:
+                raise SymcountError(f"input dimension {name} given twice", arg.pos)
+            dims[name] = check_size(evaluate(arg.value, env), arg, f"input {name}")
+        if "L" in dims and any(d in dims for d in ("H", "W", "D")):
+            raise SymcountError("input takes either L (a sequence) or H, W (D), not both", node.pos)
+        if "L" in dims:
+            return Shape((dims["L"],), dims.get("C"), True)
+        spatial = tuple(dims[d] for d in ("D", "H", "W") if d in dims)
+        if "C" not in dims and spatial:
+            raise SymcountError("an image input needs its channels C", node.pos)
+        if not dims:
+            raise SymcountError("input needs sizes, e.g. input(H=32, W=32, C=3)", node.pos)
+        return Shape(spatial, dims.get("C"), False)
+
+    def run_block(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+                  multiplier: sympy.Expr) -> Shape | None:
+        if node.kind in self.call_stack:
+            chain = " -> ".join([*self.call_stack, node.kind])
+            raise SymcountError(f"recursive block: {chain}", node.pos)
+        if len(self.call_stack) >= MAX_CALL_DEPTH:
+            raise SymcountError(f"blocks nested deeper than {MAX_CALL_DEPTH}", node.pos)
+        if node.body is not None:
+            raise SymcountError(f"block {node.kind} takes no body", node.pos)
+        definition, def_env = (self.program.blocks.get(node.kind) or self.program.networks[node.kind])
+        bindings = self.bind_params(definition.params, node, env, def_env)
+        body_env = def_env.child(bindings)
+        name = scope.name(node.kind, node.label)
+        inner = scope.child(name)
+        self.call_stack.append(node.kind)
+        start = len(self.layers)
+        try:
+            out = self.run_body(definition.body, body_env, shape, inner, multiplier)
+        finally:
+            self.call_stack.pop()
+        self.notes_for_block(name, node, start)
+        return out
+
+    def notes_for_block(self, name: str, node: ast.Layer, start: int) -> None:
+        """Remember which layers a block call produced (for --depth folding)."""
+        for layer in self.layers[start:]:
+            layer.depth = max(layer.depth, name.count(".") + 1)
+
+    def bind_params(self, params: tuple[ast.Param, ...], node: ast.Layer, env: Env,
+                    def_env: Env) -> dict[str, Value]:
+        names = [p.name for p in params]
+        given: dict[str, Value] = {}
+        positional = 0
+        for arg in node.args:
+            if arg.name is None:
+                if positional >= len(params):
+                    raise SymcountError(f"{node.kind} takes {len(params)} arguments", arg.pos)
+                key = params[positional].name
+                positional += 1
+            else:
+                key = arg.name
+                if key not in names:
+                    raise SymcountError(
+                        f"{node.kind} has no parameter '{key}' (valid: {', '.join(names) or 'none'})",
+                        arg.pos, hint=did_you_mean(key, names))
+            if key in given:
+                raise SymcountError(f"parameter {key} given twice", arg.pos)
+            given[key] = evaluate(arg.value, env)
+        bindings: dict[str, Value] = {}
+        param_env = def_env.child(bindings)
+        for p in params:
+            if p.name in given:
+                bindings[p.name] = given[p.name]
+            elif p.default is not None:
+                bindings[p.name] = evaluate(p.default, param_env)
+            else:
+                bindings[p.name] = env.lookup(p.name)
+        return bindings
+
+    # -- mixture of experts --------------------------------------------------------
+    def run_moe(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+                multiplier: sympy.Expr) -> Shape | None:
+        """``moe(experts, top_k) { expert }``: every expert counts; top_k are active."""
+        options: dict[str, Value] = {"experts": sympy.Integer(8), "top_k": sympy.Integer(2), "bias": False}
+        aliases = {"num_experts": "experts", "num_local_experts": "experts", "experts_per_token": "top_k",
+                   "num_experts_per_tok": "top_k", "router_bias": "bias"}
+        for arg in node.args:
+            key = aliases.get(arg.name or "", arg.name)
+            if key not in options:
+                raise SymcountError(f"moe has no argument '{arg.name}' (valid: experts, top_k, bias)", arg.pos)
+            options[key] = evaluate(arg.value, env)
+        if node.body is None:
+            raise SymcountError("moe needs a body: the expert, e.g. moe(experts=8) { gated_mlp(ff=14336) }",
+                                node.pos)
+        if shape is None or shape.channels is None:
+            raise SymcountError("moe needs an input shape (its router reads d_model)", node.pos)
+        experts = check_size(options["experts"], node, "experts")
+        top_k = check_size(options["top_k"], node, "top_k")
+        name = scope.name("moe", node.label)
+        inner = scope.child(name)
+        router_node = ast.Layer("linear", (), "router", None, True, node.pos)
+        router_entry = lookup("linear")
+        assert router_entry is not None
+        router_env = env.child({"__moe_C_out": experts})
+        router, _ = self.count_layer(
+            router_entry,
+            ast.Layer("linear", (ast.Arg("C_out", ast.Name("__moe_C_out")),
+                                 ast.Arg("bias", ast.Bool(bool(options["bias"])))),
+                      "router", None, True, node.pos),
+            router_env, shape, inner, multiplier)
+        del router_node
+        self.layers.append(router)
+        start = len(self.layers)
+        out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
+                            multiplier * experts)
+        for layer in self.layers[start:]:
+            layer.active = sympy.expand(layer.active / experts * top_k)
+            layer.notes.append(f"x {experts} experts, {top_k} active per token")
+        return out
+
+    # -- one catalog layer ---------------------------------------------------------------
+    def count_layer(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None,
+                    scope: Scope, multiplier: sympy.Expr) -> tuple[LayerResult, Shape | None]:
+        bound = self.bind_args(entry, node, env, shape)
+        values, given, inferred = bound
+        if "tied" in values and values["tied"] is not None:
+            tied_label = values["tied"]
+        else:
+            tied_label = None
+        args = Args(values, entry.dims)
+        if entry.validate is not None:
+            problem = entry.validate(args)
+            if problem is not None:
+                arg_name, message = problem
+                raise SymcountError(message, _arg_pos(node, entry, arg_name))
+        try:
+            tensors = entry.tensors(args, self.convention)
+            out_shape = self.apply_shape(entry, node, args, shape)
+            macs = entry.macs(args, shape, out_shape) if shape is not None and out_shape is not None else None
+        except SymcountError as err:
+            if err.pos.line == 0:
+                err.pos = node.pos
+            raise
+        name = scope.name(entry.name, node.label)
+        results, notes = self.tensor_results(entry, tensors, args, name, tied_label, node)
+        trainable, non_trainable, buffers = totals_of(results)
+        formulas = entry.formulas(args, self.convention)
+        bindings = formula_bindings(entry, args, self.convention)
+        if self.convention not in entry.frameworks:
+            other = entry.frameworks[0]
+            notes.append(f"{self.convention} has no {entry.name}; {other}'s layout is used")
+        note = entry.notes.get(self.convention)
+        if note:
+            notes.append(note)
+        m = multiplier
+        layer = LayerResult(
+            name=name,
+            kind=entry.name,
+            output_shape=out_shape.layout(self.convention) if out_shape is not None else None,
+            trainable=m * trainable,
+            non_trainable=m * non_trainable,
+            buffers=m * buffers,
+            macs=m * macs if macs is not None else sympy.nan,
+            tensors=results,
+            active=m * (trainable + non_trainable),
+            entry=entry,
+            args=args,
+            shape=out_shape,
+            input_shape=shape,
+            formulas=formulas,
+            bindings=bindings,
+            given=given,
+            inferred=inferred,
+            multiplier=m,
+            label=node.label,
+            notes=notes,
+            depth=scope.depth,
+            pos=node.pos,
+        )
+        if node.label:
+            if node.label in self.labels:
+                raise SymcountError(f"label '{node.label}' used twice", node.pos)
+            self.labels[node.label] = layer
+        return layer, out_shape
+
+    def apply_shape(self, entry: LayerType, node: ast.Layer, args: Args, shape: Shape | None) -> Shape | None:
+        if shape is None:
+            return None
+        if entry.input_kind == "spatial" or entry.dims:
+            if entry.dims and shape.rank != entry.dims:
+                raise SymcountError(
+                    f"{entry.name} needs a {entry.dims}-D input with channels; the input here is "
+                    f"{fmt_shape(shape, self.convention)}", node.pos,
+                    hint="check the input() dimensions or add flatten()" if not shape.rank else None)
+        if shape.channels is None and entry.name not in ("embedding",) and entry.formulas is not None:
+            if any(spec.infer == "channels" for spec in entry.args):
+                raise SymcountError(f"{entry.name} needs features, but the input is token ids",
+                                    node.pos, hint="start with an embedding")
+        out = entry.shape(args, shape, self.convention)
+        for n in out.spatial:
+            if is_number(n) and n < 1:
+                raise SymcountError(
+                    f"{entry.name} does not fit its input {fmt_shape(shape, self.convention)}: the output "
+                    f"would have size {n}", node.pos,
+                    hint="the kernel is larger than the padded input")
+        return out
+
+    def bind_args(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None
+                  ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
+        raw: dict[str, tuple[Value, ast.Arg]] = {}
+        specs = [s for s in entry.args]
+        positional = 0
+        for arg in node.args:
+            if arg.name is None:
+                candidates = [s for s in specs if s.name not in ("trainable", "tied")]
+                if positional >= len(candidates):
+                    raise SymcountError(f"{entry.name} takes at most {len(candidates)} positional arguments",
+                                        arg.pos)
+                spec = candidates[positional]
+                positional += 1
+            else:
+                if arg.name == "tied" and entry.find_arg("tied") is None:
+                    raise SymcountError(f"{entry.name} cannot be tied to another layer", arg.pos)
+                found = entry.find_arg(arg.name)
+                if found is None:
+                    valid = ", ".join(s.name for s in specs) or "none"
+                    spellings = [n for s in specs for n in (s.name, *s.aliases)]
+                    raise SymcountError(f"{entry.name} has no argument '{arg.name}' (valid: {valid})",
+                                        arg.pos, hint=did_you_mean(arg.name, spellings))
+                spec = found
+            if spec.name in raw:
+                raise SymcountError(f"argument {spec.name} given twice", arg.pos)
+            if spec.name == "tied":
+                if not isinstance(arg.value, ast.Name):
+                    raise SymcountError("tied= takes the label of another layer", arg.value.pos)
+                raw[spec.name] = (arg.value.id, arg)
+            else:
+                raw[spec.name] = (evaluate(arg.value, env), arg)
+        values: dict[str, Any] = {}
+        given: set[str] = set()
+        inferred: dict[str, tuple[sympy.Expr, ...]] = {}
+        for spec in specs:
+            if spec.name in raw:
+                value, arg = raw[spec.name]
+                values[spec.name] = normalise(spec, value, entry, arg, shape)
+                given.add(spec.name)
+                continue
+            if spec.infer == "channels" and shape is not None and shape.channels is not None:
+                values[spec.name] = shape.channels
+                inferred[spec.name] = shape.channel_factors or (shape.channels,)
+                continue
+            if spec.default is REQUIRED:
+                if spec.infer == "channels" and self.in_network:
+                    raise SymcountError(
+                        f"{entry.name}: {spec.name} cannot be inferred: no input shape reaches this layer",
+                        node.pos, hint=f"start the network with input(...) or give {spec.name}=")
+                symbol = spec.formula_name
+                value = env.lookup(symbol)
+                values[spec.name] = normalise(spec, value, entry, None, shape)
+                continue
+            values[spec.name] = normalise(spec, spec.default, entry, None, shape) \
+                if spec.default is not None else None
+        if entry.derive is not None:
+            entry.derive(values, shape)
+        values["input_shape"] = shape
+        return values, given, inferred
+
+    def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
+                       tied_label: str | None, node: ast.Layer) -> tuple[list[TensorResult], list[str]]:
+        notes: list[str] = []
+        frozen = args.get("trainable") is False
+        shared_index = None
+        shared_with = None
+        if tied_label is not None:
+            target = self.labels.get(tied_label)
+            if target is None:
+                raise SymcountError(f"tied={tied_label}: no earlier layer has that label", node.pos,
+                                    hint=did_you_mean(tied_label, list(self.labels)))
+            shared_index, shared_with = self.find_shared(tensors, target, node)
+            notes.append(f"weight shared with {shared_with} (counted once)")
+            self.shared.append(f"{name}.{tensors[shared_index].name} = {shared_with}")
+        results = []
+        for i, t in enumerate(tensors):
+            if i == shared_index:
+                category = "not counted"
+            elif t.role == "param":
+                category = "non_trainable" if frozen else "trainable"
+            elif t.role == "stat":
+                category = "non_trainable" if self.convention == "keras" else "buffer"
+            else:
+                category = "not counted"
+            if t.present == 0:
+                continue
+            results.append(TensorResult(t.name, t.shape, t.size, category,
+                                        shared_with if i == shared_index else None))
+        return results, notes
+
+    def find_shared(self, tensors: list[Tensor], target: LayerResult, node: ast.Layer) -> tuple[int, str]:
+        weight = next((i for i, t in enumerate(tensors) if t.role == "param" and len(t.shape) >= 2), None)
+        other = next((t for t in target.tensors if len(t.shape) >= 2 and t.category != "not counted"), None)
+        if weight is None or other is None:
+            raise SymcountError(f"tied={target.label}: no weight matrix to share", node.pos)
+        mine = tensors[weight].shape
+        if not (_same_sizes(mine, other.shape) or _same_sizes(tuple(reversed(mine)), other.shape)):
+            raise SymcountError(
+                f"tied={target.label}: weight shapes differ: {fmt_dims(mine)} vs {fmt_dims(other.shape)}",
+                node.pos)
+        return weight, f"{target.name}.{other.name}"
+
+
+def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+    for arg in node.args:
+        if arg.name is not None:
+            spec = entry.find_arg(arg.name)
+            if spec is not None and spec.name == name:
+                return arg.pos
+    return node.pos
+
+
+def _same_sizes(a: tuple[sympy.Expr, ...], b: tuple[sympy.Expr, ...]) -> bool:
+    return len(a) == len(b) and all(sympy.simplify(x - y) == 0 for x, y in zip(a, b, strict=True))
+
+
+def shapes_equal(a: Shape, b: Shape) -> bool:
+    if (a.channels is None) != (b.channels is None):
+        return False
+    if a.channels is not None and b.channels is not None and sympy.simplify(a.channels - b.channels) != 0:
+        return False
+    return _same_sizes(a.spatial, b.spatial)
+
+
+def fmt_dims(dims: tuple[sympy.Expr, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in dims) + ")"
+
+
+def fmt_shape(shape: Shape | None, convention: str) -> str:
+    if shape is None:
+        return "(unknown)"
+    return fmt_dims(shape.layout(convention))
+
+
+def totals_of(tensors: list[TensorResult]) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+    trainable = sympy.Add(*[t.size for t in tensors if t.category == "trainable"])
+    non_trainable = sympy.Add(*[t.size for t in tensors if t.category == "non_trainable"])
+    buffers = sympy.Add(*[t.size for t in tensors if t.category == "buffer"])
+    return sympy.expand(trainable), sympy.expand(non_trainable), sympy.expand(buffers)
+
+
+def formula_bindings(entry: LayerType, args: Args, convention: str) -> dict[str, Value]:
+    """The values of the names a formula uses: each argument's symbol, b, kernels."""
+    out: dict[str, Value] = {}
+    for spec in entry.args:
+        value = args.get(spec.name)
+        if value is not None:
+            out[spec.formula_name] = value
+    if entry.bindings is not None:
+        out.update(entry.bindings(args, convention))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# argument normalisation
+
+
+def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, allow_zero: bool = False
+               ) -> sympy.Expr:
+    pos = where.value.pos if isinstance(where, ast.Arg) else (where.pos if where is not None else ast.NOWHERE)
+    if isinstance(value, bool) or not isinstance(value, sympy.Basic):
+        raise SymcountError(f"{what} must be a size, not {describe(value)}", pos)
+    if is_number(value):
+        if not value.is_integer:
+            raise SymcountError(f"{what} must be a whole number, not {value}", pos)
+        if value < 0 or (value == 0 and not allow_zero):
+            bound = "0 or more" if allow_zero else "positive"
+            raise SymcountError(f"{what} must be {bound}, not {value}", pos)
+    return value
+
+
+def _as_tuple(value: Value, dims: int, spec: ArgSpec, entry: LayerType, where: ast.Arg | None,
+              allow_zero: bool) -> tuple[sympy.Expr, ...]:
+    pos = where.value.pos if where is not None else ast.NOWHERE
+    items = value if isinstance(value, tuple) else (value,) * max(dims, 1)
+    if dims and len(items) != dims:
+        raise SymcountError(f"{entry.name} needs {dims} values for {spec.name}, got {len(items)}", pos)
+    return tuple(check_size(v, where, f"{spec.name}", allow_zero=allow_zero) for v in items)
+
+
+def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | None,
+              shape: Shape | None) -> Any:
+    pos = where.value.pos if where is not None else ast.NOWHERE
+    kind = spec.kind
+    dims = entry.dims or (shape.rank if shape is not None else 0)
+    if kind == SIZE:
+        return check_size(value, where, spec.name)
+    if kind == COUNT:
+        return check_size(value, where, spec.name, allow_zero=True)
+    if kind == BIAS:
+        if isinstance(value, bool):
+            return ONE if value else ZERO
+        if isinstance(value, sympy.Basic):
+            if is_number(value) and value not in (0, 1):
+                raise SymcountError(f"bias must be true, false or a symbol, not {value}", pos)
+            return value
+        raise SymcountError(f"bias must be true, false or a symbol, not {describe(value)}", pos)
+    if kind == FLAG:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, sympy.Basic) and is_number(value) and value in (0, 1):
+            return bool(value)
+        raise SymcountError(f"{spec.name} must be true or false, not {describe(value)}", pos)
+    if kind == KERNEL:
+        return _as_tuple(value, dims, spec, entry, where, allow_zero=spec.name in ("output_padding", "p"))
+    if kind == SHAPE:
+        return _as_tuple(value, dims, spec, entry, where, allow_zero=False)
+    if kind == PADDING:
+        if isinstance(value, str):
+            word = value.lower()
+            if word not in ("same", "valid"):
+                raise SymcountError(f'padding must be a number, a tuple, "same" or "valid", not "{value}"', pos)
+            return word
+        return _as_tuple(value, dims, spec, entry, where, allow_zero=True)
+    if kind == NUMBER:
+        if isinstance(value, bool) or not isinstance(value, sympy.Basic):
+            raise SymcountError(f"{spec.name} must be a number, not {describe(value)}", pos)
+        return value
+    if kind == STRING:
+        if not isinstance(value, str):
+            raise SymcountError(f"{spec.name} must be a string, not {describe(value)}", pos)
+        return value
+    if kind == ANY:
+        return value
+    raise TypeError(kind)  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------
+# whole programs
+
+
+def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
+    """Collect definitions in order, evaluating top-level lets as they come."""
+    env = Env(values=dict(values))
+    blocks: dict[str, tuple[ast.Block, Env]] = {}
+    networks: dict[str, tuple[ast.Network, Env]] = {}
+    toplevel: list[tuple[ast.Layer, Env]] = []
+    for statement in tree.statements:
+        if isinstance(statement, ast.Let):
+            value = env.values[statement.name] if statement.name in env.values \
+                else evaluate(statement.value, env)
+            env.seen.add(statement.name)
+            env = env.child({statement.name: value})
+        elif isinstance(statement, ast.Block):
+            if statement.name in blocks or statement.name in networks:
+                raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
+            if lookup(statement.name) is not None or statement.name in ("input", "moe"):
+                raise SymcountError(f"block '{statement.name}' has the name of a catalog layer", statement.pos)
+            blocks[statement.name] = (statement, env)
+        elif isinstance(statement, ast.Network):
+            if statement.name in networks or statement.name in blocks:
+                raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
+            networks[statement.name] = (statement, env)
+        elif isinstance(statement, ast.Require):
+            continue
+        elif isinstance(statement, ast.Layer):
+            toplevel.append((statement, env))
+        else:
+            raise SymcountError("only layers, let, block and network may stand at the top level",
+                                getattr(statement, "pos", ast.NOWHERE))
+    return Program(tree, blocks, networks, toplevel, env)
+
+
+def choose_target(program: Program, network: str | None) -> str:
+    names = list(program.networks)
+    if network is not None:
+        if network == "main" and program.toplevel and "main" not in program.networks:
+            return "main"
+        if network not in program.networks:
+            raise SymcountError(
+                f"no network named '{network}' (networks: {', '.join(names) or 'none'})",
+                hint=did_you_mean(network, names))
+        return network
+    if len(names) == 1 and not program.toplevel:
+        return names[0]
+    if not names and program.toplevel:
+        return "main"
+    if not names and not program.toplevel:
+        raise SymcountError("nothing to count: the description has no layers")
+    listed = ", ".join(names + (["main (the top-level layers)"] if program.toplevel else []))
+    raise SymcountError(f"the description holds several things to count; name one of: {listed}",
+                        hint="use --network NAME, network=NAME or SOURCE#NAME")
+
+
+def walk(program: Program, target: str, convention: str) -> Walker:
+    walker = Walker(program, convention)
+    if target == "main":
+        for node, env in program.toplevel:
+            walker.run_layer(node, env.child(), None, Scope(), ONE)
+        walker.final_shape = None  # type: ignore[attr-defined]
+        return walker
+    definition, env = program.networks[target]
+    bindings: dict[str, Value] = {}
+    param_env = env.child(bindings)
+    for p in definition.params:
+        if p.name in env.values:
+            bindings[p.name] = env.values[p.name]
+        elif p.default is not None:
+            bindings[p.name] = evaluate(p.default, param_env)
+        else:
+            bindings[p.name] = sym(p.name)
+        env.seen.add(p.name)
+    walker.in_network = True
+    walker.call_stack.append(target)
+    final = walker.run_body(definition.body, env.child(bindings), None, Scope(), ONE)
+    walker.final_shape = final  # type: ignore[attr-defined]
+    return walker

@@ -1,0 +1,91 @@
+"""One error type for everything a user can get wrong.
+
+Every mistake in a description, an option or a value ends as a
+:class:`SymcountError` that knows the file, line and column it is about, so the
+CLI can print ``file:line:col: message``, the source line and a caret, and
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from symcount.ast import NOWHERE, Pos
+
+
+class SymcountError(Exception):
+    """A problem with the user's input, located in their text where possible."""
+
+    def __init__(
+        self,
+        message: str,
+        pos: Pos = NOWHERE,
+        *,
+        filename: str | None = None,
+        source: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.filename = filename
+        self.source = source
+        self.hint = hint
+
+    @property
+    def line(self) -> int:
+        return self.pos.line
+
+    @property
+    def column(self) -> int:
+        return self.pos.column
+
+    def located(self, filename: str, source: str) -> SymcountError:
+        """Fill in the file and text if the raiser did not know them."""
+        if self.filename is None:
+            self.filename = filename
+        if self.source is None:
+            self.source = source
+        return self
+
+    def source_line(self) -> str | None:
+        if self.source is None or self.pos.line < 1:
+            return None
+        lines = self.source.splitlines()
+        if self.pos.line > len(lines):
+            return None
+        return lines[self.pos.line - 1]
+
+    def __str__(self) -> str:
+        where = self.filename or "<input>"
+        head = (
+            f"{where}:{self.pos.line}:{self.pos.column}: {self.message}"
+            if self.pos.line
+            else f"{where}: {self.message}"
+        )
+        parts = [head]
+        line = self.source_line()
+        if line is not None:
+            shown = line.expandtabs(1)
+            parts.append("    " + shown)
+            width = 1
+            if self.pos.end_line == self.pos.line and self.pos.end_column > self.pos.column:
+                width = self.pos.end_column - self.pos.column
+            parts.append("    " + " " * (self.pos.column - 1) + "^" * max(1, width))
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        return "\n".join(parts)
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The most similar name, for 'did you mean' hints (case-insensitive)."""
+    pool = list(choices)
+    lowered = {c.lower(): c for c in pool}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    best = closest(word, choices)
+    return f"did you mean '{best}'?" if best else None

@@ -1,0 +1,384 @@
+"""Text -> AST: the Lark LALR parser and the Transformer that builds ``ast`` nodes.
+
+The grammar lives in ``grammar/symcount.lark`` (shipped inside the wheel as
+``symcount/grammar/symcount.lark``). The analysed parser is cached on disk by
+Lark, so start-up costs a file read, not a table construction.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sympy
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+from lark.lexer import Lexer
+
+from symcount import ast
+from symcount.errors import SymcountError
+
+#: Refuse larger texts outright: a description is a page, not a data set.
+MAX_SOURCE_CHARS = 1_000_000
+#: Deepest nesting of brackets and expression operators we accept.
+MAX_NESTING = 200
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, in a source tree, ``grammar/``."""
+    packaged = importlib.resources.files("symcount") / "grammar" / "symcount.lark"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    in_tree = Path(__file__).resolve().parent.parent / "grammar" / "symcount.lark"
+    return in_tree.read_text(encoding="utf-8")
+
+
+class ParenNewlines:
+    """Post-lexer: newlines inside ( ) are not statement separators.
+
+    It also refuses nesting deeper than :data:`MAX_NESTING`, so hostile input
+    fails fast instead of exhausting the recursion limit later.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        parens = 0
+        braces = 0
+        for token in stream:
+            if token.type == "LPAR":
+                parens += 1
+            elif token.type == "RPAR":
+                parens = max(0, parens - 1)
+            elif token.type == "LBRACE":
+                braces += 1
+            elif token.type == "RBRACE":
+                braces = max(0, braces - 1)
+            if parens + braces > MAX_NESTING:
+                raise SymcountError(
+                    f"nesting deeper than {MAX_NESTING} levels",
+                    _token_pos(token),
+                    hint="split the description into blocks",
+                )
+            if token.type == "_NL" and parens:
+                continue
+            yield token
+
+
+def _token_pos(token: Token) -> ast.Pos:
+    return ast.Pos(
+        token.line or 0,
+        token.column or 0,
+        token.end_line or token.line or 0,
+        token.end_column or ((token.column or 0) + len(str(token))),
+    )
+
+
+def _span(first: Any, last: Any) -> ast.Pos:
+    """From the start of one node to the end of another."""
+    a, b = first.pos, last.pos
+    return ast.Pos(a.line, a.column, b.end_line, b.end_column)
+
+
+def _depth(*nodes: Any) -> int:
+    return 1 + max((getattr(n, "depth", 1) for n in nodes), default=0)
+
+
+def _checked_depth(node: Any) -> Any:
+    if getattr(node, "depth", 1) > MAX_NESTING:
+        raise SymcountError(
+            f"expression nested deeper than {MAX_NESTING} levels",
+            node.pos,
+            hint="use let bindings to name parts of it",
+        )
+    return node
+
+
+@v_args(inline=True)
+class ToAst(Transformer[Token, Any]):
+    """Each grammar rule becomes one finished AST node (no parse tree survives)."""
+
+    # -- expressions
+    def int(self, tok: Token) -> ast.Num:
+        return ast.Num(sympy.Integer(str(tok).replace("_", "")), _token_pos(tok))
+
+    def decimal(self, tok: Token) -> ast.Num:
+        return ast.Num(sympy.Rational(str(tok).replace("_", "")), _token_pos(tok))
+
+    def string(self, tok: Token) -> ast.Str:
+        return ast.Str(str(tok)[1:-1], _token_pos(tok))
+
+    def true(self, tok: Token) -> ast.Bool:
+        return ast.Bool(True, _token_pos(tok))
+
+    def false(self, tok: Token) -> ast.Bool:
+        return ast.Bool(False, _token_pos(tok))
+
+    def name(self, tok: Token) -> ast.Name:
+        return ast.Name(str(tok), _token_pos(tok))
+
+    def func(self, name: Token, *args: Any) -> ast.Call:
+        items = tuple(a for a in args if a is not None)
+        return _checked_depth(ast.Call(str(name), items, _token_pos(name), _depth(*items)))
+
+    def tuple(self, *items: Any) -> ast.TupleExpr:
+        values = tuple(i for i in items if i is not None)
+        return _checked_depth(ast.TupleExpr(values, _span(values[0], values[-1]), _depth(*values)))
+
+    def _binary(self, op: str, left: Any, right: Any) -> ast.BinOp:
+        return _checked_depth(ast.BinOp(op, left, right, _span(left, right), _depth(left, right)))
+
+    def add(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("+", a, b)
+
+    def sub(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("-", a, b)
+
+    def mul(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("*", a, b)
+
+    def div(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("/", a, b)
+
+    def floordiv(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("//", a, b)
+
+    def mod(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("%", a, b)
+
+    def pow(self, a: Any, _op: Token, b: Any) -> ast.BinOp:
+        return self._binary("^", a, b)
+
+    def and_(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("and", a, b)
+
+    def or_(self, a: Any, b: Any) -> ast.BinOp:
+        return self._binary("or", a, b)
+
+    def compare(self, a: Any, op: Token, b: Any) -> ast.BinOp:
+        return self._binary(str(op), a, b)
+
+    def neg(self, minus: Token, a: Any) -> ast.UnaryOp:
+        start = _token_pos(minus)
+        pos = ast.Pos(start.line, start.column, a.pos.end_line, a.pos.end_column)
+        return _checked_depth(ast.UnaryOp("-", a, pos, _depth(a)))
+
+    def pos(self, a: Any) -> Any:
+        return a
+
+    def not_(self, a: Any) -> ast.UnaryOp:
+        return _checked_depth(ast.UnaryOp("not", a, a.pos, _depth(a)))
+
+    def expr_start(self, e: Any) -> Any:
+        return e
+
+    # -- statements
+    def named_arg(self, name: Token, value: Any) -> ast.Arg:
+        return ast.Arg(str(name), value, _token_pos(name))
+
+    def positional_arg(self, value: Any) -> ast.Arg:
+        return ast.Arg(None, value, value.pos)
+
+    def args(self, *items: Any) -> tuple[ast.Arg, ...]:
+        return tuple(i for i in items if i is not None)
+
+    def layer(self, label: Any, kind: Token, args: Any, body: Any) -> ast.Layer:
+        pos = _token_pos(kind)
+        return ast.Layer(
+            kind=str(kind),
+            args=args or (),
+            label=str(label) if label is not None else None,
+            body=body,
+            has_parens=args is not None,
+            pos=pos,
+        )
+
+    def body(self, *items: Any) -> ast.Body:
+        kept = tuple(i for i in items if i is not None)
+        return ast.Body(kept, kept[0].pos if kept else ast.NOWHERE)
+
+    def let_stmt(self, name: Token, value: Any) -> ast.Let:
+        return ast.Let(str(name), value, _token_pos(name))
+
+    def require_stmt(self, kw: Token, cond: Any) -> ast.Require:
+        return ast.Require(cond, _token_pos(kw))
+
+    def repeat_stmt(self, kw: Token, count: Any, body: ast.Body) -> ast.Repeat:
+        return ast.Repeat(count, body, _token_pos(kw))
+
+    def if_stmt(self, kw: Token, cond: Any, then: ast.Body, other: Any) -> ast.If:
+        if isinstance(other, ast.If):
+            other = ast.Body((other,), other.pos)
+        return ast.If(cond, then, other, _token_pos(kw))
+
+    def residual_stmt(self, kw: Token, body: ast.Body, shortcut: Any) -> ast.Residual:
+        return ast.Residual(body, shortcut, _token_pos(kw))
+
+    def branch(self, body: ast.Body) -> ast.Body:
+        return body
+
+    def parallel_stmt(self, kw: Token, args: Any, *branches: Any) -> ast.Parallel:
+        kept = tuple(b for b in branches if b is not None)
+        return ast.Parallel(args or (), kept, _token_pos(kw))
+
+    def param(self, name: Token, default: Any) -> ast.Param:
+        return ast.Param(str(name), default, _token_pos(name))
+
+    def params(self, *items: Any) -> tuple[ast.Param, ...]:
+        return tuple(i for i in items if i is not None)
+
+    def network_def(self, name: Token, params: Any, body: ast.Body) -> ast.Network:
+        return ast.Network(str(name), params or (), body, _token_pos(name))
+
+    def block_def(self, name: Token, params: Any, body: ast.Body) -> ast.Block:
+        return ast.Block(str(name), params or (), body, _token_pos(name))
+
+    def start(self, *statements: Any) -> tuple[Any, ...]:
+        return tuple(s for s in statements if s is not None)
+
+
+@functools.cache
+def _parser() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        start=["start", "expr_start"],
+        lexer="contextual",
+        postlex=ParenNewlines(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        transformer=ToAst(),
+        cache=True,
+    )
+
+
+#: How the grammar's terminal names read in an error message.
+_TERMINAL_WORDS = {
+    "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
+    "EQUAL": "'='", "COLON": "':'", "SEMICOLON": "';'", "_NL": "a new line",
+    "NAME": "a name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
+    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW_OP": "'^'",
+    "COMP_OP": "a comparison", "TRUE": "true", "FALSE": "false", "REPEAT": "'repeat'", "IF": "'if'",
+    "RESIDUAL": "'residual'", "PARALLEL": "'parallel'", "REQUIRE": "'require'", "$END": "the end of the text",
+    "PERCENT": "'%'", "DOUBLESLASH": "'//'",
+}
+
+
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW_OP", "COMP_OP", "PERCENT", "DOUBLESLASH",
+              "AND", "OR", "__ANON_0", "__ANON_1"}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    """Name what the parser wanted, leaving out operators when anything else fits."""
+    core = {t for t in expected if t not in _OPERATORS and not t.startswith("__")}
+    words = sorted({_TERMINAL_WORDS.get(t, _keyword(t)) for t in (core or expected)})
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _keyword(terminal: str) -> str:
+    return f"'{terminal.lower()}'" if terminal.isupper() else terminal
+
+
+def _found(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the text"
+    if token.type == "_NL":
+        return "a new line"
+    return f"'{token}'"
+
+
+def _syntax_error(err: UnexpectedInput) -> SymcountError:
+    if isinstance(err, UnexpectedCharacters):
+        char = err.char
+        pos = ast.Pos(err.line, err.column, err.line, err.column + 1)
+        hint = "strings use double quotes" if char == "`" else None
+        return SymcountError(f"unexpected character {char!r}", pos, hint=hint)
+    if isinstance(err, UnexpectedToken):
+        token = err.token
+        pos = _token_pos(token)
+        if token.type == "$END":
+            pos = ast.Pos(err.line if err.line > 0 else 1, err.column if err.column > 0 else 1)
+        expected = set(err.accepts or err.expected)
+        message = f"unexpected {_found(token)}; expected {_describe_expected(expected)}"
+        hint = _syntax_hint(token, expected)
+        return SymcountError(message, pos, hint=hint)
+    if isinstance(err, UnexpectedEOF):
+        return SymcountError(
+            f"unexpected end of text; expected {_describe_expected(set(err.expected))}",
+            ast.Pos(1, 1),
+        )
+    return SymcountError(str(err), ast.Pos(err.line, err.column))
+
+
+def _syntax_hint(token: Token, expected: set[str]) -> str | None:
+    if "RPAR" in expected and "COMMA" in expected and token.type in ("NAME", "INT"):
+        return "separate arguments with ','"
+    if "RBRACE" in expected and token.type == "$END":
+        return "a '{' is never closed"
+    if "RPAR" in expected and token.type in ("$END", "_NL"):
+        return "a '(' is never closed"
+    if token.type == "EQUAL":
+        return "arguments are written name=value; compare with '=='"
+    return None
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def _parse(text: str, start: str) -> Any:
+    if len(text) > MAX_SOURCE_CHARS:
+        raise SymcountError(
+            f"description too long ({len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,})",
+            ast.Pos(1, 1),
+        )
+    try:
+        return _parser().parse(text, start=start)
+    except SymcountError:
+        raise
+    except VisitError as err:
+        if isinstance(err.orig_exc, SymcountError):
+            raise err.orig_exc from None
+        raise
+    except UnexpectedInput as err:
+        error = _syntax_error(err)
+        if error.pos.line == 0 or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+            line, col = _end_position(text.rstrip("\n") or " ")
+            error.pos = ast.Pos(line, col)
+        raise error from None
+    except RecursionError:
+        raise SymcountError("description nested too deeply", ast.Pos(1, 1)) from None
+
+
+def parse(text: str, filename: str = "<input>") -> ast.Program:
+    """Parse a whole description into a :class:`~symcount.ast.Program`."""
+    try:
+        statements = _parse(text, "start")
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    return ast.Program(tuple(statements), source=text, filename=filename)
+
+
+def parse_expression(text: str, filename: str = "<expression>") -> ast.Expr:
+    """Parse one expression (an answer to check, a formula in the catalog)."""
+    try:
+        return _parse(text.strip(), "expr_start")
+    except SymcountError as err:
+        raise err.located(filename, text.strip()) from None
+
+
+__all__ = ["parse", "parse_expression", "grammar_text", "Lexer"]

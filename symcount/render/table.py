@@ -1,0 +1,92 @@
+"""Summary tables as plain text, markdown and LaTeX (booktabs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from symcount.render.numbers import text_value
+from symcount.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
+
+
+def _cell(column: Column, value: Any) -> str:
+    if column == Column.OUTPUT_SHAPE:
+        return text_value(tuple(value)) if value is not None else "-"
+    return text_value(value)
+
+
+def text_table(table: Table, title: str) -> str:
+    header = [HEADER_TITLES[c] for c in table.columns]
+    body = [[_cell(c, row[c]) for c in table.columns] for row in table.rows]
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, (column, cell) in enumerate(zip(table.columns, cells, strict=True)):
+            out.append(cell.rjust(widths[i]) if column in NUMERIC_COLUMNS or column == Column.INDEX
+                       else cell.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    rule = "-" * len(line(header))
+    lines = [title, rule, line(header), rule, *(line(r) for r in body), rule]
+    label_width = max(len(label) for label, _ in table.totals)
+    for label, value in table.totals:
+        lines.append(f"{label.ljust(label_width)}  {text_value(value)}")
+    lines.append(rule)
+    lines += table.notes
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(table: Table, title: str) -> str:
+    header = [HEADER_TITLES[c] for c in table.columns]
+    align = ["---:" if c in NUMERIC_COLUMNS or c == Column.INDEX else ":---" for c in table.columns]
+    lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    for row in table.rows:
+        cells = [_cell(c, row[c]).replace("|", "\\|") for c in table.columns]
+        cells[1] = f"`{cells[1]}`"
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for label, value in table.totals:
+        lines.append(f"- {label}: **{text_value(value)}**")
+    lines.append("")
+    lines += [f"_{n}_" for n in table.notes[:1]] + table.notes[1:]
+    return "\n".join(lines) + "\n"
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%"), ("&", r"\&"),
+                 ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("$", r"\$")):
+        text = text.replace(a, b)
+    return text
+
+
+def _latex_number(value: Any) -> str:
+    from symcount.render.latex import latex_value
+
+    return latex_value(value)
+
+
+def latex_table(table: Table, title: str) -> str:
+    spec = "".join("r" if c in NUMERIC_COLUMNS or c == Column.INDEX else "l" for c in table.columns)
+    lines = [
+        "% requires \\usepackage{booktabs}",
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\toprule",
+        " & ".join(_latex_escape(HEADER_TITLES[c]) for c in table.columns) + " \\\\",
+        "\\midrule",
+    ]
+    for row in table.rows:
+        cells = []
+        for c in table.columns:
+            if c in NUMERIC_COLUMNS:
+                cells.append(_latex_number(row[c]))
+            elif c == Column.NAME:
+                cells.append(f"\\texttt{{{_latex_escape(str(row[c]))}}}")
+            else:
+                cells.append(_latex_escape(_cell(c, row[c])))
+        lines.append(" & ".join(cells) + " \\\\")
+    lines.append("\\midrule")
+    span = len(table.columns)
+    for label, value in table.totals:
+        lines.append(f"\\multicolumn{{{span - 1}}}{{l}}{{{_latex_escape(label)}}} & {_latex_number(value)} \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
