@@ -1,8 +1,37 @@
-"""symcount: exact, symbolic parameter counts for neural-network layers."""
+"""symcount: exact, symbolic parameter counts for neural-network layers.
+
+``count`` is the core; ``derive``, ``compare``, ``check`` and ``memory`` live
+in their own modules and are imported on first use, so ``import symcount``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from symcount.api import count
 from symcount.engine import Count, LayerResult, TensorResult
 from symcount.errors import SymcountError
 
-__all__ = ["count", "Count", "LayerResult", "TensorResult", "SymcountError"]
+__all__ = ["count", "derive", "compare", "check", "memory", "Count", "LayerResult", "TensorResult",
+           "SymcountError"]
 __version__ = "0.1.0"
+
+#: public name -> module that defines it (imported lazily)
+_LAZY = {
+    "derive": "symcount.derivation",
+    "Derivation": "symcount.derivation",
+    "compare": "symcount.whatif",
+    "Comparison": "symcount.whatif",
+    "check": "symcount.checking",
+    "Verdict": "symcount.checking",
+    "memory": "symcount.llm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symcount' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -114,7 +114,7 @@ SETUPS: list[Callable[[Any], None]] = [setup_count, setup_layers]
 def _optional_setups() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (derive, compare, check, exam, memory)."""
     found = []
-    for module_name in ("symcount.derive_cli", "symcount.whatif_cli", "symcount.llm_cli"):
+    for module_name in ("symcount.derive_cli", "symcount.whatif_cli", "symcount.exam_cli", "symcount.llm_cli"):
         try:
             module = __import__(module_name, fromlist=["setup"])
         except ModuleNotFoundError as err:
