@@ -220,7 +220,7 @@ def positions(shape: Shape) -> sympy.Expr:
 def kernel_formula(a: Args) -> str:
     """``k*k`` for a square kernel, ``k_h*k_w`` otherwise (the textbook way)."""
     k = a.k
-    if all(sympy.simplify(x - k[0]) == 0 for x in k):
+    if all(x == k[0] or sympy.simplify(x - k[0]) == 0 for x in k):
         return "*".join(["k"] * len(k))
     return "*".join(_kernel_names(len(k)))
 

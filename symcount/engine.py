@@ -663,6 +663,8 @@ def formula_bindings(entry: LayerType, args: Args, convention: str) -> dict[str,
 
 def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, allow_zero: bool = False
                ) -> sympy.Expr:
+    if isinstance(value, sympy.Integer) and (value.p > 0 or (allow_zero and value.p == 0)):
+        return value  # the common case, checked without sympy's comparison machinery
     pos = where.value.pos if isinstance(where, ast.Arg) else (where.pos if where is not None else ast.NOWHERE)
     if isinstance(value, bool) or not isinstance(value, sympy.Basic):
         raise SymcountError(f"{what} must be a size, not {describe(value)}", pos)

@@ -254,7 +254,7 @@ def _parser() -> Lark:
         start=["start", "expr_start"],
         lexer="contextual",
         postlex=ParenNewlines(),
-        propagate_positions=True,
+        propagate_positions=False,
         maybe_placeholders=True,
         transformer=ToAst(),
         cache=True,
