@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from symcount.catalog import CATALOG, REQUIRED, ArgSpec
+from symcount.catalog import ANY, CATALOG, REQUIRED, ArgSpec
 
 
 def _arg_text(spec: ArgSpec) -> str:
     if spec.default is REQUIRED:
         text = spec.name
     elif spec.default is None:
-        text = f"{spec.name}=auto"
+        text = f"{spec.name}=none" if spec.kind == ANY else f"{spec.name}=auto"
     else:
         default = spec.default
         if isinstance(default, bool):
@@ -20,6 +20,20 @@ def _arg_text(spec: ArgSpec) -> str:
     return text
 
 
+def textbook_formula(name: str) -> str:
+    """The formula a derivation starts from, for the layer with no arguments given."""
+    from symcount.api import count
+
+    layer = count(name).layers[0]
+    parts = [f"{layer.formulas[key]}" for key in ("param", "stat") if key in layer.formulas]
+    if not parts:
+        return "0"
+    text = parts[0].replace("*", "·")
+    if len(parts) > 1:
+        text += f" (+ {parts[1].replace('*', '·')} running statistics)"
+    return text
+
+
 def layer_reference() -> str:
     """A markdown table of every catalog entry: arguments, formula, MACs, description."""
     lines = [
@@ -27,14 +41,18 @@ def layer_reference() -> str:
         "",
         "Generated from `symcount/catalog.py` by `symcount layers`; do not edit by hand.",
         "",
-        "| layer | aliases | arguments | description | MACs | frameworks |",
-        "|---|---|---|---|---|---|",
+        "In the formulas, `b` is the bias indicator (1 with a bias, 0 without), `g` the groups and `m` the depth",
+        "multiplier; arguments in brackets are the PyTorch and Keras spellings symcount also accepts.",
+        "",
+        "| layer | aliases | arguments | parameters | description | MACs | frameworks |",
+        "|---|---|---|---|---|---|---|",
     ]
     for entry in CATALOG.values():
         args = "; ".join(_arg_text(s) for s in entry.args if s.name != "trainable") or "-"
         aliases = ", ".join(f"`{a}`" for a in entry.aliases) or "-"
         lines.append(
-            f"| `{entry.name}` | {aliases} | {args} | {entry.description} | {entry.macs_doc} | "
+            f"| `{entry.name}` | {aliases} | {args} | {textbook_formula(entry.name)} | {entry.description} | "
+            f"{entry.macs_doc} | "
             f"{', '.join(entry.frameworks)} |"
         )
     lines += ["", "Every layer also takes `trainable=false` (frozen: its parameters count as non-trainable).", ""]
