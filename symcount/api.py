@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,17 @@ def count(
     text holds several.
     """
     text, filename, from_source = read_source(source)
+    collecting = gc.isenabled()
+    gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
         return _count_text(text, filename, values, convention, network or from_source)
     except SymcountError as err:
         raise err.located(filename, text) from None
     except RecursionError:
         raise SymcountError("description nested too deeply").located(filename, text) from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, convention: str,

@@ -1,0 +1,152 @@
+"""symcount's benchmark: start-up, ResNet-50, long chains, and the frameworks doing the same work.
+
+Run with ``make bench`` (or ``python bench/run.py --record`` to append the
+results to bench/RESULTS.md). Machines here are noisy, so every comparison
+is a ratio measured in the same run, and each timing is the median of a few.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+RESNET50 = ROOT / "derivations" / "zoo" / "resnet50.sc"
+
+TORCH_RESNET50 = """
+import torch.nn as nn
+def conv_bn(cin, cout, k, s=1):
+    return [nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout)]
+class Bottleneck(nn.Module):
+    def __init__(self, cin, c, s, project):
+        super().__init__()
+        self.body = nn.Sequential(*conv_bn(cin, c, 1), nn.ReLU(), *conv_bn(c, c, 3, s), nn.ReLU(), *conv_bn(c, 4 * c, 1))
+        self.short = nn.Sequential(*conv_bn(cin, 4 * c, 1, s)) if project else nn.Identity()
+layers = [*conv_bn(3, 64, 7, 2), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+cin = 64
+for c, n, s in ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)):
+    for i in range(n):
+        layers.append(Bottleneck(cin, c, s if i == 0 else 1, i == 0))
+        cin = 4 * c
+model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000))
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+KERAS_RESNET50 = """
+import os
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+print(keras.applications.ResNet50(weights=None).count_params())
+"""
+
+
+def run_process(args: list[str], repeat: int) -> tuple[float, int, str]:
+    """Median wall time (s), peak RSS (KB) and output of a fresh process."""
+    times, peaks, out = [], [], ""
+    for _ in range(repeat):
+        cmd = ["/usr/bin/time", "-f", "%M", *args]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, "KERAS_BACKEND": "torch"})
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr)
+        peaks.append(int(proc.stderr.strip().splitlines()[-1]))
+        out = proc.stdout
+    return statistics.median(times), max(peaks), out
+
+
+def chain(n: int) -> str:
+    lines = ["network chain {", "    input(H=32, W=32, C=16)"]
+    for i in range(n):
+        lines.append("    relu()" if i % 2 else "    conv2d(C_out=16, k=3, padding=1)")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def in_process_chain(n: int) -> dict[str, float]:
+    """Parse, count (shapes flow during counting) and render times for an n-layer chain."""
+    import symcount
+    from symcount import engine
+    from symcount.parse import parse
+    from symcount.render.table import text_table
+    from symcount.summary import summary_table
+
+    text = chain(n)
+    t0 = time.perf_counter()
+    tree = parse(text)
+    t1 = time.perf_counter()
+    program = engine.load(tree, {})
+    engine.walk(program, "chain", "pytorch")
+    t2 = time.perf_counter()
+    result = symcount.count(text)
+    t3 = time.perf_counter()
+    text_table(summary_table(result), "chain")
+    t4 = time.perf_counter()
+    return {"parse": t1 - t0, "count+shape": t2 - t1, "end to end": t3 - t2, "render": t4 - t3}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-frameworks", action="store_true", help="skip building Keras/torch models")
+    args = parser.parse_args()
+    rows: list[str] = []
+
+    base, base_mem, _ = run_process([PY, "-c", "import sympy, lark"], args.repeat + 2)
+    ready, ready_mem, _ = run_process(
+        [PY, "-c", "import symcount; from symcount.parse import _parser; _parser()"], args.repeat + 2)
+    rows.append(f"| `import sympy, lark` | {base:.2f} s | {base_mem / 1024:.0f} MB | 1.00 |")
+    rows.append(f"| `import symcount` + LALR parser ready | {ready:.2f} s | {ready_mem / 1024:.0f} MB | "
+                f"{ready / base:.2f} (target < 1.3) |")
+
+    if RESNET50.exists():
+        ours, ours_mem, out = run_process([PY, "-m", "symcount", "count", str(RESNET50), "--format", "json"],
+                                          args.repeat)
+        rows.append(f"| symcount: ResNet-50 description -> printed total | {ours:.2f} s | {ours_mem / 1024:.0f} MB | "
+                    "1.00 |")
+        if not args.no_frameworks:
+            keras_t, keras_mem, keras_out = run_process([PY, "-c", KERAS_RESNET50], 1)
+            torch_t, torch_mem, torch_out = run_process([PY, "-c", TORCH_RESNET50], args.repeat)
+            rows.append(f"| Keras `ResNet50(weights=None).count_params()` = {keras_out.strip()} | {keras_t:.2f} s | "
+                        f"{keras_mem / 1024:.0f} MB | {keras_t / ours:.1f}x slower (target >= 6) |")
+            rows.append(f"| torch.nn ResNet-50, sum numel = {torch_out.strip()} | {torch_t:.2f} s | "
+                        f"{torch_mem / 1024:.0f} MB | {torch_t / ours:.1f}x slower |")
+
+    chains = {n: in_process_chain(n) for n in (1_000, 10_000)}
+    for n, t in chains.items():
+        rows.append(f"| {n:,}-layer chain, after import: parse {t['parse']:.2f} s, count+shapes "
+                    f"{t['count+shape']:.2f} s, render {t['render']:.2f} s | {t['end to end']:.2f} s | | |")
+    ratio = chains[10_000]["end to end"] / chains[1_000]["end to end"]
+    rows.append(f"| 10k / 1k chain time (linear growth: < 12) | | | {ratio:.1f} |")
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    header = (f"## {datetime.date.today().isoformat()} — {cpu}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}\n\n| what | time | peak RSS | ratio |\n|---|---|---|---|\n")
+    report = header + "\n".join(rows) + "\n"
+    print(report)
+    if args.record:
+        results = ROOT / "bench" / "RESULTS.md"
+        existing = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n\n"
+        results.write_text(existing.rstrip("\n") + "\n\n" + report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
