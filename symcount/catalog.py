@@ -328,7 +328,7 @@ def _conv_shape(d: int) -> ShapeRule:
             conv_out(n, k, st, pads if isinstance(pads, str) else pads[i], dl)
             for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
         )
-        return Shape(out, a.C_out, s.sequence)
+        return Shape(out, a.C_out)
 
     return shape
 
@@ -341,7 +341,7 @@ def _conv_transpose_shape(a: Args, s: Shape, convention: str) -> Shape:
             zip(s.spatial, a.k, a.stride, a.output_padding, a.dilation, strict=True)
         )
     )
-    return Shape(out, a.C_out, s.sequence)
+    return Shape(out, a.C_out)
 
 
 def _conv_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
@@ -405,7 +405,7 @@ def _dw_shape(a: Args, s: Shape, convention: str) -> Shape:
         conv_out(n, k, st, a.padding if isinstance(a.padding, str) else a.padding[i], dl)
         for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
     )
-    return Shape(out, a.C_in * a.multiplier, s.sequence)
+    return Shape(out, a.C_in * a.multiplier)
 
 
 def _dw_tensors(a: Args, convention: str) -> list[Tensor]:
@@ -512,7 +512,7 @@ def _pool_shape(a: Args, s: Shape, convention: str) -> Shape:
         pool_out(n, k, st, a.padding if isinstance(a.padding, str) else a.padding[i], a.ceil_mode, dl)
         for i, (n, k, st, dl) in enumerate(zip(s.spatial, a.k, a.stride, a.dilation, strict=True))
     )
-    return Shape(out, s.channels, s.sequence)
+    return Shape(out, s.channels)
 
 
 def _no_tensors(a: Args, convention: str) -> list[Tensor]:
@@ -566,7 +566,7 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
             tensors=_no_tensors,
             formulas=_no_formulas,
-            shape=lambda a, s, c: Shape(tuple(a.out), s.channels, s.sequence),
+            shape=lambda a, s, c: Shape(tuple(a.out), s.channels),
             macs=_zero_macs,
             dims=_d,
             zero_reason=f"no weights: takes the {_word} of adaptive windows",
@@ -1029,7 +1029,7 @@ register(LayerType(
 
 
 def _pad_shape(a: Args, s: Shape, convention: str) -> Shape:
-    return Shape(tuple(n + 2 * p for n, p in zip(s.spatial, a.p, strict=True)), s.channels, s.sequence)
+    return Shape(tuple(n + 2 * p for n, p in zip(s.spatial, a.p, strict=True)), s.channels)
 
 
 register(LayerType(
@@ -1045,7 +1045,7 @@ def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
     scale = a.scale if isinstance(a.scale, tuple) else (a.scale,) * s.rank
     if len(scale) != s.rank:
         raise SymcountError(f"upsample scale has {len(scale)} entries for {s.rank} spatial dimensions")
-    return Shape(tuple(n * f for n, f in zip(s.spatial, scale, strict=True)), s.channels, s.sequence)
+    return Shape(tuple(n * f for n, f in zip(s.spatial, scale, strict=True)), s.channels)
 
 
 register(LayerType(

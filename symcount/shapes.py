@@ -24,7 +24,9 @@ class Shape:
 
     ``spatial`` holds D, H, W (or L); ``channels`` is C, or None for a sequence of
     token ids. ``sequence`` marks an L-shaped input (printed as (L, C) under
-    both conventions, as batch-first PyTorch and Keras both do).
+    both conventions, as batch-first PyTorch and Keras both do). Layers that
+    slide a window along L (conv1d, pooling, upsampling) clear the mark: PyTorch
+    runs them on (C, L) and prints their output channels first.
     ``channel_factors`` remembers how a flattened size was made (C x H x W),
     so a derivation can show ``C_in = 16 x 5 x 5 = 400``.
     """

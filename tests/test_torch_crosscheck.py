@@ -1,0 +1,594 @@
+"""symcount against real ``torch.nn`` modules, layer by layer.
+
+Every catalog layer PyTorch has is built here in many seeded-random
+configurations as the real module. For each one the trainable parameters,
+the frozen (``requires_grad=False``) parameters and the buffers must equal
+``symcount.count`` exactly, every tensor symcount lists must be in the
+module's ``state_dict`` with the same shape (and nothing else may be), and the
+output shape must be what a random tensor run through the module comes out
+as (batch 1, channels first). Each configuration is its own test id, so a
+failure names the seed that reproduces it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+import symcount
+from symcount.catalog import CATALOG
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+Forward = Callable[[nn.Module, torch.Tensor], torch.Tensor]
+
+
+def _plain(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return module(x)
+
+
+@dataclass
+class Case:
+    """One configuration: the symcount call and the module that must agree with it."""
+
+    kind: str
+    args: dict[str, Any]
+    inputs: dict[str, int]
+    build: Callable[[], nn.Module]
+    frozen: bool = False
+    forward: Forward = _plain
+    tokens: int = 0  # vocabulary size when the input is token ids
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        args = dict(self.args)
+        if self.frozen:
+            args["trainable"] = False
+        call = ", ".join(f"{name}={fmt(value)}" for name, value in args.items())
+        dims = ", ".join(f"{name}={value}" for name, value in self.inputs.items())
+        return f"network n {{\n  input({dims})\n  {self.kind}({call})\n}}"
+
+    def input_tensor(self) -> torch.Tensor:
+        """Batch 1, channels first for images, (L, C) for sequences, as PyTorch takes them."""
+        d = self.inputs
+        if self.tokens:
+            return torch.randint(0, self.tokens, (1, d["L"]))
+        if "L" in d:
+            if self.extra.get("channels_first"):
+                return torch.randn(1, d["C"], d["L"])
+            return torch.randn(1, d["L"], d["C"]) if "C" in d else torch.randn(1, d["L"])
+        spatial = [d[n] for n in ("D", "H", "W") if n in d]
+        return torch.randn(1, d["C"], *spatial)
+
+
+def fmt(value: Any) -> str:
+    """A Python value written in symcount's language."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt(v) for v in value) + ")"
+    return str(value)
+
+
+def tup(rng: random.Random, values: list[int]) -> int | tuple[int, ...]:
+    """An int when all entries agree (half the time), else the tuple: both spellings get exercised."""
+    if len(set(values)) == 1 and rng.random() < 0.5:
+        return values[0]
+    return tuple(values)
+
+
+def spatial_inputs(rng: random.Random, sizes: list[int], channels: int, window: bool) -> tuple[dict[str, int], bool]:
+    """symcount input() for 1-3 spatial sizes; 1-D inputs are written with W, or with L for window layers.
+
+    A window layer (convolution, pooling) on input(L, C) is how a 1-D signal is
+    written; PyTorch still takes the tensor channels first, (C, L), and the
+    layer's output is printed that way. Returns the dims and whether L was used.
+    """
+    if len(sizes) == 1:
+        name = rng.choice(["L", "W"]) if window else "W"
+        return {name: sizes[0], "C": channels}, name == "L"
+    names = ("H", "W") if len(sizes) == 2 else ("D", "H", "W")
+    return {**dict(zip(names, sizes, strict=True)), "C": channels}, False
+
+
+def _spatial_case(rng: random.Random, kind: str, args: dict[str, Any], sizes: list[int], channels: int,
+                  build: Callable[[], nn.Module], frozen: bool = False) -> Case:
+    window = CATALOG[kind].input_kind == "spatial"
+    inputs, uses_l = spatial_inputs(rng, sizes, channels, window)
+    return Case(kind, args, inputs, build, frozen=frozen, extra={"channels_first": uses_l})
+
+
+# ---------------------------------------------------------------------------
+# generators: one random configuration per call
+
+
+def gen_conv(d: int) -> Callable[[random.Random], Case]:
+    conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[d]
+
+    def gen(rng: random.Random) -> Case:
+        groups = rng.choice([1, 1, 1, 2, 3])
+        c_in, c_out = groups * rng.randint(1, 3), groups * rng.randint(1, 3)
+        k = [rng.randint(1, 4 if d < 3 else 3) for _ in range(d)]
+        mode = rng.choice(["int", "int", "int", "same", "valid"])
+        stride = [1] * d if mode == "same" else [rng.randint(1, 3) for _ in range(d)]
+        dilation = [rng.randint(1, 2) for _ in range(d)]
+        pad = [rng.randint(0, 2) for _ in range(d)] if mode == "int" else [0] * d
+        sizes = []
+        for kk, dl, p in zip(k, dilation, pad, strict=True):
+            eff = dl * (kk - 1) + 1
+            sizes.append(rng.randint(max(1, eff - 2 * p), eff + (6 if d < 3 else 3)))
+        bias = rng.random() < 0.7
+        padding: Any = mode if mode != "int" else tup(rng, pad)
+        args = {"C_out": c_out, "k": tup(rng, k), "groups": groups, "bias": bias, "stride": tup(rng, stride),
+                "padding": padding, "dilation": tup(rng, dilation)}
+        torch_pad = padding if isinstance(padding, str) else tuple(pad)
+        return _spatial_case(
+            rng, f"conv{d}d", args, sizes, c_in,
+            lambda: conv(c_in, c_out, tuple(k), stride=tuple(stride), padding=torch_pad,
+                         dilation=tuple(dilation), groups=groups, bias=bias),
+            frozen=rng.random() < 0.2)
+
+    return gen
+
+
+def gen_conv_transpose(d: int) -> Callable[[random.Random], Case]:
+    conv = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}[d]
+
+    def gen(rng: random.Random) -> Case:
+        groups = rng.choice([1, 1, 2])
+        c_in, c_out = groups * rng.randint(1, 3), groups * rng.randint(1, 3)
+        k = [rng.randint(1, 4 if d < 3 else 3) for _ in range(d)]
+        stride = [rng.randint(1, 3) for _ in range(d)]
+        dilation = [rng.randint(1, 2) for _ in range(d)]
+        out_pad = [rng.randint(0, max(s, dl) - 1) for s, dl in zip(stride, dilation, strict=True)]
+        sizes = [rng.randint(1, 5 if d < 3 else 3) for _ in range(d)]
+        pad = []
+        for n, kk, s, dl, op in zip(sizes, k, stride, dilation, out_pad, strict=True):
+            room = (n - 1) * s + dl * (kk - 1) + op  # output = room - 2p + 1 >= 1
+            pad.append(rng.randint(0, min(2, room // 2)))
+        bias = rng.random() < 0.7
+        args = {"C_out": c_out, "k": tup(rng, k), "groups": groups, "bias": bias, "stride": tup(rng, stride),
+                "padding": tup(rng, pad), "dilation": tup(rng, dilation), "output_padding": tup(rng, out_pad)}
+        return _spatial_case(
+            rng, f"conv_transpose{d}d", args, sizes, c_in,
+            lambda: conv(c_in, c_out, tuple(k), stride=tuple(stride), padding=tuple(pad),
+                         output_padding=tuple(out_pad), groups=groups, bias=bias, dilation=tuple(dilation)),
+            frozen=rng.random() < 0.2)
+
+    return gen
+
+
+def gen_depthwise(rng: random.Random) -> Case:
+    """PyTorch's depthwise convolution: Conv2d(C, C*m, k, groups=C), as the catalog's note says."""
+    c, m = rng.randint(1, 4), rng.randint(1, 3)
+    k = [rng.randint(1, 4), rng.randint(1, 4)]
+    stride = [rng.randint(1, 2), rng.randint(1, 2)]
+    pad = [rng.randint(0, 1), rng.randint(0, 1)]
+    sizes = [rng.randint(kk, kk + 5) for kk in k]
+    bias = rng.random() < 0.5
+    args = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride), "padding": tup(rng, pad)}
+    return _spatial_case(
+        rng, "depthwise_conv2d", args, sizes, c,
+        lambda: nn.Conv2d(c, c * m, tuple(k), stride=tuple(stride), padding=tuple(pad), groups=c, bias=bias))
+
+
+class Separable(nn.Module):
+    """PyTorch's separable convolution: a depthwise Conv2d without bias, then a 1x1 Conv2d."""
+
+    def __init__(self, c: int, m: int, c_out: int, k: tuple[int, ...], stride: tuple[int, ...],
+                 padding: Any, bias: bool) -> None:
+        super().__init__()
+        self.depthwise = nn.Conv2d(c, c * m, k, stride=stride, padding=padding, groups=c, bias=False)
+        self.pointwise = nn.Conv2d(c * m, c_out, 1, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pointwise(self.depthwise(x))
+
+
+def gen_separable(rng: random.Random) -> Case:
+    c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
+    k = [rng.randint(1, 4), rng.randint(1, 4)]
+    mode = rng.choice(["int", "same", "valid"])
+    stride = [1, 1] if mode == "same" else [rng.randint(1, 2), rng.randint(1, 2)]
+    pad = [rng.randint(0, 1), rng.randint(0, 1)] if mode == "int" else [0, 0]
+    padding: Any = mode if mode != "int" else tup(rng, pad)
+    sizes = [rng.randint(kk, kk + 5) for kk in k]
+    bias = rng.random() < 0.5
+    args = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
+            "padding": padding}
+    torch_pad = padding if isinstance(padding, str) else tuple(pad)
+    return _spatial_case(rng, "separable_conv2d", args, sizes, c,
+                         lambda: Separable(c, m, c_out, tuple(k), tuple(stride), torch_pad, bias),
+                         frozen=rng.random() < 0.2)
+
+
+def gen_linear(rng: random.Random) -> Case:
+    c_in, c_out = rng.randint(1, 40), rng.randint(1, 40)
+    bias = rng.random() < 0.7
+    inputs = {"C": c_in} if rng.random() < 0.5 else {"L": rng.randint(1, 5), "C": c_in}
+    return Case("linear", {"C_out": c_out, "bias": bias}, inputs, lambda: nn.Linear(c_in, c_out, bias=bias),
+                frozen=rng.random() < 0.3)
+
+
+def gen_pool(kind: str, d: int) -> Callable[[random.Random], Case]:
+    cls = {("max", 1): nn.MaxPool1d, ("max", 2): nn.MaxPool2d, ("max", 3): nn.MaxPool3d,
+           ("avg", 1): nn.AvgPool1d, ("avg", 2): nn.AvgPool2d, ("avg", 3): nn.AvgPool3d}[(kind, d)]
+
+    def gen(rng: random.Random) -> Case:
+        k = [rng.randint(1, 4) for _ in range(d)]
+        given_stride = rng.random() < 0.6
+        stride = [rng.randint(1, 3) for _ in range(d)] if given_stride else list(k)
+        pad = [rng.randint(0, kk // 2) for kk in k]
+        dilation = [rng.randint(1, 2) for _ in range(d)] if kind == "max" else [1] * d
+        ceil_mode = rng.random() < 0.5
+        sizes = []
+        for kk, dl, p in zip(k, dilation, pad, strict=True):
+            eff = dl * (kk - 1) + 1
+            # PyTorch's avg_pool3d refuses an unpadded input smaller than the window
+            smallest = kk if (kind, d) == ("avg", 3) else max(1, eff - 2 * p)
+            sizes.append(rng.randint(smallest, eff + (7 if d < 3 else 4)))
+        args: dict[str, Any] = {"k": tup(rng, k)}
+        if given_stride:
+            args["stride"] = tup(rng, stride)
+        args.update({"padding": tup(rng, pad), "ceil_mode": ceil_mode})
+        options: dict[str, Any] = {}
+        if kind == "max":
+            args["dilation"] = tup(rng, dilation)
+            options["dilation"] = tuple(dilation)
+        return _spatial_case(
+            rng, f"{kind}pool{d}d", args, sizes, rng.randint(1, 3),
+            lambda: cls(tuple(k), stride=tuple(stride), padding=tuple(pad), ceil_mode=ceil_mode, **options))
+
+    return gen
+
+
+def gen_adaptive(kind: str, d: int) -> Callable[[random.Random], Case]:
+    cls = getattr(nn, f"Adaptive{kind.capitalize()}Pool{d}d")
+
+    def gen(rng: random.Random) -> Case:
+        out = [rng.randint(1, 4) for _ in range(d)]
+        sizes = [rng.randint(1, 9) for _ in range(d)]
+        return _spatial_case(rng, f"adaptive_{kind}pool{d}d", {"out": tup(rng, out)}, sizes, rng.randint(1, 4),
+                             lambda: cls(tuple(out)))
+
+    return gen
+
+
+def gen_global(kind: str) -> Callable[[random.Random], Case]:
+    """Global pooling is PyTorch's AdaptiveXPool(1) followed by flatten: one value per channel."""
+
+    def gen(rng: random.Random) -> Case:
+        d = rng.randint(1, 3)
+        cls = getattr(nn, f"Adaptive{kind.capitalize()}Pool{d}d")
+        sizes = [rng.randint(1, 6) for _ in range(d)]
+        return _spatial_case(rng, f"global_{kind}pool", {}, sizes, rng.randint(1, 6),
+                             lambda: nn.Sequential(cls(1), nn.Flatten()))
+
+    return gen
+
+
+def gen_batchnorm(rng: random.Random) -> Case:
+    d = rng.randint(0, 3)
+    c = rng.randint(1, 16)
+    affine = rng.random() < 0.8
+    cls = {0: nn.BatchNorm1d, 1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[d]
+    frozen = affine and rng.random() < 0.4
+    args = {"affine": affine}
+    if d == 0:
+        return Case("batchnorm", args, {"C": c}, lambda: cls(c, affine=affine), frozen=frozen)
+    sizes = [rng.randint(1, 4) for _ in range(d)]
+    return _spatial_case(rng, "batchnorm", args, sizes, c, lambda: cls(c, affine=affine), frozen=frozen)
+
+
+def gen_layernorm(rng: random.Random) -> Case:
+    c = rng.randint(1, 32)
+    bias = rng.random() < 0.6
+    inputs = {"C": c} if rng.random() < 0.3 else {"L": rng.randint(1, 5), "C": c}
+    return Case("layernorm", {"bias": bias}, inputs, lambda: nn.LayerNorm(c, bias=bias), frozen=rng.random() < 0.3)
+
+
+def gen_groupnorm(rng: random.Random) -> Case:
+    groups = rng.randint(1, 4)
+    c = groups * rng.randint(1, 4)
+    sizes = [rng.randint(2, 5) for _ in range(rng.randint(1, 2))]  # PyTorch wants > 1 value per group
+    return _spatial_case(rng, "groupnorm", {"G": groups}, sizes, c, lambda: nn.GroupNorm(groups, c),
+                         frozen=rng.random() < 0.3)
+
+
+def gen_instancenorm(rng: random.Random) -> Case:
+    d = rng.randint(1, 3)
+    c = rng.randint(1, 8)
+    affine = rng.random() < 0.6
+    cls = getattr(nn, f"InstanceNorm{d}d")
+    sizes = [rng.randint(2, 4) for _ in range(d)]
+    return _spatial_case(rng, "instancenorm", {"affine": affine}, sizes, c, lambda: cls(c, affine=affine),
+                         frozen=affine and rng.random() < 0.4)
+
+
+def gen_rmsnorm(rng: random.Random) -> Case:
+    c = rng.randint(1, 32)
+    return Case("rmsnorm", {}, {"L": rng.randint(1, 5), "C": c}, lambda: nn.RMSNorm(c), frozen=rng.random() < 0.3)
+
+
+def gen_embedding(rng: random.Random) -> Case:
+    vocab, dim = rng.randint(2, 60), rng.randint(1, 16)
+    return Case("embedding", {"V": vocab, "dim": dim}, {"L": rng.randint(1, 6)}, lambda: nn.Embedding(vocab, dim),
+                tokens=vocab, frozen=rng.random() < 0.3)
+
+
+def gen_rnn(kind: str) -> Callable[[random.Random], Case]:
+    cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
+
+    def gen(rng: random.Random) -> Case:
+        c_in, hidden = rng.randint(1, 8), rng.randint(2, 8)
+        layers = rng.randint(1, 3)
+        bidirectional = rng.random() < 0.5
+        bias = rng.random() < 0.7
+        return_sequences = rng.random() < 0.7
+        args: dict[str, Any] = {"hidden": hidden, "layers": layers, "bidirectional": bidirectional, "bias": bias}
+        options: dict[str, Any] = {}
+        if kind == "lstm" and rng.random() < 0.5:
+            proj = rng.randint(1, hidden - 1)
+            args["proj"] = proj
+            options["proj_size"] = proj
+        args["return_sequences"] = return_sequences
+
+        def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            out = module(x)[0]
+            return out if return_sequences else out[:, -1, :]
+
+        return Case(kind, args, {"L": rng.randint(1, 5), "C": c_in},
+                    lambda: cls(c_in, hidden, num_layers=layers, bias=bias, batch_first=True,
+                                bidirectional=bidirectional, **options),
+                    frozen=rng.random() < 0.2, forward=forward)
+
+    return gen
+
+
+def _self_attention(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return module(x, x, x, need_weights=False)[0]
+
+
+def gen_attention(rng: random.Random) -> Case:
+    heads = rng.randint(1, 4)
+    d = heads * rng.randint(1, 4)
+    bias = rng.random() < 0.6
+    return Case("attention", {"heads": heads, "bias": bias}, {"L": rng.randint(1, 5), "C": d},
+                lambda: nn.MultiheadAttention(d, heads, bias=bias, batch_first=True),
+                frozen=rng.random() < 0.2, forward=_self_attention)
+
+
+def gen_encoder_layer(rng: random.Random) -> Case:
+    heads = rng.randint(1, 4)
+    d = heads * rng.randint(1, 4)
+    ff = rng.randint(1, 24)
+    bias = rng.random() < 0.6
+    return Case("transformer_encoder_layer", {"heads": heads, "ff": ff, "bias": bias},
+                {"L": rng.randint(1, 5), "C": d},
+                lambda: nn.TransformerEncoderLayer(d, heads, dim_feedforward=ff, dropout=0.0, batch_first=True,
+                                                   bias=bias),
+                frozen=rng.random() < 0.2)
+
+
+def gen_gated_mlp(rng: random.Random) -> Case:
+    """The catalog names Llama's MLP: the real module from transformers."""
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaMLP
+
+    d, ff = 2 * rng.randint(1, 6), rng.randint(1, 24)  # Llama's config wants an even head size
+    bias = rng.random() < 0.5
+    config = LlamaConfig(hidden_size=d, intermediate_size=ff, mlp_bias=bias, num_attention_heads=1,
+                         num_key_value_heads=1)
+    return Case("gated_mlp", {"ff": ff, "bias": bias}, {"L": rng.randint(1, 4), "C": d}, lambda: LlamaMLP(config),
+                frozen=rng.random() < 0.2)
+
+
+def gen_prelu(rng: random.Random) -> Case:
+    c = rng.randint(1, 8)
+    per_channel = rng.random() < 0.6
+    n = c if per_channel else 1
+    args = {"C": n} if per_channel or rng.random() < 0.5 else {}
+    sizes = [rng.randint(1, 4) for _ in range(rng.randint(1, 2))]
+    return _spatial_case(rng, "prelu", args, sizes, c, lambda: nn.PReLU(num_parameters=n), frozen=rng.random() < 0.3)
+
+
+_ACTIVATION_MODULES: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU, "relu6": nn.ReLU6, "gelu": nn.GELU, "silu": nn.SiLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+    "softmax": lambda: nn.Softmax(dim=1), "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "hardswish": nn.Hardswish,
+    "mish": nn.Mish, "identity": nn.Identity, "dropout": lambda: nn.Dropout(0.25), "flatten": nn.Flatten,
+}
+
+
+def gen_shape_only(kind: str) -> Callable[[random.Random], Case]:
+    """Parameterless layers: zero everywhere, and flatten's shape on images and sequences."""
+
+    def gen(rng: random.Random) -> Case:
+        c = rng.randint(1, 6)
+        if rng.random() < 0.3:
+            return Case(kind, {}, {"L": rng.randint(1, 5), "C": c}, _ACTIVATION_MODULES[kind])
+        sizes = [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
+        return _spatial_case(rng, kind, {}, sizes, c, _ACTIVATION_MODULES[kind])
+
+    return gen
+
+
+def gen_lrn(rng: random.Random) -> Case:
+    size = rng.randint(1, 6)
+    sizes = [rng.randint(1, 5) for _ in range(2)]
+    return _spatial_case(rng, "lrn", {"size": size}, sizes, rng.randint(1, 8), lambda: nn.LocalResponseNorm(size))
+
+
+def gen_zero_pad(rng: random.Random) -> Case:
+    ph, pw = rng.randint(0, 3), rng.randint(0, 3)
+    sizes = [rng.randint(1, 5), rng.randint(1, 5)]
+    return _spatial_case(rng, "zero_pad2d", {"p": tup(rng, [ph, pw])}, sizes, rng.randint(1, 4),
+                         lambda: nn.ZeroPad2d((pw, pw, ph, ph)))
+
+
+def gen_upsample(rng: random.Random) -> Case:
+    d = rng.randint(1, 3)
+    scale = [rng.randint(1, 3) for _ in range(d)]
+    sizes = [rng.randint(1, 4) for _ in range(d)]
+    return _spatial_case(rng, "upsample", {"scale": tup(rng, scale)}, sizes, rng.randint(1, 3),
+                         lambda: nn.Upsample(scale_factor=tuple(float(s) for s in scale), mode="nearest"))
+
+
+GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
+for _d in (1, 2, 3):
+    GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 14)
+    GENERATORS[f"conv_transpose{_d}d"] = (gen_conv_transpose(_d), 12)
+    for _kind in ("max", "avg"):
+        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 8)
+        GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 3)
+GENERATORS.update({
+    "depthwise_conv2d": (gen_depthwise, 6),
+    "separable_conv2d": (gen_separable, 6),
+    "linear": (gen_linear, 10),
+    "global_avgpool": (gen_global("avg"), 4),
+    "global_maxpool": (gen_global("max"), 4),
+    "batchnorm": (gen_batchnorm, 12),
+    "layernorm": (gen_layernorm, 8),
+    "groupnorm": (gen_groupnorm, 6),
+    "instancenorm": (gen_instancenorm, 6),
+    "rmsnorm": (gen_rmsnorm, 4),
+    "embedding": (gen_embedding, 5),
+    "rnn": (gen_rnn("rnn"), 8),
+    "lstm": (gen_rnn("lstm"), 12),
+    "gru": (gen_rnn("gru"), 8),
+    "attention": (gen_attention, 8),
+    "transformer_encoder_layer": (gen_encoder_layer, 6),
+    "gated_mlp": (gen_gated_mlp, 4),
+    "prelu": (gen_prelu, 6),
+    "lrn": (gen_lrn, 2),
+    "zero_pad2d": (gen_zero_pad, 4),
+    "upsample": (gen_upsample, 5),
+})
+for _kind in _ACTIVATION_MODULES:
+    GENERATORS[_kind] = (gen_shape_only(_kind), 4 if _kind == "flatten" else 2)
+
+#: Catalog layers PyTorch has no module for (checked against Keras, or by formula only).
+NOT_IN_PYTORCH = {
+    "rotary": "rotary embeddings are a function inside attention, not an nn.Module",
+    "cls_token": "selecting the first token is the slice x[:, 0], not an nn.Module",
+}
+
+PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind, (_, n) in GENERATORS.items() for seed in range(n)]
+
+
+def _torch_counts(module: nn.Module) -> tuple[int, int, int]:
+    """(trainable, frozen, buffers) as PyTorch reports them; num_batches_tracked is a counter, not a statistic."""
+    trainable = sum(p.numel() for p in module.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in module.parameters() if not p.requires_grad)
+    buffers = sum(b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked"))
+    return trainable, frozen, buffers
+
+
+@pytest.mark.parametrize(("kind", "seed"), PARAMS)
+def test_layer_matches_torch(kind: str, seed: int) -> None:
+    case = GENERATORS[kind][0](random.Random(f"{kind}/{seed}"))
+    torch.manual_seed(seed)
+    module = case.build().eval()
+    if case.frozen:
+        for p in module.parameters():
+            p.requires_grad_(False)
+    text = case.text()
+    result = symcount.count(text)
+    trainable, frozen, buffers = _torch_counts(module)
+    assert (result.trainable, result.non_trainable, result.buffers) == (trainable, frozen, buffers), text
+    assert result.total == sum(p.numel() for p in module.parameters()), text
+    [layer] = result.layers
+    assert layer.kind == kind
+    listed = {t.name: tuple(int(n) for n in t.shape) for t in layer.tensors}
+    actual = {name: tuple(t.shape) for name, t in module.state_dict().items()}
+    assert listed == actual, text
+    with torch.no_grad():
+        out = case.forward(module, case.input_tensor())
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), text
+
+
+def test_every_pytorch_layer_is_cross_checked() -> None:
+    """A catalog entry PyTorch has must have a generator here (or a reason it has no module)."""
+    missing = [name for name, entry in CATALOG.items()
+               if "pytorch" in entry.frameworks and name not in GENERATORS and name not in NOT_IN_PYTORCH]
+    assert not missing, f"no PyTorch cross-check for: {missing}"
+
+
+def test_resnet18_buffers() -> None:
+    """torchvision's ResNet-18 built from torch.nn: 11,689,512 parameters and 9,600 buffers."""
+    text = RESNET18
+    result = symcount.count(text)
+    model = _resnet18()
+    trainable, frozen, buffers = _torch_counts(model)
+    assert (result.trainable, result.non_trainable, result.buffers) == (trainable, frozen, buffers)
+    assert (trainable, buffers) == (11_689_512, 9_600)
+    with torch.no_grad():
+        out = model(torch.randn(1, 3, 224, 224))
+    assert tuple(result.output_shape) == tuple(out.shape[1:])
+
+
+RESNET18 = """
+block basic(C, stride=1) {
+    residual {
+        conv2d(C_out=C, k=3, stride=stride, padding=1, bias=false)
+        batchnorm()
+        relu()
+        conv2d(C_out=C, k=3, padding=1, bias=false)
+        batchnorm()
+    } shortcut {
+        if stride != 1 {
+            conv2d(C_out=C, k=1, stride=stride, bias=false)
+            batchnorm()
+        }
+    }
+    relu()
+}
+network resnet18 {
+    input(H=224, W=224, C=3)
+    conv2d(C_out=64, k=7, stride=2, padding=3, bias=false)
+    batchnorm()
+    relu()
+    maxpool2d(k=3, stride=2, padding=1)
+    basic(64); basic(64)
+    basic(128, stride=2); basic(128)
+    basic(256, stride=2); basic(256)
+    basic(512, stride=2); basic(512)
+    global_avgpool()
+    linear(C_out=1000)
+}
+"""
+
+
+class _Basic(nn.Module):
+    """torchvision's BasicBlock, written out with torch.nn (torchvision is not a dependency)."""
+
+    def __init__(self, c_in: int, c: int, stride: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.downsample = (nn.Sequential(nn.Conv2d(c_in, c, 1, stride, bias=False), nn.BatchNorm2d(c))
+                           if stride != 1 or c_in != c else nn.Identity())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + self.downsample(x))
+
+
+def _resnet18() -> nn.Module:
+    layers: list[nn.Module] = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+                               nn.MaxPool2d(3, 2, 1)]
+    c_in = 64
+    for c, stride in ((64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)):
+        layers.append(_Basic(c_in, c, stride))
+        c_in = c
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 1000)]
+    return nn.Sequential(*layers).eval()
