@@ -999,6 +999,15 @@ register(LayerType(
     zero_reason="no weights",
 ))
 register(LayerType(
+    name="cls_token", aliases=("first_token",),
+    description="The first token of a sequence (BERT's pooler reads the [CLS] position).",
+    args=(), tensors=_no_tensors, formulas=_no_formulas,
+    shape=lambda a, s, c: Shape((), s.channels, False),
+    macs=_zero_macs,
+    zero_reason="no weights: it selects one position",
+    input_kind="sequence",
+))
+register(LayerType(
     name="rotary", aliases=("rope", "RotaryEmbedding"),
     description="Rotary position embedding: rotates query/key pairs by fixed angles.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,

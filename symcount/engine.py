@@ -96,6 +96,22 @@ class LayerResult:
         return self.total
 
 
+@dataclass(frozen=True)
+class BlockCall:
+    """One expanded block call: its dotted name, block kind, output and its layers.
+
+    ``layers[start:end]`` of the count are the layers the call produced; the
+    summary folds them into one row (``--depth``) with this kind and shape.
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[sympy.Expr, ...] | None
+    start: int
+    end: int
+    pos: ast.Pos = ast.NOWHERE
+
+
 @dataclass
 class Count:
     """The result of counting one network (or the top-level layers, ``main``)."""
@@ -112,6 +128,7 @@ class Count:
     shared: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
+    blocks: list[BlockCall] = field(default_factory=list)
 
     @property
     def total(self) -> sympy.Expr:
@@ -163,7 +180,11 @@ class Walker:
         self.program = program
         self.convention = convention
         self.layers: list[LayerResult] = []
+        #: labelled layers by dotted name (a label is scoped to its block call)
         self.labels: dict[str, LayerResult] = {}
+        #: dotted names given by labels (layers and block calls): each names one thing
+        self.labelled: set[str] = set()
+        self.blocks: list[BlockCall] = []
         self.call_stack: list[str] = []
         self.expanded = 0
         self.shared: list[str] = []
@@ -330,6 +351,7 @@ class Walker:
         bindings = self.bind_params(definition.params, node, env, def_env)
         body_env = def_env.child(bindings)
         name = scope.name(node.kind, node.label)
+        self.claim_label(name, node)
         inner = scope.child(name)
         self.call_stack.append(node.kind)
         start = len(self.layers)
@@ -338,7 +360,28 @@ class Walker:
         finally:
             self.call_stack.pop()
         self.notes_for_block(name, node, start)
+        layout = out.layout(self.convention) if out is not None else None
+        self.blocks.append(BlockCall(name, node.kind, layout, start, len(self.layers), node.pos))
         return out
+
+    def claim_label(self, name: str, node: ast.Layer) -> None:
+        """A label names one layer or block call in its scope; a second use is an error."""
+        if not node.label:
+            return
+        if name in self.labelled:
+            raise SymcountError(f"label '{node.label}' used twice", node.pos,
+                                hint="a label names one layer; inside repeat, label a block call instead"
+                                if "." not in name else None)
+        self.labelled.add(name)
+
+    def resolve_label(self, label: str, name: str) -> LayerResult | None:
+        """The labelled layer ``tied=label`` means from layer ``name``: innermost scope first."""
+        parts = name.split(".")[:-1]
+        while True:
+            found = self.labels.get(".".join([*parts, label]))
+            if found is not None or not parts:
+                return found
+            parts.pop()
 
     def notes_for_block(self, name: str, node: ast.Layer, start: int) -> None:
         """Remember which layers a block call produced (for --depth folding)."""
@@ -395,25 +438,31 @@ class Walker:
             raise SymcountError("moe needs an input shape (its router reads d_model)", node.pos)
         experts = check_size(options["experts"], node, "experts")
         top_k = check_size(options["top_k"], node, "top_k")
+        if is_number(experts) and is_number(top_k) and top_k > experts:
+            raise SymcountError(f"top_k={top_k} is more than the {experts} experts", node.pos)
         name = scope.name("moe", node.label)
         inner = scope.child(name)
-        router_node = ast.Layer("linear", (), "router", None, True, node.pos)
         router_entry = lookup("linear")
         assert router_entry is not None
         router_env = env.child({"__moe_C_out": experts})
+        # The router is unlabelled (every moe has one, so a label would clash in the
+        # second layer); it is named "router" after counting.
         router, _ = self.count_layer(
             router_entry,
             ast.Layer("linear", (ast.Arg("C_out", ast.Name("__moe_C_out")),
                                  ast.Arg("bias", ast.Bool(bool(options["bias"])))),
-                      "router", None, True, node.pos),
+                      None, None, True, node.pos),
             router_env, shape, inner, multiplier)
-        del router_node
+        router.name = inner.prefix + "router"
         self.layers.append(router)
         start = len(self.layers)
         out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
                             multiplier * experts)
         for layer in self.layers[start:]:
             layer.active = sympy.expand(layer.active / experts * top_k)
+            # each token runs through top_k experts only: that is the compute
+            if layer.macs is not sympy.nan:
+                layer.macs = sympy.expand(layer.macs / experts * top_k)
             layer.notes.append(f"x {experts} experts, {top_k} active per token")
         return out
 
@@ -477,9 +526,8 @@ class Walker:
             pos=node.pos,
         )
         if node.label:
-            if node.label in self.labels:
-                raise SymcountError(f"label '{node.label}' used twice", node.pos)
-            self.labels[node.label] = layer
+            self.claim_label(name, node)
+            self.labels[name] = layer
         return layer, out_shape
 
     def apply_shape(self, entry: LayerType, node: ast.Layer, args: Args, shape: Shape | None) -> Shape | None:
@@ -543,6 +591,8 @@ class Walker:
                 value, arg = raw[spec.name]
                 values[spec.name] = normalise(spec, value, entry, arg, shape)
                 given.add(spec.name)
+                if spec.infer == "channels":
+                    self.check_channels(entry, spec, values[spec.name], shape, arg)
                 continue
             if spec.infer == "channels" and shape is not None and shape.channels is not None:
                 values[spec.name] = shape.channels
@@ -564,6 +614,21 @@ class Walker:
         values["input_shape"] = shape
         return values, given, inferred
 
+    def check_channels(self, entry: LayerType, spec: ArgSpec, given: Any, shape: Shape | None,
+                       arg: ast.Arg) -> None:
+        """A channel count written out must agree with the shape flowing in.
+
+        Only a certain disagreement is an error (``C_in=5`` after 4 channels,
+        ``2*C`` after ``C``); ``D`` after ``C`` might be equal and is let through.
+        """
+        if shape is None or shape.channels is None or not isinstance(given, sympy.Basic):
+            return
+        if sympy.simplify(given - shape.channels).is_zero is False:
+            raise SymcountError(
+                f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
+                f"{fmt_shape(shape, self.convention)}", arg.pos,
+                hint=f"leave {spec.name} out: it is inferred from the input")
+
     def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
                        tied_label: str | None, node: ast.Layer) -> tuple[list[TensorResult], list[str]]:
         notes: list[str] = []
@@ -571,10 +636,10 @@ class Walker:
         shared_index = None
         shared_with = None
         if tied_label is not None:
-            target = self.labels.get(tied_label)
+            target = self.resolve_label(tied_label, name)
             if target is None:
                 raise SymcountError(f"tied={tied_label}: no earlier layer has that label", node.pos,
-                                    hint=did_you_mean(tied_label, list(self.labels)))
+                                    hint=did_you_mean(tied_label, [n.rsplit(".", 1)[-1] for n in self.labels]))
             shared_index, shared_with = self.find_shared(tensors, target, node)
             notes.append(f"weight shared with {shared_with} (counted once)")
             self.shared.append(f"{name}.{tensors[shared_index].name} = {shared_with}")
