@@ -1,0 +1,216 @@
+"""Lark's parse errors -> friendly :class:`SymcountError` messages.
+
+Lark reports *where* parsing stopped and which terminals it would have
+accepted. That is precise but reads like a parser table, so common mistakes
+(a missing comma, an unclosed bracket, ``=`` for ``==``, two statements on one
+line) are recognised here and named in words; anything else says what was
+found and what was expected.
+
+Why rules on the accepted terminals rather than ``UnexpectedInput.match_examples``:
+Lark matches examples by parser state *and stack depth*, so the same missing
+comma after the first argument, after a later one, after ``2*C`` or inside a
+``network { }`` are all different states and each would need its own example.
+The accepted set (``COMMA`` accepted, a value found) is the same in all of
+them. ``tests/test_errors.py`` keeps a table of broken inputs and the message
+each must get, so a grammar edit that changes a classification fails loudly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from symcount import ast
+from symcount.errors import SymcountError
+
+#: Terminals that can start a value (an expression).
+VALUE_START = frozenset({"NAME", "INT", "DECIMAL", "STRING", "TRUE", "FALSE", "LPAR", "MINUS", "PLUS", "NOT"})
+#: Terminals that start a statement inside a body.
+STATEMENT_START = frozenset({"IF", "LET", "REPEAT", "RESIDUAL", "PARALLEL", "REQUIRE", "NETWORK", "BLOCK"})
+#: Terminals that end a statement.
+SEPARATORS = frozenset({"_NL", "SEMICOLON", "$END"})
+#: Operators: left out of "expected ..." when anything else fits.
+OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW_OP", "COMP_OP", "PERCENT", "__ANON_0", "AND", "OR"})
+
+#: How terminals read in a message.
+WORDS = {
+    "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
+    "EQUAL": "'='", "COLON": "':'", "SEMICOLON": "';'", "_NL": "a new line",
+    "NAME": "a name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
+    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW_OP": "'^'",
+    "COMP_OP": "a comparison", "TRUE": "true", "FALSE": "false", "$END": "the end of the text",
+    "PERCENT": "'%'", "__ANON_0": "'//'",
+}
+
+#: Look-alike characters people paste from papers and slides, and what to type instead.
+LOOKALIKES = {
+    "×": "'*'", "·": "'*'", "⋅": "'*'", "−": "'-'", "–": "'-'", "—": "'-'", "÷": "'/'",
+    "²": "'^2'", "³": "'^3'", "“": "'\"'", "”": "'\"'", "‘": "'\"'", "’": "'\"'",
+    "`": "'\"' (strings use double quotes)", "[": "'(' (tuples use parentheses)",
+    "]": "')' (tuples use parentheses)", "&": "'and'", "|": "'or'", "!": "'not' (or '!=' to compare)",
+}
+
+_CLOSER = {"(": ")", "{": "}"}
+
+
+def describe_expected(expected: set[str]) -> str:
+    """What the parser wanted, in words, with families of terminals folded together."""
+    names = set(expected) - OPERATORS if set(expected) - OPERATORS else set(expected)
+    words: list[str] = []
+    if names & STATEMENT_START and "NAME" in names:
+        words.append("a layer or statement")
+        names -= STATEMENT_START | {"NAME"}
+    if {"INT", "NAME"} <= names:
+        words.append("a value")
+        names -= VALUE_START | {"DECIMAL", "STRING"}
+    if {"_NL", "SEMICOLON"} <= names:
+        words.append("a new line or ';'")
+        names -= {"_NL", "SEMICOLON"}
+    words += sorted(WORDS.get(t, f"'{t.lower()}'") for t in names if not t.startswith("__"))
+    if not words:
+        return "something else"
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def found(token: Token) -> str:
+    """The offending token, in words."""
+    if token.type == "$END":
+        return "the end of the text"
+    if token.type == "_NL":
+        return "a new line"
+    text = str(token)
+    return f"'{text[:40]}...'" if len(text) > 40 else f"'{text}'"
+
+
+def token_pos(token: Token) -> ast.Pos:
+    line = token.line or 0
+    column = token.column or 0
+    return ast.Pos(line, column, token.end_line or line, token.end_column or column + len(str(token)))
+
+
+def end_pos(text: str) -> ast.Pos:
+    """Just after the last character that is not trailing white space."""
+    lines = (text.rstrip() or " ").split("\n")
+    return ast.Pos(len(lines), len(lines[-1]) + 1)
+
+
+def brackets(text: str) -> tuple[list[tuple[str, ast.Pos]], list[tuple[str, ast.Pos, str | None]]]:
+    """Scan ``( ) { }`` outside strings and comments.
+
+    Returns the brackets still open at the end (outermost first) and the
+    closers that did not match (each with the opener it met, if any).
+    """
+    stack: list[tuple[str, ast.Pos]] = []
+    bad: list[tuple[str, ast.Pos, str | None]] = []
+    line, col = 1, 0
+    quote: str | None = None
+    comment = False
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col, quote, comment = line + 1, 0, None, False
+            continue
+        if comment:
+            continue
+        if quote:
+            quote = None if ch == quote else quote
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "({":
+            stack.append((ch, ast.Pos(line, col, line, col + 1)))
+        elif ch in ")}":
+            here = ast.Pos(line, col, line, col + 1)
+            if stack and _CLOSER[stack[-1][0]] == ch:
+                stack.pop()
+            else:
+                bad.append((ch, here, stack[-1][0] if stack else None))
+                if stack:
+                    stack.pop()
+    return stack, bad
+
+
+def syntax_error(err: UnexpectedInput, text: str) -> SymcountError:
+    """The friendliest true statement about a Lark parse error in ``text``."""
+    if isinstance(err, UnexpectedCharacters):
+        return _bad_character(err, text)
+    if isinstance(err, UnexpectedToken):
+        return _bad_token(err.token, set(err.accepts or err.expected), text)
+    if isinstance(err, UnexpectedEOF):
+        return _bad_token(Token("$END", ""), set(err.expected), text)
+    return SymcountError(str(err), ast.Pos(getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0))
+
+
+def _bad_character(err: UnexpectedCharacters, text: str) -> SymcountError:
+    char = err.char
+    pos = ast.Pos(err.line, err.column, err.line, err.column + 1)
+    if char in LOOKALIKES:
+        return SymcountError(f"unexpected character {char!r}", pos, hint=f"write {LOOKALIKES[char]}")
+    if not char.isprintable() or char in "\ufeff\ufffd":
+        code = f"U+{ord(char):04X}"
+        return SymcountError(f"unexpected control character {code}", pos,
+                             hint="descriptions are plain text; is this a binary file?")
+    if ord(char) > 127:
+        name = unicodedata.name(char, "").lower()
+        return SymcountError(f"unexpected character {char!r}" + (f" ({name})" if name else ""), pos,
+                             hint="names and operators are ASCII")
+    return SymcountError(f"unexpected character {char!r}", pos)
+
+
+def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
+    pos = end_pos(text) if token.type == "$END" or not token.line else token_pos(token)
+    technical = f"expected {describe_expected(accepts)}, found {found(token)}"
+    open_, unmatched = brackets(text)
+
+    if token.type in ("RPAR", "RBRACE"):
+        for char, where, opener in unmatched:
+            if (where.line, where.column) == (pos.line, pos.column):
+                if opener is None:
+                    return SymcountError(f"unmatched '{char}'", where, hint="nothing is open here")
+                return SymcountError(f"'{char}' does not close the '{opener}' before it", where,
+                                     hint=f"close it with '{_CLOSER[opener]}'")
+    if token.type == "$END" and open_:
+        return _never_closed(*open_[-1])
+    if token.type != "$END" and open_ and token.start_pos is not None and _first_on_line(text, token):
+        before, _ = brackets(text[:token.start_pos])
+        if before and before[-1] in open_ and before[-1][1].line < pos.line:
+            return _never_closed(*before[-1])
+    if token.type == "EQUAL" and "COMP_OP" in accepts:
+        return SymcountError("'=' gives an argument a value; to compare, write '=='", pos, hint=technical)
+    if token.type == "EQUAL":
+        return SymcountError("unexpected '='", pos, hint=technical)
+    if "COMMA" in accepts and token.type in VALUE_START:
+        where = "between arguments" if "RPAR" in accepts else "between items"
+        return SymcountError(f"missing ',' {where}", pos, hint=technical)
+    if token.type == "NAME" and "LPAR" in accepts and "COLON" in accepts and _next_char(text, token) == "=":
+        return SymcountError("arguments go in parentheses after the layer name", pos,
+                             hint="e.g. linear(C_in=3, C_out=4)")
+    if token.type in VALUE_START and accepts & {"_NL", "SEMICOLON"}:
+        return SymcountError("two statements on one line", pos,
+                             hint="put each on its own line or separate them with ';'")
+    if "INT" in accepts and "NAME" in accepts and not accepts & STATEMENT_START:
+        return SymcountError(f"missing a value before {found(token)}", pos, hint=technical)
+    return SymcountError(f"unexpected {found(token)}; expected {describe_expected(accepts)}", pos)
+
+
+def _never_closed(char: str, where: ast.Pos) -> SymcountError:
+    return SymcountError(f"'{char}' is never closed", where, hint=f"add '{_CLOSER[char]}' where it should end")
+
+
+def _first_on_line(text: str, token: Token) -> bool:
+    start = token.start_pos or 0
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip()
+
+
+def _next_char(text: str, token: Token) -> str:
+    """The first non-blank character after ``token`` (on its line)."""
+    start = token.end_pos if token.end_pos is not None else 0
+    rest = text[start:start + 200].lstrip(" \t")
+    return rest[:1]
