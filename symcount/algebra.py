@@ -1,0 +1,298 @@
+"""Signs and zeros of count expressions over the sizes they can take.
+
+Every size is a positive integer and a bias indicator is 0 or 1; these
+helpers answer "is this difference always positive?", "for which C does it
+change sign?" and "where is it zero?" for that domain, which is what a
+what-if comparison and an answer check both need. They work on polynomials
+and rational functions (what parameter counts are); anything else (floor,
+Piecewise) is reported as undecided rather than guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from symcount.engine import Count
+from symcount.symbols import is_number
+
+#: Values each size takes in a table of cases (small, then typical, then large).
+CASE_VALUES = (1, 2, 3, 4, 16, 64)
+BINARY = (0, 1)
+
+
+def bias_symbols(*counts: Count) -> set[sympy.Symbol]:
+    """Symbols that stand for a bias indicator (0 or 1) in these counts."""
+    found: set[sympy.Symbol] = set()
+    for result in counts:
+        for layer in result.layers:
+            if layer.entry is None or layer.args is None:
+                continue
+            for spec in layer.entry.args:
+                if spec.kind == "bias":
+                    value = layer.args.get(spec.name)
+                    if isinstance(value, sympy.Symbol):
+                        found.add(value)
+    return found
+
+
+def domain_of(symbol: sympy.Symbol, binary: set[sympy.Symbol]) -> tuple[int, ...] | None:
+    """(0, 1) for a bias indicator, None for a size (1, 2, 3, ...)."""
+    return BINARY if symbol in binary else None
+
+
+def sorted_symbols(expr: sympy.Expr) -> list[sympy.Symbol]:
+    return sorted(expr.free_symbols, key=lambda s: s.name)  # type: ignore[attr-defined]
+
+
+def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbol]) -> int | None:
+    """+1 / -1 when a polynomial keeps a strict sign for all sizes >= 1, else None.
+
+    Writing each size as 1 + y with y >= 0: if every coefficient of the shifted
+    polynomial has the same sign and the constant term is nonzero, the sign is
+    that sign everywhere (a sufficient test, exact and cheap).
+    """
+    if not symbols:
+        value = sympy.nsimplify(expr)
+        if not is_number(value):
+            return None
+        return 1 if value > 0 else (-1 if value < 0 else 0)
+    shift = {s: s + 1 for s in symbols}
+    try:
+        poly = sympy.Poly(sympy.expand(expr.xreplace(shift)), *symbols)
+    except sympy.PolynomialError:
+        return None
+    coeffs = poly.coeffs()
+    constant = poly.coeff_monomial(1)
+    if constant > 0 and all(c >= 0 for c in coeffs):
+        return 1
+    if constant < 0 and all(c <= 0 for c in coeffs):
+        return -1
+    return None
+
+
+def strict_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> int | None:  # type: ignore[assignment]
+    """The sign of ``expr`` when it is the same for every allowed value, else None (0 for zero)."""
+    expr = sympy.cancel(sympy.together(expr))
+    if expr == 0:
+        return 0
+    numer, denom = sympy.fraction(expr)
+    signs = []
+    for part in (numer, denom):
+        bits = [s for s in sorted_symbols(part) if s in binary]
+        sizes = [s for s in sorted_symbols(part) if s not in binary]
+        seen: set[int | None] = set()
+        for combo in itertools.product(BINARY, repeat=len(bits)):
+            seen.add(_strict_sign_positive_domain(part.xreplace(dict(zip(bits, combo, strict=True))), sizes))
+        if len(seen) != 1 or None in seen or 0 in seen:
+            return None
+        signs.append(seen.pop())
+    return int(signs[0] * signs[1])  # type: ignore[operator]
+
+
+def sign_at(expr: sympy.Expr, point: Mapping[sympy.Symbol, int]) -> int | None:
+    """The sign at one point, or None where the expression is undefined."""
+    value = expr.xreplace({s: sympy.Integer(v) for s, v in point.items()})
+    if not is_number(value) or value.has(sympy.zoo, sympy.nan):
+        return None
+    return 1 if value > 0 else (-1 if value < 0 else 0)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Integers lo..hi (hi None: no upper end) where the expression has one sign."""
+
+    lo: int
+    hi: int | None
+    sign: int
+
+
+def segments(expr: sympy.Expr, x: sympy.Symbol, binary: set[sympy.Symbol] = frozenset()  # type: ignore[assignment]
+             ) -> list[Segment] | None:
+    """The sign of a one-symbol rational function over x = 1, 2, 3, ... (or 0, 1 for a bias).
+
+    Between consecutive real roots of numerator and denominator the sign is
+    constant, so testing the integers on either side of each root tells the
+    whole story; the last sign lasts forever. None when it is not rational in x.
+    """
+    if x in binary:
+        return _merge([Segment(v, v, s) for v in BINARY if (s := sign_at(expr, {x: v})) is not None])
+    together = sympy.cancel(sympy.together(expr))
+    numer, denom = sympy.fraction(together)
+    if not (numer.is_polynomial(x) and denom.is_polynomial(x)):
+        return None
+    roots: list[sympy.Expr] = []
+    for part in (numer, denom):
+        if part.free_symbols:
+            roots.extend(sympy.Poly(part, x).real_roots())
+    points = {1}
+    for r in roots:
+        f = int(sympy.floor(r))
+        points.update(p for p in (f, f + 1) if p >= 1)
+    ordered = sorted(points)
+    found: list[Segment] = []
+    for i, p in enumerate(ordered):
+        s = sign_at(together, {x: p})
+        if s is None:
+            continue
+        nxt = ordered[i + 1] - 1 if i + 1 < len(ordered) else None
+        if s == 0:
+            found.append(Segment(p, p, 0))
+            if nxt is not None and nxt > p:  # pragma: no cover - roots bracket themselves
+                found.append(Segment(p + 1, nxt, sign_at(together, {x: p + 1}) or 0))
+        else:
+            found.append(Segment(p, nxt, s))
+    return _merge(found)
+
+
+def _merge(parts: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for seg in parts:
+        if merged and merged[-1].sign == seg.sign and merged[-1].hi is not None and merged[-1].hi + 1 == seg.lo:
+            merged[-1] = Segment(merged[-1].lo, seg.hi, seg.sign)
+        else:
+            merged.append(seg)
+    return merged
+
+
+@dataclass(frozen=True)
+class SignAnalysis:
+    """What decides the sign of a difference.
+
+    ``constant`` is +1/-1/0 when the sign never changes; ``symbol`` and
+    ``segments`` describe a one-symbol threshold; otherwise ``depends_on``
+    names the symbols that matter and ``cases`` holds a small table.
+    """
+
+    constant: int | None
+    symbol: sympy.Symbol | None = None
+    segments: tuple[Segment, ...] = ()
+    depends_on: tuple[sympy.Symbol, ...] = ()
+    cases: tuple[tuple[tuple[int, ...], int | None], ...] = ()
+    deciding: sympy.Expr | None = None
+
+
+def analyse_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> SignAnalysis:  # type: ignore[assignment]
+    """Sign of ``expr`` over all allowed values: constant, a threshold, or a table of cases."""
+    expr = sympy.cancel(sympy.together(sympy.expand(expr)))
+    if expr == 0:
+        return SignAnalysis(0)
+    constant = strict_sign(expr, binary)
+    if constant is not None:
+        return SignAnalysis(constant, deciding=expr)
+    numer, denom = sympy.fraction(expr)
+    sign = strict_sign(denom, binary) or 1
+    coeff, factors = sympy.factor_list(numer)
+    sign *= 1 if coeff > 0 else -1
+    varying: list[sympy.Expr] = []
+    for factor, power in factors:
+        s = strict_sign(factor, binary)
+        if s is None:
+            varying.append(factor**power)
+        else:
+            sign *= s**power
+    deciding = sign * sympy.Mul(*varying) if varying else expr
+    symbols = tuple(sorted_symbols(deciding))
+    if len(symbols) == 1:
+        segs = segments(deciding, symbols[0], binary)
+        if segs is not None:
+            if len({seg.sign for seg in segs}) == 1:
+                return SignAnalysis(segs[0].sign, symbols[0], tuple(segs), symbols, deciding=deciding)
+            return SignAnalysis(None, symbols[0], tuple(segs), symbols, deciding=deciding)
+    return SignAnalysis(None, None, (), symbols, table_of_cases(deciding, symbols, binary), deciding)
+
+
+def case_values(symbols: Sequence[sympy.Symbol], binary: set[sympy.Symbol]) -> list[tuple[int, ...]]:
+    """The grid of a table of cases: a few values per symbol, at most 64 rows."""
+    per = CASE_VALUES if len(symbols) <= 2 else (1, 4, 64) if len(symbols) == 3 else (1, 64)
+    axes = [BINARY if s in binary else per for s in symbols]
+    return list(itertools.islice(itertools.product(*axes), 64))
+
+
+def table_of_cases(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], binary: set[sympy.Symbol]
+                   ) -> tuple[tuple[tuple[int, ...], int | None], ...]:
+    return tuple((combo, sign_at(expr, dict(zip(symbols, combo, strict=True))))
+                 for combo in case_values(symbols, binary))
+
+
+def readable(expr: sympy.Expr) -> sympy.Expr:
+    """The form of an expression that reads best: expanded, factored or cancelled.
+
+    Fewest operations wins, then the shortest text; ties keep the expanded
+    form (a sum of terms is how counts are usually written).
+    """
+    if not isinstance(expr, sympy.Basic) or is_number(expr):
+        return expr
+    candidates = [sympy.expand(expr)]
+    for make in (sympy.factor, sympy.cancel, lambda e: sympy.expand(sympy.cancel(e))):
+        try:
+            candidates.append(make(expr))
+        except (sympy.PolynomialError, TypeError, ValueError):  # pragma: no cover - floor and friends
+            continue
+    return min(candidates, key=lambda e: (sympy.count_ops(e), len(sympy.sstr(e))))
+
+
+def zeros(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()  # type: ignore[assignment]
+          ) -> list[sympy.Eq] | None:
+    """Conditions under which ``expr`` is zero (any one suffices), or None if undecided.
+
+    The numerator is factored; a factor that keeps a strict sign is never
+    zero; a bias indicator can be 0; a one-symbol factor is zero at its
+    positive integer roots; a factor linear in some size is solved for it.
+    """
+    expr = sympy.cancel(sympy.together(sympy.expand(expr)))
+    if expr == 0:
+        return []
+    numer, _ = sympy.fraction(expr)
+    try:
+        _, factors = sympy.factor_list(numer)
+    except sympy.PolynomialError:
+        return None
+    found: list[sympy.Eq] = []
+    for factor, _power in factors:
+        if strict_sign(factor, binary) is not None:
+            continue
+        symbols = sorted_symbols(factor)
+        if len(symbols) == 1:
+            x = symbols[0]
+            if x in binary:
+                found.extend(sympy.Eq(x, v, evaluate=False) for v in BINARY if sign_at(factor, {x: v}) == 0)
+                continue
+            roots = sympy.Poly(factor, x).real_roots()
+            found.extend(sympy.Eq(x, r, evaluate=False) for r in roots if r.is_Integer and r >= 1)
+            continue
+        solved = _solve_linear(factor, symbols)
+        if solved is None:
+            found.append(sympy.Eq(factor, 0, evaluate=False))
+        else:
+            found.append(solved)
+    return found
+
+
+def _solve_linear(factor: sympy.Expr, symbols: Iterable[sympy.Symbol]) -> sympy.Eq | None:
+    """``x = rest`` for a size x the factor is linear in, with a monomial coefficient."""
+    best: sympy.Eq | None = None
+    for x in symbols:
+        poly = sympy.Poly(factor, x)
+        if poly.degree() != 1:
+            continue
+        a, c = poly.all_coeffs()
+        if len(sympy.Add.make_args(a)) != 1:
+            continue
+        solution = sympy.cancel(-c / a)
+        if strict_sign(solution) == -1:
+            continue
+        candidate = sympy.Eq(x, solution, evaluate=False)
+        if best is None or _simpler(candidate.rhs, best.rhs):
+            best = candidate
+    return best
+
+
+def _simpler(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """A polynomial right-hand side reads better than a fraction; then fewer operations."""
+    def key(e: sympy.Expr) -> tuple[int, int]:
+        return (0 if sympy.fraction(sympy.together(e))[1] == 1 else 1, sympy.count_ops(e))
+    return key(a) < key(b)

@@ -1,0 +1,606 @@
+"""What-if: compare two layers, blocks or networks symbolically.
+
+``compare(a, b)`` counts both sides with :func:`symcount.count` (each side
+may have its own convention, values and network), then answers the questions
+a teacher asks: the two totals, A − B and A / B in the form that reads best,
+and for which sizes A is cheaper, equal or dearer (all sizes are positive
+integers, a bias indicator is 0 or 1). With one free symbol the threshold is
+solved exactly; with several, a sign that never changes is proved (7C² > 0),
+otherwise the symbols that decide it are named with a small table of cases.
+
+``python -m symcount.whatif --update-goldens`` regenerates the golden outputs
+of ``derivations/whatif/*.sc``; ``--check`` compares them byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symcount import algebra
+from symcount.api import Source, count
+from symcount.engine import Count
+from symcount.errors import SymcountError, did_you_mean
+from symcount.render.latex import latex_name, latex_value
+from symcount.render.unicode import unicode_value
+from symcount.symbols import is_number
+
+FORMATS = ("text", "markdown", "latex")
+_UNKNOWN_SET = re.compile(r"^--set (\w+): no such name in the description")
+
+
+# ------------------------------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output format writes math, relations and emphasis in a sentence."""
+
+    name: str
+
+    def value(self, expr: Any) -> str:
+        """An expression inside a sentence."""
+        if self.name == "text":
+            return unicode_value(expr)
+        return f"${latex_value(expr, mul_symbol=None)}$"
+
+    def bare(self, expr: Any) -> str:
+        """An expression inside a math block."""
+        return unicode_value(expr) if self.name == "text" else latex_value(expr, mul_symbol=None)
+
+    def relation(self, left: Any, op: str, right: Any) -> str:
+        if self.name == "text":
+            return f"{unicode_value(left)} {op} {unicode_value(right)}"
+        tex = {"≥": r"\geq", "≤": r"\leq", "=": "=", ">": ">", "<": "<", "≠": r"\neq"}[op]
+        return f"${latex_value(left, mul_symbol=None)} {tex} {latex_value(right, mul_symbol=None)}$"
+
+    def symbol(self, s: sympy.Symbol) -> str:
+        return s.name if self.name == "text" else f"${latex_name(s.name)}$"
+
+    def escape(self, text: str) -> str:
+        """Plain words (labels, file names) made safe for the format."""
+        if self.name == "latex":
+            return latex_escape(text)
+        if self.name == "markdown":
+            return re.sub(r"([\\`*_{}\[\]<>#|$])", r"\\\1", text)
+        return text
+
+
+def latex_escape(text: str) -> str:
+    """Text for LaTeX's text mode: specials escaped, × and − as math."""
+    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+             "×": r"$\times$", "−": "--", "·": r"$\cdot$", "≥": r"$\geq$", "≤": r"$\leq$",
+             "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "→": r"$\to$", "<": r"$<$",
+             ">": r"$>$", "|": r"$|$"}
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def _join_words(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# ------------------------------------------------------------------------------------- outcome
+
+_WORDS = {-1: "cheaper than", 0: "as dear as", 1: "dearer than"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """For which values A is cheaper (A < B), equal, or dearer (A > B).
+
+    ``kind`` is ``"cheaper"``, ``"equal"``, ``"dearer"`` (the same for every
+    allowed value) or ``"depends"``; ``sentence(style)`` is the verdict.
+    """
+
+    kind: str
+    analysis: algebra.SignAnalysis
+    difference: sympy.Expr
+    binary: frozenset[sympy.Symbol] = frozenset()
+
+    def __str__(self) -> str:
+        return self.sentence(Style("text"))
+
+    def sentence(self, style: Style) -> str:
+        a = self.analysis
+        d = self.difference
+        if a.constant == 0:
+            return "A and B have the same count for all values."
+        if a.constant is not None:
+            word = _WORDS[a.constant]
+            op = ">" if a.constant > 0 else "<"
+            if is_number(d):
+                return f"A is {word} B by {style.value(abs(d))}."
+            symbols = algebra.sorted_symbols(d)
+            scope = self._scope(symbols, style)
+            why = style.relation(d, op, 0) if a.deciding is None or a.deciding == d else \
+                style.relation(a.deciding, op, 0)
+            return f"A is {word} B {scope} (A - B = {style.bare(d)}; {why} always)." if style.name == "text" \
+                else f"A is {word} B {scope} ($A - B = {style.bare(d)}$; {why} always)."
+        if a.symbol is not None:
+            parts = [self._segment(seg, a.symbol, style) for seg in a.segments]
+            return "; ".join(parts) + "."
+        names = _join_words([style.symbol(s) for s in a.depends_on])
+        deciding = sympy.expand(a.deciding)
+        lead = sympy.Poly(deciding, *a.depends_on).LC() if deciding.is_polynomial(*a.depends_on) else 1
+        if lead < 0:
+            return (f"Which is cheaper depends on {names}: A is cheaper than B exactly when "
+                    f"{style.relation(-deciding, '>', sympy.Integer(0))}.")
+        return (f"Which is cheaper depends on {names}: A is dearer than B exactly when "
+                f"{style.relation(deciding, '>', sympy.Integer(0))}.")
+
+    def _scope(self, symbols: Sequence[sympy.Symbol], style: Style) -> str:
+        sizes = [s for s in symbols if s not in self.binary]
+        bits = [s for s in symbols if s in self.binary]
+        if len(sizes) == 1 and not bits:
+            return f"for all {style.relation(sizes[0], '≥', sympy.Integer(1))}"
+        names = _join_words([style.symbol(s) for s in symbols])
+        return f"for all values of {names}"
+
+    def _segment(self, seg: algebra.Segment, x: sympy.Symbol, style: Style) -> str:
+        word = _WORDS[seg.sign]
+        head = "A and B are equal" if seg.sign == 0 else f"A is {word} B"
+        first = 0 if x in self.binary else 1
+        if seg.lo == seg.hi:
+            where = f"at {style.relation(x, '=', sympy.Integer(seg.lo))}"
+        elif seg.hi is None:
+            where = f"for all {style.relation(x, '≥', sympy.Integer(seg.lo))}" if seg.lo == first \
+                else f"for {style.relation(x, '≥', sympy.Integer(seg.lo))}"
+        elif seg.lo == first:
+            where = f"for {style.relation(x, '≤', sympy.Integer(seg.hi))}"
+        else:
+            lo, hi = sympy.Integer(seg.lo), sympy.Integer(seg.hi)
+            if style.name == "text":
+                where = f"for {lo} ≤ {x.name} ≤ {hi}"
+            else:
+                where = f"for ${lo} \\leq {latex_name(x.name)} \\leq {hi}$"
+        return f"{head} {where}"
+
+    def table(self, style: Style) -> str:
+        """The table of cases when the answer depends on several symbols ('' otherwise).
+
+        Two sizes make a grid (rows: the first, columns: the second) of
+        ``<`` (A cheaper), ``=`` and ``>`` (A dearer); more make a list.
+        """
+        a = self.analysis
+        if not a.cases:
+            return ""
+        names = [s.name if style.name == "text" else style.symbol(s) for s in a.depends_on]
+        if len(a.depends_on) == 2:
+            marks = {-1: "<", 0: "=", 1: ">", None: "?"}
+            if style.name == "latex":
+                marks = {-1: "$<$", 0: "$=$", 1: "$>$", None: "?"}
+            firsts = list(dict.fromkeys(c[0] for c, _ in a.cases))
+            seconds = list(dict.fromkeys(c[1] for c, _ in a.cases))
+            sign = dict(a.cases)
+            header = [f"{names[0]} / {names[1]}"] + [str(v) for v in seconds]
+            rows = [[str(x)] + [marks[sign[(x, y)]] for y in seconds] for x in firsts]
+            legend = "A vs B: < A cheaper, = equal, > A dearer."
+            if style.name == "latex":
+                legend = "A vs B: $<$ A cheaper, $=$ equal, $>$ A dearer."
+            return render_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
+        words = {-1: "A cheaper", 0: "equal", 1: "A dearer", None: "undefined"}
+        header = [*names, "A vs B"]
+        rows = [[str(v) for v in combo] + [words[sign]] for combo, sign in a.cases]
+        return render_table(header, rows, style, align="r" * len(a.depends_on) + "l")
+
+
+def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol]) -> Outcome:
+    analysis = algebra.analyse_sign(difference, binary)
+    if analysis.constant is not None:
+        kind = {-1: "cheaper", 0: "equal", 1: "dearer"}[analysis.constant]
+    else:
+        kind = "depends"
+    return Outcome(kind, analysis, difference, frozenset(binary))
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], style: Style, align: str) -> str:
+    """A small table: aligned text, a markdown pipe table, or a booktabs tabular."""
+    if style.name == "markdown":
+        marks = [{"r": "---:", "c": ":---:"}.get(c, ":---") for c in align]
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    if style.name == "latex":
+        lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+        lines += [" & ".join(row) + r" \\" for row in rows]
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
+                         for c, w, a in zip(cells, widths, align, strict=True)).rstrip()
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------- sides
+
+
+@dataclass(frozen=True)
+class Side:
+    """How one side of a comparison is counted."""
+
+    source: Source
+    convention: str
+    network: str | None
+    values: Mapping[str, Any]
+    label: str
+
+
+def label_of(source: Source, network: str | None) -> str:
+    """``file.sc#net`` for a file, the description itself (shortened) for text."""
+    if isinstance(source, Path):
+        text = source.name
+        if network and "#" not in text:
+            text += f"#{network}"
+        return text
+    one_line = " ".join(source.split())
+    if len(one_line) > 60:
+        one_line = one_line[:57] + "..."
+    return one_line + (f" #{network}" if network else "")
+
+
+def count_side(side: Side, shared: Mapping[str, Any]) -> tuple[Count, set[str]]:
+    """Count one side with the shared values it knows and all of its own.
+
+    A shared ``--set`` name that this side does not have is left out for this
+    side (the other side may use it); the names used are returned so the
+    caller can reject a name neither side knows.
+    """
+    pending = dict(shared)
+    used = set(pending)
+    while True:
+        try:
+            result = count(side.source, values={**pending, **side.values}, convention=side.convention,
+                           network=side.network)
+            return result, used
+        except SymcountError as err:
+            match = _UNKNOWN_SET.match(err.message)
+            if match is None or match.group(1) not in pending or match.group(1) in side.values:
+                raise
+            del pending[match.group(1)]
+            used.discard(match.group(1))
+
+
+def _pair(value: Any, what: str) -> tuple[Any, Any]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise SymcountError(f"{what} takes one value or a pair, got {len(value)}")
+        return value[0], value[1]
+    return value, value
+
+
+# ------------------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    value: sympy.Expr
+    a: sympy.Expr
+    b: sympy.Expr
+
+    @property
+    def difference(self) -> sympy.Expr:
+        return sympy.expand(self.a - self.b)
+
+    @property
+    def ratio(self) -> sympy.Expr:
+        return algebra.readable(self.a / self.b) if self.b != 0 else sympy.nan
+
+
+@dataclass
+class Comparison:
+    """Two counts side by side: ``.a``, ``.b``, ``.difference``, ``.ratio``, ``.verdict``."""
+
+    a: Count
+    b: Count
+    sides: tuple[Side, Side]
+    shared: Mapping[str, Any] = field(default_factory=dict)
+    sweep_rows: list[SweepRow] = field(default_factory=list)
+    sweep_name: str | None = None
+
+    @property
+    def binary(self) -> set[sympy.Symbol]:
+        return algebra.bias_symbols(self.a, self.b)
+
+    @property
+    def difference(self) -> sympy.Expr:
+        """A − B, expanded or factored, whichever reads better."""
+        return algebra.readable(sympy.expand(self.a.total - self.b.total))
+
+    @property
+    def ratio(self) -> sympy.Expr:
+        """A / B, simplified (nan when B has no parameters)."""
+        if self.b.total == 0:
+            return sympy.nan
+        return algebra.readable(self.a.total / self.b.total)
+
+    @property
+    def verdict(self) -> Outcome:
+        return outcome_of(sympy.expand(self.a.total - self.b.total), self.binary)
+
+    # -- sweep ---------------------------------------------------------------------------
+    def sweep(self, name: str, values: Sequence[int | sympy.Expr]) -> list[SweepRow]:
+        """Recount both sides at each value of ``name`` (a free symbol or a let)."""
+        rows: list[SweepRow] = []
+        for v in values:
+            shared = {**self.shared, name: sympy.Integer(v) if isinstance(v, int) else v}
+            (ca, used_a), (cb, used_b) = (count_side(s, shared) for s in self.sides)
+            if name not in used_a | used_b:
+                raise SymcountError(f"--sweep {name}: neither side has a name {name}",
+                                    hint=did_you_mean(name, _names(self)))
+            rows.append(SweepRow(shared[name], ca.total, cb.total))
+        self.sweep_rows = rows
+        self.sweep_name = name
+        return rows
+
+    # -- renderings --------------------------------------------------------------------------
+    def text(self) -> str:
+        return self._render(Style("text"))
+
+    def markdown(self) -> str:
+        return self._render(Style("markdown"))
+
+    def latex(self, standalone: bool = False) -> str:
+        body = self._render(Style("latex"))
+        return wrap_document(body) if standalone else body
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _breakdown(self, result: Count) -> list[sympy.Expr]:
+        return [layer.total for layer in result.layers if layer.total != 0]
+
+    def _lines(self) -> list[tuple[str, str, list[Any]]]:
+        """(name, LaTeX name, [values...]) for the math block: a chain of equalities."""
+        lines = []
+        for name, result in (("A", self.a), ("B", self.b)):
+            parts = self._breakdown(result)
+            chain: list[Any] = []
+            terms = sum(len(sympy.Add.make_args(p)) for p in parts)
+            if 1 < len(parts) <= 8 and terms > len(sympy.Add.make_args(result.total)):
+                chain.append(("sum", parts))
+            chain.append(result.total)
+            lines.append((name, name, chain))
+        lines.append(("A - B", "A - B", [self.difference]))
+        ratio = self.ratio
+        lines.append(("A / B", r"\frac{A}{B}", [ratio, ("approx", ratio)] if _fraction(ratio) else [ratio]))
+        return lines
+
+    def _render(self, style: Style) -> str:
+        out: list[str] = []
+        for name, side, result in (("A", self.sides[0], self.a), ("B", self.sides[1], self.b)):
+            label = style.escape(side.label)
+            conv = result.convention
+            given = ", ".join(f"{k}={unicode_value(v)}" for k, v in sorted(result.values.items()))
+            extra = f"; {style.escape(given)}" if given else ""
+            if style.name == "text":
+                out.append(f"{name}: {label} ({conv}{extra})")
+            elif style.name == "markdown":
+                out.append(f"- **{name}**: `{side.label}` ({conv}{extra})")
+            else:
+                out.append(rf"\noindent\textbf{{{name}}}: \texttt{{{label}}} ({conv}{extra})\\")
+        out.append("")
+        out.append(self._math(style))
+        out.append("")
+        out.append(self.verdict.sentence(style))
+        table = self.verdict.table(style)
+        if table:
+            out.append("")
+            out.append(table.rstrip("\n"))
+        if self.sweep_rows:
+            out.append("")
+            out.append(self.sweep_table(style).rstrip("\n"))
+        return "\n".join(out) + "\n"
+
+    def _math(self, style: Style) -> str:
+        rows = []
+        for name, tex_name, chain in self._lines():
+            cells = []
+            for item in chain:
+                if isinstance(item, tuple) and item[0] == "approx":
+                    cells[-1] += (" ≈ " if style.name == "text" else r" \approx ") + f"{float(item[1]):.4f}"
+                elif isinstance(item, tuple):
+                    cells.append(" + ".join(_paren_sum(style, p) for p in item[1]))
+                else:
+                    cells.append(style.bare(item))
+            rows.append((name, tex_name, cells))
+        if style.name == "text":
+            width = max(len(r[0]) for r in rows)
+            return "\n".join(f"{n.ljust(width)} = " + " = ".join(c) for n, _, c in rows)
+        body = " \\\\\n".join(f"{t} &= " + " = ".join(c) for _, t, c in rows)
+        block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+        if style.name == "markdown":
+            return "$$\n" + block + "\n$$"
+        return "\\[\n" + block + "\n\\]"
+
+    def sweep_table(self, style: Style) -> str:
+        name = self.sweep_name or "x"
+        header = [name if style.name == "text" else f"${latex_name(name)}$" if style.name == "latex" else name,
+                  "A", "B", "A - B", "A / B"]
+        rows = []
+        for row in self.sweep_rows:
+            ratio = row.ratio
+            ratio_text = f"{float(ratio):.4f}" if is_number(ratio) and ratio is not sympy.nan else "-"
+            cells = [row.value, row.a, row.b, row.difference]
+            rows.append([_cell(c, style) for c in cells] + [ratio_text])
+        return render_table(header, rows, style, align="rrrrr")
+
+
+def _fraction(value: Any) -> bool:
+    """A number that is not whole (worth a decimal approximation)."""
+    return isinstance(value, sympy.Basic) and value is not sympy.nan and is_number(value) and not value.is_Integer
+
+
+def _cell(value: Any, style: Style) -> str:
+    if style.name == "latex" and not is_number(value):
+        return f"${latex_value(value)}$"
+    if style.name == "latex":
+        return f"${latex_value(value)}$"
+    return unicode_value(value)
+
+
+def _paren_sum(style: Style, part: sympy.Expr) -> str:
+    text = style.bare(part)
+    return f"({text})" if isinstance(part, sympy.Basic) and part.is_Add else text
+
+
+def _names(comparison: Comparison) -> list[str]:
+    symbols = (comparison.a.total + comparison.b.total).free_symbols
+    return sorted({s.name for s in symbols} | set(comparison.shared))  # type: ignore[attr-defined]
+
+
+def wrap_document(body: str) -> str:
+    """A complete article that pdflatex compiles unchanged."""
+    return (
+        "\\documentclass{article}\n"
+        "\\usepackage{amsmath}\n"
+        "\\usepackage{booktabs}\n"
+        "\\begin{document}\n"
+        f"{body}"
+        "\\end{document}\n"
+    )
+
+
+def compare(
+    a: Source,
+    b: Source,
+    *,
+    values: Mapping[str, Any] | None = None,
+    a_values: Mapping[str, Any] | None = None,
+    b_values: Mapping[str, Any] | None = None,
+    convention: str | tuple[str, str] = "pytorch",
+    network: str | None | tuple[str | None, str | None] = None,
+    labels: tuple[str, str] | None = None,
+) -> Comparison:
+    """Count ``a`` and ``b`` and compare them (see the module docstring).
+
+    ``values`` go to both sides (a side that lacks a name ignores it);
+    ``a_values``/``b_values`` to one side. ``convention`` and ``network``
+    take one value for both sides or a pair.
+    """
+    conv_a, conv_b = _pair(convention, "convention")
+    net_a, net_b = _pair(network, "network")
+    shared = dict(values or {})
+    sides = (
+        Side(a, conv_a, net_a, dict(a_values or {}), labels[0] if labels else label_of(a, net_a)),
+        Side(b, conv_b, net_b, dict(b_values or {}), labels[1] if labels else label_of(b, net_b)),
+    )
+    (ca, used_a), (cb, used_b) = (count_side(s, shared) for s in sides)
+    unknown = [n for n in shared if n not in used_a | used_b]
+    if unknown:
+        known = sorted({s.name for s in (ca.total + cb.total).free_symbols})  # type: ignore[attr-defined]
+        raise SymcountError(f"--set {unknown[0]}: neither side has this name (names: {', '.join(known) or 'none'})",
+                            hint=did_you_mean(unknown[0], known))
+    return Comparison(ca, cb, sides, shared)
+
+
+# ------------------------------------------------------------------------------------- sweep specs
+
+
+def parse_sweep(spec: str) -> tuple[str, list[sympy.Integer]]:
+    """``C=16..512`` (doubling), ``C=1..8:1`` (step), ``C=3,5,7`` (a list)."""
+    name, sep, rest = spec.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise SymcountError(f"--sweep expects NAME=START..STOP, NAME=START..STOP:STEP or NAME=V1,V2,..., got '{spec}'")
+    rest = rest.strip()
+    try:
+        if ".." in rest:
+            start_text, _, stop_text = rest.partition("..")
+            stop_text, _, step_text = stop_text.partition(":")
+            start, stop = int(start_text), int(stop_text)
+            step = int(step_text) if step_text else None
+            if start < 1 or stop < start or (step is not None and step < 1):
+                raise ValueError
+            values = list(range(start, stop + 1, step)) if step else _doubling(start, stop)
+        else:
+            values = [int(v) for v in rest.split(",")]
+            if any(v < 1 for v in values):
+                raise ValueError
+    except ValueError:
+        raise SymcountError(f"--sweep {spec}: values must be whole numbers >= 1 in increasing order",
+                            hint="e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1") from None
+    if len(values) > 200:
+        raise SymcountError(f"--sweep {spec}: {len(values)} values; at most 200")
+    return name, [sympy.Integer(v) for v in values]
+
+
+def _doubling(start: int, stop: int) -> list[int]:
+    values = []
+    v = start
+    while v <= stop:
+        values.append(v)
+        v *= 2
+    return values
+
+
+# ------------------------------------------------------------------------------------- goldens
+
+GOLDEN_DIR = Path(__file__).resolve().parent.parent / "derivations" / "whatif"
+_DIRECTIVE = "#! compare "
+_SUFFIX = {"text": ".txt", "markdown": ".md", "latex": ".tex"}
+
+
+def golden_commands(path: Path) -> list[list[str]]:
+    """The ``#! compare ...`` lines of a description, ``@`` standing for the file itself."""
+    commands = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(_DIRECTIVE):
+            args = shlex.split(line[len(_DIRECTIVE):])
+            commands.append([str(path) + a[1:] if a.startswith("@") else a for a in args])
+    return commands
+
+
+def render_golden(path: Path, fmt: str) -> str:
+    """What ``symcount compare`` prints for every comparison in the file, in one format."""
+    from symcount.whatif_cli import run_compare
+
+    sections = []
+    for args in golden_commands(path):
+        sections.append(run_compare([*args, "--format", fmt]))
+    return "\n".join(sections)
+
+
+def golden_files(directory: Path = GOLDEN_DIR) -> list[tuple[Path, str, Path]]:
+    """(description, format, golden output) for every comparison file."""
+    out = []
+    for source in sorted(directory.glob("*.sc")):
+        for fmt, suffix in _SUFFIX.items():
+            out.append((source, fmt, source.with_suffix(suffix)))
+    return out
+
+
+def main(argv: Sequence[str] | None = None, write: Callable[[str], Any] = sys.stdout.write) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args not in (["--update-goldens"], ["--check"]):
+        write("usage: python -m symcount.whatif --update-goldens | --check\n")
+        return 2
+    stale = []
+    for source, fmt, golden in golden_files():
+        text = render_golden(source, fmt)
+        if args == ["--update-goldens"]:
+            golden.write_text(text, encoding="utf-8")
+        elif not golden.exists() or golden.read_text(encoding="utf-8") != text:
+            stale.append(golden.name)
+    if stale:
+        write("stale goldens: " + ", ".join(stale) + "\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

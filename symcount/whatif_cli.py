@@ -1,0 +1,108 @@
+"""``symcount compare A B``: the what-if command (see :mod:`symcount.whatif`)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from symcount.cli import EXIT_OK, parse_set, source_arg, write_output
+from symcount.errors import SymcountError
+from symcount.whatif import Comparison, compare, parse_sweep
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("a", metavar="A", help="a .sc file (path#network) or an inline description")
+    p.add_argument("b", metavar="B", help="the other side, the same way")
+    p.add_argument("--set", dest="values", action="append", metavar="NAME=VALUE",
+                   help="a value for both sides (repeatable)")
+    p.add_argument("--a-set", dest="a_values", action="append", metavar="NAME=VALUE", help="a value for A only")
+    p.add_argument("--b-set", dest="b_values", action="append", metavar="NAME=VALUE", help="a value for B only")
+    p.add_argument("--convention", choices=["pytorch", "keras"], default="pytorch",
+                   help="both sides' convention (default: pytorch)")
+    p.add_argument("--a-convention", choices=["pytorch", "keras"], help="A's convention")
+    p.add_argument("--b-convention", choices=["pytorch", "keras"], help="B's convention")
+    p.add_argument("--network", help="network to count on both sides")
+    p.add_argument("--a-network", help="A's network")
+    p.add_argument("--b-network", help="B's network")
+    p.add_argument("--sweep", metavar="NAME=RANGE",
+                   help="a table over one size: C=16..512 (doubling), C=1..8:1, C=3,5,7")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the sweep with matplotlib (optional extra)")
+    p.add_argument("--format", choices=["text", "latex", "markdown"], default="text")
+    p.add_argument("--standalone", action="store_true", help="latex: a complete document")
+    p.add_argument("-o", "--output", help="write to a file instead of stdout")
+
+
+def build(args: argparse.Namespace) -> Comparison:
+    comparison = compare(
+        source_arg(args.a),
+        source_arg(args.b),
+        values=parse_set(args.values),
+        a_values=parse_set(args.a_values),
+        b_values=parse_set(args.b_values),
+        convention=(args.a_convention or args.convention, args.b_convention or args.convention),
+        network=(args.a_network or args.network, args.b_network or args.network),
+    )
+    if args.plot and not args.sweep:
+        raise SymcountError("--plot draws a sweep; give --sweep NAME=RANGE too")
+    if args.sweep:
+        name, values = parse_sweep(args.sweep)
+        comparison.sweep(name, values)
+        if args.plot:
+            plot(comparison, args.plot)
+    return comparison
+
+
+def render(comparison: Comparison, fmt: str, standalone: bool = False) -> str:
+    if fmt == "latex":
+        return comparison.latex(standalone=standalone)
+    if fmt == "markdown":
+        return comparison.markdown()
+    return comparison.text()
+
+
+def plot(comparison: Comparison, path: str) -> None:
+    """A line chart of both counts over the sweep (needs matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SymcountError("--plot needs matplotlib, an optional extra",
+                            hint="pip install 'symcount[plot]' (or pip install matplotlib)") from None
+    rows = comparison.sweep_rows
+    if any(r.a.free_symbols or r.b.free_symbols for r in rows):
+        raise SymcountError("--plot needs numbers: give the other symbols values with --set")
+    xs = [int(r.value) for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(xs, [int(r.a) for r in rows], marker="o", label=f"A: {comparison.sides[0].label}")
+    ax.plot(xs, [int(r.b) for r in rows], marker="s", label=f"B: {comparison.sides[1].label}")
+    ax.set_xlabel(comparison.sweep_name or "")
+    ax.set_ylabel("parameters")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def run_compare(argv: Sequence[str]) -> str:
+    """The output of ``symcount compare ARGV`` as a string (for goldens and tests)."""
+    parser = argparse.ArgumentParser(prog="symcount compare")
+    add_arguments(parser)
+    args = parser.parse_args(list(argv))
+    return render(build(args), args.format, args.standalone)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    write_output(render(build(args), args.format, args.standalone), args.output)
+    return EXIT_OK
+
+
+def setup_compare(sub: Any) -> None:
+    p = sub.add_parser("compare", help="compare two layers, blocks or networks symbolically")
+    add_arguments(p)
+    p.set_defaults(func=cmd_compare)
+
+
+SETUPS = [setup_compare]
