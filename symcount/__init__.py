@@ -14,7 +14,7 @@ from symcount.api import count
 from symcount.engine import Count, LayerResult, TensorResult
 from symcount.errors import SymcountError
 
-__all__ = ["count", "derive", "compare", "check", "memory", "Count", "LayerResult", "TensorResult",
+__all__ = ["count", "derive", "compare", "check", "memory", "compute", "Count", "LayerResult", "TensorResult",
            "SymcountError"]
 __version__ = "0.1.0"
 
@@ -27,6 +27,9 @@ _LAZY = {
     "check": "symcount.checking",
     "Verdict": "symcount.checking",
     "memory": "symcount.llm",
+    "Memory": "symcount.llm",
+    "compute": "symcount.llm",
+    "Compute": "symcount.llm",
 }
 
 

@@ -1,0 +1,418 @@
+"""What a counted model costs to hold, to train and to run: memory and compute.
+
+``memory`` turns a parameter count into bytes for weights, gradients and
+optimizer state under a stated accounting (mixed-precision Adam is the common
+2 + 2 + 12 bytes per parameter of Rajbhandari et al. 2020); ``compute`` turns
+the catalog's multiply-accumulates into forward FLOPs per token and sets them
+beside the 2N / 6N rules of thumb (Kaplan et al. 2020), saying where the two
+differ. Both are exact integers (or polynomials for symbolic networks) and read
+as short derivations in text, markdown or LaTeX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from symcount.api import Source, count
+from symcount.engine import Count, LayerResult
+from symcount.errors import SymcountError, did_you_mean
+from symcount.render.numbers import text_value
+from symcount.render.report import Line, Report, report_latex, report_markdown, report_text
+
+#: Bytes per stored value.
+DTYPE_BYTES: dict[str, sympy.Rational] = {
+    "fp32": sympy.Integer(4), "bf16": sympy.Integer(2), "fp16": sympy.Integer(2),
+    "int8": sympy.Integer(1), "int4": sympy.Rational(1, 2),
+}
+TRAININGS = ("none", "sgd", "adam")
+GIB = 2**30
+HALF_PRECISION = ("bf16", "fp16")
+
+
+def _bytes_text(per: sympy.Rational) -> str:
+    return f"{per} B" if per.is_Integer else f"{per.p}/{per.q} B"
+
+
+def _bytes_latex(per: sympy.Rational) -> str:
+    number = str(per) if per.is_Integer else rf"\tfrac{{{per.p}}}{{{per.q}}}"
+    return rf"{number}\,\text{{B}}"
+
+
+def exact(value: sympy.Expr) -> int | sympy.Expr:
+    """A Python int for a number (the API's promise), the expression otherwise."""
+    return int(value) if value.is_Integer else value
+
+
+def whole_bytes(n: sympy.Expr, per: sympy.Rational) -> sympy.Expr:
+    """n values of ``per`` bytes: a whole number of bytes (two int4 values share one byte)."""
+    size = n * per
+    if not size.free_symbols and not size.is_Integer:
+        return sympy.ceiling(size)
+    return sympy.expand(size)
+
+
+def gib_text(n: sympy.Expr) -> str:
+    """``14.96 GiB`` for a number of bytes (GiB = 2^30 bytes); empty for an expression."""
+    if n.free_symbols:
+        return ""
+    return f"{float(sympy.Rational(n, GIB)):,.2f} GiB"
+
+
+# ---------------------------------------------------------------------------------------------- memory
+
+@dataclass(frozen=True)
+class MemoryPart:
+    """Weights, gradients or optimizer state: which parameters, bytes per parameter, exact bytes."""
+
+    name: str
+    symbol: str  # N or N_train: which count it multiplies
+    per_param: sympy.Rational
+    bytes: sympy.Expr
+    detail: tuple[tuple[str, sympy.Rational], ...] = ()
+
+
+def _parts_per_param(dtype: str, training: str) -> list[tuple[str, bool, tuple[tuple[str, sympy.Rational], ...]]]:
+    """(part, trainable only, components) for one dtype and training setup."""
+    b = DTYPE_BYTES[dtype]
+    four = sympy.Integer(4)
+    parts: list[tuple[str, bool, tuple[tuple[str, sympy.Rational], ...]]] = [
+        ("weights", False, ((f"{dtype} weights", b),))]
+    if training == "none":
+        return parts
+    parts.append(("gradients", True, ((f"{dtype} gradients", b),)))
+    state: list[tuple[str, sympy.Rational]] = []
+    if dtype in HALF_PRECISION:
+        state.append(("fp32 master weights", four))
+    if training == "adam":
+        state += [("Adam m (fp32)", four), ("Adam v (fp32)", four)]
+    if state:
+        parts.append(("optimizer state", True, tuple(state)))
+    return parts
+
+
+def _assumptions(dtype: str, training: str, result: Count) -> list[str]:
+    notes = ["1 GiB = 2^30 bytes; the exact number of bytes is beside it",
+             f"bytes per value: fp32 4, bf16 2, fp16 2, int8 1, int4 1/2 (here {dtype}: "
+             f"{_bytes_text(DTYPE_BYTES[dtype])})"]
+    if dtype == "int4":
+        notes.append("int4 packs two values in a byte; an odd count rounds up to a whole byte")
+    if dtype in ("int8", "int4"):
+        notes.append("quantisation scales and zero points (per channel or per group) are not counted")
+    if training == "adam" and dtype in HALF_PRECISION:
+        notes.append(f"mixed-precision Adam, the common accounting (Rajbhandari et al. 2020, ZeRO): {dtype} "
+                     f"weights and gradients (2 + 2 bytes) plus fp32 master weights, first and second "
+                     f"moments (4 + 4 + 4 bytes) = 16 bytes per trainable parameter")
+    elif training == "adam":
+        notes.append("fp32 Adam: weights, gradients, first and second moments, 4 bytes each = 16 bytes "
+                     "per trainable parameter")
+    elif training == "sgd" and dtype in HALF_PRECISION:
+        notes.append(f"mixed-precision SGD without momentum: {dtype} weights and gradients plus fp32 master "
+                     f"weights; momentum would add 4 bytes per trainable parameter")
+    elif training == "sgd":
+        notes.append("plain SGD without momentum keeps no optimizer state; momentum would add 4 bytes per "
+                     "trainable parameter")
+    else:
+        notes.append("inference: weights only, no gradients and no optimizer state")
+    if training != "none" and result.non_trainable != 0:
+        notes.append("frozen (non-trainable) parameters have weights but no gradients or optimizer state")
+    if result.buffers != 0:
+        notes.append(f"buffers (running statistics) are stored like the weights, in {dtype}")
+    if result.active != result.total:
+        notes.append("a mixture of experts stores every expert: memory follows the total, not the active "
+                     "parameters")
+    if result.shared:
+        notes.append("tied (shared) weights are stored once")
+    notes.append("not counted: activations (they grow with batch size and sequence length), the KV cache, "
+                 "temporary buffers, framework and allocator overhead")
+    return notes
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Bytes to hold (and train) a network. Byte counts are exact Python ints for numeric networks."""
+
+    network: str
+    params: int | sympy.Expr
+    trainable: int | sympy.Expr
+    active: int | sympy.Expr
+    buffers: int | sympy.Expr
+    dtype: str
+    training: str
+    parts: tuple[MemoryPart, ...]
+    assumptions: tuple[str, ...]
+
+    def _part(self, name: str) -> int | sympy.Expr:
+        return exact(sympy.Add(*[p.bytes for p in self.parts if p.name == name]))
+
+    @property
+    def weights(self) -> int | sympy.Expr:
+        """Bytes of the weights (and buffers, if any)."""
+        return exact(sympy.Add(*[p.bytes for p in self.parts if p.name in ("weights", "buffers")]))
+
+    @property
+    def gradients(self) -> int | sympy.Expr:
+        return self._part("gradients")
+
+    @property
+    def optimizer(self) -> int | sympy.Expr:
+        return self._part("optimizer state")
+
+    @property
+    def total(self) -> int | sympy.Expr:
+        return exact(sympy.expand(sympy.Add(*[p.bytes for p in self.parts])))
+
+    @property
+    def bytes_per_param(self) -> sympy.Rational:
+        """Bytes per trainable parameter in the accounting (16 for mixed-precision Adam)."""
+        return sympy.Add(*[p.per_param for p in self.parts if p.name != "buffers"])
+
+    def report(self) -> Report:
+        setup = {"none": "inference (weights only)", "sgd": "SGD training", "adam": "Adam training"}[self.training]
+        if self.training != "none" and self.dtype in HALF_PRECISION:
+            setup += ", mixed precision"
+        intro = [f"N = {text_value(sympy.sympify(self.params))} parameters"]
+        if self.training != "none" and self.trainable != self.params:
+            intro.append(f"N_train = {text_value(sympy.sympify(self.trainable))} trainable parameters")
+        if self.buffers != 0:
+            intro.append(f"N_buf = {text_value(sympy.sympify(self.buffers))} buffer values")
+        lines = []
+        for part in self.parts:
+            detail = ""
+            if len(part.detail) > 1:
+                detail = "= " + " + ".join(f"{name} {_bytes_text(per)}" for name, per in part.detail)
+            lines.append(Line(part.name, f"{part.symbol} × {_bytes_text(part.per_param)}",
+                              rf"{_symbol_latex(part.symbol)} \times {_bytes_latex(part.per_param)}",
+                              part.bytes, _gib_gloss(part.bytes), detail=detail))
+        total = sympy.sympify(self.total)
+        how = " + ".join(f"{p.symbol} × {_bytes_text(p.per_param)}" for p in self.parts) \
+            if len({p.symbol for p in self.parts}) > 1 else \
+            f"{self.parts[0].symbol} × {_bytes_text(self.bytes_per_param)}"
+        how_latex = " + ".join(rf"{_symbol_latex(p.symbol)} \times {_bytes_latex(p.per_param)}" for p in self.parts) \
+            if len({p.symbol for p in self.parts}) > 1 else \
+            rf"{_symbol_latex(self.parts[0].symbol)} \times {_bytes_latex(self.bytes_per_param)}"
+        lines.append(Line("total", how, how_latex, total, _gib_gloss(total), rule_above=True))
+        return Report(f"memory of {self.network}: {self.dtype}, {setup}", intro, lines, "assumptions",
+                      list(self.assumptions))
+
+    def text(self) -> str:
+        return report_text(self.report())
+
+    def markdown(self) -> str:
+        return report_markdown(self.report())
+
+    def latex(self, standalone: bool = False) -> str:
+        return report_latex(self.report(), standalone)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: integers stay integers, expressions become strings."""
+        def plain(v: Any) -> Any:
+            return v if isinstance(v, int) else str(v)
+        return {"network": self.network, "dtype": self.dtype, "training": self.training,
+                "params": plain(self.params), "trainable": plain(self.trainable), "active": plain(self.active),
+                "weights": plain(self.weights), "gradients": plain(self.gradients),
+                "optimizer": plain(self.optimizer), "total": plain(self.total),
+                "bytes_per_param": str(self.bytes_per_param), "assumptions": list(self.assumptions)}
+
+
+def _symbol_latex(symbol: str) -> str:
+    return {"N": "N", "N_train": r"N_{\text{train}}", "N_buf": r"N_{\text{buf}}"}[symbol]
+
+
+def _gib_gloss(n: sympy.Expr) -> str:
+    gib = gib_text(n)
+    return f"{gib}" if gib else ""
+
+
+def _check_choice(value: str, choices: tuple[str, ...] | list[str], what: str) -> None:
+    if value not in choices:
+        raise SymcountError(f"unknown {what} '{value}' (valid: {', '.join(choices)})",
+                            hint=did_you_mean(value, list(choices)))
+
+
+def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
+           values: Mapping[str, Any] | None = None, network: str | None = None,
+           convention: str = "pytorch") -> Memory:
+    """Bytes for weights, gradients and optimizer state of a description.
+
+    ``dtype`` is fp32, bf16, fp16, int8 or int4; ``training`` is none
+    (inference), sgd or adam (mixed precision for bf16/fp16). The result's
+    ``weights``, ``gradients``, ``optimizer`` and ``total`` are exact integers.
+    """
+    _check_choice(dtype, list(DTYPE_BYTES), "dtype")
+    _check_choice(training, TRAININGS, "training")
+    if training != "none" and dtype in ("int8", "int4"):
+        raise SymcountError(f"{dtype} is a storage format for inference, not for training",
+                            hint="use --training none, or train in bf16/fp16 (mixed precision) or fp32")
+    result = count(source, values=values, network=network, convention=convention)
+    return memory_of(result, dtype, training)
+
+
+def memory_of(result: Count, dtype: str = "bf16", training: str = "none") -> Memory:
+    """The memory report of an existing count."""
+    parts: list[MemoryPart] = []
+    for name, trainable_only, detail in _parts_per_param(dtype, training):
+        n = result.trainable if trainable_only else result.total
+        symbol = "N_train" if trainable_only and result.trainable != result.total else "N"
+        per = sympy.Add(*[b for _, b in detail])
+        parts.append(MemoryPart(name, symbol, per, whole_bytes(n, per), detail))
+    if result.buffers != 0:
+        per = DTYPE_BYTES[dtype]
+        parts.insert(1, MemoryPart("buffers", "N_buf", per, whole_bytes(result.buffers, per),
+                                   ((f"{dtype} buffers", per),)))
+    return Memory(result.network, exact(result.total), exact(result.trainable), exact(result.active),
+                  exact(result.buffers), dtype, training, tuple(parts),
+                  tuple(_assumptions(dtype, training, result)))
+
+
+# ---------------------------------------------------------------------------------------------- compute
+
+@dataclass(frozen=True)
+class Compute:
+    """Forward FLOPs per token from the catalog's MACs, beside the 2N and 6N rules of thumb.
+
+    ``forward`` = 2 × MACs / L for a sequence of L tokens. It differs from 2N by
+    ``context`` (attention's scores and weighted values, which grow with L),
+    minus twice the parameters that are never multiplied per token
+    (``no_macs``: embedding look-ups, norm scales; ``biases``: additions), plus
+    twice the weights used twice but counted once (``tied``).
+    """
+
+    network: str
+    L: sympy.Expr
+    params: sympy.Expr
+    macs: sympy.Expr
+    forward: sympy.Expr
+    context: sympy.Expr
+    no_macs: dict[str, sympy.Expr]
+    biases: sympy.Expr
+    tied: sympy.Expr
+    moe: bool
+
+    @property
+    def rule(self) -> sympy.Expr:
+        """2N per token (N = active parameters for a mixture of experts)."""
+        return 2 * self.params
+
+    @property
+    def difference(self) -> sympy.Expr:
+        return sympy.expand(self.forward - self.rule)
+
+    @property
+    def training(self) -> sympy.Expr:
+        """3 × forward: the backward pass costs about twice the forward."""
+        return sympy.expand(3 * self.forward)
+
+    def report(self) -> Report:
+        n = "N_active" if self.moe else "N"
+        no_macs_total = sympy.Add(*self.no_macs.values())
+        listing = ", ".join(f"{kind} {text_value(v)}" for kind, v in self.no_macs.items())
+        lines = [
+            Line("MACs for L tokens", "sum of the catalog's MACs", "", self.macs),
+            Line("forward FLOPs per token", "2 × MACs / L", r"2 \times \mathrm{MACs} / L", self.forward,
+                 rule_above=True),
+            Line("rule of thumb", f"2 × {n}", rf"2 \times {_n_latex(self.moe)}", self.rule),
+            Line("difference", f"2 × MACs / L − 2 × {n}", "", self.difference, rule_above=True),
+            Line("  attention over the context", "scores and weighted values", "", self.context),
+        ]
+        if no_macs_total != 0:
+            lines.append(Line("  parameters never multiplied", "− 2 × (look-ups, scales)", "",
+                              -2 * no_macs_total, detail=listing))
+        if self.biases != 0:
+            lines.append(Line("  biases (added, not multiplied)", "− 2 × biases", "", -2 * self.biases))
+        if self.tied != 0:
+            lines.append(Line("  tied weights (one matrix, two uses)", "+ 2 × shared weights", "", 2 * self.tied))
+        lines += [
+            Line("training FLOPs per token", "3 × forward", r"3 \times \text{forward}", self.training,
+                 rule_above=True),
+            Line("rule of thumb", f"6 × {n}", rf"6 \times {_n_latex(self.moe)}", 6 * self.params),
+        ]
+        notes = [
+            "FLOPs = 2 × MACs (one multiply and one add); bias additions, norms, activations, softmax and "
+            "rotary rotations are not counted, as in torch.utils.flop_counter",
+            f"MACs are for a whole sequence of {_l_words(self.L)}; per token = MACs / L, so the attention "
+            "term is the average token's",
+            "attention scores are taken over all L positions; a causal kernel skips about half of them",
+            "the 2N rule (Kaplan et al. 2020) multiplies every parameter once per token: it leaves out "
+            "attention over the context and counts embedding look-ups and norm scales as if they were "
+            "multiplied",
+            "training = forward + backward, the backward pass about twice the forward (hence 6N)",
+        ]
+        if self.moe:
+            notes.append("a mixture of experts runs top_k experts per token: N_active = top_k experts, "
+                         "the router and everything else")
+        return Report(f"compute of {self.network} per token (sequence length L)", [
+            f"{n} = {text_value(self.params)} parameters"], lines, "assumptions", notes)
+
+    def text(self) -> str:
+        return report_text(self.report())
+
+    def markdown(self) -> str:
+        return report_markdown(self.report())
+
+    def latex(self, standalone: bool = False) -> str:
+        return report_latex(self.report(), standalone)
+
+
+def _l_words(L: sympy.Expr) -> str:
+    return "L tokens" if isinstance(L, sympy.Symbol) else f"L = {text_value(L)} tokens"
+
+
+def _n_latex(moe: bool) -> str:
+    return r"N_{\text{active}}" if moe else "N"
+
+
+def sequence_length(result: Count) -> sympy.Expr:
+    """L of the sequence the network reads (its first layer's input)."""
+    for layer in result.layers:
+        shape = layer.input_shape
+        if shape is not None:
+            if not shape.sequence or not shape.spatial:
+                break
+            return shape.spatial[0]
+    raise SymcountError("compute per token needs a sequence input: start the network with input(L=...)")
+
+
+def _layer_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+    """(biases, tied weights, scale): the per-token share of a layer's tensors."""
+    counted = sympy.Add(*[t.size for t in layer.tensors if t.category in ("trainable", "non_trainable")])
+    scale = sympy.simplify(layer.active / counted) if counted != 0 else layer.multiplier
+    biases = sympy.Add(*[t.size for t in layer.tensors
+                         if t.category in ("trainable", "non_trainable") and t.name.endswith("bias")])
+    tied = sympy.Add(*[t.size for t in layer.tensors if t.shared_with is not None])
+    return scale * biases, layer.multiplier * tied, scale
+
+
+def compute_of(result: Count) -> Compute:
+    """The compute report of an existing count."""
+    if result.macs is sympy.nan:
+        raise SymcountError("compute needs MACs for every layer: some layer has no input shape",
+                            hint="start the network with input(L=...)")
+    L = sequence_length(result)
+    no_macs: dict[str, sympy.Expr] = {}
+    biases: sympy.Expr = sympy.Integer(0)
+    tied: sympy.Expr = sympy.Integer(0)
+    for layer in result.layers:
+        if layer.macs == 0:
+            if layer.active != 0:
+                no_macs[layer.kind] = no_macs.get(layer.kind, sympy.Integer(0)) + layer.active
+            continue
+        b, t, _ = _layer_split(layer)
+        biases += b
+        tied += t
+    forward = sympy.expand(2 * result.macs / L)
+    multiplied = result.active - sympy.Add(*no_macs.values()) - biases + tied
+    context = sympy.expand(forward - 2 * multiplied)
+    return Compute(result.network, L, result.active, result.macs, forward, context,
+                   {k: sympy.expand(v) for k, v in no_macs.items()}, sympy.expand(biases), sympy.expand(tied),
+                   result.active != result.total)
+
+
+def compute(source: Source, *, values: Mapping[str, Any] | None = None, network: str | None = None,
+            convention: str = "pytorch") -> Compute:
+    """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N."""
+    return compute_of(count(source, values=values, network=network, convention=convention))
+
