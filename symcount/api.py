@@ -9,7 +9,7 @@ from typing import Any
 
 import sympy
 
-from symcount import engine
+from symcount import ast, engine
 from symcount.engine import CONVENTIONS, Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, evaluate
@@ -107,6 +107,22 @@ def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, conv
                             hint=did_you_mean(convention, CONVENTIONS))
     converted = convert_values(values)
     tree = parse(text, filename)
+    return _count_program(tree, converted, convention, network)
+
+
+def count_tree(tree: ast.Program, *, values: Mapping[str, Any] | None = None, convention: str = "pytorch",
+               network: str | None = None) -> Count:
+    """Count an already parsed (possibly rewritten) program; errors are not yet located.
+
+    ``derive`` uses it to count a description with every bias switched on or off.
+    """
+    if convention not in CONVENTIONS:
+        raise SymcountError(f"unknown convention '{convention}' (valid: {', '.join(CONVENTIONS)})",
+                            hint=did_you_mean(convention, CONVENTIONS))
+    return _count_program(tree, convert_values(values), convention, network)
+
+
+def _count_program(tree: ast.Program, converted: dict[str, Any], convention: str, network: str | None) -> Count:
     program = engine.load(tree, converted)
     target = engine.choose_target(program, network)
     walker = engine.walk(program, target, convention)
@@ -131,6 +147,7 @@ def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, conv
         layers=layers,
         output_shape=final.layout(convention) if final is not None else None,
         shared=walker.shared,
+        blocks=walker.blocks,
         notes=walker.notes,
         values=converted,
     )

@@ -37,13 +37,14 @@ from symcount.catalog import (
     lookup,
 )
 from symcount.errors import SymcountError, did_you_mean
-from symcount.evaluate import Env, Value, describe, evaluate, truth
+from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
 
 CONVENTIONS = ("pytorch", "keras")
-#: Most layers one description may expand to (a guard against repeat 10^9).
-MAX_LAYERS = 200_000
+#: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
+#: has ~500 and GPT-3 ~1,200; 10,000 layers still count in about a second.
+MAX_LAYERS = 10_000
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
 
@@ -233,8 +234,16 @@ class Walker:
             if n > MAX_LAYERS:
                 raise SymcountError(f"repeat {n} expands to too many layers (limit {MAX_LAYERS:,})",
                                     item.count.pos)
-            for _ in range(n):
+            for i in range(n):
+                before = self.expanded
                 shape = self.run_body(item.body, env.child(), shape, scope, multiplier)
+                per_pass = self.expanded - before
+                if i == 0 and self.expanded + per_pass * (n - 1) > MAX_LAYERS:
+                    # refuse now rather than after expanding up to the limit (nested repeats)
+                    raise SymcountError(
+                        f"repeat {n} of {per_pass:,} layers expands to {per_pass * n:,} layers "
+                        f"(limit {MAX_LAYERS:,})", item.count.pos,
+                        hint="a symbolic count (repeat N {...}) counts any number of copies at once")
             return shape
         after = self.run_body(item.body, env.child(), shape, scope, multiplier * count)
         if after != shape:
@@ -485,6 +494,9 @@ class Walker:
             tensors = entry.tensors(args, self.convention)
             out_shape = self.apply_shape(entry, node, args, shape)
             macs = entry.macs(args, shape, out_shape) if shape is not None and out_shape is not None else None
+            for size in [*(t.size for t in tensors), *([macs] if macs is not None else [])]:
+                if isinstance(size, sympy.Basic):
+                    check_expansion(size, ast.NOWHERE, f"the count of {entry.name}")
         except SymcountError as err:
             if err.pos.line == 0:
                 err.pos = node.pos
