@@ -7,6 +7,8 @@ node from the AST: no string is ever handed to ``eval``, ``exec`` or
 
 from __future__ import annotations
 
+import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +21,13 @@ from symcount.symbols import is_number, sym
 
 Value = Any  # sympy.Expr | str | bool | tuple[Value, ...]
 
-#: Refuse numbers with more bits than this: 10^30 is fine, 10^10^10 is not.
-MAX_BITS = 100_000
+#: Refuse numbers with more bits than this: 10^30 is fine, 10^10^10 is not. Python
+#: prints at most 4,300 digits by default (``sys.get_int_max_str_digits``), so every
+#: accepted number, and the counts made from it, can still be printed.
+MAX_BITS = 13_000
+#: Refuse symbolic expressions whose expansion would have more terms than this:
+#: ``(x + y + z)^50`` is 1,326 terms and would take sympy seconds to expand and multiply.
+MAX_TERMS = 1_000
 
 
 @dataclass
@@ -59,7 +66,47 @@ class Env:
 def _check_size(value: sympy.Expr, pos: ast.Pos) -> sympy.Expr:
     if is_number(value) and value.is_Rational and abs(value.p).bit_length() > MAX_BITS:
         raise SymcountError("number too large", pos)
+    if not is_number(value) and isinstance(value, sympy.Basic):
+        check_expansion(value, pos)
     return value
+
+
+def expanded_terms(expr: sympy.Basic, cap: int = 10**9) -> int:
+    """An upper estimate of the number of terms ``sympy.expand(expr)`` makes.
+
+    Sums add, products multiply, ``(a + b)^n`` follows the multinomial count;
+    anything else (a function, a symbol) is one term, but its arguments are
+    estimated too so ``floor((x + y)^99)`` is still caught. Capped at ``cap``.
+    """
+    if expr.is_Atom:
+        return 1
+    if expr.is_Add:
+        return min(cap, sum(expanded_terms(a, cap) for a in expr.args))
+    if expr.is_Mul:
+        total = 1
+        for a in expr.args:
+            total = min(cap, total * expanded_terms(a, cap))
+        return total
+    if expr.is_Pow:
+        base, exponent = expr.args
+        n = expanded_terms(base, cap)
+        if n > 1 and exponent.is_Integer and exponent > 0:
+            e = int(exponent)
+            return cap if e > 10_000 else min(cap, math.comb(n + e - 1, e))
+        return max(n, expanded_terms(exponent, cap))
+    return max(expanded_terms(a, cap) for a in expr.args)
+
+
+def check_expansion(expr: sympy.Basic, pos: ast.Pos, what: str = "the expression") -> None:
+    """Refuse an expression too large to expand, and numbers too long to print."""
+    terms = expanded_terms(expr)
+    if terms > MAX_TERMS:
+        raise SymcountError(
+            f"{what} is too large: it expands to about {terms:,} terms (the limit is {MAX_TERMS:,})", pos,
+            hint="give the symbols values with --set, or keep powers of sums small")
+    for atom in expr.atoms(sympy.Rational):
+        if max(abs(atom.p), abs(atom.q)).bit_length() > MAX_BITS:
+            raise SymcountError(f"{what} has a number too large to print", pos)
 
 
 def _power(base: Value, exponent: Value, pos: ast.Pos) -> sympy.Expr:
@@ -79,14 +126,19 @@ def _numeric(value: Value, node: ast.Expr, what: str) -> sympy.Expr:
     return value
 
 
-def describe(value: Value) -> str:
+def describe(value: Value, limit: int = 80) -> str:
+    """A value as a message shows it: short, whatever the user wrote."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'the string "{value}"'
+        return f'the string "{_shorten(value, limit)}"'
     if isinstance(value, tuple):
         return "a tuple"
-    return str(value)
+    return _shorten(str(value), limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def truth(value: Value, node: ast.Expr) -> bool:
@@ -115,14 +167,34 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _compare(op: str, left: Value, right: Value, node: ast.BinOp) -> bool:
-    if isinstance(left, (str, bool)) or isinstance(right, (str, bool)):
+    if isinstance(left, (str, bool, tuple)) or isinstance(right, (str, bool, tuple)):
         if op == "==":
             return bool(left == right)
         if op == "!=":
             return bool(left != right)
         raise SymcountError(f"cannot order {describe(left)} and {describe(right)}", node.pos)
-    result = _COMPARE[op](sympy.simplify(left - right), 0)
-    return truth(result, node)
+    result = _COMPARE[op](_difference(left, right), 0)
+    if isinstance(result, (bool, sympy.logic.boolalg.BooleanAtom)):
+        return bool(result)
+    raise SymcountError(
+        f"condition depends on free symbols: {describe(left, 40)} {op} {describe(right, 40)}",
+        node.pos,
+        hint="give the symbols values with --set",
+    )
+
+
+def _difference(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
+    """``left - right``, made as plain as cheaply possible.
+
+    Expansion (bounded by :data:`MAX_TERMS`) and cancelling decide the
+    comparisons sizes need (``2*C/2 == C``, ``(a + b)^2 == a^2 + 2*a*b + b^2``);
+    ``sympy.simplify`` could decide a few more but can take seconds on
+    hostile input, and an undecided comparison is already a clear error.
+    """
+    difference = sympy.expand(left - right)
+    if difference.free_symbols and difference.is_rational_function():
+        difference = sympy.cancel(difference)
+    return difference
 
 
 def _binary(node: ast.BinOp, env: Env) -> Value:
@@ -141,17 +213,17 @@ def _binary(node: ast.BinOp, env: Env) -> Value:
     if op == "+":
         return _check_size(a + b, node.pos)
     if op == "-":
-        return a - b
+        return _check_size(a - b, node.pos)
     if op == "*":
         return _check_size(a * b, node.pos)
     if op in ("/", "//", "%") and b == 0:
         raise SymcountError("division by zero", node.right.pos)
     if op == "/":
-        return a / b
+        return _check_size(a / b, node.pos)
     if op == "//":
-        return sympy.floor(a / b)
+        return _check_size(sympy.floor(a / b), node.pos)
     if op == "%":
-        return sympy.Mod(a, b)
+        return _check_size(sympy.Mod(a, b), node.pos)
     if op == "^":
         return _check_size(_power(a, b, node.pos), node.pos)
     raise SymcountError(f"unknown operator {op}", node.pos)  # pragma: no cover - grammar forbids
@@ -182,13 +254,30 @@ def _call(node: ast.Call, env: Env) -> Value:
             node.pos,
             hint=did_you_mean(node.func, known),
         )
-    args = [evaluate(a, env) for a in node.args]
+    # Only numbers and symbols reach sympy: a string argument would be handed to
+    # sympify (which evaluates it as Python), so it is refused here.
+    args = [_numeric(evaluate(a, env), a, f"{node.func}()") for a in node.args]
+    if not args:
+        raise SymcountError(f"{node.func}() needs an argument", node.pos)
     try:
-        return func(*args)
+        result = func(*args)
     except SymcountError:
         raise
-    except (TypeError, ValueError) as err:
-        raise SymcountError(f"{node.func}(): {err}", node.pos) from None
+    except (TypeError, ValueError, AttributeError) as err:
+        raise SymcountError(f"{node.func}(): {_arity(func, len(args)) or err}", node.pos) from None
+    return _check_size(result, node.pos)
+
+
+def _arity(func: Callable[..., Value], given: int) -> str | None:
+    """'takes 1 argument, got 2' when the count is what went wrong."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return None
+    n = len(list(parameters))
+    return f"takes {n} argument{'s' if n != 1 else ''}, got {given}" if n != given else None
 
 
 def evaluate(node: ast.Expr, env: Env) -> Value:

@@ -16,21 +16,24 @@ from typing import Any
 import sympy
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
     UnexpectedInput,
-    UnexpectedToken,
     VisitError,
 )
 from lark.lexer import Lexer
 
 from symcount import ast
 from symcount.errors import SymcountError
+from symcount.syntax_errors import syntax_error
 
 #: Refuse larger texts outright: a description is a page, not a data set.
 MAX_SOURCE_CHARS = 1_000_000
 #: Deepest nesting of brackets and expression operators we accept.
 MAX_NESTING = 200
+#: Most tokens in one text: ~5,000 lines of layers; parsing that takes ~0.2 s.
+MAX_TOKENS = 50_000
+#: Longest name, number (digits) and string literal: Python refuses to convert
+#: integers of more than 4,300 digits, and a 100 kB name is not a name.
+MAX_TOKEN_CHARS = {"NAME": 100, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}
 
 
 def grammar_text() -> str:
@@ -54,7 +57,8 @@ class ParenNewlines:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         parens = 0
         braces = 0
-        for token in stream:
+        for count, token in enumerate(stream):
+            _check_token(token, count)
             if token.type == "LPAR":
                 parens += 1
             elif token.type == "RPAR":
@@ -72,6 +76,19 @@ class ParenNewlines:
             if token.type == "_NL" and parens:
                 continue
             yield token
+
+
+def _check_token(token: Token, count: int) -> None:
+    """Refuse a text with too many tokens, or a name, number or string too long."""
+    if count >= MAX_TOKENS:
+        raise SymcountError(f"description too long (more than {MAX_TOKENS:,} tokens)", _token_pos(token),
+                            hint="a description is a page: use repeat and blocks for repeated layers")
+    limit = MAX_TOKEN_CHARS.get(token.type)
+    if limit is not None and len(token) > limit:
+        what = {"NAME": "name", "STRING": "string"}.get(token.type, "number")
+        start = _token_pos(token)
+        raise SymcountError(f"{what} too long ({len(token):,} characters; the limit is {limit:,})",
+                            ast.Pos(start.line, start.column, start.line, start.column + 1))
 
 
 def _token_pos(token: Token) -> ast.Pos:
@@ -261,85 +278,6 @@ def _parser() -> Lark:
     )
 
 
-#: How the grammar's terminal names read in an error message.
-_TERMINAL_WORDS = {
-    "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
-    "EQUAL": "'='", "COLON": "':'", "SEMICOLON": "';'", "_NL": "a new line",
-    "NAME": "a name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
-    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW_OP": "'^'",
-    "COMP_OP": "a comparison", "TRUE": "true", "FALSE": "false", "REPEAT": "'repeat'", "IF": "'if'",
-    "RESIDUAL": "'residual'", "PARALLEL": "'parallel'", "REQUIRE": "'require'", "$END": "the end of the text",
-    "PERCENT": "'%'", "DOUBLESLASH": "'//'",
-}
-
-
-_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW_OP", "COMP_OP", "PERCENT", "DOUBLESLASH",
-              "AND", "OR", "__ANON_0", "__ANON_1"}
-
-
-def _describe_expected(expected: set[str]) -> str:
-    """Name what the parser wanted, leaving out operators when anything else fits."""
-    core = {t for t in expected if t not in _OPERATORS and not t.startswith("__")}
-    words = sorted({_TERMINAL_WORDS.get(t, _keyword(t)) for t in (core or expected)})
-    if len(words) > 6:
-        words = words[:6] + ["..."]
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _keyword(terminal: str) -> str:
-    return f"'{terminal.lower()}'" if terminal.isupper() else terminal
-
-
-def _found(token: Token) -> str:
-    if token.type == "$END":
-        return "the end of the text"
-    if token.type == "_NL":
-        return "a new line"
-    return f"'{token}'"
-
-
-def _syntax_error(err: UnexpectedInput) -> SymcountError:
-    if isinstance(err, UnexpectedCharacters):
-        char = err.char
-        pos = ast.Pos(err.line, err.column, err.line, err.column + 1)
-        hint = "strings use double quotes" if char == "`" else None
-        return SymcountError(f"unexpected character {char!r}", pos, hint=hint)
-    if isinstance(err, UnexpectedToken):
-        token = err.token
-        pos = _token_pos(token)
-        if token.type == "$END":
-            pos = ast.Pos(err.line if err.line > 0 else 1, err.column if err.column > 0 else 1)
-        expected = set(err.accepts or err.expected)
-        message = f"unexpected {_found(token)}; expected {_describe_expected(expected)}"
-        hint = _syntax_hint(token, expected)
-        return SymcountError(message, pos, hint=hint)
-    if isinstance(err, UnexpectedEOF):
-        return SymcountError(
-            f"unexpected end of text; expected {_describe_expected(set(err.expected))}",
-            ast.Pos(1, 1),
-        )
-    return SymcountError(str(err), ast.Pos(err.line, err.column))
-
-
-def _syntax_hint(token: Token, expected: set[str]) -> str | None:
-    if "RPAR" in expected and "COMMA" in expected and token.type in ("NAME", "INT"):
-        return "separate arguments with ','"
-    if "RBRACE" in expected and token.type == "$END":
-        return "a '{' is never closed"
-    if "RPAR" in expected and token.type in ("$END", "_NL"):
-        return "a '(' is never closed"
-    if token.type == "EQUAL":
-        return "arguments are written name=value; compare with '=='"
-    return None
-
-
-def _end_position(text: str) -> tuple[int, int]:
-    lines = text.split("\n")
-    return len(lines), len(lines[-1]) + 1
-
-
 def _parse(text: str, start: str) -> Any:
     if len(text) > MAX_SOURCE_CHARS:
         raise SymcountError(
@@ -355,11 +293,7 @@ def _parse(text: str, start: str) -> Any:
             raise err.orig_exc from None
         raise
     except UnexpectedInput as err:
-        error = _syntax_error(err)
-        if error.pos.line == 0 or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
-            line, col = _end_position(text.rstrip("\n") or " ")
-            error.pos = ast.Pos(line, col)
-        raise error from None
+        raise syntax_error(err, text) from None
     except RecursionError:
         raise SymcountError("description nested too deeply", ast.Pos(1, 1)) from None
 

@@ -191,7 +191,7 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     if token.type == "NAME" and "LPAR" in accepts and "COLON" in accepts and _next_char(text, token) == "=":
         return SymcountError("arguments go in parentheses after the layer name", pos,
                              hint="e.g. linear(C_in=3, C_out=4)")
-    if token.type in VALUE_START and accepts & {"_NL", "SEMICOLON"}:
+    if token.type in VALUE_START and accepts & {"_NL", "SEMICOLON"} and "NAME" not in accepts:
         return SymcountError("two statements on one line", pos,
                              hint="put each on its own line or separate them with ';'")
     if "INT" in accepts and "NAME" in accepts and not accepts & STATEMENT_START:
