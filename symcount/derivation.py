@@ -1,0 +1,579 @@
+"""Derivations: the step-by-step answer an exam solution or course notes show.
+
+``derive(source)`` counts the description (through the same engine as
+``symcount.count``) and, for every layer, writes the catalog's textbook
+formula, the same formula with the values put in and nothing evaluated,
+an in-between line where it helps, and the exact result:
+
+    #params = (k × k × C_in + 1) × C_out
+            = (3 × 3 × 128 + 1) × 256
+            = 1,153 × 256
+            = 295,168
+
+This module is the one that knows layers: it reads each
+:class:`~symcount.engine.LayerResult` (formulas, bindings, which values were
+given or inferred from the shape) and builds the neutral document of
+:mod:`symcount.render.document`, which the LaTeX, markdown and text renderers
+lay out. Every result line is checked against the engine's count, so a
+derivation can never disagree with ``symcount.count``.
+
+Options can also sit in the description's opening comment, so a file carries
+how it is meant to be derived (``derive`` arguments win over them)::
+
+    # convention: both        (pytorch, keras or both)
+    # bias: both              (true, false or both)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symcount import api, ast, formula
+from symcount.catalog import BIAS, lookup
+from symcount.engine import CONVENTIONS, Count, LayerResult
+from symcount.errors import SymcountError, did_you_mean
+from symcount.formula import Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
+from symcount.render.document import Column, Document, Row, Section, Step
+from symcount.summary import convention_line
+
+KERNEL_STYLES = ("repeat", "power")
+BIAS_CHOICES = (None, True, False, "both")
+#: Terms per line when a total is a long sum.
+TERMS_PER_LINE = 6
+_DIRECTIVE = re.compile(r"^#\s*(convention|bias)\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
+
+
+# ---------------------------------------------------------------------------
+# the public object
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of counting the description: a convention and a bias setting."""
+
+    label: str | None
+    convention: str
+    bias: bool | None
+    count: Count
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A rendered-on-demand derivation: ``.latex()``, ``.markdown()``, ``.text()``.
+
+    ``variants`` hold the counts it was built from (one, or two side by side
+    for ``bias="both"`` / ``convention="both"``); ``document`` is the neutral
+    model the renderers lay out.
+    """
+
+    document: Document
+    variants: tuple[Variant, ...]
+    style: Style
+
+    @property
+    def counts(self) -> list[Count]:
+        return [v.count for v in self.variants]
+
+    @property
+    def total(self) -> sympy.Expr:
+        """The total of the (first) variant: what ``symcount.count`` reports."""
+        return self.variants[0].count.total
+
+    def latex(self, standalone: bool = False) -> str:
+        """LaTeX: ``aligned`` blocks to paste, or a complete document for pdflatex."""
+        from symcount.render.derivation_latex import render_latex
+
+        return render_latex(self.document, self.style, standalone)
+
+    def markdown(self) -> str:
+        """Markdown with ``$$ ... $$`` math (GitHub, Jupyter, MkDocs)."""
+        from symcount.render.derivation_markdown import render_markdown
+
+        return render_markdown(self.document, self.style)
+
+    def text(self) -> str:
+        """Plain Unicode for a terminal."""
+        from symcount.render.derivation_text import render_text
+
+        return render_text(self.document, self.style)
+
+    def _repr_latex_(self) -> str:
+        from symcount.render.derivation_markdown import render_math_only
+
+        return render_math_only(self.document, self.style)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+# ---------------------------------------------------------------------------
+# entry point
+
+
+def derive(
+    source: api.Source,
+    *,
+    values: Mapping[str, Any] | None = None,
+    convention: str | None = None,
+    network: str | None = None,
+    bias: bool | str | None = None,
+    mul: str = "times",
+    kernel_style: str = "repeat",
+    digit_separator: str = "{,}",
+) -> Derivation:
+    """Derive the parameter count of a description step by step.
+
+    ``convention`` is ``"pytorch"``, ``"keras"`` or ``"both"`` (None: the
+    source's ``# convention:`` line, else pytorch). ``bias`` None keeps each
+    layer's bias as written; True / False give every layer that has one a
+    bias or none; ``"both"`` renders the two side by side, as exams ask.
+    ``mul`` is ``"times"`` or ``"cdot"``, ``kernel_style`` ``"repeat"``
+    (``k × k``) or ``"power"`` (``k^2``), ``digit_separator`` the LaTeX
+    thousands separator.
+    """
+    text, filename, from_source = api.read_source(source)
+    try:
+        directives = read_directives(text)
+        conventions = _conventions(convention if convention is not None else directives.get("convention"))
+        biases = _biases(bias if bias is not None else directives.get("bias"))
+        if kernel_style not in KERNEL_STYLES:
+            raise SymcountError(f"unknown kernel style '{kernel_style}' (valid: {', '.join(KERNEL_STYLES)})",
+                                hint=did_you_mean(kernel_style, KERNEL_STYLES))
+        style = Style(mul=mul, separator=digit_separator)
+        tree = api.parse(text, filename)
+        variants = []
+        for conv in conventions:
+            for b in biases:
+                rewritten = tree if b is None else with_bias(tree, b)
+                result = api.count_tree(rewritten, values=values, convention=conv,
+                                        network=network or from_source)
+                variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    title = Path(filename).stem if filename != "<input>" else _default_title(variants[0].count)
+    builder = _Builder(text, style, kernel_style == "power")
+    document = builder.document(title, intro(text), variants)
+    return Derivation(document, tuple(variants), style)
+
+
+def _conventions(value: str | None) -> list[str]:
+    if value is None:
+        return ["pytorch"]
+    word = str(value).lower()
+    if word == "both":
+        return list(CONVENTIONS)
+    if word not in CONVENTIONS:
+        valid = [*CONVENTIONS, "both"]
+        raise SymcountError(f"unknown convention '{value}' (valid: {', '.join(valid)})",
+                            hint=did_you_mean(word, valid))
+    return [word]
+
+
+def _biases(value: bool | str | None) -> list[bool | None]:
+    if value is None or isinstance(value, bool):
+        return [value]
+    word = str(value).lower()
+    if word == "both":
+        return [True, False]
+    if word in ("true", "false"):
+        return [word == "true"]
+    raise SymcountError(f"unknown bias setting '{value}' (valid: true, false, both)")
+
+
+def _variant_label(convention: str, bias: bool | None, conventions: list[str], biases: list[bool | None]) -> str | None:
+    parts = []
+    if len(conventions) > 1:
+        parts.append(_FRAMEWORK[convention])
+    if len(biases) > 1:
+        parts.append("with bias" if bias else "without bias")
+    return ", ".join(parts) or None
+
+
+def _default_title(result: Count) -> str:
+    return "parameter count" if result.network == "main" else f"network {result.network}"
+
+
+def read_directives(text: str) -> dict[str, str]:
+    """``# convention: keras`` / ``# bias: both`` lines of the opening comment."""
+    found: dict[str, str] = {}
+    for line in _opening_comment(text):
+        match = _DIRECTIVE.match(line)
+        if match:
+            found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+def _opening_comment(text: str) -> list[str]:
+    lines = []
+    for line in text.lstrip("\n").splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped)
+    return lines
+
+
+def intro(text: str) -> tuple[str, ...]:
+    """The opening comment without its directives, as paragraphs (the problem statement)."""
+    paragraphs: list[list[str]] = [[]]
+    for line in _opening_comment(text):
+        if _DIRECTIVE.match(line):
+            continue
+        words = line.lstrip("#").strip()
+        if words:
+            paragraphs[-1].append(words)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return tuple(" ".join(p) for p in paragraphs if p)
+
+
+# ---------------------------------------------------------------------------
+# bias override: the tree is rewritten, so the engine counts exactly what is shown
+
+
+def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
+    """The program with ``bias=`` set on every layer that takes one."""
+    statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
+    return dataclasses.replace(tree, statements=statements)
+
+
+def _rewrite_statement(node: Any, bias: bool) -> Any:
+    if isinstance(node, ast.Network | ast.Block):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    return _rewrite_item(node, bias)
+
+
+def _rewrite_body(body: ast.Body | None, bias: bool) -> ast.Body | None:
+    if body is None:
+        return None
+    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
+
+
+def _rewrite_item(node: Any, bias: bool) -> Any:
+    if isinstance(node, ast.Layer):
+        return _rewrite_layer(node, bias)
+    if isinstance(node, ast.Repeat):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    if isinstance(node, ast.If):
+        return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
+                                   otherwise=_rewrite_body(node.otherwise, bias))
+    if isinstance(node, ast.Residual):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
+                                   shortcut=_rewrite_body(node.shortcut, bias))
+    if isinstance(node, ast.Parallel):
+        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
+    return node
+
+
+def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
+    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    entry = lookup(node.kind)
+    if entry is None or not any(spec.kind == BIAS for spec in entry.args):
+        return node
+    value = ast.Bool(bias, node.pos)
+    positional = [s for s in entry.args if s.name not in ("trainable", "tied")]
+    args = []
+    index = 0
+    replaced = False
+    for arg in node.args:
+        if arg.name is None:
+            spec = positional[index] if index < len(positional) else None
+            index += 1
+        else:
+            spec = entry.find_arg(arg.name)
+        if spec is not None and spec.kind == BIAS:
+            arg = dataclasses.replace(arg, value=value)
+            replaced = True
+        args.append(arg)
+    if not replaced:
+        args.append(ast.Arg("bias", value, node.pos))
+    return dataclasses.replace(node, args=tuple(args), has_parens=True)
+
+
+# ---------------------------------------------------------------------------
+# building the document
+
+
+def _scalar_bindings(layer: LayerResult) -> dict[str, sympy.Expr]:
+    return {name: value for name, value in layer.bindings.items()
+            if isinstance(value, sympy.Expr)}
+
+
+class _Builder:
+    """Turns counted layers into sections of rows (the only place that knows layers)."""
+
+    def __init__(self, source: str, style: Style, power: bool) -> None:
+        self.source = source
+        self.style = style
+        self.power = power
+
+    # -- the whole document ------------------------------------------------------
+    def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
+        first = variants[0].count
+        sections: list[Section] = []
+        silent: list[LayerResult] = []
+        in_network = first.network != "main"
+        for i, layer in enumerate(first.layers):
+            per_variant = [v.count.layers[i] for v in variants]
+            if in_network and all(_is_empty(layer) for layer in per_variant):
+                silent.append(layer)
+                continue
+            columns = [Column(v.label, tuple(self.layer_rows(v.count.layers[i], v.convention)))
+                       for v in variants]
+            sections.append(Section(layer.name, self.call_text(layer.pos), _merge(columns),
+                                    tuple(_layer_notes(per_variant))))
+        if silent:
+            sections.append(Section("layers without parameters", None, (), tuple(_silent_notes(silent))))
+        if in_network and len(sections) - bool(silent) > 1:
+            columns = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
+            sections.append(Section("total", None, _merge(columns)))
+        return Document(title, paragraphs, self.conventions(variants), tuple(sections))
+
+    def conventions(self, variants: list[Variant]) -> str:
+        conventions = list(dict.fromkeys(v.convention for v in variants))
+        biases = list(dict.fromkeys(v.bias for v in variants))
+        if len(biases) > 1:
+            bias = "with and without bias, side by side"
+        elif biases[0] is None:
+            bias = "bias as written"
+        else:
+            bias = "every layer with a bias" if biases[0] else "no layer with a bias"
+        return "; ".join(convention_line(c) for c in conventions) + f"; {bias}."
+
+    # -- one layer -----------------------------------------------------------------
+    def layer_rows(self, layer: LayerResult, convention: str) -> list[Row]:
+        entry = layer.entry
+        if entry is None:
+            return [Row(Label("params"), (Step(formula.from_sympy(layer.total)),))]
+        formulas = dict(layer.formulas)
+        if not formulas and layer.total == 0 and layer.buffers == 0:
+            return [Row(Label("params"), (Step(Num(0)),), entry.zero_reason)]
+        values = _scalar_bindings(layer)
+        droppable = {spec.formula_name for spec in entry.args if spec.structural or spec.kind == BIAS}
+        rows = self.shape_rows(layer, formulas)
+        stat_category = "non_trainable" if convention == "keras" else "buffer"
+        frozen = layer.args is not None and layer.args.get("trainable") is False
+        results: dict[str, sympy.Expr] = {}
+        labels = {"param": "params", "stat": "buffers" if stat_category == "buffer" else "non-trainable"}
+        if "stat" in formulas and "param" in formulas:
+            labels["param"] = "trainable"
+        for key in ("param", "stat"):
+            if key not in formulas:
+                continue
+            general = formula.parse_formula(formulas[key])
+            if layer.multiplier != 1:
+                general = Prod((formula.from_sympy(layer.multiplier), general))
+            row, value = self.formula_row(Label(labels[key]), general, values, droppable)
+            results[key] = value
+            note = None
+            if key == "param" and frozen:
+                note = "frozen: counted as non-trainable"
+            if key == "stat":
+                names = ", ".join(t.name for t in layer.tensors if t.category == stat_category)
+                note = f"{names}: " + ("buffers, not parameters" if stat_category == "buffer"
+                                       else "non-trainable parameters")
+            rows.append(dataclasses.replace(row, note=note))
+        if not formulas:
+            rows.append(self.tensor_row(layer))
+            results["param"] = layer.total
+        if "stat" in results and stat_category == "non_trainable":
+            parts = [Term(1, self.result_node(results[k])) for k in ("param", "stat") if k in results]
+            steps = [Sum(tuple(parts))] if len(parts) > 1 else []
+            rows.append(Row(Label("params"), self.distinct([*steps, formula.result_form(layer.total)])))
+        elif "stat" in results and "param" not in results:
+            rows.insert(0, Row(Label("params"), (Step(Num(0)),), "nothing learned"))
+        rows += self.shared_rows(layer, results.get("param", sympy.Integer(0)))
+        self.check(layer, results, stat_category)
+        return rows
+
+    def formula_row(self, lhs: Node, general: Node, values: Mapping[str, sympy.Expr],
+                    droppable: set[str]) -> tuple[Row, sympy.Expr]:
+        """Formula, substitution, in-between lines, result: one row."""
+        if self.power:
+            general = formula.to_power(general)
+        structural = {name: values[name] for name in droppable if name in values
+                      and (values[name].is_Symbol or values[name] in (0, 1))}
+        line1 = formula.simplify(formula.substitute(general, structural, droppable))
+        order = formula.names_in(line1)
+        line2 = formula.simplify(formula.substitute(line1, values, droppable, order))
+        value = sympy.expand(formula.evaluate(line2))
+        steps: list[Node] = [line1, line2]
+        if formula.is_numeric(line2):
+            steps += [formula.collapse_groups(line2)]
+            steps += [formula.collapse_terms(steps[-1])]
+        steps.append(formula.result_form(value, order))
+        return Row(lhs, self.distinct(steps)), value
+
+    def distinct(self, nodes: Sequence[Node]) -> tuple[Step, ...]:
+        """Drop a step that reads the same as the one before it."""
+        out: list[Step] = []
+        last = None
+        for node in nodes:
+            shown = formula.text(node, self.style)
+            if shown != last:
+                out.append(Step(node))
+            last = shown
+        return tuple(out)
+
+    def result_node(self, value: sympy.Expr) -> Node:
+        node = formula.result_form(value)
+        return Group(node) if isinstance(node, Sum) else node
+
+    def shape_rows(self, layer: LayerResult, formulas: Mapping[str, str]) -> list[Row]:
+        """``C_in = 16 × 5 × 5 = 400`` for sizes inferred from the shape flowing in."""
+        entry = layer.entry
+        assert entry is not None
+        used = {name for f in formulas.values() for name in formula.names_in(formula.parse_formula(f))}
+        rows = []
+        for arg_name, factors in layer.inferred.items():
+            name = entry.arg(arg_name).formula_name
+            if name not in used:
+                continue
+            value = layer.bindings.get(name)
+            nodes = [formula.from_sympy(f) for f in factors]
+            steps = [Prod(tuple(nodes))] if len(nodes) > 1 else []
+            steps.append(formula.result_form(value if value is not None else sympy.Mul(*factors)))
+            note = "flattened from the input shape" if len(nodes) > 1 else "from the input shape"
+            rows.append(Row(Sym(name), self.distinct(steps), note))
+        return rows
+
+    def tensor_row(self, layer: LayerResult) -> Row:
+        """No textbook formula: the sum of the counted tensors' sizes."""
+        terms = []
+        for t in layer.tensors:
+            if t.category in ("trainable", "non_trainable"):
+                dims = tuple(formula.from_sympy(d) for d in t.shape) or (Num(1),)
+                terms.append(Term(1, dims[0] if len(dims) == 1 else Prod(dims)))
+        node: Node = Sum(tuple(terms)) if len(terms) > 1 else (terms[0].node if terms else Num(0))
+        return Row(Label("params"), self.distinct([node, formula.result_form(layer.total)]))
+
+    def shared_rows(self, layer: LayerResult, shown: sympy.Expr) -> list[Row]:
+        """A tied layer: its shared weight was shown but is counted once, elsewhere."""
+        shared = [t for t in layer.tensors if t.category == "not counted" and t.shared_with]
+        if not shared:
+            return []
+        size = sympy.Add(*[t.size for t in shared])
+        difference = Sum((Term(1, formula.result_form(shown)), Term(-1, formula.result_form(size))))
+        names = ", ".join(f"{t.name} = {t.shared_with}" for t in shared)
+        return [Row(Label("counted"), (Step(difference), Step(formula.result_form(layer.total))),
+                    f"shared: {names}, counted once")]
+
+    def check(self, layer: LayerResult, results: Mapping[str, sympy.Expr], stat_category: str) -> None:
+        """The derivation must land exactly on the engine's count."""
+        param = results.get("param", sympy.Integer(0))
+        stat = results.get("stat", sympy.Integer(0))
+        shared = sympy.Add(*[t.size for t in layer.tensors if t.category == "not counted" and t.shared_with])
+        expected_total = param - shared + (stat if stat_category == "non_trainable" else 0)
+        expected_buffers = stat if stat_category == "buffer" else 0
+        if sympy.expand(expected_total - layer.total) != 0 or sympy.expand(expected_buffers - layer.buffers) != 0:
+            raise RuntimeError(f"derivation of {layer.name} ({layer.kind}) gives {expected_total} "
+                               f"(+{expected_buffers} buffers) but the count is {layer.total} "
+                               f"(+{layer.buffers} buffers)")
+
+    # -- the total ------------------------------------------------------------------
+    def total_rows(self, result: Count) -> list[Row]:
+        rows = [self.sum_row(Label("params"), [layer.total for layer in result.layers], result.total)]
+        if result.non_trainable != 0:
+            rows.append(self.sum_row(Label("trainable"), [layer.trainable for layer in result.layers],
+                                     result.trainable))
+            rows.append(self.sum_row(Label("non-trainable"), [layer.non_trainable for layer in result.layers],
+                                     result.non_trainable))
+        if result.buffers != 0:
+            rows.append(self.sum_row(Label("buffers"), [layer.buffers for layer in result.layers],
+                                     result.buffers))
+        return rows
+
+    def sum_row(self, lhs: Node, parts: list[sympy.Expr], total: sympy.Expr) -> Row:
+        """``= 156 + 2,416 + ... = 61,706``, wrapped every few terms."""
+        terms = [Term(1, self.result_node(p)) for p in parts if p != 0]
+        steps: list[Step] = []
+        for start in range(0, len(terms), TERMS_PER_LINE):
+            chunk = terms[start:start + TERMS_PER_LINE]
+            node = Sum(tuple(chunk)) if len(chunk) > 1 else chunk[0].node
+            steps.append(Step(node, continues=start > 0))
+        if len(terms) != 1:
+            steps.append(Step(formula.result_form(total)))
+        if not steps:
+            steps.append(Step(Num(0)))
+        return Row(lhs, tuple(steps))
+
+    # -- the description text a section comes from ------------------------------------
+    def call_text(self, pos: ast.Pos) -> str | None:
+        """The layer call as written (``linear(C_out=120)``), comments dropped."""
+        if pos.line <= 0:
+            return None
+        lines = self.source.splitlines()
+        if pos.line > len(lines):
+            return None
+        rest = "\n".join(lines[pos.line - 1:])
+        return _balanced_call(rest[pos.column - 1:])
+
+
+def _balanced_call(text: str) -> str:
+    """From a layer's name to its closing parenthesis, on one line."""
+    out: list[str] = []
+    depth = 0
+    quote = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == quote:
+                quote = None
+        elif ch == "#":
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif ch in "\"'":
+            quote = ch
+            out.append(ch)
+        elif ch == "(":
+            depth += 1
+            out.append(ch)
+        elif ch == ")":
+            depth -= 1
+            out.append(ch)
+            if depth == 0:
+                break
+        elif ch in "\n;{" and depth == 0:
+            break
+        else:
+            out.append(ch)
+        i += 1
+    return re.sub(r"\s+", " ", "".join(out)).replace("( ", "(").replace(" )", ")").strip()
+
+
+def _is_empty(layer: LayerResult) -> bool:
+    return layer.total == 0 and layer.buffers == 0 and not layer.formulas
+
+
+def _merge(columns: list[Column]) -> tuple[Column, ...]:
+    """One unlabelled column when every variant reads the same."""
+    if all(c.rows == columns[0].rows for c in columns[1:]):
+        return (Column(None, columns[0].rows),)
+    return tuple(columns)
+
+
+def _layer_notes(layers: list[LayerResult]) -> list[str]:
+    return list(dict.fromkeys(note for layer in layers for note in layer.notes))
+
+
+def _silent_notes(layers: list[LayerResult]) -> list[str]:
+    """Zero-parameter layers of a network, grouped by why they have none."""
+    by_reason: dict[str, list[str]] = {}
+    for layer in layers:
+        reason = layer.entry.zero_reason if layer.entry is not None else "no weights"
+        by_reason.setdefault(reason, []).append(layer.name)
+    return [f"{', '.join(names)}: 0 ({reason})" for reason, names in by_reason.items()]

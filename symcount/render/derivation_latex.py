@@ -1,0 +1,108 @@
+"""Derivations as LaTeX: an ``aligned`` block per section, or a whole document.
+
+The math of a section is the same string in LaTeX and in markdown (MathJax
+and KaTeX read ``aligned`` and ``array``), so markdown imports
+:func:`section_math` from here. Variants (with and without bias) sit side by
+side in an ``array`` of top-aligned ``aligned`` blocks under their labels.
+"""
+
+from __future__ import annotations
+
+from symcount import formula
+from symcount.formula import Style
+from symcount.render.document import Column, Document, Row, Section, row_lines
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",
+    "^": r"\^{}", "$": r"\$", "~": r"\~{}", "×": r"$\times$", "·": r"$\cdot$", "→": r"$\to$",
+    "−": "-", "–": "--", "—": "---", "²": r"\textsuperscript{2}",
+}
+
+STANDALONE_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{amsmath}
+\usepackage{booktabs}
+\usepackage[a4paper,margin=2.5cm]{geometry}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6\baselineskip}
+"""
+
+
+def escape(text: str, prose: bool = True) -> str:
+    """Plain words for LaTeX text mode (pdflatex-safe for the symbols we print).
+
+    In prose, straight double quotes become typographic ones (``same'');
+    in code (``\texttt``) they stay straight.
+    """
+    out = []
+    opening = True
+    for ch in text:
+        if ch == '"' and prose:
+            out.append("``" if opening else "''")
+            opening = not opening
+        else:
+            out.append(_TEXT_ESCAPES.get(ch, ch))
+    return "".join(out)
+
+
+def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
+    lhs = formula.latex(row.lhs, style)
+    out: list[str] = []
+    for i, group in enumerate(row_lines(row, style, columns)):
+        parts = []
+        for j, step in enumerate(group):
+            rhs = formula.latex(step.node, style)
+            if step.continues:
+                parts.append(rf"&\quad + {rhs}")
+            else:
+                parts.append(("&= " if j == 0 else "= ") + rhs)
+        head = lhs if i == 0 else ""
+        out.append(f"{head.ljust(pad)} {' '.join(parts)}")
+    if row.note:
+        out[-1] += rf" \quad \text{{({escape(row.note)})}}"
+    return out
+
+
+def aligned(column: Column, style: Style, columns: int = 1) -> str:
+    """One column's rows as an ``aligned`` environment (top-aligned when side by side)."""
+    pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)
+    lines = [line for row in column.rows for line in _row_latex(row, style, pad, columns)]
+    top = columns > 1
+    body = " \\\\\n".join(lines)
+    return f"\\begin{{aligned}}{'[t]' if top else ''}\n{body}\n\\end{{aligned}}"
+
+
+def section_math(section: Section, style: Style) -> str:
+    """The display math of a section (without ``\\[`` or ``$$``)."""
+    columns = section.columns
+    if len(columns) == 1 and columns[0].label is None:
+        return aligned(columns[0], style)
+    spec = "l" * len(columns)
+    labels = " & ".join((r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
+                        for i, c in enumerate(columns))
+    blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, len(columns))
+                          for i, c in enumerate(columns))
+    return f"\\begin{{array}}{{{spec}}}\n{labels} \\\\[4pt]\n{blocks}\n\\end{{array}}"
+
+
+def section_latex(section: Section, style: Style) -> str:
+    head = rf"\paragraph{{{escape(section.title)}}}"
+    if section.code:
+        head += rf" \texttt{{{escape(section.code, prose=False)}}}"
+    parts = [head]
+    if section.columns:
+        parts.append("\\[\n" + section_math(section, style) + "\n\\]")
+    parts += [escape(note) for note in section.notes]
+    return "\n".join(parts)
+
+
+def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
+    """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
+    parts = [f"% symcount derivation: {document.title}"]
+    parts += [escape(p) for p in document.intro]
+    parts.append(rf"\textit{{Conventions:}} {escape(document.conventions)}")
+    parts += [section_latex(s, style) for s in document.sections]
+    body = "\n\n".join(parts) + "\n"
+    if not standalone:
+        return body
+    title = rf"\section*{{{escape(document.title)}}}"
+    return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{title}\n\n{body}\\end{{document}}\n"

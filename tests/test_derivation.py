@@ -1,0 +1,257 @@
+"""Derivations: the exam answer line by line, equal to symcount.count, in three formats."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sympy
+
+import symcount
+from symcount import SymcountError
+from symcount import formula as F
+from symcount.derivation import Derivation, derive, intro, read_directives, with_bias
+from symcount.parse import parse
+from symcount.symbols import sym
+
+CONV = "conv2d(C_in=128, C_out=256, k=3)"
+CONV_GENERAL = r"(k \times k \times C_{\text{in}} + 1) \times C_{\text{out}}"
+
+
+def rows_of(d: Derivation, title: str, variant: int = 0) -> list:
+    section = next(s for s in d.document.sections if s.title == title)
+    return list(section.columns[min(variant, len(section.columns) - 1)].rows)
+
+
+def final(row) -> sympy.Expr:
+    return F.evaluate(row.steps[-1].node)
+
+
+def test_conv_exam_reads_like_the_answer() -> None:
+    tex = re.sub(" +", " ", derive(CONV).latex())
+    assert (r"\#\text{params} &= " + CONV_GENERAL) in tex
+    assert r"&= (3 \times 3 \times 128 + 1) \times 256" in tex
+    assert r"&= 295{,}168" in tex
+    # textbook order, never sympy's canonical order
+    assert "C_{\\text{out}} + " not in tex and "1152" not in tex
+    assert tex.index("3 \\times 3 \\times 128") < tex.index("295{,}168")
+
+
+def test_bias_both_shows_both_exam_numbers_side_by_side() -> None:
+    d = derive(CONV, bias="both")
+    tex = d.latex()
+    assert r"\textit{with bias}" in tex and r"\textit{without bias}" in tex
+    assert "295{,}168" in tex and "294{,}912" in tex
+    assert r"3 \times 3 \times 128 \times 256" in tex
+    assert tex.index("295{,}168") < tex.index("294{,}912")
+    assert [int(c.total) for c in d.counts] == [295_168, 294_912]
+    text = d.text()
+    assert "(3 × 3 × 128 + 1) × 256" in text and "295,168" in text and "294,912" in text
+
+
+def test_bias_false_on_dense_and_true_on_conv1d() -> None:
+    assert "32{,}768" in derive("linear(C_in=128, C_out=256)", bias=False).latex()
+    d = derive("Conv1D(in_channels=7, filters=32, kernel_size=5, use_bias=false)", bias=True)
+    assert int(d.total) == 1_152
+    assert r"(5 \times 7 + 1) \times 32" in d.latex()
+
+
+def test_markdown_shows_the_same_values_in_math_blocks() -> None:
+    d = derive(CONV, bias="both")
+    md = d.markdown()
+    blocks = re.findall(r"\$\$\n(.*?)\n\$\$", md, re.S)
+    assert blocks, md
+    assert "295{,}168" in blocks[0] and "294{,}912" in blocks[0]
+    assert r"(3 \times 3 \times 128 + 1) \times 256" in blocks[0]
+    assert d._repr_markdown_() == md
+    assert "$$" in d._repr_latex_() and r"\paragraph" not in d._repr_latex_()
+
+
+def test_symbolic_values_stay_symbolic_and_simplify() -> None:
+    tex = derive("conv2d(C_in=C, C_out=2*C, k=3)").latex()
+    assert r"(3 \times 3 \times C + 1) \times 2C" in tex
+    assert "18C^2 + 2C" in tex
+
+
+def test_free_bias_symbol_stays_in_the_formula() -> None:
+    d = derive("conv2d(bias=b)")
+    (row,) = rows_of(d, "conv2d")
+    assert F.latex(row.steps[0].node) == r"(k \times k \times C_{\text{in}} + b) \times C_{\text{out}}"
+    assert sympy.expand(final(row) - symcount.count("conv2d(bias=b)").total) == 0
+
+
+def test_groups_show_in_the_general_line_only_when_not_one() -> None:
+    d = derive("conv2d(C_in=64, C_out=128, k=3, groups=4)")
+    (row,) = rows_of(d, "conv2d")
+    assert F.text(row.steps[0].node) == "(k × k × C_in/g + 1) × C_out"
+    assert F.text(row.steps[1].node) == "(3 × 3 × 64/4 + 1) × 128"
+    assert final(row) == 18_560
+
+
+def test_network_notes_shape_flow_and_sums_the_layers() -> None:
+    path = Path(__file__).resolve().parent.parent / "derivations" / "lenet5.sc"
+    d = derive(path)
+    tex = re.sub(" +", " ", d.latex())
+    assert r"C_{\text{in}} &= 16 \times 5 \times 5 = 400" in tex
+    assert r"156 + 2{,}416 + 48{,}120 + 10{,}164 + 850" in tex
+    assert "61{,}706" in tex
+    total = rows_of(d, "total")[0]
+    assert final(total) == symcount.count(path).total == 61_706
+    assert any("avgpool2d" in n and "no weights" in n for s in d.document.sections for n in s.notes)
+
+
+def test_zero_parameter_layers_say_why() -> None:
+    d = derive("maxpool2d(k=2)\nflatten()")
+    assert "0 \\quad \\text{(no weights: pooling takes the maximum of each window)}" in d.latex()
+    assert "(no weights: it only reshapes)" in d.text()
+
+
+@pytest.mark.parametrize(("convention", "label"), [("pytorch", "buffers"), ("keras", "non-trainable")])
+def test_batch_norm_separates_trainable_from_statistics(convention: str, label: str) -> None:
+    d = derive("batchnorm(C=64)", convention=convention)
+    rows = rows_of(d, "batchnorm")
+    assert [r.lhs.text for r in rows][:2] == ["trainable", label]
+    assert final(rows[0]) == 128 and final(rows[1]) == 128
+    result = symcount.count("batchnorm(C=64)", convention=convention)
+    assert sum(final(r) for r in rows if r.lhs.text in ("trainable", "non-trainable")) == result.total
+    if convention == "keras":
+        assert rows[-1].lhs.text == "params" and final(rows[-1]) == 256
+
+
+def test_lstm_conventions_differ_by_one_bias_vector_per_gate() -> None:
+    d = derive("lstm(C_in=10, hidden=20)", convention="both")
+    torch_row, keras_row = rows_of(d, "lstm", 0)[0], rows_of(d, "lstm", 1)[0]
+    assert F.text(torch_row.steps[0].node) == "4 × [(C_in + H) × H + 2H]"
+    assert F.text(keras_row.steps[0].node) == "4 × [(C_in + H) × H + H]"
+    assert final(torch_row) - final(keras_row) == 4 * 20
+
+
+def test_frozen_and_tied_layers_land_on_the_count() -> None:
+    text = ("network n {\n input(L=8)\n emb: embedding(V=100, dim=16)\n linear(C_out=100, tied=emb)\n"
+            " linear(C_out=4, trainable=false)\n}")
+    d = derive(text)
+    result = symcount.count(text)
+    assert final(rows_of(d, "total")[0]) == result.total
+    assert "counted once" in d.text() and "frozen" in d.text()
+    nontrainable = next(r for r in rows_of(d, "total") if r.lhs.text == "non-trainable")
+    assert final(nontrainable) == result.non_trainable
+
+
+SOURCES = [
+    CONV,
+    "conv2d(C_in=64, C_out=128, k=(3, 5), stride=2, groups=2, bias=false)",
+    "conv3d(C_in=3, C_out=8, k=3)",
+    "conv_transpose2d(C_in=16, C_out=8, k=4, groups=2)",
+    "depthwise_conv2d(C_in=32, k=3, multiplier=2)",
+    "separable_conv2d(C_in=32, C_out=64, k=3)",
+    "linear(C_in=128, C_out=256)",
+    "batchnorm(C=64)",
+    "batchnorm(C=64, affine=false)",
+    "layernorm(C=512)",
+    "layernorm(C=512, bias=false)",
+    "groupnorm(G=8, C=64)",
+    "instancenorm(C=16, affine=true)",
+    "rmsnorm(C=64)",
+    "embedding(V=10000, dim=300)",
+    "rnn(C_in=10, hidden=20, layers=2, bidirectional=true)",
+    "lstm(C_in=10, hidden=20, proj=5, layers=2)",
+    "gru(C_in=10, hidden=20, reset_after=false)",
+    "gru(C_in=10, hidden=20)",
+    "attention(d_model=512, heads=8)",
+    "attention(d_model=512, heads=8, kv_heads=2)",
+    "attention(d_model=512, heads=8, key_dim=32, value_dim=16, kv_heads=4)",
+    "transformer_encoder_layer(d_model=512, heads=8, ff=2048)",
+    "gated_mlp(d_model=64, ff=256)",
+    "prelu(C=16)",
+    "maxpool2d(k=2)",
+    "relu()",
+    "linear(C_in=C, C_out=2*C, bias=b)",
+]
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_result_equals_the_count(source: str, convention: str) -> None:
+    d = derive(source, convention=convention, bias="both")
+    for variant in d.variants:
+        expected = symcount.count(with_bias_source(source, variant.bias), convention=convention)
+        for layer, section in zip(expected.layers, d.document.sections, strict=True):
+            column = next(c for c in section.columns if c.label in (variant.label, None))
+            by_label = {r.lhs.text: final(r) for r in column.rows if isinstance(r.lhs, F.Label)}
+            params = by_label.get("params", by_label.get("trainable"))
+            assert sympy.expand(params - layer.total) == 0, (source, variant.label)
+            if "buffers" in by_label:
+                assert by_label["buffers"] == layer.buffers
+    for fmt in (d.latex(), d.markdown(), d.text()):
+        assert fmt
+
+
+def with_bias_source(source: str, bias: bool | None) -> str:
+    """The same description with bias written out, counted independently of derive."""
+    if bias is None or "(" not in source:
+        return source
+    name = source.split("(")[0]
+    takes_bias = any(s.name == "bias" for s in symcount.catalog.lookup(name).args)
+    if not takes_bias:
+        return source
+    body = re.sub(r",?\s*bias=\w+", "", source[len(name) + 1:-1])
+    return f"{name}({body}, bias={'true' if bias else 'false'})"
+
+
+def test_with_bias_rewrites_named_and_positional_and_nested() -> None:
+    template = ("block b {{ conv2d(1, 2, 3, 1, {0}) }}\nnetwork n {{ input(H=8, W=8, C=1)\n b()\n"
+                " repeat 2 {{ linear(C_out=3{1}) }}\n maxpool2d(k=2) }}")
+    tree = parse(template.format("false", ", use_bias=true"))
+    for bias in (True, False):
+        written = template.format(str(bias).lower(), f", bias={str(bias).lower()}")
+        assert symcount.api.count_tree(with_bias(tree, bias)).total == symcount.count(written).total
+    assert int(symcount.api.count_tree(with_bias(tree, False)).total) == 9 * 2 + 2 * 3 + 3 * 3
+
+
+def test_directives_and_problem_statement() -> None:
+    text = "# How many parameters?\n#\n# Second paragraph.\n# convention: keras\n# bias: both\nlinear(C_in=2, C_out=3)\n"
+    assert read_directives(text) == {"convention": "keras", "bias": "both"}
+    assert intro(text) == ("How many parameters?", "Second paragraph.")
+    d = derive(text)
+    assert [v.label for v in d.variants] == ["with bias", "without bias"]
+    assert all(v.convention == "keras" for v in d.variants)
+    assert "How many parameters?" in d.markdown()
+    assert derive(text, convention="pytorch", bias=False).variants[0].convention == "pytorch"
+
+
+def test_conventions_are_stated() -> None:
+    d = derive(CONV)
+    assert "pytorch (total = sum of parameters().numel()" in d.text()
+    assert r"\textit{Conventions:}" in d.latex()
+
+
+def test_standalone_is_a_complete_document() -> None:
+    doc = derive(CONV).latex(standalone=True)
+    assert doc.startswith(r"\documentclass")
+    assert r"\usepackage{amsmath}" in doc and doc.rstrip().endswith(r"\end{document}")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"convention": "tensorflow"}, "unknown convention"), ({"bias": "maybe"}, "unknown bias"),
+     ({"kernel_style": "square"}, "unknown kernel style"), ({"mul": "star"}, "multiplication sign")],
+)
+def test_bad_settings_are_symcount_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(SymcountError, match=message):
+        derive(CONV, **kwargs)
+
+
+def test_bad_description_is_located() -> None:
+    with pytest.raises(SymcountError) as err:
+        derive("conv2d(C_in=3, C_out=4, k=3)\nconv2d(C_inn=3)")
+    assert err.value.line == 2
+
+
+def test_lazy_export() -> None:
+    assert symcount.derive is derive
+    assert symcount.Derivation is Derivation
+
+
+def test_symbols_helper_matches() -> None:
+    assert F.evaluate(F.Sym("C")) == sym("C")
