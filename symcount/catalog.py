@@ -15,7 +15,7 @@ in the order a person writes them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -175,9 +175,15 @@ _ALIASES: dict[str, str] = {}
 
 
 def register(entry: LayerType) -> LayerType:
-    """Add an entry; its name and aliases (any case) resolve to it."""
+    """Add an entry; its name and aliases (any case) resolve to it.
+
+    Every layer takes ``trainable=false`` (the issue's promise), so an entry
+    that does not list it gets it here: for a layer without weights it changes nothing.
+    """
     if entry.name in CATALOG:
         raise ValueError(f"layer {entry.name!r} defined twice")
+    if all(spec.name != "trainable" for spec in entry.args):
+        entry = replace(entry, args=(*entry.args, TRAINABLE))
     CATALOG[entry.name] = entry
     for alias in (entry.name, *entry.aliases):
         _ALIASES[alias.lower()] = entry.name
@@ -286,7 +292,8 @@ def conv_args(d: int, transpose: bool = False) -> tuple[ArgSpec, ...]:
         ArgSpec("dilation", KERNEL, ONE, ("dilation_rate",), doc="dilation"),
     )
     if transpose:
-        base += (ArgSpec("output_padding", KERNEL, ZERO, (), doc="extra output size"),)
+        base += (ArgSpec("output_padding", KERNEL, None, (),
+                         doc="extra output size (none given: 0 in PyTorch, Keras's own default)"),)
     return base
 
 
@@ -334,12 +341,14 @@ def _conv_shape(d: int) -> ShapeRule:
 
 
 def _conv_transpose_shape(a: Args, s: Shape, convention: str) -> Shape:
+    """Keras pads only by name: under its convention the default padding 0 is its "valid"."""
     pads = a.padding
+    if convention == "keras" and not isinstance(pads, str) and all(p == 0 for p in pads):
+        pads = "valid"
+    extra = a.output_padding if a.output_padding is not None else (None,) * len(a.k)
     out = tuple(
         conv_transpose_out(n, k, st, pads if isinstance(pads, str) else pads[i], op, dl)
-        for i, (n, k, st, op, dl) in enumerate(
-            zip(s.spatial, a.k, a.stride, a.output_padding, a.dilation, strict=True)
-        )
+        for i, (n, k, st, op, dl) in enumerate(zip(s.spatial, a.k, a.stride, extra, a.dilation, strict=True))
     )
     return Shape(out, a.C_out)
 
@@ -409,8 +418,8 @@ def _dw_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 
 def _dw_tensors(a: Args, convention: str) -> list[Tensor]:
-    if convention == "keras":
-        return [Tensor("depthwise_kernel", (*a.k, a.C_in, a.multiplier)),
+    if convention == "keras":  # Keras 3 names DepthwiseConv2D's weight "kernel"
+        return [Tensor("kernel", (*a.k, a.C_in, a.multiplier)),
                 Tensor("bias", (a.C_in * a.multiplier,), present=a.bias)]
     return [Tensor("weight", (a.C_in * a.multiplier, ONE, *a.k)),
             Tensor("bias", (a.C_in * a.multiplier,), present=a.bias)]
@@ -576,15 +585,27 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
 
 # -- normalisation -----------------------------------------------------------------
 
+def _bn_affine(a: Args) -> tuple[sympy.Expr, sympy.Expr]:
+    """Whether the scale (gamma) and the shift (beta) exist: Keras's scale and center, PyTorch's affine."""
+    return one_if(a.affine and a.scale), one_if(a.affine and a.center)
+
+
 def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
-    affine = one_if(a.affine)
+    scale, shift = _bn_affine(a)
     if convention == "keras":
-        return [Tensor("gamma", (a.C,), present=affine), Tensor("beta", (a.C,), present=affine),
+        return [Tensor("gamma", (a.C,), present=scale), Tensor("beta", (a.C,), present=shift),
                 Tensor("moving_mean", (a.C,), role="stat"),
                 Tensor("moving_variance", (a.C,), role="stat")]
-    return [Tensor("weight", (a.C,), present=affine), Tensor("bias", (a.C,), present=affine),
+    return [Tensor("weight", (a.C,), present=scale), Tensor("bias", (a.C,), present=shift),
             Tensor("running_mean", (a.C,), role="stat"), Tensor("running_var", (a.C,), role="stat"),
             Tensor("num_batches_tracked", (), role="counter")]
+
+
+def _bn_formulas(a: Args, convention: str) -> dict[str, str]:
+    learned = sum(_bn_affine(a))
+    if learned == 0:
+        return {"stat": "2*C"}
+    return {"param": "2*C" if learned == 2 else "C", "stat": "2*C"}
 
 
 register(LayerType(
@@ -593,9 +614,12 @@ register(LayerType(
              "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
     args=(size("C", "num_features", infer="channels", doc="channels"),
-          ArgSpec("affine", FLAG, True, ("center",), doc="learn scale and shift"), TRAINABLE),
+          ArgSpec("affine", FLAG, True, (), doc="learn scale and shift"),
+          ArgSpec("center", FLAG, True, (), doc="Keras: learn the shift (beta); PyTorch has only affine"),
+          ArgSpec("scale", FLAG, True, (), doc="Keras: learn the scale (gamma); PyTorch has only affine"),
+          TRAINABLE),
     tensors=_bn_tensors,
-    formulas=lambda a, c: {"param": "2*C", "stat": "2*C"} if a.affine else {"stat": "2*C"},
+    formulas=_bn_formulas,
     shape=lambda a, s, c: s,
     macs=_zero_macs,
 ))
@@ -604,7 +628,9 @@ register(LayerType(
     name="layernorm",
     aliases=("LayerNorm", "LayerNormalization", "ln", "layer_norm"),
     description="Layer normalisation over the features: a learned scale (and shift) per feature.",
-    args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"), bias_arg(), TRAINABLE),
+    args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"),
+          ArgSpec("bias", BIAS, True, ("use_bias", "center"), "b", doc="learn the shift (Keras: center)"),
+          TRAINABLE),
     tensors=lambda a, c: [Tensor("gamma" if c == "keras" else "weight", (a.C,)),
                           Tensor("beta" if c == "keras" else "bias", (a.C,), present=a.bias)],
     formulas=lambda a, c: {"param": _bias_norm(a)},
@@ -686,7 +712,8 @@ def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
         bias_arg(),
     ]
     if kind == "lstm":
-        args.append(ArgSpec("proj", COUNT, ZERO, ("proj_size",), symbol="P", doc="LSTM projection size (PyTorch)"))
+        args.append(ArgSpec("proj", COUNT, ZERO, ("proj_size",), symbol="P",
+                            doc="LSTM projection size (PyTorch only: Keras has none, so proj > 0 counts PyTorch's layout)"))
     if kind == "gru":
         args.append(ArgSpec("reset_after", FLAG, True, (), doc="Keras GRU reset_after"))
     args.append(ArgSpec("return_sequences", FLAG, True, (), doc="output every step"))
@@ -694,9 +721,14 @@ def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
     return tuple(args)
 
 
+def _pytorch_only_lstm(a: Args, convention: str) -> bool:
+    """Keras's LSTM has no projection: with proj > 0 the layer is PyTorch's LSTM(proj_size) in both conventions."""
+    return convention == "keras" and a.get("proj", ZERO) != 0
+
+
 def _rnn_bias_vectors(kind: str, a: Args, convention: str) -> int:
     """How many bias vectors (of G*H) one layer-direction carries."""
-    if convention == "pytorch":
+    if convention == "pytorch" or _pytorch_only_lstm(a, convention):
         return 2
     if kind == "gru" and a.reset_after:
         return 2
@@ -718,7 +750,7 @@ def _rnn_tensors(kind: str) -> TensorRule:
         for layer in range(layers):
             c_in = a.C_in if layer == 0 else directions * out_size
             for direction in range(directions):
-                if convention == "keras":
+                if convention == "keras" and not _pytorch_only_lstm(a, convention):
                     side = "forward" if direction == 0 else "backward"
                     prefix = f"{side}_{kind}_{layer}/" if (directions > 1 or layers > 1) else ""
                     result.append(Tensor(f"{prefix}kernel", (c_in, gates * H)))
@@ -755,7 +787,7 @@ def _rnn_formulas(kind: str) -> FormulaRule:
             return {"param": first}
         width = f"2*{recur}" if a.bidirectional else recur
         later = f"{g}(({width} + {recur})*H + {bias})" + (" + P*H" if proj else "")
-        later = f"{directions}({later})" if directions and proj else f"{directions}{later}"
+        later = f"{directions}({later})" if proj else f"{directions}{later}"  # (n - 1) multiplies P*H too
         return {"param": f"{first} + (n - 1)*{later}"}
 
     return formulas

@@ -96,13 +96,21 @@ def pool_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
 
 
 def conv_transpose_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
-                       output_padding: sympy.Expr, d: sympy.Expr) -> sympy.Expr:
-    """Output length of a transposed convolution (PyTorch; Keras for strings)."""
+                       output_padding: sympy.Expr | None, d: sympy.Expr) -> sympy.Expr:
+    """Output length of a transposed convolution: PyTorch's for a number, Keras's for "same"/"valid".
+
+    ``output_padding`` None means "not given", which Keras treats differently
+    from an explicit 0: "valid" then grows to max(kernel, stride), "same" to
+    exactly n * stride (Keras 3's ``compute_conv_transpose_output_shape``).
+    """
     k_eff = d * (k - 1) + 1
     if p == "same":
-        return (n - 1) * s + k_eff - 2 * (k_eff // 2) + output_padding if output_padding else n * s
+        if output_padding is None:
+            return n * s
+        return (n - 1) * s + sympy.Mod(k_eff, 2) + output_padding
     if p == "valid":
-        if output_padding:
-            return (n - 1) * s + k_eff + output_padding
-        return n * s + sympy.Max(k_eff - s, 0)
-    return (n - 1) * s - 2 * p + k_eff + output_padding
+        if output_padding is None:
+            return (n - 1) * s + sympy.Max(k_eff, s)
+        return (n - 1) * s + k_eff + output_padding
+    extra = output_padding if output_padding is not None else 0
+    return (n - 1) * s - 2 * p + k_eff + extra

@@ -52,7 +52,7 @@ class Case:
             args["trainable"] = False
         call = ", ".join(f"{name}={fmt(value)}" for name, value in args.items())
         dims = ", ".join(f"{name}={value}" for name, value in self.inputs.items())
-        return f"network n {{\n  input({dims})\n  {self.kind}({call})\n}}"
+        return f"network n {{ input({dims}); {self.kind}({call}) }}"
 
     def input_tensor(self) -> torch.Tensor:
         """Batch 1, channels first for images, (L, C) for sequences, as PyTorch takes them."""
@@ -74,7 +74,7 @@ def fmt(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, tuple):
-        return "(" + ", ".join(fmt(v) for v in value) + ")"
+        return "(" + ", ".join(fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return str(value)
 
 

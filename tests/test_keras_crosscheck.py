@@ -1,0 +1,466 @@
+"""symcount (convention "keras") against real Keras 3 layers on the torch backend.
+
+Every catalog layer Keras has is built here in many seeded-random
+configurations as the real layer inside a ``keras.Sequential`` (or a
+functional model for attention). Trainable and non-trainable weights must
+equal ``symcount.count(..., convention="keras")`` exactly (and there are no
+buffers in Keras), ``count_params()`` must equal the total, the weights
+symcount lists must be the layer's weights (by name and shape), and the output
+shape must be what a random batch-1 tensor comes out as (channels last).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"
+
+import random  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from keras import layers as kl  # noqa: E402
+
+import symcount  # noqa: E402
+from symcount.catalog import CATALOG  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+Call = Callable[[list[Any], Any], Any]
+
+
+def _sequential(layers: list[Any], x: Any) -> Any:
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+def _self_attention(layers: list[Any], x: Any) -> Any:
+    [layer] = layers
+    return layer(x, x)
+
+
+@dataclass
+class Case:
+    """One configuration: the symcount call and the Keras layers that must agree with it."""
+
+    kind: str
+    args: dict[str, Any]
+    inputs: dict[str, int]
+    build: Callable[[], list[Any]]
+    frozen: bool = False
+    call: Call = _sequential
+    tokens: int = 0
+
+    def text(self) -> str:
+        args = dict(self.args)
+        if self.frozen:
+            args["trainable"] = False
+        call = ", ".join(f"{name}={fmt(value)}" for name, value in args.items())
+        dims = ", ".join(f"{name}={value}" for name, value in self.inputs.items())
+        return f"network n {{ input({dims}); {self.kind}({call}) }}"
+
+    def input_shape(self) -> tuple[int, ...]:
+        """Channels last, without the batch: (L, C), (H, W, C), (D, H, W, C) or (C,)."""
+        d = self.inputs
+        return tuple(d[n] for n in ("L", "D", "H", "W", "C") if n in d)
+
+
+def fmt(value: Any) -> str:
+    """A Python value written in symcount's language."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return str(value)
+
+
+def tup(rng: random.Random, values: list[int]) -> int | tuple[int, ...]:
+    """An int when all entries agree (half the time), else the tuple."""
+    if len(set(values)) == 1 and rng.random() < 0.5:
+        return values[0]
+    return tuple(values)
+
+
+def spatial_dims(sizes: list[int], channels: int) -> dict[str, int]:
+    names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[len(sizes)]
+    return {**dict(zip(names, sizes, strict=True)), "C": channels}
+
+
+def _padding(rng: random.Random, args: dict[str, Any]) -> str:
+    """Keras pads by name only; symcount's default (0) is Keras's "valid", so it is sometimes left out."""
+    padding = rng.choice(["valid", "same"])
+    if padding == "same" or rng.random() < 0.7:
+        args["padding"] = padding
+    return padding
+
+
+def _strides_dilation(rng: random.Random, d: int) -> tuple[list[int], list[int]]:
+    """Keras refuses strides > 1 together with dilation > 1."""
+    if rng.random() < 0.5:
+        return [rng.randint(1, 3) for _ in range(d)], [1] * d
+    return [1] * d, [rng.randint(1, 3) for _ in range(d)]
+
+
+# ---------------------------------------------------------------------------
+# generators
+
+
+def gen_conv(d: int) -> Callable[[random.Random], Case]:
+    cls = {1: kl.Conv1D, 2: kl.Conv2D, 3: kl.Conv3D}[d]
+
+    def gen(rng: random.Random) -> Case:
+        groups = rng.choice([1, 1, 2, 3])
+        c_in, c_out = groups * rng.randint(1, 3), groups * rng.randint(1, 3)
+        k = [rng.randint(1, 4 if d < 3 else 3) for _ in range(d)]
+        stride, dilation = _strides_dilation(rng, d)
+        bias = rng.random() < 0.7
+        args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "groups": groups, "bias": bias,
+                                "stride": tup(rng, stride), "dilation": tup(rng, dilation)}
+        padding = _padding(rng, args)
+        sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + (7 if d < 3 else 4))
+                 for kk, dl in zip(k, dilation, strict=True)]
+        return Case(f"conv{d}d", args, spatial_dims(sizes, c_in),
+                    lambda: [cls(c_out, tuple(k), strides=tuple(stride), padding=padding,
+                                 dilation_rate=tuple(dilation), groups=groups, use_bias=bias)],
+                    frozen=rng.random() < 0.2)
+
+    return gen
+
+
+def gen_conv_transpose(d: int) -> Callable[[random.Random], Case]:
+    cls = {1: kl.Conv1DTranspose, 2: kl.Conv2DTranspose, 3: kl.Conv3DTranspose}[d]
+
+    def gen(rng: random.Random) -> Case:
+        c_in, c_out = rng.randint(1, 4), rng.randint(1, 4)
+        k = [rng.randint(1, 4 if d < 3 else 3) for _ in range(d)]
+        stride, dilation = _strides_dilation(rng, d)
+        bias = rng.random() < 0.7
+        args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "bias": bias, "stride": tup(rng, stride),
+                                "dilation": tup(rng, dilation)}
+        padding = _padding(rng, args)
+        options: dict[str, Any] = {}
+        if max(stride) > 1 and rng.random() < 0.5:  # Keras wants output_padding < stride
+            out_pad = [rng.randint(1, s - 1) if s > 1 else 0 for s in stride]
+            if min(out_pad) > 0:
+                args["output_padding"] = tup(rng, out_pad)
+                options["output_padding"] = tuple(out_pad)
+        sizes = [rng.randint(1, 5 if d < 3 else 3) for _ in range(d)]
+        return Case(f"conv_transpose{d}d", args, spatial_dims(sizes, c_in),
+                    lambda: [cls(c_out, tuple(k), strides=tuple(stride), padding=padding,
+                                 dilation_rate=tuple(dilation), use_bias=bias, **options)],
+                    frozen=rng.random() < 0.2)
+
+    return gen
+
+
+def gen_depthwise(rng: random.Random) -> Case:
+    c, m = rng.randint(1, 4), rng.randint(1, 3)
+    k = [rng.randint(1, 4), rng.randint(1, 4)]
+    stride, dilation = _strides_dilation(rng, 2)
+    bias = rng.random() < 0.6
+    args: dict[str, Any] = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
+                            "dilation": tup(rng, dilation)}
+    padding = _padding(rng, args)
+    sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
+    return Case("depthwise_conv2d", args, spatial_dims(sizes, c),
+                lambda: [kl.DepthwiseConv2D(tuple(k), strides=tuple(stride), padding=padding, depth_multiplier=m,
+                                            dilation_rate=tuple(dilation), use_bias=bias)],
+                frozen=rng.random() < 0.2)
+
+
+def gen_separable(rng: random.Random) -> Case:
+    c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
+    k = [rng.randint(1, 4), rng.randint(1, 4)]
+    stride, dilation = _strides_dilation(rng, 2)
+    bias = rng.random() < 0.6
+    args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias,
+                            "stride": tup(rng, stride), "dilation": tup(rng, dilation)}
+    padding = _padding(rng, args)
+    sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
+    return Case("separable_conv2d", args, spatial_dims(sizes, c),
+                lambda: [kl.SeparableConv2D(c_out, tuple(k), strides=tuple(stride), padding=padding,
+                                            depth_multiplier=m, dilation_rate=tuple(dilation), use_bias=bias)],
+                frozen=rng.random() < 0.2)
+
+
+def gen_dense(rng: random.Random) -> Case:
+    c_in, c_out = rng.randint(1, 40), rng.randint(1, 40)
+    bias = rng.random() < 0.7
+    inputs = {"C": c_in} if rng.random() < 0.5 else {"L": rng.randint(1, 5), "C": c_in}
+    return Case("linear", {"C_out": c_out, "bias": bias}, inputs, lambda: [kl.Dense(c_out, use_bias=bias)],
+                frozen=rng.random() < 0.3)
+
+
+def gen_pool(kind: str, d: int) -> Callable[[random.Random], Case]:
+    cls = getattr(kl, f"{'Max' if kind == 'max' else 'Average'}Pooling{d}D")
+
+    def gen(rng: random.Random) -> Case:
+        k = [rng.randint(1, 4) for _ in range(d)]
+        given_stride = rng.random() < 0.6
+        stride = [rng.randint(1, 3) for _ in range(d)] if given_stride else list(k)
+        args: dict[str, Any] = {"k": tup(rng, k)}
+        if given_stride:
+            args["stride"] = tup(rng, stride)
+        padding = _padding(rng, args)
+        sizes = [rng.randint(kk, kk + (7 if d < 3 else 4)) for kk in k]
+        return Case(f"{kind}pool{d}d", args, spatial_dims(sizes, rng.randint(1, 3)),
+                    lambda: [cls(tuple(k), strides=tuple(stride), padding=padding)])
+
+    return gen
+
+
+def gen_adaptive(kind: str, d: int) -> Callable[[random.Random], Case]:
+    cls = getattr(kl, f"Adaptive{'Max' if kind == 'max' else 'Average'}Pooling{d}D")
+
+    def gen(rng: random.Random) -> Case:
+        sizes = [rng.randint(1, 9) for _ in range(d)]
+        out = [rng.randint(1, n) for n in sizes]
+        return Case(f"adaptive_{kind}pool{d}d", {"out": tup(rng, out)}, spatial_dims(sizes, rng.randint(1, 4)),
+                    lambda: [cls(tuple(out))])
+
+    return gen
+
+
+def gen_global(kind: str) -> Callable[[random.Random], Case]:
+    def gen(rng: random.Random) -> Case:
+        d = rng.randint(1, 3)
+        cls = getattr(kl, f"Global{'Max' if kind == 'max' else 'Average'}Pooling{d}D")
+        sizes = [rng.randint(1, 6) for _ in range(d)]
+        return Case(f"global_{kind}pool", {}, spatial_dims(sizes, rng.randint(1, 6)), lambda: [cls()])
+
+    return gen
+
+
+def gen_batchnorm(rng: random.Random) -> Case:
+    d = rng.randint(0, 3)
+    c = rng.randint(1, 16)
+    center, scale = rng.random() < 0.8, rng.random() < 0.8
+    args: dict[str, Any] = {}
+    if not center or rng.random() < 0.3:
+        args["center"] = center
+    if not scale or rng.random() < 0.3:
+        args["scale"] = scale
+    inputs = {"C": c} if d == 0 else spatial_dims([rng.randint(1, 4) for _ in range(d)], c)
+    return Case("batchnorm", args, inputs, lambda: [kl.BatchNormalization(center=center, scale=scale)],
+                frozen=rng.random() < 0.4)
+
+
+def gen_layernorm(rng: random.Random) -> Case:
+    c = rng.randint(1, 32)
+    center = rng.random() < 0.6
+    name = rng.choice(["bias", "center", "use_bias"])
+    inputs = {"C": c} if rng.random() < 0.3 else {"L": rng.randint(1, 5), "C": c}
+    return Case("layernorm", {name: center}, inputs, lambda: [kl.LayerNormalization(center=center)],
+                frozen=rng.random() < 0.3)
+
+
+def gen_groupnorm(rng: random.Random) -> Case:
+    groups = rng.randint(1, 4)
+    c = groups * rng.randint(1, 4)
+    sizes = [rng.randint(1, 5) for _ in range(rng.randint(1, 2))]
+    return Case("groupnorm", {"G": groups}, spatial_dims(sizes, c), lambda: [kl.GroupNormalization(groups)],
+                frozen=rng.random() < 0.3)
+
+
+def gen_rmsnorm(rng: random.Random) -> Case:
+    c = rng.randint(1, 32)
+    return Case("rmsnorm", {}, {"L": rng.randint(1, 5), "C": c}, lambda: [kl.RMSNormalization()],
+                frozen=rng.random() < 0.3)
+
+
+def gen_embedding(rng: random.Random) -> Case:
+    vocab, dim = rng.randint(2, 60), rng.randint(1, 16)
+    return Case("embedding", {"V": vocab, "dim": dim}, {"L": rng.randint(1, 6)},
+                lambda: [kl.Embedding(vocab, dim)], tokens=vocab, frozen=rng.random() < 0.3)
+
+
+def gen_rnn(kind: str) -> Callable[[random.Random], Case]:
+    cls = {"rnn": kl.SimpleRNN, "lstm": kl.LSTM, "gru": kl.GRU}[kind]
+
+    def gen(rng: random.Random) -> Case:
+        c_in, hidden = rng.randint(1, 8), rng.randint(1, 8)
+        layers = rng.choice([1, 1, 2, 3])
+        bidirectional = rng.random() < 0.5
+        bias = rng.random() < 0.7
+        return_sequences = rng.random() < 0.6
+        args: dict[str, Any] = {"hidden": hidden, "layers": layers, "bidirectional": bidirectional, "bias": bias,
+                                "return_sequences": return_sequences}
+        options: dict[str, Any] = {}
+        if kind == "gru":
+            reset_after = rng.random() < 0.5
+            args["reset_after"] = reset_after
+            options["reset_after"] = reset_after
+
+        def build() -> list[Any]:
+            """Keras stacks RNN layers one after the other; only the last may drop the sequence."""
+            stack = []
+            for i in range(layers):
+                rnn = cls(hidden, use_bias=bias, return_sequences=return_sequences or i < layers - 1, **options)
+                stack.append(kl.Bidirectional(rnn) if bidirectional else rnn)
+            return stack
+
+        return Case(kind, args, {"L": rng.randint(1, 5), "C": c_in}, build, frozen=rng.random() < 0.2)
+
+    return gen
+
+
+def gen_attention(rng: random.Random) -> Case:
+    heads = rng.randint(1, 4)
+    d = rng.randint(1, 12)
+    key_dim = rng.randint(1, 6)
+    value_dim = rng.choice([None, rng.randint(1, 6)])
+    bias = rng.random() < 0.6
+    args: dict[str, Any] = {"heads": heads, "key_dim": key_dim, "bias": bias}
+    if value_dim is not None:
+        args["value_dim"] = value_dim
+    return Case("attention", args, {"L": rng.randint(1, 5), "C": d},
+                lambda: [kl.MultiHeadAttention(heads, key_dim, value_dim=value_dim, use_bias=bias)],
+                frozen=rng.random() < 0.2, call=_self_attention)
+
+
+def gen_grouped_attention(rng: random.Random) -> Case:
+    """Keras's GroupQueryAttention is symcount's attention with kv_heads."""
+    kv_heads = rng.randint(1, 3)
+    heads = kv_heads * rng.randint(1, 3)
+    d, head_dim = rng.randint(1, 12), rng.randint(1, 6)
+    bias = rng.random() < 0.6
+    return Case("attention", {"heads": heads, "kv_heads": kv_heads, "key_dim": head_dim, "bias": bias},
+                {"L": rng.randint(1, 5), "C": d},
+                lambda: [kl.GroupQueryAttention(head_dim, heads, kv_heads, use_bias=bias)],
+                frozen=rng.random() < 0.2, call=_self_attention)
+
+
+def gen_prelu(rng: random.Random) -> Case:
+    d = rng.randint(0, 2)
+    c = rng.randint(1, 5)
+    inputs = {"C": c} if d == 0 else spatial_dims([rng.randint(1, 4) for _ in range(d)], c)
+    rank = d + 1
+    shared = sorted(rng.sample(range(1, rank + 1), rng.randint(0, rank)))
+    args: dict[str, Any] = {}
+    if shared:
+        args["shared_axes"] = tuple(shared) if len(shared) > 1 or rng.random() < 0.5 else shared[0]
+    return Case("prelu", args, inputs, lambda: [kl.PReLU(shared_axes=shared or None)], frozen=rng.random() < 0.3)
+
+
+def gen_zero_pad(rng: random.Random) -> Case:
+    ph, pw = rng.randint(0, 3), rng.randint(0, 3)
+    sizes = [rng.randint(1, 5), rng.randint(1, 5)]
+    return Case("zero_pad2d", {"p": tup(rng, [ph, pw])}, spatial_dims(sizes, rng.randint(1, 4)),
+                lambda: [kl.ZeroPadding2D((ph, pw))])
+
+
+def gen_upsample(rng: random.Random) -> Case:
+    d = rng.randint(1, 3)
+    scale = [rng.randint(1, 3) for _ in range(d)]
+    cls = getattr(kl, f"UpSampling{d}D")
+    size = scale[0] if d == 1 else tuple(scale)
+    return Case("upsample", {"scale": tup(rng, scale)}, spatial_dims([rng.randint(1, 4) for _ in range(d)], 2),
+                lambda: [cls(size)])
+
+
+_PARAMETERLESS: dict[str, Callable[[], Any]] = {
+    "relu": kl.ReLU, "relu6": lambda: kl.ReLU(max_value=6.0), "gelu": lambda: kl.Activation("gelu"),
+    "silu": lambda: kl.Activation("silu"), "sigmoid": lambda: kl.Activation("sigmoid"),
+    "tanh": lambda: kl.Activation("tanh"), "softmax": kl.Softmax, "leaky_relu": kl.LeakyReLU, "elu": kl.ELU,
+    "hardswish": lambda: kl.Activation("hard_swish"), "mish": lambda: kl.Activation("mish"),
+    "identity": kl.Identity, "dropout": lambda: kl.Dropout(0.25), "flatten": kl.Flatten,
+}
+
+
+def gen_parameterless(kind: str) -> Callable[[random.Random], Case]:
+    def gen(rng: random.Random) -> Case:
+        c = rng.randint(1, 6)
+        if rng.random() < 0.3:
+            inputs = {"L": rng.randint(1, 5), "C": c}
+        else:
+            inputs = spatial_dims([rng.randint(1, 5) for _ in range(rng.randint(1, 3))], c)
+        return Case(kind, {}, inputs, lambda: [_PARAMETERLESS[kind]()])
+
+    return gen
+
+
+GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
+for _d in (1, 2, 3):
+    GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 10)
+    GENERATORS[f"conv_transpose{_d}d"] = (gen_conv_transpose(_d), 10)
+    for _kind in ("max", "avg"):
+        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 5)
+        GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 2)
+GENERATORS.update({
+    "depthwise_conv2d": (gen_depthwise, 8),
+    "separable_conv2d": (gen_separable, 8),
+    "linear": (gen_dense, 8),
+    "global_avgpool": (gen_global("avg"), 3),
+    "global_maxpool": (gen_global("max"), 3),
+    "batchnorm": (gen_batchnorm, 10),
+    "layernorm": (gen_layernorm, 8),
+    "groupnorm": (gen_groupnorm, 5),
+    "rmsnorm": (gen_rmsnorm, 3),
+    "embedding": (gen_embedding, 5),
+    "rnn": (gen_rnn("rnn"), 8),
+    "lstm": (gen_rnn("lstm"), 10),
+    "gru": (gen_rnn("gru"), 12),
+    "attention": (gen_attention, 10),
+    "grouped_attention": (gen_grouped_attention, 6),
+    "prelu": (gen_prelu, 10),
+    "zero_pad2d": (gen_zero_pad, 4),
+    "upsample": (gen_upsample, 5),
+})
+for _kind in _PARAMETERLESS:
+    GENERATORS[_kind] = (gen_parameterless(_kind), 3 if _kind == "flatten" else 1)
+
+#: Catalog layers Keras 3 has no layer for (they are checked against PyTorch, or by formula).
+NOT_IN_KERAS = {
+    "gated_mlp": "Keras has no gated MLP layer (it lives in KerasHub models)",
+    "rotary": "Keras has no rotary embedding layer (it lives in KerasHub)",
+    "lrn": "Keras 3 has no local response normalisation layer",
+    "cls_token": "selecting the first token is a slice, not a layer",
+}
+
+PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind, (_, n) in GENERATORS.items() for seed in range(n)]
+
+
+def _size(weight: Any) -> int:
+    return int(np.prod(weight.shape, dtype=np.int64))
+
+
+@pytest.mark.parametrize(("kind", "seed"), PARAMS)
+def test_layer_matches_keras(kind: str, seed: int) -> None:
+    case = GENERATORS[kind][0](random.Random(f"keras/{kind}/{seed}"))
+    keras.utils.set_random_seed(seed)
+    layers = case.build()
+    inp = keras.Input(shape=case.input_shape(), dtype="int32" if case.tokens else "float32")
+    model = keras.Model(inp, case.call(layers, inp))
+    if case.frozen:  # freeze the built layers, as one freezes a pretrained model
+        for layer in layers:
+            layer.trainable = False
+    text = case.text()
+    result = symcount.count(text, convention="keras")
+    trainable = sum(_size(w) for w in model.trainable_weights)
+    frozen = sum(_size(w) for w in model.non_trainable_weights)
+    assert (result.trainable, result.non_trainable, result.buffers) == (trainable, frozen, 0), text
+    assert result.total == model.count_params(), text
+    [layer] = result.layers
+    listed = Counter((t.name.rsplit("/", 1)[-1], tuple(int(n) for n in t.shape)) for t in layer.tensors)
+    actual = Counter((w.name, tuple(w.shape)) for w in model.weights)
+    assert listed == actual, text
+    shape = (1, *case.input_shape())
+    x = np.random.default_rng(seed).integers(0, case.tokens, shape) if case.tokens \
+        else np.random.default_rng(seed).standard_normal(shape).astype("float32")
+    out = model(x)
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), text
+
+
+def test_every_keras_layer_is_cross_checked() -> None:
+    """A catalog entry Keras has must have a generator here (or a reason Keras lacks it)."""
+    missing = [name for name, entry in CATALOG.items()
+               if "keras" in entry.frameworks and name not in GENERATORS and name not in NOT_IN_KERAS]
+    assert not missing, f"no Keras cross-check for: {missing}"
