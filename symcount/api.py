@@ -27,19 +27,29 @@ def read_source(source: Source) -> tuple[str, str, str | None]:
     if isinstance(source, Path):
         network = None
         path = source
-        if not path.exists() and "#" in path.name:
+        if "#" in path.name and not _exists(path):
             base, _, network = str(path).rpartition("#")
             path = Path(base)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise SymcountError(f"no such file: {path}") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise SymcountError(f"cannot read {path}: {err}") from None
+            raise SymcountError("no such file", filename=str(path)) from None
+        except UnicodeDecodeError:
+            raise SymcountError("not a text file (descriptions are UTF-8 text)", filename=str(path)) from None
+        except (OSError, ValueError) as err:
+            reason = getattr(err, "strerror", None) or str(err)
+            raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
         return text, str(path), network or None
     if not isinstance(source, str):
         raise TypeError("source must be description text (str) or a file (pathlib.Path)")
     return source, "<input>", None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -37,12 +37,23 @@ def source_arg(text: str) -> api.Source:
     """A SOURCE argument: an existing file (``path#network`` too), else inline text."""
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
-    if text.endswith(".sc") or candidate.is_file() or (base and Path(base).is_file()):
+    if text.endswith(".sc") or _exists(candidate, "file") or (base and _exists(Path(base), "file")):
         return candidate
-    if "\n" not in text and text.endswith(".sc") is False and "/" in text and not candidate.exists() \
+    if _exists(candidate, "dir"):
+        raise SymcountError("is a directory, not a description file", filename=text)
+    if "\n" not in text and text.endswith(".sc") is False and "/" in text and not _exists(candidate, "any") \
             and "(" not in text:
-        raise SymcountError(f"no such file: {text}")
+        raise SymcountError("no such file", filename=text)
     return text
+
+
+def _exists(path: Path, kind: str) -> bool:
+    """``Path.is_file`` / ``is_dir`` / ``exists`` for any text: a description
+    is not a valid file name (too long, NUL bytes), and that means 'no'."""
+    try:
+        return {"file": path.is_file, "dir": path.is_dir, "any": path.exists}[kind]()
+    except (OSError, ValueError):
+        return False
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

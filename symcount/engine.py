@@ -229,7 +229,7 @@ class Walker:
             raise SymcountError(f"repeat needs a count, got {describe(count)}", item.count.pos)
         if is_number(count):
             if not count.is_integer or count < 0:
-                raise SymcountError(f"repeat count must be a whole number >= 0, got {count}", item.count.pos)
+                raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos)
             n = int(count)
             if n > MAX_LAYERS:
                 raise SymcountError(f"repeat {n} expands to too many layers (limit {MAX_LAYERS:,})",
@@ -588,7 +588,9 @@ class Walker:
                                         arg.pos, hint=did_you_mean(arg.name, spellings))
                 spec = found
             if spec.name in raw:
-                raise SymcountError(f"argument {spec.name} given twice", arg.pos)
+                raise SymcountError(f"argument {spec.name} given twice", arg.pos,
+                                    hint=f"{arg.name} is another name for {spec.name}"
+                                    if arg.name not in (None, spec.name) else None)
             if spec.name == "tied":
                 if not isinstance(arg.value, ast.Name):
                     raise SymcountError("tied= takes the label of another layer", arg.value.pos)
@@ -747,7 +749,7 @@ def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, al
         raise SymcountError(f"{what} must be a size, not {describe(value)}", pos)
     if is_number(value):
         if not value.is_integer:
-            raise SymcountError(f"{what} must be a whole number, not {value}", pos)
+            raise SymcountError(f"{what} must be a whole number, not {describe(value)}", pos)
         if value < 0 or (value == 0 and not allow_zero):
             bound = "0 or more" if allow_zero else "positive"
             raise SymcountError(f"{what} must be {bound}, not {value}", pos)

@@ -67,15 +67,36 @@ class SymcountError(Exception):
         parts = [head]
         line = self.source_line()
         if line is not None:
-            shown = line.expandtabs(1)
-            parts.append("    " + shown)
             width = 1
             if self.pos.end_line == self.pos.line and self.pos.end_column > self.pos.column:
                 width = self.pos.end_column - self.pos.column
-            parts.append("    " + " " * (self.pos.column - 1) + "^" * max(1, width))
+            shown, offset, width = _window(line, self.pos.column - 1, width)
+            parts.append("    " + shown)
+            parts.append("    " + " " * offset + "^" * max(1, width))
         if self.hint:
             parts.append(f"hint: {self.hint}")
         return "\n".join(parts)
+
+
+#: Widest source line an error shows; longer lines are cut around the caret.
+SHOWN_WIDTH = 100
+
+
+def _window(line: str, start: int, width: int) -> tuple[str, int, int]:
+    """The part of ``line`` to show, the caret's offset in it and its width.
+
+    One character stays one column (tabs become a space, control characters
+    a '?'), so the caret lines up, and a 1 MB line prints as 100 characters.
+    """
+    clean = "".join(c if c.isprintable() else (" " if c == "\t" else "?") for c in line)
+    if len(clean) <= SHOWN_WIDTH:
+        return clean, start, width
+    first = max(0, min(start - SHOWN_WIDTH // 3, len(clean) - SHOWN_WIDTH))
+    shown = clean[first:first + SHOWN_WIDTH]
+    lead = "..." if first > 0 else ""
+    tail = "..." if first + SHOWN_WIDTH < len(clean) else ""
+    offset = start - first + len(lead)
+    return lead + shown + tail, offset, max(1, min(width, SHOWN_WIDTH - (start - first)))
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

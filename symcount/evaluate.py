@@ -134,7 +134,25 @@ def describe(value: Value, limit: int = 80) -> str:
         return f'the string "{_shorten(value, limit)}"'
     if isinstance(value, tuple):
         return "a tuple"
+    if isinstance(value, sympy.Rational) and not value.is_Integer:
+        return _decimal(value) or str(value)
     return _shorten(str(value), limit)
+
+
+def _decimal(value: sympy.Rational) -> str | None:
+    """5/2 as '2.5' (what the user typed), when the decimal ends (denominator 2^a 5^b)."""
+    q = int(value.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    if q != 1 or max(twos, fives) > 30:
+        return None
+    digits = max(twos, fives)
+    scaled = abs(int(value.p)) * 10**digits // int(value.q)
+    whole, frac = divmod(scaled, 10**digits)
+    return f"{'-' if value < 0 else ''}{whole}.{frac:0{digits}d}"
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -203,6 +203,11 @@ class ToAst(Transformer[Token, Any]):
         return ast.Arg(str(name), value, _token_pos(name))
 
     def positional_arg(self, value: Any) -> ast.Arg:
+        if isinstance(value, ast.BinOp) and value.op == "==" and isinstance(value.left, ast.Name):
+            # conv2d(k==3) is a typo for k=3, not a positional true/false
+            name = value.left.id
+            raise SymcountError(f"'==' compares; to give {name} a value write {name}=...", value.pos,
+                                hint=f"to pass a comparison, name the parameter: flag=({name} == ...)")
         return ast.Arg(None, value, value.pos)
 
     def args(self, *items: Any) -> tuple[ast.Arg, ...]:

@@ -1,0 +1,274 @@
+"""Bad input gets a clear SymcountError (file:line:col, caret, hint), never a traceback.
+
+Each case asserts the exact position and message, through the Python API and
+through the CLI (exit 2, ``file:line:col: message`` on stderr). The syntax
+table doubles as the guard for ``symcount.syntax_errors``: a grammar edit that
+changes how a common mistake is classified fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount import SymcountError
+from symcount.catalog import lookup
+from symcount.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def error_of(source: str | Path, **kw: object) -> SymcountError:
+    with pytest.raises(SymcountError) as info:
+        symcount.count(source, **kw)  # type: ignore[arg-type]
+    return info.value
+
+
+def valid_args(kind: str) -> str:
+    """The '(valid: ...)' list the catalog itself gives for a layer."""
+    entry = lookup(kind)
+    assert entry is not None
+    return ", ".join(spec.name for spec in entry.args)
+
+
+# ------------------------------------------------------------------ syntax errors
+# (text, line, column, message, hint or None when the hint is not the point)
+SYNTAX = [
+    # a missing comma: after the first argument, after a later one, after a name,
+    # after an expression, after a tuple, positional, and inside a network body
+    ("conv2d(C_in=128 C_out=256, k=3)", 1, 17, "missing ',' between arguments", "expected ')' or ',', found 'C_out'"),
+    ("conv2d(C_in=128, C_out=256 k=3)", 1, 28, "missing ',' between arguments", "expected ')' or ',', found 'k'"),
+    ("conv2d(C_in=C C_out=2)", 1, 15, "missing ',' between arguments", None),
+    ("conv2d(C_in=2*C, C_out=2 k=3)", 1, 26, "missing ',' between arguments", None),
+    ("conv2d(k=(3, 3) C_out=2)", 1, 17, "missing ',' between arguments", None),
+    ("conv2d(1 2)", 1, 10, "missing ',' between arguments", None),
+    ("conv2d(k=(3 3))", 1, 13, "missing ',' between arguments", None),
+    ("network n {\n    input(C=3)\n    linear(C_out=2 bias=false)\n}", 3, 20, "missing ',' between arguments", None),
+    # brackets
+    ("conv2d(C_in=128, C_out=256, k=3", 1, 7, "'(' is never closed", "add ')' where it should end"),
+    ("conv2d(C_in=1, C_out=2\nrelu()", 1, 7, "'(' is never closed", None),
+    ("network n {\n    input(C=3)\n    linear(C_out=2)\n", 1, 11, "'{' is never closed", "add '}' where it should end"),
+    ("network n {\n    input(C=3)\n    residual {\n        relu()\n}", 1, 11, "'{' is never closed", None),
+    ("relu())", 1, 7, "unmatched ')'", "nothing is open here"),
+    ("network n { input(C=3)\n relu() }}", 2, 10, "unmatched '}'", None),
+    ("conv2d(C_in=1}", 1, 14, "'}' does not close the '(' before it", "close it with ')'"),
+    # = versus ==
+    ("network n { input(C=3)\n if C = 3 { relu() } }", 2, 7,
+     "'=' gives an argument a value; to compare, write '=='", None),
+    ("conv2d(C_in=1, C_out=2, k==3)", 1, 25, "'==' compares; to give k a value write k=...", None),
+    ("let = 3", 1, 5, "unexpected '='", "expected a name, found '='"),
+    # other common slips
+    ("linear(C_in=3, C_out=)", 1, 22, "missing a value before ')'", "expected a value, found ')'"),
+    ("relu() relu()", 1, 8, "two statements on one line", "put each on its own line or separate them with ';'"),
+    ("linear C_in=3", 1, 8, "arguments go in parentheses after the layer name", None),
+    ("linear(C_in=3; C_out=4)", 1, 14, "unexpected ';'; expected ')' or ','", None),
+    ("(((", 1, 1, "unexpected '('; expected a layer or statement, a new line or ';' or the end of the text", None),
+    # characters
+    ("linear(C_in=3, C_out=4) @", 1, 25, "unexpected character '@'", None),
+    ("linear(C_in=3 × 4, C_out=2)", 1, 15, "unexpected character '×'", "write '*'"),
+    ("linear(C_in=`a`, C_out=2)", 1, 13, "unexpected character '`'", "write '\"' (strings use double quotes)"),
+    ("linear(C_in=3,\x00 C_out=4)", 1, 15, "unexpected control character U+0000",
+     "descriptions are plain text; is this a binary file?"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), SYNTAX)
+def test_syntax_error(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_missing_comma_is_found_whatever_precedes_it() -> None:
+    """Every kind of value before the missing comma, at the first and a later position."""
+    values = ["1", "C", "2.5", '"same"', "true", "(1, 2)", "max(1, 2)", "-C", "2*C", "C^2", "(C)"]
+    for value in values:
+        for prefix in ("", "C_in=1, "):
+            text = f"conv2d({prefix}k={value} C_out=2)"
+            err = error_of(text)
+            assert err.message == "missing ',' between arguments", text
+            assert err.column == text.index(" C_out") + 2, text
+
+
+# ------------------------------------------------------------------ meaning errors
+SEMANTIC = [
+    ("conv2 (C_in=1, C_out=2, k=3)", 1, 1, "unknown layer 'conv2'", "did you mean 'conv2d'?"),
+    ("lienar(C_in=1, C_out=2)", 1, 1, "unknown layer 'lienar'", "did you mean 'linear'?"),
+    ("network n {\n    input(C=3)\n    linaer(C_out=2)\n}", 3, 5, "unknown layer 'linaer'", "did you mean 'linear'?"),
+    ("conv2d(C_in=1, C_out=2, k=3, C_out=4)", 1, 30, "argument C_out given twice", None),
+    ("conv2d(C_in=1, C_out=2, k=3, out_channels=4)", 1, 30, "argument C_out given twice",
+     "out_channels is another name for C_out"),
+    ("network n {\n  conv2d(C_out=2, k=3)\n}", 2, 3, "conv2d: C_in cannot be inferred: no input shape reaches this layer",
+     "start the network with input(...) or give C_in="),
+    ("conv2d(C_in=1, C_out=0, k=3)", 1, 22, "C_out must be positive, not 0", None),
+    ("conv2d(C_in=1, C_out=2.5, k=3)", 1, 22, "C_out must be a whole number, not 2.5", None),
+    ("conv2d(C_in=1, C_out=-3, k=3)", 1, 22, "C_out must be positive, not -3", None),
+    ("conv2d(C_in=1, C_out=1/3, k=3)", 1, 22, "C_out must be a whole number, not 1/3", None),
+    ('linear(C_in="a", C_out=2)', 1, 13, 'C_in must be a size, not the string "a"', None),
+    ("conv2d(C_in=6, C_out=4, k=3, groups=4)", 1, 30, "groups=4 does not divide C_in=6", None),
+    ("network n {\n input(H=2, W=2, C=3)\n conv2d(C_out=4, k=3)\n}", 3, 2,
+     "conv2d does not fit its input (3, 2, 2): the output would have size 0",
+     "the kernel is larger than the padded input"),
+    ("network n {\n input(H=32, W=32)\n relu()\n}", 2, 2, "an image input needs its channels C", None),
+    ("linear(C_in=4/0, C_out=2)", 1, 15, "division by zero", None),
+    ("linear(C_in=sqr(4), C_out=2)", 1, 13, "unknown function 'sqr' (known: abs, ceil, floor, max, min, sqrt)",
+     "did you mean 'sqrt'?"),
+    ("linear(C_in=floor(1, 2), C_out=2)", 1, 13, "floor(): takes 1 argument, got 2", None),
+    ("network n { input(C=3)\n repeat 2.5 { relu() } }", 2, 9, "repeat count must be a whole number >= 0, got 2.5", None),
+    ("block a { a() }\nnetwork n { input(C=3)\n a() }", 1, 11, "recursive block: n -> a -> a", None),
+    ("block a { b() }\nblock b { a() }\nnetwork n { input(C=3)\n a() }", 2, 11, "recursive block: n -> a -> b -> a", None),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), SEMANTIC)
+def test_meaning_error(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_unknown_argument_lists_the_valid_ones_and_suggests() -> None:
+    err = error_of("conv2d(C_in=1, C_out=2, k=3, foo=2)")
+    assert (err.line, err.column) == (1, 30)
+    assert err.message == f"conv2d has no argument 'foo' (valid: {valid_args('conv2d')})"
+    err = error_of("conv2d(C_in=1, C_out=2, k=3, kernal_size=3)")
+    assert err.hint == "did you mean 'kernel_size'?"
+    assert {"C_in", "C_out", "k", "groups", "bias"} <= set(valid_args("conv2d").split(", "))
+
+
+def test_aliases_are_accepted() -> None:
+    assert symcount.count("Conv2D(C_in=1, C_out=2, k=3)").total == 20
+    assert symcount.count("Conv2d(in_channels=1, out_channels=2, kernel_size=3)").total == 20
+
+
+def test_unknown_set_name_lists_the_symbols() -> None:
+    err = error_of("conv2d(bias=b)", values={"bb": 3})
+    assert err.message == "--set bb: no such name in the description (names: C_in, C_out, b, k)"
+    assert err.hint == "did you mean 'b'?"
+
+
+def test_network_choice_errors() -> None:
+    two = "network a { input(C=3)\n linear(C_out=2) }\nnetwork b { input(C=3)\n linear(C_out=2) }"
+    err = error_of(two)
+    assert err.message == "the description holds several things to count; name one of: a, b"
+    assert err.hint == "use --network NAME, network=NAME or SOURCE#NAME"
+    err = error_of(two, network="c")
+    assert err.message == "no network named 'c' (networks: a, b)"
+    err = error_of(two, network="bb")
+    assert err.hint == "did you mean 'b'?"
+
+
+def test_error_text_has_location_source_line_caret_and_hint() -> None:
+    err = error_of("conv2d(C_in=128 C_out=256, k=3)")
+    assert str(err).splitlines() == [
+        "<input>:1:17: missing ',' between arguments",
+        "    conv2d(C_in=128 C_out=256, k=3)",
+        "                    ^^^^^",
+        "hint: expected ')' or ',', found 'C_out'",
+    ]
+
+
+def test_error_display_is_safe_for_control_characters_and_long_lines() -> None:
+    err = error_of("linear(C_in=3,\x00 C_out=4)")
+    shown = str(err).splitlines()
+    assert shown[1] == "    linear(C_in=3,? C_out=4)"
+    assert shown[2] == "    " + " " * 14 + "^"
+    long_line = "relu();" * 2000 + "linear(C_in=3, C_out=0)" + ";relu()" * 2000
+    err = error_of(long_line)
+    source, caret = str(err).splitlines()[1:3]
+    assert len(source) < 120
+    assert source[caret.index("^")] == "0"
+
+
+def test_errors_in_a_file_carry_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "bad.sc"
+    path.write_text("network n {\n    input(C=3)\n    linear(C_out=0)\n}\n", encoding="utf-8")
+    err = error_of(path)
+    assert str(err).startswith(f"{path}:3:18: C_out must be positive, not 0\n")
+    path.write_text("network n {\n    input(C=3)\n    linear(C_out=2 bias=false)\n}\n", encoding="utf-8")
+    assert str(error_of(path)).startswith(f"{path}:3:20: missing ',' between arguments\n")
+
+
+def test_missing_and_unreadable_files(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.sc"
+    assert str(error_of(missing)) == f"{missing}: no such file"
+    binary = tmp_path / "weights.sc"
+    binary.write_bytes(b"\x80\x81\xff" * 10)
+    assert str(error_of(binary)) == f"{binary}: not a text file (descriptions are UTF-8 text)"
+    assert "cannot read it" in str(error_of(tmp_path))
+    assert "cannot read it" in str(error_of(Path("a\x00b.sc")))
+
+
+def test_string_arguments_never_reach_sympify() -> None:
+    """floor("...") would have sympy evaluate the text as Python; it is refused first."""
+    for func in ("floor", "ceil", "min", "max", "abs", "sqrt"):
+        err = error_of(f'linear(C_in={func}("__import__(\'os\').getpid()"), C_out=1)')
+        assert err.message.startswith(f"{func}() needs numbers, got the string")
+
+
+# ------------------------------------------------------------------ the CLI
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), SYNTAX[:6] + SEMANTIC[:8])
+def test_cli_reports_errors_with_exit_2(capsys: pytest.CaptureFixture[str], text: str, line: int, column: int,
+                                       message: str, hint: str | None) -> None:
+    code, out, err = run_cli(capsys, "count", text)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"<input>:{line}:{column}: {message}\n")
+    assert "Traceback" not in err
+
+
+def test_cli_option_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "count", "conv2d(bias=b)", "--set", "bb=3")
+    assert code == 2 and err.startswith("<input>: --set bb: no such name in the description (names: C_in, C_out, b, k)")
+    code, _, err = run_cli(capsys, "count", "conv2d(bias=b)", "--set", "b")
+    assert code == 2 and err == "<input>: --set expects NAME=VALUE, got 'b'\n"
+    code, _, err = run_cli(capsys, "count", "conv2d(bias=b)", "--set", "b=)")
+    assert code == 2 and err.startswith("--set b:1:1: unmatched ')'")
+    missing = tmp_path / "missing.sc"
+    code, _, err = run_cli(capsys, "count", str(missing))
+    assert code == 2 and err == f"{missing}: no such file\n"
+    code, _, err = run_cli(capsys, "count", str(tmp_path))
+    assert code == 2 and err == f"{tmp_path}: is a directory, not a description file\n"
+    lenet = str(ROOT / "derivations" / "lenet5.sc")
+    code, _, err = run_cli(capsys, "count", lenet + "#lenet")
+    assert code == 2 and err.startswith(f"{lenet}: no network named 'lenet' (networks: lenet5)")
+    code, _, err = run_cli(capsys, "count", lenet, "--network", "foo")
+    assert code == 2 and err.startswith(f"{lenet}: no network named 'foo'")
+
+
+def test_cli_long_inline_text_is_not_mistaken_for_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """A description longer than a file name may be must not crash the path check."""
+    code, out, err = run_cli(capsys, "count", "relu();" * 1000 + "linear(C_in=3, C_out=0)")
+    assert code == 2 and "C_out must be positive, not 0" in err and "Traceback" not in err
+
+
+def test_python_dash_m_reports_file_errors(tmp_path: Path) -> None:
+    """The real entry point, from another directory: exit 2, path:line:col on stderr."""
+    bad = tmp_path / "bad.sc"
+    bad.write_text("# a comment\nconv2d(C_in=128 C_out=256, k=3)\n", encoding="utf-8")
+    huge = tmp_path / "huge.sc"
+    huge.write_text("relu()\n" * 800_000, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for path, head in [(bad, f"{bad}:2:17: missing ',' between arguments"),
+                       (huge, f"{huge}:1:1: description too long")]:
+        proc = subprocess.run([sys.executable, "-m", "symcount", "count", str(path)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == ""
+        assert proc.stderr.startswith(head), proc.stderr
+        assert "Traceback" not in proc.stderr
