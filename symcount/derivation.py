@@ -20,6 +20,7 @@ derivation can never disagree with ``symcount.count``.
 Options can also sit in the description's opening comment, so a file carries
 how it is meant to be derived (``derive`` arguments win over them)::
 
+    # title: The convolution exam question
     # convention: both        (pytorch, keras or both)
     # bias: both              (true, false or both)
 """
@@ -47,7 +48,7 @@ KERNEL_STYLES = ("repeat", "power")
 BIAS_CHOICES = (None, True, False, "both")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
-_DIRECTIVE = re.compile(r"^#\s*(convention|bias)\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 
 
@@ -131,6 +132,7 @@ def derive(
     mul: str = "times",
     kernel_style: str = "repeat",
     digit_separator: str = "{,}",
+    title: str | None = None,
 ) -> Derivation:
     """Derive the parameter count of a description step by step.
 
@@ -140,7 +142,8 @@ def derive(
     bias or none; ``"both"`` renders the two side by side, as exams ask.
     ``mul`` is ``"times"`` or ``"cdot"``, ``kernel_style`` ``"repeat"``
     (``k × k``) or ``"power"`` (``k^2``), ``digit_separator`` the LaTeX
-    thousands separator.
+    thousands separator. ``title`` heads the document (default: the
+    source's ``# title:`` line, else the file name or the network).
     """
     text, filename, from_source = api.read_source(source)
     try:
@@ -161,7 +164,9 @@ def derive(
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
     except SymcountError as err:
         raise err.located(filename, text) from None
-    title = Path(filename).stem if filename != "<input>" else _default_title(variants[0].count)
+    if title is None:
+        title = directives.get("title") or (Path(filename).stem if filename != "<input>"
+                                            else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power")
     document = builder.document(title, intro(text), variants)
     return Derivation(document, tuple(variants), style)
@@ -205,7 +210,7 @@ def _default_title(result: Count) -> str:
 
 
 def read_directives(text: str) -> dict[str, str]:
-    """``# convention: keras`` / ``# bias: both`` lines of the opening comment."""
+    """``# convention: keras`` / ``# bias: both`` / ``# title: ...`` lines of the opening comment."""
     found: dict[str, str] = {}
     for line in _opening_comment(text):
         match = _DIRECTIVE.match(line)
@@ -228,7 +233,7 @@ def intro(text: str) -> tuple[str, ...]:
     """The opening comment without its directives, as paragraphs (the problem statement)."""
     paragraphs: list[list[str]] = [[]]
     for line in _opening_comment(text):
-        if _DIRECTIVE.match(line):
+        if _DIRECTIVE.match(line) or line.startswith("#!"):
             continue
         words = line.lstrip("#").strip()
         if words:

@@ -102,7 +102,10 @@ def render_latex(document: Document, style: Style, standalone: bool = False) -> 
     parts.append(rf"\textit{{Conventions:}} {escape(document.conventions)}")
     parts += [section_latex(s, style) for s in document.sections]
     body = "\n\n".join(parts) + "\n"
-    if not standalone:
-        return body
-    title = rf"\section*{{{escape(document.title)}}}"
-    return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{title}\n\n{body}\\end{{document}}\n"
+    return wrap_standalone(document.title, body) if standalone else body
+
+
+def wrap_standalone(title: str, body: str) -> str:
+    """A complete article around fragments: amsmath, booktabs, nothing else to install."""
+    heading = rf"\section*{{{escape(title)}}}"
+    return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{heading}\n\n{body}\\end{{document}}\n"

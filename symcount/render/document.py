@@ -16,6 +16,8 @@ from symcount.formula import Node, Style
 
 #: A row whose one-line text form is longer than this puts each step on its own line.
 ONE_LINE_LIMIT = 60
+#: The same for a row in one of several columns side by side.
+SIDE_BY_SIDE_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def is_long(row: Row, style: Style, columns: int = 1) -> bool:
     if any(step.continues for step in row.steps):
         return True
     width = len(formula.text(row.lhs, style)) + sum(len(formula.text(s.node, style)) + 3 for s in row.steps)
-    return width > ONE_LINE_LIMIT // max(columns, 1)
+    return width > (ONE_LINE_LIMIT if columns <= 1 else SIDE_BY_SIDE_LIMIT)
 
 
 def row_lines(row: Row, style: Style, columns: int = 1) -> list[list[Step]]:
