@@ -255,15 +255,6 @@ def one_if(flag: bool) -> sympy.Expr:
     return ONE if flag else ZERO
 
 
-def _bias_norm(a: Args) -> str:
-    """Layer norm's textbook count: 2C with a bias, C without."""
-    if a.bias == ONE:
-        return "2*C"
-    if a.bias == ZERO:
-        return "C"
-    return "(1 + b)*C"
-
-
 # ---------------------------------------------------------------------------
 # argument factories
 
@@ -310,8 +301,14 @@ def _conv_tensors(d: int, transpose: bool) -> TensorRule:
 
 
 def divides(d: sympy.Expr, n: sympy.Expr) -> bool | None:
-    """Whether d divides n: True/False for numbers, None when symbols decide."""
-    q = sympy.simplify(n / d)
+    """Whether d divides n: True/False for numbers, None when symbols decide.
+
+    ``cancel`` (polynomial gcd) decides ``(2*C + 2)/(C + 1)``; ``simplify`` would
+    too, but its first call costs ~0.3 s of imports and it is slow on large input.
+    """
+    q = n / d
+    if q.free_symbols and q.is_rational_function():
+        q = sympy.cancel(q)
     if q.free_symbols:
         return None
     return bool(q.is_integer)
@@ -585,28 +582,60 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
 
 # -- normalisation -----------------------------------------------------------------
 
+def _affine_formula(scale: sympy.Expr, shift: sympy.Expr) -> str | None:
+    """A normalisation's learned vectors, (scale + shift)·C, written as 2C, C, (1 + b)C or b·C."""
+    if scale == 0 and shift == 0:
+        return None
+    if shift == 0 or scale == 0:
+        return "C" if shift in (ZERO, ONE) else "b*C"
+    if shift == 1:
+        return "2*C"
+    return "(1 + b)*C"
+
+
+def _norm_formulas(scale: sympy.Expr, shift: sympy.Expr, stats: bool) -> dict[str, str]:
+    out: dict[str, str] = {}
+    learned = _affine_formula(scale, shift)
+    if learned is not None:
+        out["param"] = learned
+    if stats:
+        out["stat"] = "2*C"
+    return out
+
+
+def _affine_args(pytorch: str = "learn the scale and the shift") -> tuple[ArgSpec, ...]:
+    """PyTorch's affine switches both vectors; Keras's scale and center switch one each."""
+    return (
+        ArgSpec("affine", FLAG, True, ("elementwise_affine",), doc=f"PyTorch: {pytorch}"),
+        ArgSpec("scale", FLAG, True, (), doc="Keras: learn the scale (gamma); PyTorch has only affine"),
+    )
+
+
 def _bn_affine(a: Args) -> tuple[sympy.Expr, sympy.Expr]:
     """Whether the scale (gamma) and the shift (beta) exist: Keras's scale and center, PyTorch's affine."""
     return one_if(a.affine and a.scale), one_if(a.affine and a.center)
 
 
-def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
-    scale, shift = _bn_affine(a)
+def _bn_stats(a: Args, convention: str) -> bool:
+    """Keras always keeps moving statistics; PyTorch only with track_running_stats."""
+    return convention == "keras" or bool(a.track_running_stats)
+
+
+def _running_stats(a: Args, convention: str) -> list[Tensor]:
     if convention == "keras":
-        return [Tensor("gamma", (a.C,), present=scale), Tensor("beta", (a.C,), present=shift),
-                Tensor("moving_mean", (a.C,), role="stat"),
-                Tensor("moving_variance", (a.C,), role="stat")]
-    return [Tensor("weight", (a.C,), present=scale), Tensor("bias", (a.C,), present=shift),
-            Tensor("running_mean", (a.C,), role="stat"), Tensor("running_var", (a.C,), role="stat"),
+        return [Tensor("moving_mean", (a.C,), role="stat"), Tensor("moving_variance", (a.C,), role="stat")]
+    return [Tensor("running_mean", (a.C,), role="stat"), Tensor("running_var", (a.C,), role="stat"),
             Tensor("num_batches_tracked", (), role="counter")]
 
 
-def _bn_formulas(a: Args, convention: str) -> dict[str, str]:
-    learned = sum(_bn_affine(a))
-    if learned == 0:
-        return {"stat": "2*C"}
-    return {"param": "2*C" if learned == 2 else "C", "stat": "2*C"}
+def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
+    scale, shift = _bn_affine(a)
+    names = ("gamma", "beta") if convention == "keras" else ("weight", "bias")
+    learned = [Tensor(names[0], (a.C,), present=scale), Tensor(names[1], (a.C,), present=shift)]
+    return learned + (_running_stats(a, convention) if _bn_stats(a, convention) else [])
 
+
+_STATS_DOC = "PyTorch: keep running mean and variance (buffers)"
 
 register(LayerType(
     name="batchnorm",
@@ -614,15 +643,27 @@ register(LayerType(
              "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
     args=(size("C", "num_features", infer="channels", doc="channels"),
-          ArgSpec("affine", FLAG, True, (), doc="learn scale and shift"),
+          *_affine_args(),
           ArgSpec("center", FLAG, True, (), doc="Keras: learn the shift (beta); PyTorch has only affine"),
-          ArgSpec("scale", FLAG, True, (), doc="Keras: learn the scale (gamma); PyTorch has only affine"),
+          ArgSpec("track_running_stats", FLAG, True, (), doc=_STATS_DOC + "; Keras always keeps them"),
           TRAINABLE),
     tensors=_bn_tensors,
-    formulas=_bn_formulas,
+    formulas=lambda a, c: _norm_formulas(*_bn_affine(a), _bn_stats(a, c)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
 ))
+
+
+def _ln_affine(a: Args) -> tuple[sympy.Expr, sympy.Expr]:
+    """LayerNorm's scale and shift: PyTorch's elementwise_affine and bias, Keras's scale and center."""
+    return one_if(a.affine and a.scale), (a.bias if a.affine else ZERO)
+
+
+def _ln_tensors(a: Args, convention: str) -> list[Tensor]:
+    scale, shift = _ln_affine(a)
+    names = ("gamma", "beta") if convention == "keras" else ("weight", "bias")
+    return [Tensor(names[0], (a.C,), present=scale), Tensor(names[1], (a.C,), present=shift)]
+
 
 register(LayerType(
     name="layernorm",
@@ -630,38 +671,54 @@ register(LayerType(
     description="Layer normalisation over the features: a learned scale (and shift) per feature.",
     args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"),
           ArgSpec("bias", BIAS, True, ("use_bias", "center"), "b", doc="learn the shift (Keras: center)"),
+          *_affine_args(),
           TRAINABLE),
-    tensors=lambda a, c: [Tensor("gamma" if c == "keras" else "weight", (a.C,)),
-                          Tensor("beta" if c == "keras" else "bias", (a.C,), present=a.bias)],
-    formulas=lambda a, c: {"param": _bias_norm(a)},
+    tensors=_ln_tensors,
+    formulas=lambda a, c: _norm_formulas(*_ln_affine(a), False),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
 ))
+
+
+def _gn_tensors(a: Args, convention: str) -> list[Tensor]:
+    scale, shift = _bn_affine(a)
+    names = ("gamma", "beta") if convention == "keras" else ("weight", "bias")
+    return [Tensor(names[0], (a.C,), present=scale), Tensor(names[1], (a.C,), present=shift)]
+
 
 register(LayerType(
     name="groupnorm",
     aliases=("GroupNorm", "GroupNormalization", "group_norm"),
     description="Group normalisation: statistics over channel groups, a learned scale and shift per channel.",
     args=(size("G", "num_groups", "groups", doc="groups"),
-          size("C", "num_channels", infer="channels", doc="channels"), TRAINABLE),
-    tensors=lambda a, c: [Tensor("gamma" if c == "keras" else "weight", (a.C,)),
-                          Tensor("beta" if c == "keras" else "bias", (a.C,))],
-    formulas=lambda a, c: {"param": "2*C"},
+          size("C", "num_channels", infer="channels", doc="channels"),
+          *_affine_args(),
+          ArgSpec("center", FLAG, True, (), doc="Keras: learn the shift (beta); PyTorch has only affine"),
+          TRAINABLE),
+    tensors=_gn_tensors,
+    formulas=lambda a, c: _norm_formulas(*_bn_affine(a), False),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     validate=lambda a: ("G", f"G={a.G} groups do not divide C={a.C} channels")
     if divides(a.G, a.C) is False else None,
 ))
 
+
+def _in_tensors(a: Args, convention: str) -> list[Tensor]:
+    learned = [Tensor("weight", (a.C,), present=one_if(a.affine)), Tensor("bias", (a.C,), present=one_if(a.affine))]
+    return learned + (_running_stats(a, "pytorch") if a.track_running_stats else [])
+
+
 register(LayerType(
     name="instancenorm",
     aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "instancenorm2d", "instance_norm"),
     description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
     args=(size("C", "num_features", infer="channels"),
-          ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"), TRAINABLE),
-    tensors=lambda a, c: [Tensor("weight", (a.C,), present=one_if(a.affine)),
-                          Tensor("bias", (a.C,), present=one_if(a.affine))],
-    formulas=lambda a, c: {"param": "2*C"} if a.affine else {},
+          ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"),
+          ArgSpec("track_running_stats", FLAG, False, (), doc=_STATS_DOC),
+          TRAINABLE),
+    tensors=_in_tensors,
+    formulas=lambda a, c: _norm_formulas(one_if(a.affine), one_if(a.affine), bool(a.track_running_stats)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     frameworks=("pytorch",),
@@ -672,9 +729,13 @@ register(LayerType(
     name="rmsnorm",
     aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm"),
     description="RMS normalisation: a learned scale per feature, no shift.",
-    args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"), TRAINABLE),
-    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", (a.C,))],
-    formulas=lambda a, c: {"param": "C"},
+    args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
+          ArgSpec("affine", FLAG, True, ("elementwise_affine",),
+                  doc="PyTorch: learn the scale; Keras's RMSNormalization always does"),
+          TRAINABLE),
+    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", (a.C,),
+                                 present=one_if(a.affine or c == "keras"))],
+    formulas=lambda a, c: {"param": "C"} if a.affine or c == "keras" else {},
     shape=lambda a, s, c: s,
     macs=_zero_macs,
 ))
@@ -1051,6 +1112,7 @@ register(LayerType(
     args=(ArgSpec("size", SIZE, sympy.Integer(5), ()),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: fixed normalisation constants",
+    frameworks=("pytorch",),  # Keras 3 has no local response normalisation layer
 ))
 
 

@@ -25,12 +25,14 @@ from symcount import ast
 from symcount.errors import SymcountError
 from symcount.syntax_errors import syntax_error
 
-#: Refuse larger texts outright: a description is a page, not a data set.
-MAX_SOURCE_CHARS = 1_000_000
+#: Refuse larger texts outright: a description is a page, not a data set (the
+#: largest in derivations/ is 3 kB), and any text this size is refused in < 0.5 s.
+MAX_SOURCE_CHARS = 500_000
 #: Deepest nesting of brackets and expression operators we accept.
 MAX_NESTING = 200
-#: Most tokens in one text: ~5,000 lines of layers; parsing that takes ~0.2 s.
-MAX_TOKENS = 50_000
+#: Most tokens in one text: ~1,500 lines of layers (the largest network in
+#: derivations/ has under 1,000 tokens); parsing 20,000 tokens takes ~0.1 s.
+MAX_TOKENS = 20_000
 #: Longest name, number (digits) and string literal: Python refuses to convert
 #: integers of more than 4,300 digits, and a 100 kB name is not a name.
 MAX_TOKEN_CHARS = {"NAME": 100, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}

@@ -9,8 +9,10 @@ changes how a common mistake is classified fails here.
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,74 @@ def test_python_dash_m_reports_file_errors(tmp_path: Path) -> None:
         assert proc.stdout == ""
         assert proc.stderr.startswith(head), proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ hostile input
+# Each must end in a SymcountError well under a second: never a hang, a
+# RecursionError, a MemoryError or a traceback.
+_RANDOM = random.Random(20261125)
+HOSTILE = {
+    "5 MB of text": "relu()\n" * 750_000,
+    "just under the size limit": "relu()\n" * 70_000,
+    "100k-deep parentheses": "linear(C_in=" + "(" * 100_000 + "1" + ")" * 100_000 + ", C_out=2)",
+    "100k open parentheses": "(" * 100_000,
+    "100k-deep braces": "network n " + "{ residual " * 100_000 + "{ relu() }" + "}" * 100_000 + "}",
+    "1+1+... 200k terms": "linear(C_in=" + "+".join(["1"] * 200_000) + ", C_out=2)",
+    "10^10^10^10": "linear(C_in=10^10^10^10, C_out=1)",
+    "2^-10^6": "linear(C_in=2^(-10^6), C_out=1)",
+    "repeat 10^12": "network n {\n input(C=3)\n repeat 10^12 { relu() }\n}",
+    "nested repeats": "network n {\n input(C=3)\n repeat 1000 { repeat 1000 { relu() } }\n}",
+    "blocks nested 100 deep": "".join(f"block b{i} {{ b{i + 1}() }}\n" for i in range(100))
+    + "block b100 { relu() }\nnetwork n { input(C=3)\n b0() }",
+    "recursive block": "block a { a() }\nnetwork n { input(C=3)\n a() }",
+    "mutually recursive blocks": "block a { b() }\nblock b { a() }\nnetwork n { input(C=3)\n a() }",
+    "random bytes": bytes(_RANDOM.randrange(256) for _ in range(100_000)).decode("latin-1"),
+    "NUL characters": "linear(C_in=3, C_out=4)\x00" * 1000,
+    "a 900k-character layer name": "a" * 900_000 + "()",
+    "a 400k-character layer name": "a" * 400_000 + "()",
+    "a 400k-character symbol": "linear(C_in=" + "x" * 400_000 + ", C_out=3)",
+    "a 400k-digit number": "linear(C_in=" + "9" * 400_000 + ", C_out=3)",
+    "a 400k-character string": 'linear(C_in="' + "x" * 400_000 + '", C_out=1)',
+    "200k unary minus": "linear(C_in=" + "-" * 200_000 + "1, C_out=2)",
+    "100k not": "network n { input(C=3)\n if " + "not " * 100_000 + "true { relu() } }",
+    "a 200k-item tuple": "conv2d(C_in=3, C_out=3, k=(" + ",".join(["1"] * 200_000) + "))",
+    "100k-deep max(": "linear(C_in=" + "max(" * 100_000 + "1" + ")" * 100_000 + ", C_out=2)",
+    "400k semicolons": ";" * 400_000,
+    "400k blank lines": "\n" * 400_000 + "relu(",
+    "(x+1)^10000": "linear(C_in=(x+1)^10000, C_out=1)",
+    "(x+y+z)^50 * (a+b)^50": "linear(C_in=(x+y+z)^50*(a+b)^50, C_out=1)",
+    "polynomial conv3d": "conv3d(C_in=(a+b+c)^4, C_out=(d+e+f)^4, k=((g+h)^4, (i+j)^4, (k+l)^4))",
+    "x^(10^9)": "linear(C_in=x^(10^9), C_out=1)",
+    "a 10^4000-digit product": "linear(C_in=10^4000, C_out=10^4000)",
+    "let chain doubling": "let a0 = 2\n" + "".join(f"let a{i + 1} = a{i}^2\n" for i in range(40))
+    + "linear(C_in=a40, C_out=1)",
+}
+
+
+@pytest.fixture(scope="module")
+def warm_parser() -> None:
+    """Load the (cached) grammar once so the first case does not pay for it."""
+    symcount.count("relu()")
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_input_fails_fast(name: str, warm_parser: None) -> None:
+    text = HOSTILE[name]
+    start = time.perf_counter()
+    with pytest.raises(SymcountError) as info:
+        symcount.count(text)
+    rendered = str(info.value)  # the message itself must be cheap and short too
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+    assert len(rendered) < 2_000, rendered[:300]
+    assert "Traceback" not in rendered
+
+
+def test_limits_leave_real_descriptions_alone() -> None:
+    """The guards refuse the hostile, not the large-but-real."""
+    big = symcount.count("linear(C_in=10^30, C_out=10^30)")
+    assert big.total == 10**60 + 10**30
+    deep = symcount.count("network n { input(C=8)\n repeat 2000 { linear(C_out=8) } }")
+    assert deep.total == 2000 * (8 * 8 + 8)
+    poly = symcount.count("linear(C_in=(a+b)^5, C_out=(c+d)^5)")
+    assert len(poly.total.args) == 6 * 6 + 6
