@@ -386,8 +386,7 @@ class _Builder:
                 note = "frozen: counted as non-trainable"
             if key == "stat":
                 names = ", ".join(t.name for t in layer.tensors if t.category == stat_category)
-                note = f"{names}: " + ("buffers, not parameters" if stat_category == "buffer"
-                                       else "non-trainable parameters")
+                note = f"{names}: " + ("buffers" if stat_category == "buffer" else "non-trainable")
             rows.append(dataclasses.replace(row, note=note))
         if not formulas:
             rows.append(self.tensor_row(layer))

@@ -111,7 +111,7 @@ leaf = st.one_of(st.integers(0, 50).map(str), st.sampled_from(NAMES))
 
 def _expr(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
-        lambda t: f"({t[0]} {t[1]} {t[2]})" if t[1] != "/" else f"({t[0]} / ({t[2]} + 1))")
+        lambda t: f"({t[0]} {t[1]} {t[2]})" if t[1] != "/" else f"({t[0]} / ({t[2]} * {t[2]} + 1))")
 
 
 @settings(max_examples=150, deadline=None)

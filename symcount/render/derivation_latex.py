@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from symcount import formula
 from symcount.formula import Style
-from symcount.render.document import Column, Document, Row, Section, row_lines
+from symcount.render.document import Column, Document, Row, Section, across, row_lines
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",
@@ -24,6 +24,7 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
+\setlength{\emergencystretch}{3em}
 """
 
 
@@ -72,16 +73,25 @@ def aligned(column: Column, style: Style, columns: int = 1) -> str:
 
 
 def section_math(section: Section, style: Style) -> str:
-    """The display math of a section (without ``\\[`` or ``$$``)."""
+    """The display math of a section (without ``\\[`` or ``$$``).
+
+    Variants stand side by side in pairs when they fit (:func:`across`),
+    else one below the other, each under its label.
+    """
     columns = section.columns
     if len(columns) == 1 and columns[0].label is None:
         return aligned(columns[0], style)
-    spec = "l" * len(columns)
-    labels = " & ".join((r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
-                        for i, c in enumerate(columns))
-    blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, len(columns))
-                          for i, c in enumerate(columns))
-    return f"\\begin{{array}}{{{spec}}}\n{labels} \\\\[4pt]\n{blocks}\n\\end{{array}}"
+    n = across(section, style)
+    rows = []
+    for start in range(0, len(columns), n):
+        chunk = columns[start:start + n]
+        labels = " & ".join((r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
+                            for i, c in enumerate(chunk))
+        blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
+                                for i, c in enumerate(chunk))
+        rows.append(f"{labels} \\\\[4pt]\n{blocks}")
+    body = " \\\\[12pt]\n".join(rows)
+    return f"\\begin{{array}}{{{'l' * n}}}\n{body}\n\\end{{array}}"
 
 
 def section_latex(section: Section, style: Style) -> str:

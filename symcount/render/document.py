@@ -18,6 +18,10 @@ from symcount.formula import Node, Style
 ONE_LINE_LIMIT = 60
 #: The same for a row in one of several columns side by side.
 SIDE_BY_SIDE_LIMIT = 40
+#: Variants stand side by side (in pairs) only if their text forms fit in this many characters.
+SIDE_BY_SIDE_WIDTH = 84
+#: Variants per row when side by side.
+PER_ROW = 2
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,42 @@ def row_lines(row: Row, style: Style, columns: int = 1) -> list[list[Step]]:
     if is_long(row, style, columns):
         return [[step] for step in row.steps]
     return [list(row.steps)]
+
+
+def row_text(row: Row, style: Style, pad: int, columns: int = 1) -> list[str]:
+    """A row as plain-text lines, the left sides right-aligned to ``pad``."""
+    lhs = formula.text(row.lhs, style)
+    out: list[str] = []
+    for i, group in enumerate(row_lines(row, style, columns)):
+        parts = []
+        for step in group:
+            rhs = formula.text(step.node, style)
+            parts.append(f"    + {rhs}" if step.continues else f"= {rhs}")
+        head = lhs if i == 0 else ""
+        out.append(f"{head.rjust(pad)} {' '.join(parts)}")
+    if row.note:
+        out[-1] += f"   ({row.note})"
+    return out
+
+
+def column_text(column: Column, style: Style, columns: int = 1) -> list[str]:
+    """A column as plain-text lines, with its label first."""
+    pad = max(len(formula.text(r.lhs, style)) for r in column.rows)
+    lines = [line for row in column.rows for line in row_text(row, style, pad, columns)]
+    return ([f"{column.label}:"] if column.label else []) + lines
+
+
+def across(section: Section, style: Style) -> int:
+    """How many variants stand side by side: a pair if every pair fits, else one (stacked).
+
+    Decided on the text forms, so LaTeX, markdown and text lay a section out alike.
+    """
+    columns = section.columns
+    if len(columns) <= 1:
+        return 1
+    for start in range(0, len(columns), PER_ROW):
+        chunk = columns[start:start + PER_ROW]
+        widths = [max(len(line) for line in column_text(c, style, PER_ROW)) for c in chunk]
+        if sum(widths) + 4 * (len(chunk) - 1) > SIDE_BY_SIDE_WIDTH:
+            return 1
+    return min(PER_ROW, len(columns))

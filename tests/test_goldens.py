@@ -1,0 +1,91 @@
+"""The gallery's golden derivations, byte for byte (``make goldens`` regenerates them)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount import goldens
+from symcount.derivation import derive
+
+SOURCES = goldens.golden_sources()
+IDS = [str(p.relative_to(goldens.GALLERY)) for p in SOURCES]
+
+#: The exam numbers each gallery answer must show (grouped as LaTeX prints them).
+EXPECTED = {
+    "conv_exam.sc": ["295{,}168", "294{,}912", r"(3 \times 3 \times 128 + 1) \times 256",
+                     r"3 \times 3 \times 128 \times 256"],
+    "dense_exam.sc": ["33{,}024", "32{,}768", r"(128 + 1) \times 256", r"128 \times 256"],
+    "conv1d_keras.sc": ["1{,}152", r"(5 \times 7 + 1) \times 32"],
+    "lenet5.sc": ["61{,}706", r"16 \times 5 \times 5 = 400"],
+    "alexnet_conv1.sc": ["34{,}944", r"(11 \times 11 \times 3 + 1) \times 96"],
+    "vgg_block.sc": ["1{,}792", "36{,}928", "38{,}720"],
+    "pooling.sc": [r"\text{(no weights: pooling takes the maximum of each window)}"],
+    "batchnorm.sc": [r"\#\text{buffers}", r"\#\text{non-trainable}", "512 + 512 = 1{,}024"],
+    "embedding.sc": [r"10{,}000 \times 300", "3{,}000{,}000"],
+    "lstm.sc": ["395{,}264", "394{,}240", r"4 \times [(C_{\text{in}} + H) \times H + 2H]"],
+    "gru.sc": ["74{,}496", "74{,}112"],
+    "attention.sc": ["1{,}050{,}624", r"4 \times (512 + 1) \times 512"],
+    "transformer_encoder.sc": ["3{,}152{,}384"],
+    "separable_conv.sc": ["2{,}400", "18{,}496", r"3 \times 3 \times 32 + (32 + 1) \times 64"],
+    "symbolic.sc": [r"(3 \times 3 \times C + 1) \times 2C", "18C^2 + 2C"],
+}
+
+
+def test_the_gallery_is_complete() -> None:
+    names = {p.name for p in SOURCES if p.parent == goldens.GALLERY}
+    assert set(EXPECTED) <= names, set(EXPECTED) - names
+    assert len(names) >= 13
+    assert not any(p.relative_to(goldens.GALLERY).parts[0] in goldens.OPT_IN_ONLY and not goldens.derive_lines(p)
+                   for p in SOURCES)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_golden_matches_byte_for_byte(source: Path) -> None:
+    for fmt, text in goldens.render(source).items():
+        golden = goldens.golden_path(source, fmt)
+        assert golden.exists(), f"missing {golden.name}: run make goldens"
+        assert golden.read_text(encoding="utf-8") == text, f"{golden.name} is stale: run make goldens and review the diff"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_gallery_answers_show_the_exam_numbers(name: str) -> None:
+    source = goldens.GALLERY / name
+    tex = re.sub(" +", " ", goldens.golden_path(source, "latex").read_text(encoding="utf-8"))
+    md = re.sub(" +", " ", goldens.golden_path(source, "markdown").read_text(encoding="utf-8"))
+    for fragment in EXPECTED[name]:
+        assert fragment in tex, (name, fragment)
+        assert fragment in md, (name, fragment)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_gallery_totals_equal_count(source: Path) -> None:
+    """Each derivation's variants are exactly what symcount.count reports."""
+    d = derive(source)
+    for variant in d.variants:
+        if variant.bias is None:
+            expected = symcount.count(source, convention=variant.convention)
+            assert variant.count.total == expected.total
+            assert variant.count.buffers == expected.buffers
+
+
+def test_check_mode_reports_nothing_stale() -> None:
+    out: list[str] = []
+    assert goldens.main(["--check"], write=out.append) == 0
+    assert out == ["goldens up to date\n"]
+
+
+def test_opt_in_line_and_flags(tmp_path: Path) -> None:
+    gallery = tmp_path / "derivations"
+    (gallery / "zoo").mkdir(parents=True)
+    (gallery / "zoo" / "skipped.sc").write_text("linear(C_in=2, C_out=3)\n")
+    joined = gallery / "zoo" / "joined.sc"
+    joined.write_text("#! derive --bias both\n#! derive --convention keras --mul cdot\nlinear(C_in=2, C_out=3)\n")
+    assert goldens.golden_sources(gallery) == [joined]
+    rendered = goldens.render(joined)
+    assert rendered["markdown"].count("## joined") == 2
+    assert "without bias" in rendered["markdown"] and r"\cdot" in rendered["markdown"]
+    assert rendered["latex"].count(r"\begin{document}") == 1
