@@ -255,10 +255,12 @@ def gen_batchnorm(rng: random.Random) -> Case:
 
 def gen_layernorm(rng: random.Random) -> Case:
     c = rng.randint(1, 32)
-    center = rng.random() < 0.6
-    name = rng.choice(["bias", "center", "use_bias"])
+    center, scale = rng.random() < 0.6, rng.random() < 0.7
+    args: dict[str, Any] = {rng.choice(["bias", "center", "use_bias"]): center}
+    if not scale or rng.random() < 0.3:
+        args["scale"] = scale
     inputs = {"C": c} if rng.random() < 0.3 else {"L": rng.randint(1, 5), "C": c}
-    return Case("layernorm", {name: center}, inputs, lambda: [kl.LayerNormalization(center=center)],
+    return Case("layernorm", args, inputs, lambda: [kl.LayerNormalization(center=center, scale=scale)],
                 frozen=rng.random() < 0.3)
 
 
@@ -266,8 +268,9 @@ def gen_groupnorm(rng: random.Random) -> Case:
     groups = rng.randint(1, 4)
     c = groups * rng.randint(1, 4)
     sizes = [rng.randint(1, 5) for _ in range(rng.randint(1, 2))]
-    return Case("groupnorm", {"G": groups}, spatial_dims(sizes, c), lambda: [kl.GroupNormalization(groups)],
-                frozen=rng.random() < 0.3)
+    center, scale = rng.random() < 0.7, rng.random() < 0.7
+    return Case("groupnorm", {"G": groups, "center": center, "scale": scale}, spatial_dims(sizes, c),
+                lambda: [kl.GroupNormalization(groups, center=center, scale=scale)], frozen=rng.random() < 0.3)
 
 
 def gen_rmsnorm(rng: random.Random) -> Case:
@@ -382,7 +385,7 @@ def gen_parameterless(kind: str) -> Callable[[random.Random], Case]:
             inputs = {"L": rng.randint(1, 5), "C": c}
         else:
             inputs = spatial_dims([rng.randint(1, 5) for _ in range(rng.randint(1, 3))], c)
-        return Case(kind, {}, inputs, lambda: [_PARAMETERLESS[kind]()])
+        return Case(kind, {}, inputs, lambda: [_PARAMETERLESS[kind]()], frozen=rng.random() < 0.3)
 
     return gen
 

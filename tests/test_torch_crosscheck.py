@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import sympy
 import torch
 from torch import nn
 
 import symcount
 from symcount.catalog import CATALOG
+from symcount.symbols import sym
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -39,7 +41,7 @@ class Case:
 
     kind: str
     args: dict[str, Any]
-    inputs: dict[str, int]
+    inputs: dict[str, Any]  # sizes, or symbol names for symbolic shapes
     build: Callable[[], nn.Module]
     frozen: bool = False
     forward: Forward = _plain
@@ -276,46 +278,64 @@ def gen_global(kind: str) -> Callable[[random.Random], Case]:
 
 
 def gen_batchnorm(rng: random.Random) -> Case:
-    d = rng.randint(0, 3)
+    track = rng.random() < 0.75
+    d = rng.randint(0 if track else 1, 3)  # without running statistics, eval() needs > 1 value per channel
     c = rng.randint(1, 16)
     affine = rng.random() < 0.8
     cls = {0: nn.BatchNorm1d, 1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[d]
     frozen = affine and rng.random() < 0.4
     args = {"affine": affine}
+    if not track or rng.random() < 0.2:
+        args["track_running_stats"] = track
+
+    def build() -> nn.Module:
+        return cls(c, affine=affine, track_running_stats=track)
+
     if d == 0:
-        return Case("batchnorm", args, {"C": c}, lambda: cls(c, affine=affine), frozen=frozen)
-    sizes = [rng.randint(1, 4) for _ in range(d)]
-    return _spatial_case(rng, "batchnorm", args, sizes, c, lambda: cls(c, affine=affine), frozen=frozen)
+        return Case("batchnorm", args, {"C": c}, build, frozen=frozen)
+    sizes = [rng.randint(1 if track else 2, 4) for _ in range(d)]
+    return _spatial_case(rng, "batchnorm", args, sizes, c, build, frozen=frozen)
 
 
 def gen_layernorm(rng: random.Random) -> Case:
     c = rng.randint(1, 32)
     bias = rng.random() < 0.6
+    affine = rng.random() < 0.8
+    args: dict[str, Any] = {"bias": bias}
+    if not affine or rng.random() < 0.2:
+        args[rng.choice(["affine", "elementwise_affine"])] = affine
     inputs = {"C": c} if rng.random() < 0.3 else {"L": rng.randint(1, 5), "C": c}
-    return Case("layernorm", {"bias": bias}, inputs, lambda: nn.LayerNorm(c, bias=bias), frozen=rng.random() < 0.3)
+    return Case("layernorm", args, inputs, lambda: nn.LayerNorm(c, elementwise_affine=affine, bias=bias),
+                frozen=rng.random() < 0.3)
 
 
 def gen_groupnorm(rng: random.Random) -> Case:
     groups = rng.randint(1, 4)
     c = groups * rng.randint(1, 4)
     sizes = [rng.randint(2, 5) for _ in range(rng.randint(1, 2))]  # PyTorch wants > 1 value per group
-    return _spatial_case(rng, "groupnorm", {"G": groups}, sizes, c, lambda: nn.GroupNorm(groups, c),
-                         frozen=rng.random() < 0.3)
+    affine = rng.random() < 0.7
+    return _spatial_case(rng, "groupnorm", {"G": groups, "affine": affine}, sizes, c,
+                         lambda: nn.GroupNorm(groups, c, affine=affine), frozen=rng.random() < 0.3)
 
 
 def gen_instancenorm(rng: random.Random) -> Case:
     d = rng.randint(1, 3)
     c = rng.randint(1, 8)
     affine = rng.random() < 0.6
+    track = rng.random() < 0.4
     cls = getattr(nn, f"InstanceNorm{d}d")
     sizes = [rng.randint(2, 4) for _ in range(d)]
-    return _spatial_case(rng, "instancenorm", {"affine": affine}, sizes, c, lambda: cls(c, affine=affine),
+    return _spatial_case(rng, "instancenorm", {"affine": affine, "track_running_stats": track}, sizes, c,
+                         lambda: cls(c, affine=affine, track_running_stats=track),
                          frozen=affine and rng.random() < 0.4)
 
 
 def gen_rmsnorm(rng: random.Random) -> Case:
     c = rng.randint(1, 32)
-    return Case("rmsnorm", {}, {"L": rng.randint(1, 5), "C": c}, lambda: nn.RMSNorm(c), frozen=rng.random() < 0.3)
+    affine = rng.random() < 0.7
+    args = {} if affine and rng.random() < 0.5 else {"elementwise_affine": affine}
+    return Case("rmsnorm", args, {"L": rng.randint(1, 5), "C": c}, lambda: nn.RMSNorm(c, elementwise_affine=affine),
+                frozen=rng.random() < 0.3)
 
 
 def gen_embedding(rng: random.Random) -> Case:
@@ -412,10 +432,11 @@ def gen_shape_only(kind: str) -> Callable[[random.Random], Case]:
 
     def gen(rng: random.Random) -> Case:
         c = rng.randint(1, 6)
+        frozen = rng.random() < 0.3  # every layer takes trainable=false, with nothing to freeze here
         if rng.random() < 0.3:
-            return Case(kind, {}, {"L": rng.randint(1, 5), "C": c}, _ACTIVATION_MODULES[kind])
+            return Case(kind, {}, {"L": rng.randint(1, 5), "C": c}, _ACTIVATION_MODULES[kind], frozen=frozen)
         sizes = [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
-        return _spatial_case(rng, kind, {}, sizes, c, _ACTIVATION_MODULES[kind])
+        return _spatial_case(rng, kind, {}, sizes, c, _ACTIVATION_MODULES[kind], frozen=frozen)
 
     return gen
 
@@ -592,3 +613,22 @@ def _resnet18() -> nn.Module:
         c_in = c
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 1000)]
     return nn.Sequential(*layers).eval()
+
+
+WINDOW_KINDS = [kind for kind in GENERATORS if CATALOG[kind].input_kind == "spatial" and "adaptive" not in kind]
+SYMBOLIC_PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind in WINDOW_KINDS for seed in range(3)]
+
+
+@pytest.mark.parametrize(("kind", "seed"), SYMBOLIC_PARAMS)
+def test_symbolic_output_size_matches_torch(kind: str, seed: int) -> None:
+    """The output-size rule kept symbolic (floor, ceil_mode's Piecewise) gives torch's size once numbers go in."""
+    case = GENERATORS[kind][0](random.Random(f"{kind}/{seed}"))
+    sizes = {name: value for name, value in case.inputs.items() if name != "C"}
+    symbolic = Case(case.kind, case.args, {**{n: f"n_{n}" for n in sizes}, "C": case.inputs["C"]}, case.build)
+    result = symcount.count(symbolic.text())
+    numbers = {sym(f"n_{n}"): v for n, v in sizes.items()}
+    assert all(not sympy.sympify(n).is_number for n in result.output_shape[1:]), "sizes should stay symbolic"
+    got = tuple(sympy.sympify(n).subs(numbers) for n in result.output_shape)
+    with torch.no_grad():
+        out = case.forward(case.build().eval(), case.input_tensor())
+    assert got == tuple(out.shape[1:]), symbolic.text()
