@@ -1,4 +1,6 @@
+# title: LeNet-5
 # LeNet-5 (LeCun et al., 1998) as in most course notes: average pooling, no RBF output.
+# How many parameters does each layer have, and the whole network?
 network lenet5 {
     input(H=32, W=32, C=1)
     conv2d(C_out=6, k=5)

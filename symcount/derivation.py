@@ -339,10 +339,10 @@ class _Builder:
             sections.append(Section(layer.name, self.call_text(layer.pos), _merge(columns),
                                     tuple(_layer_notes(per_variant))))
         if silent:
-            sections.append(Section("layers without parameters", None, (), tuple(_silent_notes(silent))))
+            sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         if in_network and len(sections) - bool(silent) > 1:
             columns = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
-            sections.append(Section("total", None, _merge(columns)))
+            sections.append(Section("Total", None, _merge(columns)))
         return Document(title, paragraphs, self.conventions(variants), tuple(sections))
 
     def conventions(self, variants: list[Variant]) -> str:
@@ -469,9 +469,7 @@ class _Builder:
             return []
         size = sympy.Add(*[t.size for t in shared])
         difference = Sum((Term(1, formula.result_form(shown)), Term(-1, formula.result_form(size))))
-        names = ", ".join(f"{t.name} = {t.shared_with}" for t in shared)
-        return [Row(Label("counted"), (Step(difference), Step(formula.result_form(layer.total))),
-                    f"shared: {names}, counted once")]
+        return [Row(Label("counted"), (Step(difference), Step(formula.result_form(layer.total))))]
 
     def check(self, layer: LayerResult, results: Mapping[str, sympy.Expr], stat_category: str) -> None:
         """The derivation must land exactly on the engine's count."""

@@ -96,7 +96,7 @@ def test_network_notes_shape_flow_and_sums_the_layers() -> None:
     assert r"C_{\text{in}} &= 16 \times 5 \times 5 = 400" in tex
     assert r"156 + 2{,}416 + 48{,}120 + 10{,}164 + 850" in tex
     assert "61{,}706" in tex
-    total = rows_of(d, "total")[0]
+    total = rows_of(d, "Total")[0]
     assert final(total) == symcount.count(path).total == 61_706
     assert any("avgpool2d" in n and "no weights" in n for s in d.document.sections for n in s.notes)
 
@@ -132,9 +132,9 @@ def test_frozen_and_tied_layers_land_on_the_count() -> None:
             " linear(C_out=4, trainable=false)\n}")
     d = derive(text)
     result = symcount.count(text)
-    assert final(rows_of(d, "total")[0]) == result.total
+    assert final(rows_of(d, "Total")[0]) == result.total
     assert "counted once" in d.text() and "frozen" in d.text()
-    nontrainable = next(r for r in rows_of(d, "total") if r.lhs.text == "non-trainable")
+    nontrainable = next(r for r in rows_of(d, "Total") if r.lhs.text == "non-trainable")
     assert final(nontrainable) == result.non_trainable
 
 

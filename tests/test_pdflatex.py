@@ -53,3 +53,15 @@ def test_count_latex_table_compiles(tmp_path: Path, capsys: pytest.CaptureFixtur
     document = ("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{amsmath}\n"
                 f"\\begin{{document}}\n{table}\\end{{document}}\n")
     compile_latex(document, tmp_path, "table")
+
+
+def test_missing_pdflatex_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    import latex_tools
+
+    monkeypatch.setattr(latex_tools.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        latex_tools.require("pdflatex")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        latex_tools.require("pdflatex")

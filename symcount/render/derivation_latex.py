@@ -18,13 +18,14 @@ _TEXT_ESCAPES = {
     "−": "-", "–": "--", "—": "---", "²": r"\textsuperscript{2}",
 }
 
-STANDALONE_PREAMBLE = r"""\documentclass[11pt]{article}
+STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{amsmath}
 \usepackage{booktabs}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
 \setlength{\emergencystretch}{3em}
+\setlength{\mathindent}{2em}
 """
 
 
@@ -101,15 +102,16 @@ def section_latex(section: Section, style: Style) -> str:
     parts = [head]
     if section.columns:
         parts.append("\\[\n" + section_math(section, style) + "\n\\]")
-    parts += [escape(note) for note in section.notes]
-    return "\n".join(parts)
+    text = "\n".join(parts)
+    notes = "\n\n".join(escape(note) for note in section.notes)
+    return f"{text}\n{notes}" if not section.columns and notes else "\n\n".join(filter(None, [text, notes]))
 
 
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
     """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
     parts = [f"% symcount derivation: {document.title}"]
     parts += [escape(p) for p in document.intro]
-    parts.append(rf"\textit{{Conventions:}} {escape(document.conventions)}")
+    parts.append(rf"{{\small\textit{{Conventions:}} {escape(document.conventions)}\par}}")
     parts += [section_latex(s, style) for s in document.sections]
     body = "\n\n".join(parts) + "\n"
     return wrap_standalone(document.title, body) if standalone else body

@@ -18,6 +18,8 @@ from symcount.formula import Node, Style
 ONE_LINE_LIMIT = 60
 #: The same for a row in one of several columns side by side.
 SIDE_BY_SIDE_LIMIT = 40
+#: A note in words may stretch a one-line row to this multiple of the limit.
+NOTE_ALLOWANCE = 1.5
 #: Variants stand side by side (in pairs) only if their text forms fit in this many characters.
 SIDE_BY_SIDE_WIDTH = 84
 #: Variants per row when side by side.
@@ -75,7 +77,9 @@ def is_long(row: Row, style: Style, columns: int = 1) -> bool:
     if any(step.continues for step in row.steps):
         return True
     width = len(formula.text(row.lhs, style)) + sum(len(formula.text(s.node, style)) + 3 for s in row.steps)
-    return width > (ONE_LINE_LIMIT if columns <= 1 else SIDE_BY_SIDE_LIMIT)
+    limit = ONE_LINE_LIMIT if columns <= 1 else SIDE_BY_SIDE_LIMIT
+    with_note = width + (len(row.note) + 5 if row.note else 0)
+    return width > limit or with_note > limit * NOTE_ALLOWANCE
 
 
 def row_lines(row: Row, style: Style, columns: int = 1) -> list[list[Step]]:
