@@ -395,7 +395,7 @@ for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 10)
     GENERATORS[f"conv_transpose{_d}d"] = (gen_conv_transpose(_d), 10)
     for _kind in ("max", "avg"):
-        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 5)
+        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 6)
         GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 2)
 GENERATORS.update({
     "depthwise_conv2d": (gen_depthwise, 8),
@@ -467,3 +467,32 @@ def test_every_keras_layer_is_cross_checked() -> None:
     missing = [name for name, entry in CATALOG.items()
                if "keras" in entry.frameworks and name not in GENERATORS and name not in NOT_IN_KERAS]
     assert not missing, f"no Keras cross-check for: {missing}"
+
+
+LENET5 = """
+network lenet5 {
+    input(H=32, W=32, C=1)
+    conv2d(C_out=6, k=5)
+    avgpool2d(k=2)
+    conv2d(C_out=16, k=5)
+    avgpool2d(k=2)
+    flatten()
+    linear(C_out=120)
+    linear(C_out=84)
+    linear(C_out=10)
+}
+"""
+
+
+def test_lenet5_layer_by_layer() -> None:
+    """The issue's LeNet-5 as a Keras Sequential: every layer's weights and output shape, and 61,706 in all."""
+    model = keras.Sequential([
+        keras.Input((32, 32, 1)), kl.Conv2D(6, 5), kl.AveragePooling2D(2), kl.Conv2D(16, 5), kl.AveragePooling2D(2),
+        kl.Flatten(), kl.Dense(120), kl.Dense(84), kl.Dense(10),
+    ])
+    result = symcount.count(LENET5, convention="keras")
+    assert len(result.layers) == len(model.layers)
+    for mine, theirs in zip(result.layers, model.layers, strict=True):
+        assert mine.total == theirs.count_params(), mine.name
+        assert tuple(mine.output_shape) == tuple(theirs.output.shape[1:]), mine.name
+    assert result.total == model.count_params() == 61_706

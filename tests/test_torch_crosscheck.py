@@ -467,7 +467,7 @@ for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 14)
     GENERATORS[f"conv_transpose{_d}d"] = (gen_conv_transpose(_d), 12)
     for _kind in ("max", "avg"):
-        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 8)
+        GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 12)
         GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 3)
 GENERATORS.update({
     "depthwise_conv2d": (gen_depthwise, 6),
@@ -632,3 +632,28 @@ def test_symbolic_output_size_matches_torch(kind: str, seed: int) -> None:
     with torch.no_grad():
         out = case.forward(case.build().eval(), case.input_tensor())
     assert got == tuple(out.shape[1:]), symbolic.text()
+
+
+LENET5 = """
+network lenet5 {
+    input(H=32, W=32, C=1)
+    conv2d(C_out=6, k=5); avgpool2d(k=2)
+    conv2d(C_out=16, k=5); avgpool2d(k=2)
+    flatten()
+    linear(C_out=120); linear(C_out=84); linear(C_out=10)
+}
+"""
+
+
+def test_lenet5_layer_by_layer() -> None:
+    """The issue's LeNet-5 as a torch Sequential: every layer's parameters and output shape, and 61,706 in all."""
+    model = nn.Sequential(nn.Conv2d(1, 6, 5), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.AvgPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10))
+    result = symcount.count(LENET5)
+    x = torch.randn(1, 1, 32, 32)
+    assert len(result.layers) == len(model)
+    for mine, module in zip(result.layers, model, strict=True):
+        x = module(x)
+        assert mine.total == sum(p.numel() for p in module.parameters()), mine.name
+        assert tuple(mine.output_shape) == tuple(x.shape[1:]), mine.name
+    assert result.total == sum(p.numel() for p in model.parameters()) == 61_706
