@@ -88,15 +88,18 @@ def _window(line: str, start: int, width: int) -> tuple[str, int, int]:
     One character stays one column (tabs become a space, control characters
     a '?'), so the caret lines up, and a 1 MB line prints as 100 characters.
     """
-    clean = "".join(c if c.isprintable() else (" " if c == "\t" else "?") for c in line)
-    if len(clean) <= SHOWN_WIDTH:
-        return clean, start, width
-    first = max(0, min(start - SHOWN_WIDTH // 3, len(clean) - SHOWN_WIDTH))
-    shown = clean[first:first + SHOWN_WIDTH]
+    if len(line) <= SHOWN_WIDTH:
+        return _printable(line), start, width
+    first = max(0, min(start - SHOWN_WIDTH // 3, len(line) - SHOWN_WIDTH))
+    shown = _printable(line[first:first + SHOWN_WIDTH])
     lead = "..." if first > 0 else ""
-    tail = "..." if first + SHOWN_WIDTH < len(clean) else ""
+    tail = "..." if first + SHOWN_WIDTH < len(line) else ""
     offset = start - first + len(lead)
     return lead + shown + tail, offset, max(1, min(width, SHOWN_WIDTH - (start - first)))
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else (" " if c == "\t" else "?") for c in text)
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

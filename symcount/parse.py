@@ -26,8 +26,8 @@ from symcount.errors import SymcountError
 from symcount.syntax_errors import syntax_error
 
 #: Refuse larger texts outright: a description is a page, not a data set (the
-#: largest in derivations/ is 3 kB), and any text this size is refused in < 0.5 s.
-MAX_SOURCE_CHARS = 500_000
+#: largest in derivations/ is 3 kB); any text this size is parsed or refused in < 0.5 s.
+MAX_SOURCE_CHARS = 1_000_000
 #: Deepest nesting of brackets and expression operators we accept.
 MAX_NESTING = 200
 #: Most tokens in one text: ~1,500 lines of layers (the largest network in

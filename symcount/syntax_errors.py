@@ -17,6 +17,7 @@ each must get, so a grammar edit that changes a classification fails loudly.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from lark import Token
@@ -98,42 +99,54 @@ def end_pos(text: str) -> ast.Pos:
     return ast.Pos(len(lines), len(lines[-1]) + 1)
 
 
-def brackets(text: str) -> tuple[list[tuple[str, ast.Pos]], list[tuple[str, ast.Pos, str | None]]]:
+#: What the bracket scan looks at: strings and comments (to skip) and brackets.
+_SCAN = re.compile(r""""[^"\n]*"?|'[^'\n]*'?|#[^\n]*|[(){}]""")
+
+
+#: A text with more brackets than this gets no bracket diagnosis (it is not a description).
+MAX_BRACKETS = 40_000
+
+Opener = tuple[str, int, int]  # the bracket, its line and column
+Closer = tuple[str, int, int, "str | None"]  # ... and the opener it met, if any
+
+
+def brackets(text: str) -> tuple[list[Opener], list[Closer]]:
     """Scan ``( ) { }`` outside strings and comments.
 
     Returns the brackets still open at the end (outermost first) and the
-    closers that did not match (each with the opener it met, if any).
+    closers that did not match (each with the opener it met, if any). A regex
+    finds the brackets and ``str.count`` tracks lines, so a megabyte of text
+    costs milliseconds; past :data:`MAX_BRACKETS` it gives up (two empty lists).
     """
-    stack: list[tuple[str, ast.Pos]] = []
-    bad: list[tuple[str, ast.Pos, str | None]] = []
-    line, col = 1, 0
-    quote: str | None = None
-    comment = False
-    for ch in text:
-        col += 1
-        if ch == "\n":
-            line, col, quote, comment = line + 1, 0, None, False
+    stack: list[Opener] = []
+    bad: list[Closer] = []
+    line, line_start, counted, seen = 1, 0, 0, 0
+    for match in _SCAN.finditer(text):
+        ch = match.group()
+        if ch not in "(){}":
             continue
-        if comment:
-            continue
-        if quote:
-            quote = None if ch == quote else quote
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            comment = True
-        elif ch in "({":
-            stack.append((ch, ast.Pos(line, col, line, col + 1)))
-        elif ch in ")}":
-            here = ast.Pos(line, col, line, col + 1)
-            if stack and _CLOSER[stack[-1][0]] == ch:
+        seen += 1
+        if seen > MAX_BRACKETS:
+            return [], []
+        at = match.start()
+        newlines = text.count("\n", counted, at)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, at) + 1
+        counted = at
+        if ch in "({":
+            stack.append((ch, line, at - line_start + 1))
+        elif stack and _CLOSER[stack[-1][0]] == ch:
+            stack.pop()
+        else:
+            bad.append((ch, line, at - line_start + 1, stack[-1][0] if stack else None))
+            if stack:
                 stack.pop()
-            else:
-                bad.append((ch, here, stack[-1][0] if stack else None))
-                if stack:
-                    stack.pop()
     return stack, bad
+
+
+def _at(line: int, column: int) -> ast.Pos:
+    return ast.Pos(line, column, line, column + 1)
 
 
 def syntax_error(err: UnexpectedInput, text: str) -> SymcountError:
@@ -169,8 +182,9 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     open_, unmatched = brackets(text)
 
     if token.type in ("RPAR", "RBRACE"):
-        for char, where, opener in unmatched:
-            if (where.line, where.column) == (pos.line, pos.column):
+        for char, line, column, opener in unmatched:
+            if (line, column) == (pos.line, pos.column):
+                where = _at(line, column)
                 if opener is None:
                     return SymcountError(f"unmatched '{char}'", where, hint="nothing is open here")
                 return SymcountError(f"'{char}' does not close the '{opener}' before it", where,
@@ -179,7 +193,7 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
         return _never_closed(*open_[-1])
     if token.type != "$END" and open_ and token.start_pos is not None and _first_on_line(text, token):
         before, _ = brackets(text[:token.start_pos])
-        if before and before[-1] in open_ and before[-1][1].line < pos.line:
+        if before and before[-1] in open_ and before[-1][1] < pos.line:
             return _never_closed(*before[-1])
     if token.type == "EQUAL" and "COMP_OP" in accepts:
         return SymcountError("'=' gives an argument a value; to compare, write '=='", pos, hint=technical)
@@ -199,8 +213,8 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     return SymcountError(f"unexpected {found(token)}; expected {describe_expected(accepts)}", pos)
 
 
-def _never_closed(char: str, where: ast.Pos) -> SymcountError:
-    return SymcountError(f"'{char}' is never closed", where, hint=f"add '{_CLOSER[char]}' where it should end")
+def _never_closed(char: str, line: int, column: int) -> SymcountError:
+    return SymcountError(f"'{char}' is never closed", _at(line, column), hint=f"add '{_CLOSER[char]}' where it should end")
 
 
 def _first_on_line(text: str, token: Token) -> bool:

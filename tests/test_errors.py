@@ -307,7 +307,7 @@ HOSTILE = {
     "a 200k-item tuple": "conv2d(C_in=3, C_out=3, k=(" + ",".join(["1"] * 200_000) + "))",
     "100k-deep max(": "linear(C_in=" + "max(" * 100_000 + "1" + ")" * 100_000 + ", C_out=2)",
     "400k semicolons": ";" * 400_000,
-    "400k blank lines": "\n" * 400_000 + "relu(",
+    "900k blank lines": "\n" * 900_000 + "relu(",
     "(x+1)^10000": "linear(C_in=(x+1)^10000, C_out=1)",
     "(x+y+z)^50 * (a+b)^50": "linear(C_in=(x+y+z)^50*(a+b)^50, C_out=1)",
     "polynomial conv3d": "conv3d(C_in=(a+b+c)^4, C_out=(d+e+f)^4, k=((g+h)^4, (i+j)^4, (k+l)^4))",
