@@ -1148,6 +1148,10 @@ def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
     scale = a.scale if isinstance(a.scale, tuple) else (a.scale,) * s.rank
     if len(scale) != s.rank:
         raise SymcountError(f"upsample scale has {len(scale)} entries for {s.rank} spatial dimensions")
+    for factor in scale:  # ANY-kind argument: make sure it is a positive number
+        if isinstance(factor, bool) or not isinstance(factor, sympy.Expr) or factor.is_positive is False:
+            shown = f'"{factor}"' if isinstance(factor, str) else str(factor).lower()
+            raise SymcountError(f"upsample scale must be a positive number, not {shown}")
     return Shape(tuple(n * f for n, f in zip(s.spatial, scale, strict=True)), s.channels)
 
 
@@ -1169,6 +1173,9 @@ def _prelu_alpha_shape(a: Args) -> tuple[sympy.Expr, ...]:
     shared = a.shared_axes
     axes = () if shared is None else (shared if isinstance(shared, tuple) else (shared,))
     for axis in axes:
+        if isinstance(axis, bool) or not isinstance(axis, sympy.Integer):
+            shown = f'"{axis}"' if isinstance(axis, str) else str(axis).lower()
+            raise SymcountError(f"shared_axes takes axis numbers (1-based), not {shown}")
         index = int(axis) - 1
         if not 0 <= index < len(dims):
             raise SymcountError(f"shared_axes entry {axis} is outside the input's {len(dims)} axes")
