@@ -81,12 +81,12 @@ def cmd_count(args: argparse.Namespace) -> int:
 
     result = api.count(source_arg(args.source), values=parse_set(args.values),
                        convention=args.convention, network=args.network)
+    if args.depth is not None and args.depth < 0:
+        raise SymcountError(f"--depth must be 0 or more, not {args.depth}")
     if args.format == "json":
-        write_output(json.dumps(count_dict(result), indent=2) + "\n", args.output)
+        write_output(json.dumps(count_dict(result, depth=args.depth), indent=2) + "\n", args.output)
         return EXIT_OK
-    table = summary_table(result, depth=args.depth)
-    if args.flops:
-        table.totals.append(("FLOPs (2 x MACs)", result.flops))
+    table = summary_table(result, depth=args.depth, flops=args.flops)
     title = f"network {result.network} ({result.convention})"
     renderer = {"text": text_table, "markdown": markdown_table, "latex": latex_table}[args.format]
     write_output(renderer(table, title), args.output)
@@ -97,8 +97,9 @@ def setup_count(sub: Any) -> None:
     p = sub.add_parser("count", help="count parameters (a per-layer summary table)")
     add_common(p)
     p.add_argument("--format", choices=["text", "json", "markdown", "latex"], default="text")
-    p.add_argument("--depth", type=int, default=None, help="fold blocks deeper than N into one row")
-    p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs")
+    p.add_argument("--depth", type=int, default=None,
+                   help="fold block calls nested deeper than N levels into one row each (0: top-level blocks)")
+    p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs per layer and in total")
     p.add_argument("-o", "--output", help="write to a file instead of stdout")
     p.set_defaults(func=cmd_count)
 

@@ -6,13 +6,13 @@ about layers; this module is the one place that decides the columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
 import sympy
 
-from symcount.engine import Count, LayerResult
+from symcount.engine import BlockCall, Count, LayerResult
 
 
 class Column(str, Enum):
@@ -24,6 +24,7 @@ class Column(str, Enum):
     NON_TRAINABLE = "non_trainable"
     BUFFERS = "buffers"
     MACS = "macs"
+    FLOPS = "flops"
 
 
 HEADER_TITLES = {
@@ -35,9 +36,14 @@ HEADER_TITLES = {
     Column.NON_TRAINABLE: "non-trainable",
     Column.BUFFERS: "buffers",
     Column.MACS: "MACs",
+    Column.FLOPS: "FLOPs",
 }
 
-NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS}
+NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS}
+
+#: How FLOPs are counted, stated wherever they are shown.
+FLOPS_CONVENTION = ("FLOPs = 2 x MACs (a multiply and an add per MAC, as torch.utils.flop_counter counts; "
+                    "bias adds, norms, activations and pooling are not counted)")
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,18 @@ def plain(value: Any) -> int | str | None:
     return value
 
 
-def fold(layers: list[LayerResult], depth: int | None) -> list[LayerResult]:
-    """Fold layers deeper than ``depth`` block levels into one row per block."""
+def fold(layers: list[LayerResult], depth: int | None,
+         blocks: list[BlockCall] | None = None) -> list[LayerResult]:
+    """Fold layers nested deeper than ``depth`` block levels into one row per block call.
+
+    ``depth=0`` shows each top-level block call as one row (like a framework's
+    summary at depth 1). A folded row sums its layers and, when the block call
+    is known (``blocks``), takes the block's kind and output shape: the last
+    layer's shape is wrong for a block that ends in a concatenation.
+    """
     if depth is None:
         return layers
+    calls = {call.name: call for call in blocks or []}
     folded: list[LayerResult] = []
     index: dict[str, LayerResult] = {}
     for layer in layers:
@@ -74,11 +88,12 @@ def fold(layers: list[LayerResult], depth: int | None) -> list[LayerResult]:
             continue
         key = ".".join(parts[: depth + 1])
         row = index.get(key)
+        call = calls.get(key)
         if row is None:
             row = LayerResult(
-                name=key, kind="block", output_shape=layer.output_shape,
+                name=key, kind=call.kind if call else "block", output_shape=layer.output_shape,
                 trainable=sympy.Integer(0), non_trainable=sympy.Integer(0), buffers=sympy.Integer(0),
-                macs=sympy.Integer(0), tensors=[], active=sympy.Integer(0),
+                macs=sympy.Integer(0), tensors=[], active=sympy.Integer(0), pos=call.pos if call else layer.pos,
             )
             index[key] = row
             folded.append(row)
@@ -87,26 +102,44 @@ def fold(layers: list[LayerResult], depth: int | None) -> list[LayerResult]:
         row.buffers += layer.buffers
         row.macs = row.macs + layer.macs
         row.active += layer.active
-        row.output_shape = layer.output_shape
+        inner = layer.name[len(key) + 1:]
+        row.tensors = row.tensors + [replace(t, name=f"{inner}.{t.name}") for t in layer.tensors]
+        row.output_shape = call.output_shape if call else layer.output_shape
+    for row in index.values():
+        row.trainable, row.non_trainable, row.buffers, row.active = (
+            sympy.expand(row.trainable), sympy.expand(row.non_trainable), sympy.expand(row.buffers),
+            sympy.expand(row.active))
+        if row.macs is not sympy.nan:
+            row.macs = sympy.expand(row.macs)
     return folded
 
 
-def summary_table(result: Count, depth: int | None = None, macs: bool = True) -> Table:
+def summary_table(result: Count, depth: int | None = None, macs: bool = True, flops: bool = False) -> Table:
+    """The per-layer summary: one row per layer (or per block call under ``depth``), then totals.
+
+    A layer whose weight is tied to another's shows ``(tied)`` after its kind:
+    the shared tensor is counted once, at the layer that owns it, and a note
+    says where it is shared.
+    """
     columns = [Column.INDEX, Column.NAME, Column.KIND, Column.OUTPUT_SHAPE,
                Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS]
     if macs:
         columns.append(Column.MACS)
+    if flops:
+        columns.append(Column.FLOPS)
     rows = []
-    for i, layer in enumerate(fold(result.layers, depth)):
+    for i, layer in enumerate(fold(result.layers, depth, result.blocks)):
+        tied = any(t.shared_with for t in layer.tensors)
         rows.append({
             Column.INDEX: i,
             Column.NAME: layer.name,
-            Column.KIND: layer.kind,
+            Column.KIND: f"{layer.kind} (tied)" if tied and depth is None else layer.kind,
             Column.OUTPUT_SHAPE: layer.output_shape,
             Column.TRAINABLE: layer.trainable,
             Column.NON_TRAINABLE: layer.non_trainable,
             Column.BUFFERS: layer.buffers,
             Column.MACS: layer.macs,
+            Column.FLOPS: 2 * layer.macs if layer.macs is not sympy.nan else sympy.nan,
         })
     totals: list[tuple[str, Any]] = [
         ("total params", result.total),
@@ -118,11 +151,37 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True) ->
         totals.append(("active params", result.active))
     if macs:
         totals.append(("MACs", result.macs))
+    if flops:
+        totals.append(("FLOPs", result.flops if result.macs is not sympy.nan else sympy.nan))
     notes = [f"convention: {convention_line(result.convention)}"]
-    notes += [f"shared: {s}" for s in result.shared]
-    for layer in result.layers:
-        notes += [f"{layer.name}: {n}" for n in layer.notes if not n.startswith("x ")]
+    if flops:
+        notes.append(FLOPS_CONVENTION)
+    notes += [f"shared: {shared_line(s)}" for s in result.shared]
+    notes += layer_notes(result.layers)
     return Table(columns, rows, totals, list(dict.fromkeys(notes)))
+
+
+def shared_line(shared: str) -> str:
+    """``head.weight = wte.weight`` -> where the tensor lives and that it counts once."""
+    user, _, owner = shared.partition(" = ")
+    if not owner:
+        return shared
+    return f"{user} is {owner} (one tensor, counted once at {owner.rsplit('.', 1)[0]})"
+
+
+def layer_notes(layers: list[LayerResult]) -> list[str]:
+    """Each layer note once: a note that many layers share is given once with their number."""
+    by_note: dict[str, list[str]] = {}
+    for layer in layers:
+        for note in layer.notes:
+            if note.startswith("x ") or note.startswith("weight shared with"):
+                continue
+            by_note.setdefault(note, []).append(layer.name)
+    lines = []
+    for note, names in by_note.items():
+        where = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+        lines.append(f"{where}: {note}")
+    return lines
 
 
 def convention_line(convention: str) -> str:
@@ -143,6 +202,7 @@ def layer_dict(layer: LayerResult) -> dict[str, Any]:
         "non_trainable": plain(layer.non_trainable),
         "buffers": plain(layer.buffers),
         "macs": plain(layer.macs),
+        "flops": plain(2 * layer.macs) if layer.macs is not sympy.nan else None,
         "active": plain(layer.active),
         "tensors": [
             {"name": t.name, "shape": [plain(d) for d in t.shape], "size": plain(t.size),
@@ -152,8 +212,11 @@ def layer_dict(layer: LayerResult) -> dict[str, Any]:
     }
 
 
-def count_dict(result: Count) -> dict[str, Any]:
-    """The JSON form of a count (integers as numbers, expressions as strings)."""
+def count_dict(result: Count, depth: int | None = None) -> dict[str, Any]:
+    """The JSON form of a count (integers as numbers, expressions as strings).
+
+    With ``depth``, ``layers`` holds the same folded rows as the text table.
+    """
     return {
         "network": result.network,
         "convention": result.convention,
@@ -166,5 +229,6 @@ def count_dict(result: Count) -> dict[str, Any]:
         "active": plain(result.active),
         "output_shape": [plain(d) for d in result.output_shape] if result.output_shape else None,
         "shared": result.shared,
-        "layers": [layer_dict(layer) for layer in result.layers],
+        "flops_convention": FLOPS_CONVENTION,
+        "layers": [layer_dict(layer) for layer in fold(result.layers, depth, result.blocks)],
     }
