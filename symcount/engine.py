@@ -256,7 +256,9 @@ class Walker:
 
     def run_residual(self, item: ast.Residual, env: Env, shape: Shape | None, scope: Scope,
                      multiplier: sympy.Expr) -> Shape | None:
+        start = len(self.layers)
         main = self.run_body(item.body, env.child(), shape, scope, multiplier)
+        end = len(self.layers)
         side = shape
         if item.shortcut is not None:
             side = self.run_body(item.shortcut, env.child(), shape, scope, multiplier)
@@ -265,9 +267,18 @@ class Walker:
                 f"residual branches disagree: {fmt_shape(main, self.convention)} + "
                 f"{fmt_shape(side, self.convention)}",
                 item.pos,
-                hint="project the shortcut (a 1x1 conv with the same stride)",
+                hint=self.reshaping_layer(start, end) + "project the shortcut (a 1x1 conv with the same stride)",
             )
         return main
+
+    def reshaping_layer(self, start: int, end: int) -> str:
+        """Which layer of a branch last changed the shape (for the residual mismatch hint)."""
+        for layer in reversed(self.layers[start:end]):
+            if layer.shape is not None and layer.input_shape is not None \
+                    and not shapes_equal(layer.shape, layer.input_shape):
+                return (f"{layer.name} (line {layer.pos.line}) makes {fmt_shape(layer.input_shape, self.convention)}"
+                        f" into {fmt_shape(layer.shape, self.convention)}; ")
+        return ""
 
     def run_parallel(self, item: ast.Parallel, env: Env, shape: Shape | None, scope: Scope,
                      multiplier: sympy.Expr) -> Shape | None:
@@ -512,6 +523,8 @@ class Walker:
         note = entry.notes.get(self.convention)
         if note:
             notes.append(note)
+        if entry.caveats is not None:
+            notes.extend(entry.caveats(args, self.convention))
         m = multiplier
         layer = LayerResult(
             name=name,

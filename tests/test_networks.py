@@ -206,6 +206,7 @@ def test_residual_shape_mismatch_points_at_the_residual() -> None:
     assert (err.value.line, err.value.column) == (3, 5)
     assert "(8, 8, 8)" in err.value.message and "(4, 8, 8)" in err.value.message
     assert err.value.hint is not None and "project" in err.value.hint
+    assert "conv2d (line 4) makes (4, 8, 8) into (8, 8, 8)" in err.value.hint
 
 
 def test_residual_stride_mismatch_is_caught_and_projection_fixes_it() -> None:
