@@ -27,6 +27,10 @@ demo: $(VENV)/.installed
 		echo "== $$f"; \
 		$(PY) -m symcount count "$$f" || exit 1; \
 	done
+	@for f in derivations/zoo/*.sc; do \
+		echo "== $$f (blocks folded: --depth 0)"; \
+		$(PY) -m symcount count "$$f" --depth 0 || exit 1; \
+	done
 
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check symcount tests bench

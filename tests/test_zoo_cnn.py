@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,3 +201,19 @@ def test_zoo_layer_shapes_equal_keras(keras_models: Callable[[str], KerasModel],
     assert len(got) == len(expected)
     for (layer_name, shape), (keras_layer, keras_shape) in zip(got, expected, strict=True):
         assert shape == keras_shape, f"{layer_name} vs {keras_layer}"
+
+
+# ---------------------------------------------------------------------------- docs/zoo.md
+
+
+def test_docs_zoo_table_states_the_counts() -> None:
+    """Every row of the table in docs/zoo.md is what symcount counts for that file."""
+    page = (ZOO.parent.parent / "docs" / "zoo.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `(\w+)\.sc` \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|$", page, re.M)
+    assert {row[0] for row in rows} == {p.stem for p in ZOO.glob("*.sc")}
+    for name, params, buffers, keras_total, macs in rows:
+        torch_side = symcount.count(ZOO / f"{name}.sc")
+        keras_side = symcount.count(ZOO / f"{name}.sc", convention="keras",
+                                    values={"conv_bias": True} if name == "resnet50" else None)
+        stated = [int(x.replace(",", "")) for x in (params, buffers, keras_total, macs)]
+        assert stated == [torch_side.total, torch_side.buffers, keras_side.total, torch_side.macs], name
