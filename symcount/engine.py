@@ -428,8 +428,9 @@ class Walker:
             if key in given:
                 raise SymcountError(f"parameter {key} given twice", arg.pos)
             given[key] = evaluate(arg.value, env)
-        bindings: dict[str, Value] = {}
-        param_env = def_env.child(bindings)
+        # defaults see the parameters before them (``block b(C, D=2*C)``): bind as we go
+        param_env = def_env.child()
+        bindings: dict[str, Value] = param_env.scopes[0]
         for p in params:
             if p.name in given:
                 bindings[p.name] = given[p.name]
@@ -890,8 +891,8 @@ def walk(program: Program, target: str, convention: str) -> Walker:
         walker.final_shape = None  # type: ignore[attr-defined]
         return walker
     definition, env = program.networks[target]
-    bindings: dict[str, Value] = {}
-    param_env = env.child(bindings)
+    param_env = env.child()
+    bindings: dict[str, Value] = param_env.scopes[0]  # defaults see earlier parameters
     for p in definition.params:
         if p.name in env.values:
             bindings[p.name] = env.values[p.name]

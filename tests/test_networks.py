@@ -413,3 +413,12 @@ def test_newline_rule_stays_linear_on_hostile_input() -> None:
         text = "network n { input(C=4)\n if true { relu() }" + "\n " * 300_000 + tail
         symcount.count(text)
     assert time.perf_counter() - start < 2.0
+
+
+def test_parameter_defaults_see_earlier_parameters() -> None:
+    block = symcount.count("block b(C, D=2*C) { linear(C_out=D) }\nnetwork n { input(C=4); b(C=3) }")
+    assert block.total == params(nn.Linear(4, 6))[0]
+    text = "network n(C=3, D=2*C) { input(C=4); linear(C_out=D) }"
+    assert symcount.count(text).total == params(nn.Linear(4, 6))[0]
+    assert symcount.count(text, values={"C": 5}).total == params(nn.Linear(4, 10))[0]
+    assert symcount.count(text, values={"D": 7}).total == params(nn.Linear(4, 7))[0]
