@@ -205,3 +205,38 @@ def test_zoo_model_macs_layer_by_layer(name: str, factory: Callable[[], nn.Modul
                  if layer.kind in ("conv2d", "depthwise_conv2d", "linear")]
     assert per_layer == per_module
     assert int(result.macs) == counter.get_total_flops() // 2 == sum(per_module)
+
+
+# ---------------------------------------------------------------------------- recurrent and encoder layers
+
+
+RNN_CASES = [(kind, layers, bi, proj) for kind in ("rnn", "gru", "lstm") for layers in (1, 2) for bi in (False, True)
+             for proj in ((0, 3) if kind == "lstm" else (0,))]
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections")
+@pytest.mark.parametrize(("kind", "layers", "bidirectional", "proj"), RNN_CASES)
+def test_recurrent_macs(kind: str, layers: int, bidirectional: bool, proj: int) -> None:
+    """Per step: gates x H x (input + hidden) per layer and direction (oneDNN off: its fused LSTM is not counted)."""
+    length, c_in, hidden = 7, 5, 6
+    cls = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[kind]
+    extra = {"proj_size": proj} if proj else {}
+    module = cls(c_in, hidden, num_layers=layers, bidirectional=bidirectional, batch_first=True, **extra)
+    with torch.backends.mkldnn.flags(enabled=False):
+        expected = torch_macs(module, torch.zeros(1, length, c_in))
+    options = f", proj={proj}" if proj else ""
+    got = one_layer(f"network n {{ input(L={length}, C={c_in}); {kind}(hidden={hidden}, layers={layers}, "
+                    f"bidirectional={str(bidirectional).lower()}{options}) }}")
+    assert got == (expected, expected)
+
+
+def test_transformer_encoder_layer_macs_are_its_parts() -> None:
+    """The layer's own forward uses fused attention (not counted on CPU): sum its counted parts instead."""
+    length, d_model, heads, ff = 9, 32, 4, 64
+    layer = nn.TransformerEncoderLayer(d_model, heads, ff, dropout=0.0, batch_first=True).train()
+    x = torch.zeros(1, length, d_model)
+    expected = (torch_macs(layer.self_attn, x, x, x, need_weights=True) + torch_macs(layer.linear1, x)
+                + torch_macs(layer.linear2, torch.zeros(1, length, ff)))
+    got = one_layer(f"network n {{ input(L={length}, C={d_model}); "
+                    f"transformer_encoder_layer(heads={heads}, ff={ff}) }}")
+    assert got == (expected, expected)
