@@ -377,6 +377,12 @@ class Walker:
         start = len(self.layers)
         try:
             out = self.run_body(definition.body, body_env, shape, inner, multiplier)
+        except SymcountError as err:
+            # the caret points into the block's definition: say which call got there
+            if err.pos.line and node.pos.line and not err.message.startswith("recursive block"):
+                called = f"in {node.kind}(...) called at line {node.pos.line}"
+                err.hint = f"{err.hint}; {called}" if err.hint else called
+            raise
         finally:
             self.call_stack.pop()
         self.notes_for_block(name, node, start)

@@ -422,3 +422,19 @@ def test_parameter_defaults_see_earlier_parameters() -> None:
     assert symcount.count(text).total == params(nn.Linear(4, 6))[0]
     assert symcount.count(text, values={"C": 5}).total == params(nn.Linear(4, 10))[0]
     assert symcount.count(text, values={"D": 7}).total == params(nn.Linear(4, 7))[0]
+
+
+def test_error_inside_a_block_says_which_call_got_there() -> None:
+    text = """block unit(C) {
+    conv2d(C_out=C, k=5)
+}
+block pair(C) { unit(C=C); unit(C=C) }
+network n {
+    input(H=6, W=6, C=3)
+    pair(C=4)
+}"""
+    with pytest.raises(SymcountError) as err:
+        symcount.count(text)
+    assert (err.value.line, err.value.column) == (2, 5)
+    assert err.value.hint is not None
+    assert err.value.hint.endswith("in unit(...) called at line 4; in pair(...) called at line 7")
