@@ -1,4 +1,4 @@
-"""``symcount compare A B``: the what-if command (see :mod:`symcount.whatif`)."""
+"""``symcount compare A B`` (:mod:`symcount.whatif`) and ``symcount check`` (:mod:`symcount.checking`)."""
 
 from __future__ import annotations
 
@@ -105,4 +105,37 @@ def setup_compare(sub: Any) -> None:
     p.set_defaults(func=cmd_compare)
 
 
-SETUPS = [setup_compare]
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 whether the answer is right or wrong: the verdict is the output."""
+    from symcount.checking import check
+
+    verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
+                    convention=args.convention, network=args.network, quantity=args.quantity)
+    if args.format == "latex":
+        text = verdict.latex(standalone=args.standalone)
+    elif args.format == "markdown":
+        text = verdict.markdown()
+    else:
+        text = verdict.text()
+    write_output(text, args.output)
+    return EXIT_OK
+
+
+def setup_check(sub: Any) -> None:
+    p = sub.add_parser("check", help="check an answer (a number or a formula) and name the slip if it is wrong")
+    p.add_argument("source", help="a .sc file (optionally path#network) or an inline description")
+    p.add_argument("--answer", required=True, help="a number or a formula in the layer's names, e.g. "
+                   "'(k*k*C_in + 1)*C_out'")
+    p.add_argument("--set", dest="values", action="append", metavar="NAME=VALUE",
+                   help="give a symbol or let a value (repeatable)")
+    p.add_argument("--convention", choices=["pytorch", "keras"], default="pytorch")
+    p.add_argument("--network", help="which network when the source holds several")
+    p.add_argument("--quantity", choices=["total", "trainable"], default="total",
+                   help="what the question asks for (default: total, as the framework reports it)")
+    p.add_argument("--format", choices=["text", "latex", "markdown"], default="text")
+    p.add_argument("--standalone", action="store_true", help="latex: a complete document")
+    p.add_argument("-o", "--output", help="write to a file instead of stdout")
+    p.set_defaults(func=cmd_check)
+
+
+SETUPS = [setup_compare, setup_check]
