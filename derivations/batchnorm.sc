@@ -6,6 +6,6 @@
 # convention: both
 network conv_bn {
     input(H=32, W=32, C=128)
-    conv2d(C_out=256, k=3, padding=1, bias=false)   # the batch norm's shift replaces the bias
+    conv2d(C_out=256, k=3, padding="same", bias=false)   # the batch norm's shift replaces the bias
     batchnorm()
 }

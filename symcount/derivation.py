@@ -328,22 +328,36 @@ class _Builder:
         first = variants[0].count
         sections: list[Section] = []
         silent: list[LayerResult] = []
+        shown: dict[tuple[str | None, tuple[Column, ...]], str] = {}
         in_network = first.network != "main"
         for i, layer in enumerate(first.layers):
             per_variant = [v.count.layers[i] for v in variants]
             if in_network and all(_is_empty(layer) for layer in per_variant):
                 silent.append(layer)
                 continue
-            columns = [Column(v.label, tuple(self.layer_rows(v.count.layers[i], v.convention)))
-                       for v in variants]
-            sections.append(Section(layer.name, self.call_text(layer.pos), _merge(columns),
-                                    tuple(_layer_notes(per_variant))))
+            columns = _merge([Column(v.label, tuple(self.layer_rows(v.count.layers[i], v.convention)))
+                              for v in variants])
+            code = self.call_text(layer.pos)
+            first = shown.get((code, columns)) if in_network else None
+            if first is not None:  # the same layer again: say so instead of repeating its derivation
+                sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], first)
+                                                                  for v in variants])))
+                continue
+            shown[(code, columns)] = layer.name
+            sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant))))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         if in_network and len(sections) - bool(silent) > 1:
             columns = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(columns)))
         return Document(title, paragraphs, self.conventions(variants), tuple(sections))
+
+    def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
+        """A repeated layer: its result, pointing at the derivation already shown."""
+        rows = [Row(Label("params"), (Step(formula.result_form(layer.total)),), f"as {first}")]
+        if layer.buffers != 0:
+            rows.append(Row(Label("buffers"), (Step(formula.result_form(layer.buffers)),)))
+        return Column(label, tuple(rows))
 
     def conventions(self, variants: list[Variant]) -> str:
         conventions = list(dict.fromkeys(v.convention for v in variants))
@@ -416,7 +430,8 @@ class _Builder:
         if formula.is_numeric(line2):
             steps += [formula.collapse_groups(line2)]
             steps += [formula.collapse_terms(steps[-1])]
-        steps.append(formula.result_form(value, order))
+        if not _product_of_names(line2):
+            steps.append(formula.result_form(value, order))
         return Row(lhs, self.distinct(steps)), value
 
     def distinct(self, nodes: Sequence[Node]) -> tuple[Step, ...]:
@@ -445,6 +460,8 @@ class _Builder:
             if name not in used:
                 continue
             value = layer.bindings.get(name)
+            if isinstance(value, sympy.Symbol) and value.name == name:
+                continue  # d_model = d_model says nothing
             nodes = [formula.from_sympy(f) for f in factors]
             steps = [Prod(tuple(nodes))] if len(nodes) > 1 else []
             steps.append(formula.result_form(value if value is not None else sympy.Mul(*factors)))
@@ -497,14 +514,19 @@ class _Builder:
         return rows
 
     def sum_row(self, lhs: Node, parts: list[sympy.Expr], total: sympy.Expr) -> Row:
-        """``= 156 + 2,416 + ... = 61,706``, wrapped every few terms."""
-        terms = [Term(1, self.result_node(p)) for p in parts if p != 0]
+        """``= 156 + 2,416 + ... = 61,706``, equal terms gathered (``16 × 2,048``), wrapped every few terms."""
+        times: dict[sympy.Expr, int] = {}
+        for p in parts:
+            if p != 0:
+                times[p] = times.get(p, 0) + 1
+        terms = [Term(1, self.result_node(p) if n == 1 else Prod((Num(n), self.result_node(p))))
+                 for p, n in times.items()]
         steps: list[Step] = []
         for start in range(0, len(terms), TERMS_PER_LINE):
             chunk = terms[start:start + TERMS_PER_LINE]
             node = Sum(tuple(chunk)) if len(chunk) > 1 else chunk[0].node
             steps.append(Step(node, continues=start > 0))
-        if len(terms) != 1:
+        if len(terms) != 1 or len(parts) - parts.count(0) > 1:
             steps.append(Step(formula.result_form(total)))
         if not steps:
             steps.append(Step(Num(0)))
@@ -555,6 +577,13 @@ def _balanced_call(text: str) -> str:
             out.append(ch)
         i += 1
     return re.sub(r"\s+", " ", "".join(out)).replace("( ", "(").replace(" )", ")").strip()
+
+
+def _product_of_names(node: Node) -> bool:
+    """``V × d_model``: already as simple as its expanded form (no result line needed)."""
+    if isinstance(node, Sym):
+        return True
+    return isinstance(node, Prod) and all(isinstance(f, Sym) for f in node.factors)
 
 
 def _is_empty(layer: LayerResult) -> bool:

@@ -497,7 +497,14 @@ class _Writer:
         raise NotImplementedError
 
     mul_sign = ""
-    implicit_sep = " "
+
+    def implicit_sep(self, left: Node, right: Node) -> str:
+        """Between the factors of an algebraic product (``k^2 C_in``)."""
+        raise NotImplementedError
+
+    def letter(self, node: Node) -> bool:
+        """Whether a leading number may stand right next to this factor."""
+        raise NotImplementedError
 
     def grouped(self, n: int, separator: str) -> str:
         digits = str(n)
@@ -562,19 +569,26 @@ class _Writer:
             level = max(level, inner)
             if previous is None:
                 out = text
+            elif isinstance(previous, Num) and self.letter(factor) and (node.implicit or i == 1):
+                out += text  # a coefficient stands next to a plain letter: 2C, 18C^2
             elif node.implicit:
-                out += ("" if isinstance(previous, Num) else self.implicit_sep) + text
-            elif i == 1 and isinstance(previous, Num) and _is_letter(factor):
-                out += text  # a leading coefficient: 2C, 4H
+                out += self.implicit_sep(previous, factor) + text
             else:
                 out += f" {self.mul_sign} {text}"
             previous = factor
         return out, level
 
 
-def _is_letter(node: Node) -> bool:
-    """A name, or a name to a power: what a coefficient may stand next to."""
-    return isinstance(node, Sym) or (isinstance(node, Pow) and isinstance(node.base, Sym))
+def _letter_name(node: Node) -> str | None:
+    """The name of a name or of a power of one (what a coefficient may stand next to)."""
+    base = node.base if isinstance(node, Pow) else node
+    return base.name if isinstance(base, Sym) else None
+
+
+def _is_plain(node: Node) -> bool:
+    """A one-letter name, a number or a power of one: juxtaposes without ambiguity."""
+    base = node.base if isinstance(node, Pow) else node
+    return isinstance(base, Num) or (isinstance(base, Sym) and len(base.name) == 1)
 
 
 class _LatexWriter(_Writer):
@@ -586,6 +600,14 @@ class _LatexWriter(_Writer):
 
     def number(self, n: int) -> str:
         return self.grouped(n, self.style.separator)
+
+    def implicit_sep(self, left: Node, right: Node) -> str:
+        return " " if _is_plain(left) and _is_plain(right) else r"\,"
+
+    def letter(self, node: Node) -> bool:
+        """``2C``, ``4d_{\text{model}}``: a one-letter base, subscript or not."""
+        name = _letter_name(node)
+        return name is not None and len(name.partition("_")[0]) == 1
 
     def name(self, name: str) -> str:
         return latex_name(name)
@@ -610,6 +632,14 @@ class _TextWriter(_Writer):
 
     def number(self, n: int) -> str:
         return self.grouped(n, self.style.text_separator)
+
+    def implicit_sep(self, left: Node, right: Node) -> str:
+        return "·"
+
+    def letter(self, node: Node) -> bool:
+        """``2C`` but ``4 × d_model``: plain text has no subscripts to set the name apart."""
+        name = _letter_name(node)
+        return name is not None and len(name) == 1
 
     def name(self, name: str) -> str:
         return name

@@ -255,3 +255,23 @@ def test_lazy_export() -> None:
 
 def test_symbols_helper_matches() -> None:
     assert F.evaluate(F.Sym("C")) == sym("C")
+
+
+def test_repeated_layers_point_back_and_the_total_gathers_them() -> None:
+    text = "network n {\n input(C=64)\n repeat 3 { linear(C_out=64)\n relu() }\n linear(C_out=10)\n}"
+    d = derive(text)
+    sections = [s for s in d.document.sections if s.title.startswith("linear")]
+    assert len(sections[0].columns[0].rows) > 1
+    (again,) = sections[1].columns[0].rows
+    assert again.note == "as linear" and final(again) == 65 * 64
+    total = rows_of(d, "Total")[0]
+    assert F.text(total.steps[0].node) == "3 × 4,160 + 650"
+    assert final(total) == symcount.count(text).total == 3 * 4160 + 650
+
+
+def test_symbolic_sizes_do_not_restate_themselves() -> None:
+    d = derive("network n {\n input(L=8, C=d_model)\n attention(heads=h)\n embedding(V=V, dim=d)\n}")
+    text = d.text()
+    assert "d_model = d_model" not in text
+    emb = rows_of(d, "embedding")[0]
+    assert [F.text(s.node) for s in emb.steps] == ["V × d"]

@@ -70,7 +70,8 @@ def test_symbolic_values_stay_symbolic() -> None:
 def test_result_orders_names_as_the_formula_does() -> None:
     tree = general(CONV, {"g": 1}, {"b", "g"})
     result = F.result_form(F.evaluate(tree), F.names_in(tree))
-    assert F.latex(result) == r"k^2 C_{\text{in}} C_{\text{out}} + b C_{\text{out}}"
+    assert F.latex(result) == r"k^2\,C_{\text{in}}\,C_{\text{out}} + b\,C_{\text{out}}"
+    assert F.text(result) == "k²·C_in·C_out + b·C_out"
 
 
 def test_settings_cdot_power_and_separator() -> None:
@@ -90,7 +91,10 @@ def test_parentheses_follow_precedence() -> None:
     assert F.text(F.parse_formula("(a + b)^2")) == "(a + b)²"
     assert F.text(F.parse_formula("a*(b/c)")) == "a × (b/c)"
     assert F.latex(F.parse_formula("((a + b)*c + d)*e + f")) == "[(a + b) \\times c + d] \\times e + f"
+    assert F.latex(F.parse_formula("2*C")) == "2C"
     assert F.latex(F.parse_formula("2*d_model")) == r"2d_{\text{model}}"
+    assert F.text(F.parse_formula("2*d_model")) == "2 × d_model"
+    assert F.latex(F.parse_formula("2*heads")) == r"2 \times \mathit{heads}"
     assert F.latex(F.parse_formula("2*3")) == r"2 \times 3"
 
 
@@ -128,7 +132,7 @@ def test_rendering_and_substitution_never_change_the_value(text: str, values: di
     env = {k: sympy.Integer(v) for k, v in values.items()}
     substituted = F.simplify(F.substitute(tree, env, set(values)))
     assert sympy.simplify(F.evaluate(substituted) - expected.subs({sym(k): v for k, v in env.items()})) == 0
-    shown = F.text(substituted).replace("×", "*").replace("[", "(").replace("]", ")") \
+    shown = F.text(substituted).replace("×", "*").replace("·", "*").replace("[", "(").replace("]", ")") \
         .replace("{", "(").replace("}", ")").replace(",", "")
     for digit, sup in zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹", strict=True):
         shown = shown.replace(sup, "^" + digit)
