@@ -438,3 +438,41 @@ network n {
     assert (err.value.line, err.value.column) == (2, 5)
     assert err.value.hint is not None
     assert err.value.hint.endswith("in unit(...) called at line 4; in pair(...) called at line 7")
+
+
+def test_symbolic_residual_sizes_equal_up_to_floor_identities() -> None:
+    """floor((H - 1)/2) + 1 (3x3, stride 2, pad 1) is ceiling(H/2) (1x1, stride 2, "same") for every H."""
+    text = """network n(H) {{
+    input(H=H, W=H, C=4)
+    residual {{ conv2d(C_out=8, k=3, stride=2, padding=1); conv2d(C_out=8, k=3, stride=2, padding=1) }}
+    shortcut {{ {} }}
+}}"""
+    ok = symcount.count(text.format('conv2d(C_out=8, k=1, stride=4, padding="same")'))
+    assert ok.output_shape[0] == 8
+    with pytest.raises(SymcountError) as err:
+        symcount.count(text.format("avgpool2d(k=4); conv2d(C_out=8, k=1)"))  # floor(H/4): differs for H = 1, 2, 3 (mod 4)
+    assert err.value.line == 3
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_same_size_agrees_with_brute_force(seed: int) -> None:
+    """same_size's periodic proof never says equal when some H differs, nor unequal when none does."""
+    import random
+
+    from symcount.engine import same_size
+    from symcount.shapes import conv_out
+
+    rng = random.Random(seed)
+    H = sym("H")
+    a: sympy.Expr = H
+    b: sympy.Expr = H
+    for _ in range(rng.randint(1, 3)):
+        k, s = rng.choice([1, 3, 5]), rng.randint(1, 3)
+        # b mostly takes the same step written the other way ("same" vs (k-1)/2), sometimes another step
+        a = conv_out(a, k, s, rng.choice(["same", (k - 1) // 2]))
+        if rng.random() < 0.8:
+            b = conv_out(b, k, s, rng.choice(["same", (k - 1) // 2]))
+        else:
+            b = conv_out(b, rng.randint(1, 4), rng.randint(1, 3), rng.randint(0, 2))
+    brute = all(a.subs(H, n) == b.subs(H, n) for n in range(1, 200))
+    assert same_size(a, b) == brute, (a, b)
