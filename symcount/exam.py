@@ -1,0 +1,609 @@
+"""Exam generation: many variants of one question, each with its worked solution.
+
+A template is a ``.sc`` description whose sizes are drawn:
+``let C_in = choose(64, 128, 256)``. String lets say what to ask:
+``let question = "... {C_in} ..."`` (``{name}`` is replaced by the drawn or
+computed value), ``let ask = "params"`` (or ``trainable``,
+``non_trainable``, ``output_height``, ``output_width``, ``output_channels``,
+``output_length``, ``output_size``), and optionally ``let title = "..."`` and
+``let convention = "keras"``. ``require EXPR`` statements filter the draws,
+and a draw whose sizes do not fit a layer is rejected (symcount counts it and
+says no) before any question is written.
+
+``choose`` is a function of a preprocessing pass only: top-level lets are
+evaluated in order with :class:`symcount.evaluate.Env`'s ``functions=`` hook
+bound to a seeded ``random.Random``, and the drawn values are handed to
+:func:`symcount.count` as ``values`` (which override the lets). The same seed
+gives the same draws, and every output is a pure function of the draws, so
+the same seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symcount import ast
+from symcount.api import Source, count, read_source
+from symcount.checking import formula_line
+from symcount.engine import Count
+from symcount.errors import SymcountError, did_you_mean
+from symcount.evaluate import Env, Value, describe, evaluate, truth
+from symcount.parse import parse, parse_expression
+from symcount.render.latex import SymcountLatexPrinter, latex_value
+from symcount.render.unicode import UnicodePrinter, unicode_value
+from symcount.symbols import is_number, sym
+from symcount.whatif import Style, latex_escape
+
+ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
+        "output_length", "output_size")
+FORMATS = ("latex", "markdown", "moodle")
+#: Draws tried per requested variant before giving up.
+ATTEMPTS_PER_VARIANT = 200
+MAX_VARIANTS = 1000
+_TEXT_LETS = ("question", "title", "ask", "convention")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
+
+
+# ------------------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed exam template: its text, the draws it makes and what it asks."""
+
+    text: str
+    filename: str
+    tree: ast.Program
+    title: str
+    question: str
+    ask: str
+    convention: str
+    network: str | None
+
+    @property
+    def name(self) -> str:
+        return Path(self.filename).stem if self.filename != "<input>" else "exam"
+
+
+def _calls_choose(node: Any) -> bool:
+    if isinstance(node, ast.Call):
+        return node.func == "choose" or any(_calls_choose(a) for a in node.args)
+    if isinstance(node, ast.BinOp):
+        return _calls_choose(node.left) or _calls_choose(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _calls_choose(node.operand)
+    if isinstance(node, ast.TupleExpr):
+        return any(_calls_choose(i) for i in node.items)
+    return False
+
+
+def _nested_choose(node: Any) -> ast.Pos | None:
+    """Where ``choose`` appears outside a top-level let (it may not)."""
+    if isinstance(node, ast.Let | ast.Require):
+        expr = node.value if isinstance(node, ast.Let) else node.condition
+        return expr.pos if _calls_choose(expr) else None
+    if isinstance(node, ast.Layer):
+        for arg in node.args:
+            if _calls_choose(arg.value):
+                return arg.value.pos
+        return _nested_choose(node.body) if node.body else None
+    if isinstance(node, ast.Body):
+        for item in node.items:
+            found = _nested_choose(item)
+            if found:
+                return found
+        return None
+    for attr in ("body", "then", "otherwise", "shortcut"):
+        child = getattr(node, attr, None)
+        if child is not None:
+            found = _nested_choose(child)
+            if found:
+                return found
+    for branch in getattr(node, "branches", ()):
+        found = _nested_choose(branch)
+        if found:
+            return found
+    return None
+
+
+def load_template(source: Source) -> Template:
+    """Parse a template and read its string lets (question, ask, title, convention)."""
+    text, filename, network = read_source(source)
+    tree = parse(text, filename)
+    strings: dict[str, str] = {}
+    try:
+        for statement in tree.statements:
+            if isinstance(statement, ast.Let) and statement.name in _TEXT_LETS:
+                if not isinstance(statement.value, ast.Str):
+                    raise SymcountError(f"let {statement.name} must be a string", statement.pos)
+                strings[statement.name] = statement.value.value
+            elif isinstance(statement, ast.Let):
+                continue
+            else:
+                where = _nested_choose(statement)
+                if where is not None:
+                    raise SymcountError("choose() may only stand in a top-level let", where,
+                                        hint="let X = choose(...) at the top, then use X")
+        if "question" not in strings:
+            raise SymcountError("an exam template needs let question = \"...\" (the question text)",
+                                hint='e.g. let question = "How many parameters does it have?"')
+        ask = strings.get("ask", "params")
+        if ask not in ASKS:
+            raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", hint=did_you_mean(ask, ASKS))
+        convention = strings.get("convention", "pytorch")
+        if convention not in ("pytorch", "keras"):
+            raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    title = strings.get("title", Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
+    return Template(text, filename, tree, title, strings["question"], ask, convention, network)
+
+
+# ------------------------------------------------------------------------------------- drawing
+
+
+def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict[str, Value], bool]:
+    """One draw: (the chosen lets, every top-level value, whether the requires hold)."""
+    def choose(*options: Value) -> Value:
+        if not options:
+            raise SymcountError("choose() needs at least one value")
+        return options[rng.randrange(len(options))]
+
+    env = Env(functions={"choose": choose})
+    chosen: dict[str, Value] = {}
+    requires: list[ast.Require] = []
+    for statement in template.tree.statements:
+        if isinstance(statement, ast.Let) and statement.name not in _TEXT_LETS:
+            value = evaluate(statement.value, env)
+            env = env.child({statement.name: value})
+            if _calls_choose(statement.value):
+                chosen[statement.name] = value
+        elif isinstance(statement, ast.Require):
+            requires.append(statement)
+    ok = all(truth(evaluate(r.condition, env), r.condition) for r in requires)
+    everything = {name: env.lookup(name) for scope in reversed(env.scopes) for name in scope}
+    return chosen, everything, ok
+
+
+# ------------------------------------------------------------------------------------- variants
+
+
+@dataclass
+class Variant:
+    """One drawn question: its values, its text, its answer and its worked solution."""
+
+    number: int
+    values: dict[str, Value]
+    lets: dict[str, Value]
+    count: Count
+    answer: sympy.Expr
+    question: str
+
+
+@dataclass
+class Exam:
+    """Variants of one template; ``.latex()``, ``.solutions_latex()``, ``.markdown()``, ``.moodle()``."""
+
+    template: Template
+    seed: int
+    variants: list[Variant] = field(default_factory=list)
+
+    # -- the answer and its working ------------------------------------------------------
+    def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
+        """(label, math) rows of the worked solution."""
+        if self.template.ask.startswith("output"):
+            return output_solution(self.template, variant, style)
+        return params_solution(self.template, variant, style)
+
+    # -- renderings ----------------------------------------------------------------------------
+    def latex(self) -> str:
+        """The exam sheet: the questions only."""
+        items = [rf"\item {_latex_question(v.question)}" for v in self.variants]
+        return _latex_document(self.template.title, "Questions", r"\begin{enumerate}" + "\n" + "\n".join(items)
+                               + "\n" + r"\end{enumerate}" + "\n", self.seed)
+
+    def solutions_latex(self) -> str:
+        """The solution sheet: each question again, its answer and the working."""
+        style = Style("latex")
+        parts = []
+        for v in self.variants:
+            rows = self.solution_lines(v, style)
+            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
+            parts.append(
+                rf"\item {_latex_question(v.question)}" + "\n\n"
+                + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
+                + "\\[\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n\\]\n"
+            )
+        body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
+        return _latex_document(self.template.title, "Solutions", body, self.seed)
+
+    def markdown(self) -> str:
+        style = Style("markdown")
+        out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
+               "## Questions", ""]
+        out += [f"{v.number}. {_md_question(v.question)}" for v in self.variants]
+        out += ["", "## Solutions", ""]
+        for v in self.variants:
+            out.append(f"### Question {v.number}")
+            out.append("")
+            out.append(f"**Answer:** {unicode_value(v.answer)}")
+            out.append("")
+            rows = self.solution_lines(v, style)
+            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
+            out += ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$", ""]
+        return "\n".join(out)
+
+    def text(self) -> str:
+        style = Style("text")
+        out = [self.template.title, ""]
+        for v in self.variants:
+            out.append(f"{v.number}. {v.question}")
+            out.append(f"   answer: {unicode_value(v.answer)}")
+            out += [f"   {label}: {math}" for label, math in self.solution_lines(v, style)]
+        return "\n".join(out) + "\n"
+
+    def moodle(self) -> str:
+        """Moodle XML: one numerical question per variant, the working as general feedback."""
+        quiz = ET.Element("quiz")
+        category = ET.SubElement(quiz, "question", type="category")
+        ET.SubElement(ET.SubElement(category, "category"), "text").text = \
+            f"$course$/symcount/{self.template.name}"
+        style = Style("latex")
+        for v in self.variants:
+            q = ET.SubElement(quiz, "question", type="numerical")
+            ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{self.template.title} {v.number}"
+            qt = ET.SubElement(q, "questiontext", format="html")
+            ET.SubElement(qt, "text").text = f"<p>{_html(v.question)}</p>"
+            rows = self.solution_lines(v, style)
+            working = "".join(rf"<p>{_html(label)}: \({math}\)</p>" for label, math in rows)
+            fb = ET.SubElement(q, "generalfeedback", format="html")
+            ET.SubElement(fb, "text").text = f"<p>Answer: {_html(unicode_value(v.answer))}</p>{working}"
+            ET.SubElement(q, "defaultgrade").text = "1"
+            ET.SubElement(q, "penalty").text = "0.3333333"
+            ET.SubElement(q, "hidden").text = "0"
+            answer = ET.SubElement(q, "answer", fraction="100", format="moodle_auto_format")
+            ET.SubElement(answer, "text").text = str(int(v.answer))
+            ET.SubElement(answer, "tolerance").text = "0"
+            ET.SubElement(ET.SubElement(answer, "feedback", format="html"), "text").text = "<p>Correct.</p>"
+            ET.SubElement(q, "unitgradingtype").text = "0"
+            ET.SubElement(q, "unitpenalty").text = "0"
+            ET.SubElement(q, "showunits").text = "3"
+            ET.SubElement(q, "unitsleft").text = "0"
+        ET.indent(quiz)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+    def stress(self) -> StressReport:
+        return stress_report(self)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _latex_question(text: str) -> str:
+    return latex_escape(text)
+
+
+def _md_question(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|$])", r"\\\1", text)
+
+
+def _latex_document(title: str, part: str, body: str, seed: int) -> str:
+    return (
+        "\\documentclass{article}\n"
+        "\\usepackage{amsmath}\n"
+        "\\usepackage{booktabs}\n"
+        "\\begin{document}\n"
+        f"\\section*{{{latex_escape(title)}: {part}}}\n"
+        f"\\noindent Seed {seed}.\n\n"
+        f"{body}"
+        "\\end{document}\n"
+    )
+
+
+# ------------------------------------------------------------------------------------- solutions
+
+
+def params_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
+    """One line per layer with parameters (formula, values put in, value), then the total."""
+    rows: list[tuple[str, str]] = []
+    result = variant.count
+    parts: list[sympy.Expr] = []
+    wanted = template.ask
+    for layer in result.layers:
+        value = {"params": layer.total, "trainable": layer.trainable,
+                 "non_trainable": layer.non_trainable}[wanted]
+        if layer.entry is not None and not layer.formulas and layer.total == 0:
+            if len(result.layers) == 1 or layer.kind in ("maxpool2d", "avgpool2d"):
+                rows.append((layer.name, f"{style.bare(sympy.Integer(0))} \\text{{ ({layer.entry.zero_reason})}}"
+                             if style.name != "text" else f"0 ({layer.entry.zero_reason})"))
+            continue
+        key = "stat" if wanted == "non_trainable" else "param"
+        bindings = {k: v for k, v in layer.bindings.items() if isinstance(v, sympy.Basic)}
+        lines = []
+        if key in layer.formulas:
+            expr = parse_expression(layer.formulas[key], "<formula>")
+            lines.append(formula_line(expr, bindings, style, None))
+        if wanted == "params" and "stat" in layer.formulas and result.convention == "keras":
+            stat = parse_expression(layer.formulas["stat"], "<formula>")
+            lines.append(formula_line(stat, bindings, style, None) + _note(style, "moving mean and variance"))
+        if not lines and value != 0:
+            lines.append(style.bare(value))
+        if value == 0 and not lines:
+            continue
+        if len(lines) == 2:
+            rows.append((f"{layer.name}, trainable", lines[0]))
+            rows.append((f"{layer.name}, non-trainable", lines[1]))
+            rows.append((f"{layer.name}, total", style.bare(value)))
+        else:
+            rows += [(layer.name, line) for line in lines]
+        parts.append(value)
+    if len(parts) > 1:
+        joined = " + ".join(style.bare(p) for p in parts)
+        rows.append(("total", f"{joined} = {style.bare(variant.answer)}"))
+    if not rows:
+        rows.append(("total", style.bare(variant.answer)))
+    return rows
+
+
+def _note(style: Style, text: str) -> str:
+    return f" ({text})" if style.name == "text" else rf"\quad\text{{({text})}}"
+
+
+def output_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
+    """The general output-size rule (the count with the drawn sizes as symbols), then its value."""
+    rows: list[tuple[str, str]] = []
+    symbolic_values = {name: sym(name) for name in variant.values}
+    try:
+        general = count(template.text, values=symbolic_values, convention=template.convention,
+                        network=template.network)
+        general_answer = output_value(general, template.ask)
+    except SymcountError:
+        general_answer = None
+    flow = shape_flow(variant.count, style)
+    if flow:
+        rows.append(("shapes", flow))
+    label = template.ask.replace("output_", "")
+    if general_answer is not None and general_answer.free_symbols:
+        # the same expression with the drawn numbers standing in for the names (nothing evaluated)
+        numbers = {s: variant.values[s.name] for s in general_answer.free_symbols  # type: ignore[attr-defined]
+                   if isinstance(variant.values.get(s.name), sympy.Integer)}  # type: ignore[attr-defined]
+        steps = [style.bare(general_answer), with_values(general_answer, numbers, style),
+                 style.bare(variant.answer)]
+        shown = [x for i, x in enumerate(steps) if i == 0 or x != steps[i - 1]]
+        rows.append((label, " = ".join(shown)))
+    else:
+        rows.append((label, style.bare(variant.answer)))
+    return rows
+
+
+class _LatexWithValues(SymcountLatexPrinter):
+    """Prints an expression's structure with numbers where its names were: nothing evaluated."""
+
+    def __init__(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> None:
+        super().__init__({"mul_symbol": "times"})
+        self.values = values
+
+    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
+        if expr in self.values:
+            return self._print(self.values[expr])
+        return super()._print_Symbol(expr, style)
+
+
+class _UnicodeWithValues(UnicodePrinter):
+    def __init__(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> None:
+        super().__init__({})
+        self.values = values
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        if expr in self.values:
+            return self._print(self.values[expr])
+        return str(super()._print_Symbol(expr))
+
+
+def with_values(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr], style: Style) -> str:
+    """``⌊(H − k + 2p)/s⌋ + 1`` written with the drawn numbers: ``⌊(224 − 11 + 2·0)/4⌋ + 1``."""
+    if style.name == "text":
+        return _UnicodeWithValues(values).doprint(expr)
+    return _LatexWithValues(values).doprint(expr)
+
+
+def shape_flow(result: Count, style: Style) -> str:
+    """``(3, 32, 32) → conv2d → (16, 28, 28)`` through the layers that change the shape."""
+    shapes = []
+    first = result.layers[0].input_shape if result.layers else None
+    if first is not None:
+        dims = first.layout(result.convention)
+        shapes.append(("input", "(" + ", ".join(unicode_value(d) if style.name == "text" else latex_value(d)
+                                                for d in dims) + ")"))
+    for layer in result.layers:
+        if layer.output_shape is None:
+            continue
+        dims = layer.output_shape
+        text = "(" + ", ".join(unicode_value(d) if style.name == "text" else latex_value(d) for d in dims) + ")"
+        shapes.append((layer.name, text))
+    if not shapes:
+        return ""
+    arrow = " → " if style.name == "text" else r" \to "
+    if style.name == "text":
+        return arrow.join(f"{name} {text}" for name, text in shapes)
+    return arrow.join(rf"\text{{{latex_escape(name)}}}\,{text}" for name, text in shapes)
+
+
+def output_value(result: Count, ask: str) -> sympy.Expr:
+    """The asked size of the final output (height, width, channels, length or all of it)."""
+    last = next((layer for layer in reversed(result.layers) if layer.shape is not None), None)
+    if last is None or last.shape is None:
+        raise SymcountError(f"ask = \"{ask}\" needs an input(...) so shapes flow through the network")
+    shape = last.shape
+    if ask == "output_channels":
+        if shape.channels is None:
+            raise SymcountError("the output has no channels (token ids)")
+        return shape.channels
+    if ask == "output_size":
+        return shape.numel()
+    index = {"output_height": -2, "output_width": -1, "output_length": -1}[ask]
+    if ask == "output_length" and not shape.sequence and shape.rank != 1:
+        raise SymcountError("output_length asks for a sequence (input(L=...)) or a 1-D signal")
+    if ask != "output_length" and shape.rank < 2:
+        raise SymcountError(f"{ask} needs a 2-D output (H and W)")
+    return shape.spatial[index]
+
+
+# ------------------------------------------------------------------------------------- generation
+
+
+def _question_text(template: Template, lets: Mapping[str, Value]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in lets:
+            raise SymcountError(f"the question mentions {{{name}}}, which the template does not define",
+                                hint=did_you_mean(name, list(lets)))
+        value = lets[name]
+        if isinstance(value, sympy.Basic) and is_number(value) and value.is_Integer:
+            return str(int(value))
+        return unicode_value(value) if isinstance(value, sympy.Basic) else describe(value)
+
+    return _PLACEHOLDER.sub(fill, template.question)
+
+
+def answer_of(template: Template, result: Count) -> sympy.Expr:
+    if template.ask == "params":
+        return sympy.expand(result.total)
+    if template.ask == "trainable":
+        return sympy.expand(result.trainable)
+    if template.ask == "non_trainable":
+        return sympy.expand(result.non_trainable)
+    return sympy.expand(output_value(result, template.ask))
+
+
+def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
+    """Draw ``variants`` distinct valid variants of a template with a seeded generator."""
+    template = load_template(source)
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {variants}")
+    rng = random.Random(seed)
+    exam = Exam(template, seed)
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    rejected: dict[str, int] = {}
+    for _ in range(variants * ATTEMPTS_PER_VARIANT):
+        if len(exam.variants) == variants:
+            break
+        try:
+            chosen, lets, ok = draw(template, rng)
+        except SymcountError as err:
+            raise err.located(template.filename, template.text) from None
+        key = tuple(sorted((k, sympy.srepr(v) if isinstance(v, sympy.Basic) else repr(v)) for k, v in chosen.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        if not ok:
+            rejected["require"] = rejected.get("require", 0) + 1
+            continue
+        try:
+            result = count(template.text, values=chosen, convention=template.convention, network=template.network)
+            answer = answer_of(template, result)
+        except SymcountError as err:
+            rejected[err.message] = rejected.get(err.message, 0) + 1
+            continue
+        if answer.free_symbols:
+            free = ", ".join(sorted(s.name for s in answer.free_symbols))  # type: ignore[attr-defined]
+            raise SymcountError(f"the answer still depends on {free}: draw it with choose() or give it a let",
+                                filename=template.filename, source=template.text)
+        question = _question_text(template, lets)
+        exam.variants.append(Variant(len(exam.variants) + 1, chosen, lets, result, answer, question))
+    if len(exam.variants) < variants:
+        why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: -kv[1])[:3])
+        raise SymcountError(
+            f"only {len(exam.variants)} distinct valid variants could be drawn; {variants} were asked for"
+            + (f" (rejected: {why})" if why else ""),
+            filename=template.filename, source=template.text,
+            hint="offer more values in choose(...) or relax the require statements")
+    return exam
+
+
+# ------------------------------------------------------------------------------------- stress
+
+
+@dataclass
+class StressReport:
+    answers: list[sympy.Expr]
+    duplicates: list[tuple[list[int], sympy.Expr]]
+    guessable: list[tuple[int, str]]
+
+    def text(self) -> str:
+        numbers = sorted({int(a) for a in self.answers})
+        out = [f"{len(self.answers)} variants, {len(numbers)} distinct answers"]
+        if numbers:
+            out.append(f"answers range from {unicode_value(sympy.Integer(numbers[0]))} "
+                       f"to {unicode_value(sympy.Integer(numbers[-1]))}")
+        for which, answer in self.duplicates:
+            listed = ", ".join(str(n) for n in which)
+            out.append(f"warning: variants {listed} share the answer {unicode_value(answer)}")
+        for n, how in self.guessable:
+            out.append(f"warning: variant {n}'s answer can be guessed from the question's numbers: {how}")
+        return "\n".join(out) + "\n"
+
+
+def _numbers_in(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"(?<![\w.])\d+(?![\w.])", text)]
+
+
+def _guess(answer: int, numbers: Sequence[int]) -> str | None:
+    """The answer as one of the numbers, or a product of two or three of them."""
+    distinct = sorted(set(numbers))
+    if answer in distinct:
+        return f"{answer:,} appears in the question"
+    for r in (2, 3):
+        for combo in itertools.combinations_with_replacement(distinct, r):
+            product = 1
+            for n in combo:
+                product *= n
+            if product == answer and all(n > 1 for n in combo):
+                return " × ".join(str(n) for n in combo) + f" = {answer:,}"
+    return None
+
+
+def stress_report(exam: Exam) -> StressReport:
+    answers = [v.answer for v in exam.variants]
+    by_answer: dict[sympy.Expr, list[int]] = {}
+    for v in exam.variants:
+        by_answer.setdefault(v.answer, []).append(v.number)
+    duplicates = [(which, a) for a, which in sorted(by_answer.items(), key=lambda kv: kv[1][0]) if len(which) > 1]
+    guessable = []
+    for v in exam.variants:
+        how = _guess(int(v.answer), _numbers_in(v.question))
+        if how is not None:
+            guessable.append((v.number, how))
+    return StressReport(answers, duplicates, guessable)
+
+
+# ------------------------------------------------------------------------------------- files
+
+
+def outputs(exam: Exam, fmt: str) -> dict[str, str]:
+    """File name -> content for one format."""
+    name = exam.template.name
+    if fmt == "latex":
+        return {f"{name}-exam.tex": exam.latex(), f"{name}-solutions.tex": exam.solutions_latex()}
+    if fmt == "markdown":
+        return {f"{name}.md": exam.markdown()}
+    if fmt == "moodle":
+        return {f"{name}-moodle.xml": exam.moodle()}
+    raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
+
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "derivations" / "exams"
+
+
+def templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
+    return sorted(directory.glob("*.sc"))

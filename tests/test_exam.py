@@ -1,0 +1,208 @@
+"""Exam generation: valid draws, answers equal to symcount's count, byte-identical output, pdflatex, Moodle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount import SymcountError
+from symcount.cli import main as cli_main
+from symcount.exam import FORMATS, generate, outputs, templates
+
+TEMPLATES = templates()
+NAMES = [t.name for t in TEMPLATES]
+
+
+def test_templates_shipped() -> None:
+    assert {"conv_with_bias.sc", "conv_without_bias.sc", "dense.sc", "pooling.sc", "batchnorm.sc", "lstm.sc",
+            "output_shape.sc"} <= set(NAMES)
+
+
+def expected_answer(template: Path, values: dict, ask: str, convention: str) -> int:
+    """The answer straight from symcount.count (shapes read from the framework's layout)."""
+    result = symcount.count(template, values=values, convention=convention)
+    if ask == "params":
+        return int(result.total)
+    if ask == "output_height":
+        assert result.output_shape is not None
+        return int(result.output_shape[-2] if convention == "pytorch" else result.output_shape[-3])
+    raise AssertionError(ask)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
+def test_every_answer_equals_symcount_count(template: Path) -> None:
+    exam = generate(template, variants=5, seed=11)
+    assert len(exam.variants) == 5
+    assert len({tuple(sorted(v.values.items())) for v in exam.variants}) == 5  # distinct draws
+    for v in exam.variants:
+        assert v.answer == expected_answer(template, v.values, exam.template.ask, exam.template.convention)
+        assert "{" not in v.question  # every placeholder filled
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
+def test_moodle_xml_parses_and_answers_equal_count(template: Path) -> None:
+    exam = generate(template, variants=4, seed=3)
+    root = ET.fromstring(exam.moodle())
+    assert root.tag == "quiz"
+    questions = [q for q in root.findall("question") if q.get("type") == "numerical"]
+    assert len(questions) == 4
+    for q, v in zip(questions, exam.variants, strict=True):
+        answer = q.find("answer")
+        assert answer is not None and answer.get("fraction") == "100"
+        assert int(answer.findtext("text") or "") == expected_answer(template, v.values, exam.template.ask,
+                                                                     exam.template.convention)
+        assert answer.findtext("tolerance") == "0"
+        assert "Answer" in (q.findtext("generalfeedback/text") or "")
+        assert (q.findtext("questiontext/text") or "").startswith("<p>")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_same_seed_gives_byte_identical_output(fmt: str, tmp_path: Path) -> None:
+    for template in TEMPLATES:
+        first = outputs(generate(template, variants=6, seed=42), fmt)
+        second = outputs(generate(template, variants=6, seed=42), fmt)
+        assert first == second
+    template = TEMPLATES[NAMES.index("conv_with_bias.sc")]
+    other = outputs(generate(template, variants=6, seed=43), fmt)
+    assert other != outputs(generate(template, variants=6, seed=42), fmt)
+
+
+def test_cli_writes_identical_files_for_the_same_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = str(TEMPLATES[NAMES.index("dense.sc")])
+    for out in ("one", "two"):
+        for fmt in FORMATS:
+            assert cli_main(["exam", template, "--variants", "5", "--seed", "9", "--format", fmt,
+                             "-o", str(tmp_path / out)]) == 0
+    capsys.readouterr()
+    one = sorted((tmp_path / "one").iterdir())
+    assert [p.name for p in one] == ["dense-exam.tex", "dense-moodle.xml", "dense-solutions.tex", "dense.md"]
+    for path in one:
+        assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
+
+
+def test_torch_agrees_with_conv_and_lstm_variants() -> None:
+    torch = pytest.importorskip("torch")
+    conv = generate(TEMPLATES[NAMES.index("conv_with_bias.sc")], variants=4, seed=5)
+    for v in conv.variants:
+        module = torch.nn.Conv2d(int(v.values["C_in"]), int(v.values["C_out"]), int(v.values["k"]))
+        assert v.answer == sum(p.numel() for p in module.parameters())
+    lstm = generate(TEMPLATES[NAMES.index("lstm.sc")], variants=4, seed=5)
+    for v in lstm.variants:
+        module = torch.nn.LSTM(int(v.values["C_in"]), int(v.values["H"]))
+        assert v.answer == sum(p.numel() for p in module.parameters())
+    shape = generate(TEMPLATES[NAMES.index("output_shape.sc")], variants=4, seed=5)
+    for v in shape.variants:
+        values = {k: int(x) for k, x in v.values.items()}
+        module = torch.nn.Conv2d(values["C_in"], values["C_out"], values["k"], stride=values["s"],
+                                 padding=values["p"])
+        out = module(torch.zeros(1, values["C_in"], values["H"], values["H"]))
+        assert v.answer == out.shape[-2]
+
+
+def test_keras_agrees_with_batchnorm_variants() -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    exam = generate(TEMPLATES[NAMES.index("batchnorm.sc")], variants=3, seed=2)
+    for v in exam.variants:
+        layer = keras.layers.BatchNormalization()
+        layer.build((None, 8, 8, int(v.values["C"])))
+        assert v.answer == layer.count_params()
+
+
+def test_require_filters_variants() -> None:
+    exam = generate(TEMPLATES[NAMES.index("output_shape.sc")], variants=12, seed=1)
+    for v in exam.variants:
+        H, k, p, s = (int(v.values[n]) for n in ("H", "k", "p", "s"))
+        assert (H - k + 2 * p) % s == 0 and p < k
+
+
+def test_invalid_sizes_are_rejected_before_a_question_is_written() -> None:
+    text = """
+let question = "A {k} x {k} convolution on a 4 x 4 input with {C} channels: how many parameters?"
+let k = choose(3, 9)
+let C = choose(2)
+network n { input(H=4, W=4, C=C); conv2d(C_out=C, k=k) }
+"""
+    exam = generate(text, variants=1, seed=0)
+    assert exam.variants[0].values["k"] == 3
+    with pytest.raises(SymcountError) as err:
+        generate(text, variants=2, seed=0)
+    assert "only 1 distinct valid variants" in str(err.value)
+    assert "does not fit" in str(err.value)
+
+
+def test_stress_warns_about_shared_and_guessable_answers() -> None:
+    report = generate(TEMPLATES[NAMES.index("pooling.sc")], variants=4, seed=0).stress()
+    assert "share the answer 0" in report.text()
+    same = """
+let question = "A {k} x {k} convolution with padding {p} and stride 1 keeps a {H} x {H} x {C} input. What is the output height?"
+let ask = "output_height"
+let k = choose(3, 5)
+let p = (k - 1) // 2
+let H = choose(8, 16, 32)
+let C = choose(4, 8)
+network n { input(H=H, W=H, C=C); conv2d(C_out=C, k=k, padding=p) }
+"""
+    report = generate(same, variants=4, seed=0).stress()
+    assert "can be guessed" in report.text()
+    dense = generate(TEMPLATES[NAMES.index("dense.sc")], variants=8, seed=0).stress()
+    assert "share" not in dense.text()
+    assert dense.text().startswith("8 variants, 8 distinct answers")
+
+
+def test_template_errors() -> None:
+    with pytest.raises(SymcountError) as err:
+        generate('let question = "q"\nconv2d(C_in=choose(1, 2), C_out=4, k=3)', variants=1)
+    assert "top-level let" in str(err.value) and err.value.line == 2
+    with pytest.raises(SymcountError) as err:
+        generate("let k = choose(1, 2)\nconv2d(C_in=2, C_out=4, k=k)", variants=1)
+    assert "let question" in str(err.value)
+    with pytest.raises(SymcountError) as err:
+        generate('let question = "q"\nlet ask = "weights"\nlinear(C_in=2, C_out=3)', variants=1)
+    assert "unknown ask" in str(err.value)
+    with pytest.raises(SymcountError) as err:
+        generate('let question = "{Q} inputs"\nlet C = choose(1, 2)\nlinear(C_in=C, C_out=3)', variants=1)
+    assert "{Q}" in str(err.value)
+    with pytest.raises(SymcountError) as err:
+        generate('let question = "q"\nlinear(C_in=C, C_out=3)', variants=1)
+    assert "depends on C" in str(err.value)
+    with pytest.raises(SymcountError):
+        generate('let question = "q"\nlet C = choose(1, 2)\nlinear(C_in=C, C_out=3)', variants=0)
+
+
+def test_cli_stress_and_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    template = str(TEMPLATES[NAMES.index("pooling.sc")])
+    assert cli_main(["exam", template, "--variants", "3", "--stress"]) == 0
+    assert "warning: variants 1, 2, 3 share the answer 0" in capsys.readouterr().out
+    assert cli_main(["exam", template, "--variants", "2", "--format", "markdown"]) == 0
+    assert "## Solutions" in capsys.readouterr().out
+    assert cli_main(["exam", template, "--variants", "2000"]) == 2
+    assert "--variants" in capsys.readouterr().err
+
+
+def _pdflatex() -> str:
+    found = shutil.which("pdflatex")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is missing in CI (install texlive-latex-base and texlive-latex-recommended)")
+        pytest.skip("pdflatex not installed")
+    return found
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
+def test_exam_and_solution_sheets_compile(template: Path, tmp_path: Path) -> None:
+    pdflatex = _pdflatex()
+    files = outputs(generate(template, variants=3, seed=4), "latex")
+    assert len(files) == 2
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", name], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]
+        assert (tmp_path / name).with_suffix(".pdf").stat().st_size > 0
