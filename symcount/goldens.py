@@ -13,8 +13,8 @@ Which files and how:
 * a ``#! derive FLAGS`` line (any number) replaces that default with one
   derivation per line, ``FLAGS`` being ``symcount derive`` options
   (``--network``, ``--set``, ``--convention``, ``--bias``, ``--mul``, ...);
-* below ``derivations/``, the folders other tools own (``zoo/``, ``whatif/``)
-  join only with such a line: a ``#! derive`` line is how a file opts in.
+* files in subfolders of ``derivations/`` (``zoo/``, ``whatif/``, ``exams/``: other
+  tools own them) join only with such a line: a ``#! derive`` line is how a file opts in.
 
 ``python -m symcount.goldens --check`` only reports stale or missing goldens.
 """
@@ -30,8 +30,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "derivations"
-#: Folders of derivations/ whose files join only with a ``#! derive`` line.
-OPT_IN_ONLY = ("zoo", "whatif")
+#: Folders of derivations/ that other tools own (zoo, whatif, exams, ...): their files,
+#: like those of any subfolder, join only with a ``#! derive`` line.
+OPT_IN_ONLY = ("zoo", "whatif", "exams")
 DIRECTIVE = "#! derive"
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
 _OPTIONS = ("values", "convention", "network", "bias", "mul", "kernel_style", "digit_separator", "title")
@@ -51,7 +52,7 @@ def golden_sources(gallery: Path = GALLERY) -> list[Path]:
     found = []
     for path in sorted(gallery.rglob("*.sc")):
         inside = path.relative_to(gallery).parts
-        if len(inside) > 1 and inside[0] in OPT_IN_ONLY and not derive_lines(path):
+        if len(inside) > 1 and not derive_lines(path):
             continue
         found.append(path)
     return found

@@ -39,8 +39,7 @@ def test_the_gallery_is_complete() -> None:
     names = {p.name for p in SOURCES if p.parent == goldens.GALLERY}
     assert set(EXPECTED) <= names, set(EXPECTED) - names
     assert len(names) >= 13
-    assert not any(p.relative_to(goldens.GALLERY).parts[0] in goldens.OPT_IN_ONLY and not goldens.derive_lines(p)
-                   for p in SOURCES)
+    assert not any(len(p.relative_to(goldens.GALLERY).parts) > 1 and not goldens.derive_lines(p) for p in SOURCES)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
@@ -82,6 +81,8 @@ def test_opt_in_line_and_flags(tmp_path: Path) -> None:
     gallery = tmp_path / "derivations"
     (gallery / "zoo").mkdir(parents=True)
     (gallery / "zoo" / "skipped.sc").write_text("linear(C_in=2, C_out=3)\n")
+    (gallery / "exams").mkdir()
+    (gallery / "exams" / "template.sc").write_text("linear(C_in=choose(2, 4), C_out=3)\n")
     joined = gallery / "zoo" / "joined.sc"
     joined.write_text("#! derive --bias both\n#! derive --convention keras --mul cdot\nlinear(C_in=2, C_out=3)\n")
     assert goldens.golden_sources(gallery) == [joined]

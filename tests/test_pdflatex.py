@@ -34,7 +34,7 @@ def overfull(log: str) -> list[float]:
     return [float(m) for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+@pytest.mark.parametrize("source", SOURCES, ids=[str(p.relative_to(goldens.GALLERY)) for p in SOURCES])
 def test_gallery_compiles(source: Path, tmp_path: Path) -> None:
     _, log = compile_latex(goldens.render(source)["latex"], tmp_path, source.stem)
     assert all(width <= MAX_OVERFULL_PT for width in overfull(log)), overfull(log)
