@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-test
 
 goldens: $(VENV)/.installed
 	$(PY) -m symcount.goldens
+	$(PY) -m symcount.whatif --update-goldens
 
 docs: $(VENV)/.installed
 	$(PY) -m symcount layers > docs/layers.md

@@ -393,6 +393,20 @@ class Comparison:
                 out.append(f"- **{name}**: `{side.label}` ({conv}{extra})")
             else:
                 out.append(rf"\noindent\textbf{{{name}}}: \texttt{{{label}}} ({conv}{extra})\\")
+        for name, result in (("A", self.a), ("B", self.b)):
+            rows = layer_lines(result, style)
+            if not rows:
+                continue
+            out.append("")
+            if style.name == "text":
+                width = max(len(label) for label, _ in rows)
+                out.append(f"{name}, layer by layer:")
+                out += [f"  {label.ljust(width)}  {math}" for label, math in rows]
+            else:
+                body = " \\\\\n".join(rf"\text{{{latex_escape(label)}}} &\quad {math}" for label, math in rows)
+                block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+                out.append(f"{name}, layer by layer:")
+                out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))
         out.append("")
         out.append(self._math(style))
         out.append("")
@@ -443,6 +457,36 @@ class Comparison:
 def _fraction(value: Any) -> bool:
     """A number that is not whole (worth a decimal approximation)."""
     return isinstance(value, sympy.Basic) and value is not sympy.nan and is_number(value) and not value.is_Integer
+
+
+#: Longest network whose layers a comparison derives one by one.
+MAX_LAYER_LINES = 12
+
+
+def layer_lines(result: Count, style: Style) -> list[tuple[str, str]]:
+    """(layer, derivation) for each layer with parameters: formula, values put in, value.
+
+    A layer whose catalog formula does not reproduce its count (a tied
+    weight, say) shows its count alone; long networks show none.
+    """
+    from symcount.checking import formula_line, layer_view
+
+    layers = [layer for layer in result.layers if layer.total != 0]
+    if not layers or len(layers) > MAX_LAYER_LINES:
+        return []
+    rows = []
+    for layer in layers:
+        view = layer_view(layer, result.convention, "total")
+        if view is None or "param" not in view.formulas or layer.multiplier != 1:
+            rows.append((layer.name, style.bare(layer.total)))
+            continue
+        line = formula_line(view.formulas["param"], view.bindings, style, None)
+        if "stat" in view.formulas and result.convention == "keras":
+            stat = formula_line(view.formulas["stat"], view.bindings, style, None)
+            line = f"{line} (trainable), {stat} (non-trainable)" if style.name == "text" else \
+                rf"{line} \text{{ (trainable), }} {stat} \text{{ (non-trainable)}}"
+        rows.append((layer.name, line))
+    return rows
 
 
 def _cell(value: Any, style: Style) -> str:

@@ -51,6 +51,10 @@ def test_vgg_5x5_against_two_3x3_with_bias() -> None:
     assert sympy.expand(c.difference - (7 * C**2 - C)) == 0
     assert sympy.simplify(c.ratio - (25 * C + 1) / (18 * C + 2)) == 0
     assert c.verdict.kind == "dearer"
+    text = c.text()
+    assert "(k × k × C_in + 1) × C_out = (5 × 5 × C + 1) × C = 25C² + C" in text
+    assert "(3 × 3 × C + 1) × C = 9C² + C" in text
+    assert r"(5 \times 5 \times C + 1) \times C" in c.latex()
 
 
 def test_depthwise_separable_ratio_is_one_over_c_out_plus_one_over_k_squared() -> None:
