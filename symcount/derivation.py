@@ -164,6 +164,8 @@ def derive(
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
     except SymcountError as err:
         raise err.located(filename, text) from None
+    except RecursionError:
+        raise SymcountError("description nested too deeply").located(filename, text) from None
     if title is None:
         title = directives.get("title") or (Path(filename).stem if filename != "<input>"
                                             else _default_title(variants[0].count))

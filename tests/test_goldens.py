@@ -61,6 +61,15 @@ def test_gallery_answers_show_the_exam_numbers(name: str) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_markdown_and_latex_show_the_same_math(source: Path) -> None:
+    tex = goldens.golden_path(source, "latex").read_text(encoding="utf-8")
+    md = goldens.golden_path(source, "markdown").read_text(encoding="utf-8")
+    displays = re.findall(r"^\\\[\n(.*?)\n\\\]$", tex, re.S | re.M)
+    blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.S | re.M)
+    assert displays and displays == blocks
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_gallery_totals_equal_count(source: Path) -> None:
     """Each derivation's variants are exactly what symcount.count reports."""
     d = derive(source)
