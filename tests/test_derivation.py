@@ -275,3 +275,19 @@ def test_symbolic_sizes_do_not_restate_themselves() -> None:
     assert "d_model = d_model" not in text
     emb = rows_of(d, "embedding")[0]
     assert [F.text(s.node) for s in emb.steps] == ["V × d"]
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+def test_every_catalog_layer_derives_symbolically(convention: str) -> None:
+    """With no arguments every size is a symbol; the derivation still lands on the count."""
+    from symcount.catalog import CATALOG
+
+    for name in sorted(CATALOG):
+        d = derive(name, convention=convention)
+        expected = symcount.count(name, convention=convention)
+        (layer,) = expected.layers
+        (section,) = d.document.sections
+        by_label = {r.lhs.text: final(r) for r in section.columns[0].rows if isinstance(r.lhs, F.Label)}
+        params = by_label.get("params", by_label.get("trainable"))
+        assert sympy.expand(params - layer.total) == 0, name
+        assert d.latex() and d.text()
