@@ -47,6 +47,8 @@ CONVENTIONS = ("pytorch", "keras")
 MAX_LAYERS = 10_000
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
+#: How many enclosing block calls an error's hint names (innermost first).
+MAX_CALLS_SHOWN = 4
 
 
 @dataclass(frozen=True)
@@ -382,7 +384,11 @@ class Walker:
             # the caret points into the block's definition: say which call got there
             if err.pos.line and node.pos.line and not err.message.startswith("recursive block"):
                 called = f"in {node.kind}(...) called at line {node.pos.line}"
-                err.hint = f"{err.hint}; {called}" if err.hint else called
+                shown = (err.hint or "").count(" called at line ")
+                if shown < MAX_CALLS_SHOWN:
+                    err.hint = f"{err.hint}; {called}" if err.hint else called
+                elif not (err.hint or "").endswith("; ..."):
+                    err.hint = f"{err.hint}; ..."  # 64 nested calls would be a page of hint
             raise
         finally:
             self.call_stack.pop()
