@@ -431,7 +431,7 @@ class Verdict:
         if not self.matches:
             return head
         match = self.matches[0]
-        where = f" in {style.escape(match.layer.name)}" if match.layer is not None else " in every layer"
+        where = f" in {style.escape(match.layer.name)}" if match.layer is not None else " in every layer where it applies"
         slip = match.slip
         title = slip.title if style.name == "text" else style.escape(slip.title).replace("k^d", "$k^d$") \
             if style.name == "latex" else slip.title
