@@ -22,6 +22,7 @@ import sympy
 
 from symcount.errors import SymcountError
 from symcount.shapes import Shape, conv_out, conv_transpose_out, pool_out
+from symcount.symbols import is_number
 
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
@@ -150,6 +151,8 @@ class LayerType:
     validate: Callable[[Args], tuple[str, str] | None] | None = None
     #: extra names the formulas use (k_h, k_w), beyond the arguments' symbols
     bindings: Callable[[Args, str], dict[str, sympy.Expr]] | None = None
+    #: notes for the options one framework lacks, said only when a call uses them
+    caveats: Callable[[Args, str], list[str]] | None = None
 
     def arg(self, name: str) -> ArgSpec:
         for spec in self.args:
@@ -358,6 +361,107 @@ def _conv_transpose_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     return prod(a.k) * a.C_in * a.C_out / a.groups * positions(i)
 
 
+# -- framework gaps: an option one framework lacks is counted the other's way, and said so
+
+def _numbers_above_one(values: Any) -> bool:
+    """Some entry is a number above 1 (a symbol may be 1, so it does not count)."""
+    return any(is_number(v) and v > 1 for v in values)
+
+
+def _numeric_padding(a: Args) -> bool:
+    return not isinstance(a.padding, str) and any(not is_number(p) or p != 0 for p in a.padding)
+
+
+def _conv_caveats(d: int, transpose: bool) -> Callable[[Args, str], list[str]]:
+    layer = f"ConvTranspose{d}d" if transpose else f"Conv{d}d"
+    keras_layer = f"Conv{d}DTranspose" if transpose else f"Conv{d}D"
+
+    def caveats(a: Args, convention: str) -> list[str]:
+        out = []
+        if convention == "pytorch" and isinstance(a.padding, str) and transpose:
+            out.append(f"PyTorch's {layer} takes no \"{a.padding}\" padding: Keras's output-size rule is used")
+        elif convention == "pytorch" and a.padding == "same" and _numbers_above_one(a.stride):
+            out.append(f"PyTorch's {layer} refuses padding=\"same\" with stride > 1: "
+                       "Keras's output size ceil(n/stride) is used")
+        if convention == "keras" and _numeric_padding(a):
+            out.append(f"Keras's {keras_layer} pads only by name (\"same\"/\"valid\"): "
+                       "the numeric padding follows PyTorch's rule")
+        if convention == "keras" and transpose and not (is_number(a.groups) and a.groups == 1):
+            out.append(f"Keras's {keras_layer} has no groups: the grouped kernel is PyTorch's layout")
+        return out
+
+    return caveats
+
+
+def _pool_caveats(a: Args, convention: str) -> list[str]:
+    out = []
+    if convention == "pytorch" and isinstance(a.padding, str):
+        out.append(f"PyTorch's pooling takes no \"{a.padding}\" padding: Keras's output-size rule is used")
+    if convention == "keras":
+        if _numeric_padding(a):
+            out.append("Keras's pooling pads only by name (\"same\"/\"valid\"): "
+                       "the numeric padding follows PyTorch's rule")
+        if a.ceil_mode:
+            out.append("Keras's pooling has no ceil_mode: PyTorch's rule is used")
+        if _numbers_above_one(a.dilation):
+            out.append("Keras's pooling has no dilation: PyTorch's rule is used")
+    return out
+
+
+def _center_scale_caveats(layer: str) -> Callable[[Args, str], list[str]]:
+    def caveats(a: Args, convention: str) -> list[str]:
+        out = []
+        if convention == "pytorch" and a.affine and (not a.get("center", True) or not a.scale):
+            out.append(f"PyTorch's {layer} learns both scale and shift or neither (affine): "
+                       "the scale or shift alone is Keras's center/scale")
+        if convention == "keras" and a.get("track_running_stats") is False:
+            out.append("Keras's BatchNormalization always keeps its moving mean and variance: they are counted")
+        return out
+
+    return caveats
+
+
+def _layernorm_caveats(a: Args, convention: str) -> list[str]:
+    if convention == "pytorch" and a.affine and not a.scale:
+        return ["PyTorch's LayerNorm cannot drop the scale alone (elementwise_affine drops both): "
+                "scale=false is Keras's"]
+    return []
+
+
+def _rmsnorm_caveats(a: Args, convention: str) -> list[str]:
+    if convention == "keras" and not a.affine:
+        return ["Keras's RMSNormalization always learns its scale: it is counted"]
+    return []
+
+
+def _rnn_caveats(kind: str) -> Callable[[Args, str], list[str]]:
+    def caveats(a: Args, convention: str) -> list[str]:
+        if kind == "lstm" and convention == "keras" and a.get("proj", ZERO) != 0:
+            return ["Keras's LSTM has no projection (proj): PyTorch's LSTM(proj_size) layout is counted"]
+        if kind == "gru" and convention == "pytorch" and not a.reset_after:
+            return ["PyTorch's GRU always resets after the matmul with two bias vectors: "
+                    "reset_after=false is Keras's"]
+        return []
+
+    return caveats
+
+
+def _prelu_caveats(a: Args, convention: str) -> list[str]:
+    if convention == "pytorch" and a.get("shared_axes") is not None:
+        return ["PyTorch's PReLU has no shared_axes: it learns C slopes (num_parameters)"]
+    return []
+
+
+def _attention_caveats(a: Args, convention: str) -> list[str]:
+    if convention == "pytorch" and not _attention_standard(a):
+        return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
+                "separate q/k/v/o projections (as in Llama) are counted"]
+    if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
+            and sympy.simplify(a.value_dim - a.key_dim) != 0):
+        return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
+    return []
+
+
 for _d in (1, 2, 3):
     register(LayerType(
         name=f"conv{_d}d",
@@ -374,6 +478,7 @@ for _d in (1, 2, 3):
         input_kind="spatial",
         validate=_check_groups,
         bindings=lambda a, c: kernel_bindings(a),
+        caveats=_conv_caveats(_d, False),
     ))
     register(LayerType(
         name=f"conv_transpose{_d}d",
@@ -389,6 +494,7 @@ for _d in (1, 2, 3):
         input_kind="spatial",
         validate=_check_groups,
         bindings=lambda a, c: kernel_bindings(a),
+        caveats=_conv_caveats(_d, True),
     ))
 
 
@@ -549,6 +655,7 @@ for _d in (1, 2, 3):
             zero_reason=f"no weights: pooling takes the {_word} of each window",
             input_kind="spatial",
             derive=_pool_defaults,
+            caveats=_pool_caveats,
         ))
 
 for _kind, _word in (("avg", "average"), ("max", "maximum")):
@@ -651,6 +758,7 @@ register(LayerType(
     formulas=lambda a, c: _norm_formulas(*_bn_affine(a), _bn_stats(a, c)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
+    caveats=_center_scale_caveats("BatchNorm"),
 ))
 
 
@@ -677,6 +785,7 @@ register(LayerType(
     formulas=lambda a, c: _norm_formulas(*_ln_affine(a), False),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
+    caveats=_layernorm_caveats,
 ))
 
 
@@ -699,6 +808,7 @@ register(LayerType(
     formulas=lambda a, c: _norm_formulas(*_bn_affine(a), False),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
+    caveats=_center_scale_caveats("GroupNorm"),
     validate=lambda a: ("G", f"G={a.G} groups do not divide C={a.C} channels")
     if divides(a.G, a.C) is False else None,
 ))
@@ -738,6 +848,7 @@ register(LayerType(
     formulas=lambda a, c: {"param": "C"} if a.affine or c == "keras" else {},
     shape=lambda a, s, c: s,
     macs=_zero_macs,
+    caveats=_rmsnorm_caveats,
 ))
 
 
@@ -890,6 +1001,7 @@ for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input,
         macs=_rnn_macs(_kind),
         macs_doc="per step: gates · H · (C_in + H) per layer and direction, times L",
         input_kind="sequence",
+        caveats=_rnn_caveats(_kind),
     ))
 
 
@@ -983,6 +1095,7 @@ register(LayerType(
     input_kind="sequence",
     derive=_attention_defaults,
     validate=_check_attention,
+    caveats=_attention_caveats,
 ))
 
 
@@ -1196,6 +1309,7 @@ register(LayerType(
           ArgSpec("shared_axes", ANY, None, (), doc="Keras: axes that share one slope (1-based, no batch)"),
           TRAINABLE),
     tensors=_prelu_tensors,
+    caveats=_prelu_caveats,
     formulas=lambda a, c: {"param": "C"} if c != "keras" else {"param": "N"},
     shape=_identity_shape,
     macs=_zero_macs,
