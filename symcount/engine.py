@@ -40,6 +40,7 @@ from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
+from symcount.syntax_errors import KEYWORDS
 
 CONVENTIONS = ("pytorch", "keras")
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
@@ -326,7 +327,7 @@ class Walker:
             return self.run_block(node, env, shape, scope, multiplier)
         entry = lookup(node.kind)
         if entry is None:
-            names = [*all_spellings(), *self.program.blocks, "input"]
+            names = [*all_spellings(), *self.program.blocks, "input", *KEYWORDS]
             raise SymcountError(f"unknown layer '{node.kind}'", node.pos,
                                 hint=did_you_mean(node.kind, names))
         if node.body is not None:

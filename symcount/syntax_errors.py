@@ -17,6 +17,7 @@ each must get, so a grammar edit that changes a classification fails loudly.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -30,6 +31,8 @@ from symcount.errors import SymcountError
 VALUE_START = frozenset({"NAME", "INT", "DECIMAL", "STRING", "TRUE", "FALSE", "LPAR", "MINUS", "PLUS", "NOT"})
 #: Terminals that start a statement inside a body.
 STATEMENT_START = frozenset({"IF", "LET", "REPEAT", "RESIDUAL", "PARALLEL", "REQUIRE", "NETWORK", "BLOCK"})
+#: The language's statement words (a misspelt one parses as a layer name).
+KEYWORDS = ("network", "block", "let", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch")
 #: Terminals that end a statement.
 SEPARATORS = frozenset({"_NL", "SEMICOLON", "$END"})
 #: Operators: left out of "expected ..." when anything else fits.
@@ -202,6 +205,9 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     if "COMMA" in accepts and token.type in VALUE_START:
         where = "between arguments" if "RPAR" in accepts else "between items"
         return SymcountError(f"missing ',' {where}", pos, hint=technical)
+    misspelt = _misspelt_keyword(text, token)
+    if misspelt is not None:
+        return misspelt
     if token.type == "NAME" and "LPAR" in accepts and "COLON" in accepts and _next_char(text, token) == "=":
         return SymcountError("arguments go in parentheses after the layer name", pos,
                              hint="e.g. linear(C_in=3, C_out=4)")
@@ -211,6 +217,33 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     if "INT" in accepts and "NAME" in accepts and not accepts & STATEMENT_START:
         return SymcountError(f"missing a value before {found(token)}", pos, hint=technical)
     return SymcountError(f"unexpected {found(token)}; expected {describe_expected(accepts)}", pos)
+
+
+_WORD_BEFORE = re.compile(r"(?:^|[;{}])[ \t]*([A-Za-z_]\w*)[ \t]*$")
+
+
+def _misspelt_keyword(text: str, token: Token) -> SymcountError | None:
+    """``netwrok n {``, ``reapeat 3 {``, ``} shorcut {``: a word where a keyword belongs.
+
+    The misspelt word is either the first word of the statement (it parsed
+    as a layer name, and the next token failed) or the failing token itself.
+    """
+    if token.start_pos is None:
+        return None
+    line_start = text.rfind("\n", 0, token.start_pos) + 1
+    line = text.count("\n", 0, token.start_pos) + 1
+    candidates = []  # the statement's first word, then the failing token
+    before = _WORD_BEFORE.search(text[line_start:token.start_pos])
+    if before is not None and token.type in VALUE_START | {"LBRACE"}:
+        candidates.append((before.group(1), before.start(1) + 1))
+    if token.type == "NAME":
+        candidates.append((str(token), token.start_pos - line_start + 1))
+    for word, column in candidates:
+        guess = difflib.get_close_matches(word.lower(), KEYWORDS, n=1, cutoff=0.66)
+        if guess and word not in KEYWORDS:
+            return SymcountError(f"unknown word '{word}'", ast.Pos(line, column, line, column + len(word)),
+                                 hint=f"did you mean '{guess[0]}'?")
+    return None
 
 
 def _never_closed(char: str, line: int, column: int) -> SymcountError:

@@ -70,6 +70,15 @@ SYNTAX = [
     ("linear C_in=3", 1, 8, "arguments go in parentheses after the layer name", None),
     ("linear(C_in=3; C_out=4)", 1, 14, "unexpected ';'; expected ')' or ','", None),
     ("(((", 1, 1, "unexpected '('; expected a layer or statement, a new line or ';' or the end of the text", None),
+    # misspelt keywords parse as layer names; the next token fails
+    ("netwrok lenet {\n    input(C=3)\n}", 1, 1, "unknown word 'netwrok'", "did you mean 'network'?"),
+    ("network n {\n    input(C=3)\n    reapeat 3 { relu() }\n}", 3, 5, "unknown word 'reapeat'",
+     "did you mean 'repeat'?"),
+    ("network n { input(C=3)\n residual { relu() } shorcut { relu() } }", 2, 22, "unknown word 'shorcut'",
+     "did you mean 'shortcut'?"),
+    ("network n { input(C=3)\n if true { relu() } esle { relu() } }", 2, 21, "unknown word 'esle'",
+     "did you mean 'else'?"),
+    ("lte x = 3", 1, 1, "unknown word 'lte'", "did you mean 'let'?"),
     # characters
     ("linear(C_in=3, C_out=4) @", 1, 25, "unexpected character '@'", None),
     ("linear(C_in=3 × 4, C_out=2)", 1, 15, "unexpected character '×'", "write '*'"),
@@ -102,6 +111,7 @@ def test_missing_comma_is_found_whatever_precedes_it() -> None:
 SEMANTIC = [
     ("conv2 (C_in=1, C_out=2, k=3)", 1, 1, "unknown layer 'conv2'", "did you mean 'conv2d'?"),
     ("lienar(C_in=1, C_out=2)", 1, 1, "unknown layer 'lienar'", "did you mean 'linear'?"),
+    ("network n { input(C=3)\n residul { relu() } }", 2, 2, "unknown layer 'residul'", "did you mean 'residual'?"),
     ("network n {\n    input(C=3)\n    linaer(C_out=2)\n}", 3, 5, "unknown layer 'linaer'", "did you mean 'linear'?"),
     ("conv2d(C_in=1, C_out=2, k=3, C_out=4)", 1, 30, "argument C_out given twice", None),
     ("conv2d(C_in=1, C_out=2, k=3, out_channels=4)", 1, 30, "argument C_out given twice",
