@@ -127,7 +127,8 @@ def test_zoo_layer_shapes_equal_torch_forward(name: str, factory: Callable[[], n
     assert len(got) == len(expected)
     for (layer_name, shape), (module, torch_shape) in zip(got, expected, strict=True):
         assert shape == torch_shape, f"{layer_name} vs {module}"
-    assert tuple(int(d) for d in result.output_shape) == (1000,) if name != "lenet5" else (10,)
+    classes = 10 if name == "lenet5" else 1000
+    assert tuple(int(d) for d in result.output_shape) == (classes,)
 
 
 # ---------------------------------------------------------------------------- keras
