@@ -66,7 +66,10 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
         elif isinstance(value, sympy.Basic):
             out[name] = value
         elif isinstance(value, str):
-            out[name] = evaluate(parse_expression(value, f"--set {name}"), Env())
+            try:
+                out[name] = evaluate(parse_expression(value, f"--set {name}"), Env())
+            except SymcountError as err:  # about the value's text, not the description's
+                raise err.located(f"--set {name}", value.strip()) from None
         else:
             raise SymcountError(f"value for {name} must be an int or an expression, not {type(value).__name__}")
     return out

@@ -166,6 +166,17 @@ def test_unknown_set_name_lists_the_symbols() -> None:
     assert err.hint == "did you mean 'b'?"
 
 
+def test_set_values_are_checked_in_their_own_text() -> None:
+    """A bad --set value is reported against the value, not against the description."""
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": "1/0"})
+    assert (err.filename, err.line, err.column, err.message) == ("--set C", 1, 3, "division by zero")
+    assert str(err).splitlines()[:3] == ["--set C:1:3: division by zero", "    1/0", "      ^"]
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": '__import__("os")'})
+    assert err.filename == "--set C" and err.message.startswith("unknown function '__import__'")
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": 2.5})
+    assert err.message == "value for C must be an int or an expression, not float"
+
+
 def test_network_choice_errors() -> None:
     two = "network a { input(C=3)\n linear(C_out=2) }\nnetwork b { input(C=3)\n linear(C_out=2) }"
     err = error_of(two)
