@@ -327,12 +327,13 @@ class _Builder:
 
     # -- the whole document ------------------------------------------------------
     def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
-        first = variants[0].count
+        """Sections per layer (top-level layers each; in a network, repeats point back), then the total."""
+        counted = variants[0].count
         sections: list[Section] = []
         silent: list[LayerResult] = []
         shown: dict[tuple[str | None, tuple[Column, ...]], str] = {}
-        in_network = first.network != "main"
-        for i, layer in enumerate(first.layers):
+        in_network = counted.network != "main"
+        for i, layer in enumerate(counted.layers):
             per_variant = [v.count.layers[i] for v in variants]
             if in_network and all(_is_empty(layer) for layer in per_variant):
                 silent.append(layer)
@@ -340,9 +341,9 @@ class _Builder:
             columns = _merge([Column(v.label, tuple(self.layer_rows(v.count.layers[i], v.convention)))
                               for v in variants])
             code = self.call_text(layer.pos)
-            first = shown.get((code, columns)) if in_network else None
-            if first is not None:  # the same layer again: say so instead of repeating its derivation
-                sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], first)
+            earlier = shown.get((code, columns)) if in_network else None
+            if earlier is not None:  # the same layer again: say so instead of repeating its derivation
+                sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], earlier)
                                                                   for v in variants])))
                 continue
             shown[(code, columns)] = layer.name
