@@ -457,9 +457,17 @@ class Verdict:
                 rows.append(("the slip", formula_line(alt.formula, {**view.bindings, **alt.bindings}, style,  # type: ignore[arg-type]
                                                       None)))
         else:
-            rows.append(("correct", style.bare(self.expected)))
+            rows.append(("correct", style.bare(self.expected) + self._zero_reason(style)))
         rows.append(("answer", self._answer_line(style)))
         return rows
+
+    def _zero_reason(self, style: Style) -> str:
+        """Why a layer without parameters has none (pooling: no weights), as a marker says it."""
+        layers = [layer for layer in self.count.layers if layer.entry is not None]
+        if self.expected != 0 or len(layers) != 1 or layers[0].entry is None:
+            return ""
+        reason = layers[0].entry.zero_reason
+        return f" ({reason})" if style.name == "text" else rf" \text{{ ({reason})}}"
 
     def _answer_line(self, style: Style) -> str:
         """The answer as written (order kept), with the values put in, then its value."""

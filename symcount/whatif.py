@@ -106,6 +106,7 @@ class Outcome:
     analysis: algebra.SignAnalysis
     difference: sympy.Expr
     binary: frozenset[sympy.Symbol] = frozenset()
+    symbolic: bool = True
 
     def __str__(self) -> str:
         return self.sentence(Style("text"))
@@ -114,7 +115,7 @@ class Outcome:
         a = self.analysis
         d = self.difference
         if a.constant == 0:
-            return "A and B have the same count for all values."
+            return "A and B have the same count for all values." if self.symbolic else "A and B have the same count."
         if a.constant is not None:
             word = _WORDS[a.constant]
             op = ">" if a.constant > 0 else "<"
@@ -194,13 +195,13 @@ class Outcome:
         return render_table(header, rows, style, align="r" * len(a.depends_on) + "l")
 
 
-def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol]) -> Outcome:
+def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool = True) -> Outcome:
     analysis = algebra.analyse_sign(difference, binary)
     if analysis.constant is not None:
         kind = {-1: "cheaper", 0: "equal", 1: "dearer"}[analysis.constant]
     else:
         kind = "depends"
-    return Outcome(kind, analysis, difference, frozenset(binary))
+    return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], style: Style, align: str) -> str:
@@ -327,7 +328,8 @@ class Comparison:
 
     @property
     def verdict(self) -> Outcome:
-        return outcome_of(sympy.expand(self.a.total - self.b.total), self.binary)
+        symbolic = bool((self.a.total + self.b.total).free_symbols)
+        return outcome_of(sympy.expand(self.a.total - self.b.total), self.binary, symbolic)
 
     # -- sweep ---------------------------------------------------------------------------
     def sweep(self, name: str, values: Sequence[int | sympy.Expr]) -> list[SweepRow]:

@@ -289,3 +289,10 @@ def test_cli_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Correct" in capsys.readouterr().out
     assert cli_main(["check", "conv2d", "--answer", "295168"]) == 2
     assert "symbolic" in capsys.readouterr().err
+
+
+def test_layer_without_parameters_says_why() -> None:
+    v = check("maxpool2d(k=2)", "4")
+    assert not v.correct and v.expected == 0 and v.mistake is None
+    assert "no weights" in v.text()
+    assert check("maxpool2d(k=2)", "0").correct

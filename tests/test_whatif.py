@@ -259,3 +259,10 @@ def test_latex_goldens_compile(tmp_path: Path) -> None:
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "whatif.pdf").stat().st_size > 0
+
+
+def test_two_layers_without_parameters_are_equal() -> None:
+    c = compare("maxpool2d(k=2)", "avgpool2d(k=3)")
+    assert c.verdict.kind == "equal" and c.difference == 0
+    assert str(c.verdict) == "A and B have the same count."
+    assert c.ratio is sympy.nan
