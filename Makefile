@@ -45,9 +45,11 @@ goldens: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(PY) -m symcount layers > docs/layers.md
+	$(PY) -m symcount.llm_docs
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
+	$(PY) bench/llm_bench.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
