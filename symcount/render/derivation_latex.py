@@ -86,12 +86,14 @@ def section_math(section: Section, style: Style) -> str:
     rows = []
     for start in range(0, len(columns), n):
         chunk = columns[start:start + n]
-        labels = " & ".join((r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
+        # an array row absorbs \\[len] into a tall cell's depth, so a strut opens the gap above a label
+        strut = r"\rule{0pt}{5ex}" if start else ""
+        labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
                             for i, c in enumerate(chunk))
         blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
                                 for i, c in enumerate(chunk))
         rows.append(f"{labels} \\\\[4pt]\n{blocks}")
-    body = " \\\\[12pt]\n".join(rows)
+    body = " \\\\\n".join(rows)
     return f"\\begin{{array}}{{{'l' * n}}}\n{body}\n\\end{{array}}"
 
 

@@ -21,7 +21,7 @@ SIDE_BY_SIDE_LIMIT = 40
 #: A note in words may stretch a one-line row to this multiple of the limit.
 NOTE_ALLOWANCE = 1.5
 #: Variants stand side by side (in pairs) only if their text forms fit in this many characters.
-SIDE_BY_SIDE_WIDTH = 84
+SIDE_BY_SIDE_WIDTH = 96
 #: Variants per row when side by side.
 PER_ROW = 2
 
