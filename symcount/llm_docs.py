@@ -47,6 +47,10 @@ class _Printer(StrPrinter):
         coeff, rest = expr.as_coeff_Mul()
         if coeff < 0:
             return "−" + self._print(-expr)
+        top, bottom = sympy.fraction(expr)
+        if bottom != 1:
+            below = self._print(bottom)
+            return f"{self._print(top)}/" + (f"({below})" if not bottom.is_Atom else below)
         factors = [] if coeff == 1 else [self._print(coeff)]
         for f in sympy.Mul.make_args(rest):
             text = self._print(f)
@@ -140,6 +144,15 @@ def section_polynomial() -> str:
     lines += [f"| per layer: {name} | `{formula(value)}` |" for name, value in layer_parts]
     lines += [f"| {name} | `{formula(value)}` |" for name, value in once[1:]]
     lines += ["", f"    N = {formula(once[0][1])} + n_layers·({_sum(layer_parts)}) + {_sum(once[1:])}"]
+    # with head_dim = d_model/heads, as in every model of the zoo: a rational function of the six sizes
+    usual = {S["head_dim"]: S["d_model"] / S["heads"]}
+    standard = zoo("whatifs.sc", "exact", head_dim="d_model/heads").total
+    usual_parts = [(name, sympy.factor(value.subs(usual))) for name, value in layer_parts]
+    assert sympy.expand(sympy.Add(*[v for _, v in once]) + S["n_layers"] * sympy.Add(
+        *[v for _, v in usual_parts]) - standard) == 0
+    lines += ["", "and with head_dim = d_model/heads:", "",
+              f"    N = {formula(sympy.expand(once[0][1] + once[-1][1]))} + n_layers·({_sum(usual_parts)})"
+              f" + {_sum(once[1:-1])}"]
     return "\n".join(lines)
 
 
