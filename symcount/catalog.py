@@ -372,9 +372,9 @@ def _numeric_padding(a: Args) -> bool:
     return not isinstance(a.padding, str) and any(not is_number(p) or p != 0 for p in a.padding)
 
 
-def _conv_caveats(d: int, transpose: bool) -> Callable[[Args, str], list[str]]:
+def _conv_caveats(d: int, transpose: bool, keras_name: str | None = None) -> Callable[[Args, str], list[str]]:
     layer = f"ConvTranspose{d}d" if transpose else f"Conv{d}d"
-    keras_layer = f"Conv{d}DTranspose" if transpose else f"Conv{d}D"
+    keras_layer = keras_name or (f"Conv{d}DTranspose" if transpose else f"Conv{d}D")
 
     def caveats(a: Args, convention: str) -> list[str]:
         out = []
@@ -542,6 +542,7 @@ register(LayerType(
     input_kind="spatial",
     bindings=lambda a, c: kernel_bindings(a),
     notes={"pytorch": "PyTorch writes it as Conv2d(C_in, C_in*multiplier, k, groups=C_in)"},
+    caveats=_conv_caveats(2, False, "DepthwiseConv2D"),
 ))
 
 
@@ -574,6 +575,7 @@ register(LayerType(
     input_kind="spatial",
     bindings=lambda a, c: kernel_bindings(a),
     notes={"pytorch": "PyTorch writes it as a depthwise Conv2d (no bias) followed by a 1x1 Conv2d"},
+    caveats=_conv_caveats(2, False, "SeparableConv2D"),
 ))
 
 
