@@ -126,9 +126,35 @@ def _assumptions(dtype: str, training: str, result: Count) -> list[str]:
                      "parameters")
     if result.shared:
         notes.append("tied (shared) weights are stored once")
-    notes.append("not counted: activations (they grow with batch size and sequence length), the KV cache, "
+    notes.append("not counted: activations (they grow with batch size and sequence length), "
                  "temporary buffers, framework and allocator overhead")
     return notes
+
+
+def kv_values_per_token(result: Count) -> sympy.Expr:
+    """Cached values per token: keys and values of every attention layer (kv_heads x head size each)."""
+    total: sympy.Expr = sympy.Integer(0)
+    for layer in result.layers:
+        a = layer.args
+        if layer.kind == "attention" and a is not None:
+            total += layer.multiplier * a.kv_heads * (a.key_dim + a.value_dim)
+        elif layer.kind == "transformer_encoder_layer" and a is not None:
+            total += layer.multiplier * 2 * a.d_model
+    return sympy.expand(total)
+
+
+@dataclass(frozen=True)
+class KVCache:
+    """The key/value cache of autoregressive inference: per-token values, tokens, batch and type."""
+
+    per_token: sympy.Expr
+    tokens: sympy.Expr
+    batch: sympy.Expr
+    dtype: str
+
+    @property
+    def values(self) -> sympy.Expr:
+        return sympy.expand(self.per_token * self.tokens * self.batch)
 
 
 @dataclass(frozen=True)
@@ -144,6 +170,7 @@ class Memory:
     training: str
     parts: tuple[MemoryPart, ...]
     assumptions: tuple[str, ...]
+    kv: KVCache | None = None
 
     def _part(self, name: str) -> int | sympy.Expr:
         return exact(sympy.Add(*[p.bytes for p in self.parts if p.name == name]))
@@ -162,23 +189,34 @@ class Memory:
         return self._part("optimizer state")
 
     @property
+    def kv_cache(self) -> int | sympy.Expr:
+        """Bytes of the key/value cache (0 unless asked for)."""
+        return self._part("KV cache")
+
+    @property
     def total(self) -> int | sympy.Expr:
         return exact(sympy.expand(sympy.Add(*[p.bytes for p in self.parts])))
 
     @property
     def bytes_per_param(self) -> sympy.Rational:
         """Bytes per trainable parameter in the accounting (16 for mixed-precision Adam)."""
-        return sympy.Add(*[p.per_param for p in self.parts if p.name != "buffers"])
+        return sympy.Add(*[p.per_param for p in self.parts if p.name not in ("buffers", "KV cache")])
 
     def report(self) -> Report:
         setup = {"none": "inference (weights only)", "sgd": "SGD training", "adam": "Adam training"}[self.training]
         if self.training != "none" and self.dtype in HALF_PRECISION:
             setup += ", mixed precision"
+        if self.kv is not None:
+            setup += f", KV cache in {self.kv.dtype}"
         intro = [f"N = {text_value(sympy.sympify(self.params))} parameters"]
         if self.training != "none" and self.trainable != self.params:
             intro.append(f"N_train = {text_value(sympy.sympify(self.trainable))} trainable parameters")
         if self.buffers != 0:
             intro.append(f"N_buf = {text_value(sympy.sympify(self.buffers))} buffer values")
+        if self.kv is not None:
+            intro.append(f"N_kv = L × B × {text_value(self.kv.per_token)} = {text_value(self.kv.values)} cached "
+                         f"keys and values (L = {text_value(self.kv.tokens)} tokens, batch B = "
+                         f"{text_value(self.kv.batch)})")
         lines = []
         for part in self.parts:
             detail = ""
@@ -214,12 +252,12 @@ class Memory:
         return {"network": self.network, "dtype": self.dtype, "training": self.training,
                 "params": plain(self.params), "trainable": plain(self.trainable), "active": plain(self.active),
                 "weights": plain(self.weights), "gradients": plain(self.gradients),
-                "optimizer": plain(self.optimizer), "total": plain(self.total),
+                "optimizer": plain(self.optimizer), "kv_cache": plain(self.kv_cache), "total": plain(self.total),
                 "bytes_per_param": str(self.bytes_per_param), "assumptions": list(self.assumptions)}
 
 
 def _symbol_latex(symbol: str) -> str:
-    return {"N": "N", "N_train": r"N_{\text{train}}", "N_buf": r"N_{\text{buf}}"}[symbol]
+    return {"N": "N", "N_train": r"N_{\text{train}}", "N_buf": r"N_{\text{buf}}", "N_kv": r"N_{\text{kv}}"}[symbol]
 
 
 def _gib_gloss(n: sympy.Expr) -> str:
@@ -235,23 +273,33 @@ def _check_choice(value: str, choices: tuple[str, ...] | list[str], what: str) -
 
 def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
            values: Mapping[str, Any] | None = None, network: str | None = None,
-           convention: str = "pytorch") -> Memory:
+           convention: str = "pytorch", kv_cache: int | None = None, batch: int = 1,
+           kv_dtype: str | None = None) -> Memory:
     """Bytes for weights, gradients and optimizer state of a description.
 
     ``dtype`` is fp32, bf16, fp16, int8 or int4; ``training`` is none
-    (inference), sgd or adam (mixed precision for bf16/fp16). The result's
-    ``weights``, ``gradients``, ``optimizer`` and ``total`` are exact integers.
+    (inference), sgd or adam (mixed precision for bf16/fp16). ``kv_cache=L``
+    adds the key/value cache of L tokens for ``batch`` sequences (in
+    ``kv_dtype``: the weights' type, bf16 for int8/int4 weights). The result's
+    ``weights``, ``gradients``, ``optimizer``, ``kv_cache`` and ``total`` are
+    exact integers.
     """
     _check_choice(dtype, list(DTYPE_BYTES), "dtype")
     _check_choice(training, TRAININGS, "training")
+    if kv_dtype is not None:
+        _check_choice(kv_dtype, list(DTYPE_BYTES), "KV cache dtype")
     if training != "none" and dtype in ("int8", "int4"):
         raise SymcountError(f"{dtype} is a storage format for inference, not for training",
                             hint="use --training none, or train in bf16/fp16 (mixed precision) or fp32")
+    for name, number in (("kv_cache", kv_cache), ("batch", batch)):
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
+            raise SymcountError(f"{name} must be a whole number of at least 1, not {number!r}")
     result = count(source, values=values, network=network, convention=convention)
-    return memory_of(result, dtype, training)
+    return memory_of(result, dtype, training, kv_cache=kv_cache, batch=batch, kv_dtype=kv_dtype)
 
 
-def memory_of(result: Count, dtype: str = "bf16", training: str = "none") -> Memory:
+def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_cache: int | None = None,
+              batch: int = 1, kv_dtype: str | None = None) -> Memory:
     """The memory report of an existing count."""
     parts: list[MemoryPart] = []
     for name, trainable_only, detail in _parts_per_param(dtype, training):
@@ -263,9 +311,22 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none") -> Mem
         per = DTYPE_BYTES[dtype]
         parts.insert(1, MemoryPart("buffers", "N_buf", per, whole_bytes(result.buffers, per),
                                    ((f"{dtype} buffers", per),)))
+    notes = _assumptions(dtype, training, result)
+    kv = None
+    if kv_cache is not None:
+        per_token = kv_values_per_token(result)
+        if per_token == 0:
+            raise SymcountError("the network has no attention layers: there is no KV cache")
+        kv = KVCache(per_token, sympy.Integer(kv_cache), sympy.Integer(batch),
+                     kv_dtype or (dtype if dtype not in ("int8", "int4") else "bf16"))
+        per = DTYPE_BYTES[kv.dtype]
+        parts.append(MemoryPart("KV cache", "N_kv", per, whole_bytes(kv.values, per), ((f"{kv.dtype} keys and "
+                                                                                        "values", per),)))
+        notes.insert(-1, f"KV cache: every attention layer keeps a key and a value of kv_heads x head size per "
+                         f"token, for L = {kv_cache:,} tokens and a batch of {batch:,} sequences, in {kv.dtype}; "
+                         "sliding-window attention would cap L at the window")
     return Memory(result.network, exact(result.total), exact(result.trainable), exact(result.active),
-                  exact(result.buffers), dtype, training, tuple(parts),
-                  tuple(_assumptions(dtype, training, result)))
+                  exact(result.buffers), dtype, training, tuple(parts), tuple(notes), kv)
 
 
 # ---------------------------------------------------------------------------------------------- compute

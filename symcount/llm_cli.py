@@ -26,7 +26,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
     from symcount.llm import memory
 
     result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
-                    values=parse_set(args.values), network=args.network, convention=args.convention)
+                    values=parse_set(args.values), network=args.network, convention=args.convention,
+                    kv_cache=args.kv_cache, batch=args.batch, kv_dtype=args.kv_dtype)
     if args.format == "json":
         write_output(json.dumps(result.as_dict(), indent=2) + "\n", args.output)
     else:
@@ -53,6 +54,10 @@ def setup_memory(sub: Any) -> None:
                    help="storage type of the weights (default: bf16)")
     p.add_argument("--training", choices=["none", "sgd", "adam"], default="none",
                    help="none: inference; sgd or adam: add gradients and optimizer state (default: none)")
+    p.add_argument("--kv-cache", type=int, metavar="L", help="add the key/value cache of L tokens")
+    p.add_argument("--batch", type=int, default=1, help="sequences in the KV cache (default: 1)")
+    p.add_argument("--kv-dtype", choices=["fp32", "bf16", "fp16", "int8", "int4"],
+                   help="type of the KV cache (default: the weights' type; bf16 for int8/int4 weights)")
     p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
     p.add_argument("-o", "--output", help="write to a file instead of stdout")
     p.set_defaults(func=cmd_memory)

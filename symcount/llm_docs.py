@@ -199,12 +199,18 @@ def section_gqa() -> str:
     numbers = saving.subs({S["n_layers"]: 32, S["d_model"]: 4096, S["head_dim"]: 128, S["heads"]: 32,
                            S["kv_heads"]: 8})
     assert numbers == mha - gqa
+    kv_gqa = int(memory_of(zoo("whatifs.sc", "llama3_8b_gqa"), "bf16", kv_cache=8192).kv_cache)
+    kv_mha = int(memory_of(zoo("whatifs.sc", "llama3_8b_mha"), "bf16", kv_cache=8192).kv_cache)
     return "\n".join([
         f"    N(MHA) − N(GQA) = {formula(saving)}", "",
         "| Llama-3-8B | parameters |", "|---|--:|",
         f"| multi-head (kv_heads = 32) | {n(mha)} |",
         f"| grouped-query (kv_heads = 8), as published | {n(gqa)} |",
         f"| saving = 2·32·4,096·128·(32 − 8) | {n(mha - gqa)} ({float((mha - gqa) / mha) * 100:.1f} % of MHA) |",
+        "",
+        "| Llama-3-8B, bf16 KV cache of 8,192 tokens | bytes |", "|---|--:|",
+        f"| multi-head | {kv_mha:,} ({gib_text(sympy.Integer(kv_mha))}) |",
+        f"| grouped-query | {kv_gqa:,} ({gib_text(sympy.Integer(kv_gqa))}) |",
     ])
 
 
@@ -242,13 +248,19 @@ def section_moe() -> str:
 
 
 def section_memory() -> str:
-    lines = ["| model | bf16 weights | int4 weights | mixed-precision Adam (2 + 2 + 12 B) |", "|---|--:|--:|--:|"]
+    lines = ["| model | bf16 weights | int4 weights | mixed-precision Adam (2 + 2 + 12 B) | bf16 KV cache per token |",
+             "|---|--:|--:|--:|--:|"]
     for label, file, network in MODELS:
         result = zoo(file, network)
         cells = []
         for dtype, training in (("bf16", "none"), ("int4", "none"), ("bf16", "adam")):
             total = sympy.Integer(memory_of(result, dtype, training).total)
             cells.append(f"{gib_text(total)} ({n(total)} B)")
+        kv = memory_of(result, "bf16", kv_cache=1).kv_cache
+        if file == "bert.sc":
+            cells.append("– (an encoder: no cache)")
+        else:
+            cells.append(f"{int(kv) // 1024:,} KiB ({int(kv):,} B)" if int(kv) % 1024 == 0 else f"{int(kv):,} B")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -232,3 +232,42 @@ def test_cli_memory_and_compute(capsys: pytest.CaptureFixture[str]) -> None:
     assert "L = 1,024 tokens" in out and "attention over the context" in out
     assert main(["memory", str(ZOO / "llama.sc") + "#llama3_8b", "--dtype", "int4", "--training", "sgd"]) == 2
     assert "inference" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------- KV cache
+
+@pytest.mark.parametrize("family", ["llama", "gpt2"])
+def test_kv_cache_is_what_transformers_caches(family: str) -> None:
+    """Bytes of the keys and values a real forward pass caches (bf16, batch 3, 7 tokens)."""
+    transformers = pytest.importorskip("transformers")
+    L, batch = 7, 3
+    if family == "llama":
+        config = transformers.LlamaConfig(hidden_size=24, intermediate_size=40, num_hidden_layers=3,
+                                          num_attention_heads=4, num_key_value_heads=2, vocab_size=50,
+                                          bos_token_id=None, eos_token_id=None)
+        model = transformers.LlamaForCausalLM(config)
+        text = _probe("llama.sc", "llama(n_layers=3, d_model=24, V=50, ff=40, heads=4, kv_heads=2)", "L")
+    else:
+        config = transformers.GPT2Config(n_layer=2, n_embd=24, n_head=3, vocab_size=50, n_positions=16,
+                                         bos_token_id=None, eos_token_id=None)
+        model = transformers.GPT2LMHeadModel(config)
+        text = _probe("gpt2.sc", "gpt2(n_layers=2, d_model=24, heads=3, V=50, n_ctx=16)", "L")
+    model = model.eval().to(torch.bfloat16)
+    with torch.no_grad():
+        cache = model(torch.zeros(batch, L, dtype=torch.long), use_cache=True).past_key_values
+    cached = sum(nbytes([layer.keys, layer.values]) for layer in cache.layers)
+    report = memory(text, network="probe", dtype="bf16", kv_cache=L, batch=batch)
+    assert report.kv_cache == cached
+    assert report.total == report.weights + cached
+
+
+def test_kv_cache_options() -> None:
+    report = memory(ZOO / "llama.sc", network="llama3_8b", dtype="int4", kv_cache=1024)
+    assert report.kv is not None and report.kv.dtype == "bf16"  # quantised weights, bf16 cache
+    assert report.kv_cache == 2 * 1024 * 32 * 8 * (128 + 128)
+    fp8 = memory(ZOO / "llama.sc", network="llama3_8b", kv_cache=1024, kv_dtype="int8")
+    assert fp8.kv_cache == report.kv_cache // 2
+    with pytest.raises(SymcountError, match="no attention layers"):
+        memory(SMALL, kv_cache=4)
+    with pytest.raises(SymcountError, match="batch must be a whole number"):
+        memory(ZOO / "llama.sc", network="llama3_8b", kv_cache=4, batch=0)
