@@ -386,6 +386,29 @@ def gen_attention(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2, forward=_self_attention)
 
 
+def gen_grouped_attention(rng: random.Random) -> Case:
+    """Attention with kv_heads or its own head size has no torch.nn module: Llama's attention from transformers."""
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaAttention
+
+    kv_heads = rng.randint(1, 3)
+    heads = kv_heads * rng.randint(1, 3)
+    d, head_dim = heads * rng.randint(1, 3), 2 * rng.randint(1, 4)  # Llama's config: heads | d, even head size
+    bias = rng.random() < 0.5
+    config = LlamaConfig(hidden_size=d, num_attention_heads=heads, num_key_value_heads=kv_heads, head_dim=head_dim,
+                         attention_bias=bias)
+    config._attn_implementation = "eager"
+    length = rng.randint(1, 5)
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        rotation = (torch.ones(1, length, head_dim), torch.zeros(1, length, head_dim))
+        return module(x, position_embeddings=rotation, attention_mask=None)[0]
+
+    return Case("attention", {"heads": heads, "kv_heads": kv_heads, "key_dim": head_dim, "bias": bias},
+                {"L": length, "C": d}, lambda: LlamaAttention(config, layer_idx=0), frozen=rng.random() < 0.2,
+                forward=forward)
+
+
 def gen_encoder_layer(rng: random.Random) -> Case:
     heads = rng.randint(1, 4)
     d = heads * rng.randint(1, 4)
@@ -485,6 +508,7 @@ GENERATORS.update({
     "lstm": (gen_rnn("lstm"), 12),
     "gru": (gen_rnn("gru"), 8),
     "attention": (gen_attention, 8),
+    "grouped_attention": (gen_grouped_attention, 6),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
     "gated_mlp": (gen_gated_mlp, 4),
     "prelu": (gen_prelu, 6),
@@ -526,7 +550,7 @@ def test_layer_matches_torch(kind: str, seed: int) -> None:
     assert (result.trainable, result.non_trainable, result.buffers) == (trainable, frozen, buffers), text
     assert result.total == sum(p.numel() for p in module.parameters()), text
     [layer] = result.layers
-    assert layer.kind == kind
+    assert layer.kind == case.kind
     listed = {t.name: tuple(int(n) for n in t.shape) for t in layer.tensors}
     actual = {name: tuple(t.shape) for name, t in module.state_dict().items()}
     assert listed == actual, text
@@ -615,7 +639,8 @@ def _resnet18() -> nn.Module:
     return nn.Sequential(*layers).eval()
 
 
-WINDOW_KINDS = [kind for kind in GENERATORS if CATALOG[kind].input_kind == "spatial" and "adaptive" not in kind]
+WINDOW_KINDS = [kind for kind in GENERATORS
+                if kind in CATALOG and CATALOG[kind].input_kind == "spatial" and "adaptive" not in kind]
 SYMBOLIC_PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind in WINDOW_KINDS for seed in range(3)]
 
 
