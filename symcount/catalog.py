@@ -909,6 +909,10 @@ def _rnn_bias_vectors(kind: str, a: Args, convention: str) -> int:
     return 1
 
 
+#: Most stacked layers one rnn/lstm/gru may have (PyTorch models use a handful).
+MAX_RNN_LAYERS = 1_000
+
+
 def _rnn_tensors(kind: str) -> TensorRule:
     gates = _GATES[kind]
 
@@ -920,6 +924,8 @@ def _rnn_tensors(kind: str) -> TensorRule:
         layers = int(a.layers) if a.layers.is_number else None
         if layers is None:
             raise SymcountError("the number of stacked RNN layers must be a number")
+        if layers > MAX_RNN_LAYERS:  # each stacked layer is listed tensor by tensor
+            raise SymcountError(f"{kind} with {layers:,} stacked layers (the limit is {MAX_RNN_LAYERS:,})")
         result: list[Tensor] = []
         for layer in range(layers):
             c_in = a.C_in if layer == 0 else directions * out_size

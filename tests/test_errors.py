@@ -311,6 +311,7 @@ HOSTILE = {
     "10^10^10^10": "linear(C_in=10^10^10^10, C_out=1)",
     "2^-10^6": "linear(C_in=2^(-10^6), C_out=1)",
     "repeat 10^12": "network n {\n input(C=3)\n repeat 10^12 { relu() }\n}",
+    "an LSTM of 10^9 stacked layers": "network n {\n input(L=8, C=8)\n lstm(hidden=8, layers=10^9)\n}",
     "nested repeats": "network n {\n input(C=3)\n repeat 1000 { repeat 1000 { relu() } }\n}",
     "blocks nested 100 deep": "".join(f"block b{i} {{ b{i + 1}() }}\n" for i in range(100))
     + "block b100 { relu() }\nnetwork n { input(C=3)\n b0() }",
