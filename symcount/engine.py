@@ -149,21 +149,33 @@ class Count:
 
 @dataclass
 class Scope:
-    """Where layer names are made: a dotted prefix and a counter per kind."""
+    """Where layer names are made: a dotted prefix and a counter per kind.
+
+    ``used`` is shared by every scope of one walk, so an automatic name never
+    repeats a label (``linear_1: linear()`` then two more linears) and names
+    stay unique, as ``Count.layers`` promises.
+    """
 
     prefix: str = ""
     counters: dict[str, int] = field(default_factory=dict)
     depth: int = 0
+    used: set[str] = field(default_factory=set)
 
     def name(self, kind: str, label: str | None) -> str:
+        """A label's name (the walker claims it), or the next free ``kind``, ``kind_1``, ..."""
         if label:
             return self.prefix + label
         n = self.counters.get(kind, 0)
+        candidate = self.prefix + (kind if n == 0 else f"{kind}_{n}")
+        while candidate in self.used:
+            n += 1
+            candidate = self.prefix + f"{kind}_{n}"
         self.counters[kind] = n + 1
-        return self.prefix + (kind if n == 0 else f"{kind}_{n}")
+        self.used.add(candidate)
+        return candidate
 
     def child(self, name: str) -> Scope:
-        return Scope(name + ".", {}, self.depth + 1)
+        return Scope(name + ".", {}, self.depth + 1, self.used)
 
 
 @dataclass
@@ -186,8 +198,8 @@ class Walker:
         self.layers: list[LayerResult] = []
         #: labelled layers by dotted name (a label is scoped to its block call)
         self.labels: dict[str, LayerResult] = {}
-        #: dotted names given by labels (layers and block calls): each names one thing
-        self.labelled: set[str] = set()
+        #: every dotted name given so far (labels and automatic names): each names one thing
+        self.names: set[str] = set()
         self.blocks: list[BlockCall] = []
         self.call_stack: list[str] = []
         self.expanded = 0
@@ -402,11 +414,11 @@ class Walker:
         """A label names one layer or block call in its scope; a second use is an error."""
         if not node.label:
             return
-        if name in self.labelled:
-            raise SymcountError(f"label '{node.label}' used twice", node.pos,
+        if name in self.names:
+            raise SymcountError(f"label '{node.label}' used twice (an earlier layer here has that name)", node.pos,
                                 hint="a label names one layer; inside repeat, label a block call instead"
                                 if "." not in name else None)
-        self.labelled.add(name)
+        self.names.add(name)
 
     def resolve_label(self, label: str, name: str) -> LayerResult | None:
         """The labelled layer ``tied=label`` means from layer ``name``: innermost scope first."""
@@ -976,8 +988,9 @@ def choose_target(program: Program, network: str | None) -> str:
 def walk(program: Program, target: str, convention: str) -> Walker:
     walker = Walker(program, convention)
     if target == "main":
+        root = Scope(used=walker.names)  # one scope: two top-level conv2d are conv2d and conv2d_1
         for node, env in program.toplevel:
-            walker.run_layer(node, env.child(), None, Scope(), ONE)
+            walker.run_layer(node, env.child(), None, root, ONE)
         walker.final_shape = None  # type: ignore[attr-defined]
         return walker
     definition, env = program.networks[target]
@@ -993,6 +1006,6 @@ def walk(program: Program, target: str, convention: str) -> Walker:
         env.seen.add(p.name)
     walker.in_network = True
     walker.call_stack.append(target)
-    final = walker.run_body(definition.body, env.child(bindings), None, Scope(), ONE)
+    final = walker.run_body(definition.body, env.child(bindings), None, Scope(used=walker.names), ONE)
     walker.final_shape = final  # type: ignore[attr-defined]
     return walker

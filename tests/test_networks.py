@@ -476,3 +476,13 @@ def test_same_size_agrees_with_brute_force(seed: int) -> None:
             b = conv_out(b, rng.randint(1, 4), rng.randint(1, 3), rng.randint(0, 2))
     brute = all(a.subs(H, n) == b.subs(H, n) for n in range(1, 200))
     assert same_size(a, b) == brute, (a, b)
+
+
+def test_layer_names_are_unique() -> None:
+    top = symcount.count("conv2d(C_in=3, C_out=4, k=3); conv2d(C_in=3, C_out=4, k=3); relu()")
+    assert [x.name for x in top.layers] == ["conv2d", "conv2d_1", "relu"]
+    text = "network n { input(C=4); linear_1: linear(C_out=4); linear(C_out=4); linear(C_out=4) }"
+    assert [x.name for x in symcount.count(text).layers] == ["linear_1", "linear", "linear_2"]
+    with pytest.raises(SymcountError) as err:
+        symcount.count("network n { input(C=4); linear(C_out=4); linear: linear(C_out=4) }")
+    assert err.value.column == 42
