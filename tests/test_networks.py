@@ -485,4 +485,4 @@ def test_layer_names_are_unique() -> None:
     assert [x.name for x in symcount.count(text).layers] == ["linear_1", "linear", "linear_2"]
     with pytest.raises(SymcountError) as err:
         symcount.count("network n { input(C=4); linear(C_out=4); linear: linear(C_out=4) }")
-    assert err.value.column == 42
+    assert err.value.column == 50  # the labelled layer
