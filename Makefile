@@ -39,9 +39,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check symcount tests bench
 
-goldens: $(VENV)/.installed
+goldens: $(VENV)/.installed-test
 	$(PY) -m symcount.goldens
 	$(PY) -m symcount.whatif --update-goldens
+	$(PY) -m pytest -q tests/test_summary.py -k goldens --update-goldens
 
 docs: $(VENV)/.installed
 	$(PY) -m symcount layers > docs/layers.md
