@@ -164,3 +164,22 @@ def test_count_goldens(name: str, capsys: pytest.CaptureFixture[str], golden: Ca
     monkeypatch.chdir(ROOT)
     argv = [str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in GOLDEN_CASES[name]]
     golden(GOLDENS / name, run_cli(capsys, *argv))
+
+
+def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Symbolic counts go in math mode; pdflatex takes the table as it is."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    plain = run_cli(capsys, "network plain(C) { input(H=H, W=W, C=C); conv2d(C_out=C, k=3) }", "--format", "latex",
+                    "--flops")
+    assert "$9 \\times C^{2} + C$" in plain
+    zoo = run_cli(capsys, str(ZOO / "resnet50.sc"), "--depth", "0", "--format", "latex")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage{booktabs}\\usepackage[landscape]{geometry}\\begin{document}\n"
+        f"{plain}\n\n{zoo}\n\\end{{document}}\n", encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]

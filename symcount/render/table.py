@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy
+
 from symcount.render.numbers import text_value
 from symcount.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
 
@@ -60,9 +62,13 @@ def _latex_escape(text: str) -> str:
 
 
 def _latex_number(value: Any) -> str:
+    """A count cell: grouped digits as text, anything symbolic in math mode (``$9 \\times C^{2}$``)."""
     from symcount.render.latex import latex_value
 
-    return latex_value(value)
+    text = latex_value(value)
+    if isinstance(value, sympy.Basic) and not value.is_Integer and value is not sympy.nan:
+        return f"${text}$"
+    return text
 
 
 def latex_table(table: Table, title: str) -> str:
