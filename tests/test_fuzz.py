@@ -225,6 +225,56 @@ def test_random_layers_in_a_network(shape: str, layers: list[str], convention: s
     check("network n {\n    " + "\n    ".join([shape, *layers]) + "\n}", convention=convention)
 
 
+# ------------------------------------------------------------------ random structure
+
+SIMPLE_LAYERS = st.sampled_from([
+    "relu()", "linear(C_out=8)", "linear(C_out=d)", "conv2d(C_out=8, k=3, padding=1)", "conv2d(C_out=4, k=1, stride=2)",
+    "batchnorm()", "maxpool2d(k=2)", "flatten()", "layernorm()", "dropout(0.1)", "conv2d(C_out=c, k=3)",
+    "identity()", "global_avgpool()", "embedding(V=100, dim=8)", "lstm(hidden=8)", "attention(d_model=8, heads=2)",
+])
+COUNTS_ = st.sampled_from(["0", "1", "2", "3", "N", "-1", "2.5", "n"])
+CONDITIONS = st.sampled_from(["true", "false", "n == 2", "c > 4", "N > 1", "1 < 2 and not false", '"a" == "a"'])
+
+
+def _bodies(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.lists(inner, min_size=0, max_size=3).map(lambda items: "{ " + "; ".join(items) + " }")
+
+
+def _compound(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    body = _bodies(inner)
+    return st.one_of(
+        st.tuples(COUNTS_, body).map(lambda t: f"repeat {t[0]} {t[1]}"),
+        st.tuples(CONDITIONS, body, body).map(lambda t: f"if {t[0]} {t[1]} else {t[2]}"),
+        st.tuples(body, st.one_of(st.just(""), body.map(lambda b: f" shortcut {b}"))).map(
+            lambda t: f"residual {t[0]}{t[1]}"),
+        st.tuples(st.sampled_from(['"concat"', '"add"', '"mul"', "3"]), st.lists(body, max_size=3)).map(
+            lambda t: f"parallel(merge={t[0]}) {{ " + " ".join(f"branch {b}" for b in t[1]) + " }"),
+        st.tuples(st.sampled_from(["n", "c", "d"]), COUNTS_).map(lambda t: f"let {t[0]} = {t[1]}"),
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["", "8", "c=8", "n=2, c=4", "x=1"])).map(
+            lambda t: f"{t[0]}({t[1]})"),
+    )
+
+
+ITEMS = st.recursive(SIMPLE_LAYERS, _compound, max_leaves=8)
+
+
+@st.composite
+def program(draw: st.DrawFn) -> str:
+    """Blocks a and b and a network, each a random nesting of statements."""
+    block_a = draw(_bodies(ITEMS))
+    block_b = draw(_bodies(ITEMS))
+    body = draw(st.lists(ITEMS, min_size=1, max_size=4))
+    shape = draw(INPUTS)
+    return (f"block a(c=8, n=2) {block_a}\nblock b(c, n=1) {block_b}\n"
+            f"network net {{\n    {shape}\n    " + "\n    ".join(body) + "\n}")
+
+
+@FUZZ
+@given(program(), st.sampled_from(["pytorch", "keras"]))
+def test_random_programs(text: str, convention: str) -> None:
+    check(text, convention=convention)
+
+
 # ------------------------------------------------------------------ the CLI
 
 
