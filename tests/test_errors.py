@@ -315,6 +315,9 @@ HOSTILE = {
     "nested repeats": "network n {\n input(C=3)\n repeat 1000 { repeat 1000 { relu() } }\n}",
     "blocks nested 100 deep": "".join(f"block b{i} {{ b{i + 1}() }}\n" for i in range(100))
     + "block b100 { relu() }\nnetwork n { input(C=3)\n b0() }",
+    "20 block calls, each 150 residuals deep": "".join(
+        f"block b{i} {{ " + "residual { " * 150 + f"b{i + 1}()" + " }" * 150 + " }\n" for i in range(20))
+    + "block b20 { relu() }\nnetwork n { input(C=3)\n b0() }",
     "recursive block": "block a { a() }\nnetwork n { input(C=3)\n a() }",
     "mutually recursive blocks": "block a { b() }\nblock b { a() }\nnetwork n { input(C=3)\n a() }",
     "random bytes": bytes(_RANDOM.randrange(256) for _ in range(100_000)).decode("latin-1"),
