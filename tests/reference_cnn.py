@@ -227,3 +227,64 @@ class MobileNetV2(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
         return self.classifier(x.flatten(1))
+
+
+class DenseLayer(nn.Module):
+    """torchvision.models.densenet._DenseLayer (pre-activation bottleneck, no dropout)."""
+
+    def __init__(self, num_input_features: int, growth_rate: int = 32, bn_size: int = 4) -> None:
+        super().__init__()
+        self.norm1 = nn.BatchNorm2d(num_input_features)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, kernel_size=1, bias=False)
+        self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
+        self.relu2 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, kernel_size=3, padding=1, bias=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.conv2(self.relu2(self.norm2(self.conv1(self.relu1(self.norm1(x))))))
+
+
+class DenseBlock(nn.ModuleDict):
+    """torchvision.models.densenet._DenseBlock: each layer sees every earlier output."""
+
+    def __init__(self, num_layers: int, num_input_features: int, growth_rate: int = 32) -> None:
+        super().__init__()
+        for i in range(num_layers):
+            self.add_module(f"denselayer{i + 1}", DenseLayer(num_input_features + i * growth_rate, growth_rate))
+
+    def forward(self, x: Tensor) -> Tensor:
+        import torch
+
+        features = [x]
+        for layer in self.values():
+            features.append(layer(torch.cat(features, 1)))
+        return torch.cat(features, 1)
+
+
+class DenseNet121(nn.Module):
+    """torchvision.models.densenet121 (growth 32, blocks 6-12-24-16, 64 initial features)."""
+
+    def __init__(self, num_classes: int = 1000) -> None:
+        super().__init__()
+        self.features = nn.Sequential()
+        self.features.add_module("conv0", nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False))
+        self.features.add_module("norm0", nn.BatchNorm2d(64))
+        self.features.add_module("relu0", nn.ReLU(inplace=True))
+        self.features.add_module("pool0", nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+        channels = 64
+        for i, n in enumerate((6, 12, 24, 16)):
+            self.features.add_module(f"denseblock{i + 1}", DenseBlock(n, channels))
+            channels += n * 32
+            if i != 3:
+                self.features.add_module(f"transition{i + 1}", nn.Sequential(
+                    nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
+                    nn.Conv2d(channels, channels // 2, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=2, stride=2)))
+                channels //= 2
+        self.features.add_module("norm5", nn.BatchNorm2d(channels))
+        self.classifier = nn.Linear(channels, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = nn.functional.relu(self.features(x))
+        x = nn.functional.adaptive_avg_pool2d(x, (1, 1))
+        return self.classifier(x.flatten(1))

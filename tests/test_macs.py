@@ -189,7 +189,7 @@ def test_bias_adds_and_parameterless_layers_are_not_macs() -> None:
 
 
 @pytest.mark.parametrize(("name", "factory"), [("resnet18", ref.resnet18), ("mobilenet_v2", ref.MobileNetV2),
-                                               ("alexnet", ref.AlexNet)])
+                                               ("alexnet", ref.AlexNet), ("densenet121", ref.DenseNet121)])
 def test_zoo_model_macs_layer_by_layer(name: str, factory: Callable[[], nn.Module]) -> None:
     with torch.device("meta"):
         model = factory().eval()

@@ -69,6 +69,7 @@ TORCH_MODELS: dict[str, tuple[Callable[[], nn.Module], int, int]] = {
     "resnet18": (ref.resnet18, 11_689_512, 9_600),
     "resnet50": (ref.resnet50, 25_557_032, 53_120),
     "mobilenet_v2": (ref.MobileNetV2, 3_504_872, 34_112),
+    "densenet121": (ref.DenseNet121, 7_978_856, 83_648),
 }
 
 
@@ -117,13 +118,18 @@ def torch_shapes(model: nn.Module, size: tuple[int, ...]) -> list[tuple[str, tup
     ("resnet18", ref.resnet18, (3, 224, 224)),
     ("resnet50", ref.resnet50, (3, 224, 224)),
     ("mobilenet_v2", ref.MobileNetV2, (3, 224, 224)),
+    ("densenet121", ref.DenseNet121, (3, 224, 224)),
 ])
 def test_zoo_layer_shapes_equal_torch_forward(name: str, factory: Callable[[], nn.Module],
                                               size: tuple[int, ...]) -> None:
-    expected = torch_shapes(on_meta(factory), size)
+    model = on_meta(factory)
+    expected = torch_shapes(model, size)
     result = symcount.count(ZOO / f"{name}.sc")
+    # torchvision's DenseNet and MobileNetV2 pool with a function, not a module
+    kinds = SHAPE_KINDS if any(isinstance(m, nn.AdaptiveAvgPool2d) for m in model.modules()) \
+        else tuple(k for k in SHAPE_KINDS if k != "adaptive_avgpool2d")
     got = [(layer.name, tuple(int(d) for d in layer.output_shape))
-           for layer in result.layers if layer.kind in SHAPE_KINDS and layer.output_shape is not None]
+           for layer in result.layers if layer.kind in kinds and layer.output_shape is not None]
     assert len(got) == len(expected)
     for (layer_name, shape), (module, torch_shape) in zip(got, expected, strict=True):
         assert shape == torch_shape, f"{layer_name} vs {module}"
@@ -169,6 +175,7 @@ def keras_models() -> Callable[[str], KerasModel]:
     ("vgg16", "VGG16", {}, 138_357_544),
     ("resnet50", "ResNet50", {"conv_bias": True}, 25_636_712),
     ("mobilenet_v2", "MobileNetV2", {}, 3_538_984),
+    ("densenet121", "DenseNet121", {}, 8_062_504),
 ])
 def test_zoo_equals_keras_applications(keras_models: Callable[[str], KerasModel], name: str, application: str,
                                        values: dict[str, Any], published: int) -> None:
@@ -192,7 +199,8 @@ def test_resnet50_keras_is_torchvision_plus_biases_plus_statistics(keras_models:
     assert keras_side.total - pytorch_side.total == conv_biases + pytorch_side.buffers
 
 
-@pytest.mark.parametrize(("name", "application"), [("vgg16", "VGG16"), ("mobilenet_v2", "MobileNetV2")])
+@pytest.mark.parametrize(("name", "application"), [("vgg16", "VGG16"), ("mobilenet_v2", "MobileNetV2"),
+                                                    ("densenet121", "DenseNet121")])
 def test_zoo_layer_shapes_equal_keras(keras_models: Callable[[str], KerasModel], name: str,
                                       application: str) -> None:
     expected = keras_models(application).shapes
