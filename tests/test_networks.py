@@ -412,7 +412,7 @@ def test_newline_rule_stays_linear_on_hostile_input() -> None:
     for tail in ("else { relu() } }", "relu() }"):
         text = "network n { input(C=4)\n if true { relu() }" + "\n " * 300_000 + tail
         symcount.count(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 5.0  # quadratic scanning would take hours
 
 
 def test_parameter_defaults_see_earlier_parameters() -> None:
