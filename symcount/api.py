@@ -107,7 +107,9 @@ def count(
     except SymcountError as err:
         raise err.located(filename, text) from None
     except RecursionError:
-        raise SymcountError("description nested too deeply").located(filename, text) from None
+        raise SymcountError("description nested too deeply",
+                            hint="block calls, brackets and bodies nest too deep together; flatten some blocks"
+                            ).located(filename, text) from None
     finally:
         if collecting:
             gc.enable()

@@ -199,7 +199,8 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
         if before and before[-1] in open_ and before[-1][1] < pos.line:
             return _never_closed(*before[-1])
     if token.type == "EQUAL" and "COMP_OP" in accepts:
-        return SymcountError("'=' gives an argument a value; to compare, write '=='", pos, hint=technical)
+        return SymcountError("'=' gives an argument a value; to compare, write '=='", pos,
+                             hint="e.g. if s == 1 { ... }")
     if token.type == "EQUAL":
         return SymcountError("unexpected '='", pos, hint=technical)
     if "COMMA" in accepts and token.type in VALUE_START:

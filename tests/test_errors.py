@@ -61,7 +61,7 @@ SYNTAX = [
     ("conv2d(C_in=1}", 1, 14, "'}' does not close the '(' before it", "close it with ')'"),
     # = versus ==
     ("network n { input(C=3)\n if C = 3 { relu() } }", 2, 7,
-     "'=' gives an argument a value; to compare, write '=='", None),
+     "'=' gives an argument a value; to compare, write '=='", "e.g. if s == 1 { ... }"),
     ("conv2d(C_in=1, C_out=2, k==3)", 1, 25, "'==' compares; to give k a value write k=...", None),
     ("let = 3", 1, 5, "unexpected '='", "expected a name, found '='"),
     # other common slips
@@ -364,6 +364,13 @@ def test_hostile_input_fails_fast(name: str, warm_parser: None) -> None:
     assert min(times) < 1.0, f"{name}: {times}"
     assert len(rendered) < 2_000, rendered[:300]
     assert "Traceback" not in rendered
+
+
+def test_too_deep_for_python_is_a_clear_error() -> None:
+    text = HOSTILE["20 block calls, each 150 residuals deep"]
+    err = error_of(text)
+    assert err.message == "description nested too deeply"
+    assert err.hint == "block calls, brackets and bodies nest too deep together; flatten some blocks"
 
 
 def test_limits_leave_real_descriptions_alone() -> None:
