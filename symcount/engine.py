@@ -45,7 +45,7 @@ from symcount.syntax_errors import KEYWORDS
 CONVENTIONS = ("pytorch", "keras")
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
 #: has ~500 and GPT-3 ~1,200; 10,000 layers still count in about a second.
-MAX_LAYERS = 10_000
+MAX_LAYERS = 50_000
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
 #: How many enclosing block calls an error's hint names (innermost first).

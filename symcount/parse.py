@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ MAX_SOURCE_CHARS = 1_000_000
 MAX_NESTING = 200
 #: Most tokens in one text: ~1,500 lines of layers (the largest network in
 #: derivations/ has under 1,000 tokens); parsing 20,000 tokens takes ~0.1 s.
-MAX_TOKENS = 20_000
+MAX_TOKENS = 150_000
 #: Longest name, number (digits) and string literal: Python refuses to convert
 #: integers of more than 4,300 digits, and a 100 kB name is not a name.
 MAX_TOKEN_CHARS = {"NAME": 100, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}
@@ -285,12 +286,26 @@ def _parser() -> Lark:
     )
 
 
+_ROUGH_TOKEN = re.compile(r"[A-Za-z0-9_.]+|[^\sA-Za-z0-9_.]")
+
+
+def _refuse_too_many_tokens(text: str) -> None:
+    """A fast over-count of tokens (at C speed) so a huge text fails before the parser runs."""
+    if len(text) // 2 < MAX_TOKENS:
+        return
+    rough = sum(1 for _ in _ROUGH_TOKEN.finditer(text))
+    if rough > MAX_TOKENS:
+        raise SymcountError(f"description too long (more than {MAX_TOKENS:,} tokens)", ast.Pos(1, 1),
+                            hint="a description is a page: use repeat and blocks for repeated layers")
+
+
 def _parse(text: str, start: str) -> Any:
     if len(text) > MAX_SOURCE_CHARS:
         raise SymcountError(
             f"description too long ({len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,})",
             ast.Pos(1, 1),
         )
+    _refuse_too_many_tokens(text)
     try:
         return _parser().parse(text, start=start)
     except SymcountError:
