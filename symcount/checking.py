@@ -35,7 +35,7 @@ from symcount.parse import parse_expression
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
 from symcount.symbols import is_number, sym
-from symcount.whatif import Style, wrap_document
+from symcount.whatif import Rendered, Style
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -390,7 +390,7 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 
 @dataclass
-class Verdict:
+class Verdict(Rendered):
     """The marker's verdict on one answer.
 
     ``difference`` is answer − correct; ``counterexample`` the smallest
@@ -512,22 +512,6 @@ class Verdict:
         elif self.agrees_when == [] and self.difference.free_symbols:
             out.append("The answer never agrees with the correct count.")
         return out
-
-    def text(self) -> str:
-        return self._render(Style("text"))
-
-    def markdown(self) -> str:
-        return self._render(Style("markdown"))
-
-    def latex(self, standalone: bool = False) -> str:
-        body = self._render(Style("latex"))
-        return wrap_document(body) if standalone else body
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __str__(self) -> str:
-        return self.text()
 
 
 def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, result: sympy.Expr | None) -> str:

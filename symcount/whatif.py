@@ -299,8 +299,31 @@ class SweepRow:
         return algebra.readable(self.a / self.b) if self.b != 0 else sympy.nan
 
 
+class Rendered:
+    """Text, markdown and LaTeX from one ``_render(style)``, shared by comparisons and verdicts."""
+
+    def _render(self, style: Style) -> str:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        return self._render(Style("text"))
+
+    def markdown(self) -> str:
+        return self._render(Style("markdown"))
+
+    def latex(self, standalone: bool = False) -> str:
+        body = self._render(Style("latex"))
+        return wrap_document(body) if standalone else body
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __str__(self) -> str:
+        return self.text()
+
+
 @dataclass
-class Comparison:
+class Comparison(Rendered):
     """Two counts side by side: ``.a``, ``.b``, ``.difference``, ``.ratio``, ``.verdict``."""
 
     a: Count
@@ -346,22 +369,6 @@ class Comparison:
         self.sweep_name = name
         return rows
 
-    # -- renderings --------------------------------------------------------------------------
-    def text(self) -> str:
-        return self._render(Style("text"))
-
-    def markdown(self) -> str:
-        return self._render(Style("markdown"))
-
-    def latex(self, standalone: bool = False) -> str:
-        body = self._render(Style("latex"))
-        return wrap_document(body) if standalone else body
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __str__(self) -> str:
-        return self.text()
 
     def _breakdown(self, result: Count) -> list[sympy.Expr]:
         return [layer.total for layer in result.layers if layer.total != 0]
