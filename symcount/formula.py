@@ -29,7 +29,7 @@ from symcount import ast
 from symcount.errors import SymcountError
 from symcount.parse import parse_expression
 from symcount.render.latex import SymcountLatexPrinter, latex_name
-from symcount.symbols import sym
+from symcount.symbols import as_sympy, sym
 
 # ---------------------------------------------------------------------------
 # the tree
@@ -160,7 +160,7 @@ def from_sympy(expr: sympy.Expr, order: Iterable[str] = ()) -> Node:
     """A sympy value as an algebraic tree: coefficient first, then the names
     in ``order`` (the order the formula mentions them), then the rest."""
     rank = {name: i for i, name in enumerate(order)}
-    return _from_sympy(sympy.sympify(expr), rank)
+    return _from_sympy(as_sympy(expr), rank)
 
 
 def _from_sympy(expr: sympy.Basic, rank: Mapping[str, int]) -> Node:
@@ -276,7 +276,7 @@ def substitute(node: Node, values: Mapping[str, sympy.Expr], droppable: Iterable
     def put(n: Node) -> Node:
         if not isinstance(n, Sym) or n.name not in values:
             return n
-        value = sympy.sympify(values[n.name])
+        value = as_sympy(values[n.name])
         if value.is_Integer and value >= 0:
             return Num(int(value), n.name, n.name in drop)
         if value.is_Symbol and value.name == n.name:
@@ -427,7 +427,7 @@ def collapse_terms(node: Node) -> Node:
 def result_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
     """The last line: a number, or the expression expanded (factored when
     that is clearly shorter), coefficients first, names in formula order."""
-    value = sympy.sympify(value)
+    value = as_sympy(value)
     if not value.free_symbols:
         return _as_num(Num(0)) if value == 0 else from_sympy(value)
     expanded = sympy.expand(value)

@@ -22,6 +22,7 @@ from symcount.engine import Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.render.numbers import text_value
 from symcount.render.report import Line, Report, report_latex, report_markdown, report_text
+from symcount.symbols import as_sympy
 
 #: Bytes per stored value.
 DTYPE_BYTES: dict[str, sympy.Rational] = {
@@ -208,11 +209,11 @@ class Memory:
             setup += ", mixed precision"
         if self.kv is not None:
             setup += f", KV cache in {self.kv.dtype}"
-        intro = [f"N = {text_value(sympy.sympify(self.params))} parameters"]
+        intro = [f"N = {text_value(as_sympy(self.params))} parameters"]
         if self.training != "none" and self.trainable != self.params:
-            intro.append(f"N_train = {text_value(sympy.sympify(self.trainable))} trainable parameters")
+            intro.append(f"N_train = {text_value(as_sympy(self.trainable))} trainable parameters")
         if self.buffers != 0:
-            intro.append(f"N_buf = {text_value(sympy.sympify(self.buffers))} buffer values")
+            intro.append(f"N_buf = {text_value(as_sympy(self.buffers))} buffer values")
         if self.kv is not None:
             intro.append(f"N_kv = L × B × {text_value(self.kv.per_token)} = {text_value(self.kv.values)} cached "
                          f"keys and values (L = {text_value(self.kv.tokens)} tokens, batch B = "
@@ -225,7 +226,7 @@ class Memory:
             lines.append(Line(part.name, f"{part.symbol} × {_bytes_text(part.per_param)}",
                               rf"{_symbol_latex(part.symbol)} \times {_bytes_latex(part.per_param)}",
                               part.bytes, _gib_gloss(part.bytes), detail=detail))
-        total = sympy.sympify(self.total)
+        total = as_sympy(self.total)
         how = " + ".join(f"{p.symbol} × {_bytes_text(p.per_param)}" for p in self.parts) \
             if len({p.symbol for p in self.parts}) > 1 else \
             f"{self.parts[0].symbol} × {_bytes_text(self.bytes_per_param)}"

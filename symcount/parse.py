@@ -7,6 +7,7 @@ Lark, so start-up costs a file read, not a table construction.
 
 from __future__ import annotations
 
+import fractions
 import functools
 import importlib.resources
 import re
@@ -129,10 +130,11 @@ class ToAst(Transformer[Token, Any]):
 
     # -- expressions
     def int(self, tok: Token) -> ast.Num:
-        return ast.Num(sympy.Integer(str(tok).replace("_", "")), _token_pos(tok))
+        return ast.Num(sympy.Integer(int(str(tok).replace("_", ""))), _token_pos(tok))
 
     def decimal(self, tok: Token) -> ast.Num:
-        return ast.Num(sympy.Rational(str(tok).replace("_", "")), _token_pos(tok))
+        exact = fractions.Fraction(str(tok).replace("_", ""))  # a DECIMAL token, parsed exactly, never sympified
+        return ast.Num(sympy.Rational(exact.numerator, exact.denominator), _token_pos(tok))
 
     def string(self, tok: Token) -> ast.Str:
         return ast.Str(str(tok)[1:-1], _token_pos(tok))

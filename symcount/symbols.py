@@ -29,3 +29,16 @@ def as_int(value: sympy.Expr) -> int | None:
     if is_number(value) and value.is_integer:
         return int(value)
     return None
+
+
+def as_sympy(value: object) -> sympy.Basic:
+    """An int or bool as a sympy Integer, a sympy object as itself; anything else is refused.
+
+    The safe stand-in for ``sympy.sympify``: it never parses text, so no user
+    string can become code.
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, (bool, int)):
+        return sympy.Integer(int(value))
+    raise TypeError(f"expected a number or a sympy expression, not {type(value).__name__}")

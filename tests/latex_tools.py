@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
+import needs
 import pytest
-
-
-def require(tool: str) -> str:
-    """The tool's path; without it a local run skips, but CI (``CI`` set) fails."""
-    found = shutil.which(tool)
-    if found:
-        return found
-    message = f"{tool} is not installed (.ci/run installs texlive-latex-base, texlive-latex-recommended, poppler-utils)"
-    if os.environ.get("CI"):
-        pytest.fail(message + " and CI is set: this test must run there")
-    pytest.skip(message)
 
 
 def compile_latex(document: str, directory: Path, name: str) -> tuple[Path, str]:
     """Run ``pdflatex -halt-on-error``; return the PDF and the log, failing with the log's error."""
-    pdflatex = require("pdflatex")
+    pdflatex = needs.tool("pdflatex")
     source = directory / f"{name}.tex"
     source.write_text(document, encoding="utf-8")
     done = subprocess.run(

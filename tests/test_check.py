@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import needs
 import pytest
 import sympy
 from hypothesis import HealthCheck, assume, given, settings
@@ -58,7 +59,7 @@ def test_keras_conv1d_matches_real_keras() -> None:
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
+    keras = needs.module("keras")
     layer = keras.layers.Conv1D(32, 5)
     layer.build((None, 20, 7))
     v = check("Conv1D(in_channels=7, filters=32, kernel_size=5)", str(layer.count_params()), convention="keras")

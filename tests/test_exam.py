@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import needs
 import pytest
 
 import symcount
@@ -87,7 +87,7 @@ def test_cli_writes_identical_files_for_the_same_seed(tmp_path: Path, capsys: py
 
 
 def test_torch_agrees_with_conv_and_lstm_variants() -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     conv = generate(TEMPLATES[NAMES.index("conv_with_bias.sc")], variants=4, seed=5)
     for v in conv.variants:
         module = torch.nn.Conv2d(int(v.values["C_in"]), int(v.values["C_out"]), int(v.values["k"]))
@@ -107,7 +107,7 @@ def test_torch_agrees_with_conv_and_lstm_variants() -> None:
 
 def test_keras_agrees_with_batchnorm_variants() -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
+    keras = needs.module("keras")
     exam = generate(TEMPLATES[NAMES.index("batchnorm.sc")], variants=3, seed=2)
     for v in exam.variants:
         layer = keras.layers.BatchNormalization()
@@ -186,18 +186,9 @@ def test_cli_stress_and_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--variants" in capsys.readouterr().err
 
 
-def _pdflatex() -> str:
-    found = shutil.which("pdflatex")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is missing in CI (install texlive-latex-base and texlive-latex-recommended)")
-        pytest.skip("pdflatex not installed")
-    return found
-
-
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
 def test_exam_and_solution_sheets_compile(template: Path, tmp_path: Path) -> None:
-    pdflatex = _pdflatex()
+    pdflatex = needs.tool("pdflatex")
     files = outputs(generate(template, variants=3, seed=4), "latex")
     assert len(files) == 2
     for name, content in files.items():

@@ -9,10 +9,10 @@ transformers models in eager attention.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
+import needs
 import pytest
 import sympy
 
@@ -23,7 +23,7 @@ from symcount.llm import DTYPE_BYTES, compute, gib_text, memory
 from symcount.symbols import sym
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-torch = pytest.importorskip("torch")
+torch = needs.module("torch")
 nn = torch.nn
 
 ZOO = Path(__file__).resolve().parent.parent / "derivations" / "zoo" / "llm"
@@ -151,8 +151,8 @@ def test_memory_report_states_assumptions_and_gib() -> None:
     assert DTYPE_BYTES["int4"] == sympy.Rational(1, 2)
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_reports_compile_with_pdflatex(tmp_path: Path) -> None:
+    needs.tool("pdflatex")
     texts = {"memory": memory(ZOO / "llama.sc", network="llama3_8b", training="adam").latex(standalone=True),
              "compute": compute(ZOO / "gpt2.sc", network="gpt2_small").latex(standalone=True)}
     for name, text in texts.items():
@@ -178,7 +178,7 @@ def _probe(file: str, call: str, L: int | str) -> str:
 
 def test_forward_flops_match_flop_counter() -> None:
     """2 x catalog MACs = what FlopCounterMode measures on the real models (eager attention)."""
-    transformers = pytest.importorskip("transformers")
+    transformers = needs.module("transformers")
     L = 7
     gpt2 = transformers.GPT2LMHeadModel(transformers.GPT2Config(
         n_layer=2, n_embd=24, n_head=3, vocab_size=50, n_positions=16, bos_token_id=None, eos_token_id=None,
@@ -239,7 +239,7 @@ def test_cli_memory_and_compute(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("family", ["llama", "gpt2"])
 def test_kv_cache_is_what_transformers_caches(family: str) -> None:
     """Bytes of the keys and values a real forward pass caches (bf16, batch 3, 7 tokens)."""
-    transformers = pytest.importorskip("transformers")
+    transformers = needs.module("transformers")
     L, batch = 7, 3
     if family == "llama":
         config = transformers.LlamaConfig(hidden_size=24, intermediate_size=40, num_hidden_layers=3,

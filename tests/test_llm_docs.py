@@ -12,7 +12,7 @@ import functools
 import os
 from typing import Any
 
-import pytest
+import needs
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,8 +22,8 @@ from symcount import llm_docs
 from symcount.symbols import sym
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = needs.module("torch")
+transformers = needs.module("transformers")
 
 WHATIFS = llm_docs.ZOO / "whatifs.sc"
 NAMES = ("n_layers", "d_model", "V", "ff", "heads", "kv_heads", "head_dim", "experts", "top_k")

@@ -14,6 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import needs
 import pytest
 from lark import Lark
 
@@ -88,7 +89,7 @@ def test_the_grammar_is_the_only_lark_file() -> None:
 
 def test_the_grammar_is_lalr_without_conflicts() -> None:
     """strict=True turns shift/reduce conflicts and colliding terminals into errors."""
-    pytest.importorskip("interegular", reason="Lark's strict mode needs interegular (in the test extra)")
+    needs.module("interegular")
     parser = Lark(grammar_text(), parser="lalr", lexer="contextual", start=["start", "expr_start"], strict=True)
     assert parser.options.parser == "lalr"
     parser.parse("conv2d(C_in=128, C_out=256, k=3)\n", start="start")

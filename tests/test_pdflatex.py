@@ -56,12 +56,23 @@ def test_count_latex_table_compiles(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_missing_pdflatex_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    import latex_tools
+    import needs
 
-    monkeypatch.setattr(latex_tools.shutil, "which", lambda name: None)
+    monkeypatch.setattr(needs.shutil, "which", lambda name: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
-        latex_tools.require("pdflatex")
+        needs.tool("pdflatex")
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
-        latex_tools.require("pdflatex")
+        needs.tool("pdflatex")
+
+
+def test_missing_module_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    import needs
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        needs.module("no_such_module_symcount_needs")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        needs.module("no_such_module_symcount_needs")

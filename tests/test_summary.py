@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import needs
 import pytest
 import sympy
 
@@ -168,11 +169,9 @@ def test_count_goldens(name: str, capsys: pytest.CaptureFixture[str], golden: Ca
 
 def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Symbolic counts go in math mode; pdflatex takes the table as it is."""
-    import shutil
     import subprocess
 
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed")
+    needs.tool("pdflatex")
     plain = run_cli(capsys, "network plain(C) { input(H=H, W=W, C=C); conv2d(C_out=C, k=3) }", "--format", "latex",
                     "--flops")
     assert "$9 \\times C^{2} + C$" in plain

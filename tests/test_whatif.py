@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
+import needs
 import pytest
 import sympy
 
@@ -114,7 +114,7 @@ def test_bias_on_against_off_for_a_whole_network_costs_one_bias_per_conv_channel
 
 
 def test_bias_on_against_off_matches_torch() -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     nn = torch.nn
 
     def vgg(width: int, bias: bool) -> int:
@@ -143,9 +143,9 @@ def test_lstm_pytorch_against_keras_differs_by_4h_per_layer_and_direction() -> N
 
 
 def test_lstm_difference_matches_real_torch_and_keras() -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
+    keras = needs.module("keras")
     lstm = keras.layers.LSTM(16)
     lstm.build((None, 5, 10))
     keras_count = lstm.count_params()
@@ -242,17 +242,8 @@ def test_goldens_byte_for_byte(source: Path, fmt: str, golden: Path) -> None:
     assert render_golden(source, fmt) == golden.read_text(encoding="utf-8")
 
 
-def _pdflatex() -> str:
-    found = shutil.which("pdflatex")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is missing in CI (install texlive-latex-base and texlive-latex-recommended)")
-        pytest.skip("pdflatex not installed")
-    return found
-
-
 def test_latex_goldens_compile(tmp_path: Path) -> None:
-    pdflatex = _pdflatex()
+    pdflatex = needs.tool("pdflatex")
     body = "\n".join(path.read_text(encoding="utf-8") for path in sorted(WHATIF.glob("*.tex")))
     (tmp_path / "whatif.tex").write_text(wrap_document(body), encoding="utf-8")
     run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", "whatif.tex"],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import needs
 import pytest
 import reference_cnn as ref
 import torch
@@ -153,7 +154,7 @@ KERAS_SHAPE_LAYERS = ("Conv2D", "DepthwiseConv2D", "BatchNormalization", "Dense"
 @pytest.fixture(scope="module")
 def keras_models() -> Callable[[str], KerasModel]:
     """Build each Keras Application once, keep only its numbers (VGG16 holds 550 MB)."""
-    keras = pytest.importorskip("keras")
+    keras = needs.module("keras")
     cache: dict[str, KerasModel] = {}
 
     def build(name: str) -> KerasModel:
