@@ -65,6 +65,15 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--network", help="which network to count when the source holds several")
 
 
+def render_as(result: Any, fmt: str, standalone: bool = False) -> str:
+    """A result in one of the three forms every symcount result offers."""
+    if fmt == "latex":
+        return str(result.latex(standalone=standalone))
+    if fmt == "markdown":
+        return str(result.markdown())
+    return str(result.text())
+
+
 def write_output(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")

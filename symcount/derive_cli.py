@@ -13,7 +13,7 @@ from symcount.errors import SymcountError
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    from symcount.cli import EXIT_OK, parse_set, source_arg, write_output
+    from symcount.cli import EXIT_OK, parse_set, render_as, source_arg, write_output
     from symcount.derivation import derive
 
     if args.standalone and args.format != "latex":
@@ -29,13 +29,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         digit_separator=args.digit_separator,
         title=args.title,
     )
-    if args.format == "latex":
-        output = derivation.latex(standalone=args.standalone)
-    elif args.format == "markdown":
-        output = derivation.markdown()
-    else:
-        output = derivation.text()
-    write_output(output, args.output)
+    write_output(render_as(derivation, args.format, args.standalone), args.output)
     return EXIT_OK
 
 

@@ -9,17 +9,13 @@ import argparse
 import json
 from typing import Any
 
-from symcount.cli import EXIT_OK, add_common, parse_set, source_arg, write_output
+from symcount.cli import EXIT_OK, add_common, parse_set, render_as, source_arg, write_output
 
 
 def _render(report: Any, fmt: str) -> str:
-    if fmt == "markdown":
-        return str(report.markdown())
-    if fmt == "latex":
-        return str(report.latex())
     if fmt == "latex-standalone":
-        return str(report.latex(standalone=True))
-    return str(report.text())
+        return render_as(report, "latex", standalone=True)
+    return render_as(report, fmt)
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from symcount.cli import EXIT_OK, parse_set, source_arg, write_output
+from symcount.cli import EXIT_OK, parse_set, render_as, source_arg, write_output
 from symcount.errors import SymcountError
 from symcount.whatif import Comparison, compare, parse_sweep
 
@@ -53,14 +53,6 @@ def build(args: argparse.Namespace) -> Comparison:
     return comparison
 
 
-def render(comparison: Comparison, fmt: str, standalone: bool = False) -> str:
-    if fmt == "latex":
-        return comparison.latex(standalone=standalone)
-    if fmt == "markdown":
-        return comparison.markdown()
-    return comparison.text()
-
-
 def plot(comparison: Comparison, path: str) -> None:
     """A line chart of both counts over the sweep (needs matplotlib)."""
     try:
@@ -91,11 +83,11 @@ def run_compare(argv: Sequence[str]) -> str:
     parser = argparse.ArgumentParser(prog="symcount compare")
     add_arguments(parser)
     args = parser.parse_args(list(argv))
-    return render(build(args), args.format, args.standalone)
+    return render_as(build(args), args.format, args.standalone)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    write_output(render(build(args), args.format, args.standalone), args.output)
+    write_output(render_as(build(args), args.format, args.standalone), args.output)
     return EXIT_OK
 
 
@@ -111,13 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)
-    if args.format == "latex":
-        text = verdict.latex(standalone=args.standalone)
-    elif args.format == "markdown":
-        text = verdict.markdown()
-    else:
-        text = verdict.text()
-    write_output(text, args.output)
+    write_output(render_as(verdict, args.format, args.standalone), args.output)
     return EXIT_OK
 
 
