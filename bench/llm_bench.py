@@ -15,11 +15,11 @@ import argparse
 import datetime
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import cpu_model, run_process  # noqa: E402  (the shared measuring helpers beside this file)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -40,36 +40,10 @@ TARGET_SPEED = 6.0
 TARGET_MEMORY = 1 / 3
 
 
-def run_process(args: list[str], repeat: int) -> tuple[float, int, str]:
-    """Median wall time (s), peak RSS (KB) and the output of a fresh process."""
-    times, peaks, out = [], [], ""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "KERAS_BACKEND": "torch"}
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", *args], capture_output=True, text=True, cwd=ROOT,
-                              env=env)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise RuntimeError(proc.stderr)
-        peaks.append(int(proc.stderr.strip().splitlines()[-1]))
-        out = proc.stdout
-    return statistics.median(times), max(peaks), out
-
-
 def printed_total(out: str) -> int:
     """The integer on the 'total params' line of either program's output."""
     line = next(line for line in out.splitlines() if line.startswith("total params"))
     return int(line.split()[-1].replace(",", ""))
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def measure(repeat: int) -> dict[str, float]:

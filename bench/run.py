@@ -51,17 +51,28 @@ print(keras.applications.ResNet50(weights=None).count_params())
 def run_process(args: list[str], repeat: int) -> tuple[float, int, str]:
     """Median wall time (s), peak RSS (KB) and output of a fresh process."""
     times, peaks, out = [], [], ""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "KERAS_BACKEND": "torch"}
     for _ in range(repeat):
         cmd = ["/usr/bin/time", "-f", "%M", *args]
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                              env={**os.environ, "KERAS_BACKEND": "torch"})
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr)
         peaks.append(int(proc.stderr.strip().splitlines()[-1]))
         out = proc.stdout
     return statistics.median(times), max(peaks), out
+
+
+def cpu_model() -> str:
+    """The processor's name, for the results table."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def chain(n: int) -> str:
@@ -129,15 +140,7 @@ def main() -> int:
     ratio = chains[10_000]["end to end"] / chains[1_000]["end to end"]
     rows.append(f"| 10k / 1k chain time (linear growth: < 12) | | | {ratio:.1f} |")
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    header = (f"## {datetime.date.today().isoformat()} — {cpu}, {os.cpu_count()} cores, "
+    header = (f"## {datetime.date.today().isoformat()} — {cpu_model()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}\n\n| what | time | peak RSS | ratio |\n|---|---|---|---|\n")
     report = header + "\n".join(rows) + "\n"
     print(report)
