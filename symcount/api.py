@@ -11,7 +11,7 @@ import sympy
 
 from symcount import ast, engine
 from symcount.engine import CONVENTIONS, Count
-from symcount.errors import SymcountError, did_you_mean
+from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.evaluate import Env, evaluate
 from symcount.parse import parse, parse_expression
 
@@ -79,7 +79,8 @@ def _check_values_used(values: Mapping[str, Any], seen: set[str], free: set[str]
     unknown = [name for name in values if name not in seen]
     if unknown:
         known = sorted(seen | free)
-        raise SymcountError(
+        raise UnknownValueError(
+            unknown[0],
             f"--set {unknown[0]}: no such name in the description "
             f"(names: {', '.join(known) or 'none'})",
             hint=did_you_mean(unknown[0], known),

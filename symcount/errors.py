@@ -102,6 +102,14 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else (" " if c == "\t" else "?") for c in text)
 
 
+class UnknownValueError(SymcountError):
+    """A ``values=`` / ``--set`` name the description does not have; ``.name`` says which."""
+
+    def __init__(self, name: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.name = name
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The most similar name, for 'did you mean' hints (case-insensitive)."""
     pool = list(choices)

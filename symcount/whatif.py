@@ -27,13 +27,12 @@ import sympy
 from symcount import algebra
 from symcount.api import Source, count
 from symcount.engine import Count
-from symcount.errors import SymcountError, did_you_mean
+from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
 from symcount.symbols import is_number
 
 FORMATS = ("text", "markdown", "latex")
-_UNKNOWN_SET = re.compile(r"^--set (\w+): no such name in the description")
 
 
 # ------------------------------------------------------------------------------------- formats
@@ -265,12 +264,11 @@ def count_side(side: Side, shared: Mapping[str, Any]) -> tuple[Count, set[str]]:
             result = count(side.source, values={**pending, **side.values}, convention=side.convention,
                            network=side.network)
             return result, used
-        except SymcountError as err:
-            match = _UNKNOWN_SET.match(err.message)
-            if match is None or match.group(1) not in pending or match.group(1) in side.values:
+        except UnknownValueError as err:
+            if err.name not in pending or err.name in side.values:
                 raise
-            del pending[match.group(1)]
-            used.discard(match.group(1))
+            del pending[err.name]
+            used.discard(err.name)
 
 
 def _pair(value: Any, what: str) -> tuple[Any, Any]:
