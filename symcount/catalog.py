@@ -646,7 +646,7 @@ for _d in (1, 2, 3):
         register(LayerType(
             name=f"{_kind}pool{_d}d",
             aliases=(f"{_kind.capitalize()}Pool{_d}d", f"{_kind.capitalize()}Pooling{_d}D",
-                     f"{_kind}pooling{_d}d"),
+                     f"{_kind}pooling{_d}d", *((f"AveragePooling{_d}D",) if _kind == "avg" else ())),
             description=f"{_d}-D {_word} pooling over k^{_d} windows.",
             args=_pool_args(),
             tensors=_no_tensors,
@@ -664,7 +664,9 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     register(LayerType(
         name=f"global_{_kind}pool",
         aliases=(f"Global{_kind.capitalize()}Pooling2D", f"Global{_kind.capitalize()}Pooling1D",
-                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool"),
+                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool",
+                 *(f"Global{_kind.capitalize()}Pool{_d}D" for _d in (1, 2, 3)),
+                 *(f"GlobalAveragePooling{_d}D" for _d in (1, 2, 3) if _kind == "avg")),
         description=f"Global {_word} pooling: one value per channel.",
         args=(),
         tensors=_no_tensors,
@@ -676,7 +678,8 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     for _d in (1, 2, 3):
         register(LayerType(
             name=f"adaptive_{_kind}pool{_d}d",
-            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d"),
+            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d",
+                     f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D"),
             description=f"Adaptive {_d}-D {_word} pooling to a fixed output size.",
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
             tensors=_no_tensors,
@@ -839,7 +842,7 @@ register(LayerType(
 
 register(LayerType(
     name="rmsnorm",
-    aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm"),
+    aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm", "RMSNormalization"),
     description="RMS normalisation: a learned scale per feature, no shift.",
     args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
           ArgSpec("affine", FLAG, True, ("elementwise_affine",),
@@ -1083,11 +1086,12 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 
 register(LayerType(
     name="attention",
-    aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention"),
+    aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention",
+             "GroupQueryAttention"),
     description="Multi-head (self-)attention: query, key, value and output projections.",
     args=(
         size("d_model", "embed_dim", "hidden_size", infer="channels", doc="model width"),
-        size("heads", "num_heads", "nhead", "n_heads", symbol="h", doc="attention heads"),
+        size("heads", "num_heads", "nhead", "n_heads", "num_query_heads", symbol="h", doc="attention heads"),
         bias_arg(),
         ArgSpec("key_dim", SIZE, None, ("head_dim",), symbol="d_k", doc="size per head (default d_model/heads)"),
         ArgSpec("value_dim", SIZE, None, (), symbol="d_v", doc="value size per head (default key_dim)"),
@@ -1189,6 +1193,8 @@ _ACTIVATIONS = {
     "relu": ("ReLU",), "relu6": ("ReLU6",), "gelu": ("GELU",), "silu": ("SiLU", "swish"),
     "sigmoid": ("Sigmoid",), "tanh": ("Tanh",), "softmax": ("Softmax",), "leaky_relu": ("LeakyReLU",),
     "elu": ("ELU",), "hardswish": ("Hardswish", "hard_swish"), "mish": ("Mish",),
+    "selu": ("SELU",), "celu": ("CELU",), "softplus": ("Softplus",), "softsign": ("Softsign",),
+    "hardsigmoid": ("Hardsigmoid", "hard_sigmoid"), "hardtanh": ("Hardtanh",), "log_softmax": ("LogSoftmax",),
 }
 for _name, _aliases in _ACTIVATIONS.items():
     register(LayerType(
@@ -1200,7 +1206,16 @@ for _name, _aliases in _ACTIVATIONS.items():
     ))
 
 register(LayerType(
-    name="dropout", aliases=("Dropout", "Dropout2d", "SpatialDropout2D"),
+    name="activation", aliases=("Activation",),
+    description="Keras's Activation layer: any element-wise activation, named by a string.",
+    args=(ArgSpec("fn", ANY, None, ("activation",), doc='the activation, e.g. "relu"'),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
+    zero_reason="no weights: an element-wise function",
+))
+
+register(LayerType(
+    name="dropout", aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "SpatialDropout1D", "SpatialDropout2D",
+                             "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout", "GaussianDropout"),
     description="Dropout: zeroes random activations during training.",
     args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -1252,17 +1267,48 @@ register(LayerType(
 ))
 
 
+def _pad_amounts(p: Any, d: int) -> list[sympy.Expr]:
+    """The zeros added to each spatial dimension (both sides together), from any framework's spelling.
+
+    An int pads every side; ``d`` ints pad both sides of each dimension (Keras's ``(ph, pw)``);
+    ``d`` pairs are Keras's ``((top, bottom), (left, right))``; ``2d`` ints are PyTorch's
+    ``(left, right, top, bottom, front, back)``, last dimension first.
+    """
+    def size(v: Any) -> sympy.Expr:
+        if isinstance(v, bool) or not isinstance(v, sympy.Expr) or (is_number(v) and not (v.is_integer and v >= 0)):
+            shown = f'"{v}"' if isinstance(v, str) else str(v).lower()
+            raise SymcountError(f"padding must be whole numbers of 0 or more, not {shown}")
+        return v
+
+    if not isinstance(p, tuple):
+        return [2 * size(p)] * d
+    if len(p) == d and all(isinstance(v, tuple) for v in p):
+        if any(len(v) != 2 for v in p):
+            raise SymcountError("each dimension's padding pair is (before, after)")
+        return [size(v[0]) + size(v[1]) for v in p]
+    if len(p) == d and not any(isinstance(v, tuple) for v in p):
+        return [2 * size(v) for v in p]
+    if len(p) == 2 * d and not any(isinstance(v, tuple) for v in p):
+        pairs = [(p[2 * i], p[2 * i + 1]) for i in range(d)]
+        return [size(a) + size(b) for a, b in reversed(pairs)]
+    raise SymcountError(f"padding for {d} spatial dimension(s) takes an int, {d} ints, {d} (before, after) pairs "
+                        f"or PyTorch's {2 * d} ints")
+
+
 def _pad_shape(a: Args, s: Shape, convention: str) -> Shape:
-    return Shape(tuple(n + 2 * p for n, p in zip(s.spatial, a.p, strict=True)), s.channels)
+    extra = _pad_amounts(a.p, s.rank)
+    return Shape(tuple(n + e for n, e in zip(s.spatial, extra, strict=True)), s.channels)
 
 
-register(LayerType(
-    name="zero_pad2d", aliases=("ZeroPadding2D", "ZeroPad2d", "zeropad2d"),
-    description="Zero padding: adds p zeros on each side (changes the shape only).",
-    args=(ArgSpec("p", KERNEL, ONE, ("padding",), doc="padding per side"),),
-    tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape, macs=_zero_macs,
-    dims=2, zero_reason="no weights: it only pads", input_kind="spatial",
-))
+for _d in (1, 2, 3):
+    register(LayerType(
+        name=f"zero_pad{_d}d", aliases=(f"ZeroPadding{_d}D", f"ZeroPad{_d}d", f"zeropad{_d}d"),
+        description="Zero padding: adds zeros on each side (changes the shape only).",
+        args=(ArgSpec("p", ANY, ONE, ("padding",),
+                      doc="int, one per dimension, (before, after) pairs, or PyTorch's (left, right, top, ...)"),),
+        tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape, macs=_zero_macs,
+        dims=_d, zero_reason="no weights: it only pads", input_kind="spatial",
+    ))
 
 
 def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:

@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 from keras import layers as kl  # noqa: E402
 
 import symcount  # noqa: E402
-from symcount.catalog import CATALOG  # noqa: E402
+from symcount.catalog import CATALOG, lookup  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -353,11 +353,22 @@ def gen_prelu(rng: random.Random) -> Case:
     return Case("prelu", args, inputs, lambda: [kl.PReLU(shared_axes=shared or None)], frozen=rng.random() < 0.3)
 
 
-def gen_zero_pad(rng: random.Random) -> Case:
-    ph, pw = rng.randint(0, 3), rng.randint(0, 3)
-    sizes = [rng.randint(1, 5), rng.randint(1, 5)]
-    return Case("zero_pad2d", {"p": tup(rng, [ph, pw])}, spatial_dims(sizes, rng.randint(1, 4)),
-                lambda: [kl.ZeroPadding2D((ph, pw))])
+def gen_zero_pad(d: int) -> Callable[[random.Random], Case]:
+    """ZeroPadding{1,2,3}D: one size per dimension, or Keras's (before, after) pairs."""
+    cls = getattr(kl, f"ZeroPadding{d}D")
+
+    def gen(rng: random.Random) -> Case:
+        pairs = tuple((rng.randint(0, 3), rng.randint(0, 3)) for _ in range(d))
+        if rng.random() < 0.5:
+            sym = [rng.randint(0, 3) for _ in range(d)]
+            p: Any = sym[0] if d == 1 else tup(rng, sym)
+            keras_p: Any = p
+        else:
+            p = keras_p = pairs[0] if d == 1 else pairs
+        sizes = [rng.randint(1, 5) for _ in range(d)]
+        return Case(f"zero_pad{d}d", {"p": p}, spatial_dims(sizes, rng.randint(1, 4)), lambda: [cls(keras_p)])
+
+    return gen
 
 
 def gen_upsample(rng: random.Random) -> Case:
@@ -375,6 +386,10 @@ _PARAMETERLESS: dict[str, Callable[[], Any]] = {
     "tanh": lambda: kl.Activation("tanh"), "softmax": kl.Softmax, "leaky_relu": kl.LeakyReLU, "elu": kl.ELU,
     "hardswish": lambda: kl.Activation("hard_swish"), "mish": lambda: kl.Activation("mish"),
     "identity": kl.Identity, "dropout": lambda: kl.Dropout(0.25), "flatten": kl.Flatten,
+    "selu": lambda: kl.Activation("selu"), "celu": lambda: kl.Activation("celu"),
+    "softplus": lambda: kl.Activation("softplus"), "softsign": lambda: kl.Activation("softsign"),
+    "hardsigmoid": lambda: kl.Activation("hard_sigmoid"), "hardtanh": lambda: kl.Activation("hard_tanh"),
+    "log_softmax": lambda: kl.Activation("log_softmax"), "activation": lambda: kl.Activation("relu"),
 }
 
 
@@ -414,7 +429,9 @@ GENERATORS.update({
     "attention": (gen_attention, 10),
     "grouped_attention": (gen_grouped_attention, 6),
     "prelu": (gen_prelu, 10),
-    "zero_pad2d": (gen_zero_pad, 4),
+    "zero_pad1d": (gen_zero_pad(1), 3),
+    "zero_pad2d": (gen_zero_pad(2), 4),
+    "zero_pad3d": (gen_zero_pad(3), 3),
     "upsample": (gen_upsample, 5),
 })
 for _kind in _PARAMETERLESS:
@@ -496,3 +513,47 @@ def test_lenet5_layer_by_layer() -> None:
         assert mine.total == theirs.count_params(), mine.name
         assert tuple(mine.output_shape) == tuple(theirs.output.shape[1:]), mine.name
     assert result.total == model.count_params() == 61_706
+
+
+#: (Keras class name, its keyword arguments, the input): symcount must take the layer as Keras spells it.
+KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
+    ("AveragePooling1D", {"pool_size": 2}, {"L": 7, "C": 3}),
+    ("AveragePooling2D", {"pool_size": 2, "strides": 1}, {"H": 5, "W": 6, "C": 3}),
+    ("AveragePooling3D", {"pool_size": 2, "padding": "same"}, {"D": 3, "H": 5, "W": 4, "C": 2}),
+    ("AvgPool2D", {"pool_size": 3}, {"H": 7, "W": 6, "C": 3}),
+    ("MaxPool2D", {"pool_size": 2}, {"H": 5, "W": 6, "C": 3}),
+    ("GlobalAveragePooling1D", {}, {"L": 7, "C": 3}),
+    ("GlobalAveragePooling2D", {}, {"H": 5, "W": 6, "C": 3}),
+    ("GlobalAveragePooling3D", {}, {"D": 2, "H": 5, "W": 6, "C": 3}),
+    ("GlobalAvgPool2D", {}, {"H": 5, "W": 6, "C": 3}),
+    ("GlobalMaxPool2D", {}, {"H": 5, "W": 6, "C": 3}),
+    ("GlobalMaxPooling1D", {}, {"L": 5, "C": 3}),
+    ("AdaptiveAveragePooling2D", {"output_size": 2}, {"H": 5, "W": 6, "C": 3}),
+    ("AdaptiveMaxPooling1D", {"output_size": 3}, {"L": 7, "C": 3}),
+    ("RMSNormalization", {}, {"L": 4, "C": 6}),
+    ("GroupQueryAttention", {"head_dim": 3, "num_query_heads": 4, "num_key_value_heads": 2}, {"L": 4, "C": 6}),
+    ("SpatialDropout1D", {"rate": 0.2}, {"L": 4, "C": 6}),
+    ("SpatialDropout3D", {"rate": 0.2}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("AlphaDropout", {"rate": 0.2}, {"C": 6}),
+    ("GaussianDropout", {"rate": 0.2}, {"C": 6}),
+    ("ZeroPadding1D", {"padding": (1, 2)}, {"L": 4, "C": 5}),
+    ("ZeroPadding2D", {"padding": ((1, 2), (0, 3))}, {"H": 3, "W": 4, "C": 5}),
+    ("ZeroPadding3D", {"padding": 1}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("Activation", {"activation": "selu"}, {"H": 3, "W": 4, "C": 5}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "inputs"), KERAS_SPELLINGS, ids=[s[0] for s in KERAS_SPELLINGS])
+def test_keras_spelling_matches_keras(name: str, kwargs: dict[str, Any], inputs: dict[str, int]) -> None:
+    """The layer written with Keras's class name and argument names counts and shapes like the real layer."""
+    layer = getattr(kl, name)(**kwargs)
+    entry = lookup(name)
+    assert entry is not None, f"symcount does not know {name}"
+    case = Case(name, kwargs, inputs, lambda: [layer], call=_self_attention if entry.name == "attention" else _sequential)
+    inp = keras.Input(shape=case.input_shape())
+    model = keras.Model(inp, case.call([layer], inp))
+    result = symcount.count(case.text(), convention="keras")
+    assert (result.trainable, result.non_trainable) == (
+        sum(_size(w) for w in model.trainable_weights), sum(_size(w) for w in model.non_trainable_weights)), case.text()
+    out = model(np.zeros((1, *case.input_shape()), "float32"))
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), case.text()

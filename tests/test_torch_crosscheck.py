@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 import symcount
-from symcount.catalog import CATALOG
+from symcount.catalog import CATALOG, lookup
 from symcount.symbols import sym
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -447,6 +447,8 @@ _ACTIVATION_MODULES: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU, "relu6": nn.ReLU6, "gelu": nn.GELU, "silu": nn.SiLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
     "softmax": lambda: nn.Softmax(dim=1), "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "hardswish": nn.Hardswish,
     "mish": nn.Mish, "identity": nn.Identity, "dropout": lambda: nn.Dropout(0.25), "flatten": nn.Flatten,
+    "selu": nn.SELU, "celu": nn.CELU, "softplus": nn.Softplus, "softsign": nn.Softsign, "hardsigmoid": nn.Hardsigmoid,
+    "hardtanh": nn.Hardtanh, "log_softmax": lambda: nn.LogSoftmax(dim=1),
 }
 
 
@@ -470,11 +472,22 @@ def gen_lrn(rng: random.Random) -> Case:
     return _spatial_case(rng, "lrn", {"size": size}, sizes, rng.randint(1, 8), lambda: nn.LocalResponseNorm(size))
 
 
-def gen_zero_pad(rng: random.Random) -> Case:
-    ph, pw = rng.randint(0, 3), rng.randint(0, 3)
-    sizes = [rng.randint(1, 5), rng.randint(1, 5)]
-    return _spatial_case(rng, "zero_pad2d", {"p": tup(rng, [ph, pw])}, sizes, rng.randint(1, 4),
-                         lambda: nn.ZeroPad2d((pw, pw, ph, ph)))
+def gen_zero_pad(d: int) -> Callable[[random.Random], Case]:
+    """ZeroPad{1,2,3}d: symmetric (an int, one per dimension) or PyTorch's (left, right, top, bottom, ...)."""
+    cls = getattr(nn, f"ZeroPad{d}d")
+
+    def gen(rng: random.Random) -> Case:
+        sides = [rng.randint(0, 3) for _ in range(2 * d)]  # PyTorch's order: last dimension first
+        if rng.random() < 0.5:
+            per_dim = [rng.randint(0, 3) for _ in range(d)]
+            p: Any = tup(rng, per_dim)
+            sides = [n for v in reversed(per_dim) for n in (v, v)]
+        else:
+            p = tuple(sides)
+        sizes = [rng.randint(1, 5) for _ in range(d)]
+        return _spatial_case(rng, f"zero_pad{d}d", {"p": p}, sizes, rng.randint(1, 4), lambda: cls(tuple(sides)))
+
+    return gen
 
 
 def gen_upsample(rng: random.Random) -> Case:
@@ -513,7 +526,9 @@ GENERATORS.update({
     "gated_mlp": (gen_gated_mlp, 4),
     "prelu": (gen_prelu, 6),
     "lrn": (gen_lrn, 2),
-    "zero_pad2d": (gen_zero_pad, 4),
+    "zero_pad1d": (gen_zero_pad(1), 3),
+    "zero_pad2d": (gen_zero_pad(2), 4),
+    "zero_pad3d": (gen_zero_pad(3), 3),
     "upsample": (gen_upsample, 5),
 })
 for _kind in _ACTIVATION_MODULES:
@@ -523,6 +538,7 @@ for _kind in _ACTIVATION_MODULES:
 NOT_IN_PYTORCH = {
     "rotary": "rotary embeddings are a function inside attention, not an nn.Module",
     "cls_token": "selecting the first token is the slice x[:, 0], not an nn.Module",
+    "activation": "Keras's Activation layer: PyTorch has one module per activation (checked above)",
 }
 
 PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind, (_, n) in GENERATORS.items() for seed in range(n)]
@@ -682,3 +698,32 @@ def test_lenet5_layer_by_layer() -> None:
         assert mine.total == sum(p.numel() for p in module.parameters()), mine.name
         assert tuple(mine.output_shape) == tuple(x.shape[1:]), mine.name
     assert result.total == sum(p.numel() for p in model.parameters()) == 61_706
+
+
+#: (torch.nn class name, its keyword arguments, the input): symcount must take the module as PyTorch spells it.
+TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
+    ("Dropout1d", {"p": 0.2}, {"L": 4, "C": 6}),
+    ("Dropout3d", {"p": 0.2}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("AlphaDropout", {"p": 0.2}, {"C": 6}),
+    ("ZeroPad1d", {"padding": (1, 2)}, {"L": 4, "C": 5}),
+    ("ZeroPad2d", {"padding": (1, 2, 0, 3)}, {"H": 3, "W": 4, "C": 5}),
+    ("ZeroPad3d", {"padding": 1}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("SELU", {}, {"H": 3, "W": 4, "C": 5}),
+    ("Hardtanh", {}, {"H": 3, "W": 4, "C": 5}),
+    ("LogSoftmax", {"dim": 1}, {"H": 3, "W": 4, "C": 5}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "inputs"), TORCH_SPELLINGS, ids=[s[0] for s in TORCH_SPELLINGS])
+def test_torch_spelling_matches_torch(name: str, kwargs: dict[str, Any], inputs: dict[str, int]) -> None:
+    """The module written with PyTorch's class name and argument names counts and shapes like the real module."""
+    module = getattr(nn, name)(**kwargs).eval()
+    entry = lookup(name)
+    assert entry is not None, f"symcount does not know {name}"
+    window = entry.input_kind == "spatial"  # a window layer takes a 1-D signal channels first
+    case = Case(name, kwargs, inputs, lambda: module, extra={"channels_first": "L" in inputs and window})
+    result = symcount.count(case.text())
+    assert (result.trainable, result.non_trainable, result.buffers) == _torch_counts(module), case.text()
+    with torch.no_grad():
+        out = case.forward(module, case.input_tensor())
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), case.text()
