@@ -282,7 +282,8 @@ def conv_args(d: int, transpose: bool = False) -> tuple[ArgSpec, ...]:
         ArgSpec("groups", SIZE, ONE, (), symbol="g", structural=True, doc="channel groups"),
         bias_arg(),
         ArgSpec("stride", KERNEL, ONE, ("strides",), doc="stride"),
-        ArgSpec("padding", PADDING, ZERO, (), doc='int, tuple, "same" or "valid"'),
+        ArgSpec("padding", PADDING, ZERO, (),
+                doc='int, tuple, "same" or "valid" ("causal" for conv1d, as Keras Conv1D)'),
         ArgSpec("dilation", KERNEL, ONE, ("dilation_rate",), doc="dilation"),
     )
     if transpose:
@@ -322,6 +323,25 @@ def _check_groups(a: Args) -> tuple[str, str] | None:
         if divides(a.groups, getattr(a, name)) is False:
             return "groups", f"groups={a.groups} does not divide {name}={getattr(a, name)}"
     return None
+
+
+def _no_causal(layer: str) -> Callable[[Args], tuple[str, str] | None]:
+    """Keras pads "causal" only in 1-D convolutions (Conv1D): anywhere else it is refused, as Keras does."""
+    def check(a: Args) -> tuple[str, str] | None:
+        if a.get("padding") == "causal":
+            return "padding", f'padding="causal" is only for conv1d (Keras Conv1D), not {layer}'
+        return None
+
+    return check
+
+
+def _conv_validate(d: int, transpose: bool, layer: str) -> Callable[[Args], tuple[str, str] | None]:
+    causal = None if d == 1 and not transpose else _no_causal(layer)
+
+    def check(a: Args) -> tuple[str, str] | None:
+        return (causal(a) if causal is not None else None) or _check_groups(a)
+
+    return check
 
 
 def _conv_formulas(a: Args, convention: str) -> dict[str, str]:
@@ -378,7 +398,10 @@ def _conv_caveats(d: int, transpose: bool, keras_name: str | None = None) -> Cal
 
     def caveats(a: Args, convention: str) -> list[str]:
         out = []
-        if convention == "pytorch" and isinstance(a.padding, str) and transpose:
+        if convention == "pytorch" and a.padding == "causal":
+            out.append(f"PyTorch's {layer} takes no \"causal\" padding: Keras's rule is used "
+                       "(dilation*(k - 1) zeros on the left, output ceil(n/stride))")
+        elif convention == "pytorch" and isinstance(a.padding, str) and transpose:
             out.append(f"PyTorch's {layer} takes no \"{a.padding}\" padding: Keras's output-size rule is used")
         elif convention == "pytorch" and a.padding == "same" and _numbers_above_one(a.stride):
             out.append(f"PyTorch's {layer} refuses padding=\"same\" with stride > 1: "
@@ -476,7 +499,7 @@ for _d in (1, 2, 3):
         dims=_d,
         macs_doc="k^d · C_in/groups · C_out · output positions",
         input_kind="spatial",
-        validate=_check_groups,
+        validate=_conv_validate(_d, False, f"conv{_d}d"),
         bindings=lambda a, c: kernel_bindings(a),
         caveats=_conv_caveats(_d, False),
     ))
@@ -492,7 +515,7 @@ for _d in (1, 2, 3):
         dims=_d,
         macs_doc="k^d · C_in · C_out/groups · input positions",
         input_kind="spatial",
-        validate=_check_groups,
+        validate=_conv_validate(_d, True, f"conv_transpose{_d}d"),
         bindings=lambda a, c: kernel_bindings(a),
         caveats=_conv_caveats(_d, True),
     ))
@@ -542,6 +565,7 @@ register(LayerType(
     input_kind="spatial",
     bindings=lambda a, c: kernel_bindings(a),
     notes={"pytorch": "PyTorch writes it as Conv2d(C_in, C_in*multiplier, k, groups=C_in)"},
+    validate=_no_causal("depthwise_conv2d"),
     caveats=_conv_caveats(2, False, "DepthwiseConv2D"),
 ))
 
@@ -575,6 +599,7 @@ register(LayerType(
     input_kind="spatial",
     bindings=lambda a, c: kernel_bindings(a),
     notes={"pytorch": "PyTorch writes it as a depthwise Conv2d (no bias) followed by a 1x1 Conv2d"},
+    validate=_no_causal("separable_conv2d"),
     caveats=_conv_caveats(2, False, "SeparableConv2D"),
 ))
 
@@ -657,6 +682,7 @@ for _d in (1, 2, 3):
             zero_reason=f"no weights: pooling takes the {_word} of each window",
             input_kind="spatial",
             derive=_pool_defaults,
+            validate=_no_causal(f"{_kind}pool{_d}d"),
             caveats=_pool_caveats,
         ))
 

@@ -911,8 +911,9 @@ def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | No
     if kind == PADDING:
         if isinstance(value, str):
             word = value.lower()
-            if word not in ("same", "valid"):
-                raise SymcountError(f'padding must be a number, a tuple, "same" or "valid", not "{value}"', pos)
+            if word not in ("same", "valid", "causal"):
+                raise SymcountError(f'padding must be a number, a tuple, "same", "valid" or "causal", not "{value}"',
+                                    pos)
             return word
         return _as_tuple(value, dims, spec, entry, where, allow_zero=True)
     if kind == NUMBER:

@@ -66,11 +66,11 @@ def _all_int(*values: object) -> bool:
 
 def conv_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
              d: sympy.Expr = _ONE) -> sympy.Expr:
-    """Output length of a convolution (PyTorch's formula; Keras's for strings)."""
+    """Output length of a convolution (PyTorch's formula; Keras's for strings, "causal" included)."""
     if _all_int(n, k, s, d) and (p == "valid" or isinstance(p, sympy.Integer)):
         pad = 0 if p == "valid" else int(p)  # plain integers: no symbolic floor needed
         return sympy.Integer((int(n) + 2 * pad - int(d) * (int(k) - 1) - 1) // int(s) + 1)
-    if p == "same":
+    if p in ("same", "causal"):  # causal pads d*(k - 1) on the left only: ceil(n/s) too
         return sympy.ceiling(n / s)
     if p == "valid":
         p = sympy.Integer(0)

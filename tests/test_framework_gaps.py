@@ -29,6 +29,8 @@ GAPS: list[tuple[str, str, str, str, Callable[[], object]]] = [
      "stride", lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same")),
     ("pytorch", 'conv_transpose2d(C_in=3, C_out=4, k=3, padding="same")', "conv_transpose2d(C_in=3, C_out=4, k=3)",
      '"same"', lambda: nn.ConvTranspose2d(3, 4, 3, padding="same")(torch.zeros(1, 3, 5, 5))),
+    ("pytorch", 'conv1d(C_in=3, C_out=4, k=3, padding="causal")', 'conv1d(C_in=3, C_out=4, k=3, padding="same")',
+     "causal", lambda: nn.Conv1d(3, 4, 3, padding="causal")),
     ("keras", "conv2d(C_in=3, C_out=4, k=3, padding=1)", 'conv2d(C_in=3, C_out=4, k=3, padding="same")',
      "pads only by name", lambda: kl.Conv2D(4, 3, padding=1)),
     ("keras", "depthwise_conv2d(C_in=3, k=3, padding=1)", 'depthwise_conv2d(C_in=3, k=3, padding="valid")',

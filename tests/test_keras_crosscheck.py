@@ -94,10 +94,13 @@ def spatial_dims(sizes: list[int], channels: int) -> dict[str, int]:
     return {**dict(zip(names, sizes, strict=True)), "C": channels}
 
 
-def _padding(rng: random.Random, args: dict[str, Any]) -> str:
-    """Keras pads by name only; symcount's default (0) is Keras's "valid", so it is sometimes left out."""
-    padding = rng.choice(["valid", "same"])
-    if padding == "same" or rng.random() < 0.7:
+def _padding(rng: random.Random, args: dict[str, Any], causal: bool = False) -> str:
+    """Keras pads by name only; symcount's default (0) is Keras's "valid", so it is sometimes left out.
+
+    Conv1D alone also pads "causal" (on the left only).
+    """
+    padding = rng.choice(["valid", "same", *(["causal"] if causal else [])])
+    if padding != "valid" or rng.random() < 0.7:
         args["padding"] = padding
     return padding
 
@@ -124,7 +127,7 @@ def gen_conv(d: int) -> Callable[[random.Random], Case]:
         bias = rng.random() < 0.7
         args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "groups": groups, "bias": bias,
                                 "stride": tup(rng, stride), "dilation": tup(rng, dilation)}
-        padding = _padding(rng, args)
+        padding = _padding(rng, args, causal=d == 1)
         sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + (7 if d < 3 else 4))
                  for kk, dl in zip(k, dilation, strict=True)]
         return Case(f"conv{d}d", args, spatial_dims(sizes, c_in),
@@ -407,7 +410,7 @@ def gen_parameterless(kind: str) -> Callable[[random.Random], Case]:
 
 GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
 for _d in (1, 2, 3):
-    GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 10)
+    GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 16 if _d == 1 else 10)
     GENERATORS[f"conv_transpose{_d}d"] = (gen_conv_transpose(_d), 10)
     for _kind in ("max", "avg"):
         GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 6)
@@ -557,3 +560,20 @@ def test_keras_spelling_matches_keras(name: str, kwargs: dict[str, Any], inputs:
         sum(_size(w) for w in model.trainable_weights), sum(_size(w) for w in model.non_trainable_weights)), case.text()
     out = model(np.zeros((1, *case.input_shape()), "float32"))
     assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), case.text()
+
+
+@pytest.mark.parametrize("layer", ["conv2d(C_out=2, k=3)", "conv_transpose1d(C_out=2, k=3)", "maxpool1d(k=2)",
+                                   "depthwise_conv2d(k=3)"])
+def test_causal_padding_only_where_keras_has_it(layer: str) -> None:
+    """Keras refuses padding="causal" outside Conv1D; symcount says so instead of counting."""
+    dims = "L=8, C=3" if "1d" in layer else "H=8, W=8, C=3"
+    text = f'network n {{ input({dims}); {layer[:-1]}, padding="causal") }}'
+    keras_name = {"conv2d": "Conv2D", "conv_transpose1d": "Conv1DTranspose", "maxpool1d": "MaxPooling1D",
+                  "depthwise_conv2d": "DepthwiseConv2D"}[layer.split("(")[0]]
+    shape = (8, 3) if "1d" in layer else (8, 8, 3)
+    with pytest.raises(ValueError):  # refused when made, or when a model is built with it
+        real = getattr(kl, keras_name)(*([2] if keras_name.startswith("Conv") else []), 3 if "pool" not in layer else 2,
+                                       padding="causal")
+        real(keras.Input(shape))
+    with pytest.raises(symcount.SymcountError, match="causal"):
+        symcount.count(text, convention="keras")
