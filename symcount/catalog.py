@@ -153,12 +153,19 @@ class LayerType:
     bindings: Callable[[Args, str], dict[str, sympy.Expr]] | None = None
     #: notes for the options one framework lacks, said only when a call uses them
     caveats: Callable[[Args, str], list[str]] | None = None
+    #: framework arguments that change no count or shape (eps, dropout, initializers): accepted, not used
+    ignored: tuple[str, ...] = ()
 
     def arg(self, name: str) -> ArgSpec:
         for spec in self.args:
             if spec.name == name:
                 return spec
         raise KeyError(name)
+
+    def ignores(self, written: str) -> bool:
+        """Whether a written argument is a framework option that changes no count or shape."""
+        lowered = written.lower()
+        return any(lowered == name.lower() for name in (*self.ignored, *IGNORED_EVERYWHERE))
 
     def find_arg(self, written: str) -> ArgSpec | None:
         """The argument a written name means: canonical, symbol or alias."""
@@ -172,6 +179,18 @@ class LayerType:
                 return spec
         return None
 
+
+#: Arguments every framework layer takes that never change a count or a shape.
+IGNORED_EVERYWHERE = ("name", "dtype", "device", "inplace")
+
+
+def _keras_weight_options(*weights: str) -> tuple[str, ...]:
+    """Keras's initializer, regularizer and constraint arguments of the named weights."""
+    return tuple(f"{w}_{kind}" for w in weights for kind in ("initializer", "regularizer", "constraint"))
+
+
+_KERNEL_OPTIONS = ("activation", "activity_regularizer", *_keras_weight_options("kernel", "bias"))
+_NORM_OPTIONS = ("eps", "epsilon", *_keras_weight_options("beta", "gamma"))
 
 CATALOG: dict[str, LayerType] = {}
 _ALIASES: dict[str, str] = {}
@@ -488,6 +507,7 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
 for _d in (1, 2, 3):
     register(LayerType(
         name=f"conv{_d}d",
+        ignored=("padding_mode", *_KERNEL_OPTIONS),
         aliases=(f"Conv{_d}d", f"Conv{_d}D", f"Convolution{_d}D"),
         description=f"{_d}-D convolution: each output channel is a k^{_d} window over the input channels "
                     "of its group, plus a bias.",
@@ -505,6 +525,7 @@ for _d in (1, 2, 3):
     ))
     register(LayerType(
         name=f"conv_transpose{_d}d",
+        ignored=("padding_mode", *_KERNEL_OPTIONS),
         aliases=(f"ConvTranspose{_d}d", f"Conv{_d}DTranspose", f"convtranspose{_d}d", f"deconv{_d}d"),
         description=f"{_d}-D transposed convolution: the gradient of a convolution, upsampling by the stride.",
         args=(*conv_args(_d, transpose=True), TRAINABLE),
@@ -553,6 +574,7 @@ def _dw_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="depthwise_conv2d",
+    ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")),
     aliases=("DepthwiseConv2D", "depthwiseconv2d", "dwconv2d"),
     description="Depthwise 2-D convolution: one k x k filter per input channel (times the multiplier).",
     args=(*_DW_ARGS, TRAINABLE),
@@ -587,6 +609,7 @@ def _sep_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 register(LayerType(
     name="separable_conv2d",
+    ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise", "pointwise")),
     aliases=("SeparableConv2D", "separableconv2d", "sepconv2d"),
     description="Depthwise-separable 2-D convolution: a depthwise k x k filter per channel, then a 1 x 1 pointwise conv.",
     args=(_DW_ARGS[0], size("C_out", "out_channels", "filters"), *_DW_ARGS[1:], TRAINABLE),
@@ -608,6 +631,7 @@ register(LayerType(
 
 register(LayerType(
     name="linear",
+    ignored=_KERNEL_OPTIONS,
     aliases=("Linear", "Dense", "fc", "fully_connected"),
     description="Fully connected layer: every output is a weighted sum of all inputs plus a bias.",
     args=(
@@ -683,6 +707,7 @@ for _d in (1, 2, 3):
             input_kind="spatial",
             derive=_pool_defaults,
             validate=_no_causal(f"{_kind}pool{_d}d"),
+            ignored=("return_indices", "count_include_pad", "divisor_override"),
             caveats=_pool_caveats,
         ))
 
@@ -714,6 +739,7 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
             macs=_zero_macs,
             dims=_d,
             zero_reason=f"no weights: takes the {_word} of adaptive windows",
+            ignored=("return_indices",),
             input_kind="spatial",
         ))
 
@@ -777,6 +803,7 @@ _STATS_DOC = "PyTorch: keep running mean and variance (buffers)"
 
 register(LayerType(
     name="batchnorm",
+    ignored=("momentum", "synchronized", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer"),
     aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization", "bn",
              "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
@@ -806,6 +833,7 @@ def _ln_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="layernorm",
+    ignored=_NORM_OPTIONS,
     aliases=("LayerNorm", "LayerNormalization", "ln", "layer_norm"),
     description="Layer normalisation over the features: a learned scale (and shift) per feature.",
     args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"),
@@ -828,6 +856,7 @@ def _gn_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="groupnorm",
+    ignored=_NORM_OPTIONS,
     aliases=("GroupNorm", "GroupNormalization", "group_norm"),
     description="Group normalisation: statistics over channel groups, a learned scale and shift per channel.",
     args=(size("G", "num_groups", "groups", doc="groups"),
@@ -852,6 +881,7 @@ def _in_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="instancenorm",
+    ignored=("eps", "momentum"),
     aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "instancenorm2d", "instance_norm"),
     description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
     args=(size("C", "num_features", infer="channels"),
@@ -868,6 +898,7 @@ register(LayerType(
 
 register(LayerType(
     name="rmsnorm",
+    ignored=("eps", "epsilon"),
     aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm", "RMSNormalization"),
     description="RMS normalisation: a learned scale per feature, no shift.",
     args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
@@ -887,6 +918,8 @@ register(LayerType(
 
 register(LayerType(
     name="embedding",
+    ignored=("padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse", "mask_zero",
+             *_keras_weight_options("embeddings")),
     aliases=("Embedding", "embed"),
     description="Embedding table: one learned vector of size dim for each of V tokens.",
     args=(size("V", "num_embeddings", "input_dim", "vocab_size", doc="vocabulary size"),
@@ -904,6 +937,9 @@ register(LayerType(
 # -- recurrent -------------------------------------------------------------------------
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_RNN_OPTIONS = ("batch_first", "dropout", "recurrent_dropout", "nonlinearity", "activation", "recurrent_activation",
+                "unroll", "stateful", "go_backwards", "unit_forget_bias", "seed", *_KERNEL_OPTIONS[1:],
+                *_keras_weight_options("recurrent"))
 
 
 def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
@@ -1029,6 +1065,7 @@ for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input,
                      ("gru", "GRU: reset, update and new gates")):
     register(LayerType(
         name=_kind,
+        ignored=_RNN_OPTIONS,
         aliases={"rnn": ("RNN", "SimpleRNN", "simplernn"), "lstm": ("LSTM",), "gru": ("GRU",)}[_kind],
         description=f"{_desc}; PyTorch keeps two bias vectors per gate set, Keras one.",
         args=_rnn_args(_kind),
@@ -1112,6 +1149,7 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 
 register(LayerType(
     name="attention",
+    ignored=("dropout", "batch_first", "add_zero_attn", *_KERNEL_OPTIONS[1:]),
     aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention",
              "GroupQueryAttention"),
     description="Multi-head (self-)attention: query, key, value and output projections.",
@@ -1158,6 +1196,7 @@ def _tel_formulas(a: Args, convention: str) -> dict[str, str]:
 
 register(LayerType(
     name="transformer_encoder_layer",
+    ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
     aliases=("TransformerEncoderLayer", "encoder_layer"),
     description="PyTorch TransformerEncoderLayer: self-attention, a two-layer feed-forward, two layer norms.",
     args=(
@@ -1225,6 +1264,7 @@ _ACTIVATIONS = {
 for _name, _aliases in _ACTIVATIONS.items():
     register(LayerType(
         name=_name, aliases=_aliases,
+        ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta"),
         description=f"{_name} activation (element-wise).",
         args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),
         tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -1242,6 +1282,7 @@ register(LayerType(
 register(LayerType(
     name="dropout", aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "SpatialDropout1D", "SpatialDropout2D",
                              "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout", "GaussianDropout"),
+    ignored=("noise_shape", "seed"),
     description="Dropout: zeroes random activations during training.",
     args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -1350,6 +1391,7 @@ def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 register(LayerType(
     name="upsample", aliases=("Upsample", "UpSampling2D", "UpSampling1D", "UpSampling3D", "upsampling2d"),
+    ignored=("mode", "align_corners", "interpolation", "recompute_scale_factor"),
     description="Upsampling by a scale factor (changes the shape only).",
     args=(ArgSpec("scale", ANY, sympy.Integer(2), ("scale_factor", "size"), doc="scale factor"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_upsample_shape, macs=_zero_macs,
@@ -1384,6 +1426,7 @@ def _prelu_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="prelu", aliases=("PReLU",),
+    ignored=("init", *_keras_weight_options("alpha")),
     description="Parametric ReLU: a learned negative slope (per channel in PyTorch, per element in Keras).",
     args=(ArgSpec("C", SIZE, ONE, ("num_parameters",), doc="slopes (PyTorch num_parameters)"),
           ArgSpec("shared_axes", ANY, None, (), doc="Keras: axes that share one slope (1-based, no batch)"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symcount.catalog import ANY, CATALOG, REQUIRED, ArgSpec
+from symcount.catalog import ANY, CATALOG, IGNORED_EVERYWHERE, REQUIRED, ArgSpec
 
 
 def _arg_text(spec: ArgSpec) -> str:
@@ -55,5 +55,11 @@ def layer_reference() -> str:
             f"{entry.macs_doc} | "
             f"{', '.join(entry.frameworks)} |"
         )
-    lines += ["", "Every layer also takes `trainable=false` (frozen: its parameters count as non-trainable).", ""]
+    lines += ["", "Every layer also takes `trainable=false` (frozen: its parameters count as non-trainable).", "",
+              "Framework options that change no count and no shape are accepted and ignored, so a layer can be "
+              "written as in PyTorch or Keras code:", ""]
+    for entry in CATALOG.values():
+        if entry.ignored:
+            lines.append(f"- `{entry.name}`: {', '.join(f'`{n}`' for n in entry.ignored)}")
+    lines += ["", f"and everywhere {', '.join(f'`{n}`' for n in IGNORED_EVERYWHERE)}.", ""]
     return "\n".join(lines)

@@ -621,6 +621,8 @@ class Walker:
                 if arg.name == "tied" and entry.find_arg("tied") is None:
                     raise SymcountError(f"{entry.name} cannot be tied to another layer", arg.pos)
                 found = entry.find_arg(arg.name)
+                if found is None and entry.ignores(arg.name):
+                    continue  # a framework option that changes no count or shape (eps, dropout, ...)
                 if found is None:
                     valid = ", ".join(s.name for s in specs) or "none"
                     spellings = [n for s in specs for n in (s.name, *s.aliases)]

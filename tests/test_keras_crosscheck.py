@@ -73,6 +73,8 @@ class Case:
 
 def fmt(value: Any) -> str:
     """A Python value written in symcount's language."""
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -543,6 +545,35 @@ KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("ZeroPadding2D", {"padding": ((1, 2), (0, 3))}, {"H": 3, "W": 4, "C": 5}),
     ("ZeroPadding3D", {"padding": 1}, {"D": 2, "H": 3, "W": 4, "C": 5}),
     ("Activation", {"activation": "selu"}, {"H": 3, "W": 4, "C": 5}),
+    # the arguments people write, including options that change no count (accepted and ignored)
+    ("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", "dilation_rate": 1, "use_bias": True,
+                "activation": "relu", "kernel_initializer": "he_normal", "name": "c1"}, {"H": 9, "W": 8, "C": 3}),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}, {"L": 9, "C": 3}),
+    ("Conv2DTranspose", {"filters": 6, "kernel_size": 3, "strides": 2, "padding": "same", "use_bias": False},
+     {"H": 4, "W": 5, "C": 4}),
+    ("Dense", {"units": 5, "activation": "relu", "use_bias": True, "bias_initializer": "zeros"}, {"L": 3, "C": 10}),
+    ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "strides": 2, "padding": "same",
+                         "depthwise_initializer": "ones"}, {"H": 7, "W": 6, "C": 3}),
+    ("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": 2, "padding": "same",
+                         "pointwise_initializer": "ones"}, {"H": 7, "W": 6, "C": 3}),
+    ("BatchNormalization", {"momentum": 0.9, "epsilon": 1e-3, "center": False, "scale": True,
+                            "gamma_initializer": "ones"}, {"H": 3, "W": 4, "C": 8}),
+    ("LayerNormalization", {"epsilon": 1e-6, "center": True, "scale": False}, {"L": 3, "C": 8}),
+    ("GroupNormalization", {"groups": 2, "epsilon": 1e-5}, {"H": 3, "W": 4, "C": 8}),
+    ("Embedding", {"input_dim": 20, "output_dim": 4, "mask_zero": True, "embeddings_initializer": "uniform"},
+     {"L": 5}),
+    ("LSTM", {"units": 6, "return_sequences": False, "dropout": 0.1, "recurrent_dropout": 0.1,
+              "activation": "tanh", "recurrent_activation": "sigmoid", "unit_forget_bias": True}, {"L": 5, "C": 4}),
+    ("GRU", {"units": 6, "reset_after": False, "use_bias": True, "return_sequences": True}, {"L": 5, "C": 4}),
+    ("SimpleRNN", {"units": 6, "activation": "relu", "use_bias": False, "return_sequences": True}, {"L": 5, "C": 4}),
+    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "value_dim": 3, "dropout": 0.1, "use_bias": False},
+     {"L": 5, "C": 8}),
+    ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, {"H": 8, "W": 7, "C": 2}),
+    ("Dropout", {"rate": 0.3, "noise_shape": None, "seed": 1}, {"C": 6}),
+    ("ReLU", {"max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}, {"C": 6}),
+    ("LeakyReLU", {"negative_slope": 0.2}, {"C": 6}),
+    ("PReLU", {"shared_axes": (1, 2), "alpha_initializer": "zeros"}, {"H": 3, "W": 4, "C": 6}),
+    ("UpSampling2D", {"size": (2, 3), "interpolation": "bilinear"}, {"H": 3, "W": 4, "C": 6}),
 ]
 
 
@@ -552,13 +583,14 @@ def test_keras_spelling_matches_keras(name: str, kwargs: dict[str, Any], inputs:
     layer = getattr(kl, name)(**kwargs)
     entry = lookup(name)
     assert entry is not None, f"symcount does not know {name}"
+    tokens = "C" not in inputs and "L" in inputs  # token ids
     case = Case(name, kwargs, inputs, lambda: [layer], call=_self_attention if entry.name == "attention" else _sequential)
-    inp = keras.Input(shape=case.input_shape())
+    inp = keras.Input(shape=case.input_shape(), dtype="int32" if tokens else "float32")
     model = keras.Model(inp, case.call([layer], inp))
     result = symcount.count(case.text(), convention="keras")
     assert (result.trainable, result.non_trainable) == (
         sum(_size(w) for w in model.trainable_weights), sum(_size(w) for w in model.non_trainable_weights)), case.text()
-    out = model(np.zeros((1, *case.input_shape()), "float32"))
+    out = model(np.zeros((1, *case.input_shape()), "int32" if tokens else "float32"))
     assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), case.text()
 
 

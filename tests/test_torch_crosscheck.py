@@ -711,6 +711,36 @@ TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("SELU", {}, {"H": 3, "W": 4, "C": 5}),
     ("Hardtanh", {}, {"H": 3, "W": 4, "C": 5}),
     ("LogSoftmax", {"dim": 1}, {"H": 3, "W": 4, "C": 5}),
+    # the arguments people write, including options that change no count (accepted and ignored)
+    ("Conv2d", {"in_channels": 3, "out_channels": 8, "kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1,
+                "groups": 1, "bias": True, "padding_mode": "reflect"}, {"H": 9, "W": 8, "C": 3}),
+    ("ConvTranspose2d", {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1,
+                         "output_padding": 1, "groups": 2, "bias": False, "dilation": 2}, {"H": 4, "W": 5, "C": 4}),
+    ("Linear", {"in_features": 10, "out_features": 5, "bias": False}, {"C": 10}),
+    ("BatchNorm2d", {"num_features": 8, "eps": 1e-3, "momentum": 0.01, "affine": False, "track_running_stats": True},
+     {"H": 3, "W": 4, "C": 8}),
+    ("BatchNorm1d", {"num_features": 8, "eps": 1e-5, "momentum": 0.1}, {"C": 8}),
+    ("LayerNorm", {"normalized_shape": 8, "eps": 1e-6, "elementwise_affine": True, "bias": False}, {"L": 3, "C": 8}),
+    ("GroupNorm", {"num_groups": 2, "num_channels": 8, "eps": 1e-5, "affine": True}, {"H": 3, "W": 4, "C": 8}),
+    ("InstanceNorm2d", {"num_features": 8, "eps": 1e-5, "momentum": 0.1, "affine": True,
+                        "track_running_stats": True}, {"H": 3, "W": 4, "C": 8}),
+    ("LSTM", {"input_size": 4, "hidden_size": 8, "num_layers": 2, "batch_first": True, "dropout": 0.1,
+              "bidirectional": True, "bias": True, "proj_size": 3}, {"L": 5, "C": 4}),
+    ("GRU", {"input_size": 4, "hidden_size": 6, "batch_first": True, "bias": False}, {"L": 5, "C": 4}),
+    ("RNN", {"input_size": 4, "hidden_size": 6, "nonlinearity": "relu", "batch_first": True}, {"L": 5, "C": 4}),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1, "ceil_mode": True,
+                   "return_indices": False}, {"H": 8, "W": 7, "C": 2}),
+    ("AvgPool2d", {"kernel_size": 2, "stride": 2, "ceil_mode": True, "count_include_pad": False,
+                   "divisor_override": 3}, {"H": 7, "W": 7, "C": 2}),
+    ("AdaptiveAvgPool2d", {"output_size": (2, 3)}, {"H": 7, "W": 7, "C": 2}),
+    ("Dropout", {"p": 0.3, "inplace": False}, {"C": 6}),
+    ("ReLU", {"inplace": True}, {"C": 6}),
+    ("LeakyReLU", {"negative_slope": 0.1, "inplace": True}, {"C": 6}),
+    ("GELU", {"approximate": "tanh"}, {"C": 6}),
+    ("Hardtanh", {"min_val": -2.0, "max_val": 2.0}, {"C": 6}),
+    ("Softplus", {"beta": 2.0, "threshold": 10.0}, {"C": 6}),
+    ("PReLU", {"num_parameters": 6, "init": 0.1}, {"H": 3, "W": 4, "C": 6}),
+    ("Upsample", {"scale_factor": 2, "mode": "nearest"}, {"H": 3, "W": 4, "C": 6}),
 ]
 
 
@@ -721,7 +751,9 @@ def test_torch_spelling_matches_torch(name: str, kwargs: dict[str, Any], inputs:
     entry = lookup(name)
     assert entry is not None, f"symcount does not know {name}"
     window = entry.input_kind == "spatial"  # a window layer takes a 1-D signal channels first
-    case = Case(name, kwargs, inputs, lambda: module, extra={"channels_first": "L" in inputs and window})
+    forward: Forward = (lambda m, x: m(x)[0]) if isinstance(module, nn.RNNBase) else _plain  # batch_first
+    case = Case(name, kwargs, inputs, lambda: module, forward=forward,
+                extra={"channels_first": "L" in inputs and window})
     result = symcount.count(case.text())
     assert (result.trainable, result.non_trainable, result.buffers) == _torch_counts(module), case.text()
     with torch.no_grad():
