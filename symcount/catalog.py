@@ -955,7 +955,8 @@ def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
                             doc="LSTM projection size (PyTorch only: Keras has none, so proj > 0 counts PyTorch's layout)"))
     if kind == "gru":
         args.append(ArgSpec("reset_after", FLAG, True, (), doc="Keras GRU reset_after"))
-    args.append(ArgSpec("return_sequences", FLAG, True, (), doc="output every step"))
+    args.append(ArgSpec("return_sequences", FLAG, None, (),
+                        doc="output every step (default: yes in PyTorch, only the last step in Keras)"))
     args.append(TRAINABLE)
     return tuple(args)
 
@@ -1041,7 +1042,8 @@ def _rnn_formulas(kind: str) -> FormulaRule:
 def _rnn_shape(a: Args, s: Shape, convention: str) -> Shape:
     P = a.get("proj", ZERO)
     width = (P if P != 0 else a.hidden) * (2 if a.bidirectional else 1)
-    if a.return_sequences:
+    every_step = a.return_sequences if a.return_sequences is not None else convention == "pytorch"
+    if every_step:  # PyTorch's RNNs always return every step; Keras's only the last unless told
         return Shape(s.spatial, width, True)
     return Shape((), width, False)
 

@@ -566,6 +566,9 @@ KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
               "activation": "tanh", "recurrent_activation": "sigmoid", "unit_forget_bias": True}, {"L": 5, "C": 4}),
     ("GRU", {"units": 6, "reset_after": False, "use_bias": True, "return_sequences": True}, {"L": 5, "C": 4}),
     ("SimpleRNN", {"units": 6, "activation": "relu", "use_bias": False, "return_sequences": True}, {"L": 5, "C": 4}),
+    # Keras's recurrent layers return only the last step unless return_sequences=True
+    ("GRU", {"units": 6}, {"L": 5, "C": 4}),
+    ("SimpleRNN", {"units": 6, "use_bias": False}, {"L": 5, "C": 4}),
     ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "value_dim": 3, "dropout": 0.1, "use_bias": False},
      {"L": 5, "C": 8}),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, {"H": 8, "W": 7, "C": 2}),
