@@ -495,6 +495,16 @@ def _prelu_caveats(a: Args, convention: str) -> list[str]:
 
 
 def _attention_caveats(a: Args, convention: str) -> list[str]:
+    out = []
+    if convention == "pytorch" and not _same(a.out_dim, a.d_model):
+        out.append("PyTorch's MultiheadAttention outputs embed_dim features: "
+                   "Keras's output_shape projection is counted")
+    if convention == "keras" and a.add_bias_kv:
+        out.append("Keras's MultiHeadAttention has no add_bias_kv: PyTorch's bias_k and bias_v are counted")
+    return out + _attention_layout_caveats(a, convention)
+
+
+def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "pytorch" and not _attention_standard(a):
         return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
                 "separate q/k/v/o projections (as in Llama) are counted"]
@@ -1090,6 +1100,9 @@ def _attention_defaults(values: dict[str, Any], shape: Shape | None) -> None:
         values["value_dim"] = values["key_dim"]
     if values.get("kv_heads") is None:
         values["kv_heads"] = values["heads"]
+    for name in ("kdim", "vdim", "out_dim"):  # key/value inputs and the output: d_model wide unless told
+        if values.get(name) is None:
+            values[name] = values["d_model"]
 
 
 def _check_attention(a: Args) -> tuple[str, str] | None:
@@ -1110,30 +1123,50 @@ def _attention_standard(a: Args) -> bool:
     )
 
 
+def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
+    return bool(sympy.simplify(x - y) == 0)
+
+
+def _attention_plain_io(a: Args) -> bool:
+    """Keys, values and output all d_model wide, and no add_bias_kv: the textbook layer."""
+    return _same(a.kdim, a.d_model) and _same(a.vdim, a.d_model) and _same(a.out_dim, a.d_model) \
+        and not a.add_bias_kv
+
+
 def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    kd, vd, out = a.kdim, a.vdim, a.out_dim
+    bias_kv = [Tensor("bias_k", (ONE, ONE, d)), Tensor("bias_v", (ONE, ONE, d))] if a.add_bias_kv else []
     if convention == "keras":
         return [
             Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=a.bias),
-            Tensor("key/kernel", (d, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
-            Tensor("value/kernel", (d, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
-            Tensor("attention_output/kernel", (h, dv, d)),
-            Tensor("attention_output/bias", (d,), present=a.bias),
-        ]
+            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
+            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
+            Tensor("attention_output/kernel", (h, dv, out)),
+            Tensor("attention_output/bias", (out,), present=a.bias),
+        ] + bias_kv
     if _attention_standard(a):
-        return [
-            Tensor("in_proj_weight", (3 * d, d)), Tensor("in_proj_bias", (3 * d,), present=a.bias),
-            Tensor("out_proj.weight", (d, d)), Tensor("out_proj.bias", (d,), present=a.bias),
+        if _same(kd, d) and _same(vd, d):
+            inputs = [Tensor("in_proj_weight", (3 * d, d))]
+        else:  # PyTorch keeps separate projections when kdim or vdim differ from embed_dim
+            inputs = [Tensor("q_proj_weight", (d, d)), Tensor("k_proj_weight", (d, kd)),
+                      Tensor("v_proj_weight", (d, vd))]
+        return inputs + [Tensor("in_proj_bias", (3 * d,), present=a.bias)] + bias_kv + [
+            Tensor("out_proj.weight", (out, d)), Tensor("out_proj.bias", (out,), present=a.bias),
         ]
     return [
         Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=a.bias),
-        Tensor("k_proj.weight", (kv * dk, d)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
-        Tensor("v_proj.weight", (kv * dv, d)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
-        Tensor("o_proj.weight", (d, h * dv)), Tensor("o_proj.bias", (d,), present=a.bias),
-    ]
+        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
+        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
+        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=a.bias),
+    ] + bias_kv
 
 
 def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
+    if not _attention_plain_io(a):
+        extra = " + 2*d_model" if a.add_bias_kv else ""
+        return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
+                         f" + (h*d_v + b)*d_out{extra}"}
     if _attention_standard(a):
         return {"param": "4*(d_model + b)*d_model"}
     if sympy.simplify(a.kv_heads - a.heads) == 0 and sympy.simplify(a.value_dim - a.key_dim) == 0:
@@ -1145,7 +1178,7 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     L = positions(i)
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
-    projections = L * d * (h * dk + kv * dk + kv * dv) + L * h * dv * d
+    projections = L * (d * h * dk + a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
     return projections + L * L * h * dk + L * L * h * dv
 
 
@@ -1163,11 +1196,16 @@ register(LayerType(
         ArgSpec("value_dim", SIZE, None, (), symbol="d_v", doc="value size per head (default key_dim)"),
         ArgSpec("kv_heads", SIZE, None, ("num_key_value_heads", "n_kv_heads", "num_kv_heads"), symbol="h_kv",
                 doc="key/value heads (grouped-query attention; default heads)"),
+        ArgSpec("kdim", SIZE, None, (), symbol="d_kin", doc="features of the key input (default d_model)"),
+        ArgSpec("vdim", SIZE, None, (), symbol="d_vin", doc="features of the value input (default d_model)"),
+        ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
+                doc="output features (Keras output_shape; default d_model)"),
+        ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
         TRAINABLE,
     ),
     tensors=_attention_tensors,
     formulas=_attention_formulas,
-    shape=lambda a, s, c: s,
+    shape=lambda a, s, c: Shape(s.spatial, a.out_dim, s.sequence),
     macs=_attention_macs,
     macs_doc="L · d_model · (h + 2 h_kv) · d_k + L · h · d_v · d_model + 2 · L^2 · h · d_k",
     input_kind="sequence",

@@ -59,6 +59,10 @@ GAPS: list[tuple[str, str, str, str, Callable[[], object]]] = [
     ("pytorch", "prelu(C=3, shared_axes=1)", "prelu(C=3)", "shared_axes", lambda: nn.PReLU(3, shared_axes=[1])),
     ("pytorch", "attention(d_model=8, heads=2, kv_heads=1)", "attention(d_model=8, heads=2)",
      "head", lambda: nn.MultiheadAttention(8, 2, kv_heads=1)),
+    ("pytorch", "attention(d_model=8, heads=2, out_dim=5)", "attention(d_model=8, heads=2)",
+     "output_shape", lambda: nn.MultiheadAttention(8, 2, output_shape=5)),
+    ("keras", "attention(d_model=8, heads=2, add_bias_kv=true)", "attention(d_model=8, heads=2)",
+     "add_bias_kv", lambda: kl.MultiHeadAttention(2, 4, add_bias_kv=True)),
     ("keras", "attention(d_model=8, heads=2, kv_heads=1, value_dim=3)", "attention(d_model=8, heads=2, kv_heads=1)",
      "value_dim", lambda: kl.GroupQueryAttention(4, 2, 1, value_dim=3)),
 ]

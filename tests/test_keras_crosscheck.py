@@ -334,6 +334,17 @@ def gen_attention(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2, call=_self_attention)
 
 
+def gen_attention_output(rng: random.Random) -> Case:
+    """MultiHeadAttention with output_shape (symcount's out_dim) projecting to its own width."""
+    heads, d, key_dim, out = rng.randint(1, 4), rng.randint(1, 12), rng.randint(1, 6), rng.randint(1, 9)
+    bias = rng.random() < 0.6
+    spelling = rng.choice(["out_dim", "output_shape"])
+    return Case("attention", {"heads": heads, "key_dim": key_dim, "bias": bias, spelling: out},
+                {"L": rng.randint(1, 5), "C": d},
+                lambda: [kl.MultiHeadAttention(heads, key_dim, use_bias=bias, output_shape=out)],
+                frozen=rng.random() < 0.2, call=_self_attention)
+
+
 def gen_grouped_attention(rng: random.Random) -> Case:
     """Keras's GroupQueryAttention is symcount's attention with kv_heads."""
     kv_heads = rng.randint(1, 3)
@@ -433,6 +444,7 @@ GENERATORS.update({
     "gru": (gen_rnn("gru"), 12),
     "attention": (gen_attention, 10),
     "grouped_attention": (gen_grouped_attention, 6),
+    "attention_output": (gen_attention_output, 6),
     "prelu": (gen_prelu, 10),
     "zero_pad1d": (gen_zero_pad(1), 3),
     "zero_pad2d": (gen_zero_pad(2), 4),
@@ -572,6 +584,7 @@ KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "value_dim": 3, "dropout": 0.1, "use_bias": False},
      {"L": 5, "C": 8}),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, {"H": 8, "W": 7, "C": 2}),
+    ("MultiHeadAttention", {"num_heads": 3, "key_dim": 2, "output_shape": 5, "use_bias": True}, {"L": 4, "C": 7}),
     ("Dropout", {"rate": 0.3, "noise_shape": None, "seed": 1}, {"C": 6}),
     ("ReLU", {"max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}, {"C": 6}),
     ("LeakyReLU", {"negative_slope": 0.2}, {"C": 6}),

@@ -386,6 +386,25 @@ def gen_attention(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2, forward=_self_attention)
 
 
+def gen_attention_options(rng: random.Random) -> Case:
+    """MultiheadAttention with kdim/vdim (separate key and value inputs) and add_bias_kv."""
+    heads = rng.randint(1, 4)
+    d = heads * rng.randint(1, 4)
+    kdim, vdim = rng.choice([d, rng.randint(1, 9)]), rng.choice([d, rng.randint(1, 9)])
+    bias, bias_kv = rng.random() < 0.5, rng.random() < 0.5
+    length, source = rng.randint(1, 5), rng.randint(1, 5)
+    args: dict[str, Any] = {"heads": heads, "bias": bias, "kdim": kdim, "vdim": vdim, "add_bias_kv": bias_kv}
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        key, value = torch.randn(1, source, kdim), torch.randn(1, source, vdim)
+        return module(x, key, value, need_weights=False)[0]
+
+    return Case("attention", args, {"L": length, "C": d},
+                lambda: nn.MultiheadAttention(d, heads, bias=bias, add_bias_kv=bias_kv, kdim=kdim, vdim=vdim,
+                                              batch_first=True),
+                frozen=rng.random() < 0.2, forward=forward)
+
+
 def gen_grouped_attention(rng: random.Random) -> Case:
     """Attention with kv_heads or its own head size has no torch.nn module: Llama's attention from transformers."""
     from transformers import LlamaConfig
@@ -522,6 +541,7 @@ GENERATORS.update({
     "gru": (gen_rnn("gru"), 8),
     "attention": (gen_attention, 8),
     "grouped_attention": (gen_grouped_attention, 6),
+    "attention_options": (gen_attention_options, 8),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
     "gated_mlp": (gen_gated_mlp, 4),
     "prelu": (gen_prelu, 6),
