@@ -1418,24 +1418,54 @@ for _d in (1, 2, 3):
     ))
 
 
+def _per_dim(value: Any, rank: int, what: str) -> tuple[sympy.Expr, ...]:
+    """One positive number per spatial dimension (an ANY-kind argument, checked here)."""
+    values = value if isinstance(value, tuple) else (value,) * rank
+    if len(values) != rank:
+        raise SymcountError(f"{what} has {len(values)} entries for {rank} spatial dimensions")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, sympy.Expr) or v.is_positive is False:
+            shown = f'"{v}"' if isinstance(v, str) else str(v).lower()
+            raise SymcountError(f"{what} must be a positive number, not {shown}")
+    return values
+
+
+def _scaled(n: sympy.Expr, factor: sympy.Expr) -> sympy.Expr:
+    """PyTorch's floor(n * scale_factor): exact for a whole factor, floored for a fraction."""
+    return n * factor if factor.is_integer else sympy.floor(n * factor)
+
+
 def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
-    scale = a.scale if isinstance(a.scale, tuple) else (a.scale,) * s.rank
-    if len(scale) != s.rank:
-        raise SymcountError(f"upsample scale has {len(scale)} entries for {s.rank} spatial dimensions")
-    for factor in scale:  # ANY-kind argument: make sure it is a positive number
-        if isinstance(factor, bool) or not isinstance(factor, sympy.Expr) or factor.is_positive is False:
-            shown = f'"{factor}"' if isinstance(factor, str) else str(factor).lower()
-            raise SymcountError(f"upsample scale must be a positive number, not {shown}")
-    return Shape(tuple(n * f for n, f in zip(s.spatial, scale, strict=True)), s.channels)
+    if a.size is not None:
+        if a.scale is not None:
+            raise SymcountError("upsample takes scale (scale_factor) or size (the output size), not both")
+        return Shape(_per_dim(a.size, s.rank, "upsample size"), s.channels)
+    scale = _per_dim(a.scale if a.scale is not None else sympy.Integer(2), s.rank, "upsample scale")
+    return Shape(tuple(_scaled(n, f) for n, f in zip(s.spatial, scale, strict=True)), s.channels)
+
+
+def _upsampling_shape(a: Args, s: Shape, convention: str) -> Shape:
+    size = _per_dim(a.size, s.rank, "upsampling size")
+    return Shape(tuple(n * f for n, f in zip(s.spatial, size, strict=True)), s.channels)
 
 
 register(LayerType(
-    name="upsample", aliases=("Upsample", "UpSampling2D", "UpSampling1D", "UpSampling3D", "upsampling2d"),
-    ignored=("mode", "align_corners", "interpolation", "recompute_scale_factor"),
-    description="Upsampling by a scale factor (changes the shape only).",
-    args=(ArgSpec("scale", ANY, sympy.Integer(2), ("scale_factor", "size"), doc="scale factor"),),
+    name="upsample", aliases=("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+    ignored=("mode", "align_corners", "recompute_scale_factor"),
+    description="PyTorch's Upsample: by a scale factor (default 2), or to a given output size.",
+    args=(ArgSpec("scale", ANY, None, ("scale_factor",), doc="scale factor (default 2)"),
+          ArgSpec("size", ANY, None, ("output_size",), doc="the output size instead of a factor (PyTorch's size)")),
     tensors=_no_tensors, formulas=_no_formulas, shape=_upsample_shape, macs=_zero_macs,
     zero_reason="no weights: it repeats or interpolates values",
+))
+register(LayerType(
+    name="upsampling", aliases=("UpSampling1D", "UpSampling2D", "UpSampling3D", "upsampling1d", "upsampling2d",
+                                "upsampling3d"),
+    ignored=("interpolation",),
+    description="Keras's UpSampling: repeats each position size times (size is a factor, not an output size).",
+    args=(ArgSpec("size", ANY, sympy.Integer(2), ("scale",), doc="repeat factor per dimension"),),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_upsampling_shape, macs=_zero_macs,
+    zero_reason="no weights: it repeats values",
 ))
 
 

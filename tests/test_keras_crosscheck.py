@@ -396,6 +396,16 @@ def gen_upsample(rng: random.Random) -> Case:
                 lambda: [cls(size)])
 
 
+def gen_upsampling(rng: random.Random) -> Case:
+    """UpSampling{1,2,3}D as Keras spells it: size is the repeat factor."""
+    d = rng.randint(1, 3)
+    factor = [rng.randint(1, 3) for _ in range(d)]
+    cls = getattr(kl, f"UpSampling{d}D")
+    size = factor[0] if d == 1 else tuple(factor)
+    return Case("upsampling", {"size": tup(rng, factor)}, spatial_dims([rng.randint(1, 4) for _ in range(d)], 2),
+                lambda: [cls(size)])
+
+
 _PARAMETERLESS: dict[str, Callable[[], Any]] = {
     "relu": kl.ReLU, "relu6": lambda: kl.ReLU(max_value=6.0), "gelu": lambda: kl.Activation("gelu"),
     "silu": lambda: kl.Activation("silu"), "sigmoid": lambda: kl.Activation("sigmoid"),
@@ -450,6 +460,7 @@ GENERATORS.update({
     "zero_pad2d": (gen_zero_pad(2), 4),
     "zero_pad3d": (gen_zero_pad(3), 3),
     "upsample": (gen_upsample, 5),
+    "upsampling": (gen_upsampling, 4),
 })
 for _kind in _PARAMETERLESS:
     GENERATORS[_kind] = (gen_parameterless(_kind), 3 if _kind == "flatten" else 1)

@@ -517,6 +517,29 @@ def gen_upsample(rng: random.Random) -> Case:
                          lambda: nn.Upsample(scale_factor=tuple(float(s) for s in scale), mode="nearest"))
 
 
+def gen_upsample_size(rng: random.Random) -> Case:
+    """Upsample(size=...) is the output size; a fractional scale_factor is floored."""
+    d = rng.randint(1, 3)
+    sizes = [rng.randint(1, 4) for _ in range(d)]
+    if rng.random() < 0.5:
+        out = [rng.randint(1, 9) for _ in range(d)]
+        return _spatial_case(rng, "upsample", {"size": tup(rng, out)}, sizes, rng.randint(1, 3),
+                             lambda: nn.Upsample(size=tuple(out), mode="nearest"))
+    scale = rng.choice([0.5, 1.5, 2.5])
+    sizes = [max(n, 2) for n in sizes]  # 0.5 of 1 would be an empty output
+    return _spatial_case(rng, "upsample", {"scale_factor": scale}, sizes, rng.randint(1, 3),
+                         lambda: nn.Upsample(scale_factor=scale, mode="nearest"))
+
+
+def gen_upsampling(rng: random.Random) -> Case:
+    """Keras's UpSampling (size = a repeat factor) is PyTorch's Upsample(scale_factor=size)."""
+    d = rng.randint(1, 3)
+    factor = [rng.randint(1, 3) for _ in range(d)]
+    sizes = [rng.randint(1, 4) for _ in range(d)]
+    return _spatial_case(rng, "upsampling", {"size": tup(rng, factor)}, sizes, rng.randint(1, 3),
+                         lambda: nn.Upsample(scale_factor=tuple(float(f) for f in factor), mode="nearest"))
+
+
 GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
 for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 14)
@@ -550,6 +573,8 @@ GENERATORS.update({
     "zero_pad2d": (gen_zero_pad(2), 4),
     "zero_pad3d": (gen_zero_pad(3), 3),
     "upsample": (gen_upsample, 5),
+    "upsample_size": (gen_upsample_size, 6),
+    "upsampling": (gen_upsampling, 4),
 })
 for _kind in _ACTIVATION_MODULES:
     GENERATORS[_kind] = (gen_shape_only(_kind), 4 if _kind == "flatten" else 2)
@@ -761,6 +786,7 @@ TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("Softplus", {"beta": 2.0, "threshold": 10.0}, {"C": 6}),
     ("PReLU", {"num_parameters": 6, "init": 0.1}, {"H": 3, "W": 4, "C": 6}),
     ("Upsample", {"scale_factor": 2, "mode": "nearest"}, {"H": 3, "W": 4, "C": 6}),
+    ("Upsample", {"size": (7, 9), "mode": "bilinear", "align_corners": False}, {"H": 3, "W": 4, "C": 6}),
 ]
 
 
