@@ -1259,6 +1259,60 @@ register(LayerType(
 ))
 
 
+def _tdl_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    out = []
+    for attn in ("self_attn", "multihead_attn"):
+        out += [Tensor(f"{attn}.in_proj_weight", (3 * d, d)), Tensor(f"{attn}.in_proj_bias", (3 * d,), present=a.bias),
+                Tensor(f"{attn}.out_proj.weight", (d, d)), Tensor(f"{attn}.out_proj.bias", (d,), present=a.bias)]
+    out += [Tensor("linear1.weight", (ff, d)), Tensor("linear1.bias", (ff,), present=a.bias),
+            Tensor("linear2.weight", (d, ff)), Tensor("linear2.bias", (d,), present=a.bias)]
+    for norm in ("norm1", "norm2", "norm3"):
+        out += [Tensor(f"{norm}.weight", (d,)), Tensor(f"{norm}.bias", (d,), present=a.bias)]
+    return out
+
+
+def _tdl_formulas(a: Args, convention: str) -> dict[str, str]:
+    norms = {ONE: "6*d_model", ZERO: "3*d_model"}.get(a.bias, "3*(1 + b)*d_model")
+    return {"param": f"8*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
+
+
+def _tdl_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    """Self-attention over the L target positions, cross-attention to S memory positions, the feed-forward."""
+    L, d = positions(i), a.d_model
+    S = a.memory_len if a.memory_len is not None else L
+    self_attn = 4 * L * d * d + 2 * L * L * d
+    cross_attn = 2 * L * d * d + 2 * S * d * d + 2 * L * S * d
+    return self_attn + cross_attn + 2 * L * d * a.ff
+
+
+register(LayerType(
+    name="transformer_decoder_layer",
+    ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
+    aliases=("TransformerDecoderLayer", "decoder_layer"),
+    description="PyTorch TransformerDecoderLayer: self-attention, cross-attention to the encoder's memory, "
+                "a two-layer feed-forward, three layer norms.",
+    args=(
+        size("d_model", "embed_dim", "hidden_size", infer="channels"),
+        size("heads", "num_heads", "nhead", symbol="h"),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048)),
+        bias_arg(),
+        ArgSpec("memory_len", SIZE, None, ("memory_length", "source_len"), symbol="S",
+                doc="positions of the memory attended to (MACs only; default: the target length L)"),
+        TRAINABLE,
+    ),
+    tensors=_tdl_tensors,
+    formulas=_tdl_formulas,
+    shape=lambda a, s, c: s,
+    macs=_tdl_macs,
+    macs_doc="self-attention + cross-attention to S memory positions (default S = L) + 2 · L · d_model · d_ff",
+    frameworks=("pytorch",),
+    input_kind="sequence",
+    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
+    if divides(a.heads, a.d_model) is False else None,
+))
+
+
 def _gated_tensors(a: Args, convention: str) -> list[Tensor]:
     d, ff = a.d_model, a.ff
     return [

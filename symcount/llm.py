@@ -139,7 +139,7 @@ def kv_values_per_token(result: Count) -> sympy.Expr:
         a = layer.args
         if layer.kind == "attention" and a is not None:
             total += layer.multiplier * a.kv_heads * (a.key_dim + a.value_dim)
-        elif layer.kind == "transformer_encoder_layer" and a is not None:
+        elif layer.kind in ("transformer_encoder_layer", "transformer_decoder_layer") and a is not None:
             total += layer.multiplier * 2 * a.d_model
     return sympy.expand(total)
 

@@ -162,6 +162,8 @@ SOURCES = [
     "attention(d_model=512, heads=8, kv_heads=2)",
     "attention(d_model=512, heads=8, key_dim=32, value_dim=16, kv_heads=4)",
     "transformer_encoder_layer(d_model=512, heads=8, ff=2048)",
+    "transformer_encoder_layer(d_model=512, heads=8, ff=2048, bias=false)",
+    "transformer_decoder_layer(d_model=512, heads=8, ff=2048)",
     "gated_mlp(d_model=64, ff=256)",
     "prelu(C=16)",
     "maxpool2d(k=2)",

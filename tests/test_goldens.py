@@ -30,6 +30,7 @@ EXPECTED = {
     "gru.sc": ["74{,}496", "74{,}112"],
     "attention.sc": ["1{,}050{,}624", r"4 \times (512 + 1) \times 512"],
     "transformer_encoder.sc": ["3{,}152{,}384"],
+    "transformer_decoder.sc": ["4{,}204{,}032", r"8 \times (512 + 1) \times 512"],
     "separable_conv.sc": ["2{,}400", "18{,}496", r"3 \times 3 \times 32 + (32 + 1) \times 64"],
     "symbolic.sc": [r"(3 \times 3 \times C + 1) \times 2C", "18C^2 + 2C"],
 }

@@ -240,3 +240,26 @@ def test_transformer_encoder_layer_macs_are_its_parts() -> None:
     got = one_layer(f"network n {{ input(L={length}, C={d_model}); "
                     f"transformer_encoder_layer(heads={heads}, ff={ff}) }}")
     assert got == (expected, expected)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_transformer_decoder_layer_macs_are_its_parts(seed: int) -> None:
+    """Self-attention on the target, cross-attention to the memory (S positions), the feed-forward."""
+    rng = random.Random(seed)
+    heads = rng.randint(1, 4)
+    length, memory, d_model, ff = rng.randint(1, 12), rng.randint(1, 12), heads * rng.randint(1, 8), rng.randint(1, 64)
+    layer = nn.TransformerDecoderLayer(d_model, heads, ff, dropout=0.0, batch_first=True).train()
+    x, mem = torch.zeros(1, length, d_model), torch.zeros(1, memory, d_model)
+    expected = (torch_macs(layer.self_attn, x, x, x, need_weights=True)
+                + torch_macs(layer.multihead_attn, x, mem, mem, need_weights=True)
+                + torch_macs(layer.linear1, x) + torch_macs(layer.linear2, torch.zeros(1, length, ff)))
+    got = one_layer(f"network n {{ input(L={length}, C={d_model}); "
+                    f"transformer_decoder_layer(heads={heads}, ff={ff}, memory_len={memory}) }}")
+    assert got == (expected, expected)
+    if memory == length or seed == 0:  # memory_len left out: the memory is as long as the target
+        same = (torch_macs(layer.self_attn, x, x, x, need_weights=True)
+                + torch_macs(layer.multihead_attn, x, x, x, need_weights=True)
+                + torch_macs(layer.linear1, x) + torch_macs(layer.linear2, torch.zeros(1, length, ff)))
+        got = one_layer(f"network n {{ input(L={length}, C={d_model}); "
+                        f"transformer_decoder_layer(heads={heads}, ff={ff}) }}")
+        assert got == (same, same)

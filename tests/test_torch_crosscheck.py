@@ -440,6 +440,29 @@ def gen_encoder_layer(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2)
 
 
+def gen_decoder_layer(rng: random.Random) -> Case:
+    """TransformerDecoderLayer: the target flows through; the memory (any length) is the second input."""
+    heads = rng.randint(1, 4)
+    d = heads * rng.randint(1, 4)
+    ff = rng.randint(1, 24)
+    bias = rng.random() < 0.6
+    memory = rng.randint(1, 6)
+    norm_first = rng.random() < 0.3
+    args: dict[str, Any] = {"heads": heads, "ff": ff, "bias": bias}
+    if rng.random() < 0.5:
+        args["memory_len"] = memory
+    if norm_first:
+        args["norm_first"] = True  # accepted and ignored: it moves the norms, not their weights
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return module(x, torch.randn(1, memory, d))
+
+    return Case("transformer_decoder_layer", args, {"L": rng.randint(1, 5), "C": d},
+                lambda: nn.TransformerDecoderLayer(d, heads, dim_feedforward=ff, dropout=0.0, batch_first=True,
+                                                   bias=bias, norm_first=norm_first),
+                frozen=rng.random() < 0.2, forward=forward)
+
+
 def gen_gated_mlp(rng: random.Random) -> Case:
     """The catalog names Llama's MLP: the real module from transformers."""
     from transformers import LlamaConfig
@@ -566,6 +589,7 @@ GENERATORS.update({
     "grouped_attention": (gen_grouped_attention, 6),
     "attention_options": (gen_attention_options, 8),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
+    "transformer_decoder_layer": (gen_decoder_layer, 8),
     "gated_mlp": (gen_gated_mlp, 4),
     "prelu": (gen_prelu, 6),
     "lrn": (gen_lrn, 2),
@@ -785,6 +809,9 @@ TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("Hardtanh", {"min_val": -2.0, "max_val": 2.0}, {"C": 6}),
     ("Softplus", {"beta": 2.0, "threshold": 10.0}, {"C": 6}),
     ("PReLU", {"num_parameters": 6, "init": 0.1}, {"H": 3, "W": 4, "C": 6}),
+    ("TransformerEncoderLayer", {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "dropout": 0.1,
+                                 "activation": "gelu", "layer_norm_eps": 1e-6, "batch_first": True,
+                                 "norm_first": True, "bias": False}, {"L": 5, "C": 8}),
     ("Upsample", {"scale_factor": 2, "mode": "nearest"}, {"H": 3, "W": 4, "C": 6}),
     ("Upsample", {"size": (7, 9), "mode": "bilinear", "align_corners": False}, {"H": 3, "W": 4, "C": 6}),
 ]
