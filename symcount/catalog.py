@@ -47,6 +47,7 @@ PADDING = "padding"  # int, tuple, "same" or "valid"
 STRING = "string"
 NUMBER = "number"  # any exact number (dropout rate, scale factor)
 SHAPE = "shape"  # int or tuple of ints (adaptive pooling output)
+SIZES = "sizes"  # a size, or a tuple of sizes (LayerNorm's normalized_shape); a 1-tuple is the size
 ANY = "any"
 
 
@@ -464,10 +465,14 @@ def _center_scale_caveats(layer: str) -> Callable[[Args, str], list[str]]:
 
 
 def _layernorm_caveats(a: Args, convention: str) -> list[str]:
+    out = []
     if convention == "pytorch" and a.affine and not a.scale:
-        return ["PyTorch's LayerNorm cannot drop the scale alone (elementwise_affine drops both): "
-                "scale=false is Keras's"]
-    return []
+        out.append("PyTorch's LayerNorm cannot drop the scale alone (elementwise_affine drops both): "
+                   "scale=false is Keras's")
+    if convention == "pytorch" and _keras_axes(a) is not None:
+        out.append("PyTorch's LayerNorm has no axis (it normalises the last sizes, normalized_shape): "
+                   "the sizes of Keras's axes (channels last) are counted")
+    return out
 
 
 def _rmsnorm_caveats(a: Args, convention: str) -> list[str]:
@@ -756,20 +761,20 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
 
 # -- normalisation -----------------------------------------------------------------
 
-def _affine_formula(scale: sympy.Expr, shift: sympy.Expr) -> str | None:
+def _affine_formula(scale: sympy.Expr, shift: sympy.Expr, c: str = "C") -> str | None:
     """A normalisation's learned vectors, (scale + shift)·C, written as 2C, C, (1 + b)C or b·C."""
     if scale == 0 and shift == 0:
         return None
     if shift == 0 or scale == 0:
-        return "C" if shift in (ZERO, ONE) else "b*C"
+        return c if shift in (ZERO, ONE) else f"b*{c}"
     if shift == 1:
-        return "2*C"
-    return "(1 + b)*C"
+        return f"2*{c}"
+    return f"(1 + b)*{c}"
 
 
-def _norm_formulas(scale: sympy.Expr, shift: sympy.Expr, stats: bool) -> dict[str, str]:
+def _norm_formulas(scale: sympy.Expr, shift: sympy.Expr, stats: bool, c: str = "C") -> dict[str, str]:
     out: dict[str, str] = {}
-    learned = _affine_formula(scale, shift)
+    learned = _affine_formula(scale, shift, c)
     if learned is not None:
         out["param"] = learned
     if stats:
@@ -835,10 +840,75 @@ def _ln_affine(a: Args) -> tuple[sympy.Expr, sympy.Expr]:
     return one_if(a.affine and a.scale), (a.bias if a.affine else ZERO)
 
 
+def _keras_axes(a: Args) -> tuple[int, ...] | None:
+    """Keras's axis as positions of its layout (batch = 0); None for the default, the last axis.
+
+    Keras sorts the axes as written (a negative one first) and shapes gamma from them in that order:
+    ``axis=[-1, 1]`` on (H, W, C) gives (C, H).
+    """
+    axis = a.get("axis")
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if axis is None or axes == (sympy.Integer(-1),):
+        return None
+    shape: Shape | None = a.get("input_shape")
+    if shape is None:
+        raise SymcountError("layernorm's axis needs the input shape: put the layer in a network after input(...)")
+    rank = len(shape.layout("keras")) + 1
+    for x in axes:
+        if isinstance(x, bool) or not isinstance(x, sympy.Integer):
+            shown = f'"{x}"' if isinstance(x, str) else str(x).lower()
+            raise SymcountError(f"axis takes axis numbers (negative from the end), not {shown}")
+    out = []
+    for x in sorted(int(x) for x in axes):
+        index = x + rank if x < 0 else x
+        if not 1 <= index < rank:
+            raise SymcountError(f"axis {x} is not a feature axis of the input's {rank - 1} axes (0 is the batch)")
+        out.append(index)
+    return tuple(out)
+
+
+def _ln_shape(a: Args) -> tuple[sympy.Expr, ...]:
+    """The shape of LayerNorm's scale and shift: normalized_shape (C or a tuple), or the sizes of Keras's axes."""
+    axes = _keras_axes(a)
+    if axes is not None:
+        layout = a.input_shape.layout("keras")
+        return tuple(layout[i - 1] for i in axes)
+    return a.C if isinstance(a.C, tuple) else (a.C,)
+
+
 def _ln_tensors(a: Args, convention: str) -> list[Tensor]:
     scale, shift = _ln_affine(a)
     names = ("gamma", "beta") if convention == "keras" else ("weight", "bias")
-    return [Tensor(names[0], (a.C,), present=scale), Tensor(names[1], (a.C,), present=shift)]
+    shape = _ln_shape(a)
+    return [Tensor(names[0], shape, present=scale), Tensor(names[1], shape, present=shift)]
+
+
+def _ln_names(a: Args) -> str:
+    """C for one normalised size, C_1*C_2*... for several (each one's size bound by _ln_bindings)."""
+    shape = _ln_shape(a)
+    return "C" if len(shape) == 1 else "*".join(f"C_{i}" for i in range(1, len(shape) + 1))
+
+
+def _ln_bindings(a: Args, convention: str) -> dict[str, sympy.Expr]:
+    shape = _ln_shape(a)
+    if len(shape) == 1:
+        return {"C": shape[0]}
+    return {f"C_{i}": n for i, n in enumerate(shape, start=1)}
+
+
+def _ln_validate(a: Args) -> tuple[str, str] | None:
+    """PyTorch normalises the last dimensions: a normalized_shape tuple must be the input's last sizes."""
+    shape: Shape | None = a.get("input_shape")
+    if not isinstance(a.C, tuple) or shape is None:
+        return None
+    if a.get("axis") is not None and a.axis != -1:
+        return "axis", "layernorm takes normalized_shape (PyTorch) or axis (Keras), not both"
+    last = shape.layout("pytorch")[-len(a.C):]
+    if len(last) < len(a.C) or any(sympy.simplify(x - y).is_zero is False for x, y in zip(a.C, last, strict=True)):
+        shown = ", ".join(str(n) for n in shape.layout("pytorch"))
+        return "C", (f"normalized_shape ({', '.join(str(n) for n in a.C)}) must be the input's last sizes; "
+                     f"the input is ({shown})")
+    return None
 
 
 register(LayerType(
@@ -846,15 +916,20 @@ register(LayerType(
     ignored=_NORM_OPTIONS,
     aliases=("LayerNorm", "LayerNormalization", "ln", "layer_norm"),
     description="Layer normalisation over the features: a learned scale (and shift) per feature.",
-    args=(size("C", "normalized_shape", "dim", infer="channels", doc="features"),
+    args=(ArgSpec("C", SIZES, REQUIRED, ("normalized_shape", "dim"), infer="channels",
+                  doc="features, or a tuple: the input's last sizes (PyTorch normalized_shape)"),
           ArgSpec("bias", BIAS, True, ("use_bias", "center"), "b", doc="learn the shift (Keras: center)"),
           *_affine_args(),
+          ArgSpec("axis", ANY, sympy.Integer(-1), (),
+                  doc="Keras: the normalised axis or axes (channels-last, 0 = batch); the weights take their sizes"),
           TRAINABLE),
     tensors=_ln_tensors,
-    formulas=lambda a, c: _norm_formulas(*_ln_affine(a), False),
+    formulas=lambda a, c: _norm_formulas(*_ln_affine(a), False, _ln_names(a)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     caveats=_layernorm_caveats,
+    bindings=_ln_bindings,
+    validate=_ln_validate,
 ))
 
 

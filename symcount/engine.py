@@ -27,6 +27,7 @@ from symcount.catalog import (
     REQUIRED,
     SHAPE,
     SIZE,
+    SIZES,
     STRING,
     ZERO,
     Args,
@@ -889,6 +890,13 @@ def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | No
     kind = spec.kind
     dims = entry.dims or (shape.rank if shape is not None else 0)
     if kind == SIZE:
+        return check_size(value, where, spec.name)
+    if kind == SIZES:
+        if isinstance(value, tuple):
+            sizes = tuple(check_size(v, where, spec.name) for v in value)
+            if not sizes:
+                raise SymcountError(f"{spec.name} needs at least one size", pos)
+            return sizes[0] if len(sizes) == 1 else sizes
         return check_size(value, where, spec.name)
     if kind == COUNT:
         return check_size(value, where, spec.name, allow_zero=True)

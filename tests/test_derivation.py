@@ -150,6 +150,7 @@ SOURCES = [
     "batchnorm(C=64, affine=false)",
     "layernorm(C=512)",
     "layernorm(C=512, bias=false)",
+    "layernorm(normalized_shape=(4, 8))",
     "groupnorm(G=8, C=64)",
     "instancenorm(C=16, affine=true)",
     "rmsnorm(C=64)",

@@ -52,6 +52,8 @@ GAPS: list[tuple[str, str, str, str, Callable[[], object]]] = [
     ("keras", "batchnorm(C=3, track_running_stats=false)", "batchnorm(C=3)",
      "moving", lambda: kl.BatchNormalization(track_running_stats=False)),
     ("pytorch", "layernorm(C=3, scale=false)", "layernorm(C=3, bias=false)", "scale", lambda: nn.LayerNorm(3, scale=False)),
+    ("pytorch", "network n { input(L=4, C=3); layernorm(axis=(1, 2)) }", "network n { input(L=4, C=3); layernorm() }",
+     "axis", lambda: nn.LayerNorm(3, axis=(1, 2))),
     ("keras", "rmsnorm(C=3, affine=false)", "rmsnorm(C=3)", "scale", lambda: kl.RMSNormalization(elementwise_affine=False)),
     ("keras", "lstm(C_in=3, hidden=4, proj=2)", "lstm(C_in=3, hidden=4)", "proj", lambda: kl.LSTM(4, proj_size=2)),
     ("pytorch", "gru(C_in=3, hidden=4, reset_after=false)", "gru(C_in=3, hidden=4)",

@@ -269,6 +269,37 @@ def gen_layernorm(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.3)
 
 
+def gen_layernorm_axis(rng: random.Random) -> Case:
+    """LayerNormalization(axis=...): gamma and beta take the sizes of the normalised axes (sorted)."""
+    c = rng.randint(1, 6)
+    if rng.random() < 0.3:
+        inputs = {"L": rng.randint(1, 5), "C": c}
+    else:
+        inputs = spatial_dims([rng.randint(1, 5) for _ in range(rng.randint(1, 3))], c)
+    rank = len(inputs) + 1  # with the batch axis
+    # one axis other than the last fails in Keras's own call on the torch backend (test_layernorm_axis_weights)
+    chosen = rng.sample(range(1, rank), rng.randint(min(2, rank - 1), rank - 1))
+    axes = [a - rank if rng.random() < 0.4 else a for a in chosen]  # Keras counts negative axes from the end
+    center, scale = rng.random() < 0.7, rng.random() < 0.8
+    axis: Any = axes[0] if len(axes) == 1 and rng.random() < 0.5 else tuple(axes)
+    return Case("layernorm", {"axis": axis, "center": center, "scale": scale}, inputs,
+                lambda: [kl.LayerNormalization(axis=list(axes), center=center, scale=scale)],
+                frozen=rng.random() < 0.3)
+
+
+@pytest.mark.parametrize(("axis", "shape"), [([1], (3, 5)), ([2], (3, 4, 5)), ([2, 1], (3, 4, 5)),
+                                             ([-1, 1], (3, 4, 5)), ([1, -2], (3, 4, 5)), ([-3, 3], (2, 3, 4))])
+def test_layernorm_axis_weights(axis: list[int], shape: tuple[int, ...]) -> None:
+    """gamma and beta take the sizes of the axes Keras sorts as written (negative first); built, not called."""
+    layer = kl.LayerNormalization(axis=axis)
+    layer.build((None, *shape))
+    dims = spatial_dims(list(shape[:-1]), shape[-1]) if len(shape) > 2 else {"L": shape[0], "C": shape[1]}
+    text = Case("layernorm", {"axis": tuple(axis)}, dims, lambda: [layer]).text()
+    [mine] = symcount.count(text, convention="keras").layers
+    assert [(t.name, tuple(int(n) for n in t.shape)) for t in mine.tensors] == \
+        [(w.name, tuple(w.shape)) for w in layer.weights], text
+
+
 def gen_groupnorm(rng: random.Random) -> Case:
     groups = rng.randint(1, 4)
     c = groups * rng.randint(1, 4)
@@ -446,6 +477,7 @@ GENERATORS.update({
     "global_maxpool": (gen_global("max"), 3),
     "batchnorm": (gen_batchnorm, 10),
     "layernorm": (gen_layernorm, 8),
+    "layernorm_axis": (gen_layernorm_axis, 10),
     "groupnorm": (gen_groupnorm, 5),
     "rmsnorm": (gen_rmsnorm, 3),
     "embedding": (gen_embedding, 5),
@@ -582,6 +614,8 @@ KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("BatchNormalization", {"momentum": 0.9, "epsilon": 1e-3, "center": False, "scale": True,
                             "gamma_initializer": "ones"}, {"H": 3, "W": 4, "C": 8}),
     ("LayerNormalization", {"epsilon": 1e-6, "center": True, "scale": False}, {"L": 3, "C": 8}),
+    ("LayerNormalization", {"axis": -1}, {"L": 3, "C": 8}),
+    ("LayerNormalization", {"axis": (1, 2, 3), "center": False}, {"H": 3, "W": 4, "C": 2}),
     ("GroupNormalization", {"groups": 2, "epsilon": 1e-5}, {"H": 3, "W": 4, "C": 8}),
     ("Embedding", {"input_dim": 20, "output_dim": 4, "mask_zero": True, "embeddings_initializer": "uniform"},
      {"L": 5}),

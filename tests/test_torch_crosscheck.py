@@ -309,6 +309,26 @@ def gen_layernorm(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.3)
 
 
+def gen_layernorm_shape(rng: random.Random) -> Case:
+    """LayerNorm(normalized_shape=tuple): weight and bias of that shape, the input's last sizes (channels first)."""
+    c = rng.randint(1, 6)
+    if rng.random() < 0.3:
+        inputs: dict[str, int] = {"L": rng.randint(1, 5), "C": c}
+        layout = [inputs["L"], c]
+    else:
+        sizes = [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
+        inputs, _ = spatial_inputs(rng, sizes, c, window=False)
+        layout = [c, *sizes]
+    # one size is symcount's C, the channels (PyTorch's last size only for a sequence): tuples here
+    normalized = tuple(layout[-rng.randint(1 if "L" in inputs else 2, len(layout)):])
+    bias, affine = rng.random() < 0.6, rng.random() < 0.8
+    args: dict[str, Any] = {rng.choice(["C", "normalized_shape"]): normalized, "bias": bias}
+    if not affine or rng.random() < 0.2:
+        args["elementwise_affine"] = affine
+    return Case("layernorm", args, inputs, lambda: nn.LayerNorm(normalized, elementwise_affine=affine, bias=bias),
+                frozen=rng.random() < 0.3)
+
+
 def gen_groupnorm(rng: random.Random) -> Case:
     groups = rng.randint(1, 4)
     c = groups * rng.randint(1, 4)
@@ -578,6 +598,7 @@ GENERATORS.update({
     "global_maxpool": (gen_global("max"), 4),
     "batchnorm": (gen_batchnorm, 12),
     "layernorm": (gen_layernorm, 8),
+    "layernorm_shape": (gen_layernorm_shape, 10),
     "groupnorm": (gen_groupnorm, 6),
     "instancenorm": (gen_instancenorm, 6),
     "rmsnorm": (gen_rmsnorm, 4),
@@ -790,6 +811,8 @@ TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
      {"H": 3, "W": 4, "C": 8}),
     ("BatchNorm1d", {"num_features": 8, "eps": 1e-5, "momentum": 0.1}, {"C": 8}),
     ("LayerNorm", {"normalized_shape": 8, "eps": 1e-6, "elementwise_affine": True, "bias": False}, {"L": 3, "C": 8}),
+    ("LayerNorm", {"normalized_shape": (3, 8), "eps": 1e-6}, {"L": 3, "C": 8}),
+    ("LayerNorm", {"normalized_shape": (2, 3, 4), "bias": False}, {"H": 3, "W": 4, "C": 2}),
     ("GroupNorm", {"num_groups": 2, "num_channels": 8, "eps": 1e-5, "affine": True}, {"H": 3, "W": 4, "C": 8}),
     ("InstanceNorm2d", {"num_features": 8, "eps": 1e-5, "momentum": 0.1, "affine": True,
                         "track_running_stats": True}, {"H": 3, "W": 4, "C": 8}),
