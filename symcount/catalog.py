@@ -587,34 +587,39 @@ def _dw_tensors(a: Args, convention: str) -> list[Tensor]:
             Tensor("bias", (a.C_in * a.multiplier,), present=a.bias)]
 
 
-register(LayerType(
-    name="depthwise_conv2d",
-    ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")),
-    aliases=("DepthwiseConv2D", "depthwiseconv2d", "dwconv2d"),
-    description="Depthwise 2-D convolution: one k x k filter per input channel (times the multiplier).",
-    args=(*_DW_ARGS, TRAINABLE),
-    tensors=_dw_tensors,
-    formulas=lambda a, c: {"param": f"({kernel_formula(a)} + b)*C_in*m"},
-    shape=_dw_shape,
-    macs=lambda a, i, o: prod(a.k) * a.C_in * a.multiplier * positions(o),
-    dims=2,
-    macs_doc="k^2 · C_in · multiplier · output positions",
-    input_kind="spatial",
-    bindings=lambda a, c: kernel_bindings(a),
-    notes={"pytorch": "PyTorch writes it as Conv2d(C_in, C_in*multiplier, k, groups=C_in)"},
-    validate=_no_causal("depthwise_conv2d"),
-    caveats=_conv_caveats(2, False, "DepthwiseConv2D"),
-))
+_WINDOW = {1: "length-k", 2: "k x k"}
+_POINTWISE = {1: "kernel-1", 2: "1 x 1"}
+_K = {1: "k", 2: "k^2"}
+
+for _d in (1, 2):
+    register(LayerType(
+        name=f"depthwise_conv{_d}d",
+        ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")),
+        aliases=(f"DepthwiseConv{_d}D", f"depthwiseconv{_d}d", f"dwconv{_d}d"),
+        description=f"Depthwise {_d}-D convolution: one {_WINDOW[_d]} filter per input channel (times the multiplier).",
+        args=(*_DW_ARGS, TRAINABLE),
+        tensors=_dw_tensors,
+        formulas=lambda a, c: {"param": f"({kernel_formula(a)} + b)*C_in*m"},
+        shape=_dw_shape,
+        macs=lambda a, i, o: prod(a.k) * a.C_in * a.multiplier * positions(o),
+        dims=_d,
+        macs_doc=f"{_K[_d]} · C_in · multiplier · output positions",
+        input_kind="spatial",
+        bindings=lambda a, c: kernel_bindings(a),
+        notes={"pytorch": f"PyTorch writes it as Conv{_d}d(C_in, C_in*multiplier, k, groups=C_in)"},
+        validate=_no_causal(f"depthwise_conv{_d}d"),
+        caveats=_conv_caveats(_d, False, f"DepthwiseConv{_d}D"),
+    ))
 
 
 def _sep_tensors(a: Args, convention: str) -> list[Tensor]:
     mid = a.C_in * a.multiplier
     if convention == "keras":
         return [Tensor("depthwise_kernel", (*a.k, a.C_in, a.multiplier)),
-                Tensor("pointwise_kernel", (ONE, ONE, mid, a.C_out)),
+                Tensor("pointwise_kernel", (*(ONE,) * len(a.k), mid, a.C_out)),
                 Tensor("bias", (a.C_out,), present=a.bias)]
     return [Tensor("depthwise.weight", (mid, ONE, *a.k)),
-            Tensor("pointwise.weight", (a.C_out, mid, ONE, ONE)),
+            Tensor("pointwise.weight", (a.C_out, mid, *(ONE,) * len(a.k))),
             Tensor("pointwise.bias", (a.C_out,), present=a.bias)]
 
 
@@ -622,24 +627,27 @@ def _sep_shape(a: Args, s: Shape, convention: str) -> Shape:
     return _dw_shape(a, s, convention).with_channels(a.C_out)
 
 
-register(LayerType(
-    name="separable_conv2d",
-    ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise", "pointwise")),
-    aliases=("SeparableConv2D", "separableconv2d", "sepconv2d"),
-    description="Depthwise-separable 2-D convolution: a depthwise k x k filter per channel, then a 1 x 1 pointwise conv.",
-    args=(_DW_ARGS[0], size("C_out", "out_channels", "filters"), *_DW_ARGS[1:], TRAINABLE),
-    tensors=_sep_tensors,
-    formulas=lambda a, c: {"param": f"{kernel_formula(a)}*C_in*m + (C_in*m + b)*C_out"},
-    shape=_sep_shape,
-    macs=lambda a, i, o: (prod(a.k) * a.C_in * a.multiplier + a.C_in * a.multiplier * a.C_out) * positions(o),
-    dims=2,
-    macs_doc="(k^2 · C_in · multiplier + C_in · multiplier · C_out) · output positions",
-    input_kind="spatial",
-    bindings=lambda a, c: kernel_bindings(a),
-    notes={"pytorch": "PyTorch writes it as a depthwise Conv2d (no bias) followed by a 1x1 Conv2d"},
-    validate=_no_causal("separable_conv2d"),
-    caveats=_conv_caveats(2, False, "SeparableConv2D"),
-))
+for _d in (1, 2):
+    register(LayerType(
+        name=f"separable_conv{_d}d",
+        ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise", "pointwise")),
+        aliases=(f"SeparableConv{_d}D", f"separableconv{_d}d", f"sepconv{_d}d"),
+        description=f"Depthwise-separable {_d}-D convolution: a depthwise {_WINDOW[_d]} filter per channel, "
+                    f"then a {_POINTWISE[_d]} pointwise conv.",
+        args=(_DW_ARGS[0], size("C_out", "out_channels", "filters"), *_DW_ARGS[1:], TRAINABLE),
+        tensors=_sep_tensors,
+        formulas=lambda a, c: {"param": f"{kernel_formula(a)}*C_in*m + (C_in*m + b)*C_out"},
+        shape=_sep_shape,
+        macs=lambda a, i, o: (prod(a.k) * a.C_in * a.multiplier + a.C_in * a.multiplier * a.C_out) * positions(o),
+        dims=_d,
+        macs_doc=f"({_K[_d]} · C_in · multiplier + C_in · multiplier · C_out) · output positions",
+        input_kind="spatial",
+        bindings=lambda a, c: kernel_bindings(a),
+        notes={"pytorch": f"PyTorch writes it as a depthwise Conv{_d}d (no bias) followed by a "
+                          f"{_POINTWISE[_d].replace(' x ', 'x')} Conv{_d}d"},
+        validate=_no_causal(f"separable_conv{_d}d"),
+        caveats=_conv_caveats(_d, False, f"SeparableConv{_d}D"),
+    ))
 
 
 # -- linear ----------------------------------------------------------------------

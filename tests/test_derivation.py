@@ -145,6 +145,8 @@ SOURCES = [
     "conv_transpose2d(C_in=16, C_out=8, k=4, groups=2)",
     "depthwise_conv2d(C_in=32, k=3, multiplier=2)",
     "separable_conv2d(C_in=32, C_out=64, k=3)",
+    "depthwise_conv1d(C_in=32, k=5, multiplier=2)",
+    "separable_conv1d(C_in=32, C_out=64, k=5)",
     "linear(C_in=128, C_out=256)",
     "batchnorm(C=64)",
     "batchnorm(C=64, affine=false)",

@@ -166,34 +166,44 @@ def gen_conv_transpose(d: int) -> Callable[[random.Random], Case]:
     return gen
 
 
-def gen_depthwise(rng: random.Random) -> Case:
-    c, m = rng.randint(1, 4), rng.randint(1, 3)
-    k = [rng.randint(1, 4), rng.randint(1, 4)]
-    stride, dilation = _strides_dilation(rng, 2)
-    bias = rng.random() < 0.6
-    args: dict[str, Any] = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
-                            "dilation": tup(rng, dilation)}
-    padding = _padding(rng, args)
-    sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
-    return Case("depthwise_conv2d", args, spatial_dims(sizes, c),
-                lambda: [kl.DepthwiseConv2D(tuple(k), strides=tuple(stride), padding=padding, depth_multiplier=m,
-                                            dilation_rate=tuple(dilation), use_bias=bias)],
-                frozen=rng.random() < 0.2)
+def gen_depthwise(d: int) -> Callable[[random.Random], Case]:
+    cls = {1: kl.DepthwiseConv1D, 2: kl.DepthwiseConv2D}[d]
+
+    def gen(rng: random.Random) -> Case:
+        c, m = rng.randint(1, 4), rng.randint(1, 3)
+        k = [rng.randint(1, 4) for _ in range(d)]
+        stride, dilation = _strides_dilation(rng, d)
+        bias = rng.random() < 0.6
+        args: dict[str, Any] = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
+                                "dilation": tup(rng, dilation)}
+        padding = _padding(rng, args)
+        sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
+        return Case(f"depthwise_conv{d}d", args, spatial_dims(sizes, c),
+                    lambda: [cls(tuple(k), strides=tuple(stride), padding=padding, depth_multiplier=m,
+                                 dilation_rate=tuple(dilation), use_bias=bias)],
+                    frozen=rng.random() < 0.2)
+
+    return gen
 
 
-def gen_separable(rng: random.Random) -> Case:
-    c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
-    k = [rng.randint(1, 4), rng.randint(1, 4)]
-    stride, dilation = _strides_dilation(rng, 2)
-    bias = rng.random() < 0.6
-    args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias,
-                            "stride": tup(rng, stride), "dilation": tup(rng, dilation)}
-    padding = _padding(rng, args)
-    sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
-    return Case("separable_conv2d", args, spatial_dims(sizes, c),
-                lambda: [kl.SeparableConv2D(c_out, tuple(k), strides=tuple(stride), padding=padding,
-                                            depth_multiplier=m, dilation_rate=tuple(dilation), use_bias=bias)],
-                frozen=rng.random() < 0.2)
+def gen_separable(d: int) -> Callable[[random.Random], Case]:
+    cls = {1: kl.SeparableConv1D, 2: kl.SeparableConv2D}[d]
+
+    def gen(rng: random.Random) -> Case:
+        c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
+        k = [rng.randint(1, 4) for _ in range(d)]
+        stride, dilation = _strides_dilation(rng, d)
+        bias = rng.random() < 0.6
+        args: dict[str, Any] = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias,
+                                "stride": tup(rng, stride), "dilation": tup(rng, dilation)}
+        padding = _padding(rng, args)
+        sizes = [rng.randint(dl * (kk - 1) + 1, dl * (kk - 1) + 6) for kk, dl in zip(k, dilation, strict=True)]
+        return Case(f"separable_conv{d}d", args, spatial_dims(sizes, c),
+                    lambda: [cls(c_out, tuple(k), strides=tuple(stride), padding=padding, depth_multiplier=m,
+                                 dilation_rate=tuple(dilation), use_bias=bias)],
+                    frozen=rng.random() < 0.2)
+
+    return gen
 
 
 def gen_dense(rng: random.Random) -> Case:
@@ -470,8 +480,10 @@ for _d in (1, 2, 3):
         GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 6)
         GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 2)
 GENERATORS.update({
-    "depthwise_conv2d": (gen_depthwise, 8),
-    "separable_conv2d": (gen_separable, 8),
+    "depthwise_conv1d": (gen_depthwise(1), 8),
+    "depthwise_conv2d": (gen_depthwise(2), 8),
+    "separable_conv1d": (gen_separable(1), 8),
+    "separable_conv2d": (gen_separable(2), 8),
     "linear": (gen_dense, 8),
     "global_avgpool": (gen_global("avg"), 3),
     "global_maxpool": (gen_global("max"), 3),
@@ -611,6 +623,10 @@ KERAS_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
                          "depthwise_initializer": "ones"}, {"H": 7, "W": 6, "C": 3}),
     ("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": 2, "padding": "same",
                          "pointwise_initializer": "ones"}, {"H": 7, "W": 6, "C": 3}),
+    ("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 2, "strides": 2, "padding": "same",
+                         "depthwise_initializer": "ones"}, {"L": 9, "C": 3}),
+    ("SeparableConv1D", {"filters": 5, "kernel_size": 3, "depth_multiplier": 2, "dilation_rate": 2,
+                         "use_bias": False}, {"L": 9, "C": 3}),
     ("BatchNormalization", {"momentum": 0.9, "epsilon": 1e-3, "center": False, "scale": True,
                             "gamma_initializer": "ones"}, {"H": 3, "W": 4, "C": 8}),
     ("LayerNormalization", {"epsilon": 1e-6, "center": True, "scale": False}, {"L": 3, "C": 8}),
@@ -656,13 +672,13 @@ def test_keras_spelling_matches_keras(name: str, kwargs: dict[str, Any], inputs:
 
 
 @pytest.mark.parametrize("layer", ["conv2d(C_out=2, k=3)", "conv_transpose1d(C_out=2, k=3)", "maxpool1d(k=2)",
-                                   "depthwise_conv2d(k=3)"])
+                                   "depthwise_conv2d(k=3)", "depthwise_conv1d(k=3)"])
 def test_causal_padding_only_where_keras_has_it(layer: str) -> None:
     """Keras refuses padding="causal" outside Conv1D; symcount says so instead of counting."""
     dims = "L=8, C=3" if "1d" in layer else "H=8, W=8, C=3"
     text = f'network n {{ input({dims}); {layer[:-1]}, padding="causal") }}'
     keras_name = {"conv2d": "Conv2D", "conv_transpose1d": "Conv1DTranspose", "maxpool1d": "MaxPooling1D",
-                  "depthwise_conv2d": "DepthwiseConv2D"}[layer.split("(")[0]]
+                  "depthwise_conv2d": "DepthwiseConv2D", "depthwise_conv1d": "DepthwiseConv1D"}[layer.split("(")[0]]
     shape = (8, 3) if "1d" in layer else (8, 8, 3)
     with pytest.raises(ValueError):  # refused when made, or when a model is built with it
         real = getattr(kl, keras_name)(*([2] if keras_name.startswith("Conv") else []), 3 if "pool" not in layer else 2,

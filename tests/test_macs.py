@@ -145,6 +145,22 @@ def test_conv_macs(d: int, seed: int, transpose: bool) -> None:
     assert tuple(int(n) for n in result.output_shape) == tuple(module(x).shape[1:]), text
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_depthwise_and_separable_1d_macs_equal_their_torch_forms(seed: int) -> None:
+    """Keras's DepthwiseConv1D / SeparableConv1D as PyTorch writes them: Conv1d(groups=C), then a kernel-1 Conv1d."""
+    rng = random.Random(seed)
+    c, m, c_out, k = rng.randint(1, 8), rng.randint(1, 3), rng.randint(1, 9), rng.randint(1, 5)
+    stride, pad, length = rng.randint(1, 3), rng.randint(0, 2), rng.randint(k, 40)
+    x = torch.zeros(1, c, length, device="meta")
+    depthwise = nn.Conv1d(c, c * m, k, stride=stride, padding=pad, groups=c, bias=False, device="meta")
+    options = f"k={k}, multiplier={m}, stride={stride}, padding={pad}"
+    got = one_layer(f"network n {{ input(L={length}, C={c}); depthwise_conv1d({options}) }}")
+    assert got == (torch_macs(depthwise, x),) * 2
+    separable = nn.Sequential(depthwise, nn.Conv1d(c * m, c_out, 1, device="meta"))
+    got = one_layer(f"network n {{ input(L={length}, C={c}); separable_conv1d(C_out={c_out}, {options}) }}")
+    assert got == (torch_macs(separable, x),) * 2
+
+
 def test_depthwise_and_separable_macs_equal_their_torch_forms() -> None:
     x = torch.zeros(1, 8, 15, 15, device="meta")
     depthwise = nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=8, bias=False, device="meta")

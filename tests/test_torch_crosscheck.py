@@ -168,48 +168,58 @@ def gen_conv_transpose(d: int) -> Callable[[random.Random], Case]:
     return gen
 
 
-def gen_depthwise(rng: random.Random) -> Case:
-    """PyTorch's depthwise convolution: Conv2d(C, C*m, k, groups=C), as the catalog's note says."""
-    c, m = rng.randint(1, 4), rng.randint(1, 3)
-    k = [rng.randint(1, 4), rng.randint(1, 4)]
-    stride = [rng.randint(1, 2), rng.randint(1, 2)]
-    pad = [rng.randint(0, 1), rng.randint(0, 1)]
-    sizes = [rng.randint(kk, kk + 5) for kk in k]
-    bias = rng.random() < 0.5
-    args = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride), "padding": tup(rng, pad)}
-    return _spatial_case(
-        rng, "depthwise_conv2d", args, sizes, c,
-        lambda: nn.Conv2d(c, c * m, tuple(k), stride=tuple(stride), padding=tuple(pad), groups=c, bias=bias))
+def gen_depthwise(d: int) -> Callable[[random.Random], Case]:
+    """PyTorch's depthwise convolution: Conv{1,2}d(C, C*m, k, groups=C), as the catalog's note says."""
+    conv = {1: nn.Conv1d, 2: nn.Conv2d}[d]
+
+    def gen(rng: random.Random) -> Case:
+        c, m = rng.randint(1, 4), rng.randint(1, 3)
+        k = [rng.randint(1, 4) for _ in range(d)]
+        stride = [rng.randint(1, 2) for _ in range(d)]
+        pad = [rng.randint(0, 1) for _ in range(d)]
+        sizes = [rng.randint(kk, kk + 5) for kk in k]
+        bias = rng.random() < 0.5
+        args = {"k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride), "padding": tup(rng, pad)}
+        return _spatial_case(
+            rng, f"depthwise_conv{d}d", args, sizes, c,
+            lambda: conv(c, c * m, tuple(k), stride=tuple(stride), padding=tuple(pad), groups=c, bias=bias),
+            frozen=rng.random() < 0.2)
+
+    return gen
 
 
 class Separable(nn.Module):
-    """PyTorch's separable convolution: a depthwise Conv2d without bias, then a 1x1 Conv2d."""
+    """PyTorch's separable convolution: a depthwise Conv{1,2}d without bias, then a pointwise (kernel 1) conv."""
 
     def __init__(self, c: int, m: int, c_out: int, k: tuple[int, ...], stride: tuple[int, ...],
                  padding: Any, bias: bool) -> None:
         super().__init__()
-        self.depthwise = nn.Conv2d(c, c * m, k, stride=stride, padding=padding, groups=c, bias=False)
-        self.pointwise = nn.Conv2d(c * m, c_out, 1, bias=bias)
+        conv = {1: nn.Conv1d, 2: nn.Conv2d}[len(k)]
+        self.depthwise = conv(c, c * m, k, stride=stride, padding=padding, groups=c, bias=False)
+        self.pointwise = conv(c * m, c_out, 1, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.pointwise(self.depthwise(x))
 
 
-def gen_separable(rng: random.Random) -> Case:
-    c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
-    k = [rng.randint(1, 4), rng.randint(1, 4)]
-    mode = rng.choice(["int", "same", "valid"])
-    stride = [1, 1] if mode == "same" else [rng.randint(1, 2), rng.randint(1, 2)]
-    pad = [rng.randint(0, 1), rng.randint(0, 1)] if mode == "int" else [0, 0]
-    padding: Any = mode if mode != "int" else tup(rng, pad)
-    sizes = [rng.randint(kk, kk + 5) for kk in k]
-    bias = rng.random() < 0.5
-    args = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
-            "padding": padding}
-    torch_pad = padding if isinstance(padding, str) else tuple(pad)
-    return _spatial_case(rng, "separable_conv2d", args, sizes, c,
-                         lambda: Separable(c, m, c_out, tuple(k), tuple(stride), torch_pad, bias),
-                         frozen=rng.random() < 0.2)
+def gen_separable(d: int) -> Callable[[random.Random], Case]:
+    def gen(rng: random.Random) -> Case:
+        c, m, c_out = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 5)
+        k = [rng.randint(1, 4) for _ in range(d)]
+        mode = rng.choice(["int", "same", "valid"])
+        stride = [1] * d if mode == "same" else [rng.randint(1, 2) for _ in range(d)]
+        pad = [rng.randint(0, 1) for _ in range(d)] if mode == "int" else [0] * d
+        padding: Any = mode if mode != "int" else tup(rng, pad)
+        sizes = [rng.randint(kk, kk + 5) for kk in k]
+        bias = rng.random() < 0.5
+        args = {"C_out": c_out, "k": tup(rng, k), "multiplier": m, "bias": bias, "stride": tup(rng, stride),
+                "padding": padding}
+        torch_pad = padding if isinstance(padding, str) else tuple(pad)
+        return _spatial_case(rng, f"separable_conv{d}d", args, sizes, c,
+                             lambda: Separable(c, m, c_out, tuple(k), tuple(stride), torch_pad, bias),
+                             frozen=rng.random() < 0.2)
+
+    return gen
 
 
 def gen_linear(rng: random.Random) -> Case:
@@ -591,8 +601,10 @@ for _d in (1, 2, 3):
         GENERATORS[f"{_kind}pool{_d}d"] = (gen_pool(_kind, _d), 12)
         GENERATORS[f"adaptive_{_kind}pool{_d}d"] = (gen_adaptive(_kind, _d), 3)
 GENERATORS.update({
-    "depthwise_conv2d": (gen_depthwise, 6),
-    "separable_conv2d": (gen_separable, 6),
+    "depthwise_conv1d": (gen_depthwise(1), 6),
+    "depthwise_conv2d": (gen_depthwise(2), 6),
+    "separable_conv1d": (gen_separable(1), 6),
+    "separable_conv2d": (gen_separable(2), 6),
     "linear": (gen_linear, 10),
     "global_avgpool": (gen_global("avg"), 4),
     "global_maxpool": (gen_global("max"), 4),
