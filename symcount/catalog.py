@@ -1511,8 +1511,8 @@ register(LayerType(
 ))
 
 
-def _pad_amounts(p: Any, d: int) -> list[sympy.Expr]:
-    """The zeros added to each spatial dimension (both sides together), from any framework's spelling.
+def _pad_pairs(p: Any, d: int) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """The (before, after) padding of each spatial dimension, from any framework's spelling.
 
     An int pads every side; ``d`` ints pad both sides of each dimension (Keras's ``(ph, pw)``);
     ``d`` pairs are Keras's ``((top, bottom), (left, right))``; ``2d`` ints are PyTorch's
@@ -1525,34 +1525,68 @@ def _pad_amounts(p: Any, d: int) -> list[sympy.Expr]:
         return v
 
     if not isinstance(p, tuple):
-        return [2 * size(p)] * d
+        return [(size(p), size(p))] * d
     if len(p) == d and all(isinstance(v, tuple) for v in p):
         if any(len(v) != 2 for v in p):
             raise SymcountError("each dimension's padding pair is (before, after)")
-        return [size(v[0]) + size(v[1]) for v in p]
+        return [(size(v[0]), size(v[1])) for v in p]
     if len(p) == d and not any(isinstance(v, tuple) for v in p):
-        return [2 * size(v) for v in p]
+        return [(size(v), size(v)) for v in p]
     if len(p) == 2 * d and not any(isinstance(v, tuple) for v in p):
-        pairs = [(p[2 * i], p[2 * i + 1]) for i in range(d)]
-        return [size(a) + size(b) for a, b in reversed(pairs)]
+        pairs = [(size(p[2 * i]), size(p[2 * i + 1])) for i in range(d)]
+        return list(reversed(pairs))
     raise SymcountError(f"padding for {d} spatial dimension(s) takes an int, {d} ints, {d} (before, after) pairs "
                         f"or PyTorch's {2 * d} ints")
 
 
-def _pad_shape(a: Args, s: Shape, convention: str) -> Shape:
-    extra = _pad_amounts(a.p, s.rank)
-    return Shape(tuple(n + e for n, e in zip(s.spatial, extra, strict=True)), s.channels)
+#: PyTorch's limit on each side's padding for the input size n (reflect: < n, circular: <= n), and its words
+_PAD_LIMITS: dict[str, tuple[Callable[[sympy.Expr, sympy.Expr], bool], str]] = {
+    "reflection": (lambda side, n: side < n, "less than"),
+    "circular": (lambda side, n: side <= n, "at most"),
+}
 
 
-for _d in (1, 2, 3):
-    register(LayerType(
-        name=f"zero_pad{_d}d", aliases=(f"ZeroPadding{_d}D", f"ZeroPad{_d}d", f"zeropad{_d}d"),
-        description="Zero padding: adds zeros on each side (changes the shape only).",
-        args=(ArgSpec("p", ANY, ONE, ("padding",),
-                      doc="int, one per dimension, (before, after) pairs, or PyTorch's (left, right, top, ...)"),),
-        tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape, macs=_zero_macs,
-        dims=_d, zero_reason="no weights: it only pads", input_kind="spatial",
-    ))
+def _pad_shape_rule(kind: str) -> ShapeRule:
+    def shape(a: Args, s: Shape, convention: str) -> Shape:
+        pairs = _pad_pairs(a.p, s.rank)
+        if kind in _PAD_LIMITS:
+            fits, words = _PAD_LIMITS[kind]
+            for n, pair in zip(s.spatial, pairs, strict=True):
+                for side in pair:
+                    if is_number(side) and is_number(n) and not fits(side, n):
+                        raise SymcountError(f"{kind} padding of {side} must be {words} the input size {n} "
+                                            f"(PyTorch refuses it)")
+        return Shape(tuple(n + b + e for n, (b, e) in zip(s.spatial, pairs, strict=True)), s.channels)
+
+    return shape
+
+
+_PADS = {
+    "zero": ("Zero padding: adds zeros on each side (changes the shape only).", ("pytorch", "keras")),
+    "constant": ("PyTorch's constant padding: adds a fixed value on each side (changes the shape only).",
+                 ("pytorch",)),
+    "reflection": ("PyTorch's reflection padding: mirrors the input at each edge, each side less than the "
+                   "input size (changes the shape only).", ("pytorch",)),
+    "replication": ("PyTorch's replication padding: repeats the edge values (changes the shape only).",
+                    ("pytorch",)),
+    "circular": ("PyTorch's circular padding: wraps the input around, each side at most the input size "
+                 "(changes the shape only).", ("pytorch",)),
+}
+_PAD_ARG = ArgSpec("p", ANY, ONE, ("padding",),
+                   doc="int, one per dimension, (before, after) pairs, or PyTorch's (left, right, top, ...)")
+
+for _kind, (_desc, _frameworks) in _PADS.items():
+    for _d in (1, 2, 3):
+        _torch = f"{_kind.capitalize()}Pad{_d}d"
+        register(LayerType(
+            name=f"{_kind}_pad{_d}d",
+            aliases=(*((f"ZeroPadding{_d}D",) if _kind == "zero" else ()), _torch, _torch.lower()),
+            description=_desc,
+            args=(_PAD_ARG, *((ArgSpec("value", NUMBER, ZERO, ("fill",), doc="the fill value"),)
+                              if _kind == "constant" else ())),
+            tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape_rule(_kind), macs=_zero_macs,
+            dims=_d, zero_reason="no weights: it only pads", input_kind="spatial", frameworks=_frameworks,
+        ))
 
 
 def _per_dim(value: Any, rank: int, what: str) -> tuple[sympy.Expr, ...]:

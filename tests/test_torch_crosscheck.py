@@ -562,6 +562,56 @@ def gen_zero_pad(d: int) -> Callable[[random.Random], Case]:
     return gen
 
 
+#: PyTorch's padding modules beside ZeroPad: the largest side each allows for an input of size n
+PAD_LIMITS: dict[str, Callable[[int], int]] = {
+    "constant": lambda n: 3, "reflection": lambda n: n - 1, "replication": lambda n: 3, "circular": lambda n: n,
+}
+
+
+def gen_pad(kind: str, d: int) -> Callable[[random.Random], Case]:
+    """{Constant,Reflection,Replication,Circular}Pad{1,2,3}d: an int, one per dimension, or PyTorch's 2d sides."""
+    cls = getattr(nn, f"{kind.capitalize()}Pad{d}d")
+
+    def gen(rng: random.Random) -> Case:
+        sizes = [rng.randint(1, 5) for _ in range(d)]
+        top = [min(3, PAD_LIMITS[kind](n)) for n in reversed(sizes)]  # PyTorch's order: last dimension first
+        style = rng.choice(["int", "per_dim", "sides"])
+        if style == "int":
+            v = rng.randint(0, min(top))
+            p: Any = v
+            sides = [v] * (2 * d)
+        elif style == "per_dim":
+            per_dim = [rng.randint(0, t) for t in reversed(top)]
+            p = tup(rng, per_dim)
+            sides = [n for v in reversed(per_dim) for n in (v, v)]
+        else:
+            sides = [rng.randint(0, t) for t in top for _ in range(2)]
+            p = tuple(sides)
+        args: dict[str, Any] = {rng.choice(["p", "padding"]): p}
+        options: dict[str, Any] = {}
+        if kind == "constant":
+            args["value"] = options["value"] = rng.choice([0, 1, -2.5])
+        return _spatial_case(rng, f"{kind}_pad{d}d", args, sizes, rng.randint(1, 4),
+                             lambda: cls(tuple(sides), **options), frozen=rng.random() < 0.2)
+
+    return gen
+
+
+@pytest.mark.parametrize(("kind", "limit"), [("reflection", "less than"), ("circular", "at most")])
+def test_pad_refused_where_torch_refuses(kind: str, limit: str) -> None:
+    """ReflectionPad wants each side below the input size, CircularPad at most the input size."""
+    n = 3
+    allowed = PAD_LIMITS[kind](n)
+    cls = getattr(nn, f"{kind.capitalize()}Pad1d")
+    assert cls(allowed)(torch.zeros(1, 2, n)).shape[-1] == n + 2 * allowed
+    result = symcount.count(f"network n {{ input(L={n}, C=2); {kind}_pad1d({allowed}) }}")
+    assert tuple(result.output_shape) == (2, n + 2 * allowed)
+    with pytest.raises(RuntimeError):
+        cls(allowed + 1)(torch.zeros(1, 2, n))
+    with pytest.raises(symcount.SymcountError, match=limit):
+        symcount.count(f"network n {{ input(L={n}, C=2); {kind}_pad1d({allowed + 1}) }}")
+
+
 def gen_upsample(rng: random.Random) -> Case:
     d = rng.randint(1, 3)
     scale = [rng.randint(1, 3) for _ in range(d)]
@@ -629,6 +679,7 @@ GENERATORS.update({
     "zero_pad1d": (gen_zero_pad(1), 3),
     "zero_pad2d": (gen_zero_pad(2), 4),
     "zero_pad3d": (gen_zero_pad(3), 3),
+    **{f"{kind}_pad{d}d": (gen_pad(kind, d), 4) for kind in PAD_LIMITS for d in (1, 2, 3)},
     "upsample": (gen_upsample, 5),
     "upsample_size": (gen_upsample_size, 6),
     "upsampling": (gen_upsampling, 4),
@@ -810,6 +861,13 @@ TORCH_SPELLINGS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("ZeroPad1d", {"padding": (1, 2)}, {"L": 4, "C": 5}),
     ("ZeroPad2d", {"padding": (1, 2, 0, 3)}, {"H": 3, "W": 4, "C": 5}),
     ("ZeroPad3d", {"padding": 1}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("ReflectionPad1d", {"padding": (3, 1)}, {"L": 4, "C": 5}),
+    ("ReflectionPad2d", {"padding": (1, 2, 0, 2)}, {"H": 3, "W": 4, "C": 5}),
+    ("ReplicationPad2d", {"padding": 4}, {"H": 3, "W": 4, "C": 5}),
+    ("ReplicationPad3d", {"padding": (1, 0, 2, 1, 0, 3)}, {"D": 2, "H": 3, "W": 4, "C": 5}),
+    ("ConstantPad1d", {"padding": 2, "value": 3.5}, {"L": 4, "C": 5}),
+    ("ConstantPad2d", {"padding": (1, 2, 3, 0), "value": 0.0}, {"H": 3, "W": 4, "C": 5}),
+    ("CircularPad2d", {"padding": (3, 0, 1, 2)}, {"H": 3, "W": 4, "C": 5}),
     ("SELU", {}, {"H": 3, "W": 4, "C": 5}),
     ("Hardtanh", {}, {"H": 3, "W": 4, "C": 5}),
     ("LogSoftmax", {"dim": 1}, {"H": 3, "W": 4, "C": 5}),
