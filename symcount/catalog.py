@@ -676,6 +676,28 @@ register(LayerType(
 ))
 
 
+register(LayerType(
+    name="bilinear",
+    ignored=_KERNEL_OPTIONS,
+    aliases=("Bilinear",),
+    description="PyTorch's Bilinear: each output is x1ᵀ·W_k·x2 of two inputs, plus a bias (the second input "
+                "is not drawn in the network).",
+    args=(
+        size("C_in", "in1_features", infer="channels", doc="features of the first input (the one flowing in)"),
+        size("C_in2", "in2_features", doc="features of the second input"),
+        size("C_out", "out_features", doc="output features"),
+        bias_arg(),
+        TRAINABLE,
+    ),
+    tensors=lambda a, c: [Tensor("weight", (a.C_out, a.C_in, a.C_in2)), Tensor("bias", (a.C_out,), present=a.bias)],
+    formulas=lambda a, c: {"param": "(C_in*C_in2 + b)*C_out"},
+    shape=lambda a, s, c: Shape(s.spatial, a.C_out, s.sequence),
+    macs=lambda a, i, o: a.C_in * a.C_in2 * a.C_out * positions(o),
+    macs_doc="C_in · C_in2 · C_out · positions (torch's FlopCounterMode does not count bilinear)",
+    frameworks=("pytorch",),
+))
+
+
 # -- pooling ---------------------------------------------------------------------
 
 def _pool_args() -> tuple[ArgSpec, ...]:

@@ -148,6 +148,7 @@ SOURCES = [
     "depthwise_conv1d(C_in=32, k=5, multiplier=2)",
     "separable_conv1d(C_in=32, C_out=64, k=5)",
     "linear(C_in=128, C_out=256)",
+    "bilinear(C_in=20, C_in2=30, C_out=40)",
     "batchnorm(C=64)",
     "batchnorm(C=64, affine=false)",
     "layernorm(C=512)",

@@ -230,6 +230,20 @@ def gen_linear(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.3)
 
 
+def gen_bilinear(rng: random.Random) -> Case:
+    """nn.Bilinear(in1, in2, out): the first input flows in, the second (in2 features) is given beside it."""
+    c_in, c_in2, c_out = rng.randint(1, 8), rng.randint(1, 8), rng.randint(1, 8)
+    bias = rng.random() < 0.7
+    inputs = {"C": c_in} if rng.random() < 0.5 else {"L": rng.randint(1, 5), "C": c_in}
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return module(x, torch.randn(*x.shape[:-1], c_in2))
+
+    names = ("in2_features", "out_features") if rng.random() < 0.5 else ("C_in2", "C_out")  # PyTorch's spelling too
+    return Case("bilinear", {names[0]: c_in2, names[1]: c_out, "bias": bias}, inputs,
+                lambda: nn.Bilinear(c_in, c_in2, c_out, bias=bias), frozen=rng.random() < 0.3, forward=forward)
+
+
 def gen_pool(kind: str, d: int) -> Callable[[random.Random], Case]:
     cls = {("max", 1): nn.MaxPool1d, ("max", 2): nn.MaxPool2d, ("max", 3): nn.MaxPool3d,
            ("avg", 1): nn.AvgPool1d, ("avg", 2): nn.AvgPool2d, ("avg", 3): nn.AvgPool3d}[(kind, d)]
@@ -656,6 +670,7 @@ GENERATORS.update({
     "separable_conv1d": (gen_separable(1), 6),
     "separable_conv2d": (gen_separable(2), 6),
     "linear": (gen_linear, 10),
+    "bilinear": (gen_bilinear, 8),
     "global_avgpool": (gen_global("avg"), 4),
     "global_maxpool": (gen_global("max"), 4),
     "batchnorm": (gen_batchnorm, 12),
