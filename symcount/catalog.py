@@ -646,7 +646,7 @@ for _d in (1, 2, 3):
         register(LayerType(
             name=f"{_kind}pool{_d}d",
             aliases=(f"{_kind.capitalize()}Pool{_d}d", f"{_kind.capitalize()}Pooling{_d}D",
-                     f"{_kind}pooling{_d}d"),
+                     f"{_kind}pooling{_d}d", *((f"AveragePooling{_d}D",) if _kind == "avg" else ())),
             description=f"{_d}-D {_word} pooling over k^{_d} windows.",
             args=_pool_args(),
             tensors=_no_tensors,
@@ -664,7 +664,11 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     register(LayerType(
         name=f"global_{_kind}pool",
         aliases=(f"Global{_kind.capitalize()}Pooling2D", f"Global{_kind.capitalize()}Pooling1D",
-                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool"),
+                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool",
+                 # Keras's own names: GlobalAveragePooling2D, GlobalMaxPool2D, GlobalAvgPool2D
+                 *(f"Global{word}{_d}D" for word in ({"avg": "AveragePooling", "max": "MaxPooling"}[_kind],
+                                                     f"{_kind.capitalize()}Pool") for _d in (1, 2, 3)
+                   if f"Global{word}{_d}D" != f"Global{_kind.capitalize()}Pooling{_d}D")),
         description=f"Global {_word} pooling: one value per channel.",
         args=(),
         tensors=_no_tensors,
@@ -676,7 +680,8 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     for _d in (1, 2, 3):
         register(LayerType(
             name=f"adaptive_{_kind}pool{_d}d",
-            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d"),
+            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d",
+                     f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D"),
             description=f"Adaptive {_d}-D {_word} pooling to a fixed output size.",
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
             tensors=_no_tensors,
