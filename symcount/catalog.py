@@ -895,7 +895,8 @@ def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
                             doc="LSTM projection size (PyTorch only: Keras has none, so proj > 0 counts PyTorch's layout)"))
     if kind == "gru":
         args.append(ArgSpec("reset_after", FLAG, True, (), doc="Keras GRU reset_after"))
-    args.append(ArgSpec("return_sequences", FLAG, True, (), doc="output every step"))
+    args.append(ArgSpec("return_sequences", FLAG, None, (),
+                        doc="output every step (not given: PyTorch does, Keras gives the last step only)"))
     args.append(TRAINABLE)
     return tuple(args)
 
@@ -981,7 +982,8 @@ def _rnn_formulas(kind: str) -> FormulaRule:
 def _rnn_shape(a: Args, s: Shape, convention: str) -> Shape:
     P = a.get("proj", ZERO)
     width = (P if P != 0 else a.hidden) * (2 if a.bidirectional else 1)
-    if a.return_sequences:
+    every_step = a.return_sequences if a.return_sequences is not None else convention != "keras"
+    if every_step:
         return Shape(s.spatial, width, True)
     return Shape((), width, False)
 
@@ -1328,3 +1330,86 @@ register(LayerType(
     macs=_zero_macs,
     bindings=lambda a, c: {"N": prod(_prelu_alpha_shape(a))} if c == "keras" else {},
 ))
+
+
+# ---------------------------------------------------------------------------
+# the frameworks' own spellings: count-neutral arguments and positional orders
+
+#: Arguments the frameworks take that change neither a count nor an output shape
+#: (initialisers, activations, eps, momentum, dropout rates, ...). A call may give them,
+#: by name or by position in a framework's order, and they are ignored, so framework code
+#: quoted in a question (``Dense(64, activation="relu")``) reads as written.
+NEUTRAL_ARGS: frozenset[str] = frozenset({
+    "activation", "recurrent_activation", "nonlinearity", "data_format", "dropout", "recurrent_dropout",
+    "batch_first", "eps", "epsilon", "momentum", "axis", "padding_mode", "padding_idx", "max_norm",
+    "norm_type", "scale_grad_by_freq", "sparse", "mask_zero", "input_length", "return_indices",
+    "count_include_pad", "divisor_override", "layer_norm_eps", "norm_first", "name", "dtype", "device",
+    "inplace", "unit_forget_bias", "return_state", "go_backwards", "stateful", "unroll", "seed",
+    "implementation", "interpolation", "attention_axes", "synchronized",
+    *(f"{what}_{how}" for what in ("kernel", "bias", "recurrent", "depthwise", "pointwise", "embeddings",
+                                   "beta", "gamma", "alpha", "moving_mean", "moving_variance")
+      for how in ("initializer", "regularizer", "constraint")),
+    "activity_regularizer",
+})
+
+_TORCH_RNN = ("C_in", "hidden", "layers", "bias", "batch_first", "dropout", "bidirectional")
+_KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "groups", "activation", "bias")
+
+#: A framework's spelling of a layer takes positional arguments in that framework's order, not
+#: the catalog's: Keras's ``Dense(64)`` is 64 units, PyTorch's ``Conv2d(3, 16, 3, 2, 1)`` has
+#: stride 2 and padding 1. Keys are exact spellings (``Conv2d`` is PyTorch, ``Conv2D`` Keras);
+#: ``LSTM`` and ``GRU``, spelt alike in both, follow the convention counted. Other spellings
+#: (the catalog's own names) take the catalog's order. Names that are not the layer's
+#: arguments are in :data:`NEUTRAL_ARGS`.
+FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Dense": {"keras": ("C_out", "activation", "bias")},
+    "SimpleRNN": {"keras": ("hidden", "activation", "bias")},
+    "RNN": {"pytorch": ("C_in", "hidden", "layers", "nonlinearity", "bias", "batch_first", "dropout",
+                        "bidirectional")},
+    "LSTM": {"pytorch": (*_TORCH_RNN, "proj"), "keras": ("hidden", "activation", "recurrent_activation", "bias")},
+    "GRU": {"pytorch": _TORCH_RNN, "keras": ("hidden", "activation", "recurrent_activation", "bias")},
+    "MultiheadAttention": {"pytorch": ("d_model", "heads", "dropout", "bias")},
+    "MultiHeadAttention": {"keras": ("heads", "key_dim", "value_dim", "dropout", "bias")},
+    "TransformerEncoderLayer": {"pytorch": ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps",
+                                            "batch_first", "norm_first", "bias")},
+    "Embedding": {"pytorch": ("V", "dim", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"),
+                  "keras": ("V", "dim")},
+    "LayerNorm": {"pytorch": ("C", "eps", "affine", "bias")},
+    "LayerNormalization": {"keras": ("axis", "epsilon", "bias", "scale")},
+    "GroupNorm": {"pytorch": ("G", "C", "eps", "affine")},
+    "GroupNormalization": {"keras": ("G", "axis", "epsilon", "center", "scale")},
+    "BatchNormalization": {"keras": ("axis", "momentum", "epsilon", "center", "scale")},
+    "RMSNorm": {"pytorch": ("C", "eps", "affine")},
+    "DepthwiseConv2D": {"keras": ("k", "stride", "padding", "multiplier", "data_format", "dilation", "activation",
+                                  "bias")},
+    "SeparableConv2D": {"keras": ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier",
+                                  "activation", "bias")},
+    **{name: {"pytorch": ("C", "eps", "momentum", "affine", "track_running_stats")}
+       for d in (1, 2, 3) for name in (f"BatchNorm{d}d", f"InstanceNorm{d}d")},
+    **{f"Conv{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "dilation", "groups", "bias",
+                                 "padding_mode")} for d in (1, 2, 3)},
+    **{f"ConvTranspose{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "output_padding", "groups",
+                                          "bias", "dilation", "padding_mode")} for d in (1, 2, 3)},
+    **{f"MaxPool{d}d": {"pytorch": ("k", "stride", "padding", "dilation", "return_indices", "ceil_mode")}
+       for d in (1, 2, 3)},
+    **{f"AvgPool{d}d": {"pytorch": ("k", "stride", "padding", "ceil_mode", "count_include_pad",
+                                    "divisor_override")} for d in (1, 2, 3)},
+    **{name: {"keras": _KERAS_CONV} for d in (1, 2, 3) for name in (f"Conv{d}D", f"Convolution{d}D")},
+    **{f"Conv{d}DTranspose": {"keras": ("C_out", "k", "stride", "padding", "output_padding", "data_format",
+                                        "dilation", "activation", "bias")} for d in (1, 2, 3)},
+    **{name: {"keras": ("k", "stride", "padding", "data_format")}
+       for d in (1, 2, 3) for name in (f"MaxPooling{d}D", f"AveragePooling{d}D", f"MaxPool{d}D", f"AvgPool{d}D")},
+}
+
+
+def positional_order(entry: LayerType, written: str, convention: str) -> tuple[str, ...]:
+    """The argument each positional argument of a call means, in order.
+
+    A framework's spelling (``Dense``, ``Conv2d``) follows that framework's order; a spelling
+    both frameworks share (``LSTM``) follows the convention; anything else the catalog's.
+    """
+    orders = FRAMEWORK_ORDERS.get(written, {})
+    order = orders.get(convention) or (next(iter(orders.values())) if len(orders) == 1 else None)
+    if order is not None:
+        return order
+    return tuple(spec.name for spec in entry.args if spec.name not in ("trainable", "tied"))

@@ -37,7 +37,7 @@ from typing import Any
 import sympy
 
 from symcount import api, ast, formula
-from symcount.catalog import BIAS, lookup
+from symcount.catalog import BIAS, lookup, positional_order
 from symcount.engine import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.formula import Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
@@ -158,7 +158,7 @@ def derive(
         variants = []
         for conv in conventions:
             for b in biases:
-                rewritten = tree if b is None else with_bias(tree, b)
+                rewritten = tree if b is None else with_bias(tree, b, conv)
                 result = api.count_tree(rewritten, values=values, convention=conv,
                                         network=network or from_source)
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
@@ -249,53 +249,54 @@ def intro(text: str) -> tuple[str, ...]:
 # bias override: the tree is rewritten, so the engine counts exactly what is shown
 
 
-def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
-    """The program with ``bias=`` set on every layer that takes one."""
-    statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
+def with_bias(tree: ast.Program, bias: bool, convention: str = "pytorch") -> ast.Program:
+    """The program with ``bias=`` set on every layer that takes one (positional arguments
+    read in the convention's order, as the count reads them)."""
+    statements = tuple(_rewrite_statement(s, bias, convention) for s in tree.statements)
     return dataclasses.replace(tree, statements=statements)
 
 
-def _rewrite_statement(node: Any, bias: bool) -> Any:
+def _rewrite_statement(node: Any, bias: bool, convention: str) -> Any:
     if isinstance(node, ast.Network | ast.Block):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
-    return _rewrite_item(node, bias)
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
+    return _rewrite_item(node, bias, convention)
 
 
-def _rewrite_body(body: ast.Body | None, bias: bool) -> ast.Body | None:
+def _rewrite_body(body: ast.Body | None, bias: bool, convention: str) -> ast.Body | None:
     if body is None:
         return None
-    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
+    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias, convention) for i in body.items))
 
 
-def _rewrite_item(node: Any, bias: bool) -> Any:
+def _rewrite_item(node: Any, bias: bool, convention: str) -> Any:
     if isinstance(node, ast.Layer):
-        return _rewrite_layer(node, bias)
+        return _rewrite_layer(node, bias, convention)
     if isinstance(node, ast.Repeat):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
     if isinstance(node, ast.If):
-        return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
-                                   otherwise=_rewrite_body(node.otherwise, bias))
+        return dataclasses.replace(node, then=_rewrite_body(node.then, bias, convention),
+                                   otherwise=_rewrite_body(node.otherwise, bias, convention))
     if isinstance(node, ast.Residual):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
-                                   shortcut=_rewrite_body(node.shortcut, bias))
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention),
+                                   shortcut=_rewrite_body(node.shortcut, bias, convention))
     if isinstance(node, ast.Parallel):
-        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
+        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias, convention) for b in node.branches))
     return node
 
 
-def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
-    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+def _rewrite_layer(node: ast.Layer, bias: bool, convention: str) -> ast.Layer:
+    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
     value = ast.Bool(bias, node.pos)
-    positional = [s for s in entry.args if s.name not in ("trainable", "tied")]
+    positional = positional_order(entry, node.kind, convention)
     args = []
     index = 0
     replaced = False
     for arg in node.args:
         if arg.name is None:
-            spec = positional[index] if index < len(positional) else None
+            spec = entry.find_arg(positional[index]) if index < len(positional) else None
             index += 1
         else:
             spec = entry.find_arg(arg.name)
