@@ -14,12 +14,13 @@ in the order a person writes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
+from symcount import ast
 from symcount.errors import SymcountError
 from symcount.shapes import Shape, conv_out, conv_transpose_out, pool_out
 from symcount.symbols import is_number
@@ -1358,9 +1359,9 @@ _KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "gr
 #: A framework's spelling of a layer takes positional arguments in that framework's order, not
 #: the catalog's: Keras's ``Dense(64)`` is 64 units, PyTorch's ``Conv2d(3, 16, 3, 2, 1)`` has
 #: stride 2 and padding 1. Keys are exact spellings (``Conv2d`` is PyTorch, ``Conv2D`` Keras);
-#: ``LSTM`` and ``GRU``, spelt alike in both, follow the convention counted. Other spellings
-#: (the catalog's own names) take the catalog's order. Names that are not the layer's
-#: arguments are in :data:`NEUTRAL_ARGS`.
+#: ``LSTM`` and ``GRU`` are spelt alike in both and are read from the call (see
+#: :func:`positional_order`). Other spellings (the catalog's own names) take the catalog's
+#: order. Names that are not the layer's arguments are in :data:`NEUTRAL_ARGS`.
 FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
     "Dense": {"keras": ("C_out", "activation", "bias")},
     "SimpleRNN": {"keras": ("hidden", "activation", "bias")},
@@ -1402,14 +1403,19 @@ FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def positional_order(entry: LayerType, written: str, convention: str) -> tuple[str, ...]:
+def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = ()) -> tuple[str, ...]:
     """The argument each positional argument of a call means, in order.
 
-    A framework's spelling (``Dense``, ``Conv2d``) follows that framework's order; a spelling
-    both frameworks share (``LSTM``) follows the convention; anything else the catalog's.
+    A framework's spelling (``Dense``, ``Conv2d``) follows that framework's order; anything
+    else the catalog's. A spelling both frameworks share (``LSTM``, ``GRU``) is read from the
+    call, the same under either convention: one positional argument is Keras's ``units``
+    (PyTorch needs two), a string second is Keras's activation, two numbers are PyTorch's
+    ``input_size, hidden_size``. ``positional`` holds the call's positional values.
     """
     orders = FRAMEWORK_ORDERS.get(written, {})
-    order = orders.get(convention) or (next(iter(orders.values())) if len(orders) == 1 else None)
-    if order is not None:
-        return order
+    if len(orders) == 1:
+        return next(iter(orders.values()))
+    if orders:
+        keras = len(positional) == 1 or (len(positional) > 1 and isinstance(positional[1], ast.Str))
+        return orders["keras" if keras else "pytorch"]
     return tuple(spec.name for spec in entry.args if spec.name not in ("trainable", "tied"))

@@ -158,7 +158,7 @@ def derive(
         variants = []
         for conv in conventions:
             for b in biases:
-                rewritten = tree if b is None else with_bias(tree, b, conv)
+                rewritten = tree if b is None else with_bias(tree, b)
                 result = api.count_tree(rewritten, values=values, convention=conv,
                                         network=network or from_source)
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
@@ -249,48 +249,48 @@ def intro(text: str) -> tuple[str, ...]:
 # bias override: the tree is rewritten, so the engine counts exactly what is shown
 
 
-def with_bias(tree: ast.Program, bias: bool, convention: str = "pytorch") -> ast.Program:
+def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
     """The program with ``bias=`` set on every layer that takes one (positional arguments
-    read in the convention's order, as the count reads them)."""
-    statements = tuple(_rewrite_statement(s, bias, convention) for s in tree.statements)
+    read in the order the count reads them)."""
+    statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
     return dataclasses.replace(tree, statements=statements)
 
 
-def _rewrite_statement(node: Any, bias: bool, convention: str) -> Any:
+def _rewrite_statement(node: Any, bias: bool) -> Any:
     if isinstance(node, ast.Network | ast.Block):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
-    return _rewrite_item(node, bias, convention)
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    return _rewrite_item(node, bias)
 
 
-def _rewrite_body(body: ast.Body | None, bias: bool, convention: str) -> ast.Body | None:
+def _rewrite_body(body: ast.Body | None, bias: bool) -> ast.Body | None:
     if body is None:
         return None
-    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias, convention) for i in body.items))
+    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
 
 
-def _rewrite_item(node: Any, bias: bool, convention: str) -> Any:
+def _rewrite_item(node: Any, bias: bool) -> Any:
     if isinstance(node, ast.Layer):
-        return _rewrite_layer(node, bias, convention)
+        return _rewrite_layer(node, bias)
     if isinstance(node, ast.Repeat):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
     if isinstance(node, ast.If):
-        return dataclasses.replace(node, then=_rewrite_body(node.then, bias, convention),
-                                   otherwise=_rewrite_body(node.otherwise, bias, convention))
+        return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
+                                   otherwise=_rewrite_body(node.otherwise, bias))
     if isinstance(node, ast.Residual):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention),
-                                   shortcut=_rewrite_body(node.shortcut, bias, convention))
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
+                                   shortcut=_rewrite_body(node.shortcut, bias))
     if isinstance(node, ast.Parallel):
-        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias, convention) for b in node.branches))
+        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
     return node
 
 
-def _rewrite_layer(node: ast.Layer, bias: bool, convention: str) -> ast.Layer:
-    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias, convention))
+def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
+    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
     value = ast.Bool(bias, node.pos)
-    positional = positional_order(entry, node.kind, convention)
+    positional = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
     args = []
     index = 0
     replaced = False

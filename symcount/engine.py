@@ -610,7 +610,7 @@ class Walker:
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, ast.Arg]] = {}
         specs = [s for s in entry.args]
-        order = positional_order(entry, node.kind, self.convention)
+        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
         positional = 0
         for arg in node.args:
             if arg.name is None:

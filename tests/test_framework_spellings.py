@@ -116,10 +116,13 @@ def test_a_framework_spelling_takes_that_frameworks_order_and_the_catalog_name_i
     # Keras Dense(64) is 64 units; the catalog's linear(64) is 64 inputs
     assert symcount.count("network n { input(C=784); Dense(64) }").total == 785 * 64
     assert symcount.count("linear(64, 10)").total == 65 * 10
-    # LSTM is spelt alike: positional arguments follow the convention counted
-    assert symcount.count("network n { input(L=10, C=8); LSTM(32) }", convention="keras").total \
-        == 4 * ((8 + 32) * 32 + 32)
-    assert symcount.count("LSTM(8, 32)", convention="pytorch").total == 4 * ((8 + 32) * 32 + 64)
+    # LSTM is spelt alike: read from the call, the same under both conventions
+    for convention, vectors in (("keras", 1), ("pytorch", 2)):
+        one_layer = 4 * ((8 + 32) * 32 + vectors * 32)
+        assert symcount.count("network n { input(L=10, C=8); LSTM(32) }", convention=convention).total == one_layer
+        assert symcount.count("LSTM(8, 32)", convention=convention).total == one_layer
+        assert symcount.count("network n { input(L=10, C=8); LSTM(32, 'tanh') }",
+                              convention=convention).total == one_layer
 
 
 def test_every_framework_order_names_arguments_the_layer_has_or_neutral_ones() -> None:
@@ -134,3 +137,11 @@ def test_every_framework_order_names_arguments_the_layer_has_or_neutral_ones() -
         for name in NEUTRAL_ARGS:
             assert all(name not in (spec.name, *spec.aliases) for spec in entry.args
                        if spec.kind != "any"), (spelling, name)
+
+
+def test_bias_variants_find_a_positional_bias_in_the_frameworks_order() -> None:
+    # PyTorch Conv2d's 8th positional argument is the bias; LSTM's 4th
+    d = symcount.derive("Conv2d(3, 16, 3, 1, 1, 1, 1, False)", bias="both")
+    assert [int(c.total) for c in d.counts] == [27 * 16 + 16, 27 * 16]
+    d = symcount.derive("LSTM(10, 20, 1, True)", bias=False, convention="both")
+    assert [int(c.total) for c in d.counts] == [4 * 30 * 20, 4 * 30 * 20]
