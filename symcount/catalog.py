@@ -14,12 +14,13 @@ in the order a person writes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
+from symcount import ast
 from symcount.errors import SymcountError
 from symcount.shapes import Shape, conv_out, conv_transpose_out, pool_out
 from symcount.symbols import is_number
@@ -190,7 +191,7 @@ def _keras_weight_options(*weights: str) -> tuple[str, ...]:
     return tuple(f"{w}_{kind}" for w in weights for kind in ("initializer", "regularizer", "constraint"))
 
 
-_KERNEL_OPTIONS = ("activation", "activity_regularizer", *_keras_weight_options("kernel", "bias"))
+_KERNEL_OPTIONS = ("activation", "data_format", "activity_regularizer", *_keras_weight_options("kernel", "bias"))
 _NORM_OPTIONS = ("eps", "epsilon", *_keras_weight_options("beta", "gamma"))
 
 CATALOG: dict[str, LayerType] = {}
@@ -752,7 +753,7 @@ for _d in (1, 2, 3):
             input_kind="spatial",
             derive=_pool_defaults,
             validate=_no_causal(f"{_kind}pool{_d}d"),
-            ignored=("return_indices", "count_include_pad", "divisor_override"),
+            ignored=("return_indices", "data_format", "count_include_pad", "divisor_override"),
             caveats=_pool_caveats,
         ))
 
@@ -848,7 +849,7 @@ _STATS_DOC = "PyTorch: keep running mean and variance (buffers)"
 
 register(LayerType(
     name="batchnorm",
-    ignored=("momentum", "synchronized", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer"),
+    ignored=("momentum", "synchronized", "axis", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer"),
     aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization", "bn",
              "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
@@ -971,7 +972,7 @@ def _gn_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="groupnorm",
-    ignored=_NORM_OPTIONS,
+    ignored=("axis", *_NORM_OPTIONS),
     aliases=("GroupNorm", "GroupNormalization", "group_norm"),
     description="Group normalisation: statistics over channel groups, a learned scale and shift per channel.",
     args=(size("G", "num_groups", "groups", doc="groups"),
@@ -1701,3 +1702,74 @@ register(LayerType(
     macs=_zero_macs,
     bindings=lambda a, c: {"N": prod(_prelu_alpha_shape(a))} if c == "keras" else {},
 ))
+
+
+# ---------------------------------------------------------------------------
+# the frameworks' own spellings: positional orders
+
+_TORCH_RNN = ("C_in", "hidden", "layers", "bias", "batch_first", "dropout", "bidirectional")
+_KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "groups", "activation", "bias")
+
+#: A framework's spelling of a layer takes positional arguments in that framework's order, not
+#: the catalog's: Keras's ``Dense(64)`` is 64 units, PyTorch's ``Conv2d(3, 16, 3, 2, 1)`` has
+#: stride 2 and padding 1. Keys are exact spellings (``Conv2d`` is PyTorch, ``Conv2D`` Keras);
+#: ``LSTM`` and ``GRU`` are spelt alike in both and are read from the call (see
+#: :func:`positional_order`). Other spellings (the catalog's own names) take the catalog's
+#: order. A name in an order that is not one of the layer's arguments is one its entry ignores.
+FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Dense": {"keras": ("C_out", "activation", "bias")},
+    "SimpleRNN": {"keras": ("hidden", "activation", "bias")},
+    "RNN": {"pytorch": ("C_in", "hidden", "layers", "nonlinearity", "bias", "batch_first", "dropout",
+                        "bidirectional")},
+    "LSTM": {"pytorch": (*_TORCH_RNN, "proj"), "keras": ("hidden", "activation", "recurrent_activation", "bias")},
+    "GRU": {"pytorch": _TORCH_RNN, "keras": ("hidden", "activation", "recurrent_activation", "bias")},
+    "MultiheadAttention": {"pytorch": ("d_model", "heads", "dropout", "bias")},
+    "MultiHeadAttention": {"keras": ("heads", "key_dim", "value_dim", "dropout", "bias")},
+    "TransformerEncoderLayer": {"pytorch": ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps",
+                                            "batch_first", "norm_first", "bias")},
+    "Embedding": {"pytorch": ("V", "dim", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"),
+                  "keras": ("V", "dim")},
+    "LayerNorm": {"pytorch": ("C", "eps", "affine", "bias")},
+    "LayerNormalization": {"keras": ("axis", "epsilon", "bias", "scale")},
+    "GroupNorm": {"pytorch": ("G", "C", "eps", "affine")},
+    "GroupNormalization": {"keras": ("G", "axis", "epsilon", "center", "scale")},
+    "BatchNormalization": {"keras": ("axis", "momentum", "epsilon", "center", "scale")},
+    "RMSNorm": {"pytorch": ("C", "eps", "affine")},
+    "DepthwiseConv2D": {"keras": ("k", "stride", "padding", "multiplier", "data_format", "dilation", "activation",
+                                  "bias")},
+    "SeparableConv2D": {"keras": ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier",
+                                  "activation", "bias")},
+    **{name: {"pytorch": ("C", "eps", "momentum", "affine", "track_running_stats")}
+       for d in (1, 2, 3) for name in (f"BatchNorm{d}d", f"InstanceNorm{d}d")},
+    **{f"Conv{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "dilation", "groups", "bias",
+                                 "padding_mode")} for d in (1, 2, 3)},
+    **{f"ConvTranspose{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "output_padding", "groups",
+                                          "bias", "dilation", "padding_mode")} for d in (1, 2, 3)},
+    **{f"MaxPool{d}d": {"pytorch": ("k", "stride", "padding", "dilation", "return_indices", "ceil_mode")}
+       for d in (1, 2, 3)},
+    **{f"AvgPool{d}d": {"pytorch": ("k", "stride", "padding", "ceil_mode", "count_include_pad",
+                                    "divisor_override")} for d in (1, 2, 3)},
+    **{name: {"keras": _KERAS_CONV} for d in (1, 2, 3) for name in (f"Conv{d}D", f"Convolution{d}D")},
+    **{f"Conv{d}DTranspose": {"keras": ("C_out", "k", "stride", "padding", "output_padding", "data_format",
+                                        "dilation", "activation", "bias")} for d in (1, 2, 3)},
+    **{name: {"keras": ("k", "stride", "padding", "data_format")}
+       for d in (1, 2, 3) for name in (f"MaxPooling{d}D", f"AveragePooling{d}D", f"MaxPool{d}D", f"AvgPool{d}D")},
+}
+
+
+def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = ()) -> tuple[str, ...]:
+    """The argument each positional argument of a call means, in order.
+
+    A framework's spelling (``Dense``, ``Conv2d``) follows that framework's order; anything
+    else the catalog's. A spelling both frameworks share (``LSTM``, ``GRU``) is read from the
+    call, the same under either convention: one positional argument is Keras's ``units``
+    (PyTorch needs two), a string second is Keras's activation, two numbers are PyTorch's
+    ``input_size, hidden_size``. ``positional`` holds the call's positional values.
+    """
+    orders = FRAMEWORK_ORDERS.get(written, {})
+    if len(orders) == 1:
+        return next(iter(orders.values()))
+    if orders:
+        keras = len(positional) == 1 or (len(positional) > 1 and isinstance(positional[1], ast.Str))
+        return orders["keras" if keras else "pytorch"]
+    return tuple(spec.name for spec in entry.args if spec.name not in ("trainable", "tied"))

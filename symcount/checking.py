@@ -19,6 +19,7 @@ a layer whose formula does not reproduce its count is never blamed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -157,6 +158,17 @@ class LayerView:
             total += evaluate(formulas["stat"], env)
         return sympy.expand(self.layer.multiplier * total)
 
+    def counted(self, formulas: Formulas, convention: str | None = None, stats: bool | None = None
+                ) -> ast.Expr | None:
+        """The formula of what :meth:`value` adds: the parameters, plus the running statistics
+        where they are counted (a Keras total), so ``2C + 2C`` is shown for 4C, never ``2C``."""
+        param, stat = formulas.get("param"), formulas.get("stat")
+        if stats is None:
+            stats = (convention or self.convention) == "keras" and self.quantity == "total"
+        if stat is None or not stats:
+            return param
+        return stat if param is None else ast.BinOp("+", param, stat)
+
     @property
     def contribution(self) -> sympy.Expr:
         """The layer's part of the checked quantity, as counted by the engine."""
@@ -222,6 +234,46 @@ def _kernel_once(node: ast.Expr) -> ast.Expr | None:
     return _product(keep)
 
 
+def _everywhere(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None]) -> ast.Expr:
+    """The tree with ``rule`` applied at every site, innermost first (a slip made in every stacked layer)."""
+    kids = _children(node)
+    if kids:
+        node = _rebuild(node, [_everywhere(k, rule) for k in kids])
+    new = rule(node)
+    return node if new is None else new
+
+
+def _recurrent_rewrite(rule: Callable[[ast.Expr], ast.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
+    """A recurrent layer's formula with ``rule`` applied everywhere (every gate set, every stacked layer)."""
+    def apply(view: LayerView) -> list[Alternative]:
+        param = view.formulas.get("param")
+        if param is None or view.layer.entry is None or view.layer.entry.name not in ("rnn", "lstm", "gru"):
+            return []
+        changed = _everywhere(param, rule)
+        if changed == param:
+            return []
+        return [Alternative(view.value({**view.formulas, "param": changed}), changed)]
+
+    return apply
+
+
+def _one_gate(node: ast.Expr) -> ast.Expr | None:
+    """``4·(...)`` → ``(...)``: an LSTM's four gate sets (a GRU's three) counted as one."""
+    if not (isinstance(node, ast.BinOp) and node.op == "*"):
+        return None
+    factors = _factors(node)
+    kept = [f for f in factors if not (isinstance(f, ast.Num) and f.value in (3, 4))]
+    return _product(kept) if kept and len(kept) < len(factors) else None
+
+
+def _no_recurrent_weights(node: ast.Expr) -> ast.Expr | None:
+    """``(C_in + H)·H`` → ``C_in·H``: the hidden-to-hidden (recurrent) weights left out."""
+    if isinstance(node, ast.BinOp) and node.op == "+" and (is_name(node.right, "H") or is_name(node.right, "P")) \
+            and not uses_name(node.left, "b"):
+        return node.left
+    return None
+
+
 def _formula_rewrites(rule: Callable[[ast.Expr], ast.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
     def apply(view: LayerView) -> list[Alternative]:
         out = []
@@ -268,7 +320,7 @@ def _stats_as_parameters(view: LayerView) -> list[Alternative]:
         view.value(view.formulas) + view.layer.multiplier * evaluate(stat, Env([dict(view.bindings)]))
     if sympy.expand(with_stats - view.contribution) == 0:
         return []
-    return [Alternative(sympy.expand(with_stats), stat)]
+    return [Alternative(sympy.expand(with_stats), view.counted(view.formulas, stats=True))]
 
 
 def _stats_left_out(view: LayerView) -> list[Alternative]:
@@ -302,7 +354,8 @@ def _other_convention(view: LayerView) -> list[Alternative]:
         else:
             flag = "true" if variant_args.get("reset_after") else "false"
             note = f"it is the count with reset_after={flag}"
-        out.append(Alternative(view.value(formulas, convention=convention), formulas.get("param"), note=note))
+        out.append(Alternative(view.value(formulas, convention=convention), view.counted(formulas, convention),
+                               note=note))
     return out
 
 
@@ -329,6 +382,12 @@ SLIPS: tuple[Slip, ...] = (
     Slip("kernel_not_squared", "k instead of k^d",
          "a square kernel has k × k weights per input channel (k^d in d dimensions)",
          _formula_rewrites(_kernel_once)),
+    Slip("one_gate", "one gate counted",
+         "an LSTM has four gate sets (input, forget, cell, output) and a GRU three, each with its own "
+         "weights and bias", _recurrent_rewrite(_one_gate)),
+    Slip("recurrent_weights_missing", "the recurrent weights left out",
+         "each gate also reads the previous hidden state through an H × H matrix, so the weights are (C_in + H) × H",
+         _recurrent_rewrite(_no_recurrent_weights)),
     Slip("c_in_missing", "C_in left out",
          "each filter spans all input channels, so the weights scale with C_in", _without("C_in")),
     Slip("groups_ignored", "groups ignored",
@@ -448,7 +507,7 @@ class Verdict(Rendered):
         layer_views = [v for v in _views(self.count, self.quantity)]
         if len(layer_views) == 1 or (match is not None and match.view is not None):
             view = match.view if match is not None and match.view is not None else layer_views[0]
-            param = view.formulas.get("param")
+            param = view.counted(view.formulas)
             if param is not None:
                 rows.append(("correct", formula_line(param, view.bindings, style, self.expected
                                                      if len(self.count.layers) == 1 else None)))
@@ -563,6 +622,10 @@ def _views(result: Count, quantity: str) -> list[LayerView]:
     return views
 
 
+#: A whole answer that is one number with its thousands grouped: 33,024 / 33 024 / 33{,}024 / 33\,024.
+_GROUPED = re.compile(r"\d{1,3}(?:(?:,|\{,\}|\\,|[ \u00a0\u2009\u202f])\d{3})+")
+
+
 def read_answer(answer: str | int | sympy.Expr, names: Mapping[str, Any], allowed: set[str]) -> sympy.Expr:
     """The answer as an exact value: parsed by symcount's grammar, names bound to the question's values."""
     if isinstance(answer, bool):
@@ -571,6 +634,9 @@ def read_answer(answer: str | int | sympy.Expr, names: Mapping[str, Any], allowe
         return sympy.Integer(answer)
     if isinstance(answer, sympy.Basic):
         return answer
+    grouped = _GROUPED.fullmatch(str(answer).strip())
+    if grouped:  # 33,024 or 33 024 as written on paper: one number, its digits grouped
+        answer = re.sub(r"\D", "", grouped.group(0))
     expr = parse_expression(str(answer), "<answer>")
     env = Env([dict(names)])
     try:

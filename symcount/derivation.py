@@ -37,7 +37,7 @@ from typing import Any
 import sympy
 
 from symcount import api, ast, formula
-from symcount.catalog import BIAS, lookup
+from symcount.catalog import BIAS, lookup, positional_order
 from symcount.engine import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.formula import Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
@@ -250,7 +250,8 @@ def intro(text: str) -> tuple[str, ...]:
 
 
 def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
-    """The program with ``bias=`` set on every layer that takes one."""
+    """The program with ``bias=`` set on every layer that takes one (positional arguments
+    read in the order the count reads them)."""
     statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
     return dataclasses.replace(tree, statements=statements)
 
@@ -289,13 +290,13 @@ def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
     value = ast.Bool(bias, node.pos)
-    positional = [s for s in entry.args if s.name not in ("trainable", "tied")]
+    positional = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
     args = []
     index = 0
     replaced = False
     for arg in node.args:
         if arg.name is None:
-            spec = positional[index] if index < len(positional) else None
+            spec = entry.find_arg(positional[index]) if index < len(positional) else None
             index += 1
         else:
             spec = entry.find_arg(arg.name)

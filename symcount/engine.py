@@ -36,6 +36,7 @@ from symcount.catalog import (
     Tensor,
     all_spellings,
     lookup,
+    positional_order,
 )
 from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
@@ -609,15 +610,18 @@ class Walker:
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, ast.Arg]] = {}
         specs = [s for s in entry.args]
+        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
         positional = 0
         for arg in node.args:
             if arg.name is None:
-                candidates = [s for s in specs if s.name not in ("trainable", "tied")]
-                if positional >= len(candidates):
-                    raise SymcountError(f"{entry.name} takes at most {len(candidates)} positional arguments",
-                                        arg.pos)
-                spec = candidates[positional]
+                if positional >= len(order):
+                    raise SymcountError(f"{node.kind} takes at most {len(order)} positional arguments",
+                                        arg.pos, hint=f"in order: {', '.join(order)}" if order else None)
+                name = order[positional]
                 positional += 1
+                if entry.find_arg(name) is None and entry.ignores(name):
+                    continue  # the framework's activation, eps, ...: no parameters, no shape
+                spec = entry.arg(name)
             else:
                 if arg.name == "tied" and entry.find_arg("tied") is None:
                     raise SymcountError(f"{entry.name} cannot be tied to another layer", arg.pos)

@@ -407,7 +407,13 @@ def collapse_groups(node: Node) -> Node:
         if isinstance(n, Sum):
             return Sum(tuple(Term(t.sign, visit(t.node, False)) for t in n.terms))
         if isinstance(n, Prod):
-            return replace(n, factors=tuple(visit(f, True) for f in n.factors))
+            factors = [visit(f, True) for f in n.factors]
+            # a part that comes out as 1, like (n - 1) for two stacked layers, is not written "1 ×"
+            kept = [g for f, g in zip(n.factors, factors, strict=True)
+                    if not (isinstance(f, Sum | Group) and _is(g, 1))]
+            if not kept:
+                return Num(1)
+            return kept[0] if len(kept) == 1 else replace(n, factors=tuple(kept))
         if isinstance(n, Quot):
             return Quot(visit(n.num, True), visit(n.den, True))
         if isinstance(n, Pow):

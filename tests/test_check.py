@@ -124,6 +124,11 @@ HAND_WRITTEN = [
     ("conv2d", "pytorch", "(k*k + 1)*C_out", "c_in_missing"),
     ("conv1d", "pytorch", "(k + 1)*C_out", "c_in_missing"),
     ("lstm", "keras", "4*(H*H + H)", "c_in_missing"),
+    ("lstm", "keras", "(C_in + H)*H + H", "one_gate"),
+    ("gru", "pytorch", "(C_in + H)*H + 2*H", "one_gate"),
+    ("lstm(layers=2)", "pytorch", "(C_in + H)*H + 2*H + (H + H)*H + 2*H", "one_gate"),
+    ("lstm", "keras", "4*(C_in*H + H)", "recurrent_weights_missing"),
+    ("rnn", "pytorch", "C_in*H + 2*H", "recurrent_weights_missing"),
     ("conv2d(groups=g)", "pytorch", "(k*k*C_in + 1)*C_out", "groups_ignored"),
     ("conv1d(C_in=64, C_out=64, k=3, groups=4)", "pytorch", "(3*64 + 1)*64", "groups_ignored"),
     ("batchnorm", "pytorch", "4*C", "bn_stats_as_trainable"),
@@ -297,3 +302,24 @@ def test_layer_without_parameters_says_why() -> None:
     assert not v.correct and v.expected == 0 and v.mistake is None
     assert "no weights" in v.text()
     assert check("maxpool2d(k=2)", "0").correct
+
+
+def test_the_correct_line_shows_what_is_counted() -> None:
+    # Keras counts batch norm's moving statistics: the correct line is 2C + 2C, not "2C = 256"
+    v = check("network n { input(H=8, W=8, C=64); BatchNormalization() }", "128", convention="keras")
+    assert v.mistake == "bn_stats_missing"
+    assert "2C + 2C = 2 × 64 + 2 × 64 = 256" in v.text()
+    assert "the slip  2C = 2 × 64 = 128" in v.text()
+    v = check("network n { input(H=8, W=8, C=64); BatchNorm2d() }", "256")
+    assert v.mistake == "bn_stats_as_trainable"
+    assert "2C = 2 × 64 = 128" in v.text() and "2C + 2C = 2 × 64 + 2 × 64 = 256" in v.text()
+
+
+@pytest.mark.parametrize("answer", ["33,024", "33 024", "33{,}024", "33\\,024", "33\u202f024", "33_024"])
+def test_an_answer_with_grouped_digits_is_one_number(answer: str) -> None:
+    assert check("linear(C_in=128, C_out=256)", answer).correct
+
+
+def test_commas_inside_a_formula_are_not_digit_groups() -> None:
+    v = check("linear(C_in=128, C_out=256)", "max(128,256)")
+    assert not v.correct and v.answer == 256

@@ -138,3 +138,14 @@ def test_rendering_and_substitution_never_change_the_value(text: str, values: di
         shown = shown.replace(sup, "^" + digit)
     shown = re.sub(r"(\d)([A-Za-z])", r"\1*\2", shown)  # a coefficient stands next to its name
     assert sympy.simplify(evaluate(parse_expression(shown), Env()) - F.evaluate(substituted)) == 0
+
+
+def test_a_part_that_comes_out_as_one_is_not_written_one_times() -> None:
+    # two stacked LSTM layers: (n - 1) = (2 - 1) is shown put in, then not as "1 × 4 × 840"
+    line = F.simplify(F.substitute(F.parse_formula("4*((C_in + H)*H + 2*H) + (n - 1)*4*((H + H)*H + 2*H)"),
+                                   {"C_in": 10, "H": 20, "n": 2}))
+    assert "(2 - 1) × 4" in F.text(line)
+    assert F.text(F.collapse_groups(line)) == "4 × 640 + 4 × 840"
+    # a lone factor that comes out as 1 is the number 1
+    assert F.text(F.collapse_groups(F.simplify(F.substitute(F.parse_formula("(n - 1)*(H + 1)"),
+                                                            {"n": 2, "H": 1})))) == "2"

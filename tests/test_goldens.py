@@ -33,6 +33,8 @@ EXPECTED = {
     "transformer_decoder.sc": ["4{,}204{,}032", r"8 \times (512 + 1) \times 512"],
     "separable_conv.sc": ["2{,}400", "18{,}496", r"3 \times 3 \times 32 + (32 + 1) \times 64"],
     "symbolic.sc": [r"(3 \times 3 \times C + 1) \times 2C", "18C^2 + 2C"],
+    "keras_cnn.sc": ["121{,}930", "18{,}496", "102{,}464", r"64 \times 5 \times 5 = 1{,}600", r"(64 + 1) \times 10"],
+    "stacked_lstm.sc": ["5{,}920", r"(2 - 1) \times 4", r"= 4 \times 640 + 4 \times 840"],
 }
 
 
