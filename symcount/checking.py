@@ -234,6 +234,26 @@ def _kernel_once(node: ast.Expr) -> ast.Expr | None:
     return _product(keep)
 
 
+_KERNEL_NAMES = ("k", "k_d", "k_h", "k_w")
+
+
+def _bias_in_window(node: ast.Expr) -> ast.Expr | None:
+    """``(k·k·C_in + b)·C_out`` → ``k·k·(C_in + b)·C_out``: the bias taken as one more input
+    channel inside the window, so it is counted once per kernel position."""
+    if not (isinstance(node, ast.BinOp) and node.op == "+" and is_name(node.right, "b")):
+        return None
+    left, divisor = node.left, None
+    if isinstance(left, ast.BinOp) and left.op == "/":
+        left, divisor = left.left, left.right
+    factors = _factors(left)
+    kernel = [f for f in factors if any(is_name(f, k) for k in _KERNEL_NAMES)]
+    rest = [f for f in factors if f not in kernel]
+    if not kernel or not rest:
+        return None
+    channels = _product(rest) if divisor is None else ast.BinOp("/", _product(rest), divisor)
+    return _product([*kernel, ast.BinOp("+", channels, node.right)])
+
+
 def _everywhere(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None]) -> ast.Expr:
     """The tree with ``rule`` applied at every site, innermost first (a slip made in every stacked layer)."""
     kids = _children(node)
@@ -377,6 +397,9 @@ SLIPS: tuple[Slip, ...] = (
     Slip("bias_input_side", "the bias on the input side",
          "each output has one bias, so the bias goes with the outputs, not the inputs",
          _formula_rewrites(_bias_to_output)),
+    Slip("bias_in_window", "the bias counted at every kernel position",
+         "a filter has one bias, added once to its output, not one per position of the kernel window",
+         _formula_rewrites(_bias_in_window)),
     Slip("bias_missing", "the bias forgotten",
          "every output also learns a bias", _binding("b", 0)),
     Slip("kernel_not_squared", "k instead of k^d",
