@@ -22,7 +22,7 @@ import sympy
 
 from symcount import ast
 from symcount.errors import SymcountError
-from symcount.shapes import Shape, conv_out, conv_transpose_out, pool_out
+from symcount.shapes import Shape, conv_out, conv_transpose_out, given_out, pad_out, pool_out, scale_out
 from symcount.symbols import is_number
 
 ONE = sympy.Integer(1)
@@ -781,7 +781,7 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
             tensors=_no_tensors,
             formulas=_no_formulas,
-            shape=lambda a, s, c: Shape(tuple(a.out), s.channels),
+            shape=lambda a, s, c: Shape(tuple(given_out(n, "output_size") for n in a.out), s.channels),
             macs=_zero_macs,
             dims=_d,
             zero_reason=f"no weights: takes the {_word} of adaptive windows",
@@ -1579,7 +1579,7 @@ def _pad_shape_rule(kind: str) -> ShapeRule:
                     if is_number(side) and is_number(n) and not fits(side, n):
                         raise SymcountError(f"{kind} padding of {side} must be {words} the input size {n} "
                                             f"(PyTorch refuses it)")
-        return Shape(tuple(n + b + e for n, (b, e) in zip(s.spatial, pairs, strict=True)), s.channels)
+        return Shape(tuple(pad_out(n, b, e) for n, (b, e) in zip(s.spatial, pairs, strict=True)), s.channels)
 
     return shape
 
@@ -1624,23 +1624,18 @@ def _per_dim(value: Any, rank: int, what: str) -> tuple[sympy.Expr, ...]:
     return values
 
 
-def _scaled(n: sympy.Expr, factor: sympy.Expr) -> sympy.Expr:
-    """PyTorch's floor(n * scale_factor): exact for a whole factor, floored for a fraction."""
-    return n * factor if factor.is_integer else sympy.floor(n * factor)
-
-
 def _upsample_shape(a: Args, s: Shape, convention: str) -> Shape:
     if a.size is not None:
         if a.scale is not None:
             raise SymcountError("upsample takes scale (scale_factor) or size (the output size), not both")
-        return Shape(_per_dim(a.size, s.rank, "upsample size"), s.channels)
+        return Shape(tuple(given_out(n, "size") for n in _per_dim(a.size, s.rank, "upsample size")), s.channels)
     scale = _per_dim(a.scale if a.scale is not None else sympy.Integer(2), s.rank, "upsample scale")
-    return Shape(tuple(_scaled(n, f) for n, f in zip(s.spatial, scale, strict=True)), s.channels)
+    return Shape(tuple(scale_out(n, f) for n, f in zip(s.spatial, scale, strict=True)), s.channels)
 
 
 def _upsampling_shape(a: Args, s: Shape, convention: str) -> Shape:
     size = _per_dim(a.size, s.rank, "upsampling size")
-    return Shape(tuple(n * f for n, f in zip(s.spatial, size, strict=True)), s.channels)
+    return Shape(tuple(scale_out(n, f, floor=False) for n, f in zip(s.spatial, size, strict=True)), s.channels)
 
 
 register(LayerType(

@@ -36,11 +36,11 @@ from typing import Any
 
 import sympy
 
-from symcount import api, ast, formula
+from symcount import api, ast, formula, shapes
 from symcount.catalog import BIAS, lookup, positional_order
 from symcount.engine import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
-from symcount.formula import Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
+from symcount.formula import Equal, Func, Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
 from symcount.render.document import Column, Document, Row, Section, Step
 from symcount.summary import convention_line
 
@@ -50,6 +50,10 @@ BIAS_CHOICES = (None, True, False, "both")
 TERMS_PER_LINE = 6
 _DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
+#: the names of the spatial sizes, by the number of spatial dimensions
+_DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+#: what a size rule's less common names stand for (said in the row's note)
+_RULE_NAMES = {"p_out": "p_out is output_padding", "f": "f is the upsampling factor"}
 
 
 # ---------------------------------------------------------------------------
@@ -133,6 +137,7 @@ def derive(
     kernel_style: str = "repeat",
     digit_separator: str = "{,}",
     title: str | None = None,
+    shapes: bool = True,
 ) -> Derivation:
     """Derive the parameter count of a description step by step.
 
@@ -144,6 +149,9 @@ def derive(
     (``k × k``) or ``"power"`` (``k^2``), ``digit_separator`` the LaTeX
     thousands separator. ``title`` heads the document (default: the
     source's ``# title:`` line, else the file name or the network).
+    ``shapes`` shows, for every layer that changes the spatial size of what
+    flows in, the working of its output size (``H_out = ⌊(H + 2p − k)/s⌋ + 1``)
+    and the output it produces; False leaves only the parameter counts.
     """
     text, filename, from_source = api.read_source(source)
     try:
@@ -169,7 +177,7 @@ def derive(
     if title is None:
         title = directives.get("title") or (Path(filename).stem if filename != "<input>"
                                             else _default_title(variants[0].count))
-    builder = _Builder(text, style, kernel_style == "power")
+    builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
     return Derivation(document, tuple(variants), style)
 
@@ -321,10 +329,11 @@ def _scalar_bindings(layer: LayerResult) -> dict[str, sympy.Expr]:
 class _Builder:
     """Turns counted layers into sections of rows (the only place that knows layers)."""
 
-    def __init__(self, source: str, style: Style, power: bool) -> None:
+    def __init__(self, source: str, style: Style, power: bool, sizes: bool = True) -> None:
         self.source = source
         self.style = style
         self.power = power
+        self.sizes = sizes
 
     # -- the whole document ------------------------------------------------------
     def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
@@ -336,11 +345,12 @@ class _Builder:
         in_network = counted.network != "main"
         for i, layer in enumerate(counted.layers):
             per_variant = [v.count.layers[i] for v in variants]
-            if in_network and all(_is_empty(layer) for layer in per_variant):
+            sizes = [self.size_rows(v.count.layers[i], v.convention) if self.sizes else [] for v in variants]
+            if in_network and all(_is_empty(layer) for layer in per_variant) and not any(sizes):
                 silent.append(layer)
                 continue
-            columns = _merge([Column(v.label, tuple(self.layer_rows(v.count.layers[i], v.convention)))
-                              for v in variants])
+            columns = _merge([Column(v.label, tuple(rows + self.layer_rows(v.count.layers[i], v.convention)))
+                              for v, rows in zip(variants, sizes, strict=True)])
             code = self.call_text(layer.pos)
             earlier = shown.get((code, columns)) if in_network else None
             if earlier is not None:  # the same layer again: say so instead of repeating its derivation
@@ -351,7 +361,8 @@ class _Builder:
             sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant))))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
-        if in_network and len(sections) - bool(silent) > 1:
+        with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
+        if in_network and with_params > 1:
             columns = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(columns)))
         return Document(title, paragraphs, self.conventions(variants), tuple(sections))
@@ -473,6 +484,79 @@ class _Builder:
             rows.append(Row(Sym(name), self.distinct(steps), note))
         return rows
 
+    def size_rows(self, layer: LayerResult, convention: str) -> list[Row]:
+        """The working of each output size that differs from the input's, then the output.
+
+        The layer's shape rule is run again while :func:`symcount.shapes.recording`
+        listens, so each row shows the formula of the branch that computed the
+        engine's number (PyTorch's floor, ``ceil_mode``, Keras's "same", the
+        transposed rule, ...), with the values put in, and must land on it.
+        """
+        before, after = layer.input_shape, layer.shape
+        if (layer.entry is None or layer.args is None or before is None or after is None
+                or not before.rank or before.rank != after.rank):
+            return []
+        with shapes.recording() as rules:
+            again = layer.entry.shape(layer.args, before, convention)
+        if not any(_works(rule, n) for rule, n in zip(rules, before.spatial, strict=False)):
+            return []  # the size passes through (an activation, a norm, "same" with stride 1)
+        if again.spatial != after.spatial:
+            raise RuntimeError(f"the output size of {layer.name} ({layer.kind}) came out as {again.spatial}, "
+                               f"not {after.spatial}")
+        names = _DIMENSIONS[before.rank]
+        if len(rules) != before.rank:  # a rule that does not say how it works: the sizes alone
+            rules = [shapes.SizeRule(None, {}, n) for n in after.spatial]
+        # a one-letter name whose value differs between dimensions gets the dimension's subscript (k_h, k_w)
+        differ = {key for key in {k for r in rules for k in r.values} - {"n"}
+                  if "_" not in key and len({sympy.srepr(r.values.get(key)) for r in rules}) > 1}
+        rows: list[Row] = []
+        i = 0
+        while i < len(rules):
+            j = i + 1
+            while j < len(rules) and rules[j] == rules[i]:  # H and W the same size, by the same rule
+                j += 1
+            subscripts = {key: f"{key}_{names[i].lower()}" for key in differ} if j == i + 1 else {}
+            rows.append(self.size_row([Sym(f"{name}_out") for name in names[i:j]], names[i], rules[i],
+                                      after.spatial[i], subscripts))
+            i = j
+        dims = layer.output_shape or ()
+        note = None
+        if after.channels is not None and len(dims) > 1:
+            note = "channels last" if dims[-1] == after.channels and not after.sequence and \
+                convention == "keras" else "channels first" if not after.sequence else "positions, channels"
+        rows.append(Row(Label("output", count=False),
+                        (Step(Prod(tuple(formula.from_sympy(d) for d in dims)) if len(dims) > 1
+                              else formula.from_sympy(dims[0])),), note))
+        return rows
+
+    def size_row(self, lhs: list[Node], name: str, rule: shapes.SizeRule, expected: sympy.Expr,
+                 subscripts: Mapping[str, str]) -> Row:
+        """``H_out = W_out = ⌊(H + 2p − k)/s⌋ + 1 = ⌊(32 + 2 × 2 − 5)/1⌋ + 1 = 32``."""
+        if sympy.expand(rule.value - expected) != 0:
+            raise RuntimeError(f"the size rule gives {rule.value}, the count {expected}")
+        side: Node = lhs[0] if len(lhs) == 1 else Equal(tuple(lhs))
+        if rule.formula is None:
+            return Row(side, (Step(formula.result_form(expected)),), rule.note)
+
+        names = {"n": name, **subscripts}
+
+        def rename(node: Node) -> Node:
+            return Sym(names[node.name]) if isinstance(node, Sym) and node.name in names else node
+
+        general = formula.transform(formula.parse_formula(rule.formula), rename)
+        values = {names.get(key, key): value for key, value in rule.values.items()}
+        put = formula.substitute(general, values)
+        steps: list[Node] = [general, put]
+        if formula.is_numeric(put) and _rounds(put):
+            steps.append(formula.collapse_groups(put))  # ⌊213/4⌋ + 1: where the rounding happens
+        steps.append(formula.result_form(expected))
+        if not isinstance(expected, sympy.Piecewise) and sympy.expand(formula.evaluate(put) - expected) != 0:
+            raise RuntimeError(f"{rule.formula} with {dict(rule.values)} is {formula.evaluate(put)}, "
+                               f"but the output size is {expected}")
+        words = [rule.note] if rule.note else []
+        words += [said for key, said in _RULE_NAMES.items() if names.get(key, key) in formula.names_in(general)]
+        return Row(side, self.distinct(steps), "; ".join(words) or None)
+
     def tensor_row(self, layer: LayerResult) -> Row:
         """No textbook formula: the sum of the counted tensors' sizes."""
         terms = []
@@ -588,6 +672,22 @@ def _product_of_names(node: Node) -> bool:
     if isinstance(node, Sym):
         return True
     return isinstance(node, Prod) and all(isinstance(f, Sym) for f in node.factors)
+
+
+def _works(rule: shapes.SizeRule, n: sympy.Expr) -> bool:
+    """A rule worth showing: it changes the size, or keeps it by sliding a window
+    (``⌊(32 + 2 × 2 − 5)/1⌋ + 1 = 32``, the classic exam question)."""
+    if sympy.expand(rule.value - n) != 0:
+        return True
+    return rule.formula is not None and "k" in formula.names_in(formula.parse_formula(rule.formula))
+
+
+def _rounds(node: Node) -> bool:
+    """A floor or ceiling in the tree whose argument is not a whole number (it rounds)."""
+    if isinstance(node, Func) and node.name in ("floor", "ceil"):
+        if not formula.evaluate(node.args[0]).is_integer:
+            return True
+    return any(_rounds(child) for child in formula.children(node))
 
 
 def _is_empty(layer: LayerResult) -> bool:

@@ -28,6 +28,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         kernel_style=args.kernel_style,
         digit_separator=args.digit_separator,
         title=args.title,
+        shapes=args.shapes,
     )
     write_output(render_as(derivation, args.format, args.standalone), args.output)
     return EXIT_OK
@@ -60,6 +61,9 @@ def setup_derive(sub: Any) -> None:
     p.add_argument("--digit-separator", default="{,}", metavar="TEX",
                    help="LaTeX thousands separator (default: {,} as in 295{,}168)")
     p.add_argument("--title", help="the document's heading (default: the file's '# title:' line or its name)")
+    p.add_argument("--shapes", action=argparse.BooleanOptionalAction, default=True,
+                   help="show the working of each output size that a layer changes, e.g. "
+                        "H_out = floor((H + 2p - k)/s) + 1 (default: on; --no-shapes for parameters only)")
     p.set_defaults(func=cmd_derive)
 
 

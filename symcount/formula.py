@@ -101,10 +101,31 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Func:
+    """``floor``, ``ceil``, ``max`` or ``mod`` of its arguments: ``\\lfloor x \\rfloor``, ``max(a, b)``."""
+
+    name: str
+    args: tuple[Node, ...]
+
+
+#: the functions a display formula may use, and their exact values
+FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
+    "floor": sympy.floor, "ceil": sympy.ceiling, "max": sympy.Max, "mod": sympy.Mod,
+}
+
+
+@dataclass(frozen=True)
 class Raw:
     """Anything the tree has no node for (floor, max, ...): printed by sympy."""
 
     value: sympy.Expr
+
+
+@dataclass(frozen=True)
+class Equal:
+    """Names that are equal, as one left side: ``H_{\\text{out}} = W_{\\text{out}}``."""
+
+    sides: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
@@ -115,7 +136,7 @@ class Label:
     count: bool = True
 
 
-Node = Num | Sym | Sum | Prod | Quot | Pow | Group | Raw | Label
+Node = Num | Sym | Sum | Prod | Quot | Pow | Group | Func | Raw | Equal | Label
 
 
 # ---------------------------------------------------------------------------
@@ -152,6 +173,8 @@ def from_ast(expr: ast.Expr) -> Node:
             return Quot(left, right)
         if expr.op == "^":
             return Pow(left, right)
+    if isinstance(expr, ast.Call) and expr.func in FUNCTIONS:
+        return Func(expr.func, tuple(from_ast(a) for a in expr.args))
     raise SymcountError(f"a display formula cannot contain {type(expr).__name__} "
                         f"{getattr(expr, 'op', getattr(expr, 'func', ''))}".rstrip())
 
@@ -239,6 +262,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.base, node.exp)
     if isinstance(node, Group):
         return (node.body,)
+    if isinstance(node, Func):
+        return node.args
     return ()
 
 
@@ -254,6 +279,8 @@ def transform(node: Node, fn: Callable[[Node], Node]) -> Node:
         node = Pow(transform(node.base, fn), transform(node.exp, fn))
     elif isinstance(node, Group):
         node = Group(transform(node.body, fn))
+    elif isinstance(node, Func):
+        node = Func(node.name, tuple(transform(a, fn) for a in node.args))
     return fn(node)
 
 
@@ -383,6 +410,8 @@ def evaluate(node: Node) -> sympy.Expr:
         return evaluate(node.base) ** evaluate(node.exp)
     if isinstance(node, Group):
         return evaluate(node.body)
+    if isinstance(node, Func):
+        return FUNCTIONS[node.name](*[evaluate(a) for a in node.args])
     if isinstance(node, Raw):
         return node.value
     raise TypeError(f"cannot evaluate {node!r}")
@@ -418,6 +447,8 @@ def collapse_groups(node: Node) -> Node:
             return Quot(visit(n.num, True), visit(n.den, True))
         if isinstance(n, Pow):
             return Pow(visit(n.base, True), n.exp)
+        if isinstance(n, Func):
+            return Func(n.name, tuple(visit(a, True) for a in n.args))
         return n
 
     return visit(node, False)
@@ -466,6 +497,8 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _BRACKETS_LATEX = (("(", ")"), ("[", "]"), (r"\{", r"\}"))
 _BRACKETS_TEXT = (("(", ")"), ("[", "]"), ("{", "}"))
 _SUM, _PROD, _POW, _ATOM = 1, 2, 3, 4
+_LATEX_BRACKETS = {"floor": (r"\lfloor", r"\rfloor"), "ceil": (r"\lceil", r"\rceil")}
+_TEXT_BRACKETS = {"floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉")}
 
 
 def _prec(node: Node) -> int:
@@ -542,7 +575,17 @@ class _Writer:
             base, level = self.child(node.base, lambda p: p < _ATOM)
             text, exp_level = self.power(base, node.exp)
             return text, max(level, exp_level)
+        if isinstance(node, Func):
+            return self.func(node)
+        if isinstance(node, Equal):
+            parts = [self.write(side) for side in node.sides]
+            return " = ".join(t for t, _ in parts), max(level for _, level in parts)
         raise TypeError(f"cannot render {node!r}")
+
+    def func(self, node: Func) -> tuple[str, int]:
+        """``max(a, b)``; floor and ceiling brackets are the subclasses' glyphs."""
+        parts = [self.write(a) for a in node.args]
+        return f"{node.name}({', '.join(t for t, _ in parts)})", max(level for _, level in parts)
 
     def wrap(self, text: str, level: int) -> tuple[str, int]:
         opening, closing = self.brackets[min(level, len(self.brackets) - 1)]
@@ -630,6 +673,24 @@ class _LatexWriter(_Writer):
         text, level = self.write(exp)
         return (f"{base}^{text}" if len(text) == 1 else f"{base}^{{{text}}}"), level
 
+    def func(self, node: Func) -> tuple[str, int]:
+        """``\\left\\lfloor \\frac{a}{b} \\right\\rfloor``: a quotient inside floor or ceiling is a fraction."""
+        if node.name not in _LATEX_BRACKETS:
+            if node.name == "mod":
+                left, right = (self.child(a, lambda p: p < _ATOM) for a in node.args)
+                return rf"{left[0]} \bmod {right[0]}", max(left[1], right[1])
+            parts = [self.write(a) for a in node.args]
+            return rf"\max({', '.join(t for t, _ in parts)})", max(level for _, level in parts)
+        opening, closing = _LATEX_BRACKETS[node.name]
+        (arg,) = node.args
+        if isinstance(arg, Quot):
+            num, num_level = self.write(arg.num)
+            den, den_level = self.write(arg.den)
+            text, level = rf"\frac{{{num}}}{{{den}}}", max(num_level, den_level)
+        else:
+            text, level = self.write(arg)
+        return rf"\left{opening} {text} \right{closing}", level
+
 
 class _TextWriter(_Writer):
     def __init__(self, style: Style) -> None:
@@ -655,6 +716,16 @@ class _TextWriter(_Writer):
 
     def raw(self, value: sympy.Expr) -> str:
         return sympy.sstr(value)
+
+    def func(self, node: Func) -> tuple[str, int]:
+        if node.name in _TEXT_BRACKETS:
+            opening, closing = _TEXT_BRACKETS[node.name]
+            text, level = self.write(node.args[0])
+            return f"{opening}{text}{closing}", level
+        if node.name == "mod":
+            left, right = (self.child(a, lambda p: p < _ATOM) for a in node.args)
+            return f"{left[0]} mod {right[0]}", max(left[1], right[1])
+        return super().func(node)
 
     def power(self, base: str, exp: Node) -> tuple[str, int]:
         if isinstance(exp, Num):

@@ -35,7 +35,8 @@ GALLERY = ROOT / "derivations"
 OPT_IN_ONLY = ("zoo", "whatif", "exams")
 DIRECTIVE = "#! derive"
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
-_OPTIONS = ("values", "convention", "network", "bias", "mul", "kernel_style", "digit_separator", "title")
+_OPTIONS = ("values", "convention", "network", "bias", "mul", "kernel_style", "digit_separator", "title",
+            "shapes")
 
 
 def derive_lines(path: Path) -> list[list[str]]:

@@ -98,7 +98,12 @@ def test_network_notes_shape_flow_and_sums_the_layers() -> None:
     assert "61{,}706" in tex
     total = rows_of(d, "Total")[0]
     assert final(total) == symcount.count(path).total == 61_706
-    assert any("avgpool2d" in n and "no weights" in n for s in d.document.sections for n in s.notes)
+    # each pooling layer shows its output size; without shapes they join the layers without parameters
+    assert r"H_{\text{out}} = W_{\text{out}} &= \left\lfloor \frac{H - k}{s} \right\rfloor + 1" in tex
+    assert [r.note for r in rows_of(d, "avgpool2d")][-1].startswith("no weights")
+    plain = derive(path, shapes=False)
+    assert r"H_{\text{out}}" not in plain.latex()
+    assert any("avgpool2d" in n and "no weights" in n for s in plain.document.sections for n in s.notes)
 
 
 def test_zero_parameter_layers_say_why() -> None:

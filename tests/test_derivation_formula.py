@@ -105,8 +105,14 @@ def test_collapse_terms_shows_each_term() -> None:
 
 
 def test_formulas_with_calls_are_refused() -> None:
+    """Only the output-size rules' functions (floor, ceil, max, mod) may appear in a display formula."""
     with pytest.raises(SymcountError):
-        F.parse_formula("max(a, b)")
+        F.parse_formula("min(a, b)")
+    node = F.parse_formula("floor((n + 2*p - k)/s) + 1")
+    assert F.text(node) == "⌊(n + 2p - k)/s⌋ + 1"
+    assert F.latex(node) == r"\left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1"
+    assert F.text(F.parse_formula("ceil(n/s)")) == "⌈n/s⌉"
+    assert F.latex(F.parse_formula("(n - 1)*s + max(k, s)")) == r"(n - 1) \times s + \max(k, s)"
 
 
 NAMES = ["a", "b", "C_in", "k"]

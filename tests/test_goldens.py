@@ -34,6 +34,8 @@ EXPECTED = {
     "separable_conv.sc": ["2{,}400", "18{,}496", r"3 \times 3 \times 32 + (32 + 1) \times 64"],
     "symbolic.sc": [r"(3 \times 3 \times C + 1) \times 2C", "18C^2 + 2C"],
     "keras_cnn.sc": ["121{,}930", "18{,}496", "102{,}464", r"64 \times 5 \times 5 = 1{,}600", r"(64 + 1) \times 10"],
+    "output_volume.sc": [r"\left\lfloor \frac{32 + 2 \times 2 - 5}{1} \right\rfloor + 1", r"10 \times 32 \times 32",
+                         r"\left\lfloor \frac{29}{2} \right\rfloor + 1", r"10 \times 15 \times 15", "= 760"],
     "stacked_lstm.sc": ["5{,}920", r"(2 - 1) \times 4", r"= 4 \times 640 + 4 \times 840"],
 }
 

@@ -25,6 +25,10 @@ EXTRA = {
                       {"convention": "both", "bias": "both"}),
     "symbols_and_settings": ("conv2d(C_in=C, C_out=2*C, k=(3, 5), groups=g, bias=b)\nlinear(C_in=C, C_out=2*C)",
                              {"mul": "cdot", "kernel_style": "power", "digit_separator": r"\,"}),
+    "output_sizes": ("network n {\n input(H=55, W=54, C=3)\n conv2d(C_out=8, k=(3, 5), stride=2, padding=\"same\")\n"
+                     " maxpool2d(k=3, stride=2, padding=1, ceil_mode=true)\n"
+                     " conv_transpose2d(C_out=4, k=3, stride=2, output_padding=1)\n"
+                     " zero_pad2d(p=((1, 2), (0, 3)))\n upsample(scale=2)\n}", {"convention": "both"}),
     "tied_frozen": ("network n {\n input(L=8)\n emb: embedding(V=100, dim=16)\n linear(C_out=100, tied=emb)\n"
                     " linear(C_out=4, trainable=false)\n}", {}),
 }
