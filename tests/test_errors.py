@@ -381,3 +381,25 @@ def test_limits_leave_real_descriptions_alone() -> None:
     assert deep.total == 2000 * (8 * 8 + 8)
     poly = symcount.count("linear(C_in=(a+b)^5, C_out=(c+d)^5)")
     assert len(poly.total.args) == 6 * 6 + 6
+
+
+# ------------------------------------------------------------------ found by the bad-input audit
+
+
+@pytest.mark.parametrize("command", [["count"], ["derive"], ["memory"], ["check", "--answer", "8"]])
+def test_output_to_a_directory_or_missing_folder_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                             command: list[str]) -> None:
+    code, out, err = run_cli(capsys, command[0], "linear(C_in=3, C_out=2)", *command[1:], "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"{tmp_path}: is a directory; -o takes a file name\n"
+    missing = tmp_path / "no" / "such" / "out.txt"
+    code, out, err = run_cli(capsys, command[0], "linear(C_in=3, C_out=2)", *command[1:], "-o", str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"{missing}: cannot write it: No such file or directory\n"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])
+def test_cli_empty_source_is_not_the_current_directory(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    code, out, err = run_cli(capsys, "count", text)
+    assert (code, out) == (2, "")
+    assert err.startswith("<input>: the description is empty\nhint: ")
