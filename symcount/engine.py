@@ -868,7 +868,7 @@ def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, al
             raise SymcountError(f"{what} must be a whole number, not {describe(value)}", pos)
         if value < 0 or (value == 0 and not allow_zero):
             bound = "0 or more" if allow_zero else "positive"
-            raise SymcountError(f"{what} must be {bound}, not {value}", pos)
+            raise SymcountError(f"{what} must be {bound}, not {describe(value)}", pos)
     return value
 
 

@@ -403,3 +403,31 @@ def test_cli_empty_source_is_not_the_current_directory(capsys: pytest.CaptureFix
     code, out, err = run_cli(capsys, "count", text)
     assert (code, out) == (2, "")
     assert err.startswith("<input>: the description is empty\nhint: ")
+
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    ("linear(C_in=1e999999999, C_out=2)", 13, "exponent too large (the limit is 3,900)"),
+    ("linear(C_in=1e-999999999, C_out=2)", 13, "exponent too large (the limit is 3,900)"),
+    ("linear(C_in=1" + "0" * 40 + ".5e3890, C_out=2)", 13, "number too large"),
+    ("linear(C_in=" + "9" * 3950 + ", C_out=2)", 13, "number too large"),
+    ("linear(C_in=1e-3000*1e-3000, C_out=2)", 13, "number too large"),
+    ("linear(C_in=0^-1, C_out=2)", 13, "division by zero"),
+    ("linear(C_in=0.0^(-2), C_out=2)", 13, "division by zero"),
+    ("linear(C_in=sqrt(-4), C_out=2)", 13, "not a real number: 2*I"),
+    ("linear(C_in=(-1)^0.5, C_out=2)", 14, "not a real number: I"),
+    ("linear(C_in=-10^3000, C_out=2)", 13, "C_in must be positive, not -10000000000... (3,001 digits)"),
+])
+def test_extreme_numbers_fail_fast_and_readably(text: str, column: int, message: str) -> None:
+    start = time.perf_counter()
+    err = error_of(text)
+    assert time.perf_counter() - start < 5  # a billion-digit power of ten used to hang here
+    assert (err.line, err.column, err.message) == (1, column, message)
+    assert len(str(err)) < 1_000
+
+
+def test_huge_exponent_in_set_and_answer_values() -> None:
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": "1e999999999"})
+    assert (err.filename, err.line, err.column, err.message) == ("--set C", 1, 1, "exponent too large (the limit is 3,900)")
+    with pytest.raises(SymcountError) as info:
+        symcount.check("linear(C_in=3, C_out=2)", "1e-999999999")
+    assert info.value.message == "exponent too large (the limit is 3,900)"
