@@ -431,3 +431,29 @@ def test_huge_exponent_in_set_and_answer_values() -> None:
     with pytest.raises(SymcountError) as info:
         symcount.check("linear(C_in=3, C_out=2)", "1e-999999999")
     assert info.value.message == "exponent too large (the limit is 3,900)"
+
+
+@pytest.mark.parametrize("answer", ["C_in^C_out", "2^C_in", "floor(C_in/C_out)", "C_in*C_out + 2^C_out - 2 + C_out"])
+def test_check_answers_that_are_not_polynomials(answer: str) -> None:
+    """Solving 'where does it agree' used sympy.Poly on 2^C_in and raised PolynomialError."""
+    verdict = symcount.check("linear", answer)
+    assert not verdict.correct
+    assert verdict.counterexample is not None
+    assert "Wrong" in verdict.text()
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("linear(C_in=C^50, C_out=x^50)", "linear(C_in=C^49, C_out=y^50)"),
+    ("linear(C_in=(C+x)^20, C_out=(x+y)^20)", "linear(C_in=C^20, C_out=y^20)"),
+])
+def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parser: None) -> None:
+    """Shifting, factoring and tabulating a degree-100 difference took sympy 10-20 s."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        text = symcount.compare(a, b).text()
+        times.append(time.perf_counter() - start)
+        if times[-1] < 3.0:
+            break
+    assert min(times) < 3.0, times
+    assert "A - B" in text
