@@ -457,3 +457,18 @@ def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parse
             break
     assert min(times) < 3.0, times
     assert "A - B" in text
+
+
+def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
+    """Every draw rejected (or a duplicate) used to run all 200 x variants draws: 20 s for 1,000."""
+    from symcount.exam import generate
+
+    template = tmp_path / "impossible.sc"
+    template.write_text('let question = "How many? {C}"\nlet C = choose(3, 16, 32)\nrequire C > 1000\n'
+                        "network n {\n    input(C=C)\n    linear(C_out=4)\n}\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(SymcountError) as info:
+        generate(template, variants=1000)
+    assert time.perf_counter() - start < 10
+    assert info.value.message == ("only 0 distinct valid variants could be drawn; 1000 were asked for "
+                                  "(rejected: 3 × require)")
