@@ -472,3 +472,30 @@ def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 10
     assert info.value.message == ("only 0 distinct valid variants could be drawn; 1000 were asked for "
                                   "(rejected: 3 × require)")
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"convention": None}, "unknown convention 'None' (valid: pytorch, keras)"),
+    ({"convention": 3}, "unknown convention '3' (valid: pytorch, keras)"),
+    ({"network": 3}, "network must be a network's name (a string), not int"),
+    ({"values": "C=3"}, "values must be a mapping of names to values, not str"),
+    ({"values": [("C", 3)]}, "values must be a mapping of names to values, not list"),
+    ({"values": {3: 3}}, "--set 3: a name must be an identifier like C or d_model"),
+    ({"values": {"C": 10**5000}}, "--set C: number too large (16,610 bits; the limit is 13,000)"),
+])
+def test_api_options_of_the_wrong_type(kw: dict[str, object], message: str) -> None:
+    """These raised AttributeError/ValueError from deep inside (or printed a 5,000-digit count)."""
+    assert error_of("linear(C_in=C, C_out=2)", **kw).message == message
+    with pytest.raises(SymcountError) as info:
+        symcount.check("linear(C_in=C, C_out=2)", "2*C + 2", **kw)  # type: ignore[arg-type]
+    assert info.value.message == message
+
+
+def test_compare_names_the_side_an_error_is_about(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "compare", "linear(C_in=3, C_out=2)", "linear(C_in=3, C_out=0)")
+    assert code == 2 and err.startswith("<B>:1:22: C_out must be positive, not 0\n")
+    code, _, err = run_cli(capsys, "compare", "linear(C_in=3, C_out=0)", "linear(C_in=3, C_out=2)")
+    assert code == 2 and err.startswith("<A>:1:22: C_out must be positive, not 0\n")
+    with pytest.raises(SymcountError) as info:
+        symcount.compare("linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)", values="C=3")  # type: ignore[arg-type]
+    assert info.value.message == "values must be a mapping of names to values, not str"
