@@ -39,10 +39,23 @@ def read_source(source: Source) -> tuple[str, str, str | None]:
         except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
-        return text, str(path), network or None
+        return _plain(text), str(path), network or None
     if not isinstance(source, str):
         raise TypeError("source must be description text (str) or a file (pathlib.Path)")
-    return source, "<input>", None
+    return _plain(source), "<input>", None
+
+
+def _plain(text: str) -> str:
+    """One line ending, '\\n', and no byte-order mark: what a file read in text mode gives.
+
+    Windows editors start UTF-8 files with U+FEFF and old Macs end lines with a
+    lone CR; positions are counted in '\\n'-separated lines, so both are made plain.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _exists(path: Path) -> bool:

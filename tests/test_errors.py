@@ -499,3 +499,51 @@ def test_compare_names_the_side_an_error_is_about(capsys: pytest.CaptureFixture[
     with pytest.raises(SymcountError) as info:
         symcount.compare("linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)", values="C=3")  # type: ignore[arg-type]
     assert info.value.message == "values must be a mapping of names to values, not str"
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), [
+    ("\ufefflinear(C_in=3, C_out=0)", 1, 22, "C_out must be positive, not 0", None),
+    ("relu()\rlinear(C_in=3, C_out=0)", 2, 22, "C_out must be positive, not 0", None),
+    ("relu()\r\nrelu()\rlinear(C_in=3, C_out=0)", 3, 22, "C_out must be positive, not 0", None),
+    ("linear(C_in=3,\xa0C_out=4)", 1, 15, "unexpected space character U+00A0 (no-break space)",
+     "replace it with an ordinary space"),
+    ("linear(C_in=3,\u3000C_out=4)", 1, 15, "unexpected space character U+3000 (ideographic space)",
+     "replace it with an ordinary space"),
+    ("linear(C_in=3,\u200bC_out=4)", 1, 15, "invisible character U+200B (zero width space)",
+     "delete it: it often comes with text pasted from a web page or a document"),
+    ("relu()\u2028relu()", 1, 7, "unexpected line separator U+2028", "use an ordinary new line"),
+    ("relu() \\ relu()", 1, 8, "unexpected character '\\'", None),
+    ("linear(C_in='3, C_out=4)", 1, 13, "string is never closed", "end it with \"'\" on the same line"),
+    ('linear(C_in=3, padding="same)', 1, 24, "string is never closed", "end it with '\"' on the same line"),
+])
+def test_pasted_characters_and_line_endings(text: str, line: int, column: int, message: str,
+                                            hint: str | None) -> None:
+    """A BOM or lone CR is plain text; pasted spaces and quotes are named, not 'binary file?'."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_bom_and_cr_files(tmp_path: Path) -> None:
+    path = tmp_path / "windows.sc"
+    path.write_bytes(b"\xef\xbb\xbfnetwork n {\r\n    input(C=3)\r\n    linear(C_out=2)\r\n}\r\n")
+    assert symcount.count(path).total == 8
+    path.write_bytes(b"network n {\r    input(C=3)\r    linear(C_out=0)\r}\r")
+    assert str(error_of(path)).startswith(f"{path}:3:18: C_out must be positive, not 0\n        linear(C_out=0)\n")
+
+
+def test_source_line_is_the_line_the_parser_counted() -> None:
+    """str.splitlines also breaks at \\x0c, \\x1c-\\x1e, \\x85, U+2028: the caret was under the wrong text."""
+    err = error_of("relu()\x0c relu()\nlinear(C_in=3, C_out=0)")
+    assert (err.line, err.column, err.message) == (1, 9, "two statements on one line")
+    assert str(err).splitlines()[1:3] == ["    relu()? relu()", "            ^^^^"]
+    err = error_of("relu() # \x1c\nlinear(C_in=3, C_out=0)")
+    assert str(err).splitlines()[:2] == ["<input>:2:22: C_out must be positive, not 0", "    linear(C_in=3, C_out=0)"]
+
+
+def test_unexpected_new_line_reads_as_english() -> None:
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": "3\n4"})
+    assert (err.line, err.column, err.message) == (1, 2, "unexpected new line; expected the end of the text")
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": ""})
+    assert (err.line, err.column) == (1, 1)
