@@ -176,6 +176,8 @@ def truth(value: Value, node: ast.Expr) -> bool:
         return bool(value)
     if isinstance(value, sympy.Basic) and is_number(value):
         return value != 0
+    if isinstance(value, (str, tuple)):
+        raise SymcountError(f"a condition must be true or false, not {describe(value)}", node.pos)
     raise SymcountError(
         f"condition depends on free symbols ({describe(value)})",
         node.pos,

@@ -547,3 +547,33 @@ def test_unexpected_new_line_reads_as_english() -> None:
     assert (err.line, err.column, err.message) == (1, 2, "unexpected new line; expected the end of the text")
     err = error_of("linear(C_in=C, C_out=2)", values={"C": ""})
     assert (err.line, err.column) == (1, 1)
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), [
+    ("network n { input(C=3)\n linear(C_out=4)\n input(C=100)\n linear(C_out=2) }", 3, 2,
+     "input(...) after layers: it would replace the shape flowing in", "input(...) comes once, at the start of a network"),
+    ("network n { input(C=3)\n residual { input(C=5) } }", 2, 13,
+     "input(...) after layers: it would replace the shape flowing in", None),
+    ("linear(C_in=-x, C_out=2)", 1, 13, "C_in must be positive, not -x", "every symbol stands for a positive size"),
+    ("conv2d(C_in=3, C_out=3, k=3, padding=-p)", 1, 38, "padding must be 0 or more, not -p", None),
+    ("network n { input(C=3)\n repeat -N { linear(C_out=3) } }", 2, 9, "repeat count must be a whole number >= 0, got -N",
+     None),
+    ('network n { input(C=3)\n if "a" { relu() } }', 2, 5, 'a condition must be true or false, not the string "a"', None),
+    ("network n(a, a) { input(C=3); relu() }", 1, 14, "parameter a listed twice", None),
+    ("block b(x, y, x) { relu() }\nnetwork n { input(C=3); b(1, 2, 3) }", 1, 15, "parameter x listed twice", None),
+    ("network n { input(H=8, W=8, C=3)\n parallel { } }", 2, 2, "parallel needs at least one branch { ... }", None),
+    ("block b(x) { relu() }\nnetwork n { input(C=3); b(1, 2) }", 2, 30, "b takes 1 argument", None),
+    ("branch { relu() }", 1, 1, "'branch' cannot stand on its own here",
+     "branch { ... } goes inside parallel(merge=...) { ... }"),
+])
+def test_nonsense_that_used_to_be_counted(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    """Each of these produced a count (a negative one, or one with the shape silently replaced)."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_a_called_network_may_still_start_with_input() -> None:
+    text = "network n { input(L=8, C=4)\n linear(C_out=4) }\nnetwork m { input(L=8, C=4)\n n() }"
+    assert symcount.count(text, network="m").total == 20
