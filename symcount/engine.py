@@ -487,7 +487,10 @@ class Walker:
         aliases = {"num_experts": "experts", "num_local_experts": "experts", "experts_per_token": "top_k",
                    "num_experts_per_tok": "top_k", "router_bias": "bias"}
         for arg in node.args:
-            key = aliases.get(arg.name or "", arg.name)
+            if arg.name is None:
+                raise SymcountError("moe takes named arguments (experts=, top_k=, bias=)", arg.pos,
+                                    hint="e.g. moe(experts=8, top_k=2) { ... }")
+            key = aliases.get(arg.name, arg.name)
             if key not in options:
                 raise SymcountError(f"moe has no argument '{arg.name}' (valid: experts, top_k, bias)", arg.pos)
             options[key] = evaluate(arg.value, env)

@@ -266,6 +266,8 @@ def count_side(side: Side, shared: Mapping[str, Any], which: str = "") -> tuple[
             return result, used
         except UnknownValueError as err:
             if err.name not in pending or err.name in side.values:
+                if which and err.name in side.values:  # given with --a-set / --b-set, not --set
+                    err.message = err.message.replace("--set", f"--{which.lower()}-set", 1)
                 raise _naming(err, which) from None
             del pending[err.name]
             used.discard(err.name)

@@ -577,3 +577,14 @@ def test_nonsense_that_used_to_be_counted(text: str, line: int, column: int, mes
 def test_a_called_network_may_still_start_with_input() -> None:
     text = "network n { input(L=8, C=4)\n linear(C_out=4) }\nnetwork m { input(L=8, C=4)\n n() }"
     assert symcount.count(text, network="m").total == 20
+
+
+def test_small_message_fixes(capsys: pytest.CaptureFixture[str]) -> None:
+    err = error_of("network n { input(L=8, C=4)\n moe(2, 1) { linear(C_out=4) } }")
+    assert (err.line, err.column, err.message) == (2, 6, "moe takes named arguments (experts=, top_k=, bias=)")
+    code, _, err_text = run_cli(capsys, "compare", "linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)",
+                                "--a-set", "D=0")
+    assert code == 2 and err_text.startswith("<A>: --a-set D: no such name in the description (names: C)")
+    # derive quotes each layer call from the line the parser counted (\x1c is a line break to splitlines)
+    text = symcount.derive("relu() # \x1c\nlinear(C_in=3, C_out=2)", bias="true").text()
+    assert "linear: linear(C_in=3, C_out=2)" in text
