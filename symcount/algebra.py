@@ -22,6 +22,28 @@ from symcount.symbols import is_number
 #: Values each size takes in a table of cases (small, then typical, then large).
 CASE_VALUES = (1, 2, 3, 4, 16, 64)
 BINARY = (0, 1)
+#: Largest polynomial the analysis shifts, factors or solves, in terms after the ``1 + y`` shift.
+#: Parameter counts have a few dozen; ``C^50*x^50`` would take sympy many seconds, so a
+#: larger one is reported as undecided (a table of cases) instead.
+MAX_ANALYSED_TERMS = 2_000
+#: Highest power of one size the analysis factors (factoring x^50 - y^50 takes sympy seconds).
+MAX_ANALYSED_DEGREE = 24
+
+
+def too_big(expr: sympy.Expr) -> bool:
+    """True when ``expr`` is too large a polynomial to analyse quickly (see MAX_ANALYSED_TERMS)."""
+    total = 0
+    for term in sympy.Add.make_args(expr):
+        size = 1
+        for base, exponent in term.as_powers_dict().items():
+            if base.free_symbols:
+                if exponent.is_Integer and abs(exponent) > MAX_ANALYSED_DEGREE:
+                    return True
+                size *= int(exponent) + 1 if exponent.is_Integer and exponent > 0 else 2
+        total += size
+        if total > MAX_ANALYSED_TERMS:
+            return True
+    return False
 
 
 def bias_symbols(*counts: Count) -> set[sympy.Symbol]:
@@ -60,6 +82,8 @@ def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbo
         if not is_number(value):
             return None
         return 1 if value > 0 else (-1 if value < 0 else 0)
+    if too_big(expr):
+        return None
     shift = {s: s + 1 for s in symbols}
     try:
         poly = sympy.Poly(sympy.expand(expr.xreplace(shift)), *symbols)
@@ -76,6 +100,8 @@ def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbo
 
 def strict_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> int | None:  # type: ignore[assignment]
     """The sign of ``expr`` when it is the same for every allowed value, else None (0 for zero)."""
+    if too_big(expr):
+        return None
     expr = sympy.cancel(sympy.together(expr))
     if expr == 0:
         return 0
@@ -177,15 +203,25 @@ class SignAnalysis:
 
 def analyse_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> SignAnalysis:  # type: ignore[assignment]
     """Sign of ``expr`` over all allowed values: constant, a threshold, or a table of cases."""
-    expr = sympy.cancel(sympy.together(sympy.expand(expr)))
+    expanded = sympy.expand(expr)
+    if too_big(expanded):  # undecided, without the table: each case would cost sympy seconds
+        return SignAnalysis(None, None, (), tuple(sorted_symbols(expanded)), (), expanded)
+    expr = sympy.cancel(sympy.together(expanded))
     if expr == 0:
         return SignAnalysis(0)
     constant = strict_sign(expr, binary)
     if constant is not None:
         return SignAnalysis(constant, deciding=expr)
     numer, denom = sympy.fraction(expr)
+    if too_big(numer) or too_big(denom):
+        symbols = tuple(sorted_symbols(expr))
+        return SignAnalysis(None, None, (), symbols, table_of_cases(expr, symbols, binary), expr)
     sign = strict_sign(denom, binary) or 1
-    coeff, factors = sympy.factor_list(numer)
+    try:
+        coeff, factors = sympy.factor_list(numer)
+    except sympy.PolynomialError:  # floor, powers with a symbolic exponent: not a polynomial
+        symbols = tuple(sorted_symbols(expr))
+        return SignAnalysis(None, None, (), symbols, table_of_cases(expr, symbols, binary), expr)
     sign *= 1 if coeff > 0 else -1
     varying: list[sympy.Expr] = []
     for factor, power in factors:
@@ -227,6 +263,8 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     if not isinstance(expr, sympy.Basic) or is_number(expr):
         return expr
     candidates = [sympy.expand(expr)]
+    if too_big(candidates[0]):
+        return candidates[0]
     for make in (sympy.factor, sympy.cancel, lambda e: sympy.expand(sympy.cancel(e))):
         try:
             candidates.append(make(expr))
@@ -243,10 +281,15 @@ def zeros(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()  # type: ign
     zero; a bias indicator can be 0; a one-symbol factor is zero at its
     positive integer roots; a factor linear in some size is solved for it.
     """
-    expr = sympy.cancel(sympy.together(sympy.expand(expr)))
+    expr = sympy.expand(expr)
+    if too_big(expr):
+        return None
+    expr = sympy.cancel(sympy.together(expr))
     if expr == 0:
         return []
     numer, _ = sympy.fraction(expr)
+    if too_big(numer):
+        return None
     try:
         _, factors = sympy.factor_list(numer)
     except sympy.PolynomialError:
@@ -261,7 +304,11 @@ def zeros(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()  # type: ign
             if x in binary:
                 found.extend(sympy.Eq(x, v, evaluate=False) for v in BINARY if sign_at(factor, {x: v}) == 0)
                 continue
-            roots = sympy.Poly(factor, x).real_roots()
+            try:
+                roots = sympy.Poly(factor, x).real_roots()
+            except sympy.PolynomialError:  # 2^x, floor(x/2): no polynomial roots to look for
+                found.append(sympy.Eq(factor, 0, evaluate=False))
+                continue
             found.extend(sympy.Eq(x, r, evaluate=False) for r in roots if r.is_Integer and r >= 1)
             continue
         solved = _solve_linear(factor, symbols)
@@ -276,7 +323,10 @@ def _solve_linear(factor: sympy.Expr, symbols: Iterable[sympy.Symbol]) -> sympy.
     """``x = rest`` for a size x the factor is linear in, with a monomial coefficient."""
     best: sympy.Eq | None = None
     for x in symbols:
-        poly = sympy.Poly(factor, x)
+        try:
+            poly = sympy.Poly(factor, x)
+        except sympy.PolynomialError:  # x^y, 2^x, floor(x/y): not linear in x
+            continue
         if poly.degree() != 1:
             continue
         a, c = poly.all_coeffs()

@@ -12,7 +12,7 @@ import sympy
 from symcount import ast, engine
 from symcount.engine import CONVENTIONS, Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
-from symcount.evaluate import Env, evaluate
+from symcount.evaluate import MAX_BITS, Env, evaluate
 from symcount.parse import parse, parse_expression
 
 Source = str | Path
@@ -39,10 +39,23 @@ def read_source(source: Source) -> tuple[str, str, str | None]:
         except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
-        return text, str(path), network or None
+        return _plain(text), str(path), network or None
     if not isinstance(source, str):
         raise TypeError("source must be description text (str) or a file (pathlib.Path)")
-    return source, "<input>", None
+    return _plain(source), "<input>", None
+
+
+def _plain(text: str) -> str:
+    """One line ending, '\\n', and no byte-order mark: what a file read in text mode gives.
+
+    Windows editors start UTF-8 files with U+FEFF and old Macs end lines with a
+    lone CR; positions are counted in '\\n'-separated lines, so both are made plain.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _exists(path: Path) -> bool:
@@ -58,10 +71,18 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
     Text is parsed by symcount's own expression grammar (never sympify).
     """
     out: dict[str, Any] = {}
+    if values is not None and not isinstance(values, Mapping):
+        raise SymcountError(f"values must be a mapping of names to values, not {type(values).__name__}",
+                            hint='e.g. values={"C": 64}')
     for name, value in (values or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise SymcountError(f"--set {name!r}: a name must be an identifier like C or d_model")
         if isinstance(value, bool):
             out[name] = value
         elif isinstance(value, int):
+            if value.bit_length() > MAX_BITS:
+                raise SymcountError(f"--set {name}: number too large ({value.bit_length():,} bits; "
+                                    f"the limit is {MAX_BITS:,})")
             out[name] = sympy.Integer(value)
         elif isinstance(value, sympy.Basic):
             out[name] = value
@@ -116,11 +137,19 @@ def count(
             gc.enable()
 
 
+def check_options(convention: object, network: object) -> None:
+    """``convention`` and ``network`` as the API takes them: known names, as strings."""
+    if not isinstance(convention, str) or convention not in CONVENTIONS:
+        shown = convention if isinstance(convention, str) else repr(convention)
+        raise SymcountError(f"unknown convention '{shown}' (valid: {', '.join(CONVENTIONS)})",
+                            hint=did_you_mean(convention, CONVENTIONS) if isinstance(convention, str) else None)
+    if network is not None and not isinstance(network, str):
+        raise SymcountError(f"network must be a network's name (a string), not {type(network).__name__}")
+
+
 def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, convention: str,
                 network: str | None) -> Count:
-    if convention not in CONVENTIONS:
-        raise SymcountError(f"unknown convention '{convention}' (valid: {', '.join(CONVENTIONS)})",
-                            hint=did_you_mean(convention, CONVENTIONS))
+    check_options(convention, network)
     converted = convert_values(values)
     tree = parse(text, filename)
     return _count_program(tree, converted, convention, network)
@@ -132,9 +161,7 @@ def count_tree(tree: ast.Program, *, values: Mapping[str, Any] | None = None, co
 
     ``derive`` uses it to count a description with every bias switched on or off.
     """
-    if convention not in CONVENTIONS:
-        raise SymcountError(f"unknown convention '{convention}' (valid: {', '.join(CONVENTIONS)})",
-                            hint=did_you_mean(convention, CONVENTIONS))
+    check_options(convention, network)
     return _count_program(tree, convert_values(values), convention, network)
 
 

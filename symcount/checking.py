@@ -465,7 +465,19 @@ def find_slips(views: list[LayerView], expected: sympy.Expr, answer: sympy.Expr)
 
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
-    return sympy.simplify(sympy.expand(a - b)) == 0
+    """a == b for every value: expanded polynomials are decided exactly, rational
+    functions by cancelling; only what is left (floor, sqrt) goes to ``simplify``,
+    which can take seconds on a large expression, so a large one counts as different."""
+    difference = sympy.expand(a - b)
+    if difference == 0:
+        return True
+    if difference.is_polynomial():
+        return False
+    if difference.is_rational_function():
+        return sympy.cancel(difference) == 0
+    if algebra.too_big(difference):
+        return False
+    return bool(sympy.simplify(difference) == 0)
 
 
 # ------------------------------------------------------------------------------------ the verdict

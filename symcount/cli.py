@@ -35,6 +35,9 @@ def parse_set(items: Sequence[str] | None) -> dict[str, str]:
 
 def source_arg(text: str) -> api.Source:
     """A SOURCE argument: an existing file (``path#network`` too), else inline text."""
+    if not text.strip():
+        raise SymcountError("the description is empty",
+                            hint='give a .sc file or the description itself, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
     if text.endswith(".sc") or _exists(candidate, "file") or (base and _exists(Path(base), "file")):
@@ -76,7 +79,14 @@ def render_as(result: Any, fmt: str, standalone: bool = False) -> str:
 
 def write_output(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        path = Path(output)
+        if _exists(path, "dir"):
+            raise SymcountError("is a directory; -o takes a file name", filename=output)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as err:
+            reason = getattr(err, "strerror", None) or str(err)
+            raise SymcountError(f"cannot write it: {reason}", filename=output) from None
     else:
         sys.stdout.write(text)
 

@@ -625,7 +625,7 @@ class _Builder:
         """The layer call as written (``linear(C_out=120)``), comments dropped."""
         if pos.line <= 0:
             return None
-        lines = self.source.splitlines()
+        lines = self.source.split("\n")  # the parser's lines (splitlines also breaks at \x0c, U+2028)
         if pos.line > len(lines):
             return None
         rest = "\n".join(lines[pos.line - 1:])

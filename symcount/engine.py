@@ -262,6 +262,9 @@ class Walker:
                         f"(limit {MAX_LAYERS:,})", item.count.pos,
                         hint="a symbolic count (repeat N {...}) counts any number of copies at once")
             return shape
+        if count.is_nonnegative is False:
+            raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos,
+                                hint="every symbol stands for a positive size")
         after = self.run_body(item.body, env.child(), shape, scope, multiplier * count)
         if (after is None) != (shape is None) or (after is not None and shape is not None
                                                   and not shapes_equal(after, shape)):
@@ -307,6 +310,8 @@ class Walker:
             merge = str(evaluate(arg.value, env))
         if merge not in ("concat", "add"):
             raise SymcountError(f'merge must be "concat" or "add", not "{merge}"', item.pos)
+        if not item.branches:
+            raise SymcountError("parallel needs at least one branch { ... }", item.pos)
         outs = [self.run_body(b, env.child(), shape, scope, multiplier) for b in item.branches]
         if not outs or any(o is None for o in outs):
             return None
@@ -334,6 +339,10 @@ class Walker:
     def run_layer(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
         if node.kind == "input":
+            called_network = len(self.call_stack) > 1 and self.call_stack[-1] in self.program.networks
+            if shape is not None and not called_network:
+                raise SymcountError("input(...) after layers: it would replace the shape flowing in", node.pos,
+                                    hint="input(...) comes once, at the start of a network")
             return self.run_input(node, env)
         if node.kind == "moe":
             return self.run_moe(node, env, shape, scope, multiplier)
@@ -341,6 +350,9 @@ class Walker:
             return self.run_block(node, env, shape, scope, multiplier)
         entry = lookup(node.kind)
         if entry is None:
+            if node.kind in _PLACED_KEYWORDS:
+                raise SymcountError(f"'{node.kind}' cannot stand on its own here", node.pos,
+                                    hint=_PLACED_KEYWORDS[node.kind])
             names = [*all_spellings(), *self.program.blocks, "input", *KEYWORDS]
             raise SymcountError(f"unknown layer '{node.kind}'", node.pos,
                                 hint=did_you_mean(node.kind, names))
@@ -444,7 +456,8 @@ class Walker:
         for arg in node.args:
             if arg.name is None:
                 if positional >= len(params):
-                    raise SymcountError(f"{node.kind} takes {len(params)} arguments", arg.pos)
+                    raise SymcountError(f"{node.kind} takes {len(params)} argument{'s' if len(params) != 1 else ''}",
+                                        arg.pos)
                 key = params[positional].name
                 positional += 1
             else:
@@ -476,7 +489,10 @@ class Walker:
         aliases = {"num_experts": "experts", "num_local_experts": "experts", "experts_per_token": "top_k",
                    "num_experts_per_tok": "top_k", "router_bias": "bias"}
         for arg in node.args:
-            key = aliases.get(arg.name or "", arg.name)
+            if arg.name is None:
+                raise SymcountError("moe takes named arguments (experts=, top_k=, bias=)", arg.pos,
+                                    hint="e.g. moe(experts=8, top_k=2) { ... }")
+            key = aliases.get(arg.name, arg.name)
             if key not in options:
                 raise SymcountError(f"moe has no argument '{arg.name}' (valid: experts, top_k, bias)", arg.pos)
             options[key] = evaluate(arg.value, env)
@@ -863,6 +879,16 @@ def formula_bindings(entry: LayerType, args: Args, convention: str) -> dict[str,
 # argument normalisation
 
 
+#: Keywords that only make sense after or inside another statement (they parse as a layer name elsewhere).
+_PLACED_KEYWORDS = {
+    "branch": "branch { ... } goes inside parallel(merge=...) { ... }",
+    "shortcut": "shortcut { ... } follows residual { ... }",
+    "else": "else { ... } follows if COND { ... }",
+    "network": "a network is defined at the top level, not inside another",
+    "block": "a block is defined at the top level, not inside another",
+}
+
+
 def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, allow_zero: bool = False
                ) -> sympy.Expr:
     if isinstance(value, sympy.Integer) and (value.p > 0 or (allow_zero and value.p == 0)):
@@ -875,7 +901,12 @@ def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, al
             raise SymcountError(f"{what} must be a whole number, not {describe(value)}", pos)
         if value < 0 or (value == 0 and not allow_zero):
             bound = "0 or more" if allow_zero else "positive"
-            raise SymcountError(f"{what} must be {bound}, not {value}", pos)
+            raise SymcountError(f"{what} must be {bound}, not {describe(value)}", pos)
+    elif (value.is_nonnegative if allow_zero else value.is_positive) is False:
+        # every symbol is a positive size, so sympy can tell -C or 1 - C - D is never one
+        bound = "0 or more" if allow_zero else "positive"
+        raise SymcountError(f"{what} must be {bound}, not {describe(value)}", pos,
+                            hint="every symbol stands for a positive size")
     return value
 
 
@@ -960,12 +991,14 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
             env.seen.add(statement.name)
             env = env.child({statement.name: value})
         elif isinstance(statement, ast.Block):
+            _check_params(statement.params)
             if statement.name in blocks or statement.name in networks:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             if lookup(statement.name) is not None or statement.name in ("input", "moe"):
                 raise SymcountError(f"block '{statement.name}' has the name of a catalog layer", statement.pos)
             blocks[statement.name] = (statement, env)
         elif isinstance(statement, ast.Network):
+            _check_params(statement.params)
             if statement.name in networks or statement.name in blocks:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             networks[statement.name] = (statement, env)
@@ -977,6 +1010,14 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
             raise SymcountError("only layers, let, block and network may stand at the top level",
                                 getattr(statement, "pos", ast.NOWHERE))
     return Program(tree, blocks, networks, toplevel, env)
+
+
+def _check_params(params: tuple[ast.Param, ...]) -> None:
+    seen: set[str] = set()
+    for p in params:
+        if p.name in seen:
+            raise SymcountError(f"parameter {p.name} listed twice", p.pos)
+        seen.add(p.name)
 
 
 def choose_target(program: Program, network: str | None) -> str:

@@ -52,7 +52,7 @@ class SymcountError(Exception):
     def source_line(self) -> str | None:
         if self.source is None or self.pos.line < 1:
             return None
-        lines = self.source.splitlines()
+        lines = self.source.split("\n")  # lines as the parser counts them (not splitlines: \x0c, \x85, U+2028)
         if self.pos.line > len(lines):
             return None
         return lines[self.pos.line - 1]

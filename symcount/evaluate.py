@@ -64,8 +64,13 @@ class Env:
 
 
 def _check_size(value: sympy.Expr, pos: ast.Pos) -> sympy.Expr:
-    if is_number(value) and value.is_Rational and abs(value.p).bit_length() > MAX_BITS:
+    if is_number(value) and value.is_Rational and max(abs(value.p), value.q).bit_length() > MAX_BITS:
         raise SymcountError("number too large", pos)
+    if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise SymcountError("division by zero", pos)
+    if is_number(value) and value.is_real is False:
+        raise SymcountError(f"not a real number: {describe(value)}", pos,
+                            hint="sizes are real: no even roots or fractional powers of negative numbers")
     if not is_number(value) and isinstance(value, sympy.Basic):
         check_expansion(value, pos)
     return value
@@ -135,7 +140,10 @@ def describe(value: Value, limit: int = 80) -> str:
     if isinstance(value, tuple):
         return "a tuple"
     if isinstance(value, sympy.Rational) and not value.is_Integer:
-        return _decimal(value) or str(value)
+        return _decimal(value) or _shorten(str(value), limit)
+    if isinstance(value, sympy.Integer):
+        digits = str(value)
+        return digits if len(digits) <= limit else f"{digits[:12]}... ({len(digits.lstrip('-')):,} digits)"
     return _shorten(str(value), limit)
 
 
@@ -159,6 +167,7 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+
 def truth(value: Value, node: ast.Expr) -> bool:
     """A condition's truth; a condition that depends on free symbols is an error."""
     if isinstance(value, bool):
@@ -167,6 +176,8 @@ def truth(value: Value, node: ast.Expr) -> bool:
         return bool(value)
     if isinstance(value, sympy.Basic) and is_number(value):
         return value != 0
+    if isinstance(value, (str, tuple)):
+        raise SymcountError(f"a condition must be true or false, not {describe(value)}", node.pos)
     raise SymcountError(
         f"condition depends on free symbols ({describe(value)})",
         node.pos,

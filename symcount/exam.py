@@ -48,6 +48,9 @@ ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width",
 FORMATS = ("latex", "markdown", "moodle")
 #: Draws tried per requested variant before giving up.
 ATTEMPTS_PER_VARIANT = 200
+#: Give up after this many draws in a row that add no variant (duplicates or rejected), or ten
+#: times the variants found so far if more: the choices are exhausted or the requires impossible.
+STALL_DRAWS = 4_000
 MAX_VARIANTS = 1000
 _TEXT_LETS = ("question", "title", "ask", "convention")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
@@ -495,9 +498,11 @@ def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
     exam = Exam(template, seed)
     seen: set[tuple[tuple[str, str], ...]] = set()
     rejected: dict[str, int] = {}
+    since_last = 0
     for _ in range(variants * ATTEMPTS_PER_VARIANT):
-        if len(exam.variants) == variants:
+        if len(exam.variants) == variants or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
             break
+        since_last += 1
         try:
             chosen, lets, ok = draw(template, rng)
         except SymcountError as err:
@@ -520,6 +525,7 @@ def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
             raise SymcountError(f"the answer still depends on {free}: draw it with choose() or give it a let",
                                 filename=template.filename, source=template.text)
         question = _question_text(template, lets)
+        since_last = 0
         exam.variants.append(Variant(len(exam.variants) + 1, chosen, lets, result, answer, question))
     if len(exam.variants) < variants:
         why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: -kv[1])[:3])

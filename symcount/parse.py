@@ -25,6 +25,7 @@ from lark.lexer import Lexer
 
 from symcount import ast
 from symcount.errors import SymcountError
+from symcount.evaluate import MAX_BITS
 from symcount.syntax_errors import syntax_error
 
 #: Refuse larger texts outright: a description is a page, not a data set (the
@@ -38,6 +39,8 @@ MAX_TOKENS = 150_000
 #: Longest name, number (digits) and string literal: Python refuses to convert
 #: integers of more than 4,300 digits, and a 100 kB name is not a name.
 MAX_TOKEN_CHARS = {"NAME": 100, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}
+#: Largest power of ten a decimal may carry (``1e3900``): 10^3900 is just under ``MAX_BITS``.
+MAX_EXPONENT = 3_900
 
 
 def grammar_text() -> str:
@@ -130,10 +133,21 @@ class ToAst(Transformer[Token, Any]):
 
     # -- expressions
     def int(self, tok: Token) -> ast.Num:
-        return ast.Num(sympy.Integer(int(str(tok).replace("_", ""))), _token_pos(tok))
+        value = int(str(tok).replace("_", ""))
+        if value.bit_length() > MAX_BITS:
+            raise SymcountError("number too large", _token_pos(tok), hint="keep numbers under 3,900 digits")
+        return ast.Num(sympy.Integer(value), _token_pos(tok))
 
     def decimal(self, tok: Token) -> ast.Num:
-        exact = fractions.Fraction(str(tok).replace("_", ""))  # a DECIMAL token, parsed exactly, never sympified
+        text = str(tok).replace("_", "")
+        _, _, exponent = text.lower().partition("e")
+        # Fraction("1e999999999") would build a billion-digit integer: refuse the exponent first
+        if exponent and abs(int(exponent)) > MAX_EXPONENT:
+            raise SymcountError(f"exponent too large (the limit is {MAX_EXPONENT:,})", _token_pos(tok),
+                                hint="keep exponents small")
+        exact = fractions.Fraction(text)  # a DECIMAL token, parsed exactly, never sympified
+        if max(exact.numerator, exact.denominator).bit_length() > MAX_BITS:
+            raise SymcountError("number too large", _token_pos(tok), hint="keep numbers under 3,900 digits")
         return ast.Num(sympy.Rational(exact.numerator, exact.denominator), _token_pos(tok))
 
     def string(self, tok: Token) -> ast.Str:

@@ -98,7 +98,7 @@ def token_pos(token: Token) -> ast.Pos:
 
 def end_pos(text: str) -> ast.Pos:
     """Just after the last character that is not trailing white space."""
-    lines = (text.rstrip() or " ").split("\n")
+    lines = text.rstrip().split("\n")
     return ast.Pos(len(lines), len(lines[-1]) + 1)
 
 
@@ -167,16 +167,31 @@ def _bad_character(err: UnexpectedCharacters, text: str) -> SymcountError:
     char = err.char
     pos = ast.Pos(err.line, err.column, err.line, err.column + 1)
     if char in LOOKALIKES:
-        return SymcountError(f"unexpected character {char!r}", pos, hint=f"write {LOOKALIKES[char]}")
-    if not char.isprintable() or char in "\ufeff\ufffd":
+        return SymcountError(f"unexpected character {_quoted(char)}", pos, hint=f"write {LOOKALIKES[char]}")
+    name = unicodedata.name(char, "").lower()
+    if char in "\"'":  # STRING did not match: no closing quote on this line
+        return SymcountError("string is never closed", pos, hint=f"end it with {_quoted(char)} on the same line")
+    if char in "\x85\u2028\u2029":
+        return SymcountError(f"unexpected line separator U+{ord(char):04X}", pos, hint="use an ordinary new line")
+    if char.isspace() and char not in "\n\r":
+        return SymcountError(f"unexpected space character U+{ord(char):04X}" + (f" ({name})" if name else ""), pos,
+                             hint="replace it with an ordinary space")
+    if unicodedata.category(char) == "Cf":  # zero-width space, byte-order mark, direction marks
+        return SymcountError(f"invisible character U+{ord(char):04X}" + (f" ({name})" if name else ""), pos,
+                             hint="delete it: it often comes with text pasted from a web page or a document")
+    if not char.isprintable() or char == "\ufffd":
         code = f"U+{ord(char):04X}"
         return SymcountError(f"unexpected control character {code}", pos,
                              hint="descriptions are plain text; is this a binary file?")
     if ord(char) > 127:
-        name = unicodedata.name(char, "").lower()
-        return SymcountError(f"unexpected character {char!r}" + (f" ({name})" if name else ""), pos,
+        return SymcountError(f"unexpected character {_quoted(char)}" + (f" ({name})" if name else ""), pos,
                              hint="names and operators are ASCII")
-    return SymcountError(f"unexpected character {char!r}", pos)
+    return SymcountError(f"unexpected character {_quoted(char)}", pos)
+
+
+def _quoted(char: str) -> str:
+    """'\\' as a message shows it: the character itself in quotes (repr would double a backslash)."""
+    return f"'{char}'" if char != "'" else '"\'"'
 
 
 def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
@@ -217,7 +232,8 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
                              hint="put each on its own line or separate them with ';'")
     if "INT" in accepts and "NAME" in accepts and not accepts & STATEMENT_START:
         return SymcountError(f"missing a value before {found(token)}", pos, hint=technical)
-    return SymcountError(f"unexpected {found(token)}; expected {describe_expected(accepts)}", pos)
+    unexpected = found(token).removeprefix("a ").removeprefix("the ")  # 'unexpected new line', not 'a new line'
+    return SymcountError(f"unexpected {unexpected}; expected {describe_expected(accepts)}", pos)
 
 
 _WORD_BEFORE = re.compile(r"(?:^|[;{}])[ \t]*([A-Za-z_]\w*)[ \t]*$")

@@ -250,7 +250,7 @@ def label_of(source: Source, network: str | None) -> str:
     return one_line + (f" #{network}" if network else "")
 
 
-def count_side(side: Side, shared: Mapping[str, Any]) -> tuple[Count, set[str]]:
+def count_side(side: Side, shared: Mapping[str, Any], which: str = "") -> tuple[Count, set[str]]:
     """Count one side with the shared values it knows and all of its own.
 
     A shared ``--set`` name that this side does not have is left out for this
@@ -266,9 +266,27 @@ def count_side(side: Side, shared: Mapping[str, Any]) -> tuple[Count, set[str]]:
             return result, used
         except UnknownValueError as err:
             if err.name not in pending or err.name in side.values:
-                raise
+                if which and err.name in side.values:  # given with --a-set / --b-set, not --set
+                    err.message = err.message.replace("--set", f"--{which.lower()}-set", 1)
+                raise _naming(err, which) from None
             del pending[err.name]
             used.discard(err.name)
+        except SymcountError as err:
+            raise _naming(err, which) from None
+
+
+def _naming(err: SymcountError, which: str) -> SymcountError:
+    """Two inline descriptions are both '<input>': say which side an error is about."""
+    if which and err.filename == "<input>":
+        err.filename = f"<{which}>"
+    return err
+
+
+def _values(values: Any, what: str) -> dict[str, Any]:
+    if values is not None and not isinstance(values, Mapping):
+        raise SymcountError(f"{what} must be a mapping of names to values, not {type(values).__name__}",
+                            hint='e.g. values={"C": 64}')
+    return dict(values or {})
 
 
 def _pair(value: Any, what: str) -> tuple[Any, Any]:
@@ -358,7 +376,7 @@ class Comparison(Rendered):
         rows: list[SweepRow] = []
         for v in values:
             shared = {**self.shared, name: sympy.Integer(v) if isinstance(v, int) else v}
-            (ca, used_a), (cb, used_b) = (count_side(s, shared) for s in self.sides)
+            (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(self.sides, "AB", strict=True))
             if name not in used_a | used_b:
                 raise SymcountError(f"--sweep {name}: neither side has a name {name}",
                                     hint=did_you_mean(name, _names(self)))
@@ -545,12 +563,12 @@ def compare(
     """
     conv_a, conv_b = _pair(convention, "convention")
     net_a, net_b = _pair(network, "network")
-    shared = dict(values or {})
+    shared = _values(values, "values")
     sides = (
-        Side(a, conv_a, net_a, dict(a_values or {}), labels[0] if labels else label_of(a, net_a)),
-        Side(b, conv_b, net_b, dict(b_values or {}), labels[1] if labels else label_of(b, net_b)),
+        Side(a, conv_a, net_a, _values(a_values, "a_values"), labels[0] if labels else label_of(a, net_a)),
+        Side(b, conv_b, net_b, _values(b_values, "b_values"), labels[1] if labels else label_of(b, net_b)),
     )
-    (ca, used_a), (cb, used_b) = (count_side(s, shared) for s in sides)
+    (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(sides, "AB", strict=True))
     unknown = [n for n in shared if n not in used_a | used_b]
     if unknown:
         known = sorted({s.name for s in (ca.total + cb.total).free_symbols})  # type: ignore[attr-defined]

@@ -74,8 +74,12 @@ def plot(comparison: Comparison, path: str) -> None:
     ax.set_ylabel("parameters")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        fig.savefig(path, dpi=120)
+    except (OSError, ValueError) as err:
+        raise SymcountError(f"cannot write it: {getattr(err, 'strerror', None) or err}", filename=path) from None
+    finally:
+        plt.close(fig)
 
 
 def run_compare(argv: Sequence[str]) -> str:

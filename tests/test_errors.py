@@ -381,3 +381,210 @@ def test_limits_leave_real_descriptions_alone() -> None:
     assert deep.total == 2000 * (8 * 8 + 8)
     poly = symcount.count("linear(C_in=(a+b)^5, C_out=(c+d)^5)")
     assert len(poly.total.args) == 6 * 6 + 6
+
+
+# ------------------------------------------------------------------ found by the bad-input audit
+
+
+@pytest.mark.parametrize("command", [["count"], ["derive"], ["memory"], ["check", "--answer", "8"]])
+def test_output_to_a_directory_or_missing_folder_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                             command: list[str]) -> None:
+    code, out, err = run_cli(capsys, command[0], "linear(C_in=3, C_out=2)", *command[1:], "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"{tmp_path}: is a directory; -o takes a file name\n"
+    missing = tmp_path / "no" / "such" / "out.txt"
+    code, out, err = run_cli(capsys, command[0], "linear(C_in=3, C_out=2)", *command[1:], "-o", str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"{missing}: cannot write it: No such file or directory\n"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])
+def test_cli_empty_source_is_not_the_current_directory(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    code, out, err = run_cli(capsys, "count", text)
+    assert (code, out) == (2, "")
+    assert err.startswith("<input>: the description is empty\nhint: ")
+
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    ("linear(C_in=1e999999999, C_out=2)", 13, "exponent too large (the limit is 3,900)"),
+    ("linear(C_in=1e-999999999, C_out=2)", 13, "exponent too large (the limit is 3,900)"),
+    ("linear(C_in=1" + "0" * 40 + ".5e3890, C_out=2)", 13, "number too large"),
+    ("linear(C_in=" + "9" * 3950 + ", C_out=2)", 13, "number too large"),
+    ("linear(C_in=1e-3000*1e-3000, C_out=2)", 13, "number too large"),
+    ("linear(C_in=0^-1, C_out=2)", 13, "division by zero"),
+    ("linear(C_in=0.0^(-2), C_out=2)", 13, "division by zero"),
+    ("linear(C_in=sqrt(-4), C_out=2)", 13, "not a real number: 2*I"),
+    ("linear(C_in=(-1)^0.5, C_out=2)", 14, "not a real number: I"),
+    ("linear(C_in=-10^3000, C_out=2)", 13, "C_in must be positive, not -10000000000... (3,001 digits)"),
+])
+def test_extreme_numbers_fail_fast_and_readably(text: str, column: int, message: str) -> None:
+    start = time.perf_counter()
+    err = error_of(text)
+    assert time.perf_counter() - start < 5  # a billion-digit power of ten used to hang here
+    assert (err.line, err.column, err.message) == (1, column, message)
+    assert len(str(err)) < 1_000
+
+
+def test_huge_exponent_in_set_and_answer_values() -> None:
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": "1e999999999"})
+    assert (err.filename, err.line, err.column, err.message) == ("--set C", 1, 1, "exponent too large (the limit is 3,900)")
+    with pytest.raises(SymcountError) as info:
+        symcount.check("linear(C_in=3, C_out=2)", "1e-999999999")
+    assert info.value.message == "exponent too large (the limit is 3,900)"
+
+
+@pytest.mark.parametrize("answer", ["C_in^C_out", "2^C_in", "floor(C_in/C_out)", "C_in*C_out + 2^C_out - 2 + C_out"])
+def test_check_answers_that_are_not_polynomials(answer: str) -> None:
+    """Solving 'where does it agree' used sympy.Poly on 2^C_in and raised PolynomialError."""
+    verdict = symcount.check("linear", answer)
+    assert not verdict.correct
+    assert verdict.counterexample is not None
+    assert "Wrong" in verdict.text()
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("linear(C_in=C^50, C_out=x^50)", "linear(C_in=C^49, C_out=y^50)"),
+    ("linear(C_in=(C+x)^20, C_out=(x+y)^20)", "linear(C_in=C^20, C_out=y^20)"),
+])
+def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parser: None) -> None:
+    """Shifting, factoring and tabulating a degree-100 difference took sympy 10-20 s."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        text = symcount.compare(a, b).text()
+        times.append(time.perf_counter() - start)
+        if times[-1] < 3.0:
+            break
+    assert min(times) < 3.0, times
+    assert "A - B" in text
+
+
+def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
+    """Every draw rejected (or a duplicate) used to run all 200 x variants draws: 20 s for 1,000."""
+    from symcount.exam import generate
+
+    template = tmp_path / "impossible.sc"
+    template.write_text('let question = "How many? {C}"\nlet C = choose(3, 16, 32)\nrequire C > 1000\n'
+                        "network n {\n    input(C=C)\n    linear(C_out=4)\n}\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(SymcountError) as info:
+        generate(template, variants=1000)
+    assert time.perf_counter() - start < 10
+    assert info.value.message == ("only 0 distinct valid variants could be drawn; 1000 were asked for "
+                                  "(rejected: 3 × require)")
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"convention": None}, "unknown convention 'None' (valid: pytorch, keras)"),
+    ({"convention": 3}, "unknown convention '3' (valid: pytorch, keras)"),
+    ({"network": 3}, "network must be a network's name (a string), not int"),
+    ({"values": "C=3"}, "values must be a mapping of names to values, not str"),
+    ({"values": [("C", 3)]}, "values must be a mapping of names to values, not list"),
+    ({"values": {3: 3}}, "--set 3: a name must be an identifier like C or d_model"),
+    ({"values": {"C": 10**5000}}, "--set C: number too large (16,610 bits; the limit is 13,000)"),
+])
+def test_api_options_of_the_wrong_type(kw: dict[str, object], message: str) -> None:
+    """These raised AttributeError/ValueError from deep inside (or printed a 5,000-digit count)."""
+    assert error_of("linear(C_in=C, C_out=2)", **kw).message == message
+    with pytest.raises(SymcountError) as info:
+        symcount.check("linear(C_in=C, C_out=2)", "2*C + 2", **kw)  # type: ignore[arg-type]
+    assert info.value.message == message
+
+
+def test_compare_names_the_side_an_error_is_about(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "compare", "linear(C_in=3, C_out=2)", "linear(C_in=3, C_out=0)")
+    assert code == 2 and err.startswith("<B>:1:22: C_out must be positive, not 0\n")
+    code, _, err = run_cli(capsys, "compare", "linear(C_in=3, C_out=0)", "linear(C_in=3, C_out=2)")
+    assert code == 2 and err.startswith("<A>:1:22: C_out must be positive, not 0\n")
+    with pytest.raises(SymcountError) as info:
+        symcount.compare("linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)", values="C=3")  # type: ignore[arg-type]
+    assert info.value.message == "values must be a mapping of names to values, not str"
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), [
+    ("\ufefflinear(C_in=3, C_out=0)", 1, 22, "C_out must be positive, not 0", None),
+    ("relu()\rlinear(C_in=3, C_out=0)", 2, 22, "C_out must be positive, not 0", None),
+    ("relu()\r\nrelu()\rlinear(C_in=3, C_out=0)", 3, 22, "C_out must be positive, not 0", None),
+    ("linear(C_in=3,\xa0C_out=4)", 1, 15, "unexpected space character U+00A0 (no-break space)",
+     "replace it with an ordinary space"),
+    ("linear(C_in=3,\u3000C_out=4)", 1, 15, "unexpected space character U+3000 (ideographic space)",
+     "replace it with an ordinary space"),
+    ("linear(C_in=3,\u200bC_out=4)", 1, 15, "invisible character U+200B (zero width space)",
+     "delete it: it often comes with text pasted from a web page or a document"),
+    ("relu()\u2028relu()", 1, 7, "unexpected line separator U+2028", "use an ordinary new line"),
+    ("relu() \\ relu()", 1, 8, "unexpected character '\\'", None),
+    ("linear(C_in='3, C_out=4)", 1, 13, "string is never closed", "end it with \"'\" on the same line"),
+    ('linear(C_in=3, padding="same)', 1, 24, "string is never closed", "end it with '\"' on the same line"),
+])
+def test_pasted_characters_and_line_endings(text: str, line: int, column: int, message: str,
+                                            hint: str | None) -> None:
+    """A BOM or lone CR is plain text; pasted spaces and quotes are named, not 'binary file?'."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_bom_and_cr_files(tmp_path: Path) -> None:
+    path = tmp_path / "windows.sc"
+    path.write_bytes(b"\xef\xbb\xbfnetwork n {\r\n    input(C=3)\r\n    linear(C_out=2)\r\n}\r\n")
+    assert symcount.count(path).total == 8
+    path.write_bytes(b"network n {\r    input(C=3)\r    linear(C_out=0)\r}\r")
+    assert str(error_of(path)).startswith(f"{path}:3:18: C_out must be positive, not 0\n        linear(C_out=0)\n")
+
+
+def test_source_line_is_the_line_the_parser_counted() -> None:
+    """str.splitlines also breaks at \\x0c, \\x1c-\\x1e, \\x85, U+2028: the caret was under the wrong text."""
+    err = error_of("relu()\x0c relu()\nlinear(C_in=3, C_out=0)")
+    assert (err.line, err.column, err.message) == (1, 9, "two statements on one line")
+    assert str(err).splitlines()[1:3] == ["    relu()? relu()", "            ^^^^"]
+    err = error_of("relu() # \x1c\nlinear(C_in=3, C_out=0)")
+    assert str(err).splitlines()[:2] == ["<input>:2:22: C_out must be positive, not 0", "    linear(C_in=3, C_out=0)"]
+
+
+def test_unexpected_new_line_reads_as_english() -> None:
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": "3\n4"})
+    assert (err.line, err.column, err.message) == (1, 2, "unexpected new line; expected the end of the text")
+    err = error_of("linear(C_in=C, C_out=2)", values={"C": ""})
+    assert (err.line, err.column) == (1, 1)
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), [
+    ("network n { input(C=3)\n linear(C_out=4)\n input(C=100)\n linear(C_out=2) }", 3, 2,
+     "input(...) after layers: it would replace the shape flowing in", "input(...) comes once, at the start of a network"),
+    ("network n { input(C=3)\n residual { input(C=5) } }", 2, 13,
+     "input(...) after layers: it would replace the shape flowing in", None),
+    ("linear(C_in=-x, C_out=2)", 1, 13, "C_in must be positive, not -x", "every symbol stands for a positive size"),
+    ("conv2d(C_in=3, C_out=3, k=3, padding=-p)", 1, 38, "padding must be 0 or more, not -p", None),
+    ("network n { input(C=3)\n repeat -N { linear(C_out=3) } }", 2, 9, "repeat count must be a whole number >= 0, got -N",
+     None),
+    ('network n { input(C=3)\n if "a" { relu() } }', 2, 5, 'a condition must be true or false, not the string "a"', None),
+    ("network n(a, a) { input(C=3); relu() }", 1, 14, "parameter a listed twice", None),
+    ("block b(x, y, x) { relu() }\nnetwork n { input(C=3); b(1, 2, 3) }", 1, 15, "parameter x listed twice", None),
+    ("network n { input(H=8, W=8, C=3)\n parallel { } }", 2, 2, "parallel needs at least one branch { ... }", None),
+    ("block b(x) { relu() }\nnetwork n { input(C=3); b(1, 2) }", 2, 30, "b takes 1 argument", None),
+    ("branch { relu() }", 1, 1, "'branch' cannot stand on its own here",
+     "branch { ... } goes inside parallel(merge=...) { ... }"),
+])
+def test_nonsense_that_used_to_be_counted(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    """Each of these produced a count (a negative one, or one with the shape silently replaced)."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_a_called_network_may_still_start_with_input() -> None:
+    text = "network n { input(L=8, C=4)\n linear(C_out=4) }\nnetwork m { input(L=8, C=4)\n n() }"
+    assert symcount.count(text, network="m").total == 20
+
+
+def test_small_message_fixes(capsys: pytest.CaptureFixture[str]) -> None:
+    err = error_of("network n { input(L=8, C=4)\n moe(2, 1) { linear(C_out=4) } }")
+    assert (err.line, err.column, err.message) == (2, 6, "moe takes named arguments (experts=, top_k=, bias=)")
+    code, _, err_text = run_cli(capsys, "compare", "linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)",
+                                "--a-set", "D=0")
+    assert code == 2 and err_text.startswith("<A>: --a-set D: no such name in the description (names: C)")
+    # derive quotes each layer call from the line the parser counted (\x1c is a line break to splitlines)
+    text = symcount.derive("relu() # \x1c\nlinear(C_in=3, C_out=2)", bias="true").text()
+    assert "linear: linear(C_in=3, C_out=2)" in text
