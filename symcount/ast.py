@@ -109,7 +109,11 @@ class Arg:
 
 @dataclass(frozen=True)
 class Layer:
-    """A call of a catalog layer or a block: ``label: kind(args) { body }``."""
+    """A call of a catalog layer or a block: ``label: kind(args) { body }``.
+
+    ``module`` is the framework module path written before the name
+    (``nn`` in ``nn.Conv2d``), already checked by the parser; ``pos`` is the name's.
+    """
 
     kind: str
     args: tuple[Arg, ...]
@@ -117,6 +121,7 @@ class Layer:
     body: Body | None = None
     has_parens: bool = False
     pos: Pos = field(default=NOWHERE, compare=False)
+    module: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1752,16 +1752,20 @@ FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = ()) -> tuple[str, ...]:
+def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = (),
+                     framework: str | None = None) -> tuple[str, ...]:
     """The argument each positional argument of a call means, in order.
 
     A framework's spelling (``Dense``, ``Conv2d``) follows that framework's order; anything
     else the catalog's. A spelling both frameworks share (``LSTM``, ``GRU``) is read from the
     call, the same under either convention: one positional argument is Keras's ``units``
     (PyTorch needs two), a string second is Keras's activation, two numbers are PyTorch's
-    ``input_size, hidden_size``. ``positional`` holds the call's positional values.
+    ``input_size, hidden_size``. ``positional`` holds the call's positional values. A module
+    prefix (``nn.LSTM``, ``layers.LSTM``) names the ``framework`` and so the order.
     """
     orders = FRAMEWORK_ORDERS.get(written, {})
+    if framework in orders:
+        return orders[framework]
     if len(orders) == 1:
         return next(iter(orders.values()))
     if orders:

@@ -40,6 +40,7 @@ from symcount.catalog import (
 )
 from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
+from symcount.modules import layer_framework
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
 from symcount.syntax_errors import KEYWORDS
@@ -626,7 +627,8 @@ class Walker:
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, ast.Arg]] = {}
         specs = [s for s in entry.args]
-        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
+                                 layer_framework(node.module))
         positional = 0
         for arg in node.args:
             if arg.name is None:

@@ -26,6 +26,7 @@ from lark.lexer import Lexer
 from symcount import ast
 from symcount.errors import SymcountError
 from symcount.evaluate import MAX_BITS
+from symcount.modules import qualified_layer
 from symcount.syntax_errors import syntax_error
 
 #: Refuse larger texts outright: a description is a page, not a data set (the
@@ -38,7 +39,7 @@ MAX_NESTING = 200
 MAX_TOKENS = 150_000
 #: Longest name, number (digits) and string literal: Python refuses to convert
 #: integers of more than 4,300 digits, and a 100 kB name is not a name.
-MAX_TOKEN_CHARS = {"NAME": 100, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}
+MAX_TOKEN_CHARS = {"NAME": 100, "DOTTED_NAME": 200, "INT": 4_000, "DECIMAL": 4_000, "STRING": 1_000}
 #: Largest power of ten a decimal may carry (``1e3900``): 10^3900 is just under ``MAX_BITS``.
 MAX_EXPONENT = 3_900
 
@@ -92,7 +93,7 @@ def _check_token(token: Token, count: int) -> None:
                             hint="a description is a page: use repeat and blocks for repeated layers")
     limit = MAX_TOKEN_CHARS.get(token.type)
     if limit is not None and len(token) > limit:
-        what = {"NAME": "name", "STRING": "string"}.get(token.type, "number")
+        what = {"NAME": "name", "DOTTED_NAME": "name", "STRING": "string"}.get(token.type, "number")
         start = _token_pos(token)
         raise SymcountError(f"{what} too long ({len(token):,} characters; the limit is {limit:,})",
                             ast.Pos(start.line, start.column, start.line, start.column + 1))
@@ -234,13 +235,21 @@ class ToAst(Transformer[Token, Any]):
 
     def layer(self, label: Any, kind: Token, args: Any, body: Any) -> ast.Layer:
         pos = _token_pos(kind)
+        name, module = str(kind), None
+        if kind.type == "DOTTED_NAME":
+            module, _, name = name.rpartition(".")
+            start = pos.column + len(module) + 1
+            module_pos = ast.Pos(pos.line, pos.column, pos.line, start - 1)
+            pos = ast.Pos(pos.line, start, pos.end_line, pos.end_column)
+            qualified_layer(module, name, module_pos, pos)
         return ast.Layer(
-            kind=str(kind),
+            kind=name,
             args=args or (),
             label=str(label) if label is not None else None,
             body=body,
             has_parens=args is not None,
             pos=pos,
+            module=module,
         )
 
     def body(self, *items: Any) -> ast.Body:

@@ -42,7 +42,7 @@ OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW_OP", "COMP_OP", "P
 WORDS = {
     "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
     "EQUAL": "'='", "COLON": "':'", "SEMICOLON": "';'", "_NL": "a new line",
-    "NAME": "a name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
+    "NAME": "a name", "DOTTED_NAME": "a layer name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
     "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW_OP": "'^'",
     "COMP_OP": "a comparison", "TRUE": "true", "FALSE": "false", "$END": "the end of the text",
     "PERCENT": "'%'", "__ANON_0": "'//'",
@@ -62,6 +62,8 @@ _CLOSER = {"(": ")", "{": "}"}
 def describe_expected(expected: set[str]) -> str:
     """What the parser wanted, in words, with families of terminals folded together."""
     names = set(expected) - OPERATORS if set(expected) - OPERATORS else set(expected)
+    if "NAME" in names:
+        names.discard("DOTTED_NAME")  # nn.Conv2d: a layer name with its module, said as "a layer"
     words: list[str] = []
     if names & STATEMENT_START and "NAME" in names:
         words.append("a layer or statement")
