@@ -1032,6 +1032,13 @@ register(LayerType(
 
 # -- embedding -------------------------------------------------------------------------
 
+def _embedding_shape(a: Args, s: Shape) -> Shape:
+    """One vector per token id; a flat input of n values (Keras ``Input(shape=(n,))``) is n ids."""
+    if s.channels is not None and not s.spatial:
+        return Shape((s.channels,), a.dim, True)
+    return Shape(s.spatial, a.dim, True)
+
+
 register(LayerType(
     name="embedding",
     ignored=("padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse", "mask_zero",
@@ -1044,7 +1051,7 @@ register(LayerType(
           ArgSpec("tied", ANY, None, (), doc="label of a layer whose weight this one shares")),
     tensors=lambda a, c: [Tensor("embeddings" if c == "keras" else "weight", (a.V, a.dim))],
     formulas=lambda a, c: {"param": "V*d"},
-    shape=lambda a, s, c: Shape(s.spatial, a.dim, True),
+    shape=lambda a, s, c: _embedding_shape(a, s),
     macs=_zero_macs,
     macs_doc="0 (a table look-up)",
 ))

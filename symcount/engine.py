@@ -9,7 +9,7 @@ from those tensors with shared (tied) tensors counted once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -40,7 +40,7 @@ from symcount.catalog import (
 )
 from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
-from symcount.modules import layer_framework
+from symcount.modules import KERAS_INPUTS, layer_framework
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
 from symcount.syntax_errors import KEYWORDS
@@ -209,6 +209,8 @@ class Walker:
         self.shared: list[str] = []
         self.notes: list[str] = []
         self.in_network = False
+        #: index in ``layers`` of the first layer of the network (or top-level layer) being walked
+        self.first_layer = 0
 
     # -- items ---------------------------------------------------------------------
     def run_body(self, body: ast.Body, env: Env, shape: Shape | None, scope: Scope,
@@ -345,6 +347,11 @@ class Walker:
                 raise SymcountError("input(...) after layers: it would replace the shape flowing in", node.pos,
                                     hint="input(...) comes once, at the start of a network")
             return self.run_input(node, env)
+        if node.kind in KERAS_INPUTS and node.kind not in self.program.blocks:
+            if shape is not None:
+                raise SymcountError(f"{node.kind}(...) after layers: it would replace the shape flowing in",
+                                    node.pos, hint=f"{node.kind}(...) comes once, first in the model")
+            return self.run_keras_input(node, env)
         if node.kind == "moe":
             return self.run_moe(node, env, shape, scope, multiplier)
         if node.kind in self.program.blocks or node.kind in self.program.networks:
@@ -359,6 +366,7 @@ class Walker:
                                 hint=did_you_mean(node.kind, names))
         if node.body is not None:
             raise SymcountError(f"{entry.name} takes no body", node.pos)
+        node, shape = self.keras_input_args(entry, node, env, shape)
         self.expanded += 1
         if self.expanded > MAX_LAYERS:
             raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
@@ -378,16 +386,65 @@ class Walker:
             if name in dims:
                 raise SymcountError(f"input dimension {name} given twice", arg.pos)
             dims[name] = check_size(evaluate(arg.value, env), arg, f"input {name}")
-        if "L" in dims and any(d in dims for d in ("H", "W", "D")):
-            raise SymcountError("input takes either L (a sequence) or H, W (D), not both", node.pos)
-        if "L" in dims:
-            return Shape((dims["L"],), dims.get("C"), True)
-        spatial = tuple(dims[d] for d in ("D", "H", "W") if d in dims)
-        if "C" not in dims and spatial:
-            raise SymcountError("an image input needs its channels C", node.pos)
-        if not dims:
-            raise SymcountError("input needs sizes, e.g. input(H=32, W=32, C=3)", node.pos)
-        return Shape(spatial, dims.get("C"), False)
+        return input_shape(dims, node.pos)
+
+    def run_keras_input(self, node: ast.Layer, env: Env) -> Shape:
+        """``keras.Input(shape=(28, 28, 1))``, ``InputLayer(input_shape=...)``: input(...) written channels-last."""
+        shape_arg: ast.Arg | None = None
+        positional = 0
+        for arg in node.args:
+            name = arg.name
+            if name is None:
+                name = _KERAS_INPUT_ORDER[positional] if positional < len(_KERAS_INPUT_ORDER) else None
+                positional += 1
+                if name is None:
+                    raise SymcountError(f"{node.kind} takes at most {len(_KERAS_INPUT_ORDER)} positional arguments",
+                                        arg.pos, hint=f"in order: {', '.join(_KERAS_INPUT_ORDER)}")
+            if name in _KERAS_INPUT_IGNORED:
+                continue
+            if name not in _KERAS_SHAPE_ARGS:
+                valid = ", ".join(("shape", "batch_shape", *_KERAS_INPUT_IGNORED))
+                raise SymcountError(f"{node.kind} has no argument '{name}' (valid: {valid})", arg.pos,
+                                    hint=did_you_mean(name, [*_KERAS_SHAPE_ARGS, *_KERAS_INPUT_IGNORED]))
+            if shape_arg is not None:
+                raise SymcountError(f"{node.kind}: the shape is given twice", arg.pos)
+            shape_arg = arg
+        if shape_arg is None:
+            raise SymcountError(f"{node.kind} needs its shape, e.g. {node.kind}(shape=(28, 28, 1))", node.pos)
+        return input_shape(keras_dims(shape_arg, env), shape_arg.pos)
+
+    def keras_input_args(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None
+                         ) -> tuple[ast.Layer, Shape | None]:
+        """Keras's ``input_shape=``/``input_dim=``/``input_length=`` on a layer: the network's input.
+
+        Only the first layer of a network (or a top-level layer) may declare it; where an
+        input shape is already known, the declaration must agree with it.
+        """
+        declared = [a for a in node.args if a.name in _KERAS_LAYER_INPUT and entry.find_arg(a.name) is None]
+        if not declared:
+            return node, shape
+        dims: dict[str, sympy.Expr] = {}
+        for arg in declared:
+            if arg.name in ("input_shape", "batch_input_shape"):
+                if len(declared) > 1:
+                    raise SymcountError(f"{arg.name} goes alone: it already gives every size", arg.pos,
+                                        hint="give input_shape=, or input_dim= and input_length=")
+                dims = keras_dims(arg, env)
+            else:
+                what = f"{arg.name} (the input's {'features' if arg.name == 'input_dim' else 'length'})"
+                dims["C" if arg.name == "input_dim" else "L"] = check_size(evaluate(arg.value, env), arg, what)
+        first = declared[0]
+        shown = f"{first.name}=" if len(declared) == 1 else "input_dim=/input_length="
+        if len(self.layers) > self.first_layer:
+            raise SymcountError(f"{shown} on a later layer: Keras reads it only on the first layer", first.pos,
+                                hint="move it to the first layer, or start the network with input(...)")
+        given = input_shape(dims, first.pos)
+        if shape is not None and not shapes_equal(given, shape):
+            raise SymcountError(
+                f"{shown} says the input is {_keras_tuple(given)}, but it is {_keras_tuple(shape)}",
+                first.pos, hint="keep one of them: input(...) or the layer's " + shown.rstrip("="))
+        rest = tuple(a for a in node.args if a not in declared)
+        return replace(node, args=rest), given
 
     def run_block(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
@@ -878,6 +935,63 @@ def formula_bindings(entry: LayerType, args: Args, convention: str) -> dict[str,
 
 
 # ---------------------------------------------------------------------------
+# input shapes
+
+
+def input_shape(dims: Mapping[str, sympy.Expr], pos: ast.Pos) -> Shape:
+    """The shape ``input(...)`` with these named sizes (D, H, W, L, C) starts a network with."""
+    if "L" in dims and any(d in dims for d in ("H", "W", "D")):
+        raise SymcountError("input takes either L (a sequence) or H, W (D), not both", pos)
+    if "L" in dims:
+        return Shape((dims["L"],), dims.get("C"), True)
+    spatial = tuple(dims[d] for d in ("D", "H", "W") if d in dims)
+    if "C" not in dims and spatial:
+        raise SymcountError("an image input needs its channels C", pos)
+    if not dims:
+        raise SymcountError("input needs sizes, e.g. input(H=32, W=32, C=3)", pos)
+    return Shape(spatial, dims.get("C"), False)
+
+
+#: Keras shapes are channels-last: what each rank means, as input(...)'s named sizes.
+KERAS_AXES = {1: ("C",), 2: ("L", "C"), 3: ("H", "W", "C"), 4: ("D", "H", "W", "C")}
+#: Layer arguments that declare the model's input (Keras 2 style), unless the layer has an argument of
+#: that name (Embedding's input_dim is its vocabulary).
+_KERAS_LAYER_INPUT = ("input_shape", "batch_input_shape", "input_dim", "input_length")
+#: keras.Input / InputLayer: the shape arguments, the positional order, and what changes no count.
+_KERAS_SHAPE_ARGS = ("shape", "input_shape", "batch_shape", "batch_input_shape")
+_KERAS_INPUT_ORDER = ("shape", "batch_size", "dtype")
+_KERAS_INPUT_IGNORED = ("batch_size", "dtype", "name", "sparse", "ragged", "optional", "tensor", "input_tensor")
+
+
+def _keras_tuple(shape: Shape) -> str:
+    """A shape as Keras writes input_shape: channels-last, ``(784,)`` for one size."""
+    dims = shape.layout("keras")
+    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def keras_dims(arg: ast.Arg, env: Env) -> dict[str, sympy.Expr]:
+    """A Keras shape tuple (channels-last, ``None`` for a size left open) as input(...)'s named sizes.
+
+    ``batch_shape``/``batch_input_shape`` start with the batch size, which is dropped.
+    """
+    what = arg.name or "shape"
+    if not isinstance(arg.value, ast.TupleExpr):
+        raise SymcountError(f"{what} takes a tuple of sizes, e.g. (28, 28, 1) or (784,)", arg.value.pos)
+    items = arg.value.items[1:] if what.startswith("batch") else arg.value.items
+    axes = KERAS_AXES.get(len(items))
+    if axes is None:
+        raise SymcountError(f"{what} has {len(items)} sizes; symcount reads (C,), (L, C), (H, W, C) or (D, H, W, C)",
+                            arg.value.pos)
+    dims: dict[str, sympy.Expr] = {}
+    for axis, item in zip(axes, items, strict=True):
+        if isinstance(item, ast.Name) and item.id == "None":
+            dims[axis] = sym(axis)  # a size left open: the count is a formula in it, if it depends on it
+        else:
+            dims[axis] = check_size(evaluate(item, env), ast.Arg(None, item, item.pos), f"{what} {axis}")
+    return dims
+
+
+# ---------------------------------------------------------------------------
 # argument normalisation
 
 
@@ -1048,6 +1162,7 @@ def walk(program: Program, target: str, convention: str) -> Walker:
     if target == "main":
         root = Scope(used=walker.names)  # one scope: two top-level conv2d are conv2d and conv2d_1
         for node, env in program.toplevel:
+            walker.first_layer = len(walker.layers)  # each top-level layer is a model of its own
             walker.run_layer(node, env.child(), None, root, ONE)
         walker.final_shape = None  # type: ignore[attr-defined]
         return walker

@@ -150,3 +150,100 @@ def test_prefix_errors(text: str, line: int, column: int, message: str, hint: st
     assert (err.line, err.column, err.message) == (line, column, message)
     if hint is not None:
         assert err.hint == hint
+
+
+# ------------------------------------------------------------------ Keras input declarations
+
+
+def keras_sequential(calls: list[str]) -> keras.Sequential:
+    """The real Keras model of the pasted layer calls, as keras.Sequential([...]) builds it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras 3 warns about input_shape= on a layer; it still uses it
+        return keras.Sequential([eval(call, dict(KERAS_SCOPE)) for call in calls])  # noqa: S307
+
+
+# (the layers as pasted; for Keras 2's input_length, the shape Keras 3 must be built with)
+KERAS_DECLARED = [
+    (["Dense(64, input_shape=(784,))", "Dense(10, activation='softmax')"], None),
+    (["Dense(64, activation='relu', input_dim=784)", "Dense(10)"], None),
+    (["Conv2D(32, (3,3), activation='relu', input_shape=(28, 28, 1))", "MaxPooling2D((2, 2))", "Flatten()",
+      "Dense(10, activation='softmax')"], None),
+    (["layers.Conv1D(16, 5, input_shape=(100, 7))", "layers.GlobalMaxPooling1D()"], None),
+    (["Conv3D(4, 3, input_shape=(8, 8, 8, 1))"], None),
+    (["LSTM(32, input_shape=(None, 8))", "Dense(1)"], None),
+    (["Embedding(10000, 64, input_length=200)", "LSTM(32)", "Dense(1, activation='sigmoid')"], (None, 200)),
+    (["Input(shape=(28, 28, 1))", "Conv2D(32, 3)", "Flatten()", "Dense(10)"], None),
+    (["keras.Input(shape=(784,), batch_size=32, name='pixels')", "layers.Dense(64)"], None),
+    (["tf.keras.Input((10, 8))", "layers.SimpleRNN(16)"], None),
+    (["keras.layers.InputLayer(input_shape=(28, 28, 1))", "keras.layers.Conv2D(8, 3)"], None),
+    (["InputLayer(shape=(32, 32, 3))", "Conv2D(8, 3, strides=2, padding='same')"], None),
+    (["Input(batch_shape=(None, 16))", "Dense(4)"], None),
+    (["Input(shape=(200,), dtype='int32')", "Embedding(1000, 16)", "GlobalAveragePooling1D()"], None),
+    (["Input(shape=(28, 28, 1))", "Conv2D(8, 3, input_shape=(28, 28, 1))"], None),
+]
+
+
+@pytest.mark.parametrize(("calls", "build"), KERAS_DECLARED, ids=lambda v: str(v))
+def test_keras_input_declarations_count_as_keras(calls: list[str], build: tuple[int | None, ...] | None) -> None:
+    model = keras_sequential(calls)
+    if build is not None:
+        model.build(build)  # Keras 3 keeps input_length only as a warning: build with the length it meant
+    body = "\n".join(f"    {call}" for call in calls)
+    result = symcount.count(f"network n {{\n{body}\n}}", convention="keras")
+    assert int(result.total) == model.count_params(), calls
+    want = tuple(model.output_shape[1:])
+    got = tuple(None if str(n) in ("L", "H", "W", "D") else int(n) for n in result.output_shape or ())
+    assert got == want, calls
+
+
+def test_a_top_level_layer_takes_its_own_input_declaration() -> None:
+    assert symcount.count("Dense(64, input_dim=784)\nDense(10, input_shape=(64,))").total == 785 * 64 + 65 * 10
+
+
+def test_the_input_shape_written_channels_last_maps_onto_input() -> None:
+    # a size left open (None) stays a symbol: LSTM's count does not depend on it, its output is per sequence
+    result = symcount.count("network n { Input(shape=(None, 8)); layers.LSTM(4, return_sequences=True) }",
+                            convention="keras")
+    assert int(result.total) == 4 * ((8 + 4) * 4 + 4)
+    assert [str(n) for n in result.output_shape or ()] == ["L", "4"]
+    torch_result = symcount.count("network n { Input(shape=(28, 28, 1)); nn.Conv2d(1, 4, 3) }")
+    assert tuple(int(n) for n in torch_result.output_shape or ()) == (4, 26, 26)
+
+
+DECLARATION_ERRORS = [
+    ("network n {\n  Embedding(100, 8)\n  Dense(10, input_shape=(5,))\n}", 3, 13,
+     "input_shape= on a later layer: Keras reads it only on the first layer",
+     "move it to the first layer, or start the network with input(...)"),
+    ("network n {\n  Dense(64, input_dim=3)\n  Dense(10, input_dim=64)\n}", 3, 13,
+     "input_dim= on a later layer: Keras reads it only on the first layer", None),
+    ("network n {\n  input(C=6)\n  Dense(10, input_shape=(5,))\n}", 3, 13,
+     "input_shape= says the input is (5,), but it is (6,)",
+     "keep one of them: input(...) or the layer's input_shape"),
+    ("network n { Dense(3, input_shape=784) }", 1, 34, "input_shape takes a tuple of sizes, e.g. (28, 28, 1) or (784,)",
+     None),
+    ("network n { Dense(3, input_shape=(1, 2, 3, 4, 5)) }", 1, 35,
+     "input_shape has 5 sizes; symcount reads (C,), (L, C), (H, W, C) or (D, H, W, C)", None),
+    ("network n { Dense(3, input_shape=(0,)) }", 1, 35, "input_shape C must be positive, not 0", None),
+    ("network n { Dense(3, input_dim=4, input_shape=(4,)) }", 1, 35, "input_shape goes alone: it already gives every size",
+     None),
+    ("network n {\n  Dense(3, input_dim=4)\n  Input(shape=(3,))\n}", 3, 3,
+     "Input(...) after layers: it would replace the shape flowing in", "Input(...) comes once, first in the model"),
+    ("network n {\n  input(C=4)\n  keras.Input(shape=(4,))\n}", 3, 9,
+     "Input(...) after layers: it would replace the shape flowing in", None),
+    ("network n { Input(name='x') }", 1, 13, "Input needs its shape, e.g. Input(shape=(28, 28, 1))", None),
+    ("network n { Input(shap=(3,)) }", 1, 19, "Input has no argument 'shap' (valid: shape, batch_shape, batch_size, "
+     "dtype, name, sparse, ragged, optional, tensor, input_tensor)", "did you mean 'shape'?"),
+    ("network n { Input((3,), shape=(3,)) }", 1, 25, "Input: the shape is given twice", None),
+    ("network n { InputLayer(input_shape=(3, 4), batch_shape=(2, 3, 4)) }", 1, 44,
+     "InputLayer: the shape is given twice", None),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), DECLARATION_ERRORS)
+def test_input_declaration_errors(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(text, convention="keras")
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
