@@ -1002,6 +1002,7 @@ _PLACED_KEYWORDS = {
     "else": "else { ... } follows if COND { ... }",
     "network": "a network is defined at the top level, not inside another",
     "block": "a block is defined at the top level, not inside another",
+    "Sequential": "Sequential(...) stands on its own at the top level: it is the whole model",
 }
 
 
@@ -1159,7 +1160,7 @@ def choose_target(program: Program, network: str | None) -> str:
 
 def walk(program: Program, target: str, convention: str) -> Walker:
     walker = Walker(program, convention)
-    if target == "main":
+    if target == "main" and target not in program.networks:
         root = Scope(used=walker.names)  # one scope: two top-level conv2d are conv2d and conv2d_1
         for node, env in program.toplevel:
             walker.first_layer = len(walker.layers)  # each top-level layer is a model of its own

@@ -70,6 +70,9 @@ def _examples() -> str:
 
 def qualified_layer(module: str, name: str, module_pos: ast.Pos, name_pos: ast.Pos) -> str:
     """The framework of ``module.name`` (a layer call), or a SymcountError saying what is wrong."""
+    if name == "Sequential":
+        raise SymcountError("Sequential(...) stands on its own at the top level: it is the whole model",
+                            name_pos, hint="nested Sequential models are not read; list their layers instead")
     if module in KERAS_TOP and name in KERAS_INPUTS:
         return "keras"
     framework = LAYER_MODULES.get(module)
@@ -97,6 +100,29 @@ def qualified_layer(module: str, name: str, module_pos: ast.Pos, name_pos: ast.P
     raise SymcountError(f"unknown layer '{module}.{name}'", name_pos,
                         hint=did_you_mean(name, _NAMES[framework]) or
                         f"symcount counts these {_SHOWN[framework]} layers: see docs/layers.md")
+
+
+def sequential_framework(module: str, module_pos: ast.Pos, form: str, items: tuple[ast.Layer, ...],
+                         pos: ast.Pos) -> str | None:
+    """The framework of ``module.Sequential(...)`` (None without a prefix), checking how its layers are given.
+
+    Keras takes a list (``Sequential([Dense(64), ...])``), PyTorch the layers themselves
+    (``nn.Sequential(nn.Linear(784, 64), ...)``); without a prefix either form is read.
+    """
+    if not module:
+        return None
+    framework = SEQUENTIAL_MODULES.get(module)
+    if framework is None:
+        raise SymcountError(f"unknown module '{module}' before Sequential", module_pos,
+                            hint=did_you_mean(module, SEQUENTIAL_MODULES)
+                            or "write nn.Sequential(...), keras.Sequential([...]) or Sequential(...)")
+    if framework == "pytorch" and form == "list":
+        raise SymcountError(f"{module}.Sequential takes the layers themselves, not a list", pos,
+                            hint=f"write {module}.Sequential({module}.Linear(...), {module}.ReLU(), ...)")
+    if framework == "keras" and form == "args" and items:
+        raise SymcountError(f"{module}.Sequential takes a list of layers", pos,
+                            hint=f"write {module}.Sequential([...]), the layers in square brackets")
+    return framework
 
 
 def layer_framework(module: str | None) -> str | None:

@@ -26,7 +26,7 @@ from lark.lexer import Lexer
 from symcount import ast
 from symcount.errors import SymcountError
 from symcount.evaluate import MAX_BITS
-from symcount.modules import qualified_layer
+from symcount.modules import layer_framework, qualified_layer, sequential_framework
 from symcount.syntax_errors import syntax_error
 
 #: Refuse larger texts outright: a description is a page, not a data set (the
@@ -251,6 +251,29 @@ class ToAst(Transformer[Token, Any]):
             pos=pos,
             module=module,
         )
+
+    def seq_layer(self, kind: Token, args: Any) -> ast.Layer:
+        return self.layer(None, kind, args, None)
+
+    def seq_list(self, *items: Any) -> tuple[str, tuple[ast.Layer, ...]]:
+        return "list", tuple(i for i in items if i is not None)
+
+    def seq_args(self, *items: Any) -> tuple[str, tuple[ast.Layer, ...]]:
+        return "args", tuple(i for i in items if i is not None)
+
+    def sequential_def(self, name: Token | None, kw: Token, layers: tuple[str, tuple[ast.Layer, ...]]
+                       ) -> ast.Network:
+        pos = _token_pos(kw)
+        module, _, _ = str(kw).rpartition(".")
+        form, items = layers
+        framework = sequential_framework(module, ast.Pos(pos.line, pos.column, pos.line, pos.column + len(module)),
+                                         form, items, pos)
+        for item in items:
+            if item.module is not None and layer_framework(item.module) != framework and framework is not None:
+                raise SymcountError(f"{item.module}.{item.kind} in a {'Keras' if framework == 'keras' else 'PyTorch'}"
+                                    " Sequential", item.pos, hint="one model is built with one framework")
+        where = _token_pos(name) if name is not None else pos
+        return ast.Network(str(name) if name is not None else "main", (), ast.Body(items, where), where)
 
     def body(self, *items: Any) -> ast.Body:
         kept = tuple(i for i in items if i is not None)

@@ -28,9 +28,10 @@ from symcount import ast
 from symcount.errors import SymcountError
 
 #: Terminals that can start a value (an expression).
-VALUE_START = frozenset({"NAME", "INT", "DECIMAL", "STRING", "TRUE", "FALSE", "LPAR", "MINUS", "PLUS", "NOT"})
+VALUE_START = frozenset({"NAME", "INT", "DECIMAL", "STRING", "TRUE", "FALSE", "LPAR", "LSQB", "MINUS", "PLUS", "NOT"})
 #: Terminals that start a statement inside a body.
-STATEMENT_START = frozenset({"IF", "LET", "REPEAT", "RESIDUAL", "PARALLEL", "REQUIRE", "NETWORK", "BLOCK"})
+STATEMENT_START = frozenset({"IF", "LET", "REPEAT", "RESIDUAL", "PARALLEL", "REQUIRE", "NETWORK", "BLOCK",
+                             "SEQUENTIAL"})
 #: The language's statement words (a misspelt one parses as a layer name).
 KEYWORDS = ("network", "block", "let", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch")
 #: Terminals that end a statement.
@@ -45,15 +46,14 @@ WORDS = {
     "NAME": "a name", "DOTTED_NAME": "a layer name", "INT": "a number", "DECIMAL": "a number", "STRING": "a string",
     "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW_OP": "'^'",
     "COMP_OP": "a comparison", "TRUE": "true", "FALSE": "false", "$END": "the end of the text",
-    "PERCENT": "'%'", "__ANON_0": "'//'",
+    "PERCENT": "'%'", "__ANON_0": "'//'", "LSQB": "'['", "RSQB": "']'", "SEQUENTIAL": "Sequential(...)",
 }
 
 #: Look-alike characters people paste from papers and slides, and what to type instead.
 LOOKALIKES = {
     "×": "'*'", "·": "'*'", "⋅": "'*'", "−": "'-'", "–": "'-'", "—": "'-'", "÷": "'/'",
     "²": "'^2'", "³": "'^3'", "“": "'\"'", "”": "'\"'", "‘": "'\"'", "’": "'\"'",
-    "`": "'\"' (strings use double quotes)", "[": "'(' (tuples use parentheses)",
-    "]": "')' (tuples use parentheses)", "&": "'and'", "|": "'or'", "!": "'not' (or '!=' to compare)",
+    "`": "'\"' (strings use double quotes)", "&": "'and'", "|": "'or'", "!": "'not' (or '!=' to compare)",
 }
 
 _CLOSER = {"(": ")", "{": "}"}
@@ -185,6 +185,9 @@ def _bad_character(err: UnexpectedCharacters, text: str) -> SymcountError:
         code = f"U+{ord(char):04X}"
         return SymcountError(f"unexpected control character {code}", pos,
                              hint="descriptions are plain text; is this a binary file?")
+    if char == "." and err.pos_in_stream and (text[err.pos_in_stream - 1].isalnum() or text[err.pos_in_stream - 1] == "_"):
+        return SymcountError("unexpected character '.'", pos,
+                             hint="only a layer's own name may carry a module path (nn.Conv2d); a value cannot")
     if ord(char) > 127:
         return SymcountError(f"unexpected character {_quoted(char)}" + (f" ({name})" if name else ""), pos,
                              hint="names and operators are ASCII")
@@ -215,6 +218,12 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
         before, _ = brackets(text[:token.start_pos])
         if before and before[-1] in open_ and before[-1][1] < pos.line:
             return _never_closed(*before[-1])
+    if token.type == "SEQUENTIAL":
+        return SymcountError("Sequential(...) stands on its own at the top level: it is the whole model", pos,
+                             hint="nested Sequential models are not read; list their layers instead")
+    if accepts == {"SEQUENTIAL"}:
+        return SymcountError("only a Sequential(...) model is assigned with '='", pos,
+                             hint="to name a value, write let NAME = value")
     if token.type == "EQUAL" and "COMP_OP" in accepts:
         return SymcountError("'=' gives an argument a value; to compare, write '=='", pos,
                              hint="e.g. if s == 1 { ... }")

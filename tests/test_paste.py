@@ -247,3 +247,127 @@ def test_input_declaration_errors(text: str, line: int, column: int, message: st
     assert (err.line, err.column, err.message) == (line, column, message)
     if hint is not None:
         assert err.hint == hint
+
+
+# ------------------------------------------------------------------ Sequential models as pasted
+
+KERAS_MODELS = [
+    """model = Sequential([ Dense(64, input_shape=(784,)), Dense(10) ])""",
+    """model = keras.Sequential([
+    layers.Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)),
+    layers.MaxPooling2D((2, 2)),
+    layers.Conv2D(64, (3, 3), activation='relu'),
+    layers.MaxPooling2D((2, 2)),
+    layers.Flatten(),
+    layers.Dense(64, activation='relu'),
+    layers.Dense(10, activation='softmax'),
+])""",
+    """model = tf.keras.models.Sequential([
+    tf.keras.layers.Input(shape=(32, 32, 3)),
+    tf.keras.layers.Conv2D(16, [3, 3], strides=[2, 2], padding='same', use_bias=False),
+    tf.keras.layers.BatchNormalization(),
+    tf.keras.layers.GlobalAveragePooling2D(),
+    tf.keras.layers.Dense(10),
+])""",
+    """clf = keras.models.Sequential([
+    keras.Input((200,), dtype='int32'),
+    keras.layers.Embedding(20000, 128),
+    keras.layers.LSTM(64, return_sequences=True),
+    keras.layers.LSTM(32),
+    keras.layers.Dense(1, activation='sigmoid'),
+])""",
+    """net = Sequential([Dense(32, activation='relu', input_dim=100), Dense(1, activation='sigmoid'),])""",
+]
+
+
+@pytest.mark.parametrize("code", KERAS_MODELS)
+def test_keras_sequential_counts_as_keras(code: str) -> None:
+    scope = dict(KERAS_SCOPE)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(code, scope)  # noqa: S102 - the test's own text, run by the real Keras
+    name = code.split("=", 1)[0].strip()
+    model = scope[name]
+    result = symcount.count(code, convention="keras")
+    assert result.network == name
+    assert int(result.total) == model.count_params()
+    assert int(result.trainable) == sum(int(w.numpy().size) for w in model.trainable_weights)
+    assert tuple(int(n) for n in result.output_shape or ()) == tuple(model.output_shape[1:])
+
+
+# (the code as pasted, torch input shape without the batch or None)
+TORCH_MODELS = [
+    ("model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))", None),
+    ("""net = torch.nn.Sequential(
+    torch.nn.Conv2d(1, 32, 3),
+    torch.nn.ReLU(),
+    torch.nn.MaxPool2d(2),
+    torch.nn.Flatten(),
+    torch.nn.Linear(32 * 13 * 13, 10),
+)""", None),
+    ("""model = nn.Sequential(
+    nn.Conv2d(3, 16, kernel_size=[3, 3], padding=1, bias=False),
+    nn.BatchNorm2d(16),
+    nn.ReLU(inplace=True),
+    nn.AdaptiveAvgPool2d((1, 1)),
+    nn.Flatten(),
+    nn.Linear(16, 10),
+)""", None),
+    ("nn.Sequential(nn.Embedding(1000, 32), nn.LSTM(32, 64, batch_first=True))", None),
+]
+
+
+@pytest.mark.parametrize(("code", "shape"), TORCH_MODELS)
+def test_torch_sequential_counts_as_torch(code: str, shape: tuple[int, ...] | None) -> None:
+    scope = dict(TORCH_SCOPE)
+    assigned = "=" in code.split("(", 1)[0]
+    exec(code if assigned else f"model = {code}", scope)  # noqa: S102 - the test's own text, run by torch
+    name = code.split("=", 1)[0].strip() if assigned else "model"
+    model = scope[name]
+    result = symcount.count(code)
+    assert result.network == (name if assigned else "main")
+    assert int(result.total) == torch_params(model)
+    assert int(result.buffers) == sum(b.numel() for n, b in model.named_buffers() if "num_batches" not in n)
+
+
+def test_sequential_with_an_input_lets_shapes_flow() -> None:
+    code = "model = nn.Sequential(input(H=28, W=28, C=1), nn.Conv2d(1, 8, 3), nn.Flatten())"
+    result = symcount.count(code)
+    assert tuple(int(n) for n in result.output_shape or ()) == (8 * 26 * 26,)
+    assert symcount.count("Sequential()").total == 0
+
+
+SEQUENTIAL_ERRORS = [
+    ("model = nn.Sequential([nn.Linear(3, 4)])", 1, 9, "nn.Sequential takes the layers themselves, not a list",
+     "write nn.Sequential(nn.Linear(...), nn.ReLU(), ...)"),
+    ("model = keras.Sequential(layers.Dense(3))", 1, 9, "keras.Sequential takes a list of layers",
+     "write keras.Sequential([...]), the layers in square brackets"),
+    ("foo.Sequential([Dense(3)])", 1, 1, "unknown module 'foo' before Sequential", None),
+    ("nn.Sequential(nn.Linear(3, 4), layers.Dense(3))", 1, 39, "layers.Dense in a PyTorch Sequential",
+     "one model is built with one framework"),
+    ("network n {\n  input(C=3)\n  nn.Sequential(nn.Linear(3, 4))\n}", 3, 3,
+     "Sequential(...) stands on its own at the top level: it is the whole model", None),
+    ("network n { Sequential([Dense(3)]) }", 1, 13, "'Sequential' cannot stand on its own here", None),
+    ("nn.Sequential(nn.Sequential(nn.Linear(3, 4)))", 1, 31, "unexpected character '.'",
+     "only a layer's own name may carry a module path (nn.Conv2d); a value cannot"),
+    ("nn.Sequential(nn.Sequential())", 1, 18,
+     "Sequential(...) stands on its own at the top level: it is the whole model",
+     "nested Sequential models are not read; list their layers instead"),
+    ("Dense(64, activation=tf.nn.relu, input_dim=3)", 1, 24, "unexpected character '.'", None),
+    ("width = 3", 1, 9, "only a Sequential(...) model is assigned with '='", "to name a value, write let NAME = value"),
+    ("model = Sequential([Dense(3, input_dim=2) Dense(4)])", 1, 43, "missing ',' between items", None),
+    ("model = Sequential([Dense(3, input_dim=2), Dense(4)]", 1, 19, "'(' is never closed", None),
+    ("conv2d(C_in=3, C_out=4, k=[3 3])", 1, 30, "missing ',' between items", "expected ',' or ']', found '3'"),
+    ("conv2d(C_in=3, C_out=4, k=[3, 3)", 1, 32, "unexpected ')'; expected ',' or ']'", None),
+    ("Sequential([Dense(3, input_dim=2)])\nSequential([Dense(3, input_dim=2)])", 2, 1, "'main' is defined twice", None),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), SEQUENTIAL_ERRORS)
+def test_sequential_errors(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(text, convention="keras")
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
