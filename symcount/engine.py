@@ -517,7 +517,7 @@ class Walker:
             tied_label = values["tied"]
         else:
             tied_label = None
-        args = Args(values, entry.dims)
+        args = Args(values, entry.dims, self.convention)
         if entry.validate is not None:
             problem = entry.validate(args)
             if problem is not None:
@@ -761,11 +761,17 @@ def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_en
 
 
 def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+    """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
+    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+    positional = 0
     for arg in node.args:
-        if arg.name is not None:
-            spec = entry.find_arg(arg.name)
-            if spec is not None and spec.name == name:
-                return arg.pos
+        written = arg.name
+        if written is None:
+            written = order[positional] if positional < len(order) else None
+            positional += 1
+        spec = entry.find_arg(written) if written is not None else None
+        if spec is not None and spec.name == name:
+            return arg.pos
     return node.pos
 
 
