@@ -482,17 +482,20 @@ class Walker:
         top_k = check_size(options["top_k"], node, "top_k")
         if is_number(experts) and is_number(top_k) and top_k > experts:
             raise SymcountError(f"top_k={top_k} is more than the {experts} experts", node.pos)
-        name = scope.name("moe", node.label)
-        inner = scope.child(name)
         router_entry = lookup("linear")
         assert router_entry is not None
-        router_env = env.child({"__moe_C_out": experts})
+        # the router's bias reads as every layer's bias= does: true, false or a symbol (bias=3 is refused)
+        bias_arg = next((a for a in node.args if aliases.get(a.name or "", a.name) == "bias"), None)
+        bias = normalise(router_entry.arg("bias"), options["bias"], router_entry, bias_arg, shape)
+        name = scope.name("moe", node.label)
+        inner = scope.child(name)
+        router_env = env.child({"__moe_C_out": experts, "__moe_bias": bias})
         # The router is unlabelled (every moe has one, so a label would clash in the
         # second layer); it is named "router" after counting.
         router, _ = self.count_layer(
             router_entry,
             ast.Layer("linear", (ast.Arg("C_out", ast.Name("__moe_C_out")),
-                                 ast.Arg("bias", ast.Bool(bool(options["bias"])))),
+                                 ast.Arg("bias", ast.Name("__moe_bias"))),
                       None, None, True, node.pos),
             router_env, shape, inner, multiplier)
         router.name = inner.prefix + "router"
@@ -500,6 +503,15 @@ class Walker:
         start = len(self.layers)
         out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
                             multiplier * experts)
+        if len(self.layers) == start:
+            raise SymcountError("moe's body (the expert) has no layers", node.pos,
+                                hint="e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }")
+        if out is None or not shapes_equal(out, shape):
+            raise SymcountError(
+                f"moe's expert must keep the shape: {fmt_shape(shape, self.convention)} -> "
+                f"{fmt_shape(out, self.convention)}", node.pos,
+                hint=self.reshaping_layer(start, len(self.layers))
+                + "each token's expert outputs are summed back into its d_model features")
         for layer in self.layers[start:]:
             layer.active = sympy.expand(layer.active / experts * top_k)
             # each token runs through top_k experts only: that is the compute
@@ -957,7 +969,7 @@ def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | No
             return ONE if value else ZERO
         if isinstance(value, sympy.Basic):
             if is_number(value) and value not in (0, 1):
-                raise SymcountError(f"bias must be true, false or a symbol, not {value}", pos)
+                raise SymcountError(f"bias must be true, false or a symbol, not {describe(value)}", pos)
             return value
         raise SymcountError(f"bias must be true, false or a symbol, not {describe(value)}", pos)
     if kind == FLAG:

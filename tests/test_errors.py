@@ -643,3 +643,37 @@ def test_small_message_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     # derive quotes each layer call from the line the parser counted (\x1c is a line break to splitlines)
     text = symcount.derive("relu() # \x1c\nlinear(C_in=3, C_out=2)", bias="true").text()
     assert "linear: linear(C_in=3, C_out=2)" in text
+
+
+# ------------------------------------------------------------------ nonsense that was counted
+_MOE = "network n {{ input(L=8, C=16)\n    {} }}"
+
+
+@pytest.mark.parametrize(("body", "line", "column", "message", "hint"), [
+    ("moe(experts=4, top_k=2) { }", 2, 5, "moe's body (the expert) has no layers",
+     "e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }"),
+    ("moe(experts=4, top_k=2) { let x = 1 }", 2, 5, "moe's body (the expert) has no layers", None),
+    ("moe(experts=4, top_k=2, bias=3) { gated_mlp(ff=32) }", 2, 34, "bias must be true, false or a symbol, not 3",
+     None),
+    ("moe(experts=4, router_bias=0.5) { gated_mlp(ff=32) }", 2, 32, "bias must be true, false or a symbol, not 0.5",
+     None),
+    ("moe(experts=4, top_k=2) { linear(C_out=32) }", 2, 5, "moe's expert must keep the shape: (8, 16) -> (8, 32)",
+     "moe.experts.linear (line 2) makes (8, 16) into (8, 32); "
+     "each token's expert outputs are summed back into its d_model features"),
+])
+def test_moe_nonsense_is_refused(body: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(_MOE.format(body))
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_moe_router_bias_reads_like_any_bias() -> None:
+    expert = "gated_mlp(ff=32)"
+    without = symcount.count(_MOE.format(f"moe(experts=4) {{ {expert} }}")).total
+    assert symcount.count(_MOE.format(f"moe(experts=4, bias=true) {{ {expert} }}")).total == without + 4
+    assert symcount.count(_MOE.format(f"moe(experts=4, bias=1) {{ {expert} }}")).total == without + 4
+    # a symbol is a symbol (it used to read as true)
+    assert str(symcount.count(_MOE.format(f"moe(experts=4, bias=b) {{ {expert} }}")).total) == f"4*b + {without}"
+    # an expert that goes out and back keeps the shape
+    symcount.count(_MOE.format("moe(experts=4) { linear(C_out=32); relu(); linear(C_out=16) }"))
