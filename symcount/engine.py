@@ -38,7 +38,7 @@ from symcount.catalog import (
     lookup,
     positional_order,
 )
-from symcount.errors import SymcountError, did_you_mean
+from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
@@ -1032,7 +1032,7 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             networks[statement.name] = (statement, env)
         elif isinstance(statement, ast.Require):
-            continue
+            _check_require(statement, env)
         elif isinstance(statement, ast.Layer):
             toplevel.append((statement, env))
         else:
@@ -1041,12 +1041,34 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
     return Program(tree, blocks, networks, toplevel, env)
 
 
+def _check_require(statement: ast.Require, env: Env) -> None:
+    """A require that is decidable and false is an error; one that depends on free symbols is left open.
+
+    (Exam templates use require to filter their draws; the exam counts only draws that pass.)
+    """
+    try:
+        holds = truth(evaluate(statement.condition, env), statement.condition)
+    except UndecidableError:
+        return
+    if not holds:
+        raise SymcountError("require does not hold: the condition is false", statement.condition.pos,
+                            hint="require states what the values must satisfy; change the values or the require")
+
+
 def _check_params(params: tuple[ast.Param, ...]) -> None:
+    """Each parameter once, and those without a default first: a call binds positional arguments in order,
+    so ``b(x=1, y)`` could give y by position only by giving x too (Python refuses it the same way)."""
     seen: set[str] = set()
+    defaulted: ast.Param | None = None
     for p in params:
         if p.name in seen:
             raise SymcountError(f"parameter {p.name} listed twice", p.pos)
         seen.add(p.name)
+        if p.default is not None:
+            defaulted = defaulted or p
+        elif defaulted is not None:
+            raise SymcountError(f"parameter {p.name} without a default follows {defaulted.name}, which has one",
+                                p.pos, hint="put the parameters without defaults first, as Python requires")
 
 
 def choose_target(program: Program, network: str | None) -> str:

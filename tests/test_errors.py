@@ -677,3 +677,39 @@ def test_moe_router_bias_reads_like_any_bias() -> None:
     assert str(symcount.count(_MOE.format(f"moe(experts=4, bias=b) {{ {expert} }}")).total) == f"4*b + {without}"
     # an expert that goes out and back keeps the shape
     symcount.count(_MOE.format("moe(experts=4) { linear(C_out=32); relu(); linear(C_out=16) }"))
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    ("block b(x=1, y) { linear(C_in=x, C_out=y) }\nb(2, 3)", 1, 14, "parameter y without a default follows x, which has one"),
+    ("network n(w=2, c) {\n input(C=4)\n linear(C_out=w) }", 1, 16, "parameter c without a default follows w, which has one"),
+])
+def test_parameter_without_default_after_one_with_is_refused(text: str, line: int, column: int, message: str) -> None:
+    """As Python refuses it: a call binds positional arguments in order, so y could not be given alone."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    assert err.hint == "put the parameters without defaults first, as Python requires"
+    with pytest.raises(SyntaxError, match="non-default argument"):
+        compile("def b(x=1, y): pass", "<test>", "exec")
+    assert symcount.count("block b(y, x=1) { linear(C_in=x, C_out=y) }\nb(3)").total == 6
+
+
+def test_false_require_is_an_error_in_a_count() -> None:
+    err = error_of("require 1 == 2\nrelu()")
+    assert (err.line, err.column, err.message) == (1, 9, "require does not hold: the condition is false")
+    err = error_of("let H = 1\nrequire H > 2\nlinear(C_in=H, C_out=2)")
+    assert (err.line, err.column, err.message) == (2, 9, "require does not hold: the condition is false")
+    # --set decides it too, either way
+    assert symcount.count("let H = 1\nrequire H > 2\nlinear(C_in=H, C_out=2)", values={"H": 5}).total == 12
+    err = error_of("require k <= H\nlinear(C_in=H, C_out=k)", values={"H": 2, "k": 3})
+    assert (err.line, err.column) == (1, 9)
+    # undecidable (free symbols) stays open: exam templates count their general rule with symbols
+    assert symcount.count("require k <= H\nlinear(C_in=H, C_out=k)").total.free_symbols
+    # a condition that is not one is an error, as in if
+    assert error_of('require "a"\nrelu()').message == 'a condition must be true or false, not the string "a"'
+
+
+def test_undecidable_is_a_typed_error() -> None:
+    from symcount.errors import UndecidableError
+
+    with pytest.raises(UndecidableError):
+        symcount.count("network n(s) { input(C=3)\n if s > 2 { relu() } }")
