@@ -22,6 +22,7 @@ import sympy
 
 from symcount import ast
 from symcount.errors import SymcountError
+from symcount.evaluate import describe
 from symcount.shapes import Shape, conv_out, conv_transpose_out, given_out, pad_out, pool_out, scale_out
 from symcount.symbols import is_number
 
@@ -79,9 +80,11 @@ class ArgSpec:
 class Args:
     """The bound arguments of one layer call, normalised (kernels are tuples)."""
 
-    def __init__(self, values: Mapping[str, Any], dims: int = 0) -> None:
+    def __init__(self, values: Mapping[str, Any], dims: int = 0, convention: str = "pytorch") -> None:
         self._values = dict(values)
         self.dims = dims
+        #: the framework counted as: a few checks are the framework's own (output_padding)
+        self.convention = convention
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -356,11 +359,37 @@ def _no_causal(layer: str) -> Callable[[Args], tuple[str, str] | None]:
     return check
 
 
+def _certain(relation: Any) -> bool:
+    """Whether a comparison of sizes is certainly true (symbols leave it open)."""
+    return relation is sympy.true
+
+
+def _check_output_padding(a: Args) -> tuple[str, str] | None:
+    """Each framework's rule for a transposed convolution's output_padding, as it refuses it.
+
+    PyTorch: smaller than the stride or the dilation, dimension by dimension
+    ("output padding must be smaller than either stride or dilation"); Keras:
+    strictly less than the stride.
+    """
+    if a.get("output_padding") is None:
+        return None
+    for op, s, d in zip(a.output_padding, a.stride, a.dilation, strict=False):
+        if a.convention == "keras":
+            if _certain(sympy.Ge(op, s)):
+                return "output_padding", (f"output_padding={op} must be smaller than the stride ({s}) "
+                                          "(Keras Conv*DTranspose refuses it)")
+        elif _certain(sympy.Ge(op, s)) and _certain(sympy.Ge(op, d)):
+            return "output_padding", (f"output_padding={op} must be smaller than either the stride ({s}) "
+                                      f"or the dilation ({d}) (PyTorch ConvTranspose refuses it)")
+    return None
+
+
 def _conv_validate(d: int, transpose: bool, layer: str) -> Callable[[Args], tuple[str, str] | None]:
     causal = None if d == 1 and not transpose else _no_causal(layer)
 
     def check(a: Args) -> tuple[str, str] | None:
-        return (causal(a) if causal is not None else None) or _check_groups(a)
+        return ((causal(a) if causal is not None else None) or _check_groups(a)
+                or (_check_output_padding(a) if transpose else None))
 
     return check
 
@@ -1491,9 +1520,12 @@ register(LayerType(
                              "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout", "GaussianDropout"),
     ignored=("noise_shape", "seed"),
     description="Dropout: zeroes random activations during training.",
-    args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability"),),
+    args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability, from 0 to 1"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: it only masks activations",
+    # PyTorch: "dropout probability has to be between 0 and 1"; Keras: "Expected a float value between 0 and 1"
+    validate=lambda a: ("p", f"p={describe(a.p)} is not a probability: it must be between 0 and 1")
+    if _certain(sympy.Lt(a.p, 0)) or _certain(sympy.Gt(a.p, 1)) else None,
 ))
 register(LayerType(
     name="identity", aliases=("Identity",),

@@ -359,7 +359,8 @@ def _other_convention(view: LayerView) -> list[Alternative]:
     out = []
     variants: list[tuple[Args, str]] = [(args, c) for c in CONVENTIONS if c != view.convention]
     if "reset_after" in args and args.get("reset_after") is not None:
-        flipped = Args({**dict(args.items()), "reset_after": not args.get("reset_after")}, args.dims)
+        flipped = Args({**dict(args.items()), "reset_after": not args.get("reset_after")}, args.dims,
+                       args.convention)
         variants.append((flipped, view.convention))
     for variant_args, convention in variants:
         if convention not in entry.frameworks:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import symcount
 from symcount import api
 from symcount.errors import SymcountError
 
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="symcount",
         description="Exact, symbolic parameter counts for neural-network layers.",
     )
+    parser.add_argument("--version", action="version", version=f"symcount {symcount.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for setup in [*SETUPS, *_optional_setups()]:
         setup(sub)

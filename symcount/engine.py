@@ -8,7 +8,7 @@ from those tensors with shared (tied) tensors counted once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,7 +38,7 @@ from symcount.catalog import (
     lookup,
     positional_order,
 )
-from symcount.errors import SymcountError, did_you_mean
+from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
 from symcount.modules import KERAS_INPUTS, layer_framework
 from symcount.shapes import Shape
@@ -49,6 +49,8 @@ CONVENTIONS = ("pytorch", "keras")
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
 #: has ~500 and GPT-3 ~1,200; 10,000 layers still count in about a second.
 MAX_LAYERS = 50_000
+#: Most block calls one description may make (a call that makes no layers is still walked).
+MAX_BLOCK_CALLS = MAX_LAYERS
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
 #: How many enclosing block calls an error's hint names (innermost first).
@@ -206,6 +208,7 @@ class Walker:
         self.blocks: list[BlockCall] = []
         self.call_stack: list[str] = []
         self.expanded = 0
+        self.calls = 0
         self.shared: list[str] = []
         self.notes: list[str] = []
         self.in_network = False
@@ -455,6 +458,9 @@ class Walker:
             raise SymcountError(f"blocks nested deeper than {MAX_CALL_DEPTH}", node.pos)
         if node.body is not None:
             raise SymcountError(f"block {node.kind} takes no body", node.pos)
+        self.calls += 1
+        if self.calls > MAX_BLOCK_CALLS:
+            raise SymcountError(f"the description makes more than {MAX_BLOCK_CALLS:,} block calls", node.pos)
         definition, def_env = (self.program.blocks.get(node.kind) or self.program.networks[node.kind])
         bindings = self.bind_params(definition.params, node, env, def_env)
         body_env = def_env.child(bindings)
@@ -508,36 +514,7 @@ class Walker:
 
     def bind_params(self, params: tuple[ast.Param, ...], node: ast.Layer, env: Env,
                     def_env: Env) -> dict[str, Value]:
-        names = [p.name for p in params]
-        given: dict[str, Value] = {}
-        positional = 0
-        for arg in node.args:
-            if arg.name is None:
-                if positional >= len(params):
-                    raise SymcountError(f"{node.kind} takes {len(params)} argument{'s' if len(params) != 1 else ''}",
-                                        arg.pos)
-                key = params[positional].name
-                positional += 1
-            else:
-                key = arg.name
-                if key not in names:
-                    raise SymcountError(
-                        f"{node.kind} has no parameter '{key}' (valid: {', '.join(names) or 'none'})",
-                        arg.pos, hint=did_you_mean(key, names))
-            if key in given:
-                raise SymcountError(f"parameter {key} given twice", arg.pos)
-            given[key] = evaluate(arg.value, env)
-        # defaults see the parameters before them (``block b(C, D=2*C)``): bind as we go
-        param_env = def_env.child()
-        bindings: dict[str, Value] = param_env.scopes[0]
-        for p in params:
-            if p.name in given:
-                bindings[p.name] = given[p.name]
-            elif p.default is not None:
-                bindings[p.name] = evaluate(p.default, param_env)
-            else:
-                bindings[p.name] = env.lookup(p.name)
-        return bindings
+        return bind_params(params, node, env, def_env)
 
     # -- mixture of experts --------------------------------------------------------
     def run_moe(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
@@ -563,17 +540,20 @@ class Walker:
         top_k = check_size(options["top_k"], node, "top_k")
         if is_number(experts) and is_number(top_k) and top_k > experts:
             raise SymcountError(f"top_k={top_k} is more than the {experts} experts", node.pos)
-        name = scope.name("moe", node.label)
-        inner = scope.child(name)
         router_entry = lookup("linear")
         assert router_entry is not None
-        router_env = env.child({"__moe_C_out": experts})
+        # the router's bias reads as every layer's bias= does: true, false or a symbol (bias=3 is refused)
+        bias_arg = next((a for a in node.args if aliases.get(a.name or "", a.name) == "bias"), None)
+        bias = normalise(router_entry.arg("bias"), options["bias"], router_entry, bias_arg, shape)
+        name = scope.name("moe", node.label)
+        inner = scope.child(name)
+        router_env = env.child({"__moe_C_out": experts, "__moe_bias": bias})
         # The router is unlabelled (every moe has one, so a label would clash in the
         # second layer); it is named "router" after counting.
         router, _ = self.count_layer(
             router_entry,
             ast.Layer("linear", (ast.Arg("C_out", ast.Name("__moe_C_out")),
-                                 ast.Arg("bias", ast.Bool(bool(options["bias"])))),
+                                 ast.Arg("bias", ast.Name("__moe_bias"))),
                       None, None, True, node.pos),
             router_env, shape, inner, multiplier)
         router.name = inner.prefix + "router"
@@ -581,6 +561,15 @@ class Walker:
         start = len(self.layers)
         out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
                             multiplier * experts)
+        if len(self.layers) == start:
+            raise SymcountError("moe's body (the expert) has no layers", node.pos,
+                                hint="e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }")
+        if out is None or not shapes_equal(out, shape):
+            raise SymcountError(
+                f"moe's expert must keep the shape: {fmt_shape(shape, self.convention)} -> "
+                f"{fmt_shape(out, self.convention)}", node.pos,
+                hint=self.reshaping_layer(start, len(self.layers))
+                + "each token's expert outputs are summed back into its d_model features")
         for layer in self.layers[start:]:
             layer.active = sympy.expand(layer.active / experts * top_k)
             # each token runs through top_k experts only: that is the compute
@@ -598,7 +587,7 @@ class Walker:
             tied_label = values["tied"]
         else:
             tied_label = None
-        args = Args(values, entry.dims)
+        args = Args(values, entry.dims, self.convention)
         if entry.validate is not None:
             problem = entry.validate(args)
             if problem is not None:
@@ -808,12 +797,52 @@ class Walker:
         return weight, f"{target.name}.{other.name}"
 
 
-def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_env: Env) -> dict[str, Value]:
+    """A block call's parameters: the arguments given, then defaults, then the caller's names."""
+    names = [p.name for p in params]
+    given: dict[str, Value] = {}
+    positional = 0
     for arg in node.args:
-        if arg.name is not None:
-            spec = entry.find_arg(arg.name)
-            if spec is not None and spec.name == name:
-                return arg.pos
+        if arg.name is None:
+            if positional >= len(params):
+                raise SymcountError(f"{node.kind} takes {len(params)} argument{'s' if len(params) != 1 else ''}",
+                                    arg.pos)
+            key = params[positional].name
+            positional += 1
+        else:
+            key = arg.name
+            if key not in names:
+                raise SymcountError(
+                    f"{node.kind} has no parameter '{key}' (valid: {', '.join(names) or 'none'})",
+                    arg.pos, hint=did_you_mean(key, names))
+        if key in given:
+            raise SymcountError(f"parameter {key} given twice", arg.pos)
+        given[key] = evaluate(arg.value, env)
+    # defaults see the parameters before them (``block b(C, D=2*C)``): bind as we go
+    param_env = def_env.child()
+    bindings: dict[str, Value] = param_env.scopes[0]
+    for p in params:
+        if p.name in given:
+            bindings[p.name] = given[p.name]
+        elif p.default is not None:
+            bindings[p.name] = evaluate(p.default, param_env)
+        else:
+            bindings[p.name] = env.lookup(p.name)
+    return bindings
+
+
+def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+    """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
+    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+    positional = 0
+    for arg in node.args:
+        written = arg.name
+        if written is None:
+            written = order[positional] if positional < len(order) else None
+            positional += 1
+        spec = entry.find_arg(written) if written is not None else None
+        if spec is not None and spec.name == name:
+            return arg.pos
     return node.pos
 
 
@@ -1057,7 +1086,7 @@ def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | No
             return ONE if value else ZERO
         if isinstance(value, sympy.Basic):
             if is_number(value) and value not in (0, 1):
-                raise SymcountError(f"bias must be true, false or a symbol, not {value}", pos)
+                raise SymcountError(f"bias must be true, false or a symbol, not {describe(value)}", pos)
             return value
         raise SymcountError(f"bias must be true, false or a symbol, not {describe(value)}", pos)
     if kind == FLAG:
@@ -1120,7 +1149,7 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             networks[statement.name] = (statement, env)
         elif isinstance(statement, ast.Require):
-            continue
+            _check_require(statement, env)
         elif isinstance(statement, ast.Layer):
             toplevel.append((statement, env))
         else:
@@ -1129,12 +1158,34 @@ def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
     return Program(tree, blocks, networks, toplevel, env)
 
 
+def _check_require(statement: ast.Require, env: Env) -> None:
+    """A require that is decidable and false is an error; one that depends on free symbols is left open.
+
+    (Exam templates use require to filter their draws; the exam counts only draws that pass.)
+    """
+    try:
+        holds = truth(evaluate(statement.condition, env), statement.condition)
+    except UndecidableError:
+        return
+    if not holds:
+        raise SymcountError("require does not hold: the condition is false", statement.condition.pos,
+                            hint="require states what the values must satisfy; change the values or the require")
+
+
 def _check_params(params: tuple[ast.Param, ...]) -> None:
+    """Each parameter once, and those without a default first: a call binds positional arguments in order,
+    so ``b(x=1, y)`` could give y by position only by giving x too (Python refuses it the same way)."""
     seen: set[str] = set()
+    defaulted: ast.Param | None = None
     for p in params:
         if p.name in seen:
             raise SymcountError(f"parameter {p.name} listed twice", p.pos)
         seen.add(p.name)
+        if p.default is not None:
+            defaulted = defaulted or p
+        elif defaulted is not None:
+            raise SymcountError(f"parameter {p.name} without a default follows {defaulted.name}, which has one",
+                                p.pos, hint="put the parameters without defaults first, as Python requires")
 
 
 def choose_target(program: Program, network: str | None) -> str:
@@ -1158,9 +1209,250 @@ def choose_target(program: Program, network: str | None) -> str:
                         hint="use --network NAME, network=NAME or SOURCE#NAME")
 
 
+# ---------------------------------------------------------------------------
+# the expansion's size, before walking it
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much a walk expands: its layers and block calls, and whether it gets to the end.
+
+    ``complete`` is False when the walk would stop at an error first; the counts are then the
+    layers and calls before it. A count past its limit is only a lower bound (sizing stops there).
+    """
+
+    layers: int = 0
+    calls: int = 0
+    complete: bool = True
+
+    def __add__(self, other: Size) -> Size:
+        return Size(self.layers + other.layers, self.calls + other.calls, other.complete)
+
+    def times(self, n: int) -> Size:
+        return Size(self.layers * n, self.calls * n, True) if self.complete else self
+
+    def over(self) -> bool:
+        return self.layers > MAX_LAYERS or self.calls > MAX_BLOCK_CALLS
+
+
+STOPPED = Size(0, 0, False)
+
+
+class Sizer:
+    """How many layers (and block calls) a walk will expand to, worked out before walking it.
+
+    Walking is the slow part (each layer is bound, shaped and counted), so a
+    description that expands past :data:`MAX_LAYERS` is refused up front
+    instead of after expanding the first 50,000 layers: ``repeat n`` is n
+    times its body, and a block call's size is worked out once per block and
+    argument values (a block's layers depend on nothing else: conditions
+    see values, never shapes), so thirty levels of blocks that each call the
+    one below twice are sized in thirty steps. Block calls are counted too,
+    so the same tree of calls that make no layers is refused rather than walked.
+
+    Only certain sizes refuse: the walk's own order of evaluation is followed
+    (``let``, repeat counts, the branch an ``if`` takes, block arguments),
+    and where the walk would stop at an error first (an undecidable
+    condition, a bad argument, recursion) the size counts only what comes
+    before it, so the walk still reports that error. A sum stops once it
+    passes a limit, which keeps sizing cheap however large the expansion.
+    """
+
+    def __init__(self, program: Program, stack: list[str]) -> None:
+        self.program = program
+        self.stack = list(stack)
+        self.memo: dict[tuple[Any, ...], Size] = {}
+
+    def body(self, body: ast.Body, env: Env) -> Size:
+        total = Size()
+        for item in body.items:
+            total = total + self.item(item, env)
+            if not total.complete or total.over():
+                return total
+        return total
+
+    def item(self, item: ast.Item, env: Env) -> Size:
+        try:
+            if isinstance(item, ast.Let):
+                value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
+                env.bind(item.name, value)
+                return Size()
+            if isinstance(item, ast.Layer):
+                return self.layer(item, env)
+            if isinstance(item, ast.Repeat):
+                count = self.repeat_count(item, env)
+                if count is None:
+                    return STOPPED
+                return self.body(item.body, env.child()).times(count) if count else Size()
+            if isinstance(item, ast.If):
+                branch = item.then if truth(evaluate(item.condition, env), item.condition) else item.otherwise
+                return self.body(branch, env.child()) if branch is not None else Size()
+            if isinstance(item, ast.Residual):
+                return self.bodies([item.body, *([item.shortcut] if item.shortcut is not None else [])], env)
+            if isinstance(item, ast.Parallel):
+                return self.bodies(list(item.branches), env)
+        except SymcountError:
+            return STOPPED
+        return STOPPED
+
+    def bodies(self, bodies: list[ast.Body], env: Env) -> Size:
+        total = Size()
+        for body in bodies:
+            total = total + self.body(body, env.child())
+            if not total.complete:
+                return total
+        return total
+
+    def repeat_count(self, item: ast.Repeat, env: Env) -> int | None:
+        """A numeric count, 1 for a symbolic one (the body is counted once), None if the walk refuses it."""
+        count = evaluate(item.count, env)
+        if isinstance(count, bool) or not isinstance(count, sympy.Basic):
+            return None
+        if is_number(count):
+            if not count.is_integer or count < 0 or count > MAX_LAYERS:
+                return None
+            return int(count)
+        return None if count.is_nonnegative is False else 1
+
+    def layer(self, node: ast.Layer, env: Env) -> Size:
+        kind = node.kind
+        if kind == "input":
+            return Size()
+        if kind == "moe":  # the router is not counted as an expanded layer; the experts' body is
+            return self.body(node.body, env.child()) if node.body is not None else STOPPED
+        if kind in self.program.blocks or kind in self.program.networks:
+            return self.call(node, env)[0]
+        if node.body is not None or lookup(kind) is None:
+            return STOPPED
+        return Size(1, 0, True)
+
+    def call(self, node: ast.Layer, env: Env) -> tuple[Size, ast.Block | ast.Network, Env]:
+        """A block call's size, and the definition and environment its body runs in."""
+        definition, def_env = self.program.blocks.get(node.kind) or self.program.networks[node.kind]
+        if node.kind in self.stack or len(self.stack) >= MAX_CALL_DEPTH or node.body is not None:
+            return STOPPED, definition, def_env
+        bindings = bind_params(definition.params, node, env, def_env)
+        key = (node.kind, *((k, type(v).__name__, v) for k, v in bindings.items()))
+        size = self.memo.get(key)
+        if size is None:
+            self.stack.append(node.kind)
+            try:
+                size = Size(0, 1, True) + self.body(definition.body, def_env.child(dict(bindings)))
+            finally:
+                self.stack.pop()
+            self.memo[key] = size
+        return size, definition, def_env.child(bindings)
+
+    # -- where to refuse ----------------------------------------------------------
+    def refuse(self, items: list[tuple[ast.Item, Env]], calls: list[ast.Layer], layers: bool) -> None:
+        """Raise at the innermost statement whose expansion alone passes the limit.
+
+        ``items`` is a sequence whose size passes it (a network's body, the
+        top-level layers, or the body of a call in ``calls``); ``layers`` says
+        which limit (else the block calls'). A statement that is too large on
+        its own is looked into; where none is, the error points at the one
+        that takes the running total past the limit.
+        """
+        limit, unit = (MAX_LAYERS, "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
+        running = 0
+        for item, env in items:
+            size = self.item(item, env)
+            n = size.layers if layers else size.calls
+            if n > limit:
+                self.refuse_item(item, env, calls, layers)
+            running += n
+            if running > limit:
+                raise self.error(f"the description expands to more than {limit:,} {unit}",
+                                 item.pos, calls, f"{running:,} {unit} up to and including this statement")
+            if not size.complete:
+                return
+
+    def refuse_item(self, item: ast.Item, env: Env, calls: list[ast.Layer], layers: bool) -> None:
+        limit, unit = (MAX_LAYERS, "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
+        if isinstance(item, ast.Repeat):
+            count = self.repeat_count(item, env)
+            inner = self.body(item.body, env.child())
+            per = inner.layers if layers else inner.calls
+            if per <= limit and count is not None and count > 1:
+                raise self.error(f"repeat {count:,} of {per:,} {unit} expands to {count * per:,} {unit} "
+                                 f"(limit {limit:,})", item.count.pos, calls,
+                                 "a symbolic count (repeat N {...}) counts any number of copies at once")
+            self.refuse(self.in_body(item.body, env), calls, layers)
+        elif isinstance(item, ast.If):
+            branch = item.then if truth(evaluate(item.condition, env), item.condition) else item.otherwise
+            if branch is not None:
+                self.refuse(self.in_body(branch, env), calls, layers)
+        elif isinstance(item, (ast.Residual, ast.Parallel)):
+            bodies = [item.body, item.shortcut] if isinstance(item, ast.Residual) else list(item.branches)
+            for body in bodies:
+                if body is not None:
+                    self.refuse(self.in_body(body, env), calls, layers)
+        elif isinstance(item, ast.Layer) and item.kind == "moe" and item.body is not None:
+            self.refuse(self.in_body(item.body, env), calls, layers)
+        elif isinstance(item, ast.Layer):
+            _, definition, body_env = self.call(item, env)
+            self.stack.append(item.kind)
+            try:
+                self.refuse_inside(definition.body, body_env, [*calls, item], layers)
+                total = Size(0, 1, True)
+                for statement, statement_env in self.in_body(definition.body, body_env):
+                    total = total + self.item(statement, statement_env)
+            finally:
+                self.stack.pop()
+            n = total.layers if layers else total.calls
+            raise self.error(f"{item.kind}(...) expands to {n:,} {unit} (limit {limit:,})", item.pos, calls, None)
+
+    def refuse_inside(self, body: ast.Body, env: Env, calls: list[ast.Layer], layers: bool) -> None:
+        """Raise at a statement of a block's body that is too large on its own, if there is one."""
+        limit = MAX_LAYERS if layers else MAX_BLOCK_CALLS
+        for statement, statement_env in self.in_body(body, env):
+            size = self.item(statement, statement_env)
+            if (size.layers if layers else size.calls) > limit:
+                self.refuse_item(statement, statement_env, calls, layers)
+            if not size.complete:
+                return
+
+    @staticmethod
+    def in_body(body: ast.Body, env: Env) -> list[tuple[ast.Item, Env]]:
+        inner = env.child()
+        return [(item, inner) for item in body.items]
+
+    @staticmethod
+    def error(message: str, pos: ast.Pos, calls: list[ast.Layer], hint: str | None) -> SymcountError:
+        shown = [f"in {c.kind}(...) called at line {c.pos.line}" for c in reversed(calls)]
+        if len(shown) > MAX_CALLS_SHOWN:
+            shown = [*shown[:MAX_CALLS_SHOWN], "..."]
+        return SymcountError(message, pos, hint="; ".join([*([hint] if hint else []), *shown]) or None)
+
+
+def check_expansion_size(program: Program, items: Callable[[], list[tuple[ast.Item, Env]]],
+                         stack: list[str]) -> None:
+    """Refuse, before walking, a description that certainly expands past the layer or block-call limit.
+
+    ``items`` makes the statements to walk with fresh environments (a ``let``
+    binds as it is sized, and the error is looked for in a second pass).
+    """
+    seen = set(program.env.seen)
+    sizer = Sizer(program, stack)
+    try:
+        total = Size()
+        for item, env in items():
+            total = total + sizer.item(item, env)
+            if total.over():
+                sizer.refuse(items(), [], total.layers > MAX_LAYERS)
+            if not total.complete:
+                break
+    except RecursionError:
+        pass  # nested too deeply to size: the walk says so itself
+    finally:
+        program.env.seen.clear()
+        program.env.seen.update(seen)
+
+
 def walk(program: Program, target: str, convention: str) -> Walker:
     walker = Walker(program, convention)
     if target == "main" and target not in program.networks:
+        check_expansion_size(program, lambda: [(node, env.child()) for node, env in program.toplevel], [])
         root = Scope(used=walker.names)  # one scope: two top-level conv2d are conv2d and conv2d_1
         for node, env in program.toplevel:
             walker.first_layer = len(walker.layers)  # each top-level layer is a model of its own
@@ -1178,6 +1470,7 @@ def walk(program: Program, target: str, convention: str) -> Walker:
         else:
             bindings[p.name] = sym(p.name)
         env.seen.add(p.name)
+    check_expansion_size(program, lambda: Sizer.in_body(definition.body, env.child(dict(bindings))), [target])
     walker.in_network = True
     walker.call_stack.append(target)
     final = walker.run_body(definition.body, env.child(bindings), None, Scope(used=walker.names), ONE)

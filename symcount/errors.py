@@ -102,6 +102,10 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else (" " if c == "\t" else "?") for c in text)
 
 
+class UndecidableError(SymcountError):
+    """A condition that depends on free symbols: neither true nor false until they have values."""
+
+
 class UnknownValueError(SymcountError):
     """A ``values=`` / ``--set`` name the description does not have; ``.name`` says which."""
 

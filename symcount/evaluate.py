@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from symcount import ast
-from symcount.errors import SymcountError
+from symcount.errors import SymcountError, UndecidableError
 from symcount.symbols import is_number, sym
 
 Value = Any  # sympy.Expr | str | bool | tuple[Value, ...]
@@ -178,7 +178,7 @@ def truth(value: Value, node: ast.Expr) -> bool:
         return value != 0
     if isinstance(value, (str, tuple)):
         raise SymcountError(f"a condition must be true or false, not {describe(value)}", node.pos)
-    raise SymcountError(
+    raise UndecidableError(
         f"condition depends on free symbols ({describe(value)})",
         node.pos,
         hint="give the symbols values with --set",
@@ -205,7 +205,7 @@ def _compare(op: str, left: Value, right: Value, node: ast.BinOp) -> bool:
     result = _COMPARE[op](_difference(left, right), 0)
     if isinstance(result, (bool, sympy.logic.boolalg.BooleanAtom)):
         return bool(result)
-    raise SymcountError(
+    raise UndecidableError(
         f"condition depends on free symbols: {describe(left, 40)} {op} {describe(right, 40)}",
         node.pos,
         hint="give the symbols values with --set",

@@ -603,6 +603,10 @@ def parse_sweep(spec: str) -> tuple[str, list[sympy.Integer]]:
     except ValueError:
         raise SymcountError(f"--sweep {spec}: values must be whole numbers >= 1 in increasing order",
                             hint="e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1") from None
+    for before, after in zip(values, values[1:], strict=False):
+        if after <= before:
+            raise SymcountError(f"--sweep {spec}: values must be in increasing order ({before} then {after})",
+                                hint="e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1")
     if len(values) > 200:
         raise SymcountError(f"--sweep {spec}: {len(values)} values; at most 200")
     return name, [sympy.Integer(v) for v in values]

@@ -210,3 +210,11 @@ def test_python_dash_m_symcount(tmp_path: Path) -> None:
     assert bad.stdout == ""
     assert bad.stderr.startswith("<input>:1:17: missing ',' between arguments\n")
     assert "Traceback" not in bad.stderr
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"symcount {symcount.__version__}\n"
+    assert symcount.__version__ == "0.1.0"

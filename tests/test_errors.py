@@ -313,6 +313,14 @@ HOSTILE = {
     "repeat 10^12": "network n {\n input(C=3)\n repeat 10^12 { relu() }\n}",
     "an LSTM of 10^9 stacked layers": "network n {\n input(L=8, C=8)\n lstm(hidden=8, layers=10^9)\n}",
     "nested repeats": "network n {\n input(C=3)\n repeat 1000 { repeat 1000 { relu() } }\n}",
+    "blocks calling blocks twice, 30 levels": "".join(
+        f"block b{i}() {{ b{i - 1}(); b{i - 1}() }}\n" for i in range(1, 31))
+    + "block b0() { relu(); relu() }\nnetwork n { input(C=3)\n b30() }",
+    "2^30 block calls that make no layers": "".join(
+        f"block b{i}(on) {{ b{i - 1}(on); b{i - 1}(on) }}\n" for i in range(1, 31))
+    + "block b0(on) { if on { relu() } }\nnetwork n { input(C=3)\n b30(false) }",
+    "repeat 2 nested 17 deep": "network n { input(C=4)\n" + "repeat 2 { " * 17 + "linear(C_out=4)" + " }" * 17 + "\n}",
+    "40 repeats of 2000 in a row": "network n { input(C=4)\n" + "repeat 2000 { relu() }\n" * 40 + "}",
     "blocks nested 100 deep": "".join(f"block b{i} {{ b{i + 1}() }}\n" for i in range(100))
     + "block b100 { relu() }\nnetwork n { input(C=3)\n b0() }",
     "20 block calls, each 150 residuals deep": "".join(
@@ -381,6 +389,53 @@ def test_limits_leave_real_descriptions_alone() -> None:
     assert deep.total == 2000 * (8 * 8 + 8)
     poly = symcount.count("linear(C_in=(a+b)^5, C_out=(c+d)^5)")
     assert len(poly.total.args) == 6 * 6 + 6
+
+
+# (text, line, column, message, hint): refused before walking, at the statement that is too large on its own
+_DOUBLING = "".join(f"block b{i}() {{ b{i - 1}(); b{i - 1}() }}\n" for i in range(1, 31))
+EXPANSIONS = [
+    (_DOUBLING + "block b0() { relu(); relu() }\nnetwork n { input(C=3)\n b30() }", 16, 15,
+     "b15(...) expands to 65,536 layers (limit 50,000)",
+     "in b16(...) called at line 17; in b17(...) called at line 18; in b18(...) called at line 19; "
+     "in b19(...) called at line 20; ..."),
+    (_DOUBLING + "block b0() { let x = 1 }\nnetwork n { input(C=3)\n b30() }", 16, 15,
+     "b15(...) expands to 65,535 block calls (limit 50,000)", None),
+    ("network n { input(C=4)\n" + "repeat 2 { " * 17 + "linear(C_out=4)" + " }" * 17 + "\n}", 2, 19,
+     "repeat 2 of 32,768 layers expands to 65,536 layers (limit 50,000)",
+     "a symbolic count (repeat N {...}) counts any number of copies at once"),
+    ("network n { input(C=4); repeat 2 { repeat 49999 { relu() } } }", 1, 32,
+     "repeat 2 of 49,999 layers expands to 99,998 layers (limit 50,000)", None),
+    ("network n(k=3) { input(C=4)\n repeat 1000 { if k == 3 { repeat 1000 { relu() } } } }", 2, 9,
+     "repeat 1,000 of 1,000 layers expands to 1,000,000 layers (limit 50,000)", None),
+    ("network n { input(C=4)\n" + "repeat 2000 { relu() }\n" * 40 + "}", 27, 1,
+     "the description expands to more than 50,000 layers", "52,000 layers up to and including this statement"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), EXPANSIONS)
+def test_oversized_expansion_is_refused_where_it_grows(text: str, line: int, column: int, message: str,
+                                                        hint: str | None) -> None:
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_expansion_limit_follows_the_branch_taken() -> None:
+    """Sizing before walking evaluates conditions as the walk does: untaken branches cost nothing."""
+    blocks = "".join(f"block b{i}(on) {{ b{i - 1}(on); b{i - 1}(on) }}\n" for i in range(1, 12))
+    blocks += "block b0(on) { if on { repeat 1000 { relu() } } else { relu() } }\n"
+    assert len(symcount.count(blocks + "network n { input(C=3); b11(false) }").layers) == 2048
+    err = error_of(blocks + "network n { input(C=3); b11(true) }")
+    assert err.message == "b6(...) expands to 64,000 layers (limit 50,000)"
+    # an undecidable condition is the walk's error, not a size
+    err = error_of(blocks + "network n { input(C=3); b11(x > 2) }")
+    assert err.message == "condition depends on free symbols: x > 2"
+    # an error the walk meets first is still reported first
+    err = error_of("network n { input(C=4)\n let a = 1/0\n repeat 1000 { repeat 1000 { relu() } } }")
+    assert (err.line, err.message) == (2, "division by zero")
+    # a symbolic count expands its body once: real work, allowed
+    assert len(symcount.count("network n { input(C=4); repeat N { repeat 49999 { relu() } } }").layers) == 49999
 
 
 # ------------------------------------------------------------------ found by the bad-input audit
@@ -588,3 +643,73 @@ def test_small_message_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     # derive quotes each layer call from the line the parser counted (\x1c is a line break to splitlines)
     text = symcount.derive("relu() # \x1c\nlinear(C_in=3, C_out=2)", bias="true").text()
     assert "linear: linear(C_in=3, C_out=2)" in text
+
+
+# ------------------------------------------------------------------ nonsense that was counted
+_MOE = "network n {{ input(L=8, C=16)\n    {} }}"
+
+
+@pytest.mark.parametrize(("body", "line", "column", "message", "hint"), [
+    ("moe(experts=4, top_k=2) { }", 2, 5, "moe's body (the expert) has no layers",
+     "e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }"),
+    ("moe(experts=4, top_k=2) { let x = 1 }", 2, 5, "moe's body (the expert) has no layers", None),
+    ("moe(experts=4, top_k=2, bias=3) { gated_mlp(ff=32) }", 2, 34, "bias must be true, false or a symbol, not 3",
+     None),
+    ("moe(experts=4, router_bias=0.5) { gated_mlp(ff=32) }", 2, 32, "bias must be true, false or a symbol, not 0.5",
+     None),
+    ("moe(experts=4, top_k=2) { linear(C_out=32) }", 2, 5, "moe's expert must keep the shape: (8, 16) -> (8, 32)",
+     "moe.experts.linear (line 2) makes (8, 16) into (8, 32); "
+     "each token's expert outputs are summed back into its d_model features"),
+])
+def test_moe_nonsense_is_refused(body: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(_MOE.format(body))
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_moe_router_bias_reads_like_any_bias() -> None:
+    expert = "gated_mlp(ff=32)"
+    without = symcount.count(_MOE.format(f"moe(experts=4) {{ {expert} }}")).total
+    assert symcount.count(_MOE.format(f"moe(experts=4, bias=true) {{ {expert} }}")).total == without + 4
+    assert symcount.count(_MOE.format(f"moe(experts=4, bias=1) {{ {expert} }}")).total == without + 4
+    # a symbol is a symbol (it used to read as true)
+    assert str(symcount.count(_MOE.format(f"moe(experts=4, bias=b) {{ {expert} }}")).total) == f"4*b + {without}"
+    # an expert that goes out and back keeps the shape
+    symcount.count(_MOE.format("moe(experts=4) { linear(C_out=32); relu(); linear(C_out=16) }"))
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    ("block b(x=1, y) { linear(C_in=x, C_out=y) }\nb(2, 3)", 1, 14, "parameter y without a default follows x, which has one"),
+    ("network n(w=2, c) {\n input(C=4)\n linear(C_out=w) }", 1, 16, "parameter c without a default follows w, which has one"),
+])
+def test_parameter_without_default_after_one_with_is_refused(text: str, line: int, column: int, message: str) -> None:
+    """As Python refuses it: a call binds positional arguments in order, so y could not be given alone."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (line, column, message)
+    assert err.hint == "put the parameters without defaults first, as Python requires"
+    with pytest.raises(SyntaxError, match="non-default argument"):
+        compile("def b(x=1, y): pass", "<test>", "exec")
+    assert symcount.count("block b(y, x=1) { linear(C_in=x, C_out=y) }\nb(3)").total == 6
+
+
+def test_false_require_is_an_error_in_a_count() -> None:
+    err = error_of("require 1 == 2\nrelu()")
+    assert (err.line, err.column, err.message) == (1, 9, "require does not hold: the condition is false")
+    err = error_of("let H = 1\nrequire H > 2\nlinear(C_in=H, C_out=2)")
+    assert (err.line, err.column, err.message) == (2, 9, "require does not hold: the condition is false")
+    # --set decides it too, either way
+    assert symcount.count("let H = 1\nrequire H > 2\nlinear(C_in=H, C_out=2)", values={"H": 5}).total == 12
+    err = error_of("require k <= H\nlinear(C_in=H, C_out=k)", values={"H": 2, "k": 3})
+    assert (err.line, err.column) == (1, 9)
+    # undecidable (free symbols) stays open: exam templates count their general rule with symbols
+    assert symcount.count("require k <= H\nlinear(C_in=H, C_out=k)").total.free_symbols
+    # a condition that is not one is an error, as in if
+    assert error_of('require "a"\nrelu()').message == 'a condition must be true or false, not the string "a"'
+
+
+def test_undecidable_is_a_typed_error() -> None:
+    from symcount.errors import UndecidableError
+
+    with pytest.raises(UndecidableError):
+        symcount.count("network n(s) { input(C=3)\n if s > 2 { relu() } }")

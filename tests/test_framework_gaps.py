@@ -86,3 +86,54 @@ def test_gap_is_real_and_said(convention: str, used: str, unused: str, word: str
 def test_keras_is_importable_here() -> None:
     """The refusals above come from the real Keras 3 on the torch backend."""
     assert keras.backend.backend() == "torch"
+
+
+# (convention, text, column, message, the real framework refusing the same thing)
+REFUSED: list[tuple[str, str, int, str, Callable[[], object]]] = [
+    ("pytorch", "dropout(p=2)", 9, "p=2 is not a probability: it must be between 0 and 1", lambda: nn.Dropout(2)),
+    ("pytorch", "dropout(p=-1)", 9, "p=-1 is not a probability: it must be between 0 and 1", lambda: nn.Dropout(-1)),
+    ("keras", "Dropout(1.5)", 9, "p=1.5 is not a probability: it must be between 0 and 1", lambda: kl.Dropout(1.5)),
+    ("keras", "Dropout(rate=-0.5)", 9, "p=-0.5 is not a probability: it must be between 0 and 1",
+     lambda: kl.Dropout(-0.5)),
+    ("pytorch", "conv_transpose2d(C_in=1, C_out=1, k=3, output_padding=5)", 40,
+     "output_padding=5 must be smaller than either the stride (1) or the dilation (1) (PyTorch ConvTranspose refuses it)",
+     lambda: nn.ConvTranspose2d(1, 1, 3, output_padding=5)(torch.zeros(1, 1, 8, 8))),
+    # dimension by dimension: the width's stride 1 and dilation 1 do not allow 1
+    ("pytorch", "conv_transpose2d(C_in=1, C_out=1, k=3, stride=(2, 1), output_padding=1)", 55,
+     "output_padding=1 must be smaller than either the stride (1) or the dilation (1) (PyTorch ConvTranspose refuses it)",
+     lambda: nn.ConvTranspose2d(1, 1, 3, stride=(2, 1), output_padding=1)(torch.zeros(1, 1, 8, 8))),
+    # Keras wants it below the stride whatever the dilation
+    ("keras", "conv_transpose2d(C_in=1, C_out=1, k=3, dilation=2, output_padding=1)", 52,
+     "output_padding=1 must be smaller than the stride (1) (Keras Conv*DTranspose refuses it)",
+     lambda: kl.Conv2DTranspose(1, 3, dilation_rate=2, output_padding=1)),
+]
+
+
+@pytest.mark.parametrize(("convention", "text", "column", "message", "refused"), REFUSED)
+def test_refused_as_the_framework_refuses(convention: str, text: str, column: int, message: str,
+                                          refused: Callable[[], object]) -> None:
+    with pytest.raises((ValueError, RuntimeError)):
+        refused()
+    with pytest.raises(symcount.SymcountError) as info:
+        symcount.count(text, convention=convention)
+    assert (info.value.line, info.value.column, info.value.message) == (1, column, message)
+
+
+@pytest.mark.parametrize(("convention", "text", "accepted"), [
+    ("pytorch", "dropout(p=1)", lambda: nn.Dropout(1)),
+    ("keras", "dropout(p=0)", lambda: kl.Dropout(0)),
+    # PyTorch lets the dilation allow it; Keras does not (above)
+    ("pytorch", "conv_transpose2d(C_in=1, C_out=1, k=3, dilation=2, output_padding=1)",
+     lambda: nn.ConvTranspose2d(1, 1, 3, dilation=2, output_padding=1)(torch.zeros(1, 1, 8, 8))),
+    ("keras", "conv_transpose2d(C_in=1, C_out=1, k=3, stride=2, output_padding=1)",
+     lambda: kl.Conv2DTranspose(1, 3, strides=2, output_padding=1)),
+])
+def test_accepted_where_the_framework_accepts(convention: str, text: str, accepted: Callable[[], object]) -> None:
+    accepted()
+    symcount.count(text, convention=convention)
+
+
+def test_symbolic_rates_and_paddings_stay_open() -> None:
+    """Only a certain violation is refused: a symbol could be any value."""
+    assert symcount.count("dropout(p=q)").total == 0
+    assert symcount.count("conv_transpose2d(C_in=1, C_out=1, k=3, stride=s, output_padding=1)").total == 10

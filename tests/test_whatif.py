@@ -257,3 +257,20 @@ def test_two_layers_without_parameters_are_equal() -> None:
     assert c.verdict.kind == "equal" and c.difference == 0
     assert str(c.verdict) == "A and B have the same count."
     assert c.ratio is sympy.nan
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("C=3,2,1", "--sweep C=3,2,1: values must be in increasing order (3 then 2)"),
+    ("C=1,4,4", "--sweep C=1,4,4: values must be in increasing order (4 then 4)"),
+])
+def test_sweep_values_must_increase(spec: str, message: str) -> None:
+    with pytest.raises(SymcountError) as info:
+        parse_sweep(spec)
+    assert info.value.message == message
+    assert info.value.hint == "e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1"
+
+
+def test_sweep_out_of_order_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli_main(["compare", "linear(C_in=C, C_out=C)", "linear(C_in=C, C_out=2*C)", "--sweep", "C=3,2,1"])
+    assert code == 2
+    assert "values must be in increasing order (3 then 2)" in capsys.readouterr().err
