@@ -357,6 +357,12 @@ def warm_parser() -> None:
     symcount.count("relu()")
 
 
+#: A bound that tells a hang (minutes, or exponential growth) from a slow or busy machine. How fast
+#: refusal really is belongs to the benchmark (bench/), not to a timed test: these inputs take well
+#: under a second on an idle machine, and 2-5x that on a busy one.
+HANG_BOUND = 5.0
+
+
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_input_fails_fast(name: str, warm_parser: None) -> None:
     text = HOSTILE[name]
@@ -367,9 +373,9 @@ def test_hostile_input_fails_fast(name: str, warm_parser: None) -> None:
             symcount.count(text)
         rendered = str(info.value)  # the message itself must be cheap and short too
         times.append(time.perf_counter() - start)
-        if times[-1] < 1.0:
+        if times[-1] < HANG_BOUND:
             break
-    assert min(times) < 1.0, f"{name}: {times}"
+    assert min(times) < HANG_BOUND, f"{name}: {times}"
     assert len(rendered) < 2_000, rendered[:300]
     assert "Traceback" not in rendered
 
@@ -508,9 +514,9 @@ def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parse
         start = time.perf_counter()
         text = symcount.compare(a, b).text()
         times.append(time.perf_counter() - start)
-        if times[-1] < 3.0:
+        if times[-1] < 2 * HANG_BOUND:
             break
-    assert min(times) < 3.0, times
+    assert min(times) < 2 * HANG_BOUND, times  # 10-20 s each before, on an idle machine
     assert "A - B" in text
 
 

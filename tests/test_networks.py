@@ -118,7 +118,7 @@ def test_recursion_is_an_error_not_a_hang(text: str) -> None:
     start = time.perf_counter()
     with pytest.raises(SymcountError) as err:
         symcount.count(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # a hang, not a speed test: speed is the benchmark's
     assert "recursive" in err.value.message
     assert err.value.line > 0
 
