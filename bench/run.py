@@ -111,6 +111,33 @@ def in_process_chain(n: int) -> dict[str, float]:
     return {"parse": t1 - t0, "count+shape": t2 - t1, "end to end": t3 - t2, "render": t4 - t3}
 
 
+def hostile_inputs() -> dict[str, str]:
+    """The huge and deeply nested descriptions the test suite feeds symcount."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_errors import HOSTILE
+
+    return dict(HOSTILE)
+
+
+def slowest_refusal() -> tuple[str, float]:
+    """The hostile input refused most slowly (best of three each), and its time."""
+    import symcount
+
+    symcount.count("relu()")  # the parser ready, as in the CLI after import
+    worst = ("", 0.0)
+    for name, text in hostile_inputs().items():
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            try:
+                symcount.count(text)
+            except symcount.SymcountError:
+                pass
+            best = min(best, time.perf_counter() - start)
+        worst = max(worst, (name, best), key=lambda item: item[1])
+    return worst
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
@@ -148,6 +175,10 @@ def main() -> int:
                     f"{t['count+shape']:.2f} s, render {t['render']:.2f} s | {t['end to end']:.2f} s | | |")
     ratio = chains[10_000]["end to end"] / chains[1_000]["end to end"]
     rows.append(f"| 10k / 1k chain time (linear growth: < 12) | | | {ratio:.1f} |")
+
+    name, slowest = slowest_refusal()
+    rows.append(f"| slowest refusal of the {len(hostile_inputs())} hostile inputs in tests/test_errors.py "
+                f"({name}) | {slowest:.2f} s | | target < 1 s |")
 
     header = (f"## {datetime.date.today().isoformat()} — {cpu_model()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}\n\n| what | time | peak RSS | ratio |\n|---|---|---|---|\n")

@@ -65,8 +65,13 @@ class ParenNewlines:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         parens = 0
         braces = 0
+        prefixes = 0  # a run of prefix operators (- - - 1, not not true) nests like brackets
         for count, token in enumerate(stream):
             _check_token(token, count)
+            prefixes = prefixes + 1 if token.type in _PREFIX_OPERATORS else 0
+            if prefixes > MAX_NESTING:
+                raise SymcountError(f"expression nested deeper than {MAX_NESTING} levels", _token_pos(token),
+                                    hint="a long run of prefix operators: write the value it means")
             if token.type == "LPAR":
                 parens += 1
             elif token.type == "RPAR":
@@ -84,6 +89,9 @@ class ParenNewlines:
             if token.type == "_NL" and parens:
                 continue
             yield token
+
+
+_PREFIX_OPERATORS = frozenset({"MINUS", "PLUS", "NOT"})
 
 
 def _check_token(token: Token, count: int) -> None:
@@ -339,7 +347,7 @@ _ROUGH_TOKEN = re.compile(r"[A-Za-z0-9_.]+|[^\sA-Za-z0-9_.]")
 
 def _refuse_too_many_tokens(text: str) -> None:
     """A fast over-count of tokens (at C speed) so a huge text fails before the parser runs."""
-    if len(text) // 2 < MAX_TOKENS:
+    if len(text) < MAX_TOKENS:  # a token is at least one character
         return
     rough = sum(1 for _ in _ROUGH_TOKEN.finditer(text))
     if rough > MAX_TOKENS:

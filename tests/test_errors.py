@@ -719,3 +719,16 @@ def test_undecidable_is_a_typed_error() -> None:
 
     with pytest.raises(UndecidableError):
         symcount.count("network n(s) { input(C=3)\n if s > 2 { relu() } }")
+
+
+@pytest.mark.parametrize(("text", "column"), [
+    ("linear(C_in=" + "- " * 300 + "1, C_out=2)", 13 + 2 * 200),
+    ("network n { input(C=3); if " + "not " * 300 + "true { relu() } }", 28 + 4 * 200),
+])
+def test_a_run_of_prefix_operators_is_refused_as_it_is_read(text: str, column: int) -> None:
+    """Prefix operators nest like brackets; the 201st is refused by the lexer, before the parser
+    has stacked them all (100,000 of them took over a second)."""
+    with pytest.raises(SymcountError) as err:
+        symcount.count(text)
+    assert (err.value.line, err.value.column) == (1, column)
+    assert "nested deeper than 200 levels" in err.value.message
