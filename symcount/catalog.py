@@ -1769,10 +1769,14 @@ FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
     "GroupNormalization": {"keras": ("G", "axis", "epsilon", "center", "scale")},
     "BatchNormalization": {"keras": ("axis", "momentum", "epsilon", "center", "scale")},
     "RMSNorm": {"pytorch": ("C", "eps", "affine")},
-    "DepthwiseConv2D": {"keras": ("k", "stride", "padding", "multiplier", "data_format", "dilation", "activation",
-                                  "bias")},
-    "SeparableConv2D": {"keras": ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier",
-                                  "activation", "bias")},
+    **{f"DepthwiseConv{d}D": {"keras": ("k", "stride", "padding", "multiplier", "data_format", "dilation",
+                                        "activation", "bias")} for d in (1, 2)},
+    **{f"SeparableConv{d}D": {"keras": ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier",
+                                        "activation", "bias")} for d in (1, 2)},
+    "TransformerDecoderLayer": {"pytorch": ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps",
+                                            "batch_first", "norm_first", "bias")},
+    **{name: {"pytorch": ("size", "scale", "mode", "align_corners", "recompute_scale_factor")}
+       for name in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")},
     **{name: {"pytorch": ("C", "eps", "momentum", "affine", "track_running_stats")}
        for d in (1, 2, 3) for name in (f"BatchNorm{d}d", f"InstanceNorm{d}d")},
     **{f"Conv{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "dilation", "groups", "bias",

@@ -698,6 +698,8 @@ class Walker:
                     raise SymcountError(f"{entry.name} has no argument '{arg.name}' (valid: {valid})",
                                         arg.pos, hint=did_you_mean(arg.name, spellings))
                 spec = found
+            if _is_none(arg.value, env):
+                continue  # Python's None for an argument is the framework's default: as if left out
             if spec.name in raw:
                 raise SymcountError(f"argument {spec.name} given twice", arg.pos,
                                     hint=f"{arg.name} is another name for {spec.name}"
@@ -831,9 +833,20 @@ def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_en
     return bindings
 
 
+def _is_none(value: ast.Expr, env: Env) -> bool:
+    """Whether an argument's value is ``None`` (or ``none``), a name nothing binds.
+
+    Pasted framework code writes ``strides=None``, ``value_dim=None``, ``kdim=None``
+    for "the default"; read as a symbol it would turn the count into a formula in None.
+    """
+    return (isinstance(value, ast.Name) and value.id in ("None", "none") and not env.has(value.id)
+            and value.id not in env.values)
+
+
 def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
     """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
-    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
+                             layer_framework(node.module))
     positional = 0
     for arg in node.args:
         written = arg.name

@@ -74,6 +74,15 @@ TORCH_PREFIXED = [
     ((16, 4, 4), "H=4, W=4, C=16", "nn.BatchNorm2d(16)"),
     (None, "L=7, C=10", "nn.LSTM(10, 20, 2, batch_first=True)"),
     ((7,), None, "nn.Embedding(100, 16, padding_idx=0)"),
+    # PyTorch's own positional orders: Upsample(size, scale_factor), TransformerDecoderLayer(..., dropout, ...)
+    ((3, 4, 4), "H=4, W=4, C=3", "nn.Upsample(12)"),
+    ((3, 4, 4), "H=4, W=4, C=3", "nn.Upsample(None, 2)"),
+    ((3, 4, 4), "H=4, W=4, C=3", "nn.UpsamplingNearest2d((6, 9))"),
+    (None, "L=5, C=8", "nn.TransformerDecoderLayer(8, 2, 16, 0.1)"),
+    # None is the framework's default, not a symbol named None
+    ((3, 8, 8), "H=8, W=8, C=3", "nn.MaxPool2d(2, None)"),
+    ((3, 4, 4), "H=4, W=4, C=3", "nn.Upsample(size=None, scale_factor=2)"),
+    (None, "L=3, C=8", "nn.MultiheadAttention(8, 2, kdim=None, vdim=None)"),
 ]
 
 
@@ -100,6 +109,14 @@ KERAS_PREFIXED = [
     ((10, 8), "L=10, C=8", "layers.LSTM(32)"),
     ((10, 8), "L=10, C=8", "layers.LSTM(32, 'tanh')"),
     ((8, 8, 16), "H=8, W=8, C=16", "layers.BatchNormalization()"),
+    # the 1-D depthwise and separable convolutions take Keras's order as the 2-D ones do
+    ((20, 4), "L=20, C=4", "layers.SeparableConv1D(8, 3)"),
+    ((20, 4), "L=20, C=4", "layers.SeparableConv1D(8, 3, 2, 'same')"),
+    ((20, 4), "L=20, C=4", "layers.DepthwiseConv1D(3, 2, depth_multiplier=2)"),
+    # None is the framework's default, not a symbol named None
+    ((8, 8, 2), "H=8, W=8, C=2", "layers.MaxPooling2D(2, strides=None)"),
+    ((5, 8), "L=5, C=8", "layers.MultiHeadAttention(2, 4, value_dim=None)"),
+    ((3, 3, 2), "H=3, W=3, C=2", "layers.PReLU(shared_axes=None)"),
 ]
 
 
@@ -107,7 +124,7 @@ KERAS_PREFIXED = [
 def test_prefixed_keras_calls_count_as_keras(shape: tuple[int, ...], inp: str, call: str) -> None:
     layer = eval(call, dict(KERAS_SCOPE))  # noqa: S307 - the test's own text
     x = keras.Input(shape)
-    model = keras.Model(x, layer(x))
+    model = keras.Model(x, layer(x, x) if isinstance(layer, keras.layers.MultiHeadAttention) else layer(x))
     result = symcount.count(f"network n {{ input({inp}); {call} }}", convention="keras")
     assert int(result.total) == model.count_params(), call
     assert tuple(int(n) for n in result.output_shape or ()) == tuple(model.output_shape[1:]), call
