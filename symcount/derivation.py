@@ -182,6 +182,23 @@ def derive(
     return Derivation(document, tuple(variants), style)
 
 
+def output_size_rows(layer: LayerResult, convention: str, style: Style | None = None) -> list[Row]:
+    """The rows a derivation shows for a layer's output size (``H_out = ... = 32``, then the output),
+    or none when the layer keeps the size; exam solutions show the same rows."""
+    return _Builder("", style or Style(), False).size_rows(layer, convention)
+
+
+def shape_row(label: str, shape: shapes.Shape, dims: tuple[sympy.Expr, ...], convention: str) -> Row:
+    """``output = 10 × 32 × 32   (channels first)``: a tensor's sizes in the framework's layout."""
+    note = None
+    if shape.channels is not None and len(dims) > 1:
+        note = "channels last" if dims[-1] == shape.channels and not shape.sequence and \
+            convention == "keras" else "channels first" if not shape.sequence else "positions, channels"
+    return Row(Label(label, count=False),
+               (Step(Prod(tuple(formula.from_sympy(d) for d in dims)) if len(dims) > 1
+                     else formula.from_sympy(dims[0])),), note)
+
+
 def _conventions(value: str | None) -> list[str]:
     if value is None:
         return ["pytorch"]
@@ -519,14 +536,7 @@ class _Builder:
             rows.append(self.size_row([Sym(f"{name}_out") for name in names[i:j]], names[i], rules[i],
                                       after.spatial[i], subscripts))
             i = j
-        dims = layer.output_shape or ()
-        note = None
-        if after.channels is not None and len(dims) > 1:
-            note = "channels last" if dims[-1] == after.channels and not after.sequence and \
-                convention == "keras" else "channels first" if not after.sequence else "positions, channels"
-        rows.append(Row(Label("output", count=False),
-                        (Step(Prod(tuple(formula.from_sympy(d) for d in dims)) if len(dims) > 1
-                              else formula.from_sympy(dims[0])),), note))
+        rows.append(shape_row("output", after, tuple(layer.output_shape or ()), convention))
         return rows
 
     def size_row(self, lhs: list[Node], name: str, rule: shapes.SizeRule, expected: sympy.Expr,

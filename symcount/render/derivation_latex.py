@@ -64,6 +64,13 @@ def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
     return out
 
 
+def row_inline_latex(row: Row, style: Style) -> str:
+    """A row on one line, ``lhs = step = step \\quad \\text{(note)}``: for a row quoted in other math."""
+    line = " ".join([formula.latex(row.lhs, style)] + [("+ " if s.continues else "= ") + formula.latex(s.node, style)
+                                                        for s in row.steps])
+    return line + (rf" \quad \text{{({escape(row.note)})}}" if row.note else "")
+
+
 def aligned(column: Column, style: Style, columns: int = 1) -> str:
     """One column's rows as an ``aligned`` environment (top-aligned when side by side)."""
     pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)

@@ -105,6 +105,13 @@ def row_text(row: Row, style: Style, pad: int, columns: int = 1) -> list[str]:
     return out
 
 
+def row_inline_text(row: Row, style: Style) -> str:
+    """A row on one line, ``lhs = step = step   (note)``: for a row quoted inside other text."""
+    line = " ".join([formula.text(row.lhs, style)] + [("+ " if s.continues else "= ") + formula.text(s.node, style)
+                                                       for s in row.steps])
+    return f"{line}   ({row.note})" if row.note else line
+
+
 def column_text(column: Column, style: Style, columns: int = 1) -> list[str]:
     """A column as plain-text lines, with its label first."""
     pad = max(len(formula.text(r.lhs, style)) for r in column.rows)
