@@ -375,7 +375,8 @@ class _Builder:
                                                                   for v in variants])))
                 continue
             shown[(code, columns)] = layer.name
-            sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant))))
+            shared, columns, after = _hoist(columns)
+            sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant)), shared, after))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
@@ -709,6 +710,32 @@ def _merge(columns: list[Column]) -> tuple[Column, ...]:
     if all(c.rows == columns[0].rows for c in columns[1:]):
         return (Column(None, columns[0].rows),)
     return tuple(columns)
+
+
+def _hoist(columns: tuple[Column, ...]) -> tuple[tuple[Row, ...], tuple[Column, ...], tuple[Row, ...]]:
+    """What every variant shows alike, once: the working before the first count that reads the
+    same in all (output sizes, an inferred C_in) above the variants, and the rows that end all of
+    them alike (a count the layouts do not change) below them."""
+    if len(columns) < 2:
+        return (), columns, ()
+    shared: list[Row] = []
+    for rows in zip(*(c.rows for c in columns), strict=False):
+        first = rows[0]
+        if (isinstance(first.lhs, Label) and first.lhs.count) or any(r != first for r in rows[1:]):
+            break
+        shared.append(first)
+    after: list[Row] = []
+    for rows in zip(*(c.rows[len(shared):][::-1] for c in columns), strict=False):
+        if any(r != rows[0] for r in rows[1:]):
+            break
+        after.insert(0, rows[0])
+    if any(len(c.rows) <= len(shared) + len(after) for c in columns):
+        after = []
+        if any(len(c.rows) <= len(shared) for c in columns):
+            return (), columns, ()
+    end = [len(c.rows) - len(after) for c in columns]
+    return tuple(shared), tuple(Column(c.label, c.rows[len(shared):e]) for c, e in zip(columns, end, strict=True)), \
+        tuple(after)
 
 
 def _layer_notes(layers: list[LayerResult]) -> list[str]:

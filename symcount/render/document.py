@@ -59,6 +59,10 @@ class Section:
     code: str | None
     columns: tuple[Column, ...]
     notes: tuple[str, ...] = ()
+    #: rows every variant shares, shown once above the columns ...
+    shared: tuple[Row, ...] = ()
+    #: ... and below them
+    after: tuple[Row, ...] = ()
 
 
 @dataclass(frozen=True)
