@@ -52,6 +52,8 @@ _DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IG
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+#: a kernel's dimension, by its subscript (k_h: kernel height)
+_PART = {"d": "depth", "h": "height", "w": "width"}
 #: what a size rule's less common names stand for (said in the row's note)
 _RULE_NAMES = {"p_out": "p_out is output_padding", "f": "f is the upsampling factor"}
 
@@ -375,8 +377,9 @@ class _Builder:
                                                                   for v in variants])))
                 continue
             shown[(code, columns)] = layer.name
+            notes = _layer_notes(per_variant) + where(layer, code, columns)
             shared, columns, after = _hoist(columns)
-            sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant)), shared, after))
+            sections.append(Section(layer.name, code, columns, tuple(notes), shared, after))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
@@ -710,6 +713,49 @@ def _merge(columns: list[Column]) -> tuple[Column, ...]:
     if all(c.rows == columns[0].rows for c in columns[1:]):
         return (Column(None, columns[0].rows),)
     return tuple(columns)
+
+
+def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[str]:
+    """``where H: hidden size (hidden_size), n: stacked layers (num_layers)``: every name of a
+    count's general formula that the call does not show (as an argument or a value) and no row
+    works out, with the argument's name when the call gave it under another one."""
+    entry = layer.entry
+    if entry is None:
+        return []
+    called = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code or ""))
+    worked = {row.lhs.name for c in columns for row in c.rows if isinstance(row.lhs, Sym)}
+    names: dict[str, None] = {}
+    for column in columns:
+        for row in column.rows:
+            if isinstance(row.lhs, Label) and row.lhs.count and row.steps:
+                names.update(dict.fromkeys(formula.names_in(row.steps[0].node)))
+    said = []
+    for name in names:
+        if name in called or name in worked:
+            continue
+        spec = next((a for a in entry.args if a.formula_name == name), None)
+        if spec is None and name in entry.symbols:
+            said.append(f"{name}: {entry.symbols[name]}")
+            continue
+        base, _, part = name.rpartition("_")
+        spec_of_base = next((a for a in entry.args if a.formula_name == base), None)
+        if spec is None and spec_of_base is not None and part in _PART:  # k_h: the kernel's height
+            said.append(f"{name}: {spec_of_base.doc.split(' (')[0].replace(' size', '') or base} {_PART[part]}")
+            continue
+        if spec is None and spec_of_base is not None and part.isdigit():  # C_1: normalized_shape[0]
+            spelling = next((n for n in (spec_of_base.name, *spec_of_base.aliases) if n in called), base)
+            said.append(f"{name}: {spelling}[{int(part) - 1}]")
+            continue
+        if spec is None:
+            said.append(name)
+            continue
+        spelling = next((n for n in (spec.name, *spec.aliases) if n in called), None)
+        meaning = spec.doc.split(" (")[0]
+        if not meaning:
+            said.append(f"{name} = {spelling or spec.name}")
+        else:
+            said.append(f"{name}: {meaning}" + (f" ({spelling})" if spelling else ""))
+    return ["where " + ", ".join(said)] if said else []
 
 
 def _hoist(columns: tuple[Column, ...]) -> tuple[tuple[Row, ...], tuple[Column, ...], tuple[Row, ...]]:
