@@ -377,9 +377,9 @@ class _Builder:
                                                                   for v in variants])))
                 continue
             shown[(code, columns)] = layer.name
-            notes = _layer_notes(per_variant) + where(layer, code, columns)
-            shared, columns, after = _hoist(columns)
-            sections.append(Section(layer.name, code, columns, tuple(notes), shared, after))
+            shared, columns_, after = _hoist(columns)
+            sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
+                                    tuple(where(layer, code, columns))))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
@@ -715,7 +715,7 @@ def _merge(columns: list[Column]) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[str]:
+def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[tuple[str, str]]:
     """``where H: hidden size (hidden_size), n: stacked layers (num_layers)``: every name of a
     count's general formula that the call does not show (as an argument or a value) and no row
     works out, with the argument's name when the call gave it under another one."""
@@ -729,33 +729,33 @@ def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> li
         for row in column.rows:
             if isinstance(row.lhs, Label) and row.lhs.count and row.steps:
                 names.update(dict.fromkeys(formula.names_in(row.steps[0].node)))
-    said = []
+    said: list[tuple[str, str]] = []
     for name in names:
         if name in called or name in worked:
             continue
         spec = next((a for a in entry.args if a.formula_name == name), None)
         if spec is None and name in entry.symbols:
-            said.append(f"{name}: {entry.symbols[name]}")
+            said.append((name, entry.symbols[name]))
             continue
         base, _, part = name.rpartition("_")
         spec_of_base = next((a for a in entry.args if a.formula_name == base), None)
         if spec is None and spec_of_base is not None and part in _PART:  # k_h: the kernel's height
-            said.append(f"{name}: {spec_of_base.doc.split(' (')[0].replace(' size', '') or base} {_PART[part]}")
+            said.append((name, f"{spec_of_base.doc.split(' (')[0].replace(' size', '') or base} {_PART[part]}"))
             continue
         if spec is None and spec_of_base is not None and part.isdigit():  # C_1: normalized_shape[0]
             spelling = next((n for n in (spec_of_base.name, *spec_of_base.aliases) if n in called), base)
-            said.append(f"{name}: {spelling}[{int(part) - 1}]")
+            said.append((name, f"{spelling}[{int(part) - 1}]"))
             continue
         if spec is None:
-            said.append(name)
+            said.append((name, "a size of the layer"))
             continue
         spelling = next((n for n in (spec.name, *spec.aliases) if n in called), None)
         meaning = spec.doc.split(" (")[0]
         if not meaning:
-            said.append(f"{name} = {spelling or spec.name}")
+            said.append((name, f"the argument {spelling or spec.name}"))
         else:
-            said.append(f"{name}: {meaning}" + (f" ({spelling})" if spelling else ""))
-    return ["where " + ", ".join(said)] if said else []
+            said.append((name, meaning + (f" ({spelling})" if spelling else "")))
+    return said
 
 
 def _hoist(columns: tuple[Column, ...]) -> tuple[tuple[Row, ...], tuple[Column, ...], tuple[Row, ...]]:

@@ -312,7 +312,7 @@ def _unexplained(d: Derivation) -> list[tuple[str, str]]:
         called = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", section.code or ""))
         rows = [r for c in section.columns for r in c.rows] + list(section.shared) + list(section.after)
         worked = {r.lhs.name for r in rows if isinstance(r.lhs, F.Sym)}
-        notes = " ".join(n for n in section.notes if n.startswith("where "))
+        notes = " ".join(f"{name}: {words}" for name, words in section.where) + " "
         for row in rows:
             if isinstance(row.lhs, F.Label) and row.lhs.count and row.steps:
                 for name in F.names_in(row.steps[0].node):

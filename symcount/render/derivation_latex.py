@@ -124,8 +124,16 @@ def section_latex(section: Section, style: Style) -> str:
     if section.columns:
         parts.append("\\[\n" + section_math(section, style) + "\n\\]")
     text = "\n".join(parts)
-    notes = "\n\n".join(escape(note) for note in section.notes)
+    notes = "\n\n".join([escape(note) for note in section.notes] + where_latex(section, style))
     return f"{text}\n{notes}" if not section.columns and notes else "\n\n".join(filter(None, [text, notes]))
+
+
+def where_latex(section: Section, style: Style) -> list[str]:
+    """The "where" line with its names as math (``$C_{\\text{in}}$: input features``); markdown's too."""
+    if not section.where:
+        return []
+    return ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {escape(words)}"
+                                 for name, words in section.where)]
 
 
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:

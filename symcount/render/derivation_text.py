@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from symcount.formula import Style
-from symcount.render.document import Column, Document, Section, across, column_text
+from symcount.render.document import Column, Document, Section, across, column_text, where_text
 
 WIDTH = 100
 
@@ -32,7 +32,7 @@ def section_text(section: Section, style: Style) -> str:
     if section.after:
         lines.append("")
         lines += ["  " + line for line in column_text(Column(None, section.after), style)]
-    for note in section.notes:
+    for note in filter(None, (*section.notes, where_text(section, style))):
         lines += textwrap.wrap(note, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
 

@@ -63,6 +63,8 @@ class Section:
     shared: tuple[Row, ...] = ()
     #: ... and below them
     after: tuple[Row, ...] = ()
+    #: what the names of the formulas stand for: (name, words), said in a "where" line
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ class Document:
     intro: tuple[str, ...]  # paragraphs of the problem statement
     conventions: str
     sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+def where_text(section: Section, style: Style) -> str | None:
+    """``where H: hidden size (hidden), n: stacked layers``, or None."""
+    if not section.where:
+        return None
+    return "where " + ", ".join(f"{formula.text(formula.Sym(name), style)}: {words}" for name, words in section.where)
 
 
 def is_long(row: Row, style: Style, columns: int = 1) -> bool:
