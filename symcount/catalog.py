@@ -156,6 +156,8 @@ class LayerType:
     validate: Callable[[Args], tuple[str, str] | None] | None = None
     #: extra names the formulas use (k_h, k_w), beyond the arguments' symbols
     bindings: Callable[[Args, str], dict[str, sympy.Expr]] | None = None
+    #: what such an extra name stands for, in words (a derivation's "where" line)
+    symbols: Mapping[str, str] = field(default_factory=dict)
     #: notes for the options one framework lacks, said only when a call uses them
     caveats: Callable[[Args, str], list[str]] | None = None
     #: framework arguments that change no count or shape (eps, dropout, initializers): accepted, not used
@@ -1384,7 +1386,8 @@ register(LayerType(
     args=(
         size("d_model", "embed_dim", "hidden_size", infer="channels"),
         size("heads", "num_heads", "nhead", symbol="h"),
-        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048)),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
+             doc="feed-forward size"),
         bias_arg(),
         TRAINABLE,
     ),
@@ -1437,7 +1440,8 @@ register(LayerType(
     args=(
         size("d_model", "embed_dim", "hidden_size", infer="channels"),
         size("heads", "num_heads", "nhead", symbol="h"),
-        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048)),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
+             doc="feed-forward size"),
         bias_arg(),
         ArgSpec("memory_len", SIZE, None, ("memory_length", "source_len"), symbol="S",
                 doc="positions of the memory attended to (MACs only; default: the target length L)"),
@@ -1735,6 +1739,7 @@ register(LayerType(
     shape=_identity_shape,
     macs=_zero_macs,
     bindings=lambda a, c: {"N": prod(_prelu_alpha_shape(a))} if c == "keras" else {},
+    symbols={"N": "slopes, one per input element (axes in shared_axes share one)"},
 ))
 
 

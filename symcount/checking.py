@@ -20,13 +20,13 @@ a layer whose formula does not reproduce its count is never blamed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
-from symcount import algebra, ast
+from symcount import algebra, ast, formula
 from symcount.api import Source, convert_values, count, read_source
 from symcount.catalog import Args
 from symcount.engine import CONVENTIONS, Count, LayerResult
@@ -520,9 +520,10 @@ class Verdict(Rendered):
         what = "parameters" if self.quantity == "total" else "trainable parameters"
         if self.correct:
             return f"Correct: {style.value(self.expected)} {what}."
-        head = f"Wrong: the answer gives {style.value(self.answer)}, the correct count is " \
-               f"{style.value(self.expected)} ({'answer − correct' if style.name == 'text' else 'answer - correct'} " \
-               f"= {style.value(self.difference)})."
+        head = f"Wrong: the answer gives {self._value(style, self.answer)}, the correct count is " \
+               f"{self._value(style, self.expected)} " \
+               f"({'answer − correct' if style.name == 'text' else 'answer - correct'} " \
+               f"= {self._value(style, self.difference, common=True)})."
         if not self.matches:
             return head
         match = self.matches[0]
@@ -536,6 +537,27 @@ class Verdict(Rendered):
         advice = style.escape(advice) if style.name == "latex" else advice
         return f"{head} The slip: {title}{where}: {advice}."
 
+    @property
+    def order(self) -> list[str]:
+        """The names in the order the layers' formulas write them (``k``, ``C_in``, ``C_out``, ``b``):
+        the order every symbolic value is written in, as in a derivation."""
+        names: dict[str, None] = {}
+        for view in _views(self.count, self.quantity):
+            counted = view.counted(view.formulas)
+            if counted is not None:
+                try:
+                    names.update(dict.fromkeys(formula.names_in(formula.from_ast(counted))))
+                except (SymcountError, TypeError, AttributeError):  # pragma: no cover - a formula it cannot draw
+                    continue
+        return list(names)
+
+    def _value(self, style: Style, expr: sympy.Expr, common: bool = False, bare: bool = False) -> str:
+        """A value in a sentence (``bare``: in a math block) in textbook order; a difference
+        (``common``) with its common factor pulled out: ``C_out·b·(k² - 1)``."""
+        if not isinstance(expr, sympy.Basic) or not expr.free_symbols:
+            return style.bare(expr) if bare else style.value(expr)
+        return ordered_value(expr, style, self.order, common, bare)
+
     def lines(self, style: Style) -> list[tuple[str, str]]:
         """(label, math) rows: the correct line, and the slipped one when a slip was found."""
         rows: list[tuple[str, str]] = []
@@ -546,13 +568,13 @@ class Verdict(Rendered):
             param = view.counted(view.formulas)
             if param is not None:
                 rows.append(("correct", formula_line(param, view.bindings, style, self.expected
-                                                     if len(self.count.layers) == 1 else None)))
+                                                     if len(self.count.layers) == 1 else None, self.order)))
             if match is not None and match.alternative is not None and match.alternative.formula is not None:
                 alt = match.alternative
                 rows.append(("the slip", formula_line(alt.formula, {**view.bindings, **alt.bindings}, style,  # type: ignore[arg-type]
-                                                      None)))
+                                                      None, self.order)))
         else:
-            rows.append(("correct", style.bare(self.expected) + self._zero_reason(style)))
+            rows.append(("correct", self._value(style, self.expected, bare=True) + self._zero_reason(style)))
         rows.append(("answer", self._answer_line(style)))
         return rows
 
@@ -568,9 +590,10 @@ class Verdict(Rendered):
         """The answer as written (order kept), with the values put in, then its value."""
         try:
             written = parse_expression(self.answer_text, "<answer>")
-            return formula_line(written, answer_names(self.count, self.count.values), style, self.answer)
+            return formula_line(written, answer_names(self.count, self.count.values), style, self.answer,
+                                self.order)
         except SymcountError:
-            return style.bare(self.answer)
+            return self._value(style, self.answer, bare=True)
 
     def _render(self, style: Style) -> str:
         out = [self.sentence(style)]
@@ -609,8 +632,22 @@ class Verdict(Rendered):
         return out
 
 
-def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, result: sympy.Expr | None) -> str:
-    """A formula as written, then with the values put in, then its value.
+def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: bool = False,
+                  bare: bool = False) -> str:
+    """A symbolic value expanded and written as a derivation writes it: coefficients first, names
+    in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
+    from symcount import formula as f
+
+    node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
+    if style.name == "text":
+        return f.text(node)
+    return f.latex(node) if bare else f"${f.latex(node)}$"
+
+
+def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, result: sympy.Expr | None,
+                 order: Sequence[str] | None = None) -> str:
+    """A formula as written, then with the values put in, then its value (a symbolic value with
+    its names in ``order`` when given, as :func:`ordered_value` writes it).
 
     Uses :mod:`symcount.formula` (order-keeping substitution) when it is
     there; otherwise the general line and the value only.
@@ -630,7 +667,9 @@ def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, resu
         line2 = f.simplify(f.substitute(line1, {k: v for k, v in bindings.items() if isinstance(v, sympy.Expr)},
                                         droppable, f.names_in(line1)))
         render = f.text if style.name == "text" else f.latex
-        steps = [render(line1), render(line2), style.bare(value)]
+        last = style.bare(value) if order is None or not value.free_symbols else \
+            ordered_value(value, style, order, bare=True)
+        steps = [render(line1), render(line2), last]
     except (SymcountError, TypeError, AttributeError):  # pragma: no cover - a formula it cannot draw
         return _fallback_line(expr, value, style)
     shown: list[str] = []

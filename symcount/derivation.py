@@ -52,6 +52,8 @@ _DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IG
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+#: a kernel's dimension, by its subscript (k_h: kernel height)
+_PART = {"d": "depth", "h": "height", "w": "width"}
 #: what a size rule's less common names stand for (said in the row's note)
 _RULE_NAMES = {"p_out": "p_out is output_padding", "f": "f is the upsampling factor"}
 
@@ -180,6 +182,23 @@ def derive(
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
     return Derivation(document, tuple(variants), style)
+
+
+def output_size_rows(layer: LayerResult, convention: str, style: Style | None = None) -> list[Row]:
+    """The rows a derivation shows for a layer's output size (``H_out = ... = 32``, then the output),
+    or none when the layer keeps the size; exam solutions show the same rows."""
+    return _Builder("", style or Style(), False).size_rows(layer, convention)
+
+
+def shape_row(label: str, shape: shapes.Shape, dims: tuple[sympy.Expr, ...], convention: str) -> Row:
+    """``output = 10 × 32 × 32   (channels first)``: a tensor's sizes in the framework's layout."""
+    note = None
+    if shape.channels is not None and len(dims) > 1:
+        note = "channels last" if dims[-1] == shape.channels and not shape.sequence and \
+            convention == "keras" else "channels first" if not shape.sequence else "positions, channels"
+    return Row(Label(label, count=False),
+               (Step(Prod(tuple(formula.from_sympy(d) for d in dims)) if len(dims) > 1
+                     else formula.from_sympy(dims[0])),), note)
 
 
 def _conventions(value: str | None) -> list[str]:
@@ -358,7 +377,9 @@ class _Builder:
                                                                   for v in variants])))
                 continue
             shown[(code, columns)] = layer.name
-            sections.append(Section(layer.name, code, columns, tuple(_layer_notes(per_variant))))
+            shared, columns_, after = _hoist(columns)
+            sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
+                                    tuple(where(layer, code, columns))))
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
@@ -519,14 +540,7 @@ class _Builder:
             rows.append(self.size_row([Sym(f"{name}_out") for name in names[i:j]], names[i], rules[i],
                                       after.spatial[i], subscripts))
             i = j
-        dims = layer.output_shape or ()
-        note = None
-        if after.channels is not None and len(dims) > 1:
-            note = "channels last" if dims[-1] == after.channels and not after.sequence and \
-                convention == "keras" else "channels first" if not after.sequence else "positions, channels"
-        rows.append(Row(Label("output", count=False),
-                        (Step(Prod(tuple(formula.from_sympy(d) for d in dims)) if len(dims) > 1
-                              else formula.from_sympy(dims[0])),), note))
+        rows.append(shape_row("output", after, tuple(layer.output_shape or ()), convention))
         return rows
 
     def size_row(self, lhs: list[Node], name: str, rule: shapes.SizeRule, expected: sympy.Expr,
@@ -699,6 +713,75 @@ def _merge(columns: list[Column]) -> tuple[Column, ...]:
     if all(c.rows == columns[0].rows for c in columns[1:]):
         return (Column(None, columns[0].rows),)
     return tuple(columns)
+
+
+def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[tuple[str, str]]:
+    """``where H: hidden size (hidden_size), n: stacked layers (num_layers)``: every name of a
+    count's general formula that the call does not show (as an argument or a value) and no row
+    works out, with the argument's name when the call gave it under another one."""
+    entry = layer.entry
+    if entry is None:
+        return []
+    called = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code or ""))
+    worked = {row.lhs.name for c in columns for row in c.rows if isinstance(row.lhs, Sym)}
+    names: dict[str, None] = {}
+    for column in columns:
+        for row in column.rows:
+            if isinstance(row.lhs, Label) and row.lhs.count and row.steps:
+                names.update(dict.fromkeys(formula.names_in(row.steps[0].node)))
+    said: list[tuple[str, str]] = []
+    for name in names:
+        if name in called or name in worked:
+            continue
+        spec = next((a for a in entry.args if a.formula_name == name), None)
+        if spec is None and name in entry.symbols:
+            said.append((name, entry.symbols[name]))
+            continue
+        base, _, part = name.rpartition("_")
+        spec_of_base = next((a for a in entry.args if a.formula_name == base), None)
+        if spec is None and spec_of_base is not None and part in _PART:  # k_h: the kernel's height
+            said.append((name, f"{spec_of_base.doc.split(' (')[0].replace(' size', '') or base} {_PART[part]}"))
+            continue
+        if spec is None and spec_of_base is not None and part.isdigit():  # C_1: normalized_shape[0]
+            spelling = next((n for n in (spec_of_base.name, *spec_of_base.aliases) if n in called), base)
+            said.append((name, f"{spelling}[{int(part) - 1}]"))
+            continue
+        if spec is None:
+            said.append((name, "a size of the layer"))
+            continue
+        spelling = next((n for n in (spec.name, *spec.aliases) if n in called), None)
+        meaning = spec.doc.split(" (")[0]
+        if not meaning:
+            said.append((name, f"the argument {spelling or spec.name}"))
+        else:
+            said.append((name, meaning + (f" ({spelling})" if spelling else "")))
+    return said
+
+
+def _hoist(columns: tuple[Column, ...]) -> tuple[tuple[Row, ...], tuple[Column, ...], tuple[Row, ...]]:
+    """What every variant shows alike, once: the working before the first count that reads the
+    same in all (output sizes, an inferred C_in) above the variants, and the rows that end all of
+    them alike (a count the layouts do not change) below them."""
+    if len(columns) < 2:
+        return (), columns, ()
+    shared: list[Row] = []
+    for rows in zip(*(c.rows for c in columns), strict=False):
+        first = rows[0]
+        if (isinstance(first.lhs, Label) and first.lhs.count) or any(r != first for r in rows[1:]):
+            break
+        shared.append(first)
+    after: list[Row] = []
+    for rows in zip(*(c.rows[len(shared):][::-1] for c in columns), strict=False):
+        if any(r != rows[0] for r in rows[1:]):
+            break
+        after.insert(0, rows[0])
+    if any(len(c.rows) <= len(shared) + len(after) for c in columns):
+        after = []
+        if any(len(c.rows) <= len(shared) for c in columns):
+            return (), columns, ()
+    end = [len(c.rows) - len(after) for c in columns]
+    return tuple(shared), tuple(Column(c.label, c.rows[len(shared):e]) for c, e in zip(columns, end, strict=True)), \
+        tuple(after)
 
 
 def _layer_notes(layers: list[LayerResult]) -> list[str]:

@@ -34,13 +34,18 @@ import sympy
 from symcount import ast
 from symcount.api import Source, count, read_source
 from symcount.checking import formula_line
+from symcount.derivation import output_size_rows, shape_row
 from symcount.engine import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.evaluate import Env, Value, describe, evaluate, truth
+from symcount.formula import Label, Prod, from_sympy
+from symcount.formula import Style as FormulaStyle
 from symcount.parse import parse, parse_expression
-from symcount.render.latex import SymcountLatexPrinter, latex_value
-from symcount.render.unicode import UnicodePrinter, unicode_value
-from symcount.symbols import is_number, sym
+from symcount.render.derivation_latex import row_inline_latex
+from symcount.render.document import Row, Step, row_inline_text
+from symcount.render.latex import latex_value
+from symcount.render.unicode import unicode_value
+from symcount.symbols import is_number
 from symcount.whatif import Style, latex_escape
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
@@ -363,83 +368,42 @@ def _note(style: Style, text: str) -> str:
 
 
 def output_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
-    """The general output-size rule (the count with the drawn sizes as symbols), then its value."""
+    """The input, then each layer's output-size working exactly as ``symcount derive`` shows it
+    (the framework rule's formula, the values put in, the size), then the asked size."""
+    result = variant.count
     rows: list[tuple[str, str]] = []
-    symbolic_values = {name: sym(name) for name in variant.values}
-    try:
-        general = count(template.text, values=symbolic_values, convention=template.convention,
-                        network=template.network)
-        general_answer = output_value(general, template.ask)
-    except SymcountError:
-        general_answer = None
-    flow = shape_flow(variant.count, style)
-    if flow:
-        rows.append(("shapes", flow))
-    label = template.ask.replace("output_", "")
-    if general_answer is not None and general_answer.free_symbols:
-        # the same expression with the drawn numbers standing in for the names (nothing evaluated)
-        numbers = {s: variant.values[s.name] for s in general_answer.free_symbols  # type: ignore[attr-defined]
-                   if isinstance(variant.values.get(s.name), sympy.Integer)}  # type: ignore[attr-defined]
-        steps = [style.bare(general_answer), with_values(general_answer, numbers, style),
-                 style.bare(variant.answer)]
-        shown = [x for i, x in enumerate(steps) if i == 0 or x != steps[i - 1]]
-        rows.append((label, " = ".join(shown)))
-    else:
+    first = result.layers[0] if result.layers else None
+    if first is not None and first.input_shape is not None and first.input_shape.layout(result.convention):
+        shape = first.input_shape
+        row = shape_row("input", shape, shape.layout(result.convention), result.convention)
+        rows.append(("input", _inline(Row(Label("", count=False), row.steps, row.note), style, lhs=False)))
+    worked = False
+    for layer in result.layers:
+        for row in output_size_rows(layer, result.convention, _FORMULA_STYLE):
+            rows.append((layer.name, _inline(row, style)))
+            worked = True
+    label = template.ask.replace("output_", "output ").replace("output height", "height") \
+        .replace("output width", "width").replace("output length", "length")
+    last = next((layer for layer in reversed(result.layers) if layer.output_shape is not None), None)
+    if template.ask == "output_size" and last is not None and last.output_shape is not None \
+            and len(last.output_shape) > 1:
+        product = Prod(tuple(from_sympy(d) for d in last.output_shape))
+        rows.append((label, _inline(Row(Label(label, count=False), (Step(product), Step(from_sympy(variant.answer)))),
+                                    style, lhs=False)))
+    elif not worked or template.ask == "output_channels":
         rows.append((label, style.bare(variant.answer)))
     return rows
 
 
-class _LatexWithValues(SymcountLatexPrinter):
-    """Prints an expression's structure with numbers where its names were: nothing evaluated."""
-
-    def __init__(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> None:
-        super().__init__({"mul_symbol": "times"})
-        self.values = values
-
-    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
-        if expr in self.values:
-            return self._print(self.values[expr])
-        return super()._print_Symbol(expr, style)
+#: the derivation's typography (digit grouping as LaTeX prints it)
+_FORMULA_STYLE = FormulaStyle()
 
 
-class _UnicodeWithValues(UnicodePrinter):
-    def __init__(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> None:
-        super().__init__({})
-        self.values = values
-
-    def _print_Symbol(self, expr: sympy.Symbol) -> str:
-        if expr in self.values:
-            return self._print(self.values[expr])
-        return str(super()._print_Symbol(expr))
-
-
-def with_values(expr: sympy.Expr, values: Mapping[sympy.Symbol, sympy.Expr], style: Style) -> str:
-    """``⌊(H − k + 2p)/s⌋ + 1`` written with the drawn numbers: ``⌊(224 − 11 + 2·0)/4⌋ + 1``."""
-    if style.name == "text":
-        return _UnicodeWithValues(values).doprint(expr)
-    return _LatexWithValues(values).doprint(expr)
-
-
-def shape_flow(result: Count, style: Style) -> str:
-    """``(3, 32, 32) → conv2d → (16, 28, 28)`` through the layers that change the shape."""
-    shapes = []
-    first = result.layers[0].input_shape if result.layers else None
-    if first is not None:
-        dims = first.layout(result.convention)
-        shapes.append(("input", "(" + ", ".join(unicode_value(d) if style.name == "text" else latex_value(d)
-                                                for d in dims) + ")"))
-    for layer in result.layers:
-        if layer.output_shape is None:
-            continue
-        dims = layer.output_shape
-        text = "(" + ", ".join(unicode_value(d) if style.name == "text" else latex_value(d) for d in dims) + ")"
-        shapes.append((layer.name, text))
-    if not shapes:
-        return ""
-    arrow = " → " if style.name == "text" else r" \to "
-    if style.name == "text":
-        return arrow.join(f"{name} {text}" for name, text in shapes)
-    return arrow.join(rf"\text{{{latex_escape(name)}}}\,{text}" for name, text in shapes)
+def _inline(row: Row, style: Style, lhs: bool = True) -> str:
+    """A derivation row in the exam's format (LaTeX and markdown share the math); without
+    ``lhs``, only what it equals (the row's label says what it is)."""
+    text = row_inline_text(row, _FORMULA_STYLE) if style.name == "text" else row_inline_latex(row, _FORMULA_STYLE)
+    return text if lhs else text.split("= ", 1)[1]
 
 
 def output_value(result: Count, ask: str) -> sympy.Expr:

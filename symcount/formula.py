@@ -226,10 +226,10 @@ def _from_sympy(expr: sympy.Basic, rank: Mapping[str, int]) -> Node:
 
 def _product(factors: Iterable[sympy.Basic], coeff: int, rank: Mapping[str, int]) -> Node:
     """Coefficient, then factors by the formula's order of names."""
-    def key(f: sympy.Basic) -> tuple[int, str]:
+    def key(f: sympy.Basic) -> tuple[bool, int, str]:
         names = sorted(s.name for s in f.free_symbols)
         first = min((rank.get(n, len(rank)) for n in names), default=len(rank))
-        return (first, str(f))
+        return (f.is_Add, first, str(f))  # a bracketed sum after the plain factors: C_out·b·(k² - 1)
 
     items = sorted((f for f in factors if f != 1), key=key)
     nodes: list[Node] = [Num(coeff)] if coeff != 1 or not items else []
@@ -471,6 +471,22 @@ def result_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
     factored = sympy.factor(expanded)
     best = factored if sympy.count_ops(factored) + 2 < sympy.count_ops(expanded) else expanded
     return from_sympy(best, order)
+
+
+def common_factor_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
+    """A difference as a marker writes it: a factor common to every term pulled out
+    (``C_out·b·(k² - 1)``, not ``C_out·b·k² - C_out·b``), else :func:`result_form`."""
+    value = as_sympy(value)
+    if value.free_symbols:
+        expanded = sympy.expand(value)
+        for sign in (1, -1):  # -k·C_in·C_out·(k - 1), not k·C_in·C_out·(1 - k)
+            common = sympy.factor_terms(sign * expanded)
+            sums = [f for f in sympy.Mul.make_args(common) if f.is_Add]
+            if common.is_Mul and sums and not any(s.could_extract_minus_sign() for s in sums) \
+                    and not common.as_coeff_Mul()[0].is_negative:
+                node = from_sympy(common, order)
+                return node if sign == 1 else Sum((Term(-1, node),))
+    return result_form(value, order)
 
 
 # ---------------------------------------------------------------------------

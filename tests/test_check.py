@@ -327,3 +327,32 @@ def test_an_answer_with_grouped_digits_is_one_number(answer: str) -> None:
 def test_commas_inside_a_formula_are_not_digit_groups() -> None:
     v = check("linear(C_in=128, C_out=256)", "max(128,256)")
     assert not v.correct and v.answer == 256
+
+
+def test_sentence_writes_values_in_textbook_order_in_every_format() -> None:
+    """The sentence, the lines below it: names in the formula's order (k, C_in, C_out), never sympy's."""
+    verdict = check("conv2d", "C_in*C_out*k**2 + C_out*k**2")
+    text = verdict.text()
+    assert "the correct count is k²·C_in·C_out + C_out" in text
+    assert "the answer gives k²·C_in·C_out + k²·C_out" in text
+    assert "correct   (k × k × C_in + 1) × C_out = k²·C_in·C_out + C_out" in text
+    assert "C_in·C_out·k²" not in text
+    latex = verdict.latex()
+    assert r"the correct count is $k^2\,C_{\text{in}}\,C_{\text{out}} + C_{\text{out}}$" in latex
+    assert r"= k^2\,C_{\text{in}}\,C_{\text{out}} + C_{\text{out}} \\" in latex
+    assert r"C_{\text{in}} C_{\text{out}} k^{2}" not in latex
+    assert verdict.markdown().count(r"k^2\,C_{\text{in}}\,C_{\text{out}} + C_{\text{out}}") == 2
+
+
+def test_difference_has_its_common_factor_pulled_out() -> None:
+    verdict = \
+        check("conv2d", "C_in*C_out*k**2 + C_out*k**2")
+    assert "(answer − correct = C_out·(k² - 1))" in verdict.text()
+    assert r"(answer - correct = $C_{\text{out}}\,(k^2 - 1)$)" in verdict.latex()
+    kernel = check("conv2d(bias=false)", "k*C_in*C_out")
+    assert "(answer − correct = -k·C_in·C_out·(k - 1))" in kernel.text()  # a leading minus, not (1 - k)
+    assert sympy.expand(kernel.difference - (sym("k") * sym("C_in") * sym("C_out") * (1 - sym("k")))) == 0
+    forgot = check("linear", "C_in*C_out")
+    assert "(answer − correct = -C_out)" in forgot.text()  # nothing to factor: as it is
+    numbers = check("conv2d(C_in=3, C_out=8, k=3)", "3*3*(3+1)*8")
+    assert "the answer gives 288, the correct count is 224 (answer − correct = 64)" in numbers.text()

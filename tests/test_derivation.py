@@ -302,3 +302,44 @@ def test_every_catalog_layer_derives_symbolically(convention: str) -> None:
         params = by_label.get("params", by_label.get("trainable"))
         assert sympy.expand(params - layer.total) == 0, name
         assert d.latex() and d.text()
+
+
+def _unexplained(d: Derivation) -> list[tuple[str, str]]:
+    """Names of a count's general formula that the call does not show, no row works out and no
+    ``where`` note explains."""
+    missing = []
+    for section in d.document.sections:
+        called = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", section.code or ""))
+        rows = [r for c in section.columns for r in c.rows] + list(section.shared) + list(section.after)
+        worked = {r.lhs.name for r in rows if isinstance(r.lhs, F.Sym)}
+        notes = " ".join(f"{name}: {words}" for name, words in section.where) + " "
+        for row in rows:
+            if isinstance(row.lhs, F.Label) and row.lhs.count and row.steps:
+                for name in F.names_in(row.steps[0].node):
+                    explained = re.search(rf"(?<![\w]){re.escape(name)}(:| =) ", notes)
+                    if name not in called and name not in worked and not explained:
+                        missing.append((section.title, name))
+    return missing
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+def test_every_symbol_of_a_formula_is_shown_or_explained(convention: str) -> None:
+    """Every name a displayed formula uses is an argument of the call, a worked-out value (C_in = ...),
+    or explained in a where line: n of a stacked LSTM is num_layers."""
+    from symcount.catalog import CATALOG
+
+    for name in sorted(CATALOG):
+        assert _unexplained(derive(name, convention=convention)) == [], name
+    for source in SOURCES:
+        assert _unexplained(derive(source, convention=convention, bias="both")) == [], source
+    for path in sorted((Path(__file__).resolve().parent.parent / "derivations").glob("*.sc")):
+        assert _unexplained(derive(path, convention=convention)) == [], path.name
+
+
+def test_stacked_lstm_says_what_n_is() -> None:
+    text = derive("nn.LSTM(input_size=10, hidden_size=20, num_layers=2)").text()
+    assert "(n - 1) × 4" in text
+    assert "where C_in: input features (input_size), H: hidden size (hidden_size), n: stacked layers " \
+           "(num_layers)" in " ".join(text.split())
+    positional = derive("nn.LSTM(10, 20, 2)").text()
+    assert "n: stacked layers" in " ".join(positional.split())

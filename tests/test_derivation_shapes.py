@@ -256,3 +256,26 @@ def test_size_rows_match_torch(seed: int) -> None:
     out = layer(torch.zeros(1, 3, h, w)).shape
     shown = shown_sizes(d, symcount.count(text).layers[0])
     assert (shown["H"], shown["W"]) == (out[2], out[3]), (call, h, w)
+
+
+def test_rows_every_variant_shares_are_shown_once() -> None:
+    """--bias both / --convention both: the output-size working (and what reads the same in every
+    variant) stands once, above or below the variants, not repeated in each column."""
+    gallery = Path(__file__).resolve().parent.parent / "derivations"
+    both = symcount.derive(gallery / "output_volume.sc", bias="both")
+    conv = both.document.sections[0]
+    assert [type(r.lhs).__name__ for r in conv.shared] == ["Equal", "Label", "Sym"]  # H_out = W_out, output, C_in
+    assert [c.label for c in conv.columns] == ["with bias", "without bias"]
+    assert all(len(c.rows) == 1 for c in conv.columns)  # only the counts differ
+    text = both.text()
+    assert text.count("⌊(32 + 2 × 2 - 5)/1⌋ + 1") == 1 and text.count("(from the input shape)") == 1
+    layouts = symcount.derive(gallery / "output_volume.sc", convention="both")
+    conv = layouts.document.sections[0]
+    assert len(conv.shared) == 1 and [len(c.rows) for c in conv.columns] == [1, 1]  # the layouts differ
+    assert [r.lhs for r in conv.after][1:] == [F.Label("params")]  # the count is the same: once
+    text = layouts.text()
+    assert text.count("= 760") == 1 and "10 × 32 × 32" in text and "32 × 32 × 10" in text
+    latex = layouts.latex()
+    assert latex.count(r"\begin{array}{@{}l@{}}") == 2 and latex.count("= 760") == 1
+    lstm = symcount.derive("lstm(C_in=128, hidden=256)", convention="both").document.sections[0]
+    assert lstm.shared == () and lstm.after == ()  # nothing shared: the columns as they were

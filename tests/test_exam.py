@@ -14,6 +14,7 @@ import symcount
 from symcount import SymcountError
 from symcount.cli import main as cli_main
 from symcount.exam import FORMATS, generate, outputs, templates
+from symcount.whatif import Style
 
 TEMPLATES = templates()
 NAMES = [t.name for t in TEMPLATES]
@@ -197,3 +198,34 @@ def test_exam_and_solution_sheets_compile(template: Path, tmp_path: Path) -> Non
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout[-2000:]
         assert (tmp_path / name).with_suffix(".pdf").stat().st_size > 0
+
+
+def test_output_solutions_show_the_derivations_rows() -> None:
+    """One mechanism: an output-size solution is the derivation's working (textbook order, the
+    framework rule that computed the size, values put in), never a re-sorted sympy expression."""
+    exam = generate(TEMPLATES[NAMES.index("output_shape.sc")], variants=6, seed=1)
+    for v in exam.variants:
+        derived = symcount.derive(TEMPLATES[NAMES.index("output_shape.sc")], values=v.values,
+                                  convention=exam.template.convention).text()
+        working, output = [math for label, math in exam.solution_lines(v, Style("text")) if label == "conv2d"]
+        assert output.startswith("output = ") and output in derived
+        assert working.startswith("H_out = W_out = ⌊(H ")
+        assert " + 2p - k)/s⌋ + 1" in working or "⌊(H - k)/s⌋ + 1" in working
+        assert working.endswith(f"= {int(v.answer)}")
+        for step in working.split(" = ")[1:]:  # every step is the derivation's, as derive prints it
+            assert step in derived
+        assert "2 p" not in working and "H - k + 2" not in working  # not sympy's order
+        latex = next(math for label, math in exam.solution_lines(v, Style("latex")) if label == "conv2d")
+        assert r"\left\lfloor \frac{H" in latex
+    first = exam.variants[0]
+    assert exam.solution_lines(first, Style("text"))[0] == ("input", "16 × 224 × 224   (channels first)")
+
+
+def test_output_size_and_channels_solutions() -> None:
+    text = TEMPLATES[NAMES.index("output_shape.sc")].read_text()
+    size = generate(text.replace('"output_height"', '"output_size"'), variants=1, seed=1)
+    rows = size.solution_lines(size.variants[0], Style("text"))
+    assert rows[-1] == ("output size", "32 × 214 × 214 = 1,465,472")
+    keras = generate(text.replace("let ask", 'let convention = "keras"\nlet ask'), variants=1, seed=1)
+    rows = dict(keras.solution_lines(keras.variants[0], Style("text")))
+    assert rows["input"] == "224 × 224 × 16   (channels last)"

@@ -8,6 +8,8 @@ side in an ``array`` of top-aligned ``aligned`` blocks under their labels.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from symcount import formula
 from symcount.formula import Style
 from symcount.render.document import Column, Document, Row, Section, across, row_lines
@@ -64,21 +66,38 @@ def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
     return out
 
 
-def aligned(column: Column, style: Style, columns: int = 1) -> str:
+def row_inline_latex(row: Row, style: Style) -> str:
+    """A row on one line, ``lhs = step = step \\quad \\text{(note)}``: for a row quoted in other math."""
+    line = " ".join([formula.latex(row.lhs, style)] + [("+ " if s.continues else "= ") + formula.latex(s.node, style)
+                                                        for s in row.steps])
+    return line + (rf" \quad \text{{({escape(row.note)})}}" if row.note else "")
+
+
+def aligned(column: Column, style: Style, columns: int = 1, top: bool = False) -> str:
     """One column's rows as an ``aligned`` environment (top-aligned when side by side)."""
     pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)
     lines = [line for row in column.rows for line in _row_latex(row, style, pad, columns)]
-    top = columns > 1
+    top = top or columns > 1
     body = " \\\\\n".join(lines)
     return f"\\begin{{aligned}}{'[t]' if top else ''}\n{body}\n\\end{{aligned}}"
 
 
-def section_math(section: Section, style: Style) -> str:
+def section_math(section: Section, style: Style, nested: bool = False, gap: bool = False) -> str:
     """The display math of a section (without ``\\[`` or ``$$``).
 
     Variants stand side by side in pairs when they fit (:func:`across`),
-    else one below the other, each under its label.
+    else one below the other, each under its label; the rows they share
+    stand once above or below them. ``nested``: inside that outer array
+    (top-aligned, no padding at the left), ``gap`` below a block.
     """
+    if section.shared or section.after:  # what all variants share, once, around the variants
+        # blocks top-aligned in the cells of one array, a strut opening the gap above each one after the first
+        # (an array row absorbs \\[len] into a tall cell's depth); no padding at the left of either array,
+        # so the shared rows and the variants start alike
+        blocks = [aligned(Column(None, rows), style, top=True) for rows in (section.shared,) if rows]
+        blocks.append(section_math(replace(section, shared=(), after=()), style, nested=True, gap=bool(blocks)))
+        blocks += [r"\rule{0pt}{4ex}" + aligned(Column(None, rows), style, top=True) for rows in (section.after,) if rows]
+        return "\\begin{array}{@{}l@{}}\n" + " \\\\\n".join(blocks) + "\n\\end{array}"
     columns = section.columns
     if len(columns) == 1 and columns[0].label is None:
         return aligned(columns[0], style)
@@ -87,14 +106,14 @@ def section_math(section: Section, style: Style) -> str:
     for start in range(0, len(columns), n):
         chunk = columns[start:start + n]
         # an array row absorbs \\[len] into a tall cell's depth, so a strut opens the gap above a label
-        strut = r"\rule{0pt}{5ex}" if start else ""
+        strut = r"\rule{0pt}{5ex}" if start or gap else ""
         labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
                             for i, c in enumerate(chunk))
         blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
                                 for i, c in enumerate(chunk))
         rows.append(f"{labels} \\\\[4pt]\n{blocks}")
     body = " \\\\\n".join(rows)
-    return f"\\begin{{array}}{{{'l' * n}}}\n{body}\n\\end{{array}}"
+    return f"\\begin{{array}}{'[t]{@{}' if nested else '{'}{'l' * n}{'@{}' if nested else ''}}}\n{body}\n\\end{{array}}"
 
 
 def section_latex(section: Section, style: Style) -> str:
@@ -105,8 +124,16 @@ def section_latex(section: Section, style: Style) -> str:
     if section.columns:
         parts.append("\\[\n" + section_math(section, style) + "\n\\]")
     text = "\n".join(parts)
-    notes = "\n\n".join(escape(note) for note in section.notes)
+    notes = "\n\n".join([escape(note) for note in section.notes] + where_latex(section, style))
     return f"{text}\n{notes}" if not section.columns and notes else "\n\n".join(filter(None, [text, notes]))
+
+
+def where_latex(section: Section, style: Style) -> list[str]:
+    """The "where" line with its names as math (``$C_{\\text{in}}$: input features``); markdown's too."""
+    if not section.where:
+        return []
+    return ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {escape(words)}"
+                                 for name, words in section.where)]
 
 
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:

@@ -6,6 +6,7 @@ KaTeX read ``aligned``), so the two formats always show the same values.
 
 from __future__ import annotations
 
+from symcount import formula
 from symcount.formula import Style
 from symcount.render.derivation_latex import section_math
 from symcount.render.document import Document, Section
@@ -26,6 +27,8 @@ def section_markdown(section: Section, style: Style) -> str:
     if section.columns:
         parts.append("$$\n" + section_math(section, style) + "\n$$")
     parts += [md_escape(note) for note in section.notes]
+    parts += ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {md_escape(words)}"
+                                   for name, words in section.where)] if section.where else []
     return "\n\n".join(parts)
 
 

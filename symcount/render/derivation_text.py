@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from symcount.formula import Style
-from symcount.render.document import Document, Section, across, column_text
+from symcount.render.document import Column, Document, Section, across, column_text, where_text
 
 WIDTH = 100
 
@@ -18,6 +18,9 @@ def section_text(section: Section, style: Style) -> str:
     head = section.title + (f": {section.code}" if section.code else "")
     n = across(section, style)
     lines = [head]
+    if section.shared:
+        lines += ["  " + line for line in column_text(Column(None, section.shared), style)]
+        lines.append("")
     for start in range(0, len(section.columns), n):
         blocks = [column_text(c, style, n) for c in section.columns[start:start + n]]
         widths = [max(len(line) for line in block) for block in blocks]
@@ -26,7 +29,10 @@ def section_text(section: Section, style: Style) -> str:
         for i in range(max(len(b) for b in blocks)):
             cells = [(b[i] if i < len(b) else "").ljust(w) for b, w in zip(blocks, widths, strict=True)]
             lines.append(("  " + "    ".join(cells)).rstrip())
-    for note in section.notes:
+    if section.after:
+        lines.append("")
+        lines += ["  " + line for line in column_text(Column(None, section.after), style)]
+    for note in filter(None, (*section.notes, where_text(section, style))):
         lines += textwrap.wrap(note, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
 

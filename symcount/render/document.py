@@ -59,6 +59,12 @@ class Section:
     code: str | None
     columns: tuple[Column, ...]
     notes: tuple[str, ...] = ()
+    #: rows every variant shares, shown once above the columns ...
+    shared: tuple[Row, ...] = ()
+    #: ... and below them
+    after: tuple[Row, ...] = ()
+    #: what the names of the formulas stand for: (name, words), said in a "where" line
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,13 @@ class Document:
     intro: tuple[str, ...]  # paragraphs of the problem statement
     conventions: str
     sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+def where_text(section: Section, style: Style) -> str | None:
+    """``where H: hidden size (hidden), n: stacked layers``, or None."""
+    if not section.where:
+        return None
+    return "where " + ", ".join(f"{formula.text(formula.Sym(name), style)}: {words}" for name, words in section.where)
 
 
 def is_long(row: Row, style: Style, columns: int = 1) -> bool:
@@ -103,6 +116,13 @@ def row_text(row: Row, style: Style, pad: int, columns: int = 1) -> list[str]:
     if row.note:
         out[-1] += f"   ({row.note})"
     return out
+
+
+def row_inline_text(row: Row, style: Style) -> str:
+    """A row on one line, ``lhs = step = step   (note)``: for a row quoted inside other text."""
+    line = " ".join([formula.text(row.lhs, style)] + [("+ " if s.continues else "= ") + formula.text(s.node, style)
+                                                       for s in row.steps])
+    return f"{line}   ({row.note})" if row.note else line
 
 
 def column_text(column: Column, style: Style, columns: int = 1) -> list[str]:
