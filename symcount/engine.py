@@ -51,6 +51,11 @@ CONVENTIONS = ("pytorch", "keras")
 MAX_LAYERS = 50_000
 #: Most block calls one description may make (a call that makes no layers is still walked).
 MAX_BLOCK_CALLS = MAX_LAYERS
+#: Most block calls with different argument values sizing works out one by one (each costs as much
+#: as walking it; calls with values already seen cost nothing): blocks that call each other with
+#: new values at every level (b(2*c); b(2*c + 1)) are refused after this many, in well under a second.
+#: Real descriptions make a few dozen.
+MAX_SIZED_CALLS = 2_000
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
 #: How many enclosing block calls an error's hint names (innermost first).
@@ -1238,6 +1243,15 @@ class Size:
 STOPPED = Size(0, 0, False)
 
 
+class TooManyDistinctCalls(Exception):
+    """Sizing met more than :data:`MAX_SIZED_CALLS` block calls with different values (not a
+    SymcountError: sizing treats those as 'the walk stops here', and this must reach the top)."""
+
+    def __init__(self, calls: list[ast.Layer]) -> None:
+        super().__init__()
+        self.calls = calls
+
+
 class Sizer:
     """How many layers (and block calls) a walk will expand to, worked out before walking it.
 
@@ -1262,6 +1276,8 @@ class Sizer:
         self.program = program
         self.stack = list(stack)
         self.memo: dict[tuple[Any, ...], Size] = {}
+        #: the calls being sized, outermost first (for the error when there are too many distinct ones)
+        self.calls: list[ast.Layer] = []
 
     def body(self, body: ast.Body, env: Env) -> Size:
         total = Size()
@@ -1299,7 +1315,7 @@ class Sizer:
         total = Size()
         for body in bodies:
             total = total + self.body(body, env.child())
-            if not total.complete:
+            if not total.complete or total.over():
                 return total
         return total
 
@@ -1335,11 +1351,15 @@ class Sizer:
         key = (node.kind, *((k, type(v).__name__, v) for k, v in bindings.items()))
         size = self.memo.get(key)
         if size is None:
+            if len(self.memo) >= MAX_SIZED_CALLS:
+                raise TooManyDistinctCalls([*self.calls, node])
             self.stack.append(node.kind)
+            self.calls.append(node)
             try:
                 size = Size(0, 1, True) + self.body(definition.body, def_env.child(dict(bindings)))
             finally:
                 self.stack.pop()
+                self.calls.pop()
             self.memo[key] = size
         return size, definition, def_env.child(bindings)
 
@@ -1444,6 +1464,15 @@ def check_expansion_size(program: Program, items: Callable[[], list[tuple[ast.It
                 break
     except RecursionError:
         pass  # nested too deeply to size: the walk says so itself
+    except TooManyDistinctCalls as err:
+        first, *inner = err.calls
+        what = f"{first.kind}(...)" if inner else "the description"
+        chain = " -> ".join(f"{c.kind}(...) at line {c.pos.line}" for c in inner[-MAX_CALLS_SHOWN:])
+        raise SymcountError(
+            f"{what} makes more than {MAX_SIZED_CALLS:,} block calls with different argument values",
+            first.pos, hint=f"blocks that call blocks with new values at every level multiply without end: "
+                            f"{'... -> ' if len(inner) > MAX_CALLS_SHOWN else ''}{chain}"
+            if inner else "call a block with the same values, or use repeat") from None
     finally:
         program.env.seen.clear()
         program.env.seen.update(seen)

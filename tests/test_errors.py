@@ -346,6 +346,18 @@ HOSTILE = {
     "polynomial conv3d": "conv3d(C_in=(a+b+c)^4, C_out=(d+e+f)^4, k=((g+h)^4, (i+j)^4, (k+l)^4))",
     "x^(10^9)": "linear(C_in=x^(10^9), C_out=1)",
     "a 10^4000-digit product": "linear(C_in=10^4000, C_out=10^4000)",
+    "blocks calling blocks with new values, 30 levels": "".join(
+        f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
+    "the same with symbolic values": "".join(
+        f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    + "block b0(c) { linear(C_out=c) }\nnetwork n { input(C=3)\n b30(x) }",
+    "parallel branches calling blocks, 30 levels": "".join(
+        f'block b{i}(c) {{ parallel(merge="add") {{ branch {{ b{i - 1}(c) }} branch {{ b{i - 1}(c) }} }} }}\n'
+        for i in range(1, 31)) + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
+    "parallel branches calling blocks with new values": "".join(
+        f'block b{i}(c) {{ parallel(merge="add") {{ branch {{ b{i - 1}(2*c) }} branch {{ b{i - 1}(2*c + 1) }} }} }}\n'
+        for i in range(1, 31)) + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
     "let chain doubling": "let a0 = 2\n" + "".join(f"let a{i + 1} = a{i}^2\n" for i in range(40))
     + "linear(C_in=a40, C_out=1)",
 }
@@ -419,6 +431,22 @@ def test_oversized_expansion_is_refused_where_it_grows(text: str, line: int, col
     assert (err.line, err.column, err.message) == (line, column, message)
     if hint is not None:
         assert err.hint == hint
+
+
+def test_blocks_fanning_out_with_new_values_are_refused_at_the_call() -> None:
+    """b(2*c); b(2*c + 1) gives every call new values, so sizing cannot reuse a call's size: it took
+    3-9 s to find 50,000 block calls (and parallel branches, summed without a limit check, hung)."""
+    blocks = "".join(f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    err = error_of(blocks + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }")
+    assert (err.line, err.column, err.message) == (
+        33, 2, "b30(...) makes more than 2,000 block calls with different argument values")
+    assert err.hint is not None and err.hint.endswith("b3(...) at line 4 -> b2(...) at line 3")
+    err = error_of("".join(f"b({i})\n" for i in range(2100)) + "block b(c) { relu() }")
+    assert (err.line, err.column, err.message) == (
+        2001, 1, "the description makes more than 2,000 block calls with different argument values")
+    # calls that repeat their values are sized once each: many calls, few distinct ones
+    few = "".join(f"block b{i}(c) {{ b{i - 1}(c); b{i - 1}(c + 1) }}\n" for i in range(1, 11))
+    assert len(symcount.count(few + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b10(1) }").layers) == 1024
 
 
 def test_expansion_limit_follows_the_branch_taken() -> None:
