@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sympy
 
 import symcount
 from symcount import SymcountError
@@ -741,3 +742,27 @@ def test_undecidable_is_a_typed_error() -> None:
 
     with pytest.raises(UndecidableError):
         symcount.count("network n(s) { input(C=3)\n if s > 2 { relu() } }")
+
+
+# ------------------------------------------------------------------ found by the second audit (pasted code, sizes)
+
+
+def test_stacked_symbolic_ceil_mode_pools() -> None:
+    """Three ceil_mode pools on a symbolic H raised sympy's PrecisionExhausted (a traceback); two took 0.5 s."""
+    pool = "maxpool2d(k=3, stride=2, ceil_mode=true)"
+    start = time.perf_counter()
+    result = symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {pool}; {pool}; {pool} }}")
+    assert time.perf_counter() - start < 1.0
+    # k=3, s=2, p=0: the last window always starts inside the input, so no case split is needed
+    assert str(result.output_shape[1]) == "ceiling(ceiling(ceiling(H/2 - 3/2)/2)/2 - 3/2) + 1"
+    assert "Piecewise" not in symcount.derive(f"network n {{ input(H=H, W=W, C=3)\n {pool}; {pool} }}").text()
+    # where the drop depends on H, one undecided window is kept; a second one cannot be
+    drop = "maxpool2d(k=2, stride=2, padding=1, ceil_mode=true)"
+    assert symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {drop} }}").output_shape[1].has(sympy.Piecewise)
+    err = error_of(f"network n {{ input(H=H, W=W, C=3)\n {drop}; conv2d(C_out=4, k=3); {drop} }}")
+    assert (err.line, err.column) == (2, 77)  # the second pool
+    assert err.message == ("ceil_mode=true after another ceil_mode window whose size is undecided: whether this "
+                           "layer's last window is dropped cannot be told without numbers")
+    assert err.hint == "give the input sizes values (input(H=224, ...) or --set H=224)"
+    assert symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {drop}; {drop} }}", values={"H": 9, "W": 9}) \
+        .output_shape == (3, 3, 3)  # 9 -> 5 -> 3, as torch (both last windows dropped)
