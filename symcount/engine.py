@@ -362,7 +362,11 @@ class Walker:
             return self.run_keras_input(node, env)
         if node.kind == "moe":
             return self.run_moe(node, env, shape, scope, multiplier)
-        if node.kind in self.program.blocks or node.kind in self.program.networks:
+        if node.module is None and node.kind in self.program.networks and lookup(node.kind) is not None:
+            # `relu = Sequential([...])` or `network relu {...}`: a call relu() would run the network
+            raise SymcountError(f"'{node.kind}' is both a layer and a network here: which is meant is unclear",
+                                node.pos, hint=f"give the network {node.kind} another name")
+        if node.module is None and (node.kind in self.program.blocks or node.kind in self.program.networks):
             return self.run_block(node, env, shape, scope, multiplier)
         entry = lookup(node.kind)
         if entry is None:
@@ -1336,7 +1340,7 @@ class Sizer:
             return Size()
         if kind == "moe":  # the router is not counted as an expanded layer; the experts' body is
             return self.body(node.body, env.child()) if node.body is not None else STOPPED
-        if kind in self.program.blocks or kind in self.program.networks:
+        if node.module is None and (kind in self.program.blocks or kind in self.program.networks):
             return self.call(node, env)[0]
         if node.body is not None or lookup(kind) is None:
             return STOPPED

@@ -766,3 +766,23 @@ def test_stacked_symbolic_ceil_mode_pools() -> None:
     assert err.hint == "give the input sizes values (input(H=224, ...) or --set H=224)"
     assert symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {drop}; {drop} }}", values={"H": 9, "W": 9}) \
         .output_shape == (3, 3, 3)  # 9 -> 5 -> 3, as torch (both last windows dropped)
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("network relu { input(C=3)\n linear(C_out=2) }\nnetwork n { input(C=2)\n relu() }", 4, 2),
+    ("relu = Sequential([Dense(3, input_dim=2)])\nnetwork n { input(C=2); relu(); relu() }", 2, 25),
+    ("Linear = nn.Sequential(nn.Linear(3, 4))\nnetwork n { input(C=2)\n Linear(2, 4) }", 3, 2),
+])
+def test_a_network_named_like_a_layer_is_not_called_in_its_place(text: str, line: int, column: int) -> None:
+    """relu() ran the network relu (its input(C=3) replacing the shape flowing in): a count of 8 for nonsense."""
+    err = error_of(text, network="n")
+    name = err.source_line()[err.column - 1:].split("(")[0] if err.source_line() else ""
+    assert (err.line, err.column, err.message) == (
+        line, column, f"'{name}' is both a layer and a network here: which is meant is unclear")
+    assert err.hint == f"give the network {name} another name"
+
+
+def test_a_prefixed_call_is_the_framework_layer_whatever_the_networks_are_named() -> None:
+    text = "Dense = Sequential([layers.Dense(3, input_dim=2)])\nnetwork n { input(C=2); layers.Dense(4) }"
+    assert symcount.count(text, network="n").total == 12
+    assert symcount.count(text, network="Dense").total == 9  # defining it is fine; calling it unprefixed is not
