@@ -39,7 +39,7 @@ from symcount.catalog import (
     positional_order,
 )
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
-from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
+from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, is_none, truth
 from symcount.modules import KERAS_INPUTS, layer_framework
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
@@ -707,6 +707,12 @@ class Walker:
                     raise SymcountError(f"{entry.name} has no argument '{arg.name}' (valid: {valid})",
                                         arg.pos, hint=did_you_mean(arg.name, spellings))
                 spec = found
+            if is_none(arg.value):
+                if spec.default is None:
+                    continue  # Python's None for an optional argument: the default (a pool's stride = its window)
+                raise SymcountError(f"{arg.name or spec.name} cannot be None", arg.value.pos,
+                                    hint=f"leave {arg.name or spec.name} out for its default"
+                                    if spec.default is not REQUIRED else f"{entry.name} needs a value for it")
             if spec.name in raw:
                 raise SymcountError(f"argument {spec.name} given twice", arg.pos,
                                     hint=f"{arg.name} is another name for {spec.name}"
@@ -1022,7 +1028,7 @@ def keras_dims(arg: ast.Arg, env: Env) -> dict[str, sympy.Expr]:
                             arg.value.pos)
     dims: dict[str, sympy.Expr] = {}
     for axis, item in zip(axes, items, strict=True):
-        if isinstance(item, ast.Name) and item.id == "None":
+        if is_none(item):
             dims[axis] = sym(axis)  # a size left open: the count is a formula in it, if it depends on it
         else:
             dims[axis] = check_size(evaluate(item, env), ast.Arg(None, item, item.pos), f"{what} {axis}")

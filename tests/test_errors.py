@@ -786,3 +786,33 @@ def test_a_prefixed_call_is_the_framework_layer_whatever_the_networks_are_named(
     text = "Dense = Sequential([layers.Dense(3, input_dim=2)])\nnetwork n { input(C=2); layers.Dense(4) }"
     assert symcount.count(text, network="n").total == 12
     assert symcount.count(text, network="Dense").total == 9  # defining it is fine; calling it unprefixed is not
+
+
+@pytest.mark.parametrize(("text", "column", "message", "hint"), [
+    ("nn.Linear(3, None)", 14, "C_out cannot be None", "linear needs a value for it"),
+    ("nn.Linear(None, 4)", 11, "C_in cannot be None", "linear needs a value for it"),
+    ("nn.Linear(3, 4, bias=None)", 22, "bias cannot be None", "leave bias out for its default"),
+    ("layers.Dense(4, use_bias=None)", 26, "use_bias cannot be None", "leave use_bias out for its default"),
+    ("nn.Conv2d(3, 4, 3, padding=None)", 28, "padding cannot be None", None),
+    ("nn.Dropout(p=None)", 14, "p cannot be None", None),
+    ("linear(C_in=3, C_out=4 + None)", 26, "None is not a value here", None),
+    ("conv2d(C_in=3, C_out=4, k=(3, None))", 31, "None is not a value here", None),
+    ("let x = None\nlinear(C_in=x, C_out=3)", 9, "None is not a value here", None),
+    ("network n { input(C=None)\n linear(C_out=3) }", 21, "None is not a value here", None),
+    ("network n { Dense(4, input_dim=None) }", 32, "None is not a value here", None),
+])
+def test_none_is_never_a_symbol(text: str, column: int, message: str, hint: str | None) -> None:
+    """None read as a symbol named None: nn.Linear(3, None) counted 4*None, kdim=None 16*None + 160."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (1, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_none_for_an_optional_argument_is_its_default() -> None:
+    assert symcount.count("nn.MultiheadAttention(8, 2, kdim=None, vdim=None)").total == 4 * 8 * 8 + 4 * 8
+    pool = symcount.count("network n { input(H=8, W=8, C=3)\n nn.MaxPool2d(2, None) }")
+    assert pool.output_shape == (3, 4, 4)  # stride None: the window size, as torch
+    assert symcount.count("layers.Dense(4, None, input_dim=3)").total == 16  # activation=None: no activation
+    lstm = symcount.count("network n { Input(shape=(None, 8)); layers.LSTM(4) }", convention="keras")
+    assert lstm.total == 4 * ((8 + 4) * 4 + 4)  # an open size in a Keras shape stays allowed
