@@ -349,6 +349,10 @@ class Walker:
     # -- a call: catalog layer, block, or network ------------------------------------
     def run_layer(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
+        if node.body is not None and (node.kind == "input" or node.kind in KERAS_INPUTS) \
+                and node.kind not in self.program.blocks:
+            raise SymcountError(f"{node.kind} takes no body", node.pos,
+                                hint="the layers that follow the input go after it, not in braces")
         if node.kind == "input":
             called_network = len(self.call_stack) > 1 and self.call_stack[-1] in self.program.networks
             if shape is not None and not called_network:

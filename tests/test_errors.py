@@ -816,3 +816,16 @@ def test_none_for_an_optional_argument_is_its_default() -> None:
     assert symcount.count("layers.Dense(4, None, input_dim=3)").total == 16  # activation=None: no activation
     lstm = symcount.count("network n { Input(shape=(None, 8)); layers.LSTM(4) }", convention="keras")
     assert lstm.total == 4 * ((8 + 4) * 4 + 4)  # an open size in a Keras shape stays allowed
+
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    ("network n { Input(shape=(16,)) { relu() }\n Dense(3) }", 13, "Input takes no body"),
+    ("network n { input(C=3) { relu() } }", 13, "input takes no body"),
+    ("model = Sequential([layers.Dense(3, input_shape=(4,)), nn.Linear(3, 4)])", 59,
+     "nn.Linear in a Sequential of Keras layers"),
+    ("model = Sequential([nn.Linear(4, 3), Dense(3), layers.Dense(3)])", 55, "layers.Dense in a Sequential of PyTorch layers"),
+])
+def test_pasted_models_that_were_counted_anyway(text: str, column: int, message: str) -> None:
+    """An input's body was dropped without a word; an unprefixed Sequential mixed Keras and PyTorch layers."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (1, column, message)
