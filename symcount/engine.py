@@ -8,7 +8,7 @@ from those tensors with shared (tied) tensors counted once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -407,15 +407,9 @@ class Walker:
     def run_keras_input(self, node: ast.Layer, env: Env) -> Shape:
         """``keras.Input(shape=(28, 28, 1))``, ``InputLayer(input_shape=...)``: input(...) written channels-last."""
         shape_arg: ast.Arg | None = None
-        positional = 0
-        for arg in node.args:
-            name = arg.name
+        for name, arg in named_args(node, _KERAS_INPUT_ORDER):
             if name is None:
-                name = _KERAS_INPUT_ORDER[positional] if positional < len(_KERAS_INPUT_ORDER) else None
-                positional += 1
-                if name is None:
-                    raise SymcountError(f"{node.kind} takes at most {len(_KERAS_INPUT_ORDER)} positional arguments",
-                                        arg.pos, hint=f"in order: {', '.join(_KERAS_INPUT_ORDER)}")
+                raise too_many_positional(node.kind, _KERAS_INPUT_ORDER, arg)
             if name in _KERAS_INPUT_IGNORED:
                 continue
             if name not in _KERAS_SHAPE_ARGS:
@@ -686,16 +680,11 @@ class Walker:
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, ast.Arg]] = {}
         specs = [s for s in entry.args]
-        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
-                                 layer_framework(node.module))
-        positional = 0
-        for arg in node.args:
+        order = call_order(entry, node)
+        for name, arg in named_args(node, order):
             if arg.name is None:
-                if positional >= len(order):
-                    raise SymcountError(f"{node.kind} takes at most {len(order)} positional arguments",
-                                        arg.pos, hint=f"in order: {', '.join(order)}" if order else None)
-                name = order[positional]
-                positional += 1
+                if name is None:
+                    raise too_many_positional(node.kind, order, arg)
                 if entry.find_arg(name) is None and entry.ignores(name):
                     continue  # the framework's activation, eps, ...: no parameters, no shape
                 spec = entry.arg(name)
@@ -850,15 +839,34 @@ def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_en
     return bindings
 
 
-def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
-    """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
-    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+def too_many_positional(kind: str, order: Sequence[str], arg: ast.Arg) -> SymcountError:
+    if not order:
+        return SymcountError(f"{kind} takes no positional arguments", arg.pos)
+    return SymcountError(f"{kind} takes at most {len(order)} positional arguments", arg.pos,
+                         hint=f"in order: {', '.join(order)}")
+
+
+def named_args(node: ast.Layer, order: Sequence[str]) -> Iterator[tuple[str | None, ast.Arg]]:
+    """Each argument of a call with the name it gives: its own, or by position the ``order``'s
+    (None for a positional argument past the order's end)."""
     positional = 0
     for arg in node.args:
-        written = arg.name
-        if written is None:
-            written = order[positional] if positional < len(order) else None
+        name = arg.name
+        if name is None:
+            name = order[positional] if positional < len(order) else None
             positional += 1
+        yield name, arg
+
+
+def call_order(entry: LayerType, node: ast.Layer) -> tuple[str, ...]:
+    """The names a call's positional arguments take, in its framework's order (the module prefix decides)."""
+    return positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
+                            layer_framework(node.module))
+
+
+def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+    """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
+    for written, arg in named_args(node, call_order(entry, node)):
         spec = entry.find_arg(written) if written is not None else None
         if spec is not None and spec.name == name:
             return arg.pos

@@ -829,3 +829,13 @@ def test_pasted_models_that_were_counted_anyway(text: str, column: int, message:
     """An input's body was dropped without a word; an unprefixed Sequential mixed Keras and PyTorch layers."""
     err = error_of(text)
     assert (err.line, err.column, err.message) == (1, column, message)
+
+
+def test_positional_arguments_beyond_the_order() -> None:
+    err = error_of("nn.Identity(54, unused=1)")
+    assert (err.line, err.column, err.message, err.hint) == (1, 13, "Identity takes no positional arguments", None)
+    err = error_of("nn.Linear(3, 4, True, None)")
+    assert (err.column, err.message, err.hint) == (23, "Linear takes at most 3 positional arguments",
+                                                   "in order: C_in, C_out, bias")
+    err = error_of('network n { Input((16,), 32, "float32", "x")\n Dense(3) }')
+    assert (err.column, err.message) == (41, "Input takes at most 3 positional arguments")
