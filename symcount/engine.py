@@ -8,7 +8,7 @@ from those tensors with shared (tied) tensors counted once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,7 +39,7 @@ from symcount.catalog import (
     positional_order,
 )
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
-from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, truth
+from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, is_none, truth
 from symcount.modules import KERAS_INPUTS, layer_framework
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
@@ -51,6 +51,11 @@ CONVENTIONS = ("pytorch", "keras")
 MAX_LAYERS = 50_000
 #: Most block calls one description may make (a call that makes no layers is still walked).
 MAX_BLOCK_CALLS = MAX_LAYERS
+#: Most block calls with different argument values sizing works out one by one (each costs as much
+#: as walking it; calls with values already seen cost nothing): blocks that call each other with
+#: new values at every level (b(2*c); b(2*c + 1)) are refused after this many, in well under a second.
+#: Real descriptions make a few dozen.
+MAX_SIZED_CALLS = 2_000
 #: Deepest block-call nesting.
 MAX_CALL_DEPTH = 64
 #: How many enclosing block calls an error's hint names (innermost first).
@@ -344,6 +349,10 @@ class Walker:
     # -- a call: catalog layer, block, or network ------------------------------------
     def run_layer(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
+        if node.body is not None and (node.kind == "input" or node.kind in KERAS_INPUTS) \
+                and node.kind not in self.program.blocks:
+            raise SymcountError(f"{node.kind} takes no body", node.pos,
+                                hint="the layers that follow the input go after it, not in braces")
         if node.kind == "input":
             called_network = len(self.call_stack) > 1 and self.call_stack[-1] in self.program.networks
             if shape is not None and not called_network:
@@ -357,7 +366,11 @@ class Walker:
             return self.run_keras_input(node, env)
         if node.kind == "moe":
             return self.run_moe(node, env, shape, scope, multiplier)
-        if node.kind in self.program.blocks or node.kind in self.program.networks:
+        if node.module is None and node.kind in self.program.networks and lookup(node.kind) is not None:
+            # `relu = Sequential([...])` or `network relu {...}`: a call relu() would run the network
+            raise SymcountError(f"'{node.kind}' is both a layer and a network here: which is meant is unclear",
+                                node.pos, hint=f"give the network {node.kind} another name")
+        if node.module is None and (node.kind in self.program.blocks or node.kind in self.program.networks):
             return self.run_block(node, env, shape, scope, multiplier)
         entry = lookup(node.kind)
         if entry is None:
@@ -394,15 +407,9 @@ class Walker:
     def run_keras_input(self, node: ast.Layer, env: Env) -> Shape:
         """``keras.Input(shape=(28, 28, 1))``, ``InputLayer(input_shape=...)``: input(...) written channels-last."""
         shape_arg: ast.Arg | None = None
-        positional = 0
-        for arg in node.args:
-            name = arg.name
+        for name, arg in named_args(node, _KERAS_INPUT_ORDER):
             if name is None:
-                name = _KERAS_INPUT_ORDER[positional] if positional < len(_KERAS_INPUT_ORDER) else None
-                positional += 1
-                if name is None:
-                    raise SymcountError(f"{node.kind} takes at most {len(_KERAS_INPUT_ORDER)} positional arguments",
-                                        arg.pos, hint=f"in order: {', '.join(_KERAS_INPUT_ORDER)}")
+                raise too_many_positional(node.kind, _KERAS_INPUT_ORDER, arg)
             if name in _KERAS_INPUT_IGNORED:
                 continue
             if name not in _KERAS_SHAPE_ARGS:
@@ -673,16 +680,11 @@ class Walker:
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, ast.Arg]] = {}
         specs = [s for s in entry.args]
-        order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
-                                 layer_framework(node.module))
-        positional = 0
-        for arg in node.args:
+        order = call_order(entry, node)
+        for name, arg in named_args(node, order):
             if arg.name is None:
-                if positional >= len(order):
-                    raise SymcountError(f"{node.kind} takes at most {len(order)} positional arguments",
-                                        arg.pos, hint=f"in order: {', '.join(order)}" if order else None)
-                name = order[positional]
-                positional += 1
+                if name is None:
+                    raise too_many_positional(node.kind, order, arg)
                 if entry.find_arg(name) is None and entry.ignores(name):
                     continue  # the framework's activation, eps, ...: no parameters, no shape
                 spec = entry.arg(name)
@@ -698,8 +700,12 @@ class Walker:
                     raise SymcountError(f"{entry.name} has no argument '{arg.name}' (valid: {valid})",
                                         arg.pos, hint=did_you_mean(arg.name, spellings))
                 spec = found
-            if _is_none(arg.value, env):
-                continue  # Python's None for an argument is the framework's default: as if left out
+            if is_none(arg.value):
+                if spec.default is None:
+                    continue  # None where the framework's default is None (value_dim=None, strides=None): that default
+                raise SymcountError(f"{arg.name or spec.name} cannot be None", arg.value.pos,
+                                    hint=f"leave {arg.name or spec.name} out for its default"
+                                    if spec.default is not REQUIRED else f"{entry.name} needs a value for it")
             if spec.name in raw:
                 raise SymcountError(f"argument {spec.name} given twice", arg.pos,
                                     hint=f"{arg.name} is another name for {spec.name}"
@@ -833,26 +839,34 @@ def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_en
     return bindings
 
 
-def _is_none(value: ast.Expr, env: Env) -> bool:
-    """Whether an argument's value is ``None`` (or ``none``), a name nothing binds.
+def too_many_positional(kind: str, order: Sequence[str], arg: ast.Arg) -> SymcountError:
+    if not order:
+        return SymcountError(f"{kind} takes no positional arguments", arg.pos)
+    return SymcountError(f"{kind} takes at most {len(order)} positional arguments", arg.pos,
+                         hint=f"in order: {', '.join(order)}")
 
-    Pasted framework code writes ``strides=None``, ``value_dim=None``, ``kdim=None``
-    for "the default"; read as a symbol it would turn the count into a formula in None.
-    """
-    return (isinstance(value, ast.Name) and value.id in ("None", "none") and not env.has(value.id)
-            and value.id not in env.values)
+
+def named_args(node: ast.Layer, order: Sequence[str]) -> Iterator[tuple[str | None, ast.Arg]]:
+    """Each argument of a call with the name it gives: its own, or by position the ``order``'s
+    (None for a positional argument past the order's end)."""
+    positional = 0
+    for arg in node.args:
+        name = arg.name
+        if name is None:
+            name = order[positional] if positional < len(order) else None
+            positional += 1
+        yield name, arg
+
+
+def call_order(entry: LayerType, node: ast.Layer) -> tuple[str, ...]:
+    """The names a call's positional arguments take, in its framework's order (the module prefix decides)."""
+    return positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
+                            layer_framework(node.module))
 
 
 def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
     """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
-    order = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
-                             layer_framework(node.module))
-    positional = 0
-    for arg in node.args:
-        written = arg.name
-        if written is None:
-            written = order[positional] if positional < len(order) else None
-            positional += 1
+    for written, arg in named_args(node, call_order(entry, node)):
         spec = entry.find_arg(written) if written is not None else None
         if spec is not None and spec.name == name:
             return arg.pos
@@ -1026,7 +1040,7 @@ def keras_dims(arg: ast.Arg, env: Env) -> dict[str, sympy.Expr]:
                             arg.value.pos)
     dims: dict[str, sympy.Expr] = {}
     for axis, item in zip(axes, items, strict=True):
-        if isinstance(item, ast.Name) and item.id == "None":
+        if is_none(item):
             dims[axis] = sym(axis)  # a size left open: the count is a formula in it, if it depends on it
         else:
             dims[axis] = check_size(evaluate(item, env), ast.Arg(None, item, item.pos), f"{what} {axis}")
@@ -1251,6 +1265,15 @@ class Size:
 STOPPED = Size(0, 0, False)
 
 
+class TooManyDistinctCalls(Exception):
+    """Sizing met more than :data:`MAX_SIZED_CALLS` block calls with different values (not a
+    SymcountError: sizing treats those as 'the walk stops here', and this must reach the top)."""
+
+    def __init__(self, calls: list[ast.Layer]) -> None:
+        super().__init__()
+        self.calls = calls
+
+
 class Sizer:
     """How many layers (and block calls) a walk will expand to, worked out before walking it.
 
@@ -1275,6 +1298,8 @@ class Sizer:
         self.program = program
         self.stack = list(stack)
         self.memo: dict[tuple[Any, ...], Size] = {}
+        #: the calls being sized, outermost first (for the error when there are too many distinct ones)
+        self.calls: list[ast.Layer] = []
 
     def body(self, body: ast.Body, env: Env) -> Size:
         total = Size()
@@ -1312,7 +1337,7 @@ class Sizer:
         total = Size()
         for body in bodies:
             total = total + self.body(body, env.child())
-            if not total.complete:
+            if not total.complete or total.over():
                 return total
         return total
 
@@ -1333,7 +1358,7 @@ class Sizer:
             return Size()
         if kind == "moe":  # the router is not counted as an expanded layer; the experts' body is
             return self.body(node.body, env.child()) if node.body is not None else STOPPED
-        if kind in self.program.blocks or kind in self.program.networks:
+        if node.module is None and (kind in self.program.blocks or kind in self.program.networks):
             return self.call(node, env)[0]
         if node.body is not None or lookup(kind) is None:
             return STOPPED
@@ -1348,11 +1373,15 @@ class Sizer:
         key = (node.kind, *((k, type(v).__name__, v) for k, v in bindings.items()))
         size = self.memo.get(key)
         if size is None:
+            if len(self.memo) >= MAX_SIZED_CALLS:
+                raise TooManyDistinctCalls([*self.calls, node])
             self.stack.append(node.kind)
+            self.calls.append(node)
             try:
                 size = Size(0, 1, True) + self.body(definition.body, def_env.child(dict(bindings)))
             finally:
                 self.stack.pop()
+                self.calls.pop()
             self.memo[key] = size
         return size, definition, def_env.child(bindings)
 
@@ -1457,6 +1486,15 @@ def check_expansion_size(program: Program, items: Callable[[], list[tuple[ast.It
                 break
     except RecursionError:
         pass  # nested too deeply to size: the walk says so itself
+    except TooManyDistinctCalls as err:
+        first, *inner = err.calls
+        what = f"{first.kind}(...)" if inner else "the description"
+        chain = " -> ".join(f"{c.kind}(...) at line {c.pos.line}" for c in inner[-MAX_CALLS_SHOWN:])
+        raise SymcountError(
+            f"{what} makes more than {MAX_SIZED_CALLS:,} block calls with different argument values",
+            first.pos, hint=f"blocks that call blocks with new values at every level multiply without end: "
+                            f"{'... -> ' if len(inner) > MAX_CALLS_SHOWN else ''}{chain}"
+            if inner else "call a block with the same values, or use repeat") from None
     finally:
         program.env.seen.clear()
         program.env.seen.update(seen)

@@ -309,11 +309,20 @@ def _arity(func: Callable[..., Value], given: int) -> str | None:
     return f"takes {n} argument{'s' if n != 1 else ''}, got {given}" if n != given else None
 
 
+def is_none(node: ast.Expr) -> bool:
+    """Python's ``None`` as pasted framework code writes it (a layer option left at its default)."""
+    return isinstance(node, ast.Name) and node.id == "None"
+
+
 def evaluate(node: ast.Expr, env: Env) -> Value:
     """The value of an expression in ``env``; unbound names become symbols."""
     if isinstance(node, ast.Num):
         return node.value
     if isinstance(node, ast.Name):
+        if node.id == "None":  # never a symbol: a count of 4*None + 4 would be nonsense
+            raise SymcountError("None is not a value here", node.pos,
+                                hint="None may stand for a layer option left at its default, or an open size in "
+                                     "a Keras shape; elsewhere give a number or a name")
         return env.lookup(node.id)
     if isinstance(node, ast.Str):
         return node.value

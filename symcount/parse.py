@@ -276,10 +276,16 @@ class ToAst(Transformer[Token, Any]):
         form, items = layers
         framework = sequential_framework(module, ast.Pos(pos.line, pos.column, pos.line, pos.column + len(module)),
                                          form, items, pos)
+        whose = "a {} Sequential"
         for item in items:
-            if item.module is not None and layer_framework(item.module) != framework and framework is not None:
-                raise SymcountError(f"{item.module}.{item.kind} in a {'Keras' if framework == 'keras' else 'PyTorch'}"
-                                    " Sequential", item.pos, hint="one model is built with one framework")
+            if item.module is None:
+                continue
+            if framework is None:  # Sequential(...) without a prefix: its first prefixed layer says whose it is
+                framework, whose = layer_framework(item.module), "a Sequential of {} layers"
+            elif layer_framework(item.module) != framework:
+                raise SymcountError(f"{item.module}.{item.kind} in " + whose.format(
+                    "Keras" if framework == "keras" else "PyTorch"), item.pos,
+                    hint="one model is built with one framework")
         where = _token_pos(name) if name is not None else pos
         return ast.Network(str(name) if name is not None else "main", (), ast.Body(items, where), where)
 

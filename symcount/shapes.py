@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from symcount.errors import SymcountError
 from symcount.symbols import is_number
 
 _ONE = sympy.Integer(1)
@@ -153,11 +154,20 @@ def pool_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
         return _said(sympy.floor(span / s) + 1, _window_formula(p, d), **values)
     out = sympy.ceiling(span / s) + 1
     rule = _window_formula(p, d, "ceil")
+    if _all_int(k, s, p, d) and p + s <= d * (k - 1) + 1:
+        # (out - 1)*s < span + s <= n + p: the last window always starts inside the input (any n)
+        return _said(out, rule, "ceil_mode", **values)
     if is_number(out) and is_number(n):
         if (out - 1) * s >= n + p:  # the last window would start in the right padding: PyTorch drops it
             return _said(out - 1, rule.removesuffix(" + 1"),
                          "ceil_mode; the last window would start in the padding, so it is dropped", **values)
         return _said(out, rule, "ceil_mode", **values)
+    if n.has(sympy.Piecewise):
+        # a second undecided ceil_mode window: sympy cannot keep nested Piecewise sizes straight
+        raise SymcountError(
+            "ceil_mode=true after another ceil_mode window whose size is undecided: whether this "
+            "layer's last window is dropped cannot be told without numbers",
+            hint="give the input sizes values (input(H=224, ...) or --set H=224)")
     return _said(sympy.Piecewise((out - 1, (out - 1) * s >= n + p), (out, True)), rule,
                  "ceil_mode; one less if the last window would start in the padding", **values)
 

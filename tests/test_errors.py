@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sympy
 
 import symcount
 from symcount import SymcountError
@@ -346,6 +347,18 @@ HOSTILE = {
     "polynomial conv3d": "conv3d(C_in=(a+b+c)^4, C_out=(d+e+f)^4, k=((g+h)^4, (i+j)^4, (k+l)^4))",
     "x^(10^9)": "linear(C_in=x^(10^9), C_out=1)",
     "a 10^4000-digit product": "linear(C_in=10^4000, C_out=10^4000)",
+    "blocks calling blocks with new values, 30 levels": "".join(
+        f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
+    "the same with symbolic values": "".join(
+        f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    + "block b0(c) { linear(C_out=c) }\nnetwork n { input(C=3)\n b30(x) }",
+    "parallel branches calling blocks, 30 levels": "".join(
+        f'block b{i}(c) {{ parallel(merge="add") {{ branch {{ b{i - 1}(c) }} branch {{ b{i - 1}(c) }} }} }}\n'
+        for i in range(1, 31)) + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
+    "parallel branches calling blocks with new values": "".join(
+        f'block b{i}(c) {{ parallel(merge="add") {{ branch {{ b{i - 1}(2*c) }} branch {{ b{i - 1}(2*c + 1) }} }} }}\n'
+        for i in range(1, 31)) + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }",
     "let chain doubling": "let a0 = 2\n" + "".join(f"let a{i + 1} = a{i}^2\n" for i in range(40))
     + "linear(C_in=a40, C_out=1)",
 }
@@ -425,6 +438,22 @@ def test_oversized_expansion_is_refused_where_it_grows(text: str, line: int, col
     assert (err.line, err.column, err.message) == (line, column, message)
     if hint is not None:
         assert err.hint == hint
+
+
+def test_blocks_fanning_out_with_new_values_are_refused_at_the_call() -> None:
+    """b(2*c); b(2*c + 1) gives every call new values, so sizing cannot reuse a call's size: it took
+    3-9 s to find 50,000 block calls (and parallel branches, summed without a limit check, hung)."""
+    blocks = "".join(f"block b{i}(c) {{ b{i - 1}(2*c); b{i - 1}(2*c + 1) }}\n" for i in range(1, 31))
+    err = error_of(blocks + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b30(1) }")
+    assert (err.line, err.column, err.message) == (
+        33, 2, "b30(...) makes more than 2,000 block calls with different argument values")
+    assert err.hint is not None and err.hint.endswith("b3(...) at line 4 -> b2(...) at line 3")
+    err = error_of("".join(f"b({i})\n" for i in range(2100)) + "block b(c) { relu() }")
+    assert (err.line, err.column, err.message) == (
+        2001, 1, "the description makes more than 2,000 block calls with different argument values")
+    # calls that repeat their values are sized once each: many calls, few distinct ones
+    few = "".join(f"block b{i}(c) {{ b{i - 1}(c); b{i - 1}(c + 1) }}\n" for i in range(1, 11))
+    assert len(symcount.count(few + "block b0(c) { relu() }\nnetwork n { input(C=3)\n b10(1) }").layers) == 1024
 
 
 def test_expansion_limit_follows_the_branch_taken() -> None:
@@ -732,3 +761,100 @@ def test_a_run_of_prefix_operators_is_refused_as_it_is_read(text: str, column: i
         symcount.count(text)
     assert (err.value.line, err.value.column) == (1, column)
     assert "nested deeper than 200 levels" in err.value.message
+
+
+# ------------------------------------------------------------------ found by the second audit (pasted code, sizes)
+
+
+def test_stacked_symbolic_ceil_mode_pools() -> None:
+    """Three ceil_mode pools on a symbolic H raised sympy's PrecisionExhausted (a traceback); two took 0.5 s."""
+    pool = "maxpool2d(k=3, stride=2, ceil_mode=true)"
+    start = time.perf_counter()
+    result = symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {pool}; {pool}; {pool} }}")
+    assert time.perf_counter() - start < 1.0
+    # k=3, s=2, p=0: the last window always starts inside the input, so no case split is needed
+    assert str(result.output_shape[1]) == "ceiling(ceiling(ceiling(H/2 - 3/2)/2)/2 - 3/2) + 1"
+    assert "Piecewise" not in symcount.derive(f"network n {{ input(H=H, W=W, C=3)\n {pool}; {pool} }}").text()
+    # where the drop depends on H, one undecided window is kept; a second one cannot be
+    drop = "maxpool2d(k=2, stride=2, padding=1, ceil_mode=true)"
+    assert symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {drop} }}").output_shape[1].has(sympy.Piecewise)
+    err = error_of(f"network n {{ input(H=H, W=W, C=3)\n {drop}; conv2d(C_out=4, k=3); {drop} }}")
+    assert (err.line, err.column) == (2, 77)  # the second pool
+    assert err.message == ("ceil_mode=true after another ceil_mode window whose size is undecided: whether this "
+                           "layer's last window is dropped cannot be told without numbers")
+    assert err.hint == "give the input sizes values (input(H=224, ...) or --set H=224)"
+    assert symcount.count(f"network n {{ input(H=H, W=W, C=3)\n {drop}; {drop} }}", values={"H": 9, "W": 9}) \
+        .output_shape == (3, 3, 3)  # 9 -> 5 -> 3, as torch (both last windows dropped)
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("network relu { input(C=3)\n linear(C_out=2) }\nnetwork n { input(C=2)\n relu() }", 4, 2),
+    ("relu = Sequential([Dense(3, input_dim=2)])\nnetwork n { input(C=2); relu(); relu() }", 2, 25),
+    ("Linear = nn.Sequential(nn.Linear(3, 4))\nnetwork n { input(C=2)\n Linear(2, 4) }", 3, 2),
+])
+def test_a_network_named_like_a_layer_is_not_called_in_its_place(text: str, line: int, column: int) -> None:
+    """relu() ran the network relu (its input(C=3) replacing the shape flowing in): a count of 8 for nonsense."""
+    err = error_of(text, network="n")
+    name = err.source_line()[err.column - 1:].split("(")[0] if err.source_line() else ""
+    assert (err.line, err.column, err.message) == (
+        line, column, f"'{name}' is both a layer and a network here: which is meant is unclear")
+    assert err.hint == f"give the network {name} another name"
+
+
+def test_a_prefixed_call_is_the_framework_layer_whatever_the_networks_are_named() -> None:
+    text = "Dense = Sequential([layers.Dense(3, input_dim=2)])\nnetwork n { input(C=2); layers.Dense(4) }"
+    assert symcount.count(text, network="n").total == 12
+    assert symcount.count(text, network="Dense").total == 9  # defining it is fine; calling it unprefixed is not
+
+
+@pytest.mark.parametrize(("text", "column", "message", "hint"), [
+    ("nn.Linear(3, None)", 14, "C_out cannot be None", "linear needs a value for it"),
+    ("nn.Linear(None, 4)", 11, "C_in cannot be None", "linear needs a value for it"),
+    ("nn.Linear(3, 4, bias=None)", 22, "bias cannot be None", "leave bias out for its default"),
+    ("layers.Dense(4, use_bias=None)", 26, "use_bias cannot be None", "leave use_bias out for its default"),
+    ("nn.Conv2d(3, 4, 3, padding=None)", 28, "padding cannot be None", None),
+    ("nn.Dropout(p=None)", 14, "p cannot be None", None),
+    ("linear(C_in=3, C_out=4 + None)", 26, "None is not a value here", None),
+    ("conv2d(C_in=3, C_out=4, k=(3, None))", 31, "None is not a value here", None),
+    ("let x = None\nlinear(C_in=x, C_out=3)", 9, "None is not a value here", None),
+    ("network n { input(C=None)\n linear(C_out=3) }", 21, "None is not a value here", None),
+    ("network n { Dense(4, input_dim=None) }", 32, "None is not a value here", None),
+])
+def test_none_is_never_a_symbol(text: str, column: int, message: str, hint: str | None) -> None:
+    """None read as a symbol named None: nn.Linear(3, None) counted 4*None, kdim=None 16*None + 160."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (1, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
+def test_none_for_an_optional_argument_is_its_default() -> None:
+    assert symcount.count("nn.MultiheadAttention(8, 2, kdim=None, vdim=None)").total == 4 * 8 * 8 + 4 * 8
+    pool = symcount.count("network n { input(H=8, W=8, C=3)\n nn.MaxPool2d(2, None) }")
+    assert pool.output_shape == (3, 4, 4)  # stride None: the window size, as torch
+    assert symcount.count("layers.Dense(4, None, input_dim=3)").total == 16  # activation=None: no activation
+    lstm = symcount.count("network n { Input(shape=(None, 8)); layers.LSTM(4) }", convention="keras")
+    assert lstm.total == 4 * ((8 + 4) * 4 + 4)  # an open size in a Keras shape stays allowed
+
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    ("network n { Input(shape=(16,)) { relu() }\n Dense(3) }", 13, "Input takes no body"),
+    ("network n { input(C=3) { relu() } }", 13, "input takes no body"),
+    ("model = Sequential([layers.Dense(3, input_shape=(4,)), nn.Linear(3, 4)])", 59,
+     "nn.Linear in a Sequential of Keras layers"),
+    ("model = Sequential([nn.Linear(4, 3), Dense(3), layers.Dense(3)])", 55, "layers.Dense in a Sequential of PyTorch layers"),
+])
+def test_pasted_models_that_were_counted_anyway(text: str, column: int, message: str) -> None:
+    """An input's body was dropped without a word; an unprefixed Sequential mixed Keras and PyTorch layers."""
+    err = error_of(text)
+    assert (err.line, err.column, err.message) == (1, column, message)
+
+
+def test_positional_arguments_beyond_the_order() -> None:
+    err = error_of("nn.Identity(54, unused=1)")
+    assert (err.line, err.column, err.message, err.hint) == (1, 13, "Identity takes no positional arguments", None)
+    err = error_of("nn.Linear(3, 4, True, None)")
+    assert (err.column, err.message, err.hint) == (23, "Linear takes at most 3 positional arguments",
+                                                   "in order: C_in, C_out, bias")
+    err = error_of('network n { Input((16,), 32, "float32", "x")\n Dense(3) }')
+    assert (err.column, err.message) == (41, "Input takes at most 3 positional arguments")

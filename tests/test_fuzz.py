@@ -21,6 +21,7 @@ import symcount
 from symcount import Count, SymcountError
 from symcount.catalog import BIAS, CATALOG, COUNT, FLAG, KERNEL, NUMBER, PADDING, SHAPE, SIZE, STRING
 from symcount.cli import main
+from symcount.modules import KERAS_LAYERS, TORCH_NN
 from symcount.summary import count_dict
 
 #: 300 examples per test, the same ones every run; SYMCOUNT_FUZZ=5000 explores 5,000 new ones.
@@ -79,6 +80,22 @@ network net {
 }""",
 ]
 
+#: Framework code pasted as it stands: module prefixes, Sequential models, Keras inputs, lists, trailing commas.
+PASTED = [
+    "nn.Conv2d(3, 16, [3, 3], stride=2, padding=1, bias=False)",
+    "model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, 10),)",
+    """model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(32, (3, 3), activation='relu', padding='same'),
+    layers.MaxPooling2D([2, 2]),
+    layers.Flatten(),
+    layers.Dense(10, activation=None),
+])""",
+    "model = Sequential([Dense(64, input_shape=(784,)), Dense(10, activation='softmax'),])",
+    "net = tf.keras.models.Sequential([tf.keras.layers.Embedding(1000, 16, input_length=20), kl.LSTM(8)])",
+    "network n {\n    Input(shape=(None, 8))\n    layers.LSTM(4, return_sequences=True)\n    torch.nn.LayerNorm([4])\n}",
+]
+
 #: Pieces of the language: every keyword, operator and bracket, some names and numbers.
 TOKENS = [
     "network", "block", "let", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch",
@@ -86,6 +103,10 @@ TOKENS = [
     "(", ")", "{", "}", ",", "=", "==", "!=", "<", ">=", ":", ";", "\n", "+", "-", "*", "/", "//", "%", "^", "**",
     "0", "1", "3", "-1", "2.5", "10^30", '"same"', '"valid"', "'concat'", "C", "C_in", "C_out", "k", "x",
     "H", "W", "L", "D", *sorted(CATALOG)[:40],
+    # pasted framework code
+    "nn.", "nn.Conv2d", "torch.nn.Linear", "layers.Dense", "keras.layers.Conv2D", "kl.LSTM", "nn..Linear", ".",
+    "Sequential", "nn.Sequential", "keras.Sequential", "model", "=", "[", "]", "None", "Input", "keras.Input",
+    "InputLayer", "input_shape", "input_dim", "shape", "'relu'",
 ]
 
 #: Numbers a user might write, good and bad.
@@ -132,7 +153,7 @@ def test_random_bytes(text: str) -> None:
 
 # ------------------------------------------------------------------ near-valid text
 
-_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d+)?|==|!=|<=|>=|//|\*\*|\S|\n")
+_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*|\d+(?:\.\d+)?|==|!=|<=|>=|//|\*\*|\S|\n")
 
 
 def tokens_of(text: str) -> list[str]:
@@ -142,7 +163,7 @@ def tokens_of(text: str) -> list[str]:
 @st.composite
 def mutated(draw: st.DrawFn) -> str:
     """A valid description with one to three small mistakes in it."""
-    parts = tokens_of(draw(st.sampled_from(VALID)))
+    parts = tokens_of(draw(st.sampled_from(VALID + PASTED)))
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         if not parts:
             break
@@ -275,6 +296,70 @@ def test_random_programs(text: str, convention: str) -> None:
     check(text, convention=convention)
 
 
+# ------------------------------------------------------------------ pasted framework code
+
+PREFIXES = st.sampled_from(["", "nn.", "torch.nn.", "layers.", "keras.layers.", "tf.keras.layers.", "kl.", "keras.",
+                            "nn..", "foo.", "nn.Conv2d.", "torch.", "tf.keras."])
+FRAMEWORK_NAMES = st.sampled_from(sorted(TORCH_NN | KERAS_LAYERS) + ["Sequential", "conv2d", "Denze", "Input"])
+PASTED_VALUES = st.one_of(
+    NUMBERS, st.sampled_from(["None", "True", "False", "'same'", "'valid'", "'causal'", "'relu'", "x"]),
+    st.lists(st.sampled_from(["1", "2", "3", "None", "0", "-1", "[2, 2]", "(1, 1)", "H"]), max_size=4).map(
+        lambda xs: st.sampled_from(["[{}]", "({},)", "({})"]).map(lambda f: f.format(", ".join(xs)))).flatmap(
+        lambda s: s),
+)
+PASTED_KEYWORDS = st.sampled_from(["input_shape", "input_dim", "input_length", "batch_input_shape", "kernel_size",
+                                   "stride", "strides", "padding", "bias", "use_bias", "activation", "p", "rate",
+                                   "units", "filters", "in_features", "out_features", "shape", "name", "axis"])
+
+
+@st.composite
+def pasted_layer(draw: st.DrawFn) -> str:
+    """A layer call as framework code writes it: a module prefix, positional and named arguments, lists."""
+    args = [draw(PASTED_VALUES) for _ in range(draw(st.integers(min_value=0, max_value=4)))]
+    args += [f"{draw(PASTED_KEYWORDS)}={draw(PASTED_VALUES)}" for _ in range(draw(st.integers(min_value=0, max_value=2)))]
+    trailing = "," if args and draw(st.booleans()) else ""
+    return f"{draw(PREFIXES)}{draw(FRAMEWORK_NAMES)}({', '.join(args)}{trailing})"
+
+
+KERAS_INPUT_DECLS = st.sampled_from([
+    "", "Input(shape=(28, 28, 1))", "keras.Input((784,))", "InputLayer(input_shape=(10, 8))", "Input(shape=(None, 8))",
+    "Input(shape=(0,))", "Input(shape=None)", "Input(shape=(1, 2, 3, 4, 5))", "Input(batch_shape=(None, 16))",
+    "input(H=8, W=8, C=3)", "Input(shape=(H, W, 3))",
+])
+
+
+@st.composite
+def sequential_model(draw: st.DrawFn) -> str:
+    """model = X.Sequential([...]) or (...): layers as a list or as arguments, an input first or not."""
+    module = draw(st.sampled_from(["", "nn.", "torch.nn.", "keras.", "tf.keras.", "keras.models.", "models.", "foo."]))
+    items = [i for i in [draw(KERAS_INPUT_DECLS)] if i]
+    items += draw(st.lists(st.one_of(pasted_layer(), catalog_layer()), min_size=0, max_size=4))
+    inner = ", ".join(items) + ("," if items and draw(st.booleans()) else "")
+    body = draw(st.sampled_from(["[{}]", "{}"])).format(inner)
+    name = draw(st.sampled_from(["", "model = ", "net = ", "relu = ", "Dense = "]))
+    return f"{name}{module}Sequential({body})"
+
+
+@FUZZ
+@given(st.lists(pasted_layer(), min_size=1, max_size=3), st.sampled_from(["pytorch", "keras"]))
+def test_random_pasted_layers(layers: list[str], convention: str) -> None:
+    check("\n".join(layers), convention=convention)
+
+
+@FUZZ
+@given(KERAS_INPUT_DECLS, st.lists(pasted_layer(), min_size=1, max_size=4), st.sampled_from(["pytorch", "keras"]))
+def test_random_pasted_layers_in_a_network(shape: str, layers: list[str], convention: str) -> None:
+    check("network n {\n    " + "\n    ".join([s for s in [shape] if s] + layers) + "\n}", convention=convention)
+
+
+@FUZZ
+@given(st.lists(sequential_model(), min_size=1, max_size=2), st.sampled_from(["pytorch", "keras"]))
+def test_random_sequential_models(models: list[str], convention: str) -> None:
+    text = "\n".join(models)
+    check(text, convention=convention)
+    check(text, convention=convention, network="model")
+
+
 # ------------------------------------------------------------------ the CLI
 
 
@@ -289,6 +374,33 @@ def test_cli_never_shows_a_traceback(text: str, fmt: str) -> None:
         assert err.getvalue() and not out.getvalue()
     else:
         assert out.getvalue()
+
+
+CLI_COMMANDS = st.sampled_from([
+    ["count", "--format", "json"], ["count", "--format", "latex", "--flops", "--depth", "0"],
+    ["derive", "--format", "text"], ["derive", "--standalone", "--bias", "both", "--convention", "both"],
+    ["derive", "--format", "markdown", "--no-shapes", "--convention", "keras"], ["check", "--answer", "5"],
+    ["compare", "linear(C_in=3, C_out=4)"],
+])
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.one_of(st.sampled_from(PASTED), mutated(), pasted_layer(), sequential_model()), CLI_COMMANDS)
+def test_cli_commands_on_pasted_code(text: str, command: list[str]) -> None:
+    """Every command exits 0 or 2 on pasted framework code, and never prints a traceback."""
+    argv = [command[0], text, *command[1:]]
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    assert code in (0, 2), argv
+    assert "Traceback" not in err.getvalue() + out.getvalue()
+    if code == 2:
+        assert err.getvalue() and not out.getvalue()
+
+
+def test_the_pasted_examples_are_valid() -> None:
+    for text in PASTED:
+        assert isinstance(check(text, convention="keras"), Count), text
 
 
 def test_the_valid_examples_are_valid() -> None:
