@@ -1800,6 +1800,16 @@ FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def spelling_framework(written: str, framework: str | None = None) -> str | None:
+    """The framework a call is written for: its module prefix's, else its spelling's when only one
+    framework spells a layer that way (``Dense``, ``BatchNorm2d``); None for the catalog's own names
+    and for spellings both share (``LSTM``)."""
+    if framework is not None:
+        return framework
+    orders = FRAMEWORK_ORDERS.get(written, {})
+    return next(iter(orders)) if len(orders) == 1 else None
+
+
 def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = (),
                      framework: str | None = None) -> tuple[str, ...]:
     """The argument each positional argument of a call means, in order.

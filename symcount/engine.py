@@ -37,6 +37,7 @@ from symcount.catalog import (
     all_spellings,
     lookup,
     positional_order,
+    spelling_framework,
 )
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, is_none, truth
@@ -622,6 +623,7 @@ class Walker:
         note = entry.notes.get(self.convention)
         if note:
             notes.append(note)
+        notes.extend(self.framework_mismatch(entry, node, args, tensors))
         if entry.caveats is not None:
             notes.extend(entry.caveats(args, self.convention))
         m = multiplier
@@ -653,6 +655,25 @@ class Walker:
             self.claim_label(name, node)
             self.labels[name] = layer
         return layer, out_shape
+
+    def framework_mismatch(self, entry: LayerType, node: ast.Layer, args: Args, tensors: list[Tensor]) -> list[str]:
+        """A note when one framework's code is counted under the other's convention and the count
+        differs (running statistics, recurrent biases): the user most likely expects that framework's
+        own count (``model.summary()`` for Keras code)."""
+        written_for = spelling_framework(node.kind, layer_framework(node.module))
+        if written_for is None or written_for == self.convention or written_for not in entry.frameworks:
+            return []
+        has_stats = any(t.role == "stat" and t.present != 0 for t in tensors)
+        try:
+            differs = entry.formulas(args, written_for) != entry.formulas(args, self.convention)
+        except SymcountError:
+            return []
+        if not (differs or has_stats):
+            return []
+        names = {"pytorch": "PyTorch", "keras": "Keras"}
+        return [f"{node.kind} is {names[written_for]} code counted under the {self.convention} convention, "
+                f"which counts it differently: --convention {written_for} (convention=\"{written_for}\") "
+                f"counts it as {names[written_for]} does"]
 
     def apply_shape(self, entry: LayerType, node: ast.Layer, args: Args, shape: Shape | None) -> Shape | None:
         if shape is None:

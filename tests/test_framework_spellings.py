@@ -144,3 +144,23 @@ def test_bias_variants_find_a_positional_bias_in_the_frameworks_order() -> None:
     assert [int(c.total) for c in d.counts] == [27 * 16 + 16, 27 * 16]
     d = symcount.derive("LSTM(10, 20, 1, True)", bias=False, convention="both")
     assert [int(c.total) for c in d.counts] == [4 * 30 * 20, 4 * 30 * 20]
+
+
+@pytest.mark.parametrize(("source", "convention", "noted"), [
+    ("network n { input(L=10, C=8); layers.LSTM(32) }", "pytorch", True),       # one bias vector vs two
+    ("network n { input(H=8, W=8, C=3); BatchNormalization() }", "pytorch", True),  # moving statistics
+    ("network n { input(H=8, W=8, C=3); nn.BatchNorm2d(3) }", "keras", True),
+    ("network n { input(H=8, W=8, C=3); Conv2D(16, 3); Dense(4) }", "pytorch", False),  # counts agree
+    ("network n { input(H=8, W=8, C=3); nn.BatchNorm2d(3) }", "pytorch", False),  # its own convention
+    ("network n { input(L=10, C=8); lstm(hidden=32) }", "keras", False),          # the catalog's own name
+])
+def test_one_frameworks_code_counted_under_the_other_convention_says_so(source: str, convention: str,
+                                                                       noted: bool) -> None:
+    result = symcount.count(source, convention=convention)
+    notes = [n for layer in result.layers for n in layer.notes if "code counted under" in n]
+    assert bool(notes) == noted, notes
+    if noted:
+        other = "keras" if convention == "pytorch" else "pytorch"
+        assert f"--convention {other}" in notes[0]
+        # and the note is right: the other convention's count differs
+        assert symcount.count(source, convention=other).total != result.total
