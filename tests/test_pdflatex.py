@@ -17,7 +17,9 @@ from symcount.cli import main
 from symcount.derivation import derive
 
 SOURCES = goldens.golden_sources()
-#: Overfull lines wider than this (pt) mean the typography spills into the margin.
+#: Overfull lines wider than this (pt) mean the typography spills into the margin: the gallery is
+#: what teachers paste, so nothing of it may; unusual settings get a little slack.
+GALLERY_MAX_OVERFULL_PT = 1.0
 MAX_OVERFULL_PT = 30.0
 
 EXTRA = {
@@ -41,7 +43,7 @@ def overfull(log: str) -> list[float]:
 @pytest.mark.parametrize("source", SOURCES, ids=[str(p.relative_to(goldens.GALLERY)) for p in SOURCES])
 def test_gallery_compiles(source: Path, tmp_path: Path) -> None:
     _, log = compile_latex(goldens.render(source)["latex"], tmp_path, source.stem)
-    assert all(width <= MAX_OVERFULL_PT for width in overfull(log)), overfull(log)
+    assert all(width <= GALLERY_MAX_OVERFULL_PT for width in overfull(log)), overfull(log)
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA))

@@ -20,8 +20,9 @@ ONE_LINE_LIMIT = 60
 SIDE_BY_SIDE_LIMIT = 40
 #: A note in words may stretch a one-line row to this multiple of the limit.
 NOTE_ALLOWANCE = 1.5
-#: Variants stand side by side (in pairs) only if their text forms fit in this many characters.
-SIDE_BY_SIDE_WIDTH = 96
+#: Variants stand side by side (in pairs) only if their text forms fit in this many characters
+#: (the LSTM PyTorch | Keras pair, 86, ran 23pt into the margin of an A4 page in LaTeX).
+SIDE_BY_SIDE_WIDTH = 82
 #: Variants per row when side by side.
 PER_ROW = 2
 
