@@ -379,7 +379,8 @@ class Walker:
         if wrapper is not None:
             if node.body is not None:
                 raise SymcountError(f"{node.kind} takes no body", node.pos,
-                                    hint=f"the layer it wraps goes in parentheses: {node.kind}(LSTM(64))")
+                                    hint=f"the layer it wraps goes in parentheses: {node.kind}("
+                                         f"{'LSTM(64)' if wrapper.name == 'bidirectional' else 'Dense(10)'})")
             self.expanded += 1
             if self.expanded > MAX_LAYERS:
                 raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
