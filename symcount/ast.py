@@ -92,7 +92,21 @@ class TupleExpr:
     depth: int = field(default=1, compare=False, repr=False)
 
 
-Expr = Num | Name | Str | Bool | BinOp | UnaryOp | Call | TupleExpr
+@dataclass(frozen=True)
+class LayerCall:
+    """A layer call written as a value, ``layers.LSTM(64, return_sequences=True)``: what a
+    wrapper (``Bidirectional``, ``TimeDistributed``) takes. Anywhere else it is an error.
+
+    A call with only positional values and no module path (``LSTM(64)``) parses as a
+    :class:`Call`; :func:`as_layer` reads either as the layer it calls.
+    """
+
+    layer: Layer
+    pos: Pos = field(default=NOWHERE, compare=False)
+    depth: int = field(default=1, compare=False, repr=False)
+
+
+Expr = Num | Name | Str | Bool | BinOp | UnaryOp | Call | TupleExpr | LayerCall
 
 
 # ---- statements ------------------------------------------------------------
@@ -212,3 +226,14 @@ class Program:
     statements: tuple[Statement, ...]
     source: str = field(default="", compare=False, repr=False)
     filename: str = field(default="<input>", compare=False)
+
+
+def as_layer(node: Expr) -> Layer | None:
+    """The layer a value calls: a :class:`LayerCall`, or a plain call ``LSTM(64)`` read as one
+    (whether its name is a layer is the engine's to say); None for any other value."""
+    if isinstance(node, LayerCall):
+        return node.layer
+    if isinstance(node, Call):
+        args = tuple(Arg(None, a, a.pos) for a in node.args)
+        return Layer(node.func, args, has_parens=True, pos=node.pos)
+    return None

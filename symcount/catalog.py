@@ -520,6 +520,9 @@ def _rnn_caveats(kind: str) -> Callable[[Args, str], list[str]]:
         if kind == "gru" and convention == "pytorch" and not a.reset_after:
             return ["PyTorch's GRU always resets after the matmul with two bias vectors: "
                     "reset_after=false is Keras's"]
+        if convention == "pytorch" and a.get("merge", "concat") != "concat":
+            return [f"PyTorch's bidirectional RNN always concatenates the two directions: merge=\"{a.merge}\" "
+                    "is Keras's (Bidirectional's merge_mode)"]
         return []
 
     return caveats
@@ -1111,8 +1114,30 @@ def _rnn_args(kind: str) -> tuple[ArgSpec, ...]:
         args.append(ArgSpec("reset_after", FLAG, True, (), doc="Keras GRU reset_after"))
     args.append(ArgSpec("return_sequences", FLAG, None, (),
                         doc="output every step (default: yes in PyTorch, only the last step in Keras)"))
+    args.append(ArgSpec("merge", STRING, "concat", ("merge_mode",),
+                        doc='how the two directions combine: "concat" (2H wide), "sum", "mul" or "ave" (H wide; '
+                            "Keras's Bidirectional merge_mode)"))
     args.append(TRAINABLE)
     return tuple(args)
+
+
+#: Keras's Bidirectional merge modes that return one output (None returns two).
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+def _rnn_validate(a: Args) -> tuple[str, str] | None:
+    if a.merge not in MERGE_MODES:
+        return "merge", f'unknown merge mode "{a.merge}" (valid: {", ".join(MERGE_MODES)})'
+    if a.merge != "concat" and not a.bidirectional:
+        return "merge", f'merge="{a.merge}" combines two directions: it needs bidirectional=true'
+    return None
+
+
+def _rnn_width(a: Args) -> sympy.Expr:
+    """How wide one layer's output is: both directions side by side unless they are merged into one."""
+    P = a.get("proj", ZERO)
+    out_size = P if P != 0 else a.hidden
+    return out_size * (2 if a.bidirectional and a.merge == "concat" else 1)
 
 
 def _pytorch_only_lstm(a: Args, convention: str) -> bool:
@@ -1148,7 +1173,7 @@ def _rnn_tensors(kind: str) -> TensorRule:
             raise SymcountError(f"{kind} with {layers:,} stacked layers (the limit is {MAX_RNN_LAYERS:,})")
         result: list[Tensor] = []
         for layer in range(layers):
-            c_in = a.C_in if layer == 0 else directions * out_size
+            c_in = a.C_in if layer == 0 else _rnn_width(a)
             for direction in range(directions):
                 if convention == "keras" and not _pytorch_only_lstm(a, convention):
                     side = "forward" if direction == 0 else "backward"
@@ -1185,7 +1210,7 @@ def _rnn_formulas(kind: str) -> FormulaRule:
         first = f"{directions}({one})" if directions and proj else f"{directions}{one}"
         if a.layers == 1:
             return {"param": first}
-        width = f"2*{recur}" if a.bidirectional else recur
+        width = f"2*{recur}" if a.bidirectional and a.merge == "concat" else recur
         later = f"{g}(({width} + {recur})*H + {bias})" + (" + P*H" if proj else "")
         later = f"{directions}({later})" if proj else f"{directions}{later}"  # (n - 1) multiplies P*H too
         return {"param": f"{first} + (n - 1)*{later}"}
@@ -1194,8 +1219,7 @@ def _rnn_formulas(kind: str) -> FormulaRule:
 
 
 def _rnn_shape(a: Args, s: Shape, convention: str) -> Shape:
-    P = a.get("proj", ZERO)
-    width = (P if P != 0 else a.hidden) * (2 if a.bidirectional else 1)
+    width = _rnn_width(a)
     every_step = a.return_sequences if a.return_sequences is not None else convention == "pytorch"
     if every_step:  # PyTorch's RNNs always return every step; Keras's only the last unless told
         return Shape(s.spatial, width, True)
@@ -1211,7 +1235,7 @@ def _rnn_macs(kind: str) -> MacRule:
         out_size = P if P != 0 else H
         d = 2 if a.bidirectional else 1
         per_step = d * gates * H * (a.C_in + out_size) + d * P * H
-        per_step += (a.layers - 1) * d * (gates * H * (d * out_size + out_size) + P * H)
+        per_step += (a.layers - 1) * d * (gates * H * (_rnn_width(a) + out_size) + P * H)
         return per_step * positions(i)
 
     return macs
@@ -1232,6 +1256,7 @@ for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input,
         macs_doc="per step: gates · H · (C_in + H) per layer and direction, times L",
         input_kind="sequence",
         caveats=_rnn_caveats(_kind),
+        validate=_rnn_validate,
     ))
 
 

@@ -43,6 +43,7 @@ from symcount.errors import SymcountError, did_you_mean
 from symcount.formula import Equal, Func, Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
 from symcount.render.document import Column, Document, Row, Section, Step
 from symcount.summary import convention_line
+from symcount.wrappers import wrapper_of
 
 KERNEL_STYLES = ("repeat", "power")
 BIAS_CHOICES = (None, True, False, "both")
@@ -313,6 +314,14 @@ def _rewrite_item(node: Any, bias: bool) -> Any:
 
 def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
     node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    if wrapper_of(node) is not None:  # Bidirectional(LSTM(64)): the wrapped layer's bias
+        args = []
+        for arg in node.args:
+            inner = ast.as_layer(arg.value) if arg.name in (None, "layer") else None
+            if inner is not None:
+                arg = dataclasses.replace(arg, value=ast.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
+            args.append(arg)
+        return dataclasses.replace(node, args=tuple(args))
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node

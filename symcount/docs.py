@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from symcount.catalog import ANY, CATALOG, IGNORED_EVERYWHERE, REQUIRED, ArgSpec
+from symcount.wrappers import WRAPPERS
 
 
 def _arg_text(spec: ArgSpec) -> str:
@@ -62,4 +63,11 @@ def layer_reference() -> str:
         if entry.ignored:
             lines.append(f"- `{entry.name}`: {', '.join(f'`{n}`' for n in entry.ignored)}")
     lines += ["", f"and everywhere {', '.join(f'`{n}`' for n in IGNORED_EVERYWHERE)}.", ""]
+    lines += ["## Wrappers", "",
+              "A wrapper takes a layer call as its argument and counts that layer as it makes it "
+              "(see docs/language.md):", ""]
+    for wrapper in WRAPPERS.values():
+        keras = "".join(part.capitalize() for part in wrapper.name.split("_"))
+        lines.append(f"- `{wrapper.signature}` (Keras `{keras}`): {wrapper.description}")
+    lines.append("")
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from symcount.catalog import (
     COUNT,
     FLAG,
     KERNEL,
+    MERGE_MODES,
     NUMBER,
     ONE,
     PADDING,
@@ -41,10 +42,11 @@ from symcount.catalog import (
 )
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, is_none, truth
-from symcount.modules import KERAS_INPUTS, layer_framework
+from symcount.modules import KERAS_INPUTS, KERAS_LAYERS, layer_framework
 from symcount.shapes import Shape
 from symcount.symbols import is_number, sym
 from symcount.syntax_errors import KEYWORDS
+from symcount.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
 
 CONVENTIONS = ("pytorch", "keras")
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
@@ -373,12 +375,24 @@ class Walker:
                                 node.pos, hint=f"give the network {node.kind} another name")
         if node.module is None and (node.kind in self.program.blocks or node.kind in self.program.networks):
             return self.run_block(node, env, shape, scope, multiplier)
+        wrapper = wrapper_of(node)
+        if wrapper is not None:
+            if node.body is not None:
+                raise SymcountError(f"{node.kind} takes no body", node.pos,
+                                    hint=f"the layer it wraps goes in parentheses: {node.kind}("
+                                         f"{'LSTM(64)' if wrapper.name == 'bidirectional' else 'Dense(10)'})")
+            self.expanded += 1
+            if self.expanded > MAX_LAYERS:
+                raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+            result, out = self.count_wrapper(wrapper, node, env, shape, scope, multiplier)
+            self.layers.append(result)
+            return out
         entry = lookup(node.kind)
         if entry is None:
             if node.kind in _PLACED_KEYWORDS:
                 raise SymcountError(f"'{node.kind}' cannot stand on its own here", node.pos,
                                     hint=_PLACED_KEYWORDS[node.kind])
-            names = [*all_spellings(), *self.program.blocks, "input", *KEYWORDS]
+            names = [*all_spellings(), *wrapper_spellings(), *self.program.blocks, "input", *KEYWORDS]
             raise SymcountError(f"unknown layer '{node.kind}'", node.pos,
                                 hint=did_you_mean(node.kind, names))
         if node.body is not None:
@@ -424,14 +438,15 @@ class Walker:
             raise SymcountError(f"{node.kind} needs its shape, e.g. {node.kind}(shape=(28, 28, 1))", node.pos)
         return input_shape(keras_dims(shape_arg, env), shape_arg.pos)
 
-    def keras_input_args(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None
+    def keras_input_args(self, entry: LayerType | None, node: ast.Layer, env: Env, shape: Shape | None
                          ) -> tuple[ast.Layer, Shape | None]:
         """Keras's ``input_shape=``/``input_dim=``/``input_length=`` on a layer: the network's input.
 
         Only the first layer of a network (or a top-level layer) may declare it; where an
         input shape is already known, the declaration must agree with it.
         """
-        declared = [a for a in node.args if a.name in _KERAS_LAYER_INPUT and entry.find_arg(a.name) is None]
+        declared = [a for a in node.args if a.name in _KERAS_LAYER_INPUT
+                    and (entry is None or entry.find_arg(a.name) is None)]
         if not declared:
             return node, shape
         dims: dict[str, sympy.Expr] = {}
@@ -586,9 +601,136 @@ class Walker:
             layer.notes.append(f"x {experts} experts, {top_k} active per token")
         return out
 
+    # -- a wrapper: Bidirectional(LSTM(64)), TimeDistributed(Dense(10)) ----------------------
+    def count_wrapper(self, wrapper: Wrapper, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+                      multiplier: sympy.Expr, name_as: str | None = None) -> tuple[LayerResult, Shape | None]:
+        """The wrapped layer counted as the wrapper makes it: one result, named after the wrapper."""
+        options: dict[str, ast.Arg] = {}
+        for name, arg in named_args(node, wrapper.order):
+            if name == "merge" and wrapper.name == "bidirectional":
+                name = "merge_mode"  # the canonical spelling, as parallel(merge=...)
+            if name is None:
+                raise too_many_positional(node.kind, wrapper.order, arg)
+            if name in _KERAS_LAYER_INPUT or name in wrapper.ignored or name in ("name", "dtype"):
+                continue
+            if name not in (*wrapper.order, "trainable"):
+                valid = ", ".join((*wrapper.order, "trainable"))
+                raise SymcountError(f"{node.kind} has no argument '{name}' (valid: {valid})", arg.pos,
+                                    hint=did_you_mean(name, (*wrapper.order, "trainable")))
+            if name in options:
+                raise SymcountError(f"argument {name} given twice", arg.pos)
+            options[name] = arg
+        example = "LSTM(64)" if wrapper.name == "bidirectional" else "Dense(10)"
+        if "layer" not in options:
+            raise SymcountError(f"{node.kind} needs the layer it wraps, e.g. {node.kind}({example})", node.pos)
+        value = options["layer"].value
+        inner = ast.as_layer(value)
+        if inner is None:
+            raise SymcountError(f"{node.kind} wraps a layer call such as {example}, not {_written(value)}",
+                                value.pos, hint=f"write {node.kind}({example})")
+        if layer_framework(inner.module) == "pytorch":
+            raise SymcountError(f"{inner.module}.{inner.kind} is a PyTorch layer; {node.kind} is a Keras wrapper",
+                                inner.pos, hint="PyTorch's nn.LSTM, nn.GRU and nn.RNN take bidirectional=True"
+                                if wrapper.name == "bidirectional" else "one model is built with one framework")
+        if inner.module is None and is_keras_spelling(node) and inner.kind in KERAS_LAYERS:
+            inner = replace(inner, module=node.module or "layers")  # LSTM(10) inside Bidirectional is Keras's
+        inner = replace(inner, label=node.label)
+        node, shape = self.keras_input_args(None, node, env, shape)
+        nested = wrapper_of(inner) if inner.kind not in self.program.blocks else None
+        entry = lookup(inner.kind) if nested is None and inner.kind not in self.program.blocks else None
+        if nested is None and entry is None:
+            if inner.kind in self.program.blocks or inner.kind in self.program.networks:
+                raise SymcountError(f"{node.kind} wraps one layer, not the block {inner.kind}", inner.pos,
+                                    hint=f"wrap each layer of {inner.kind} on its own")
+            raise SymcountError(f"unknown layer '{inner.kind}'", inner.pos,
+                                hint=did_you_mean(inner.kind, [*all_spellings(), *wrapper_spellings()]))
+        name_as = name_as or wrapper.name
+        result, out = self.count_wrapped(wrapper, node, inner, nested, entry, options, env, shape, scope, multiplier,
+                                         name_as)
+        if "trainable" in options:
+            result.notes.append(f"Keras 3 does not pass {node.kind}(..., trainable=...) on to the layer it wraps: "
+                                "its weights stay as they are (model.summary() agrees); write "
+                                f"{inner.kind}(..., trainable=False) to freeze them")
+        return result, out
+
+    def count_wrapped(self, wrapper: Wrapper, node: ast.Layer, inner: ast.Layer, nested: Wrapper | None,
+                      entry: LayerType | None, options: dict[str, ast.Arg], env: Env, shape: Shape | None,
+                      scope: Scope, multiplier: sympy.Expr, name_as: str) -> tuple[LayerResult, Shape | None]:
+        if wrapper.name == "bidirectional":
+            if nested is not None or entry is None or entry.name not in RECURRENT:
+                raise SymcountError(f"{node.kind} wraps a recurrent layer (LSTM, GRU or SimpleRNN), not {inner.kind}",
+                                    inner.pos, hint="only a recurrent layer has a direction to reverse")
+            counted = self.bidirectional_call(node, inner, entry, options, env)
+            result, out = self.count_layer(entry, counted, env, shape, scope, multiplier, name_as)
+            result.kind = f"bidirectional({result.kind})"
+            result.pos = node.pos
+            return result, out
+        # time_distributed: the wrapped layer sees one step (the input without its first axis)
+        steps: sympy.Expr = ONE
+        step_shape = shape
+        if shape is not None:
+            if not shape.rank:
+                raise SymcountError(f"{node.kind} needs an input with a time axis first, e.g. (L, C); the input "
+                                    f"here is {fmt_shape(shape, self.convention)}", node.pos)
+            if shape.channels is None:
+                raise SymcountError(f"{node.kind} over token ids is not read", node.pos,
+                                    hint="embed the tokens first")
+            steps, rest = shape.spatial[0], shape.spatial[1:]
+            step_shape = Shape(rest, shape.channels, len(rest) == 1)
+        if nested is not None:
+            result, step_out = self.count_wrapper(nested, inner, env, step_shape, scope, multiplier, name_as)
+        else:
+            assert entry is not None
+            if inner.body is not None:
+                raise SymcountError(f"{entry.name} takes no body", inner.pos)
+            result, step_out = self.count_layer(entry, inner, env, step_shape, scope, multiplier, name_as)
+        result.kind = f"time_distributed({result.kind})"
+        result.pos = node.pos
+        if shape is None or step_out is None:
+            return result, None
+        out = Shape((steps, *step_out.spatial), step_out.channels, not step_out.rank)
+        result.output_shape = out.layout(self.convention)
+        if result.macs is not sympy.nan:
+            result.macs = result.macs * steps
+        result.notes.append(f"the same weights at each of the {steps} steps")
+        return result, out
+
+    def bidirectional_call(self, node: ast.Layer, inner: ast.Layer, entry: LayerType, options: dict[str, ast.Arg],
+                           env: Env) -> ast.Layer:
+        """The wrapped recurrent call with ``bidirectional=true`` (and its merge mode) added."""
+        if "backward_layer" in options:
+            raise SymcountError("backward_layer= is not read: symcount counts the backward copy as a twin of the "
+                                "forward layer", options["backward_layer"].pos,
+                                hint="leave it out when the backward layer is the same layer (go_backwards=True): "
+                                     "the count is the same")
+        merge = "concat"
+        if "merge_mode" in options:
+            value = options["merge_mode"].value
+            if is_none(value):
+                raise SymcountError("merge_mode=None returns the two directions as two outputs; symcount follows "
+                                    "one output", value.pos,
+                                    hint='merge_mode="concat" (the default, 2H wide), "sum", "mul" or "ave" (H wide)')
+            merge = evaluate(value, env)
+            if not isinstance(merge, str) or merge not in MERGE_MODES:
+                shown = f'"{merge}"' if isinstance(merge, str) else describe(merge)
+                raise SymcountError(f"unknown merge_mode {shown} (valid: {', '.join(MERGE_MODES)})",
+                                    value.pos, hint=did_you_mean(merge, MERGE_MODES) if isinstance(merge, str)
+                                    else None)
+        for written, arg in named_args(inner, call_order(entry, inner)):
+            spec = entry.find_arg(written) if written is not None else None
+            if spec is not None and spec.name in ("bidirectional", "merge"):
+                raise SymcountError(f"{inner.kind} inside {node.kind} already runs both directions: "
+                                    f"leave out {arg.name or spec.name}=", arg.pos)
+        extra = [ast.Arg("bidirectional", ast.Bool(True, node.pos), node.pos)]
+        if merge != "concat":
+            extra.append(ast.Arg("merge", ast.Str(merge, options["merge_mode"].value.pos),
+                                 options["merge_mode"].pos))
+        return replace(inner, args=(*inner.args, *extra))
+
     # -- one catalog layer ---------------------------------------------------------------
     def count_layer(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None,
-                    scope: Scope, multiplier: sympy.Expr) -> tuple[LayerResult, Shape | None]:
+                    scope: Scope, multiplier: sympy.Expr, name_as: str | None = None
+                    ) -> tuple[LayerResult, Shape | None]:
         bound = self.bind_args(entry, node, env, shape)
         values, given, inferred = bound
         if "tied" in values and values["tied"] is not None:
@@ -612,7 +754,7 @@ class Walker:
             if err.pos.line == 0:
                 err.pos = node.pos
             raise
-        name = scope.name(entry.name, node.label)
+        name = scope.name(name_as or entry.name, node.label)
         results, notes = self.tensor_results(entry, tensors, args, name, tied_label, node)
         trainable, non_trainable, buffers = totals_of(results)
         formulas = entry.formulas(args, self.convention)
@@ -984,6 +1126,18 @@ def shapes_equal(a: Shape, b: Shape) -> bool:
 
 def fmt_dims(dims: tuple[sympy.Expr, ...]) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ")"
+
+
+def _written(value: ast.Expr) -> str:
+    """A value a wrapper got instead of a layer call, in words."""
+    if isinstance(value, ast.Name):
+        return f"the name {value.id}" + (" (call it: a layer is made by calling its class)"
+                                          if lookup(value.id) is not None else "")
+    if isinstance(value, ast.Str):
+        return f'the string "{value.value}"'
+    if isinstance(value, ast.TupleExpr):
+        return "a list or tuple"
+    return "a value"
 
 
 def fmt_shape(shape: Shape | None, convention: str) -> str:
@@ -1381,7 +1535,7 @@ class Sizer:
             return self.body(node.body, env.child()) if node.body is not None else STOPPED
         if node.module is None and (kind in self.program.blocks or kind in self.program.networks):
             return self.call(node, env)[0]
-        if node.body is not None or lookup(kind) is None:
+        if node.body is not None or (lookup(kind) is None and wrapper_of(node) is None):
             return STOPPED
         return Size(1, 0, True)
 

@@ -272,10 +272,22 @@ def _builtin_functions() -> dict[str, Callable[..., Value]]:
 BUILTINS = _builtin_functions()
 
 
+def layer_call_error(layer: ast.Layer) -> SymcountError:
+    """A layer call where a value belongs (``Dense(LSTM(3))``, ``let x = Dense(3)``)."""
+    return SymcountError(f"{layer.kind}(...) is a layer, not a value: only a wrapper (Bidirectional, "
+                         "TimeDistributed) takes a layer as an argument", layer.pos,
+                         hint="a model lists its layers one after the other, each on its own")
+
+
 def _call(node: ast.Call, env: Env) -> Value:
     func = env.functions.get(node.func) or BUILTINS.get(node.func)
     if func is None:
         from symcount.errors import did_you_mean
+        from symcount.wrappers import layer_value
+
+        layer = layer_value(node, env.functions)
+        if layer is not None:
+            raise layer_call_error(layer)
 
         known = sorted({*BUILTINS, *env.functions})
         raise SymcountError(
@@ -340,4 +352,6 @@ def evaluate(node: ast.Expr, env: Env) -> Value:
         return _call(node, env)
     if isinstance(node, ast.TupleExpr):
         return tuple(evaluate(item, env) for item in node.items)
+    if isinstance(node, ast.LayerCall):
+        raise layer_call_error(node.layer)
     raise TypeError(f"not an expression: {node!r}")  # pragma: no cover

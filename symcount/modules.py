@@ -54,8 +54,10 @@ GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D GroupNormalization Iden
 LeakyReLU MaxPool1D MaxPool2D MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D MultiHeadAttention PReLU
 RMSNormalization ReLU SeparableConv1D SeparableConv2D SimpleRNN Softmax SpatialDropout1D SpatialDropout2D
 SpatialDropout3D UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
-Input InputLayer
+Input InputLayer Bidirectional TimeDistributed
 """.split())
+#: Keras's wrappers: a layer that takes a layer (symcount.wrappers), not a catalog entry.
+KERAS_WRAPPERS = ("Bidirectional", "TimeDistributed")
 
 #: Keras's input declarations (``keras.Input(shape=...)``): they set the input shape, like ``input(...)``.
 KERAS_INPUTS = ("Input", "InputLayer")

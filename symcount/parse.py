@@ -171,9 +171,14 @@ class ToAst(Transformer[Token, Any]):
     def name(self, tok: Token) -> ast.Name:
         return ast.Name(str(tok), _token_pos(tok))
 
-    def func(self, name: Token, *args: Any) -> ast.Call:
-        items = tuple(a for a in args if a is not None)
-        return _checked_depth(ast.Call(str(name), items, _token_pos(name), _depth(*items)))
+    def call(self, name: Token, args: tuple[ast.Arg, ...]) -> ast.Call | ast.LayerCall:
+        """``min(a, b)`` is a function call; ``layers.LSTM(64)``, ``LSTM(64, return_sequences=True)``
+        can only be a layer call (a value only wrappers take: the engine says so anywhere else)."""
+        values = tuple(a.value for a in args)
+        if name.type == "NAME" and all(a.name is None for a in args):
+            return _checked_depth(ast.Call(str(name), values, _token_pos(name), _depth(*values)))
+        layer = self.layer(None, name, args, None)
+        return _checked_depth(ast.LayerCall(layer, layer.pos, _depth(*values)))
 
     def tuple(self, *items: Any) -> ast.TupleExpr:
         values = tuple(i for i in items if i is not None)

@@ -224,6 +224,13 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     if accepts == {"SEQUENTIAL"}:
         return SymcountError("only a Sequential(...) model is assigned with '='", pos,
                              hint="to name a value, write let NAME = value")
+    dotted = _DOTTED_BEFORE.search(text[:token.start_pos or 0]) if accepts == {"LPAR"} else None
+    if dotted is not None:  # tf.nn.relu as a value: a module path only leads to a layer call
+        line = text.count("\n", 0, dotted.start(2)) + 1
+        column = dotted.start(2) - (text.rfind("\n", 0, dotted.start(2)) + 1) + 1
+        return SymcountError("unexpected character '.'", _at(line, column),
+                             hint="a module path only leads to a layer call (layers.LSTM(64)); a value such as "
+                                  f"{dotted.group(1)} cannot carry one")
     if token.type == "EQUAL" and "COMP_OP" in accepts:
         return SymcountError("'=' gives an argument a value; to compare, write '=='", pos,
                              hint="e.g. if s == 1 { ... }")
@@ -247,6 +254,7 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     return SymcountError(f"unexpected {unexpected}; expected {describe_expected(accepts)}", pos)
 
 
+_DOTTED_BEFORE = re.compile(r"([A-Za-z_]\w*(\.)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*$")
 _WORD_BEFORE = re.compile(r"(?:^|[;{}])[ \t]*([A-Za-z_]\w*)[ \t]*$")
 
 

@@ -147,6 +147,65 @@ def test_meaning_error(text: str, line: int, column: int, message: str, hint: st
         assert err.hint == hint
 
 
+# Keras's wrappers (Bidirectional, TimeDistributed) and layer calls where a value belongs
+_IN = "network n {\n  input(L=10, C=8)\n  "
+WRAPPERS = [
+    (_IN + "Bidirectional(Dense(3))\n}", 3, 17,
+     "Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN), not Dense",
+     "only a recurrent layer has a direction to reverse"),
+    (_IN + "layers.Bidirectional(layers.Conv1D(4, 3))\n}", 3, 31,
+     "Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN), not Conv1D", None),
+    (_IN + "Bidirectional(TimeDistributed(Dense(3)))\n}", 3, 17,
+     "Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN), not TimeDistributed", None),
+    (_IN + "Bidirectional(LSTM(3), merge_mode=None)\n}", 3, 37,
+     "merge_mode=None returns the two directions as two outputs; symcount follows one output",
+     'merge_mode="concat" (the default, 2H wide), "sum", "mul" or "ave" (H wide)'),
+    (_IN + 'Bidirectional(LSTM(3), merge_mode="add")\n}', 3, 37,
+     'unknown merge_mode "add" (valid: concat, sum, mul, ave)', None),
+    (_IN + 'Bidirectional(LSTM(3), "sums")\n}', 3, 26, 'unknown merge_mode "sums" (valid: concat, sum, mul, ave)',
+     "did you mean 'sum'?"),
+    (_IN + "Bidirectional(LSTM(3), backward_layer=LSTM(3, go_backwards=True))\n}", 3, 26,
+     "backward_layer= is not read: symcount counts the backward copy as a twin of the forward layer",
+     "leave it out when the backward layer is the same layer (go_backwards=True): the count is the same"),
+    (_IN + "Bidirectional(LSTM(3, bidirectional=True))\n}", 3, 25,
+     "LSTM inside Bidirectional already runs both directions: leave out bidirectional=", None),
+    (_IN + "Bidirectional(LSTM)\n}", 3, 17, "Bidirectional wraps a layer call such as LSTM(64), not the name LSTM "
+     "(call it: a layer is made by calling its class)", "write Bidirectional(LSTM(64))"),
+    (_IN + "Bidirectional()\n}", 3, 3, "Bidirectional needs the layer it wraps, e.g. Bidirectional(LSTM(64))", None),
+    (_IN + "Bidirectional(nn.LSTM(8, 3))\n}", 3, 20, "nn.LSTM is a PyTorch layer; Bidirectional is a Keras wrapper",
+     "PyTorch's nn.LSTM, nn.GRU and nn.RNN take bidirectional=True"),
+    (_IN + "Bidirectional(LSTM(3), foo=1)\n}", 3, 26,
+     "Bidirectional has no argument 'foo' (valid: layer, merge_mode, weights, backward_layer, trainable)", None),
+    (_IN + 'lstm(hidden=3, merge="sum")\n}', 3, 18, 'merge="sum" combines two directions: it needs bidirectional=true',
+     None),
+    (_IN + "Dense(LSTM(3))\n}", 3, 9, "LSTM(...) is a layer, not a value: only a wrapper (Bidirectional, "
+     "TimeDistributed) takes a layer as an argument", "a model lists its layers one after the other, each on its own"),
+    (_IN + "Dense(units=layers.Dense(3))\n}", 3, 22, "Dense(...) is a layer, not a value: only a wrapper "
+     "(Bidirectional, TimeDistributed) takes a layer as an argument", None),
+    (_IN + "linear(C_out=2 * lstm(hidden=3))\n}", 3, 20, "lstm(...) is a layer, not a value: only a wrapper "
+     "(Bidirectional, TimeDistributed) takes a layer as an argument", None),
+    ('let x = Dense(3, activation="relu")', 1, 9, "Dense(...) is a layer, not a value: only a wrapper "
+     "(Bidirectional, TimeDistributed) takes a layer as an argument", None),
+    ("network n {\n  input(C=8)\n  TimeDistributed(Dense(3))\n}", 3, 3,
+     "TimeDistributed needs an input with a time axis first, e.g. (L, C); the input here is (8)", None),
+    (_IN + "TimeDistributed(Dense(3)) { relu() }\n}", 3, 3, "TimeDistributed takes no body",
+     "the layer it wraps goes in parentheses: TimeDistributed(Dense(10))"),
+    (_IN + "TimeDistributed(Dense(3), 4)\n}", 3, 29, "TimeDistributed takes at most 1 positional arguments",
+     "in order: layer"),
+    (_IN + "TimeDistributed(Dens(3))\n}", 3, 19, "unknown layer 'Dens'", "did you mean 'Dense'?"),
+    ("Dense(64, activation=tf.nn.relu)", 1, 24, "unexpected character '.'",
+     "a module path only leads to a layer call (layers.LSTM(64)); a value such as tf.nn.relu cannot carry one"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), WRAPPERS)
+def test_wrapper_error(text: str, line: int, column: int, message: str, hint: str | None) -> None:
+    err = error_of(text, convention="keras")
+    assert (err.line, err.column, err.message) == (line, column, message)
+    if hint is not None:
+        assert err.hint == hint
+
+
 def test_unknown_argument_lists_the_valid_ones_and_suggests() -> None:
     err = error_of("conv2d(C_in=1, C_out=2, k=3, foo=2)")
     assert (err.line, err.column) == (1, 30)

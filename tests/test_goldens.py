@@ -36,6 +36,8 @@ EXPECTED = {
     "keras_cnn.sc": ["121{,}930", "18{,}496", "102{,}464", r"64 \times 5 \times 5 = 1{,}600", r"(64 + 1) \times 10"],
     "output_volume.sc": [r"\left\lfloor \frac{32 + 2 \times 2 - 5}{1} \right\rfloor + 1", r"10 \times 32 \times 32",
                          r"\left\lfloor \frac{29}{2} \right\rfloor + 1", r"10 \times 15 \times 15", "= 760"],
+    "keras_bilstm.sc": ["1{,}378{,}945", "1{,}280{,}000", "98{,}816", r"2 \times 4 \times [(C_{\text{in}} + H) \times H + H]",
+                        r"(128 + 1) \times 1"],
     "stacked_lstm.sc": ["5{,}920", r"(2 - 1) \times 4", r"= 4 \times 640 + 4 \times 840"],
 }
 

@@ -21,7 +21,7 @@ from torch import nn  # noqa: E402
 import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
 from symcount.catalog import lookup  # noqa: E402
-from symcount.modules import KERAS_INPUTS, KERAS_LAYERS, TORCH_NN  # noqa: E402
+from symcount.modules import KERAS_INPUTS, KERAS_LAYERS, KERAS_WRAPPERS, TORCH_NN  # noqa: E402
 
 _TF = SimpleNamespace(keras=keras)
 #: What pasted Keras code may refer to: the module paths people import.
@@ -57,7 +57,7 @@ def test_torch_names_are_torch_nn_classes_symcount_counts() -> None:
 def test_keras_names_are_keras_layers_symcount_counts() -> None:
     for name in KERAS_LAYERS:
         assert callable(getattr(keras.layers, name, None)), name  # keras.layers.Input is a function
-        assert lookup(name) is not None or name in KERAS_INPUTS, name
+        assert lookup(name) is not None or name in KERAS_INPUTS or name in KERAS_WRAPPERS, name
     resolved = {n for n in dir(keras.layers) if isinstance(getattr(keras.layers, n), type) and lookup(n) is not None}
     # Keras's RNN wraps a cell; Attention and GroupQueryAttention are other layers than symcount's attention
     assert resolved - set(KERAS_LAYERS) == {"RNN", "Attention", "GroupQueryAttention"}
@@ -367,12 +367,14 @@ SEQUENTIAL_ERRORS = [
     ("network n {\n  input(C=3)\n  nn.Sequential(nn.Linear(3, 4))\n}", 3, 3,
      "Sequential(...) stands on its own at the top level: it is the whole model", None),
     ("network n { Sequential([Dense(3)]) }", 1, 13, "'Sequential' cannot stand on its own here", None),
-    ("nn.Sequential(nn.Sequential(nn.Linear(3, 4)))", 1, 31, "unexpected character '.'",
-     "only a layer's own name may carry a module path (nn.Conv2d); a value cannot"),
+    ("nn.Sequential(nn.Sequential(nn.Linear(3, 4)))", 1, 18,
+     "Sequential(...) stands on its own at the top level: it is the whole model",
+     "nested Sequential models are not read; list their layers instead"),
     ("nn.Sequential(nn.Sequential())", 1, 18,
      "Sequential(...) stands on its own at the top level: it is the whole model",
      "nested Sequential models are not read; list their layers instead"),
-    ("Dense(64, activation=tf.nn.relu, input_dim=3)", 1, 24, "unexpected character '.'", None),
+    ("Dense(64, activation=tf.nn.relu, input_dim=3)", 1, 24, "unexpected character '.'",
+     "a module path only leads to a layer call (layers.LSTM(64)); a value such as tf.nn.relu cannot carry one"),
     ("width = 3", 1, 9, "only a Sequential(...) model is assigned with '='", "to name a value, write let NAME = value"),
     ("model = Sequential([Dense(3, input_dim=2) Dense(4)])", 1, 43, "missing ',' between items", None),
     ("model = Sequential([Dense(3, input_dim=2), Dense(4)]", 1, 19, "'(' is never closed", None),
