@@ -1403,17 +1403,24 @@ def _tel_formulas(a: Args, convention: str) -> dict[str, str]:
     return {"param": f"4*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
 
 
+def _transformer_layer_args() -> tuple[ArgSpec, ...]:
+    """The arguments PyTorch's encoder and decoder layers share (width, heads, feed-forward, bias)."""
+    return (
+        size("d_model", "embed_dim", "hidden_size", infer="channels"),
+        size("heads", "num_heads", "nhead", symbol="h"),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
+             doc="feed-forward size"),
+        bias_arg(),
+    )
+
+
 register(LayerType(
     name="transformer_encoder_layer",
     ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
     aliases=("TransformerEncoderLayer", "encoder_layer"),
     description="PyTorch TransformerEncoderLayer: self-attention, a two-layer feed-forward, two layer norms.",
     args=(
-        size("d_model", "embed_dim", "hidden_size", infer="channels"),
-        size("heads", "num_heads", "nhead", symbol="h"),
-        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
-             doc="feed-forward size"),
-        bias_arg(),
+        *_transformer_layer_args(),
         TRAINABLE,
     ),
     tensors=_tel_tensors,
@@ -1463,11 +1470,7 @@ register(LayerType(
     description="PyTorch TransformerDecoderLayer: self-attention, cross-attention to the encoder's memory, "
                 "a two-layer feed-forward, three layer norms.",
     args=(
-        size("d_model", "embed_dim", "hidden_size", infer="channels"),
-        size("heads", "num_heads", "nhead", symbol="h"),
-        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
-             doc="feed-forward size"),
-        bias_arg(),
+        *_transformer_layer_args(),
         ArgSpec("memory_len", SIZE, None, ("memory_length", "source_len"), symbol="S",
                 doc="positions of the memory attended to (MACs only; default: the target length L)"),
         TRAINABLE,
