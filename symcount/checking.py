@@ -522,7 +522,7 @@ class Verdict(Rendered):
             return f"Correct: {style.value(self.expected)} {what}."
         head = f"Wrong: the answer gives {self._value(style, self.answer)}, the correct count is " \
                f"{self._value(style, self.expected)} " \
-               f"({'answer − correct' if style.name == 'text' else 'answer - correct'} " \
+               f"({'answer $-$ correct' if style.name == 'latex' else 'answer − correct'} " \
                f"= {self._value(style, self.difference, common=True)})."
         if not self.matches:
             return head

@@ -41,7 +41,7 @@ from symcount.evaluate import Env, Value, describe, evaluate, truth
 from symcount.formula import Label, Prod, from_sympy
 from symcount.formula import Style as FormulaStyle
 from symcount.parse import parse, parse_expression
-from symcount.render.derivation_latex import row_inline_latex
+from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.latex import latex_value
 from symcount.render.unicode import unicode_value
@@ -306,16 +306,7 @@ def _md_question(text: str) -> str:
 
 
 def _latex_document(title: str, part: str, body: str, seed: int) -> str:
-    return (
-        "\\documentclass{article}\n"
-        "\\usepackage{amsmath}\n"
-        "\\usepackage{booktabs}\n"
-        "\\begin{document}\n"
-        f"\\section*{{{latex_escape(title)}: {part}}}\n"
-        f"\\noindent Seed {seed}.\n\n"
-        f"{body}"
-        "\\end{document}\n"
-    )
+    return wrap_standalone(f"{title}: {part}", f"Seed {seed}.\n\n{body}")
 
 
 # ------------------------------------------------------------------------------------- solutions

@@ -28,6 +28,7 @@ from symcount import algebra
 from symcount.api import Source, count
 from symcount.engine import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
 from symcount.symbols import is_number
@@ -533,15 +534,8 @@ def _names(comparison: Comparison) -> list[str]:
 
 
 def wrap_document(body: str) -> str:
-    """A complete article that pdflatex compiles unchanged."""
-    return (
-        "\\documentclass{article}\n"
-        "\\usepackage{amsmath}\n"
-        "\\usepackage{booktabs}\n"
-        "\\begin{document}\n"
-        f"{body}"
-        "\\end{document}\n"
-    )
+    """A complete article that pdflatex compiles unchanged (the derivations' preamble)."""
+    return wrap_standalone(None, body)
 
 
 def compare(

@@ -348,7 +348,7 @@ def test_difference_has_its_common_factor_pulled_out() -> None:
     verdict = \
         check("conv2d", "C_in*C_out*k**2 + C_out*k**2")
     assert "(answer − correct = C_out·(k² - 1))" in verdict.text()
-    assert r"(answer - correct = $C_{\text{out}}\,(k^2 - 1)$)" in verdict.latex()
+    assert r"(answer $-$ correct = $C_{\text{out}}\,(k^2 - 1)$)" in verdict.latex()
     kernel = check("conv2d(bias=false)", "k*C_in*C_out")
     assert "(answer − correct = -k·C_in·C_out·(k - 1))" in kernel.text()  # a leading minus, not (1 - k)
     assert sympy.expand(kernel.difference - (sym("k") * sym("C_in") * sym("C_out") * (1 - sym("k")))) == 0

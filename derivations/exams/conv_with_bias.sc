@@ -1,6 +1,6 @@
 # Parameters of a 2-D convolution with bias (PyTorch).
 let title = "Convolution with bias"
-let question = "A convolutional layer takes an input of {H} x {H} x {C_in} (height x width x channels) and applies {C_out} filters of size {k} x {k} with stride 1 and bias. How many trainable parameters does the layer have?"
+let question = "A convolutional layer takes an input of {H} × {H} × {C_in} (height × width × channels) and applies {C_out} filters of size {k} × {k} with stride 1 and bias. How many trainable parameters does the layer have?"
 let ask = "params"
 let C_in = choose(3, 16, 32, 64, 128)
 let C_out = choose(16, 32, 64, 128, 256)

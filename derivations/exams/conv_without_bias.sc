@@ -1,6 +1,6 @@
 # Parameters of a 2-D convolution without bias (as before batch norm).
 let title = "Convolution without bias"
-let question = "A convolutional layer without bias maps {C_in} input channels to {C_out} output channels with {k} x {k} kernels. It is followed by batch normalisation, so it has no bias. How many parameters does the convolution have?"
+let question = "A convolutional layer without bias maps {C_in} input channels to {C_out} output channels with {k} × {k} kernels. It is followed by batch normalisation, so it has no bias. How many parameters does the convolution have?"
 let ask = "params"
 let C_in = choose(16, 32, 64, 128, 256)
 let C_out = choose(32, 64, 128, 256, 512)

@@ -1,7 +1,7 @@
 # "Output shape after this layer": a convolution with stride and padding.
 # The require keeps only sizes where the kernel fits exactly (no rounding).
 let title = "Output size of a convolution"
-let question = "A convolution with {C_out} filters of size {k} x {k}, stride {s} and zero padding {p} is applied to an input of {H} x {H} x {C_in}. What is the height of its output?"
+let question = "A convolution with {C_out} filters of size {k} × {k}, stride {s} and zero padding {p} is applied to an input of {H} × {H} × {C_in}. What is the height of its output?"
 let ask = "output_height"
 let C_in = choose(3, 16, 32)
 let C_out = choose(16, 32, 64)

@@ -1,6 +1,6 @@
 # A trick question: pooling has no parameters, whatever its size.
 let title = "Pooling layer"
-let question = "A {k} x {k} max-pooling layer with stride {k} follows a convolution with {C} output channels on a {H} x {H} feature map. How many trainable parameters does the pooling layer have?"
+let question = "A {k} × {k} max-pooling layer with stride {k} follows a convolution with {C} output channels on a {H} × {H} feature map. How many trainable parameters does the pooling layer have?"
 let ask = "params"
 let C = choose(16, 32, 64, 128)
 let k = choose(2, 3)

@@ -146,7 +146,9 @@ def render_latex(document: Document, style: Style, standalone: bool = False) -> 
     return wrap_standalone(document.title, body) if standalone else body
 
 
-def wrap_standalone(title: str, body: str) -> str:
-    """A complete article around fragments: amsmath, booktabs, nothing else to install."""
-    heading = rf"\section*{{{escape(title)}}}"
-    return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{heading}\n\n{body}\\end{{document}}\n"
+def wrap_standalone(title: str | None, body: str) -> str:
+    """A complete article around fragments: amsmath, booktabs, geometry, nothing else to install.
+    Every standalone document symcount writes (derivations, comparisons, verdicts, memory and
+    compute reports, exam sheets) has this one preamble."""
+    heading = rf"\section*{{{escape(title)}}}" + "\n\n" if title else ""
+    return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{heading}{body}\\end{{document}}\n"

@@ -15,6 +15,7 @@ from typing import Any
 import sympy
 from sympy.printing.str import StrPrinter
 
+from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.latex import latex_value
 from symcount.render.numbers import group_digits, text_value
 
@@ -154,6 +155,5 @@ def report_latex(report: Report, standalone: bool = False) -> str:
                  *[rf"\item {n}" for n in notes], r"\end{itemize}"]
     text = "\n".join(body) + "\n"
     if standalone:
-        text = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{booktabs}\n"
-                "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + text + "\\end{document}\n")
+        text = wrap_standalone(None, text)
     return text
