@@ -33,20 +33,20 @@ demo: $(VENV)/.installed
 	done
 
 test: $(VENV)/.installed-test
-	$(PY) -m ruff check symcount tests bench
+	$(PY) -m ruff check symcount tests bench tools
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(PY) -m ruff check symcount tests bench
+	$(PY) -m ruff check symcount tests bench tools
 
 goldens: $(VENV)/.installed-test
-	$(PY) -m symcount.goldens
-	$(PY) -m symcount.whatif --update-goldens
+	$(PY) -m tools.goldens
+	$(PY) -m symcount.teaching.compare --update-goldens
 	$(PY) -m pytest -q tests/test_summary.py -k goldens --update-goldens
 
 docs: $(VENV)/.installed
 	$(PY) -m symcount layers > docs/layers.md
-	$(PY) -m symcount.llm_docs
+	$(PY) -m tools.llm_docs
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py

@@ -92,10 +92,10 @@ def chain(n: int) -> str:
 def in_process_chain(n: int) -> dict[str, float]:
     """Parse, count (shapes flow during counting) and render times for an n-layer chain."""
     import symcount
-    from symcount import engine
-    from symcount.parse import parse
+    from symcount.engine.walk import walk as engine
+    from symcount.language.parse import parse
     from symcount.render.table import text_table
-    from symcount.summary import summary_table
+    from symcount.teaching.summary import summary_table
 
     text = chain(n)
     t0 = time.perf_counter()
@@ -149,7 +149,7 @@ def main() -> int:
 
     base, base_mem, _ = run_process([PY, "-c", "import sympy, lark"], args.repeat + 2)
     ready, ready_mem, _ = run_process(
-        [PY, "-c", "import symcount; from symcount.parse import _parser; _parser()"], args.repeat + 2)
+        [PY, "-c", "import symcount; from symcount.language.parse import _parser; _parser()"], args.repeat + 2)
     rows.append(f"| `import sympy, lark` | {base:.2f} s | {base_mem / 1024:.0f} MB | 1.00 |")
     rows.append(f"| `import symcount` + LALR parser ready | {ready:.2f} s | {ready_mem / 1024:.0f} MB | "
                 f"{ready / base:.2f} (target < 1.3) |")

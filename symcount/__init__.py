@@ -11,7 +11,7 @@ import importlib
 from typing import Any
 
 from symcount.api import count
-from symcount.engine import Count, LayerResult, TensorResult
+from symcount.engine.walk import Count, LayerResult, TensorResult
 from symcount.errors import SymcountError
 
 __all__ = ["count", "derive", "compare", "check", "memory", "compute", "Count", "LayerResult", "TensorResult",
@@ -20,16 +20,16 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it (imported lazily)
 _LAZY = {
-    "derive": "symcount.derivation",
-    "Derivation": "symcount.derivation",
-    "compare": "symcount.whatif",
-    "Comparison": "symcount.whatif",
-    "check": "symcount.checking",
-    "Verdict": "symcount.checking",
-    "memory": "symcount.llm",
-    "Memory": "symcount.llm",
-    "compute": "symcount.llm",
-    "Compute": "symcount.llm",
+    "derive": "symcount.teaching.derivation",
+    "Derivation": "symcount.teaching.derivation",
+    "compare": "symcount.teaching.compare",
+    "Comparison": "symcount.teaching.compare",
+    "check": "symcount.teaching.check",
+    "Verdict": "symcount.teaching.check",
+    "memory": "symcount.teaching.memory",
+    "Memory": "symcount.teaching.memory",
+    "compute": "symcount.teaching.memory",
+    "Compute": "symcount.teaching.memory",
 }
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from symcount.cli import main
+from symcount.cli.main import main
 
 sys.exit(main())

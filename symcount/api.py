@@ -9,11 +9,12 @@ from typing import Any
 
 import sympy
 
-from symcount import ast, engine
-from symcount.engine import CONVENTIONS, Count
+from symcount.engine import walk as engine
+from symcount.engine.walk import CONVENTIONS, Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
-from symcount.evaluate import MAX_BITS, Env, evaluate
-from symcount.parse import parse, parse_expression
+from symcount.language import nodes
+from symcount.language.parse import parse, parse_expression
+from symcount.language.values import MAX_BITS, Env, evaluate
 
 Source = str | Path
 
@@ -155,7 +156,7 @@ def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, conv
     return _count_program(tree, converted, convention, network)
 
 
-def count_tree(tree: ast.Program, *, values: Mapping[str, Any] | None = None, convention: str = "pytorch",
+def count_tree(tree: nodes.Program, *, values: Mapping[str, Any] | None = None, convention: str = "pytorch",
                network: str | None = None) -> Count:
     """Count an already parsed (possibly rewritten) program; errors are not yet located.
 
@@ -165,7 +166,7 @@ def count_tree(tree: ast.Program, *, values: Mapping[str, Any] | None = None, co
     return _count_program(tree, convert_values(values), convention, network)
 
 
-def _count_program(tree: ast.Program, converted: dict[str, Any], convention: str, network: str | None) -> Count:
+def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: str, network: str | None) -> Count:
     program = engine.load(tree, converted)
     target = engine.choose_target(program, network)
     walker = engine.walk(program, target, convention)

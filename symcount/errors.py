@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from symcount.ast import NOWHERE, Pos
+from symcount.language.nodes import NOWHERE, Pos
 
 
 class SymcountError(Exception):

@@ -19,7 +19,7 @@ import pytest
 import sympy
 
 import symcount
-from symcount.catalog import (
+from symcount.catalog.core import (
     BIAS,
     CATALOG,
     COUNT,
@@ -31,10 +31,10 @@ from symcount.catalog import (
     SIZE,
     LayerType,
 )
-from symcount.engine import LayerResult
+from symcount.engine.walk import LayerResult
 from symcount.errors import SymcountError
-from symcount.evaluate import Env, evaluate
-from symcount.parse import parse_expression
+from symcount.language.parse import parse_expression
+from symcount.language.values import Env, evaluate
 
 CONVENTIONS = ("pytorch", "keras")
 #: Arguments that must be numbers (the number of stacked RNN layers decides which tensors exist).

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import symcount
 from symcount import SymcountError
-from symcount.catalog import CATALOG
-from symcount.checking import SLIP_IDS, SLIPS, _views, check
-from symcount.cli import main as cli_main
-from symcount.symbols import sym
+from symcount.catalog.core import CATALOG
+from symcount.cli.main import main as cli_main
+from symcount.language.symbols import sym
+from symcount.teaching.check import SLIP_IDS, SLIPS, _views, check
 
 k, C_in, C_out, b, g, C, H, X = (sym(n) for n in ("k", "C_in", "C_out", "b", "g", "C", "H", "X"))
 

@@ -17,7 +17,7 @@ import pytest
 import sympy
 
 import symcount
-from symcount.cli import main
+from symcount.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 LENET = ROOT / "derivations" / "lenet5.sc"

@@ -9,7 +9,7 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.symbols import sym
+from symcount.language.symbols import sym
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,10 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount import formula as F
-from symcount.derivation import Derivation, derive, intro, read_directives, with_bias
-from symcount.parse import parse
-from symcount.symbols import sym
+from symcount.language.parse import parse
+from symcount.language.symbols import sym
+from symcount.render import formula as F
+from symcount.teaching.derivation import Derivation, derive, intro, read_directives, with_bias
 
 CONV = "conv2d(C_in=128, C_out=256, k=3)"
 CONV_GENERAL = r"(k \times k \times C_{\text{in}} + 1) \times C_{\text{out}}"
@@ -203,7 +203,7 @@ def with_bias_source(source: str, bias: bool | None) -> str:
     if bias is None or "(" not in source:
         return source
     name = source.split("(")[0]
-    takes_bias = any(s.name == "bias" for s in symcount.catalog.lookup(name).args)
+    takes_bias = any(s.name == "bias" for s in symcount.catalog.core.lookup(name).args)
     if not takes_bias:
         return source
     body = re.sub(r",?\s*bias=\w+", "", source[len(name) + 1:-1])
@@ -291,7 +291,7 @@ def test_symbolic_sizes_do_not_restate_themselves() -> None:
 @pytest.mark.parametrize("convention", ["pytorch", "keras"])
 def test_every_catalog_layer_derives_symbolically(convention: str) -> None:
     """With no arguments every size is a symbol; the derivation still lands on the count."""
-    from symcount.catalog import CATALOG
+    from symcount.catalog.core import CATALOG
 
     for name in sorted(CATALOG):
         d = derive(name, convention=convention)
@@ -326,7 +326,7 @@ def _unexplained(d: Derivation) -> list[tuple[str, str]]:
 def test_every_symbol_of_a_formula_is_shown_or_explained(convention: str) -> None:
     """Every name a displayed formula uses is an argument of the call, a worked-out value (C_in = ...),
     or explained in a where line: n of a stacked LSTM is num_layers."""
-    from symcount.catalog import CATALOG
+    from symcount.catalog.core import CATALOG
 
     for name in sorted(CATALOG):
         assert _unexplained(derive(name, convention=convention)) == [], name

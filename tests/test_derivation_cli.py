@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symcount.cli import main
+from symcount.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = "conv2d(C_in=128, C_out=256, k=3)"

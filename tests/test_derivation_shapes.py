@@ -1,7 +1,7 @@
 """The output-size working of derivations (``H_out = ⌊(H + 2p − k)/s⌋ + 1``).
 
 Each size row must land on the engine's output size (the row's formula is the
-rule of the branch that computed it, in :mod:`symcount.shapes`), for many
+rule of the branch that computed it, in :mod:`symcount.catalog.shapes`), for many
 random layers under both conventions, and on what real torch modules output.
 """
 
@@ -16,10 +16,10 @@ import sympy
 from needs import module
 
 import symcount
-from symcount import formula as F
-from symcount.derivation import Derivation, derive
-from symcount.formula import Equal, Sym
-from symcount.symbols import sym
+from symcount.language.symbols import sym
+from symcount.render import formula as F
+from symcount.render.formula import Equal, Sym
+from symcount.teaching.derivation import Derivation, derive
 
 DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -217,7 +217,7 @@ def test_both_conventions_side_by_side_show_each_rule() -> None:
 
 
 def test_cli_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    from symcount.cli import main
+    from symcount.cli.main import main
 
     text = "network n { input(H=32, W=32, C=3); conv2d(C_out=10, k=5, padding=2) }"
     assert main(["derive", text, "--format", "text"]) == 0

@@ -18,8 +18,8 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.evaluate import Env, evaluate
-from symcount.parse import parse_expression
+from symcount.language.parse import parse_expression
+from symcount.language.values import Env, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = ROOT / "docs" / "language.md"

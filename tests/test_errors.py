@@ -2,7 +2,7 @@
 
 Each case asserts the exact position and message, through the Python API and
 through the CLI (exit 2, ``file:line:col: message`` on stderr). The syntax
-table doubles as the guard for ``symcount.syntax_errors``: a grammar edit that
+table doubles as the guard for ``symcount.language.syntax_errors``: a grammar edit that
 changes how a common mistake is classified fails here.
 """
 
@@ -20,8 +20,8 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.catalog import lookup
-from symcount.cli import main
+from symcount.catalog.core import lookup
+from symcount.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -610,7 +610,7 @@ def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parse
 
 def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
     """Every draw rejected (or a duplicate) used to run all 200 x variants draws: 20 s for 1,000."""
-    from symcount.exam import generate
+    from symcount.teaching.exam import generate
 
     template = tmp_path / "impossible.sc"
     template.write_text('let question = "How many? {C}"\nlet C = choose(3, 16, 32)\nrequire C > 1000\n'

@@ -12,9 +12,9 @@ import pytest
 
 import symcount
 from symcount import SymcountError
-from symcount.cli import main as cli_main
-from symcount.exam import FORMATS, generate, outputs, templates
-from symcount.whatif import Style
+from symcount.cli.main import main as cli_main
+from symcount.teaching.compare import Style
+from symcount.teaching.exam import FORMATS, generate, outputs, templates
 
 TEMPLATES = templates()
 NAMES = [t.name for t in TEMPLATES]

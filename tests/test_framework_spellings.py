@@ -16,7 +16,7 @@ import keras  # noqa: E402
 import pytest  # noqa: E402
 
 import symcount  # noqa: E402
-from symcount.catalog import lookup  # noqa: E402
+from symcount.catalog.core import lookup  # noqa: E402
 
 KERAS_NAMES = [
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool2D", "MaxPool2D", "MaxPooling2D",
@@ -126,7 +126,7 @@ def test_a_framework_spelling_takes_that_frameworks_order_and_the_catalog_name_i
 
 
 def test_every_framework_order_names_arguments_the_layer_has_or_ignores() -> None:
-    from symcount.catalog import FRAMEWORK_ORDERS
+    from symcount.catalog.core import FRAMEWORK_ORDERS
 
     for spelling, orders in FRAMEWORK_ORDERS.items():
         entry = lookup(spelling)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import symcount
-from symcount import goldens
-from symcount.derivation import derive
+from symcount.teaching.derivation import derive
+from tools import goldens
 
 SOURCES = goldens.golden_sources()
 IDS = [str(p.relative_to(goldens.GALLERY)) for p in SOURCES]

@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 from keras import layers as kl  # noqa: E402
 
 import symcount  # noqa: E402
-from symcount.catalog import CATALOG, lookup  # noqa: E402
+from symcount.catalog.core import CATALOG, lookup  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from symcount.catalog import CATALOG
-from symcount.docs import layer_reference
+from symcount.catalog.core import CATALOG
+from symcount.teaching.layers import layer_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Memory and compute reports (symcount.llm) against what PyTorch allocates and counts.
+"""Memory and compute reports (symcount.teaching.memory) against what PyTorch allocates and counts.
 
 Bytes of weights, gradients and Adam/SGD state are measured on real modules
 (``numel() * element_size()`` after a real optimizer step); forward FLOPs are
@@ -18,9 +18,9 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.cli import main
-from symcount.llm import DTYPE_BYTES, compute, gib_text, memory
-from symcount.symbols import sym
+from symcount.cli.main import main
+from symcount.language.symbols import sym
+from symcount.teaching.memory import DTYPE_BYTES, compute, gib_text, memory
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 torch = needs.module("torch")

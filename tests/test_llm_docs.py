@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcount
-from symcount import llm_docs
-from symcount.symbols import sym
+from symcount.language.symbols import sym
+from tools import llm_docs
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 torch = needs.module("torch")
@@ -37,7 +37,7 @@ def whatif(network: str) -> symcount.Count:
 
 def test_page_is_current() -> None:
     text = llm_docs.DOC.read_text(encoding="utf-8")
-    assert llm_docs.render(text) == text, "run: python -m symcount.llm_docs"
+    assert llm_docs.render(text) == text, "run: python -m tools.llm_docs"
     for name in llm_docs.SECTIONS:
         assert f"<!-- generated:{name} -->" in text
 

@@ -15,7 +15,7 @@ from torch import nn
 
 import symcount
 from symcount import SymcountError
-from symcount.symbols import sym
+from symcount.language.symbols import sym
 
 ISSUE_EXAMPLE = """
 block conv_bn(C_out, k=3, stride=1, bias=false) {
@@ -459,8 +459,8 @@ def test_same_size_agrees_with_brute_force(seed: int) -> None:
     """same_size's periodic proof never says equal when some H differs, nor unequal when none does."""
     import random
 
-    from symcount.engine import same_size
-    from symcount.shapes import conv_out
+    from symcount.catalog.shapes import conv_out
+    from symcount.engine.walk import same_size
 
     rng = random.Random(seed)
     H = sym("H")

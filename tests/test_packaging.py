@@ -1,7 +1,7 @@
 """The package as users get it: a wheel that carries its grammar and works anywhere.
 
-The grammar lives at the top level (``grammar/symcount.lark``); the build maps
-it into the wheel as ``symcount/grammar/symcount.lark``. These tests build the
+The grammar (``symcount/language/symcount.lark``) and the exam templates
+(``symcount/teaching/exams/``) are package data. These tests build the
 wheel, install it into an empty directory and count from a third directory,
 so nothing can quietly fall back to the source tree.
 """
@@ -18,7 +18,7 @@ import needs
 import pytest
 from lark import Lark
 
-from symcount.parse import grammar_text
+from symcount.language.parse import grammar_text
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Folders that are not the project's own files.
@@ -42,12 +42,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_carries_the_grammar_and_type_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "symcount/grammar/symcount.lark" in names
+    assert "symcount/language/symcount.lark" in names
     assert "symcount/py.typed" in names
     assert "symcount/__init__.py" in names and "symcount/__main__.py" in names
-    packaged = zipfile.ZipFile(wheel).read("symcount/grammar/symcount.lark").decode("utf-8")
-    assert packaged == (ROOT / "grammar" / "symcount.lark").read_text(encoding="utf-8")
-    assert not [n for n in names if n.startswith(("tests/", "grammar/"))], "only the package goes into the wheel"
+    packaged = zipfile.ZipFile(wheel).read("symcount/language/symcount.lark").decode("utf-8")
+    assert packaged == (ROOT / "symcount" / "language" / "symcount.lark").read_text(encoding="utf-8")
+    templates = {p.name for p in (ROOT / "symcount" / "teaching" / "exams").glob("*.sc")}
+    assert templates and {f"symcount/teaching/exams/{name}" for name in templates} <= names
+    assert not [n for n in names if n.startswith(("tests/", "tools/", "derivations/"))], \
+        "only the package goes into the wheel"
 
 
 def test_installed_wheel_counts_from_another_directory(wheel: Path, tmp_path: Path) -> None:
@@ -84,7 +87,7 @@ def test_the_grammar_is_the_only_lark_file() -> None:
     for dirpath, dirnames, filenames in os.walk(ROOT):
         dirnames[:] = [d for d in dirnames if d not in NOT_OURS and not d.startswith(".")]
         found += [Path(dirpath, f).relative_to(ROOT).as_posix() for f in filenames if f.endswith(".lark")]
-    assert found == ["grammar/symcount.lark"]
+    assert found == ["symcount/language/symcount.lark"]
 
 
 def test_the_grammar_is_lalr_without_conflicts() -> None:
@@ -97,5 +100,5 @@ def test_the_grammar_is_lalr_without_conflicts() -> None:
 
 
 def test_the_package_reads_the_grammar_it_ships() -> None:
-    """In the source tree the package falls back to grammar/; both copies are the same text."""
-    assert grammar_text() == (ROOT / "grammar" / "symcount.lark").read_text(encoding="utf-8")
+    """One copy of the grammar, read as package data (no path into the source tree)."""
+    assert grammar_text() == (ROOT / "symcount" / "language" / "symcount.lark").read_text(encoding="utf-8")

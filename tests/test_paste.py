@@ -20,8 +20,8 @@ from torch import nn  # noqa: E402
 
 import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
-from symcount.catalog import lookup  # noqa: E402
-from symcount.modules import KERAS_INPUTS, KERAS_LAYERS, KERAS_WRAPPERS, TORCH_NN  # noqa: E402
+from symcount.catalog.core import lookup  # noqa: E402
+from symcount.frameworks.prefixes import KERAS_INPUTS, KERAS_LAYERS, KERAS_WRAPPERS, TORCH_NN  # noqa: E402
 
 _TF = SimpleNamespace(keras=keras)
 #: What pasted Keras code may refer to: the module paths people import.

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from latex_tools import compile_latex
 
-from symcount import goldens
-from symcount.cli import main
-from symcount.derivation import derive
+from symcount.cli.main import main
+from symcount.teaching.derivation import derive
+from tools import goldens
 
 SOURCES = goldens.golden_sources()
 #: Overfull lines wider than this (pt) mean the typography spills into the margin: the gallery is

@@ -15,9 +15,9 @@ import pytest
 import sympy
 
 import symcount
-from symcount.cli import main
-from symcount.summary import Column, count_dict, fold, summary_table
-from symcount.symbols import sym
+from symcount.cli.main import main
+from symcount.language.symbols import sym
+from symcount.teaching.summary import Column, count_dict, fold, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "derivations" / "zoo"

@@ -23,8 +23,8 @@ import torch
 from torch import nn
 
 import symcount
-from symcount.catalog import CATALOG, lookup
-from symcount.symbols import sym
+from symcount.catalog.core import CATALOG, lookup
+from symcount.language.symbols import sym
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -12,9 +12,9 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.cli import main as cli_main
-from symcount.symbols import sym
-from symcount.whatif import (
+from symcount.cli.main import main as cli_main
+from symcount.language.symbols import sym
+from symcount.teaching.compare import (
     GOLDEN_DIR,
     compare,
     golden_files,
@@ -238,7 +238,7 @@ def test_lazy_export() -> None:
 @pytest.mark.parametrize(("source", "fmt", "golden"), golden_files(),
                          ids=lambda v: v.name if isinstance(v, Path) else v)
 def test_goldens_byte_for_byte(source: Path, fmt: str, golden: Path) -> None:
-    assert golden.exists(), "run: python -m symcount.whatif --update-goldens"
+    assert golden.exists(), "run: python -m symcount.teaching.compare --update-goldens"
     assert render_golden(source, fmt) == golden.read_text(encoding="utf-8")
 
 

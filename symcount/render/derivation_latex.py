@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symcount import formula
-from symcount.formula import Style
+from symcount.render import formula
 from symcount.render.document import Column, Document, Row, Section, across, row_lines
+from symcount.render.formula import Style
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",

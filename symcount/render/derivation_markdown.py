@@ -6,10 +6,10 @@ KaTeX read ``aligned``), so the two formats always show the same values.
 
 from __future__ import annotations
 
-from symcount import formula
-from symcount.formula import Style
+from symcount.render import formula
 from symcount.render.derivation_latex import section_math
 from symcount.render.document import Document, Section
+from symcount.render.formula import Style
 
 
 def md_escape(text: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
-from symcount.formula import Style
 from symcount.render.document import Column, Document, Section, across, column_text, where_text
+from symcount.render.formula import Style
 
 WIDTH = 100
 

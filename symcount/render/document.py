@@ -1,8 +1,8 @@
 """The shape of a derivation, as the renderers see it: sections of equation rows.
 
-A derivation is built (by :mod:`symcount.derivation`, which knows layers)
+A derivation is built (by :mod:`symcount.teaching.derivation`, which knows layers)
 into this neutral model; the LaTeX, markdown and text renderers only lay out
-rows of formula trees (:mod:`symcount.formula`) and never ask what a layer
+rows of formula trees (:mod:`symcount.render.formula`) and never ask what a layer
 is. Keeping the decisions that all formats share here (when a row is too
 long for one line, how a column is labelled) makes the three outputs agree.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from symcount import formula
-from symcount.formula import Node, Style
+from symcount.render import formula
+from symcount.render.formula import Node, Style
 
 #: A row whose one-line text form is longer than this puts each step on its own line.
 ONE_LINE_LIMIT = 60

@@ -7,7 +7,7 @@ from typing import Any
 import sympy
 
 from symcount.render.numbers import text_value
-from symcount.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
+from symcount.teaching.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
 
 
 def _cell(column: Column, value: Any) -> str:

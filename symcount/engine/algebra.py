@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from symcount.engine import Count
-from symcount.symbols import is_number
+from symcount.engine.walk import Count
+from symcount.language.symbols import is_number
 
 #: Values each size takes in a table of cases (small, then typical, then large).
 CASE_VALUES = (1, 2, 3, 4, 16, 64)

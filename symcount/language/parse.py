@@ -1,7 +1,7 @@
-"""Text -> AST: the Lark LALR parser and the Transformer that builds ``ast`` nodes.
+"""Text -> syntax tree: the Lark LALR parser and the Transformer that builds :mod:`~symcount.language.nodes`.
 
-The grammar lives in ``grammar/symcount.lark`` (shipped inside the wheel as
-``symcount/grammar/symcount.lark``). The analysed parser is cached on disk by
+The grammar is package data beside this module (``symcount/language/symcount.lark``),
+so an installed wheel reads the same file as the source tree. The analysed parser is cached on disk by
 Lark, so start-up costs a file read, not a table construction.
 """
 
@@ -12,7 +12,6 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import sympy
@@ -23,11 +22,11 @@ from lark.exceptions import (
 )
 from lark.lexer import Lexer
 
-from symcount import ast
 from symcount.errors import SymcountError
-from symcount.evaluate import MAX_BITS
-from symcount.modules import layer_framework, qualified_layer, sequential_framework
-from symcount.syntax_errors import syntax_error
+from symcount.frameworks.prefixes import layer_framework, qualified_layer, sequential_framework
+from symcount.language import nodes
+from symcount.language.syntax_errors import syntax_error
+from symcount.language.values import MAX_BITS
 
 #: Refuse larger texts outright: a description is a page, not a data set (the
 #: largest in derivations/ is 3 kB); any text this size is parsed or refused in < 0.5 s.
@@ -45,12 +44,8 @@ MAX_EXPONENT = 3_900
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package or, in a source tree, ``grammar/``."""
-    packaged = importlib.resources.files("symcount") / "grammar" / "symcount.lark"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    in_tree = Path(__file__).resolve().parent.parent / "grammar" / "symcount.lark"
-    return in_tree.read_text(encoding="utf-8")
+    """The grammar: package data beside this module, so a wheel or a zipapp reads it too."""
+    return (importlib.resources.files("symcount.language") / "symcount.lark").read_text(encoding="utf-8")
 
 
 class ParenNewlines:
@@ -104,11 +99,11 @@ def _check_token(token: Token, count: int) -> None:
         what = {"NAME": "name", "DOTTED_NAME": "name", "STRING": "string"}.get(token.type, "number")
         start = _token_pos(token)
         raise SymcountError(f"{what} too long ({len(token):,} characters; the limit is {limit:,})",
-                            ast.Pos(start.line, start.column, start.line, start.column + 1))
+                            nodes.Pos(start.line, start.column, start.line, start.column + 1))
 
 
-def _token_pos(token: Token) -> ast.Pos:
-    return ast.Pos(
+def _token_pos(token: Token) -> nodes.Pos:
+    return nodes.Pos(
         token.line or 0,
         token.column or 0,
         token.end_line or token.line or 0,
@@ -116,10 +111,10 @@ def _token_pos(token: Token) -> ast.Pos:
     )
 
 
-def _span(first: Any, last: Any) -> ast.Pos:
+def _span(first: Any, last: Any) -> nodes.Pos:
     """From the start of one node to the end of another."""
     a, b = first.pos, last.pos
-    return ast.Pos(a.line, a.column, b.end_line, b.end_column)
+    return nodes.Pos(a.line, a.column, b.end_line, b.end_column)
 
 
 def _depth(*nodes: Any) -> int:
@@ -141,13 +136,13 @@ class ToAst(Transformer[Token, Any]):
     """Each grammar rule becomes one finished AST node (no parse tree survives)."""
 
     # -- expressions
-    def int(self, tok: Token) -> ast.Num:
+    def int(self, tok: Token) -> nodes.Num:
         value = int(str(tok).replace("_", ""))
         if value.bit_length() > MAX_BITS:
             raise SymcountError("number too large", _token_pos(tok), hint="keep numbers under 3,900 digits")
-        return ast.Num(sympy.Integer(value), _token_pos(tok))
+        return nodes.Num(sympy.Integer(value), _token_pos(tok))
 
-    def decimal(self, tok: Token) -> ast.Num:
+    def decimal(self, tok: Token) -> nodes.Num:
         text = str(tok).replace("_", "")
         _, _, exponent = text.lower().partition("e")
         # Fraction("1e999999999") would build a billion-digit integer: refuse the exponent first
@@ -157,105 +152,105 @@ class ToAst(Transformer[Token, Any]):
         exact = fractions.Fraction(text)  # a DECIMAL token, parsed exactly, never sympified
         if max(exact.numerator, exact.denominator).bit_length() > MAX_BITS:
             raise SymcountError("number too large", _token_pos(tok), hint="keep numbers under 3,900 digits")
-        return ast.Num(sympy.Rational(exact.numerator, exact.denominator), _token_pos(tok))
+        return nodes.Num(sympy.Rational(exact.numerator, exact.denominator), _token_pos(tok))
 
-    def string(self, tok: Token) -> ast.Str:
-        return ast.Str(str(tok)[1:-1], _token_pos(tok))
+    def string(self, tok: Token) -> nodes.Str:
+        return nodes.Str(str(tok)[1:-1], _token_pos(tok))
 
-    def true(self, tok: Token) -> ast.Bool:
-        return ast.Bool(True, _token_pos(tok))
+    def true(self, tok: Token) -> nodes.Bool:
+        return nodes.Bool(True, _token_pos(tok))
 
-    def false(self, tok: Token) -> ast.Bool:
-        return ast.Bool(False, _token_pos(tok))
+    def false(self, tok: Token) -> nodes.Bool:
+        return nodes.Bool(False, _token_pos(tok))
 
-    def name(self, tok: Token) -> ast.Name:
-        return ast.Name(str(tok), _token_pos(tok))
+    def name(self, tok: Token) -> nodes.Name:
+        return nodes.Name(str(tok), _token_pos(tok))
 
-    def call(self, name: Token, args: tuple[ast.Arg, ...]) -> ast.Call | ast.LayerCall:
+    def call(self, name: Token, args: tuple[nodes.Arg, ...]) -> nodes.Call | nodes.LayerCall:
         """``min(a, b)`` is a function call; ``layers.LSTM(64)``, ``LSTM(64, return_sequences=True)``
         can only be a layer call (a value only wrappers take: the engine says so anywhere else)."""
         values = tuple(a.value for a in args)
         if name.type == "NAME" and all(a.name is None for a in args):
-            return _checked_depth(ast.Call(str(name), values, _token_pos(name), _depth(*values)))
+            return _checked_depth(nodes.Call(str(name), values, _token_pos(name), _depth(*values)))
         layer = self.layer(None, name, args, None)
-        return _checked_depth(ast.LayerCall(layer, layer.pos, _depth(*values)))
+        return _checked_depth(nodes.LayerCall(layer, layer.pos, _depth(*values)))
 
-    def tuple(self, *items: Any) -> ast.TupleExpr:
+    def tuple(self, *items: Any) -> nodes.TupleExpr:
         values = tuple(i for i in items if i is not None)
-        return _checked_depth(ast.TupleExpr(values, _span(values[0], values[-1]), _depth(*values)))
+        return _checked_depth(nodes.TupleExpr(values, _span(values[0], values[-1]), _depth(*values)))
 
-    def _binary(self, op: str, left: Any, right: Any) -> ast.BinOp:
-        return _checked_depth(ast.BinOp(op, left, right, _span(left, right), _depth(left, right)))
+    def _binary(self, op: str, left: Any, right: Any) -> nodes.BinOp:
+        return _checked_depth(nodes.BinOp(op, left, right, _span(left, right), _depth(left, right)))
 
-    def add(self, a: Any, b: Any) -> ast.BinOp:
+    def add(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("+", a, b)
 
-    def sub(self, a: Any, b: Any) -> ast.BinOp:
+    def sub(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("-", a, b)
 
-    def mul(self, a: Any, b: Any) -> ast.BinOp:
+    def mul(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("*", a, b)
 
-    def div(self, a: Any, b: Any) -> ast.BinOp:
+    def div(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("/", a, b)
 
-    def floordiv(self, a: Any, b: Any) -> ast.BinOp:
+    def floordiv(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("//", a, b)
 
-    def mod(self, a: Any, b: Any) -> ast.BinOp:
+    def mod(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("%", a, b)
 
-    def pow(self, a: Any, _op: Token, b: Any) -> ast.BinOp:
+    def pow(self, a: Any, _op: Token, b: Any) -> nodes.BinOp:
         return self._binary("^", a, b)
 
-    def and_(self, a: Any, b: Any) -> ast.BinOp:
+    def and_(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("and", a, b)
 
-    def or_(self, a: Any, b: Any) -> ast.BinOp:
+    def or_(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("or", a, b)
 
-    def compare(self, a: Any, op: Token, b: Any) -> ast.BinOp:
+    def compare(self, a: Any, op: Token, b: Any) -> nodes.BinOp:
         return self._binary(str(op), a, b)
 
-    def neg(self, minus: Token, a: Any) -> ast.UnaryOp:
+    def neg(self, minus: Token, a: Any) -> nodes.UnaryOp:
         start = _token_pos(minus)
-        pos = ast.Pos(start.line, start.column, a.pos.end_line, a.pos.end_column)
-        return _checked_depth(ast.UnaryOp("-", a, pos, _depth(a)))
+        pos = nodes.Pos(start.line, start.column, a.pos.end_line, a.pos.end_column)
+        return _checked_depth(nodes.UnaryOp("-", a, pos, _depth(a)))
 
     def pos(self, a: Any) -> Any:
         return a
 
-    def not_(self, a: Any) -> ast.UnaryOp:
-        return _checked_depth(ast.UnaryOp("not", a, a.pos, _depth(a)))
+    def not_(self, a: Any) -> nodes.UnaryOp:
+        return _checked_depth(nodes.UnaryOp("not", a, a.pos, _depth(a)))
 
     def expr_start(self, e: Any) -> Any:
         return e
 
     # -- statements
-    def named_arg(self, name: Token, value: Any) -> ast.Arg:
-        return ast.Arg(str(name), value, _token_pos(name))
+    def named_arg(self, name: Token, value: Any) -> nodes.Arg:
+        return nodes.Arg(str(name), value, _token_pos(name))
 
-    def positional_arg(self, value: Any) -> ast.Arg:
-        if isinstance(value, ast.BinOp) and value.op == "==" and isinstance(value.left, ast.Name):
+    def positional_arg(self, value: Any) -> nodes.Arg:
+        if isinstance(value, nodes.BinOp) and value.op == "==" and isinstance(value.left, nodes.Name):
             # conv2d(k==3) is a typo for k=3, not a positional true/false
             name = value.left.id
             raise SymcountError(f"'==' compares; to give {name} a value write {name}=...", value.pos,
                                 hint=f"to pass a comparison, name the parameter: flag=({name} == ...)")
-        return ast.Arg(None, value, value.pos)
+        return nodes.Arg(None, value, value.pos)
 
-    def args(self, *items: Any) -> tuple[ast.Arg, ...]:
+    def args(self, *items: Any) -> tuple[nodes.Arg, ...]:
         return tuple(i for i in items if i is not None)
 
-    def layer(self, label: Any, kind: Token, args: Any, body: Any) -> ast.Layer:
+    def layer(self, label: Any, kind: Token, args: Any, body: Any) -> nodes.Layer:
         pos = _token_pos(kind)
         name, module = str(kind), None
         if kind.type == "DOTTED_NAME":
             module, _, name = name.rpartition(".")
             start = pos.column + len(module) + 1
-            module_pos = ast.Pos(pos.line, pos.column, pos.line, start - 1)
-            pos = ast.Pos(pos.line, start, pos.end_line, pos.end_column)
+            module_pos = nodes.Pos(pos.line, pos.column, pos.line, start - 1)
+            pos = nodes.Pos(pos.line, start, pos.end_line, pos.end_column)
             qualified_layer(module, name, module_pos, pos)
-        return ast.Layer(
+        return nodes.Layer(
             kind=name,
             args=args or (),
             label=str(label) if label is not None else None,
@@ -265,21 +260,21 @@ class ToAst(Transformer[Token, Any]):
             module=module,
         )
 
-    def seq_layer(self, kind: Token, args: Any) -> ast.Layer:
+    def seq_layer(self, kind: Token, args: Any) -> nodes.Layer:
         return self.layer(None, kind, args, None)
 
-    def seq_list(self, *items: Any) -> tuple[str, tuple[ast.Layer, ...]]:
+    def seq_list(self, *items: Any) -> tuple[str, tuple[nodes.Layer, ...]]:
         return "list", tuple(i for i in items if i is not None)
 
-    def seq_args(self, *items: Any) -> tuple[str, tuple[ast.Layer, ...]]:
+    def seq_args(self, *items: Any) -> tuple[str, tuple[nodes.Layer, ...]]:
         return "args", tuple(i for i in items if i is not None)
 
-    def sequential_def(self, name: Token | None, kw: Token, layers: tuple[str, tuple[ast.Layer, ...]]
-                       ) -> ast.Network:
+    def sequential_def(self, name: Token | None, kw: Token, layers: tuple[str, tuple[nodes.Layer, ...]]
+                       ) -> nodes.Network:
         pos = _token_pos(kw)
         module, _, _ = str(kw).rpartition(".")
         form, items = layers
-        framework = sequential_framework(module, ast.Pos(pos.line, pos.column, pos.line, pos.column + len(module)),
+        framework = sequential_framework(module, nodes.Pos(pos.line, pos.column, pos.line, pos.column + len(module)),
                                          form, items, pos)
         whose = "a {} Sequential"
         for item in items:
@@ -292,47 +287,47 @@ class ToAst(Transformer[Token, Any]):
                     "Keras" if framework == "keras" else "PyTorch"), item.pos,
                     hint="one model is built with one framework")
         where = _token_pos(name) if name is not None else pos
-        return ast.Network(str(name) if name is not None else "main", (), ast.Body(items, where), where)
+        return nodes.Network(str(name) if name is not None else "main", (), nodes.Body(items, where), where)
 
-    def body(self, *items: Any) -> ast.Body:
+    def body(self, *items: Any) -> nodes.Body:
         kept = tuple(i for i in items if i is not None)
-        return ast.Body(kept, kept[0].pos if kept else ast.NOWHERE)
+        return nodes.Body(kept, kept[0].pos if kept else nodes.NOWHERE)
 
-    def let_stmt(self, name: Token, value: Any) -> ast.Let:
-        return ast.Let(str(name), value, _token_pos(name))
+    def let_stmt(self, name: Token, value: Any) -> nodes.Let:
+        return nodes.Let(str(name), value, _token_pos(name))
 
-    def require_stmt(self, kw: Token, cond: Any) -> ast.Require:
-        return ast.Require(cond, _token_pos(kw))
+    def require_stmt(self, kw: Token, cond: Any) -> nodes.Require:
+        return nodes.Require(cond, _token_pos(kw))
 
-    def repeat_stmt(self, kw: Token, count: Any, body: ast.Body) -> ast.Repeat:
-        return ast.Repeat(count, body, _token_pos(kw))
+    def repeat_stmt(self, kw: Token, count: Any, body: nodes.Body) -> nodes.Repeat:
+        return nodes.Repeat(count, body, _token_pos(kw))
 
-    def if_stmt(self, kw: Token, cond: Any, then: ast.Body, other: Any) -> ast.If:
-        if isinstance(other, ast.If):
-            other = ast.Body((other,), other.pos)
-        return ast.If(cond, then, other, _token_pos(kw))
+    def if_stmt(self, kw: Token, cond: Any, then: nodes.Body, other: Any) -> nodes.If:
+        if isinstance(other, nodes.If):
+            other = nodes.Body((other,), other.pos)
+        return nodes.If(cond, then, other, _token_pos(kw))
 
-    def residual_stmt(self, kw: Token, body: ast.Body, shortcut: Any) -> ast.Residual:
-        return ast.Residual(body, shortcut, _token_pos(kw))
+    def residual_stmt(self, kw: Token, body: nodes.Body, shortcut: Any) -> nodes.Residual:
+        return nodes.Residual(body, shortcut, _token_pos(kw))
 
-    def branch(self, body: ast.Body) -> ast.Body:
+    def branch(self, body: nodes.Body) -> nodes.Body:
         return body
 
-    def parallel_stmt(self, kw: Token, args: Any, *branches: Any) -> ast.Parallel:
+    def parallel_stmt(self, kw: Token, args: Any, *branches: Any) -> nodes.Parallel:
         kept = tuple(b for b in branches if b is not None)
-        return ast.Parallel(args or (), kept, _token_pos(kw))
+        return nodes.Parallel(args or (), kept, _token_pos(kw))
 
-    def param(self, name: Token, default: Any) -> ast.Param:
-        return ast.Param(str(name), default, _token_pos(name))
+    def param(self, name: Token, default: Any) -> nodes.Param:
+        return nodes.Param(str(name), default, _token_pos(name))
 
-    def params(self, *items: Any) -> tuple[ast.Param, ...]:
+    def params(self, *items: Any) -> tuple[nodes.Param, ...]:
         return tuple(i for i in items if i is not None)
 
-    def network_def(self, name: Token, params: Any, body: ast.Body) -> ast.Network:
-        return ast.Network(str(name), params or (), body, _token_pos(name))
+    def network_def(self, name: Token, params: Any, body: nodes.Body) -> nodes.Network:
+        return nodes.Network(str(name), params or (), body, _token_pos(name))
 
-    def block_def(self, name: Token, params: Any, body: ast.Body) -> ast.Block:
-        return ast.Block(str(name), params or (), body, _token_pos(name))
+    def block_def(self, name: Token, params: Any, body: nodes.Body) -> nodes.Block:
+        return nodes.Block(str(name), params or (), body, _token_pos(name))
 
     def start(self, *statements: Any) -> tuple[Any, ...]:
         return tuple(s for s in statements if s is not None)
@@ -362,7 +357,7 @@ def _refuse_too_many_tokens(text: str) -> None:
         return
     rough = sum(1 for _ in _ROUGH_TOKEN.finditer(text))
     if rough > MAX_TOKENS:
-        raise SymcountError(f"description too long (more than {MAX_TOKENS:,} tokens)", ast.Pos(1, 1),
+        raise SymcountError(f"description too long (more than {MAX_TOKENS:,} tokens)", nodes.Pos(1, 1),
                             hint="a description is a page: use repeat and blocks for repeated layers")
 
 
@@ -370,7 +365,7 @@ def _parse(text: str, start: str) -> Any:
     if len(text) > MAX_SOURCE_CHARS:
         raise SymcountError(
             f"description too long ({len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,})",
-            ast.Pos(1, 1),
+            nodes.Pos(1, 1),
         )
     _refuse_too_many_tokens(text)
     try:
@@ -384,19 +379,19 @@ def _parse(text: str, start: str) -> Any:
     except UnexpectedInput as err:
         raise syntax_error(err, text) from None
     except RecursionError:
-        raise SymcountError("description nested too deeply", ast.Pos(1, 1)) from None
+        raise SymcountError("description nested too deeply", nodes.Pos(1, 1)) from None
 
 
-def parse(text: str, filename: str = "<input>") -> ast.Program:
-    """Parse a whole description into a :class:`~symcount.ast.Program`."""
+def parse(text: str, filename: str = "<input>") -> nodes.Program:
+    """Parse a whole description into a :class:`~symcount.language.nodes.Program`."""
     try:
         statements = _parse(text, "start")
     except SymcountError as err:
         raise err.located(filename, text) from None
-    return ast.Program(tuple(statements), source=text, filename=filename)
+    return nodes.Program(tuple(statements), source=text, filename=filename)
 
 
-def parse_expression(text: str, filename: str = "<expression>") -> ast.Expr:
+def parse_expression(text: str, filename: str = "<expression>") -> nodes.Expr:
     """Parse one expression (an answer to check, a formula in the catalog)."""
     try:
         return _parse(text.strip(), "expr_start")

@@ -4,7 +4,7 @@ sympy re-sorts factors and evaluates as soon as it can, which is what an
 answer key must not do: the exam answer reads ``(3 × 3 × 128 + 1) × 256``,
 not ``1153 × 256`` and not ``256 (1 + 9·128)``. So the catalog's formulas
 (written in symcount's own expression language) are parsed by
-:func:`symcount.parse.parse_expression` and turned into the tree below, whose
+:func:`symcount.language.parse.parse_expression` and turned into the tree below, whose
 n-ary sums and products keep their written order. Values are put in by
 :func:`substitute` without evaluating anything; :func:`simplify` only removes
 what is structurally empty (a factor 1 that came from ``groups`` or the bias
@@ -25,11 +25,11 @@ from dataclasses import dataclass, replace
 
 import sympy
 
-from symcount import ast
 from symcount.errors import SymcountError
-from symcount.parse import parse_expression
+from symcount.language import nodes
+from symcount.language.parse import parse_expression
+from symcount.language.symbols import as_sympy, sym
 from symcount.render.latex import SymcountLatexPrinter, latex_name
-from symcount.symbols import as_sympy, sym
 
 # ---------------------------------------------------------------------------
 # the tree
@@ -149,19 +149,19 @@ def parse_formula(text: str) -> Node:
     return from_ast(parse_expression(text, "<formula>"))
 
 
-def from_ast(expr: ast.Expr) -> Node:
+def from_ast(expr: nodes.Expr) -> Node:
     """Convert symcount's expression AST, flattening n-ary + and * in order."""
-    if isinstance(expr, ast.Num):
+    if isinstance(expr, nodes.Num):
         value = sympy.Rational(expr.value)
         if value.is_Integer:
             return Num(int(value))
         return Quot(Num(int(value.p)), Num(int(value.q)))
-    if isinstance(expr, ast.Name):
+    if isinstance(expr, nodes.Name):
         return Sym(expr.id)
-    if isinstance(expr, ast.UnaryOp) and expr.op in ("-", "+"):
+    if isinstance(expr, nodes.UnaryOp) and expr.op in ("-", "+"):
         inner = from_ast(expr.operand)
         return inner if expr.op == "+" else Sum((Term(-1, inner),))
-    if isinstance(expr, ast.BinOp):
+    if isinstance(expr, nodes.BinOp):
         left, right = from_ast(expr.left), from_ast(expr.right)
         if expr.op in ("+", "-"):
             head = left.terms if isinstance(left, Sum) else (Term(1, left),)
@@ -173,7 +173,7 @@ def from_ast(expr: ast.Expr) -> Node:
             return Quot(left, right)
         if expr.op == "^":
             return Pow(left, right)
-    if isinstance(expr, ast.Call) and expr.func in FUNCTIONS:
+    if isinstance(expr, nodes.Call) and expr.func in FUNCTIONS:
         return Func(expr.func, tuple(from_ast(a) for a in expr.args))
     raise SymcountError(f"a display formula cannot contain {type(expr).__name__} "
                         f"{getattr(expr, 'op', getattr(expr, 'func', ''))}".rstrip())

@@ -1,4 +1,4 @@
-"""``symcount exam TEMPLATE``: exam sheets, solution sheets and Moodle quizzes (see :mod:`symcount.exam`)."""
+"""``symcount exam TEMPLATE``: exam sheets, solution sheets and Moodle quizzes (see :mod:`symcount.teaching.exam`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from symcount.cli import EXIT_OK, source_arg
+from symcount.cli.main import EXIT_OK, source_arg
 from symcount.errors import SymcountError
-from symcount.exam import FORMATS, generate, outputs
+from symcount.teaching.exam import FORMATS, generate, outputs
 
 
 def cmd_exam(args: argparse.Namespace) -> int:

@@ -24,8 +24,8 @@ import unicodedata
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from symcount import ast
 from symcount.errors import SymcountError
+from symcount.language import nodes
 
 #: Terminals that can start a value (an expression).
 VALUE_START = frozenset({"NAME", "INT", "DECIMAL", "STRING", "TRUE", "FALSE", "LPAR", "LSQB", "MINUS", "PLUS", "NOT"})
@@ -92,16 +92,16 @@ def found(token: Token) -> str:
     return f"'{text[:40]}...'" if len(text) > 40 else f"'{text}'"
 
 
-def token_pos(token: Token) -> ast.Pos:
+def token_pos(token: Token) -> nodes.Pos:
     line = token.line or 0
     column = token.column or 0
-    return ast.Pos(line, column, token.end_line or line, token.end_column or column + len(str(token)))
+    return nodes.Pos(line, column, token.end_line or line, token.end_column or column + len(str(token)))
 
 
-def end_pos(text: str) -> ast.Pos:
+def end_pos(text: str) -> nodes.Pos:
     """Just after the last character that is not trailing white space."""
     lines = text.rstrip().split("\n")
-    return ast.Pos(len(lines), len(lines[-1]) + 1)
+    return nodes.Pos(len(lines), len(lines[-1]) + 1)
 
 
 #: What the bracket scan looks at: strings and comments (to skip) and brackets.
@@ -150,8 +150,8 @@ def brackets(text: str) -> tuple[list[Opener], list[Closer]]:
     return stack, bad
 
 
-def _at(line: int, column: int) -> ast.Pos:
-    return ast.Pos(line, column, line, column + 1)
+def _at(line: int, column: int) -> nodes.Pos:
+    return nodes.Pos(line, column, line, column + 1)
 
 
 def syntax_error(err: UnexpectedInput, text: str) -> SymcountError:
@@ -162,12 +162,12 @@ def syntax_error(err: UnexpectedInput, text: str) -> SymcountError:
         return _bad_token(err.token, set(err.accepts or err.expected), text)
     if isinstance(err, UnexpectedEOF):
         return _bad_token(Token("$END", ""), set(err.expected), text)
-    return SymcountError(str(err), ast.Pos(getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0))
+    return SymcountError(str(err), nodes.Pos(getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0))
 
 
 def _bad_character(err: UnexpectedCharacters, text: str) -> SymcountError:
     char = err.char
-    pos = ast.Pos(err.line, err.column, err.line, err.column + 1)
+    pos = nodes.Pos(err.line, err.column, err.line, err.column + 1)
     if char in LOOKALIKES:
         return SymcountError(f"unexpected character {_quoted(char)}", pos, hint=f"write {LOOKALIKES[char]}")
     name = unicodedata.name(char, "").lower()
@@ -277,7 +277,7 @@ def _misspelt_keyword(text: str, token: Token) -> SymcountError | None:
     for word, column in candidates:
         guess = difflib.get_close_matches(word.lower(), KEYWORDS, n=1, cutoff=0.66)
         if guess and word not in KEYWORDS:
-            return SymcountError(f"unknown word '{word}'", ast.Pos(line, column, line, column + len(word)),
+            return SymcountError(f"unknown word '{word}'", nodes.Pos(line, column, line, column + len(word)),
                                  hint=f"did you mean '{guess[0]}'?")
     return None
 

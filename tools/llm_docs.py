@@ -2,7 +2,7 @@
 
 Every number on the page comes from counting ``derivations/zoo/llm``; the page
 keeps each generated part between ``<!-- generated:NAME -->`` and
-``<!-- end:NAME -->`` and ``python -m symcount.llm_docs`` rewrites them (a test
+``<!-- end:NAME -->`` and ``python -m tools.llm_docs`` rewrites them (a test
 checks the page is current). Nothing here knows a layer's formula: it only
 counts descriptions and subtracts.
 """
@@ -18,10 +18,10 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from symcount.api import count
-from symcount.engine import Count
-from symcount.llm import compute_of, gib_text, memory_of
+from symcount.engine.walk import Count
+from symcount.language.symbols import sym
 from symcount.render.numbers import group_digits
-from symcount.symbols import sym
+from symcount.teaching.memory import compute_of, gib_text, memory_of
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "derivations" / "zoo" / "llm"

@@ -9,8 +9,8 @@ at the prefix or the name. The name lists are checked against the real
 
 from __future__ import annotations
 
-from symcount import ast
 from symcount.errors import SymcountError, did_you_mean
+from symcount.language import nodes
 
 #: The module paths layers are called through, and the framework each is.
 LAYER_MODULES = {
@@ -56,7 +56,7 @@ RMSNormalization ReLU SeparableConv1D SeparableConv2D SimpleRNN Softmax SpatialD
 SpatialDropout3D UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
 Input InputLayer Bidirectional TimeDistributed
 """.split())
-#: Keras's wrappers: a layer that takes a layer (symcount.wrappers), not a catalog entry.
+#: Keras's wrappers: a layer that takes a layer (symcount.catalog.wrappers), not a catalog entry.
 KERAS_WRAPPERS = ("Bidirectional", "TimeDistributed")
 
 #: Keras's input declarations (``keras.Input(shape=...)``): they set the input shape, like ``input(...)``.
@@ -70,7 +70,7 @@ def _examples() -> str:
     return "nn.Conv2d, torch.nn.Linear, layers.Dense, keras.layers.Dense or tf.keras.layers.Conv2D"
 
 
-def qualified_layer(module: str, name: str, module_pos: ast.Pos, name_pos: ast.Pos) -> str:
+def qualified_layer(module: str, name: str, module_pos: nodes.Pos, name_pos: nodes.Pos) -> str:
     """The framework of ``module.name`` (a layer call), or a SymcountError saying what is wrong."""
     if name == "Sequential":
         raise SymcountError("Sequential(...) stands on its own at the top level: it is the whole model",
@@ -90,7 +90,7 @@ def qualified_layer(module: str, name: str, module_pos: ast.Pos, name_pos: ast.P
         return framework
     other = "keras" if framework == "pytorch" else "pytorch"
     if name in _NAMES[other]:
-        from symcount.catalog import lookup
+        from symcount.catalog.core import lookup
 
         entry = lookup(name)
         same = sorted(n for n in _NAMES[framework] if entry is not None and lookup(n) is entry)
@@ -104,8 +104,8 @@ def qualified_layer(module: str, name: str, module_pos: ast.Pos, name_pos: ast.P
                         f"symcount counts these {_SHOWN[framework]} layers: see docs/layers.md")
 
 
-def sequential_framework(module: str, module_pos: ast.Pos, form: str, items: tuple[ast.Layer, ...],
-                         pos: ast.Pos) -> str | None:
+def sequential_framework(module: str, module_pos: nodes.Pos, form: str, items: tuple[nodes.Layer, ...],
+                         pos: nodes.Pos) -> str | None:
     """The framework of ``module.Sequential(...)`` (None without a prefix), checking how its layers are given.
 
     Keras takes a list (``Sequential([Dense(64), ...])``), PyTorch the layers themselves

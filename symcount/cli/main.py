@@ -97,7 +97,7 @@ def write_output(text: str, output: str | None) -> None:
 
 def cmd_count(args: argparse.Namespace) -> int:
     from symcount.render.table import latex_table, markdown_table, text_table
-    from symcount.summary import count_dict, summary_table
+    from symcount.teaching.summary import count_dict, summary_table
 
     result = api.count(source_arg(args.source), values=parse_set(args.values),
                        convention=args.convention, network=args.network)
@@ -128,7 +128,7 @@ def setup_count(sub: Any) -> None:
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    from symcount.docs import layer_reference
+    from symcount.teaching.layers import layer_reference
 
     write_output(layer_reference(), None)
     return EXIT_OK
@@ -146,7 +146,7 @@ SETUPS: list[Callable[[Any], None]] = [setup_count, setup_layers]
 def _optional_setups() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (derive, compare, check, exam, memory)."""
     found = []
-    for module_name in ("symcount.derive_cli", "symcount.whatif_cli", "symcount.exam_cli", "symcount.llm_cli"):
+    for module_name in ("symcount.cli.derive", "symcount.cli.compare", "symcount.cli.exam", "symcount.cli.memory"):
         try:
             module = __import__(module_name, fromlist=["setup"])
         except ModuleNotFoundError as err:

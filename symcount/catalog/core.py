@@ -20,11 +20,11 @@ from typing import Any
 
 import sympy
 
-from symcount import ast
+from symcount.catalog.shapes import Shape, conv_out, conv_transpose_out, given_out, pad_out, pool_out, scale_out
 from symcount.errors import SymcountError
-from symcount.evaluate import describe
-from symcount.shapes import Shape, conv_out, conv_transpose_out, given_out, pad_out, pool_out, scale_out
-from symcount.symbols import is_number
+from symcount.language import nodes
+from symcount.language.symbols import is_number
+from symcount.language.values import describe
 
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
@@ -1838,7 +1838,7 @@ def spelling_framework(written: str, framework: str | None = None) -> str | None
     return next(iter(orders)) if len(orders) == 1 else None
 
 
-def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Expr] = (),
+def positional_order(entry: LayerType, written: str, positional: Sequence[nodes.Expr] = (),
                      framework: str | None = None) -> tuple[str, ...]:
     """The argument each positional argument of a call means, in order.
 
@@ -1855,6 +1855,6 @@ def positional_order(entry: LayerType, written: str, positional: Sequence[ast.Ex
     if len(orders) == 1:
         return next(iter(orders.values()))
     if orders:
-        keras = len(positional) == 1 or (len(positional) > 1 and isinstance(positional[1], ast.Str))
+        keras = len(positional) == 1 or (len(positional) > 1 and isinstance(positional[1], nodes.Str))
         return orders["keras" if keras else "pytorch"]
     return tuple(spec.name for spec in entry.args if spec.name not in ("trainable", "tied"))

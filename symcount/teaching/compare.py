@@ -8,7 +8,7 @@ integers, a bias indicator is 0 or 1). With one free symbol the threshold is
 solved exactly; with several, a sign that never changes is proved (7C² > 0),
 otherwise the symbols that decide it are named with a small table of cases.
 
-``python -m symcount.whatif --update-goldens`` regenerates the golden outputs
+``python -m symcount.teaching.compare --update-goldens`` regenerates the golden outputs
 of ``derivations/whatif/*.sc``; ``--check`` compares them byte for byte.
 """
 
@@ -24,14 +24,14 @@ from typing import Any
 
 import sympy
 
-from symcount import algebra
 from symcount.api import Source, count
-from symcount.engine import Count
+from symcount.engine import algebra
+from symcount.engine.walk import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.language.symbols import is_number
 from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
-from symcount.symbols import is_number
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -495,7 +495,7 @@ def layer_lines(result: Count, style: Style) -> list[tuple[str, str]]:
     A layer whose catalog formula does not reproduce its count (a tied
     weight, say) shows its count alone; long networks show none.
     """
-    from symcount.checking import formula_line, layer_view
+    from symcount.teaching.check import formula_line, layer_view
 
     layers = [layer for layer in result.layers if layer.total != 0]
     if not layers or len(layers) > MAX_LAYER_LINES:
@@ -617,7 +617,7 @@ def _doubling(start: int, stop: int) -> list[int]:
 
 # ------------------------------------------------------------------------------------- goldens
 
-GOLDEN_DIR = Path(__file__).resolve().parent.parent / "derivations" / "whatif"
+GOLDEN_DIR = Path(__file__).resolve().parent.parent.parent / "derivations" / "whatif"
 _DIRECTIVE = "#! compare "
 _SUFFIX = {"text": ".txt", "markdown": ".md", "latex": ".tex"}
 
@@ -634,7 +634,7 @@ def golden_commands(path: Path) -> list[list[str]]:
 
 def render_golden(path: Path, fmt: str) -> str:
     """What ``symcount compare`` prints for every comparison in the file, in one format."""
-    from symcount.whatif_cli import run_compare
+    from symcount.cli.compare import run_compare
 
     sections = []
     for args in golden_commands(path):
@@ -654,7 +654,7 @@ def golden_files(directory: Path = GOLDEN_DIR) -> list[tuple[Path, str, Path]]:
 def main(argv: Sequence[str] | None = None, write: Callable[[str], Any] = sys.stdout.write) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args not in (["--update-goldens"], ["--check"]):
-        write("usage: python -m symcount.whatif --update-goldens | --check\n")
+        write("usage: python -m symcount.teaching.compare --update-goldens | --check\n")
         return 2
     stale = []
     for source, fmt, golden in golden_files():

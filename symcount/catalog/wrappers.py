@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symcount import ast
-from symcount.evaluate import BUILTINS
+from symcount.language import nodes
+from symcount.language.values import BUILTINS
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,13 @@ RECURRENT = ("rnn", "lstm", "gru")
 COMMON = ("name", "dtype", "trainable")
 
 
-def wrapper_of(node: ast.Layer) -> Wrapper | None:
+def wrapper_of(node: nodes.Layer) -> Wrapper | None:
     """The wrapper a call is, or None (a layer, a block, or a PyTorch-prefixed name)."""
     found = _SPELLINGS.get(node.kind.lower())
     return WRAPPERS[found] if found is not None else None
 
 
-def is_keras_spelling(node: ast.Layer) -> bool:
+def is_keras_spelling(node: nodes.Layer) -> bool:
     """``Bidirectional``/``TimeDistributed`` (Keras code) rather than the canonical ``bidirectional``."""
     return node.module is not None or node.kind[:1].isupper()
 
@@ -68,15 +68,15 @@ def wrapper_spellings() -> list[str]:
     return ["Bidirectional", "TimeDistributed", *WRAPPERS]
 
 
-def layer_value(node: ast.Expr, functions: object = ()) -> ast.Layer | None:
-    """The layer a value calls when it can only be a layer call: a :class:`ast.LayerCall`, or a
+def layer_value(node: nodes.Expr, functions: object = ()) -> nodes.Layer | None:
+    """The layer a value calls when it can only be a layer call: a :class:`nodes.LayerCall`, or a
     plain call whose name is no function (``min``, ...) but a layer or wrapper (``LSTM(64)``)."""
-    if isinstance(node, ast.LayerCall):
+    if isinstance(node, nodes.LayerCall):
         return node.layer
-    if isinstance(node, ast.Call) and node.func not in BUILTINS and node.func not in functions:  # type: ignore[operator]
-        from symcount.catalog import lookup
+    if isinstance(node, nodes.Call) and node.func not in BUILTINS and node.func not in functions:  # type: ignore[operator]
+        from symcount.catalog.core import lookup
 
-        layer = ast.as_layer(node)
+        layer = nodes.as_layer(node)
         if layer is not None and (lookup(node.func) is not None or wrapper_of(layer) is not None):
             return layer
     return None

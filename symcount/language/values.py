@@ -15,9 +15,9 @@ from typing import Any
 
 import sympy
 
-from symcount import ast
 from symcount.errors import SymcountError, UndecidableError
-from symcount.symbols import is_number, sym
+from symcount.language import nodes
+from symcount.language.symbols import is_number, sym
 
 Value = Any  # sympy.Expr | str | bool | tuple[Value, ...]
 
@@ -63,7 +63,7 @@ class Env:
         return any(name in scope for scope in self.scopes)
 
 
-def _check_size(value: sympy.Expr, pos: ast.Pos) -> sympy.Expr:
+def _check_size(value: sympy.Expr, pos: nodes.Pos) -> sympy.Expr:
     if is_number(value) and value.is_Rational and max(abs(value.p), value.q).bit_length() > MAX_BITS:
         raise SymcountError("number too large", pos)
     if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
@@ -102,7 +102,7 @@ def expanded_terms(expr: sympy.Basic, cap: int = 10**9) -> int:
     return max(expanded_terms(a, cap) for a in expr.args)
 
 
-def check_expansion(expr: sympy.Basic, pos: ast.Pos, what: str = "the expression") -> None:
+def check_expansion(expr: sympy.Basic, pos: nodes.Pos, what: str = "the expression") -> None:
     """Refuse an expression too large to expand, and numbers too long to print."""
     terms = expanded_terms(expr)
     if terms > MAX_TERMS:
@@ -114,7 +114,7 @@ def check_expansion(expr: sympy.Basic, pos: ast.Pos, what: str = "the expression
             raise SymcountError(f"{what} has a number too large to print", pos)
 
 
-def _power(base: Value, exponent: Value, pos: ast.Pos) -> sympy.Expr:
+def _power(base: Value, exponent: Value, pos: nodes.Pos) -> sympy.Expr:
     if is_number(base) and is_number(exponent):
         b = abs(base) if base != 0 else sympy.Integer(1)
         bits = float(sympy.log(b, 2).evalf()) * float(abs(exponent)) if b != 1 else 0.0
@@ -125,7 +125,7 @@ def _power(base: Value, exponent: Value, pos: ast.Pos) -> sympy.Expr:
     return sympy.Pow(base, exponent)
 
 
-def _numeric(value: Value, node: ast.Expr, what: str) -> sympy.Expr:
+def _numeric(value: Value, node: nodes.Expr, what: str) -> sympy.Expr:
     if isinstance(value, bool) or not isinstance(value, sympy.Basic):
         raise SymcountError(f"{what} needs numbers, got {describe(value)}", node.pos)
     return value
@@ -168,7 +168,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 
-def truth(value: Value, node: ast.Expr) -> bool:
+def truth(value: Value, node: nodes.Expr) -> bool:
     """A condition's truth; a condition that depends on free symbols is an error."""
     if isinstance(value, bool):
         return value
@@ -195,7 +195,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _compare(op: str, left: Value, right: Value, node: ast.BinOp) -> bool:
+def _compare(op: str, left: Value, right: Value, node: nodes.BinOp) -> bool:
     if isinstance(left, (str, bool, tuple)) or isinstance(right, (str, bool, tuple)):
         if op == "==":
             return bool(left == right)
@@ -226,7 +226,7 @@ def _difference(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
     return difference
 
 
-def _binary(node: ast.BinOp, env: Env) -> Value:
+def _binary(node: nodes.BinOp, env: Env) -> Value:
     op = node.op
     if op in ("and", "or"):
         left = truth(evaluate(node.left, env), node.left)
@@ -272,18 +272,18 @@ def _builtin_functions() -> dict[str, Callable[..., Value]]:
 BUILTINS = _builtin_functions()
 
 
-def layer_call_error(layer: ast.Layer) -> SymcountError:
+def layer_call_error(layer: nodes.Layer) -> SymcountError:
     """A layer call where a value belongs (``Dense(LSTM(3))``, ``let x = Dense(3)``)."""
     return SymcountError(f"{layer.kind}(...) is a layer, not a value: only a wrapper (Bidirectional, "
                          "TimeDistributed) takes a layer as an argument", layer.pos,
                          hint="a model lists its layers one after the other, each on its own")
 
 
-def _call(node: ast.Call, env: Env) -> Value:
+def _call(node: nodes.Call, env: Env) -> Value:
     func = env.functions.get(node.func) or BUILTINS.get(node.func)
     if func is None:
+        from symcount.catalog.wrappers import layer_value
         from symcount.errors import did_you_mean
-        from symcount.wrappers import layer_value
 
         layer = layer_value(node, env.functions)
         if layer is not None:
@@ -321,37 +321,37 @@ def _arity(func: Callable[..., Value], given: int) -> str | None:
     return f"takes {n} argument{'s' if n != 1 else ''}, got {given}" if n != given else None
 
 
-def is_none(node: ast.Expr) -> bool:
+def is_none(node: nodes.Expr) -> bool:
     """Python's ``None`` as pasted framework code writes it (a layer option left at its default)."""
-    return isinstance(node, ast.Name) and node.id == "None"
+    return isinstance(node, nodes.Name) and node.id == "None"
 
 
-def evaluate(node: ast.Expr, env: Env) -> Value:
+def evaluate(node: nodes.Expr, env: Env) -> Value:
     """The value of an expression in ``env``; unbound names become symbols."""
-    if isinstance(node, ast.Num):
+    if isinstance(node, nodes.Num):
         return node.value
-    if isinstance(node, ast.Name):
+    if isinstance(node, nodes.Name):
         if node.id == "None":  # never a symbol: a count of 4*None + 4 would be nonsense
             raise SymcountError("None is not a value here", node.pos,
                                 hint="None may stand for a layer option left at its default, or an open size in "
                                      "a Keras shape; elsewhere give a number or a name")
         return env.lookup(node.id)
-    if isinstance(node, ast.Str):
+    if isinstance(node, nodes.Str):
         return node.value
-    if isinstance(node, ast.Bool):
+    if isinstance(node, nodes.Bool):
         return node.value
-    if isinstance(node, ast.BinOp):
+    if isinstance(node, nodes.BinOp):
         return _binary(node, env)
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, nodes.UnaryOp):
         value = evaluate(node.operand, env)
         if node.op == "not":
             return not truth(value, node.operand)
         number = _numeric(value, node.operand, f"'{node.op}'")
         return -number if node.op == "-" else number
-    if isinstance(node, ast.Call):
+    if isinstance(node, nodes.Call):
         return _call(node, env)
-    if isinstance(node, ast.TupleExpr):
+    if isinstance(node, nodes.TupleExpr):
         return tuple(evaluate(item, env) for item in node.items)
-    if isinstance(node, ast.LayerCall):
+    if isinstance(node, nodes.LayerCall):
         raise layer_call_error(node.layer)
     raise TypeError(f"not an expression: {node!r}")  # pragma: no cover

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symcount.errors import SymcountError
-from symcount.symbols import is_number
+from symcount.language.symbols import is_number
 
 _ONE = sympy.Integer(1)
 

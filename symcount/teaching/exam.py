@@ -11,7 +11,7 @@ and a draw whose sizes do not fit a layer is rejected (symcount counts it and
 says no) before any question is written.
 
 ``choose`` is a function of a preprocessing pass only: top-level lets are
-evaluated in order with :class:`symcount.evaluate.Env`'s ``functions=`` hook
+evaluated in order with :class:`symcount.language.values.Env`'s ``functions=`` hook
 bound to a seeded ``random.Random``, and the drawn values are handed to
 :func:`symcount.count` as ``values`` (which override the lets). The same seed
 gives the same draws, and every output is a pure function of the draws, so
@@ -20,6 +20,7 @@ the same seed gives byte-identical files.
 
 from __future__ import annotations
 
+import importlib.resources
 import itertools
 import random
 import re
@@ -31,22 +32,22 @@ from typing import Any
 
 import sympy
 
-from symcount import ast
 from symcount.api import Source, count, read_source
-from symcount.checking import formula_line
-from symcount.derivation import output_size_rows, shape_row
-from symcount.engine import Count
+from symcount.engine.walk import Count
 from symcount.errors import SymcountError, did_you_mean
-from symcount.evaluate import Env, Value, describe, evaluate, truth
-from symcount.formula import Label, Prod, from_sympy
-from symcount.formula import Style as FormulaStyle
-from symcount.parse import parse, parse_expression
+from symcount.language import nodes
+from symcount.language.parse import parse, parse_expression
+from symcount.language.symbols import is_number
+from symcount.language.values import Env, Value, describe, evaluate, truth
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
+from symcount.render.formula import Label, Prod, from_sympy
+from symcount.render.formula import Style as FormulaStyle
 from symcount.render.latex import latex_value
 from symcount.render.unicode import unicode_value
-from symcount.symbols import is_number
-from symcount.whatif import Style, latex_escape
+from symcount.teaching.check import formula_line
+from symcount.teaching.compare import Style, latex_escape
+from symcount.teaching.derivation import output_size_rows, shape_row
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
         "output_length", "output_size")
@@ -70,7 +71,7 @@ class Template:
 
     text: str
     filename: str
-    tree: ast.Program
+    tree: nodes.Program
     title: str
     question: str
     ask: str
@@ -83,28 +84,28 @@ class Template:
 
 
 def _calls_choose(node: Any) -> bool:
-    if isinstance(node, ast.Call):
+    if isinstance(node, nodes.Call):
         return node.func == "choose" or any(_calls_choose(a) for a in node.args)
-    if isinstance(node, ast.BinOp):
+    if isinstance(node, nodes.BinOp):
         return _calls_choose(node.left) or _calls_choose(node.right)
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, nodes.UnaryOp):
         return _calls_choose(node.operand)
-    if isinstance(node, ast.TupleExpr):
+    if isinstance(node, nodes.TupleExpr):
         return any(_calls_choose(i) for i in node.items)
     return False
 
 
-def _nested_choose(node: Any) -> ast.Pos | None:
+def _nested_choose(node: Any) -> nodes.Pos | None:
     """Where ``choose`` appears outside a top-level let (it may not)."""
-    if isinstance(node, ast.Let | ast.Require):
-        expr = node.value if isinstance(node, ast.Let) else node.condition
+    if isinstance(node, nodes.Let | nodes.Require):
+        expr = node.value if isinstance(node, nodes.Let) else node.condition
         return expr.pos if _calls_choose(expr) else None
-    if isinstance(node, ast.Layer):
+    if isinstance(node, nodes.Layer):
         for arg in node.args:
             if _calls_choose(arg.value):
                 return arg.value.pos
         return _nested_choose(node.body) if node.body else None
-    if isinstance(node, ast.Body):
+    if isinstance(node, nodes.Body):
         for item in node.items:
             found = _nested_choose(item)
             if found:
@@ -130,11 +131,11 @@ def load_template(source: Source) -> Template:
     strings: dict[str, str] = {}
     try:
         for statement in tree.statements:
-            if isinstance(statement, ast.Let) and statement.name in _TEXT_LETS:
-                if not isinstance(statement.value, ast.Str):
+            if isinstance(statement, nodes.Let) and statement.name in _TEXT_LETS:
+                if not isinstance(statement.value, nodes.Str):
                     raise SymcountError(f"let {statement.name} must be a string", statement.pos)
                 strings[statement.name] = statement.value.value
-            elif isinstance(statement, ast.Let):
+            elif isinstance(statement, nodes.Let):
                 continue
             else:
                 where = _nested_choose(statement)
@@ -168,14 +169,14 @@ def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict
 
     env = Env(functions={"choose": choose})
     chosen: dict[str, Value] = {}
-    requires: list[ast.Require] = []
+    requires: list[nodes.Require] = []
     for statement in template.tree.statements:
-        if isinstance(statement, ast.Let) and statement.name not in _TEXT_LETS:
+        if isinstance(statement, nodes.Let) and statement.name not in _TEXT_LETS:
             value = evaluate(statement.value, env)
             env = env.child({statement.name: value})
             if _calls_choose(statement.value):
                 chosen[statement.name] = value
-        elif isinstance(statement, ast.Require):
+        elif isinstance(statement, nodes.Require):
             requires.append(statement)
     ok = all(truth(evaluate(r.condition, env), r.condition) for r in requires)
     everything = {name: env.lookup(name) for scope in reversed(env.scopes) for name in scope}
@@ -563,7 +564,8 @@ def outputs(exam: Exam, fmt: str) -> dict[str, str]:
     raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
 
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "derivations" / "exams"
+#: The shipped exam templates: package data (``derivations/exams`` in the repository links here).
+TEMPLATE_DIR = Path(str(importlib.resources.files("symcount.teaching") / "exams"))
 
 
 def templates(directory: Path = TEMPLATE_DIR) -> list[Path]:

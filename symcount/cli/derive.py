@@ -1,7 +1,7 @@
 """``symcount derive``: the step-by-step derivation as LaTeX, markdown or text.
 
-Discovered by :mod:`symcount.cli` through ``SETUPS``; a thin layer over
-:func:`symcount.derivation.derive`.
+Discovered by :mod:`symcount.cli.main` through ``SETUPS``; a thin layer over
+:func:`symcount.teaching.derivation.derive`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from symcount.errors import SymcountError
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    from symcount.cli import EXIT_OK, parse_set, render_as, source_arg, write_output
-    from symcount.derivation import derive
+    from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output
+    from symcount.teaching.derivation import derive
 
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")

@@ -1,4 +1,4 @@
-"""Golden derivations: ``python -m symcount.goldens`` rewrites every ``.tex`` and ``.md``.
+"""Golden derivations: ``python -m tools.goldens`` rewrites every ``.tex`` and ``.md``.
 
 Each description in ``derivations/`` (the exam gallery) gets two files next
 to it: ``NAME.tex``, the standalone LaTeX document (it compiles with pdflatex
@@ -16,7 +16,7 @@ Which files and how:
 * files in subfolders of ``derivations/`` (``zoo/``, ``whatif/``, ``exams/``: other
   tools own them) join only with such a line: a ``#! derive`` line is how a file opts in.
 
-``python -m symcount.goldens --check`` only reports stale or missing goldens.
+``python -m tools.goldens --check`` only reports stale or missing goldens.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def golden_sources(gallery: Path = GALLERY) -> list[Path]:
 
 
 def _derivations(path: Path) -> list[Any]:
-    from symcount.cli import parse_set
-    from symcount.derivation import derive
-    from symcount.derive_cli import setup_derive
+    from symcount.cli.derive import setup_derive
+    from symcount.cli.main import parse_set
+    from symcount.teaching.derivation import derive
 
     parser = argparse.ArgumentParser(prog="#! derive", add_help=False)
     setup_derive(parser.add_subparsers(dest="command"))
@@ -90,7 +90,7 @@ def golden_path(source: Path, fmt: str) -> Path:
 
 
 def main(argv: Sequence[str] | None = None, write: Callable[[str], Any] = sys.stdout.write) -> int:
-    parser = argparse.ArgumentParser(prog="python -m symcount.goldens",
+    parser = argparse.ArgumentParser(prog="python -m tools.goldens",
                                      description="Regenerate (or --check) the golden derivations.")
     parser.add_argument("--check", action="store_true", help="only report stale or missing goldens")
     args = parser.parse_args(argv)

@@ -11,7 +11,7 @@ an in-between line where it helps, and the exact result:
             = 295,168
 
 This module is the one that knows layers: it reads each
-:class:`~symcount.engine.LayerResult` (formulas, bindings, which values were
+:class:`~symcount.engine.walk.LayerResult` (formulas, bindings, which values were
 given or inferred from the shape) and builds the neutral document of
 :mod:`symcount.render.document`, which the LaTeX, markdown and text renderers
 lay out. Every result line is checked against the engine's count, so a
@@ -36,14 +36,17 @@ from typing import Any
 
 import sympy
 
-from symcount import api, ast, formula, shapes
-from symcount.catalog import BIAS, lookup, positional_order
-from symcount.engine import CONVENTIONS, Count, LayerResult
+from symcount import api
+from symcount.catalog import shapes
+from symcount.catalog.core import BIAS, lookup, positional_order
+from symcount.catalog.wrappers import wrapper_of
+from symcount.engine.walk import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
-from symcount.formula import Equal, Func, Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
+from symcount.language import nodes
+from symcount.render import formula
 from symcount.render.document import Column, Document, Row, Section, Step
-from symcount.summary import convention_line
-from symcount.wrappers import wrapper_of
+from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
+from symcount.teaching.summary import convention_line
 
 KERNEL_STYLES = ("repeat", "power")
 BIAS_CHOICES = (None, True, False, "both")
@@ -277,7 +280,7 @@ def intro(text: str) -> tuple[str, ...]:
 # bias override: the tree is rewritten, so the engine counts exactly what is shown
 
 
-def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
+def with_bias(tree: nodes.Program, bias: bool) -> nodes.Program:
     """The program with ``bias=`` set on every layer that takes one (positional arguments
     read in the order the count reads them)."""
     statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
@@ -285,47 +288,47 @@ def with_bias(tree: ast.Program, bias: bool) -> ast.Program:
 
 
 def _rewrite_statement(node: Any, bias: bool) -> Any:
-    if isinstance(node, ast.Network | ast.Block):
+    if isinstance(node, nodes.Network | nodes.Block):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
     return _rewrite_item(node, bias)
 
 
-def _rewrite_body(body: ast.Body | None, bias: bool) -> ast.Body | None:
+def _rewrite_body(body: nodes.Body | None, bias: bool) -> nodes.Body | None:
     if body is None:
         return None
     return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
 
 
 def _rewrite_item(node: Any, bias: bool) -> Any:
-    if isinstance(node, ast.Layer):
+    if isinstance(node, nodes.Layer):
         return _rewrite_layer(node, bias)
-    if isinstance(node, ast.Repeat):
+    if isinstance(node, nodes.Repeat):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
-    if isinstance(node, ast.If):
+    if isinstance(node, nodes.If):
         return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
                                    otherwise=_rewrite_body(node.otherwise, bias))
-    if isinstance(node, ast.Residual):
+    if isinstance(node, nodes.Residual):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
                                    shortcut=_rewrite_body(node.shortcut, bias))
-    if isinstance(node, ast.Parallel):
+    if isinstance(node, nodes.Parallel):
         return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
     return node
 
 
-def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
+def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
     node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
     if wrapper_of(node) is not None:  # Bidirectional(LSTM(64)): the wrapped layer's bias
         args = []
         for arg in node.args:
-            inner = ast.as_layer(arg.value) if arg.name in (None, "layer") else None
+            inner = nodes.as_layer(arg.value) if arg.name in (None, "layer") else None
             if inner is not None:
-                arg = dataclasses.replace(arg, value=ast.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
+                arg = dataclasses.replace(arg, value=nodes.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
             args.append(arg)
         return dataclasses.replace(node, args=tuple(args))
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
-    value = ast.Bool(bias, node.pos)
+    value = nodes.Bool(bias, node.pos)
     positional = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
     args = []
     index = 0
@@ -341,7 +344,7 @@ def _rewrite_layer(node: ast.Layer, bias: bool) -> ast.Layer:
             replaced = True
         args.append(arg)
     if not replaced:
-        args.append(ast.Arg("bias", value, node.pos))
+        args.append(nodes.Arg("bias", value, node.pos))
     return dataclasses.replace(node, args=tuple(args), has_parens=True)
 
 
@@ -517,7 +520,7 @@ class _Builder:
     def size_rows(self, layer: LayerResult, convention: str) -> list[Row]:
         """The working of each output size that differs from the input's, then the output.
 
-        The layer's shape rule is run again while :func:`symcount.shapes.recording`
+        The layer's shape rule is run again while :func:`symcount.catalog.shapes.recording`
         listens, so each row shows the formula of the branch that computed the
         engine's number (PyTorch's floor, ``ceil_mode``, Keras's "same", the
         transposed rule, ...), with the values put in, and must land on it.
@@ -644,7 +647,7 @@ class _Builder:
         return Row(lhs, tuple(steps))
 
     # -- the description text a section comes from ------------------------------------
-    def call_text(self, pos: ast.Pos) -> str | None:
+    def call_text(self, pos: nodes.Pos) -> str | None:
         """The layer call as written (``linear(C_out=120)``), comments dropped."""
         if pos.line <= 0:
             return None

@@ -18,11 +18,11 @@ from typing import Any
 import sympy
 
 from symcount.api import Source, count
-from symcount.engine import Count, LayerResult
+from symcount.engine.walk import Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
+from symcount.language.symbols import as_sympy
 from symcount.render.numbers import text_value
 from symcount.render.report import Line, Report, report_latex, report_markdown, report_text
-from symcount.symbols import as_sympy
 
 #: Bytes per stored value.
 DTYPE_BYTES: dict[str, sympy.Rational] = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from symcount.catalog import ANY, CATALOG, IGNORED_EVERYWHERE, REQUIRED, ArgSpec
-from symcount.wrappers import WRAPPERS
+from symcount.catalog.core import ANY, CATALOG, IGNORED_EVERYWHERE, REQUIRED, ArgSpec
+from symcount.catalog.wrappers import WRAPPERS
 
 
 def _arg_text(spec: ArgSpec) -> str:

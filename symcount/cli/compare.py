@@ -1,4 +1,4 @@
-"""``symcount compare A B`` (:mod:`symcount.whatif`) and ``symcount check`` (:mod:`symcount.checking`)."""
+"""``symcount compare A B`` (:mod:`symcount.teaching.compare`) and ``symcount check`` (:mod:`symcount.teaching.check`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from symcount.cli import EXIT_OK, parse_set, render_as, source_arg, write_output
+from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output
 from symcount.errors import SymcountError
-from symcount.whatif import Comparison, compare, parse_sweep
+from symcount.teaching.compare import Comparison, compare, parse_sweep
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -103,7 +103,7 @@ def setup_compare(sub: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 whether the answer is right or wrong: the verdict is the output."""
-    from symcount.checking import check
+    from symcount.teaching.check import check
 
     verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)

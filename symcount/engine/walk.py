@@ -14,8 +14,7 @@ from typing import Any
 
 import sympy
 
-from symcount import ast
-from symcount.catalog import (
+from symcount.catalog.core import (
     ANY,
     BIAS,
     COUNT,
@@ -40,13 +39,14 @@ from symcount.catalog import (
     positional_order,
     spelling_framework,
 )
+from symcount.catalog.shapes import Shape
+from symcount.catalog.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
-from symcount.evaluate import Env, Value, check_expansion, describe, evaluate, is_none, truth
-from symcount.modules import KERAS_INPUTS, KERAS_LAYERS, layer_framework
-from symcount.shapes import Shape
-from symcount.symbols import is_number, sym
-from symcount.syntax_errors import KEYWORDS
-from symcount.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
+from symcount.frameworks.prefixes import KERAS_INPUTS, KERAS_LAYERS, layer_framework
+from symcount.language import nodes
+from symcount.language.symbols import is_number, sym
+from symcount.language.syntax_errors import KEYWORDS
+from symcount.language.values import Env, Value, check_expansion, describe, evaluate, is_none, truth
 
 CONVENTIONS = ("pytorch", "keras")
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
@@ -101,7 +101,7 @@ class LayerResult:
     label: str | None = None
     notes: list[str] = field(default_factory=list)
     depth: int = 0
-    pos: ast.Pos = ast.NOWHERE
+    pos: nodes.Pos = nodes.NOWHERE
     children: list[LayerResult] = field(default_factory=list)
 
     @property
@@ -126,7 +126,7 @@ class BlockCall:
     output_shape: tuple[sympy.Expr, ...] | None
     start: int
     end: int
-    pos: ast.Pos = ast.NOWHERE
+    pos: nodes.Pos = nodes.NOWHERE
 
 
 @dataclass
@@ -195,10 +195,10 @@ class Scope:
 class Program:
     """The definitions of a parsed file, with the environment each was made in."""
 
-    tree: ast.Program
-    blocks: dict[str, tuple[ast.Block, Env]]
-    networks: dict[str, tuple[ast.Network, Env]]
-    toplevel: list[tuple[ast.Layer, Env]]
+    tree: nodes.Program
+    blocks: dict[str, tuple[nodes.Block, Env]]
+    networks: dict[str, tuple[nodes.Network, Env]]
+    toplevel: list[tuple[nodes.Layer, Env]]
     env: Env
 
 
@@ -224,36 +224,36 @@ class Walker:
         self.first_layer = 0
 
     # -- items ---------------------------------------------------------------------
-    def run_body(self, body: ast.Body, env: Env, shape: Shape | None, scope: Scope,
+    def run_body(self, body: nodes.Body, env: Env, shape: Shape | None, scope: Scope,
                  multiplier: sympy.Expr) -> Shape | None:
         for item in body.items:
             shape = self.run_item(item, env, shape, scope, multiplier)
         return shape
 
-    def run_item(self, item: ast.Item, env: Env, shape: Shape | None, scope: Scope,
+    def run_item(self, item: nodes.Item, env: Env, shape: Shape | None, scope: Scope,
                  multiplier: sympy.Expr) -> Shape | None:
-        if isinstance(item, ast.Let):
+        if isinstance(item, nodes.Let):
             value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
             env.seen.add(item.name)
             env.bind(item.name, value)
             return shape
-        if isinstance(item, ast.Layer):
+        if isinstance(item, nodes.Layer):
             return self.run_layer(item, env, shape, scope, multiplier)
-        if isinstance(item, ast.Repeat):
+        if isinstance(item, nodes.Repeat):
             return self.run_repeat(item, env, shape, scope, multiplier)
-        if isinstance(item, ast.If):
+        if isinstance(item, nodes.If):
             if truth(evaluate(item.condition, env), item.condition):
                 return self.run_body(item.then, env.child(), shape, scope, multiplier)
             if item.otherwise is not None:
                 return self.run_body(item.otherwise, env.child(), shape, scope, multiplier)
             return shape
-        if isinstance(item, ast.Residual):
+        if isinstance(item, nodes.Residual):
             return self.run_residual(item, env, shape, scope, multiplier)
-        if isinstance(item, ast.Parallel):
+        if isinstance(item, nodes.Parallel):
             return self.run_parallel(item, env, shape, scope, multiplier)
         raise TypeError(f"unknown item {item!r}")  # pragma: no cover
 
-    def run_repeat(self, item: ast.Repeat, env: Env, shape: Shape | None, scope: Scope,
+    def run_repeat(self, item: nodes.Repeat, env: Env, shape: Shape | None, scope: Scope,
                    multiplier: sympy.Expr) -> Shape | None:
         count = evaluate(item.count, env)
         if isinstance(count, bool) or not isinstance(count, sympy.Basic):
@@ -289,7 +289,7 @@ class Walker:
             )
         return after
 
-    def run_residual(self, item: ast.Residual, env: Env, shape: Shape | None, scope: Scope,
+    def run_residual(self, item: nodes.Residual, env: Env, shape: Shape | None, scope: Scope,
                      multiplier: sympy.Expr) -> Shape | None:
         start = len(self.layers)
         main = self.run_body(item.body, env.child(), shape, scope, multiplier)
@@ -315,7 +315,7 @@ class Walker:
                         f" into {fmt_shape(layer.shape, self.convention)}; ")
         return ""
 
-    def run_parallel(self, item: ast.Parallel, env: Env, shape: Shape | None, scope: Scope,
+    def run_parallel(self, item: nodes.Parallel, env: Env, shape: Shape | None, scope: Scope,
                      multiplier: sympy.Expr) -> Shape | None:
         merge = "concat"
         for arg in item.args:
@@ -350,7 +350,7 @@ class Walker:
         return Shape(first.spatial, total, first.sequence)
 
     # -- a call: catalog layer, block, or network ------------------------------------
-    def run_layer(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+    def run_layer(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
         if node.body is not None and (node.kind == "input" or node.kind in KERAS_INPUTS) \
                 and node.kind not in self.program.blocks:
@@ -405,7 +405,7 @@ class Walker:
         self.layers.append(result)
         return out
 
-    def run_input(self, node: ast.Layer, env: Env) -> Shape:
+    def run_input(self, node: nodes.Layer, env: Env) -> Shape:
         dims: dict[str, sympy.Expr] = {}
         for arg in node.args:
             if arg.name is None:
@@ -419,9 +419,9 @@ class Walker:
             dims[name] = check_size(evaluate(arg.value, env), arg, f"input {name}")
         return input_shape(dims, node.pos)
 
-    def run_keras_input(self, node: ast.Layer, env: Env) -> Shape:
+    def run_keras_input(self, node: nodes.Layer, env: Env) -> Shape:
         """``keras.Input(shape=(28, 28, 1))``, ``InputLayer(input_shape=...)``: input(...) written channels-last."""
-        shape_arg: ast.Arg | None = None
+        shape_arg: nodes.Arg | None = None
         for name, arg in named_args(node, _KERAS_INPUT_ORDER):
             if name is None:
                 raise too_many_positional(node.kind, _KERAS_INPUT_ORDER, arg)
@@ -438,8 +438,8 @@ class Walker:
             raise SymcountError(f"{node.kind} needs its shape, e.g. {node.kind}(shape=(28, 28, 1))", node.pos)
         return input_shape(keras_dims(shape_arg, env), shape_arg.pos)
 
-    def keras_input_args(self, entry: LayerType | None, node: ast.Layer, env: Env, shape: Shape | None
-                         ) -> tuple[ast.Layer, Shape | None]:
+    def keras_input_args(self, entry: LayerType | None, node: nodes.Layer, env: Env, shape: Shape | None
+                         ) -> tuple[nodes.Layer, Shape | None]:
         """Keras's ``input_shape=``/``input_dim=``/``input_length=`` on a layer: the network's input.
 
         Only the first layer of a network (or a top-level layer) may declare it; where an
@@ -472,7 +472,7 @@ class Walker:
         rest = tuple(a for a in node.args if a not in declared)
         return replace(node, args=rest), given
 
-    def run_block(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+    def run_block(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
                   multiplier: sympy.Expr) -> Shape | None:
         if node.kind in self.call_stack:
             chain = " -> ".join([*self.call_stack, node.kind])
@@ -511,7 +511,7 @@ class Walker:
         self.blocks.append(BlockCall(name, node.kind, layout, start, len(self.layers), node.pos))
         return out
 
-    def claim_label(self, name: str, node: ast.Layer) -> None:
+    def claim_label(self, name: str, node: nodes.Layer) -> None:
         """A label names one layer or block call in its scope; a second use is an error."""
         if not node.label:
             return
@@ -530,17 +530,17 @@ class Walker:
                 return found
             parts.pop()
 
-    def notes_for_block(self, name: str, node: ast.Layer, start: int) -> None:
+    def notes_for_block(self, name: str, node: nodes.Layer, start: int) -> None:
         """Remember which layers a block call produced (for --depth folding)."""
         for layer in self.layers[start:]:
             layer.depth = max(layer.depth, name.count(".") + 1)
 
-    def bind_params(self, params: tuple[ast.Param, ...], node: ast.Layer, env: Env,
+    def bind_params(self, params: tuple[nodes.Param, ...], node: nodes.Layer, env: Env,
                     def_env: Env) -> dict[str, Value]:
         return bind_params(params, node, env, def_env)
 
     # -- mixture of experts --------------------------------------------------------
-    def run_moe(self, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+    def run_moe(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
                 multiplier: sympy.Expr) -> Shape | None:
         """``moe(experts, top_k) { expert }``: every expert counts; top_k are active."""
         options: dict[str, Value] = {"experts": sympy.Integer(8), "top_k": sympy.Integer(2), "bias": False}
@@ -575,8 +575,8 @@ class Walker:
         # second layer); it is named "router" after counting.
         router, _ = self.count_layer(
             router_entry,
-            ast.Layer("linear", (ast.Arg("C_out", ast.Name("__moe_C_out")),
-                                 ast.Arg("bias", ast.Name("__moe_bias"))),
+            nodes.Layer("linear", (nodes.Arg("C_out", nodes.Name("__moe_C_out")),
+                                 nodes.Arg("bias", nodes.Name("__moe_bias"))),
                       None, None, True, node.pos),
             router_env, shape, inner, multiplier)
         router.name = inner.prefix + "router"
@@ -602,10 +602,10 @@ class Walker:
         return out
 
     # -- a wrapper: Bidirectional(LSTM(64)), TimeDistributed(Dense(10)) ----------------------
-    def count_wrapper(self, wrapper: Wrapper, node: ast.Layer, env: Env, shape: Shape | None, scope: Scope,
+    def count_wrapper(self, wrapper: Wrapper, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
                       multiplier: sympy.Expr, name_as: str | None = None) -> tuple[LayerResult, Shape | None]:
         """The wrapped layer counted as the wrapper makes it: one result, named after the wrapper."""
-        options: dict[str, ast.Arg] = {}
+        options: dict[str, nodes.Arg] = {}
         for name, arg in named_args(node, wrapper.order):
             if name == "merge" and wrapper.name == "bidirectional":
                 name = "merge_mode"  # the canonical spelling, as parallel(merge=...)
@@ -624,7 +624,7 @@ class Walker:
         if "layer" not in options:
             raise SymcountError(f"{node.kind} needs the layer it wraps, e.g. {node.kind}({example})", node.pos)
         value = options["layer"].value
-        inner = ast.as_layer(value)
+        inner = nodes.as_layer(value)
         if inner is None:
             raise SymcountError(f"{node.kind} wraps a layer call such as {example}, not {_written(value)}",
                                 value.pos, hint=f"write {node.kind}({example})")
@@ -653,8 +653,8 @@ class Walker:
                                 f"{inner.kind}(..., trainable=False) to freeze them")
         return result, out
 
-    def count_wrapped(self, wrapper: Wrapper, node: ast.Layer, inner: ast.Layer, nested: Wrapper | None,
-                      entry: LayerType | None, options: dict[str, ast.Arg], env: Env, shape: Shape | None,
+    def count_wrapped(self, wrapper: Wrapper, node: nodes.Layer, inner: nodes.Layer, nested: Wrapper | None,
+                      entry: LayerType | None, options: dict[str, nodes.Arg], env: Env, shape: Shape | None,
                       scope: Scope, multiplier: sympy.Expr, name_as: str) -> tuple[LayerResult, Shape | None]:
         if wrapper.name == "bidirectional":
             if nested is not None or entry is None or entry.name not in RECURRENT:
@@ -695,8 +695,8 @@ class Walker:
         result.notes.append(f"the same weights at each of the {steps} steps")
         return result, out
 
-    def bidirectional_call(self, node: ast.Layer, inner: ast.Layer, entry: LayerType, options: dict[str, ast.Arg],
-                           env: Env) -> ast.Layer:
+    def bidirectional_call(self, node: nodes.Layer, inner: nodes.Layer, entry: LayerType, options: dict[str, nodes.Arg],
+                           env: Env) -> nodes.Layer:
         """The wrapped recurrent call with ``bidirectional=true`` (and its merge mode) added."""
         if "backward_layer" in options:
             raise SymcountError("backward_layer= is not read: symcount counts the backward copy as a twin of the "
@@ -721,14 +721,14 @@ class Walker:
             if spec is not None and spec.name in ("bidirectional", "merge"):
                 raise SymcountError(f"{inner.kind} inside {node.kind} already runs both directions: "
                                     f"leave out {arg.name or spec.name}=", arg.pos)
-        extra = [ast.Arg("bidirectional", ast.Bool(True, node.pos), node.pos)]
+        extra = [nodes.Arg("bidirectional", nodes.Bool(True, node.pos), node.pos)]
         if merge != "concat":
-            extra.append(ast.Arg("merge", ast.Str(merge, options["merge_mode"].value.pos),
+            extra.append(nodes.Arg("merge", nodes.Str(merge, options["merge_mode"].value.pos),
                                  options["merge_mode"].pos))
         return replace(inner, args=(*inner.args, *extra))
 
     # -- one catalog layer ---------------------------------------------------------------
-    def count_layer(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None,
+    def count_layer(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None,
                     scope: Scope, multiplier: sympy.Expr, name_as: str | None = None
                     ) -> tuple[LayerResult, Shape | None]:
         bound = self.bind_args(entry, node, env, shape)
@@ -749,7 +749,7 @@ class Walker:
             macs = entry.macs(args, shape, out_shape) if shape is not None and out_shape is not None else None
             for size in [*(t.size for t in tensors), *([macs] if macs is not None else [])]:
                 if isinstance(size, sympy.Basic):
-                    check_expansion(size, ast.NOWHERE, f"the count of {entry.name}")
+                    check_expansion(size, nodes.NOWHERE, f"the count of {entry.name}")
         except SymcountError as err:
             if err.pos.line == 0:
                 err.pos = node.pos
@@ -798,7 +798,7 @@ class Walker:
             self.labels[name] = layer
         return layer, out_shape
 
-    def framework_mismatch(self, entry: LayerType, node: ast.Layer, args: Args, tensors: list[Tensor]) -> list[str]:
+    def framework_mismatch(self, entry: LayerType, node: nodes.Layer, args: Args, tensors: list[Tensor]) -> list[str]:
         """A note when one framework's code is counted under the other's convention and the count
         differs (running statistics, recurrent biases): the user most likely expects that framework's
         own count (``model.summary()`` for Keras code)."""
@@ -817,7 +817,7 @@ class Walker:
                 f"which counts it differently: --convention {written_for} (convention=\"{written_for}\") "
                 f"counts it as {names[written_for]} does"]
 
-    def apply_shape(self, entry: LayerType, node: ast.Layer, args: Args, shape: Shape | None) -> Shape | None:
+    def apply_shape(self, entry: LayerType, node: nodes.Layer, args: Args, shape: Shape | None) -> Shape | None:
         if shape is None:
             return None
         if entry.input_kind == "spatial" or entry.dims:
@@ -839,9 +839,9 @@ class Walker:
                     hint="the kernel is larger than the padded input")
         return out
 
-    def bind_args(self, entry: LayerType, node: ast.Layer, env: Env, shape: Shape | None
+    def bind_args(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None
                   ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
-        raw: dict[str, tuple[Value, ast.Arg]] = {}
+        raw: dict[str, tuple[Value, nodes.Arg]] = {}
         specs = [s for s in entry.args]
         order = call_order(entry, node)
         for name, arg in named_args(node, order):
@@ -874,7 +874,7 @@ class Walker:
                                     hint=f"{arg.name} is another name for {spec.name}"
                                     if arg.name not in (None, spec.name) else None)
             if spec.name == "tied":
-                if not isinstance(arg.value, ast.Name):
+                if not isinstance(arg.value, nodes.Name):
                     raise SymcountError("tied= takes the label of another layer", arg.value.pos)
                 raw[spec.name] = (arg.value.id, arg)
             else:
@@ -911,7 +911,7 @@ class Walker:
         return values, given, inferred
 
     def check_channels(self, entry: LayerType, spec: ArgSpec, given: Any, shape: Shape | None,
-                       arg: ast.Arg) -> None:
+                       arg: nodes.Arg) -> None:
         """A channel count written out must agree with the shape flowing in.
 
         Only a certain disagreement is an error (``C_in=5`` after 4 channels,
@@ -926,7 +926,7 @@ class Walker:
                 hint=f"leave {spec.name} out: it is inferred from the input")
 
     def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
-                       tied_label: str | None, node: ast.Layer) -> tuple[list[TensorResult], list[str]]:
+                       tied_label: str | None, node: nodes.Layer) -> tuple[list[TensorResult], list[str]]:
         notes: list[str] = []
         frozen = args.get("trainable") is False
         shared_index = None
@@ -955,7 +955,7 @@ class Walker:
                                         shared_with if i == shared_index else None))
         return results, notes
 
-    def find_shared(self, tensors: list[Tensor], target: LayerResult, node: ast.Layer) -> tuple[int, str]:
+    def find_shared(self, tensors: list[Tensor], target: LayerResult, node: nodes.Layer) -> tuple[int, str]:
         weight = next((i for i, t in enumerate(tensors) if t.role == "param" and len(t.shape) >= 2), None)
         other = next((t for t in target.tensors if len(t.shape) >= 2 and t.category != "not counted"), None)
         if weight is None or other is None:
@@ -968,7 +968,7 @@ class Walker:
         return weight, f"{target.name}.{other.name}"
 
 
-def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_env: Env) -> dict[str, Value]:
+def bind_params(params: tuple[nodes.Param, ...], node: nodes.Layer, env: Env, def_env: Env) -> dict[str, Value]:
     """A block call's parameters: the arguments given, then defaults, then the caller's names."""
     names = [p.name for p in params]
     given: dict[str, Value] = {}
@@ -1002,14 +1002,14 @@ def bind_params(params: tuple[ast.Param, ...], node: ast.Layer, env: Env, def_en
     return bindings
 
 
-def too_many_positional(kind: str, order: Sequence[str], arg: ast.Arg) -> SymcountError:
+def too_many_positional(kind: str, order: Sequence[str], arg: nodes.Arg) -> SymcountError:
     if not order:
         return SymcountError(f"{kind} takes no positional arguments", arg.pos)
     return SymcountError(f"{kind} takes at most {len(order)} positional arguments", arg.pos,
                          hint=f"in order: {', '.join(order)}")
 
 
-def named_args(node: ast.Layer, order: Sequence[str]) -> Iterator[tuple[str | None, ast.Arg]]:
+def named_args(node: nodes.Layer, order: Sequence[str]) -> Iterator[tuple[str | None, nodes.Arg]]:
     """Each argument of a call with the name it gives: its own, or by position the ``order``'s
     (None for a positional argument past the order's end)."""
     positional = 0
@@ -1021,13 +1021,13 @@ def named_args(node: ast.Layer, order: Sequence[str]) -> Iterator[tuple[str | No
         yield name, arg
 
 
-def call_order(entry: LayerType, node: ast.Layer) -> tuple[str, ...]:
+def call_order(entry: LayerType, node: nodes.Layer) -> tuple[str, ...]:
     """The names a call's positional arguments take, in its framework's order (the module prefix decides)."""
     return positional_order(entry, node.kind, [a.value for a in node.args if a.name is None],
                             layer_framework(node.module))
 
 
-def _arg_pos(node: ast.Layer, entry: LayerType, name: str) -> ast.Pos:
+def _arg_pos(node: nodes.Layer, entry: LayerType, name: str) -> nodes.Pos:
     """Where the call gives argument ``name`` (named or by position); the call itself if it does not."""
     for written, arg in named_args(node, call_order(entry, node)):
         spec = entry.find_arg(written) if written is not None else None
@@ -1128,14 +1128,14 @@ def fmt_dims(dims: tuple[sympy.Expr, ...]) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ")"
 
 
-def _written(value: ast.Expr) -> str:
+def _written(value: nodes.Expr) -> str:
     """A value a wrapper got instead of a layer call, in words."""
-    if isinstance(value, ast.Name):
+    if isinstance(value, nodes.Name):
         return f"the name {value.id}" + (" (call it: a layer is made by calling its class)"
                                           if lookup(value.id) is not None else "")
-    if isinstance(value, ast.Str):
+    if isinstance(value, nodes.Str):
         return f'the string "{value.value}"'
-    if isinstance(value, ast.TupleExpr):
+    if isinstance(value, nodes.TupleExpr):
         return "a list or tuple"
     return "a value"
 
@@ -1169,7 +1169,7 @@ def formula_bindings(entry: LayerType, args: Args, convention: str) -> dict[str,
 # input shapes
 
 
-def input_shape(dims: Mapping[str, sympy.Expr], pos: ast.Pos) -> Shape:
+def input_shape(dims: Mapping[str, sympy.Expr], pos: nodes.Pos) -> Shape:
     """The shape ``input(...)`` with these named sizes (D, H, W, L, C) starts a network with."""
     if "L" in dims and any(d in dims for d in ("H", "W", "D")):
         raise SymcountError("input takes either L (a sequence) or H, W (D), not both", pos)
@@ -1200,13 +1200,13 @@ def _keras_tuple(shape: Shape) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
-def keras_dims(arg: ast.Arg, env: Env) -> dict[str, sympy.Expr]:
+def keras_dims(arg: nodes.Arg, env: Env) -> dict[str, sympy.Expr]:
     """A Keras shape tuple (channels-last, ``None`` for a size left open) as input(...)'s named sizes.
 
     ``batch_shape``/``batch_input_shape`` start with the batch size, which is dropped.
     """
     what = arg.name or "shape"
-    if not isinstance(arg.value, ast.TupleExpr):
+    if not isinstance(arg.value, nodes.TupleExpr):
         raise SymcountError(f"{what} takes a tuple of sizes, e.g. (28, 28, 1) or (784,)", arg.value.pos)
     items = arg.value.items[1:] if what.startswith("batch") else arg.value.items
     axes = KERAS_AXES.get(len(items))
@@ -1218,7 +1218,7 @@ def keras_dims(arg: ast.Arg, env: Env) -> dict[str, sympy.Expr]:
         if is_none(item):
             dims[axis] = sym(axis)  # a size left open: the count is a formula in it, if it depends on it
         else:
-            dims[axis] = check_size(evaluate(item, env), ast.Arg(None, item, item.pos), f"{what} {axis}")
+            dims[axis] = check_size(evaluate(item, env), nodes.Arg(None, item, item.pos), f"{what} {axis}")
     return dims
 
 
@@ -1237,11 +1237,11 @@ _PLACED_KEYWORDS = {
 }
 
 
-def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, allow_zero: bool = False
+def check_size(value: Value, where: nodes.Arg | nodes.Layer | None, what: str, *, allow_zero: bool = False
                ) -> sympy.Expr:
     if isinstance(value, sympy.Integer) and (value.p > 0 or (allow_zero and value.p == 0)):
         return value  # the common case, checked without sympy's comparison machinery
-    pos = where.value.pos if isinstance(where, ast.Arg) else (where.pos if where is not None else ast.NOWHERE)
+    pos = where.value.pos if isinstance(where, nodes.Arg) else (where.pos if where is not None else nodes.NOWHERE)
     if isinstance(value, bool) or not isinstance(value, sympy.Basic):
         raise SymcountError(f"{what} must be a size, not {describe(value)}", pos)
     if is_number(value):
@@ -1258,18 +1258,18 @@ def check_size(value: Value, where: ast.Arg | ast.Layer | None, what: str, *, al
     return value
 
 
-def _as_tuple(value: Value, dims: int, spec: ArgSpec, entry: LayerType, where: ast.Arg | None,
+def _as_tuple(value: Value, dims: int, spec: ArgSpec, entry: LayerType, where: nodes.Arg | None,
               allow_zero: bool) -> tuple[sympy.Expr, ...]:
-    pos = where.value.pos if where is not None else ast.NOWHERE
+    pos = where.value.pos if where is not None else nodes.NOWHERE
     items = value if isinstance(value, tuple) else (value,) * max(dims, 1)
     if dims and len(items) != dims:
         raise SymcountError(f"{entry.name} needs {dims} values for {spec.name}, got {len(items)}", pos)
     return tuple(check_size(v, where, f"{spec.name}", allow_zero=allow_zero) for v in items)
 
 
-def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | None,
+def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: nodes.Arg | None,
               shape: Shape | None) -> Any:
-    pos = where.value.pos if where is not None else ast.NOWHERE
+    pos = where.value.pos if where is not None else nodes.NOWHERE
     kind = spec.kind
     dims = entry.dims or (shape.rank if shape is not None else 0)
     if kind == SIZE:
@@ -1326,41 +1326,41 @@ def normalise(spec: ArgSpec, value: Value, entry: LayerType, where: ast.Arg | No
 # whole programs
 
 
-def load(tree: ast.Program, values: Mapping[str, Value]) -> Program:
+def load(tree: nodes.Program, values: Mapping[str, Value]) -> Program:
     """Collect definitions in order, evaluating top-level lets as they come."""
     env = Env(values=dict(values))
-    blocks: dict[str, tuple[ast.Block, Env]] = {}
-    networks: dict[str, tuple[ast.Network, Env]] = {}
-    toplevel: list[tuple[ast.Layer, Env]] = []
+    blocks: dict[str, tuple[nodes.Block, Env]] = {}
+    networks: dict[str, tuple[nodes.Network, Env]] = {}
+    toplevel: list[tuple[nodes.Layer, Env]] = []
     for statement in tree.statements:
-        if isinstance(statement, ast.Let):
+        if isinstance(statement, nodes.Let):
             value = env.values[statement.name] if statement.name in env.values \
                 else evaluate(statement.value, env)
             env.seen.add(statement.name)
             env = env.child({statement.name: value})
-        elif isinstance(statement, ast.Block):
+        elif isinstance(statement, nodes.Block):
             _check_params(statement.params)
             if statement.name in blocks or statement.name in networks:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             if lookup(statement.name) is not None or statement.name in ("input", "moe"):
                 raise SymcountError(f"block '{statement.name}' has the name of a catalog layer", statement.pos)
             blocks[statement.name] = (statement, env)
-        elif isinstance(statement, ast.Network):
+        elif isinstance(statement, nodes.Network):
             _check_params(statement.params)
             if statement.name in networks or statement.name in blocks:
                 raise SymcountError(f"'{statement.name}' is defined twice", statement.pos)
             networks[statement.name] = (statement, env)
-        elif isinstance(statement, ast.Require):
+        elif isinstance(statement, nodes.Require):
             _check_require(statement, env)
-        elif isinstance(statement, ast.Layer):
+        elif isinstance(statement, nodes.Layer):
             toplevel.append((statement, env))
         else:
             raise SymcountError("only layers, let, block and network may stand at the top level",
-                                getattr(statement, "pos", ast.NOWHERE))
+                                getattr(statement, "pos", nodes.NOWHERE))
     return Program(tree, blocks, networks, toplevel, env)
 
 
-def _check_require(statement: ast.Require, env: Env) -> None:
+def _check_require(statement: nodes.Require, env: Env) -> None:
     """A require that is decidable and false is an error; one that depends on free symbols is left open.
 
     (Exam templates use require to filter their draws; the exam counts only draws that pass.)
@@ -1374,11 +1374,11 @@ def _check_require(statement: ast.Require, env: Env) -> None:
                             hint="require states what the values must satisfy; change the values or the require")
 
 
-def _check_params(params: tuple[ast.Param, ...]) -> None:
+def _check_params(params: tuple[nodes.Param, ...]) -> None:
     """Each parameter once, and those without a default first: a call binds positional arguments in order,
     so ``b(x=1, y)`` could give y by position only by giving x too (Python refuses it the same way)."""
     seen: set[str] = set()
-    defaulted: ast.Param | None = None
+    defaulted: nodes.Param | None = None
     for p in params:
         if p.name in seen:
             raise SymcountError(f"parameter {p.name} listed twice", p.pos)
@@ -1444,7 +1444,7 @@ class TooManyDistinctCalls(Exception):
     """Sizing met more than :data:`MAX_SIZED_CALLS` block calls with different values (not a
     SymcountError: sizing treats those as 'the walk stops here', and this must reach the top)."""
 
-    def __init__(self, calls: list[ast.Layer]) -> None:
+    def __init__(self, calls: list[nodes.Layer]) -> None:
         super().__init__()
         self.calls = calls
 
@@ -1474,9 +1474,9 @@ class Sizer:
         self.stack = list(stack)
         self.memo: dict[tuple[Any, ...], Size] = {}
         #: the calls being sized, outermost first (for the error when there are too many distinct ones)
-        self.calls: list[ast.Layer] = []
+        self.calls: list[nodes.Layer] = []
 
-    def body(self, body: ast.Body, env: Env) -> Size:
+    def body(self, body: nodes.Body, env: Env) -> Size:
         total = Size()
         for item in body.items:
             total = total + self.item(item, env)
@@ -1484,31 +1484,31 @@ class Sizer:
                 return total
         return total
 
-    def item(self, item: ast.Item, env: Env) -> Size:
+    def item(self, item: nodes.Item, env: Env) -> Size:
         try:
-            if isinstance(item, ast.Let):
+            if isinstance(item, nodes.Let):
                 value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
                 env.bind(item.name, value)
                 return Size()
-            if isinstance(item, ast.Layer):
+            if isinstance(item, nodes.Layer):
                 return self.layer(item, env)
-            if isinstance(item, ast.Repeat):
+            if isinstance(item, nodes.Repeat):
                 count = self.repeat_count(item, env)
                 if count is None:
                     return STOPPED
                 return self.body(item.body, env.child()).times(count) if count else Size()
-            if isinstance(item, ast.If):
+            if isinstance(item, nodes.If):
                 branch = item.then if truth(evaluate(item.condition, env), item.condition) else item.otherwise
                 return self.body(branch, env.child()) if branch is not None else Size()
-            if isinstance(item, ast.Residual):
+            if isinstance(item, nodes.Residual):
                 return self.bodies([item.body, *([item.shortcut] if item.shortcut is not None else [])], env)
-            if isinstance(item, ast.Parallel):
+            if isinstance(item, nodes.Parallel):
                 return self.bodies(list(item.branches), env)
         except SymcountError:
             return STOPPED
         return STOPPED
 
-    def bodies(self, bodies: list[ast.Body], env: Env) -> Size:
+    def bodies(self, bodies: list[nodes.Body], env: Env) -> Size:
         total = Size()
         for body in bodies:
             total = total + self.body(body, env.child())
@@ -1516,7 +1516,7 @@ class Sizer:
                 return total
         return total
 
-    def repeat_count(self, item: ast.Repeat, env: Env) -> int | None:
+    def repeat_count(self, item: nodes.Repeat, env: Env) -> int | None:
         """A numeric count, 1 for a symbolic one (the body is counted once), None if the walk refuses it."""
         count = evaluate(item.count, env)
         if isinstance(count, bool) or not isinstance(count, sympy.Basic):
@@ -1527,7 +1527,7 @@ class Sizer:
             return int(count)
         return None if count.is_nonnegative is False else 1
 
-    def layer(self, node: ast.Layer, env: Env) -> Size:
+    def layer(self, node: nodes.Layer, env: Env) -> Size:
         kind = node.kind
         if kind == "input":
             return Size()
@@ -1539,7 +1539,7 @@ class Sizer:
             return STOPPED
         return Size(1, 0, True)
 
-    def call(self, node: ast.Layer, env: Env) -> tuple[Size, ast.Block | ast.Network, Env]:
+    def call(self, node: nodes.Layer, env: Env) -> tuple[Size, nodes.Block | nodes.Network, Env]:
         """A block call's size, and the definition and environment its body runs in."""
         definition, def_env = self.program.blocks.get(node.kind) or self.program.networks[node.kind]
         if node.kind in self.stack or len(self.stack) >= MAX_CALL_DEPTH or node.body is not None:
@@ -1561,7 +1561,7 @@ class Sizer:
         return size, definition, def_env.child(bindings)
 
     # -- where to refuse ----------------------------------------------------------
-    def refuse(self, items: list[tuple[ast.Item, Env]], calls: list[ast.Layer], layers: bool) -> None:
+    def refuse(self, items: list[tuple[nodes.Item, Env]], calls: list[nodes.Layer], layers: bool) -> None:
         """Raise at the innermost statement whose expansion alone passes the limit.
 
         ``items`` is a sequence whose size passes it (a network's body, the
@@ -1584,9 +1584,9 @@ class Sizer:
             if not size.complete:
                 return
 
-    def refuse_item(self, item: ast.Item, env: Env, calls: list[ast.Layer], layers: bool) -> None:
+    def refuse_item(self, item: nodes.Item, env: Env, calls: list[nodes.Layer], layers: bool) -> None:
         limit, unit = (MAX_LAYERS, "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
-        if isinstance(item, ast.Repeat):
+        if isinstance(item, nodes.Repeat):
             count = self.repeat_count(item, env)
             inner = self.body(item.body, env.child())
             per = inner.layers if layers else inner.calls
@@ -1595,18 +1595,18 @@ class Sizer:
                                  f"(limit {limit:,})", item.count.pos, calls,
                                  "a symbolic count (repeat N {...}) counts any number of copies at once")
             self.refuse(self.in_body(item.body, env), calls, layers)
-        elif isinstance(item, ast.If):
+        elif isinstance(item, nodes.If):
             branch = item.then if truth(evaluate(item.condition, env), item.condition) else item.otherwise
             if branch is not None:
                 self.refuse(self.in_body(branch, env), calls, layers)
-        elif isinstance(item, (ast.Residual, ast.Parallel)):
-            bodies = [item.body, item.shortcut] if isinstance(item, ast.Residual) else list(item.branches)
+        elif isinstance(item, (nodes.Residual, nodes.Parallel)):
+            bodies = [item.body, item.shortcut] if isinstance(item, nodes.Residual) else list(item.branches)
             for body in bodies:
                 if body is not None:
                     self.refuse(self.in_body(body, env), calls, layers)
-        elif isinstance(item, ast.Layer) and item.kind == "moe" and item.body is not None:
+        elif isinstance(item, nodes.Layer) and item.kind == "moe" and item.body is not None:
             self.refuse(self.in_body(item.body, env), calls, layers)
-        elif isinstance(item, ast.Layer):
+        elif isinstance(item, nodes.Layer):
             _, definition, body_env = self.call(item, env)
             self.stack.append(item.kind)
             try:
@@ -1619,7 +1619,7 @@ class Sizer:
             n = total.layers if layers else total.calls
             raise self.error(f"{item.kind}(...) expands to {n:,} {unit} (limit {limit:,})", item.pos, calls, None)
 
-    def refuse_inside(self, body: ast.Body, env: Env, calls: list[ast.Layer], layers: bool) -> None:
+    def refuse_inside(self, body: nodes.Body, env: Env, calls: list[nodes.Layer], layers: bool) -> None:
         """Raise at a statement of a block's body that is too large on its own, if there is one."""
         limit = MAX_LAYERS if layers else MAX_BLOCK_CALLS
         for statement, statement_env in self.in_body(body, env):
@@ -1630,19 +1630,19 @@ class Sizer:
                 return
 
     @staticmethod
-    def in_body(body: ast.Body, env: Env) -> list[tuple[ast.Item, Env]]:
+    def in_body(body: nodes.Body, env: Env) -> list[tuple[nodes.Item, Env]]:
         inner = env.child()
         return [(item, inner) for item in body.items]
 
     @staticmethod
-    def error(message: str, pos: ast.Pos, calls: list[ast.Layer], hint: str | None) -> SymcountError:
+    def error(message: str, pos: nodes.Pos, calls: list[nodes.Layer], hint: str | None) -> SymcountError:
         shown = [f"in {c.kind}(...) called at line {c.pos.line}" for c in reversed(calls)]
         if len(shown) > MAX_CALLS_SHOWN:
             shown = [*shown[:MAX_CALLS_SHOWN], "..."]
         return SymcountError(message, pos, hint="; ".join([*([hint] if hint else []), *shown]) or None)
 
 
-def check_expansion_size(program: Program, items: Callable[[], list[tuple[ast.Item, Env]]],
+def check_expansion_size(program: Program, items: Callable[[], list[tuple[nodes.Item, Env]]],
                          stack: list[str]) -> None:
     """Refuse, before walking, a description that certainly expands past the layer or block-call limit.
 

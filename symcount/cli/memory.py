@@ -1,6 +1,6 @@
 """``symcount memory`` and ``symcount compute``: the LLM questions on the command line.
 
-Auto-discovered by :mod:`symcount.cli` through ``SETUPS``.
+Auto-discovered by :mod:`symcount.cli.main` through ``SETUPS``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import json
 from typing import Any
 
-from symcount.cli import EXIT_OK, add_common, parse_set, render_as, source_arg, write_output
+from symcount.cli.main import EXIT_OK, add_common, parse_set, render_as, source_arg, write_output
 
 
 def _render(report: Any, fmt: str) -> str:
@@ -19,7 +19,7 @@ def _render(report: Any, fmt: str) -> str:
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
-    from symcount.llm import memory
+    from symcount.teaching.memory import memory
 
     result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
@@ -32,7 +32,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
-    from symcount.llm import compute
+    from symcount.teaching.memory import compute
 
     result = compute(source_arg(args.source), values=parse_set(args.values), network=args.network,
                      convention=args.convention)

@@ -26,17 +26,19 @@ from typing import Any
 
 import sympy
 
-from symcount import algebra, ast, formula
 from symcount.api import Source, convert_values, count, read_source
-from symcount.catalog import Args
-from symcount.engine import CONVENTIONS, Count, LayerResult
+from symcount.catalog.core import Args
+from symcount.engine import algebra
+from symcount.engine.walk import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
-from symcount.evaluate import Env, evaluate
-from symcount.parse import parse_expression
+from symcount.language import nodes
+from symcount.language.parse import parse_expression
+from symcount.language.symbols import is_number, sym
+from symcount.language.values import Env, evaluate
+from symcount.render import formula
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
-from symcount.symbols import is_number, sym
-from symcount.whatif import Rendered, Style
+from symcount.teaching.compare import Rendered, Style
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -44,54 +46,54 @@ SEARCH_LIMIT = 20_000
 MAX_EXTRA = 64
 QUANTITIES = ("total", "trainable")
 
-Formulas = dict[str, ast.Expr]
+Formulas = dict[str, nodes.Expr]
 
 
 # ------------------------------------------------------------------------------------ formula trees
 
 
-def _factors(node: ast.Expr) -> list[ast.Expr]:
+def _factors(node: nodes.Expr) -> list[nodes.Expr]:
     """The factors of a product chain a*b*c, in written order."""
-    if isinstance(node, ast.BinOp) and node.op == "*":
+    if isinstance(node, nodes.BinOp) and node.op == "*":
         return _factors(node.left) + _factors(node.right)
     return [node]
 
 
-def _product(factors: list[ast.Expr]) -> ast.Expr:
+def _product(factors: list[nodes.Expr]) -> nodes.Expr:
     out = factors[0]
     for f in factors[1:]:
-        out = ast.BinOp("*", out, f)
+        out = nodes.BinOp("*", out, f)
     return out
 
 
-def _children(node: ast.Expr) -> list[ast.Expr]:
-    if isinstance(node, ast.BinOp):
+def _children(node: nodes.Expr) -> list[nodes.Expr]:
+    if isinstance(node, nodes.BinOp):
         return [node.left, node.right]
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, nodes.UnaryOp):
         return [node.operand]
-    if isinstance(node, ast.Call):
+    if isinstance(node, nodes.Call):
         return list(node.args)
     return []
 
 
-def _rebuild(node: ast.Expr, children: list[ast.Expr]) -> ast.Expr:
-    if isinstance(node, ast.BinOp):
+def _rebuild(node: nodes.Expr, children: list[nodes.Expr]) -> nodes.Expr:
+    if isinstance(node, nodes.BinOp):
         return replace(node, left=children[0], right=children[1])
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, nodes.UnaryOp):
         return replace(node, operand=children[0])
-    if isinstance(node, ast.Call):
+    if isinstance(node, nodes.Call):
         return replace(node, args=tuple(children))
     return node
 
 
-def rewrites(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None], in_chain: bool = False
-             ) -> Iterator[ast.Expr]:
+def rewrites(node: nodes.Expr, rule: Callable[[nodes.Expr], nodes.Expr | None], in_chain: bool = False
+             ) -> Iterator[nodes.Expr]:
     """Every tree with exactly one site rewritten by ``rule`` (outermost sites first).
 
     A product chain ``a*b*c`` is one site: the rule sees it whole at its top,
     not again at its inner ``a*b``.
     """
-    chain = isinstance(node, ast.BinOp) and node.op == "*"
+    chain = isinstance(node, nodes.BinOp) and node.op == "*"
     if not (chain and in_chain):
         new = rule(node)
         if new is not None:
@@ -102,20 +104,20 @@ def rewrites(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None], in_cha
             yield _rebuild(node, [*kids[:i], changed, *kids[i + 1:]])
 
 
-def is_name(node: ast.Expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
+def is_name(node: nodes.Expr, name: str) -> bool:
+    return isinstance(node, nodes.Name) and node.id == name
 
 
-def drop_name(node: ast.Expr, name: str) -> ast.Expr | None:
+def drop_name(node: nodes.Expr, name: str) -> nodes.Expr | None:
     """The tree with a name left out: a factor vanishes, a term vanishes (None: nothing left)."""
     if is_name(node, name):
         return None
-    if isinstance(node, ast.BinOp) and node.op in ("*", "+", "-", "/"):
+    if isinstance(node, nodes.BinOp) and node.op in ("*", "+", "-", "/"):
         left, right = drop_name(node.left, name), drop_name(node.right, name)
         if left is None and right is None:
             return None
         if left is None:
-            return right if node.op in ("*", "+") else (ast.UnaryOp("-", right) if node.op == "-" else None)
+            return right if node.op in ("*", "+") else (nodes.UnaryOp("-", right) if node.op == "-" else None)
         if right is None:
             return left
         return replace(node, left=left, right=right)
@@ -128,7 +130,7 @@ def drop_name(node: ast.Expr, name: str) -> ast.Expr | None:
     return _rebuild(node, new)  # type: ignore[arg-type]
 
 
-def uses_name(node: ast.Expr, name: str) -> bool:
+def uses_name(node: nodes.Expr, name: str) -> bool:
     return is_name(node, name) or any(uses_name(k, name) for k in _children(node))
 
 
@@ -159,7 +161,7 @@ class LayerView:
         return sympy.expand(self.layer.multiplier * total)
 
     def counted(self, formulas: Formulas, convention: str | None = None, stats: bool | None = None
-                ) -> ast.Expr | None:
+                ) -> nodes.Expr | None:
         """The formula of what :meth:`value` adds: the parameters, plus the running statistics
         where they are counted (a Keras total), so ``2C + 2C`` is shown for 4C, never ``2C``."""
         param, stat = formulas.get("param"), formulas.get("stat")
@@ -167,7 +169,7 @@ class LayerView:
             stats = (convention or self.convention) == "keras" and self.quantity == "total"
         if stat is None or not stats:
             return param
-        return stat if param is None else ast.BinOp("+", param, stat)
+        return stat if param is None else nodes.BinOp("+", param, stat)
 
     @property
     def contribution(self) -> sympy.Expr:
@@ -198,7 +200,7 @@ class Alternative:
     """What a layer adds under a slip, and the formula that was written instead."""
 
     value: sympy.Expr
-    formula: ast.Expr | None
+    formula: nodes.Expr | None
     bindings: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
 
@@ -206,25 +208,25 @@ class Alternative:
 # ------------------------------------------------------------------------------------ the slips
 
 
-def _bias_to_output(node: ast.Expr) -> ast.Expr | None:
+def _bias_to_output(node: nodes.Expr) -> nodes.Expr | None:
     """``(X + b)·Y`` → ``X·(Y + b)``: numbers stay in front, the bias joins the other factors."""
-    if not (isinstance(node, ast.BinOp) and node.op == "*"):
+    if not (isinstance(node, nodes.BinOp) and node.op == "*"):
         return None
     factors = _factors(node)
     for i, f in enumerate(factors):
-        if isinstance(f, ast.BinOp) and f.op == "+" and is_name(f.right, "b"):
+        if isinstance(f, nodes.BinOp) and f.op == "+" and is_name(f.right, "b"):
             rest = factors[:i] + factors[i + 1:]
-            numbers = [r for r in rest if isinstance(r, ast.Num)]
-            others = [r for r in rest if not isinstance(r, ast.Num)]
+            numbers = [r for r in rest if isinstance(r, nodes.Num)]
+            others = [r for r in rest if not isinstance(r, nodes.Num)]
             if not others:
                 return None
-            return _product([*numbers, f.left, ast.BinOp("+", _product(others), f.right)])
+            return _product([*numbers, f.left, nodes.BinOp("+", _product(others), f.right)])
     return None
 
 
-def _kernel_once(node: ast.Expr) -> ast.Expr | None:
+def _kernel_once(node: nodes.Expr) -> nodes.Expr | None:
     """``k·k·C_in`` → ``k·C_in``: a square kernel's side counted once."""
-    if not (isinstance(node, ast.BinOp) and node.op == "*"):
+    if not (isinstance(node, nodes.BinOp) and node.op == "*"):
         return None
     factors = _factors(node)
     ks = [i for i, f in enumerate(factors) if is_name(f, "k")]
@@ -237,24 +239,24 @@ def _kernel_once(node: ast.Expr) -> ast.Expr | None:
 _KERNEL_NAMES = ("k", "k_d", "k_h", "k_w")
 
 
-def _bias_in_window(node: ast.Expr) -> ast.Expr | None:
+def _bias_in_window(node: nodes.Expr) -> nodes.Expr | None:
     """``(k·k·C_in + b)·C_out`` → ``k·k·(C_in + b)·C_out``: the bias taken as one more input
     channel inside the window, so it is counted once per kernel position."""
-    if not (isinstance(node, ast.BinOp) and node.op == "+" and is_name(node.right, "b")):
+    if not (isinstance(node, nodes.BinOp) and node.op == "+" and is_name(node.right, "b")):
         return None
     left, divisor = node.left, None
-    if isinstance(left, ast.BinOp) and left.op == "/":
+    if isinstance(left, nodes.BinOp) and left.op == "/":
         left, divisor = left.left, left.right
     factors = _factors(left)
     kernel = [f for f in factors if any(is_name(f, k) for k in _KERNEL_NAMES)]
     rest = [f for f in factors if f not in kernel]
     if not kernel or not rest:
         return None
-    channels = _product(rest) if divisor is None else ast.BinOp("/", _product(rest), divisor)
-    return _product([*kernel, ast.BinOp("+", channels, node.right)])
+    channels = _product(rest) if divisor is None else nodes.BinOp("/", _product(rest), divisor)
+    return _product([*kernel, nodes.BinOp("+", channels, node.right)])
 
 
-def _everywhere(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None]) -> ast.Expr:
+def _everywhere(node: nodes.Expr, rule: Callable[[nodes.Expr], nodes.Expr | None]) -> nodes.Expr:
     """The tree with ``rule`` applied at every site, innermost first (a slip made in every stacked layer)."""
     kids = _children(node)
     if kids:
@@ -263,7 +265,7 @@ def _everywhere(node: ast.Expr, rule: Callable[[ast.Expr], ast.Expr | None]) -> 
     return node if new is None else new
 
 
-def _recurrent_rewrite(rule: Callable[[ast.Expr], ast.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
+def _recurrent_rewrite(rule: Callable[[nodes.Expr], nodes.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
     """A recurrent layer's formula with ``rule`` applied everywhere (every gate set, every stacked layer)."""
     def apply(view: LayerView) -> list[Alternative]:
         param = view.formulas.get("param")
@@ -277,24 +279,24 @@ def _recurrent_rewrite(rule: Callable[[ast.Expr], ast.Expr | None]) -> Callable[
     return apply
 
 
-def _one_gate(node: ast.Expr) -> ast.Expr | None:
+def _one_gate(node: nodes.Expr) -> nodes.Expr | None:
     """``4·(...)`` → ``(...)``: an LSTM's four gate sets (a GRU's three) counted as one."""
-    if not (isinstance(node, ast.BinOp) and node.op == "*"):
+    if not (isinstance(node, nodes.BinOp) and node.op == "*"):
         return None
     factors = _factors(node)
-    kept = [f for f in factors if not (isinstance(f, ast.Num) and f.value in (3, 4))]
+    kept = [f for f in factors if not (isinstance(f, nodes.Num) and f.value in (3, 4))]
     return _product(kept) if kept and len(kept) < len(factors) else None
 
 
-def _no_recurrent_weights(node: ast.Expr) -> ast.Expr | None:
+def _no_recurrent_weights(node: nodes.Expr) -> nodes.Expr | None:
     """``(C_in + H)·H`` → ``C_in·H``: the hidden-to-hidden (recurrent) weights left out."""
-    if isinstance(node, ast.BinOp) and node.op == "+" and (is_name(node.right, "H") or is_name(node.right, "P")) \
+    if isinstance(node, nodes.BinOp) and node.op == "+" and (is_name(node.right, "H") or is_name(node.right, "P")) \
             and not uses_name(node.left, "b"):
         return node.left
     return None
 
 
-def _formula_rewrites(rule: Callable[[ast.Expr], ast.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
+def _formula_rewrites(rule: Callable[[nodes.Expr], nodes.Expr | None]) -> Callable[[LayerView], list[Alternative]]:
     def apply(view: LayerView) -> list[Alternative]:
         out = []
         param = view.formulas.get("param")
@@ -325,7 +327,7 @@ def _without(name: str) -> Callable[[LayerView], list[Alternative]]:
         param = view.formulas.get("param")
         if param is None or not uses_name(param, name):
             return []
-        changed = drop_name(param, name) or ast.Num(sympy.Integer(0))
+        changed = drop_name(param, name) or nodes.Num(sympy.Integer(0))
         return [Alternative(view.value({**view.formulas, "param": changed}), changed)]
 
     return apply
@@ -636,7 +638,7 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
                   bare: bool = False) -> str:
     """A symbolic value expanded and written as a derivation writes it: coefficients first, names
     in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
-    from symcount import formula as f
+    from symcount.render import formula as f
 
     node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
     if style.name == "text":
@@ -644,18 +646,18 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
     return f.latex(node) if bare else f"${f.latex(node)}$"
 
 
-def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, result: sympy.Expr | None,
+def formula_line(expr: nodes.Expr, bindings: Mapping[str, Any], style: Style, result: sympy.Expr | None,
                  order: Sequence[str] | None = None) -> str:
     """A formula as written, then with the values put in, then its value (a symbolic value with
     its names in ``order`` when given, as :func:`ordered_value` writes it).
 
-    Uses :mod:`symcount.formula` (order-keeping substitution) when it is
+    Uses :mod:`symcount.render.formula` (order-keeping substitution) when it is
     there; otherwise the general line and the value only.
     """
     general_value = evaluate(expr, Env([dict(bindings)]))
     value = sympy.expand(general_value) if result is None else result
     try:
-        from symcount import formula as f
+        from symcount.render import formula as f
     except ImportError:  # pragma: no cover - the derivation renderer ships alongside
         return _fallback_line(expr, value, style)
     try:
@@ -679,7 +681,7 @@ def formula_line(expr: ast.Expr, bindings: Mapping[str, Any], style: Style, resu
     return " = ".join(shown)
 
 
-def _fallback_line(expr: ast.Expr, value: sympy.Expr, style: Style) -> str:
+def _fallback_line(expr: nodes.Expr, value: sympy.Expr, style: Style) -> str:
     general = evaluate(expr, Env())
     first, last = style.bare(general), style.bare(value)
     return first if first == last else f"{first} = {last}"
