@@ -126,7 +126,7 @@ def test_a_framework_spelling_takes_that_frameworks_order_and_the_catalog_name_i
 
 
 def test_every_framework_order_names_arguments_the_layer_has_or_ignores() -> None:
-    from symcount.catalog.core import FRAMEWORK_ORDERS
+    from symcount.catalog.spellings import FRAMEWORK_ORDERS
 
     for spelling, orders in FRAMEWORK_ORDERS.items():
         entry = lookup(spelling)

@@ -20,7 +20,6 @@ from symcount.catalog.core import (
     COUNT,
     FLAG,
     KERNEL,
-    MERGE_MODES,
     NUMBER,
     ONE,
     PADDING,
@@ -36,10 +35,10 @@ from symcount.catalog.core import (
     Tensor,
     all_spellings,
     lookup,
-    positional_order,
-    spelling_framework,
 )
+from symcount.catalog.recurrent import MERGE_MODES
 from symcount.catalog.shapes import Shape
+from symcount.catalog.spellings import positional_order, spelling_framework
 from symcount.catalog.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.frameworks.prefixes import KERAS_INPUTS, KERAS_LAYERS, layer_framework

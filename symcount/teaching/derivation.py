@@ -38,7 +38,8 @@ import sympy
 
 from symcount import api
 from symcount.catalog import shapes
-from symcount.catalog.core import BIAS, lookup, positional_order
+from symcount.catalog.core import BIAS, lookup
+from symcount.catalog.spellings import positional_order
 from symcount.catalog.wrappers import wrapper_of
 from symcount.engine.walk import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean

@@ -40,7 +40,7 @@ def layer_reference() -> str:
     lines = [
         "# Layer reference",
         "",
-        "Generated from `symcount/catalog.py` by `symcount layers`; do not edit by hand.",
+        "Generated from `symcount/catalog/` by `symcount layers`; do not edit by hand.",
         "",
         "In the formulas, `b` is the bias indicator (1 with a bias, 0 without), `g` the groups and `m` the depth",
         "multiplier; arguments in brackets are the PyTorch and Keras spellings symcount also accepts.",

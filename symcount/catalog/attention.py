@@ -1,0 +1,287 @@
+"""Attention and transformer layers: multi-head attention, encoder and decoder layers, gated MLPs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from symcount.catalog.common import bias_arg, divides, positions, size
+from symcount.catalog.core import _KERNEL_OPTIONS, FLAG, ONE, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, register
+from symcount.catalog.shapes import Shape
+
+
+def _attention_caveats(a: Args, convention: str) -> list[str]:
+    out = []
+    if convention == "pytorch" and not _same(a.out_dim, a.d_model):
+        out.append("PyTorch's MultiheadAttention outputs embed_dim features: "
+                   "Keras's output_shape projection is counted")
+    if convention == "keras" and a.add_bias_kv:
+        out.append("Keras's MultiHeadAttention has no add_bias_kv: PyTorch's bias_k and bias_v are counted")
+    return out + _attention_layout_caveats(a, convention)
+
+
+def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
+    if convention == "pytorch" and not _attention_standard(a):
+        return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
+                "separate q/k/v/o projections (as in Llama) are counted"]
+    if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
+            and sympy.simplify(a.value_dim - a.key_dim) != 0):
+        return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
+    return []
+
+
+# -- attention and transformers ----------------------------------------------------------
+
+def _attention_defaults(values: dict[str, Any], shape: Shape | None) -> None:
+    if values.get("key_dim") is None:
+        values["key_dim"] = values["d_model"] / values["heads"]
+    if values.get("value_dim") is None:
+        values["value_dim"] = values["key_dim"]
+    if values.get("kv_heads") is None:
+        values["kv_heads"] = values["heads"]
+    for name in ("kdim", "vdim", "out_dim"):  # key/value inputs and the output: d_model wide unless told
+        if values.get(name) is None:
+            values[name] = values["d_model"]
+
+
+def _check_attention(a: Args) -> tuple[str, str] | None:
+    q = a.key_dim
+    if not q.free_symbols and not q.is_integer:
+        return "heads", f"heads={a.heads} does not divide d_model={a.d_model}; give key_dim"
+    if divides(a.kv_heads, a.heads) is False:
+        return "kv_heads", f"kv_heads={a.kv_heads} does not divide heads={a.heads}"
+    return None
+
+
+def _attention_standard(a: Args) -> bool:
+    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head."""
+    return bool(
+        sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
+        and sympy.simplify(a.value_dim - a.key_dim) == 0
+        and sympy.simplify(a.kv_heads - a.heads) == 0
+    )
+
+
+def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
+    return bool(sympy.simplify(x - y) == 0)
+
+
+def _attention_plain_io(a: Args) -> bool:
+    """Keys, values and output all d_model wide, and no add_bias_kv: the textbook layer."""
+    return _same(a.kdim, a.d_model) and _same(a.vdim, a.d_model) and _same(a.out_dim, a.d_model) \
+        and not a.add_bias_kv
+
+
+def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    kd, vd, out = a.kdim, a.vdim, a.out_dim
+    bias_kv = [Tensor("bias_k", (ONE, ONE, d)), Tensor("bias_v", (ONE, ONE, d))] if a.add_bias_kv else []
+    if convention == "keras":
+        return [
+            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=a.bias),
+            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
+            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
+            Tensor("attention_output/kernel", (h, dv, out)),
+            Tensor("attention_output/bias", (out,), present=a.bias),
+        ] + bias_kv
+    if _attention_standard(a):
+        if _same(kd, d) and _same(vd, d):
+            inputs = [Tensor("in_proj_weight", (3 * d, d))]
+        else:  # PyTorch keeps separate projections when kdim or vdim differ from embed_dim
+            inputs = [Tensor("q_proj_weight", (d, d)), Tensor("k_proj_weight", (d, kd)),
+                      Tensor("v_proj_weight", (d, vd))]
+        return inputs + [Tensor("in_proj_bias", (3 * d,), present=a.bias)] + bias_kv + [
+            Tensor("out_proj.weight", (out, d)), Tensor("out_proj.bias", (out,), present=a.bias),
+        ]
+    return [
+        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=a.bias),
+        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
+        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
+        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=a.bias),
+    ] + bias_kv
+
+
+def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
+    if not _attention_plain_io(a):
+        extra = " + 2*d_model" if a.add_bias_kv else ""
+        return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
+                         f" + (h*d_v + b)*d_out{extra}"}
+    if _attention_standard(a):
+        return {"param": "4*(d_model + b)*d_model"}
+    if sympy.simplify(a.kv_heads - a.heads) == 0 and sympy.simplify(a.value_dim - a.key_dim) == 0:
+        return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
+    return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
+                     " + (h*d_v + b)*d_model"}
+
+
+def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    L = positions(i)
+    d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    projections = L * (d * h * dk + a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
+    return projections + L * L * h * dk + L * L * h * dv
+
+
+register(LayerType(
+    name="attention",
+    ignored=("dropout", "batch_first", "add_zero_attn", *_KERNEL_OPTIONS[1:]),
+    aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention",
+             "GroupQueryAttention"),
+    description="Multi-head (self-)attention: query, key, value and output projections.",
+    args=(
+        size("d_model", "embed_dim", "hidden_size", infer="channels", doc="model width"),
+        size("heads", "num_heads", "nhead", "n_heads", "num_query_heads", symbol="h", doc="attention heads"),
+        bias_arg(),
+        ArgSpec("key_dim", SIZE, None, ("head_dim",), symbol="d_k", doc="size per head (default d_model/heads)"),
+        ArgSpec("value_dim", SIZE, None, (), symbol="d_v", doc="value size per head (default key_dim)"),
+        ArgSpec("kv_heads", SIZE, None, ("num_key_value_heads", "n_kv_heads", "num_kv_heads"), symbol="h_kv",
+                doc="key/value heads (grouped-query attention; default heads)"),
+        ArgSpec("kdim", SIZE, None, (), symbol="d_kin", doc="features of the key input (default d_model)"),
+        ArgSpec("vdim", SIZE, None, (), symbol="d_vin", doc="features of the value input (default d_model)"),
+        ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
+                doc="output features (Keras output_shape; default d_model)"),
+        ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
+        TRAINABLE,
+    ),
+    tensors=_attention_tensors,
+    formulas=_attention_formulas,
+    shape=lambda a, s, c: Shape(s.spatial, a.out_dim, s.sequence),
+    macs=_attention_macs,
+    macs_doc="L · d_model · (h + 2 h_kv) · d_k + L · h · d_v · d_model + 2 · L^2 · h · d_k",
+    input_kind="sequence",
+    derive=_attention_defaults,
+    validate=_check_attention,
+    caveats=_attention_caveats,
+))
+
+
+def _tel_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    return [
+        Tensor("self_attn.in_proj_weight", (3 * d, d)),
+        Tensor("self_attn.in_proj_bias", (3 * d,), present=a.bias),
+        Tensor("self_attn.out_proj.weight", (d, d)),
+        Tensor("self_attn.out_proj.bias", (d,), present=a.bias),
+        Tensor("linear1.weight", (ff, d)), Tensor("linear1.bias", (ff,), present=a.bias),
+        Tensor("linear2.weight", (d, ff)), Tensor("linear2.bias", (d,), present=a.bias),
+        Tensor("norm1.weight", (d,)), Tensor("norm1.bias", (d,), present=a.bias),
+        Tensor("norm2.weight", (d,)), Tensor("norm2.bias", (d,), present=a.bias),
+    ]
+
+
+def _tel_formulas(a: Args, convention: str) -> dict[str, str]:
+    norms = {ONE: "4*d_model", ZERO: "2*d_model"}.get(a.bias, "2*(1 + b)*d_model")
+    return {"param": f"4*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
+
+
+def _transformer_layer_args() -> tuple[ArgSpec, ...]:
+    """The arguments PyTorch's encoder and decoder layers share (width, heads, feed-forward, bias)."""
+    return (
+        size("d_model", "embed_dim", "hidden_size", infer="channels"),
+        size("heads", "num_heads", "nhead", symbol="h"),
+        size("ff", "dim_feedforward", "intermediate_size", symbol="d_ff", default=sympy.Integer(2048),
+             doc="feed-forward size"),
+        bias_arg(),
+    )
+
+
+register(LayerType(
+    name="transformer_encoder_layer",
+    ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
+    aliases=("TransformerEncoderLayer", "encoder_layer"),
+    description="PyTorch TransformerEncoderLayer: self-attention, a two-layer feed-forward, two layer norms.",
+    args=(
+        *_transformer_layer_args(),
+        TRAINABLE,
+    ),
+    tensors=_tel_tensors,
+    formulas=_tel_formulas,
+    shape=lambda a, s, c: s,
+    macs=lambda a, i, o: (4 * a.d_model * a.d_model * positions(i) + 2 * positions(i) ** 2 * a.d_model
+                          + 2 * positions(i) * a.d_model * a.ff),
+    macs_doc="attention + 2 · L · d_model · d_ff",
+    frameworks=("pytorch",),
+    input_kind="sequence",
+    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
+    if divides(a.heads, a.d_model) is False else None,
+))
+
+
+def _tdl_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    out = []
+    for attn in ("self_attn", "multihead_attn"):
+        out += [Tensor(f"{attn}.in_proj_weight", (3 * d, d)), Tensor(f"{attn}.in_proj_bias", (3 * d,), present=a.bias),
+                Tensor(f"{attn}.out_proj.weight", (d, d)), Tensor(f"{attn}.out_proj.bias", (d,), present=a.bias)]
+    out += [Tensor("linear1.weight", (ff, d)), Tensor("linear1.bias", (ff,), present=a.bias),
+            Tensor("linear2.weight", (d, ff)), Tensor("linear2.bias", (d,), present=a.bias)]
+    for norm in ("norm1", "norm2", "norm3"):
+        out += [Tensor(f"{norm}.weight", (d,)), Tensor(f"{norm}.bias", (d,), present=a.bias)]
+    return out
+
+
+def _tdl_formulas(a: Args, convention: str) -> dict[str, str]:
+    norms = {ONE: "6*d_model", ZERO: "3*d_model"}.get(a.bias, "3*(1 + b)*d_model")
+    return {"param": f"8*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
+
+
+def _tdl_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    """Self-attention over the L target positions, cross-attention to S memory positions, the feed-forward."""
+    L, d = positions(i), a.d_model
+    S = a.memory_len if a.memory_len is not None else L
+    self_attn = 4 * L * d * d + 2 * L * L * d
+    cross_attn = 2 * L * d * d + 2 * S * d * d + 2 * L * S * d
+    return self_attn + cross_attn + 2 * L * d * a.ff
+
+
+register(LayerType(
+    name="transformer_decoder_layer",
+    ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
+    aliases=("TransformerDecoderLayer", "decoder_layer"),
+    description="PyTorch TransformerDecoderLayer: self-attention, cross-attention to the encoder's memory, "
+                "a two-layer feed-forward, three layer norms.",
+    args=(
+        *_transformer_layer_args(),
+        ArgSpec("memory_len", SIZE, None, ("memory_length", "source_len"), symbol="S",
+                doc="positions of the memory attended to (MACs only; default: the target length L)"),
+        TRAINABLE,
+    ),
+    tensors=_tdl_tensors,
+    formulas=_tdl_formulas,
+    shape=lambda a, s, c: s,
+    macs=_tdl_macs,
+    macs_doc="self-attention + cross-attention to S memory positions (default S = L) + 2 · L · d_model · d_ff",
+    frameworks=("pytorch",),
+    input_kind="sequence",
+    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
+    if divides(a.heads, a.d_model) is False else None,
+))
+
+
+def _gated_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, ff = a.d_model, a.ff
+    return [
+        Tensor("gate_proj.weight", (ff, d)), Tensor("gate_proj.bias", (ff,), present=a.bias),
+        Tensor("up_proj.weight", (ff, d)), Tensor("up_proj.bias", (ff,), present=a.bias),
+        Tensor("down_proj.weight", (d, ff)), Tensor("down_proj.bias", (d,), present=a.bias),
+    ]
+
+
+register(LayerType(
+    name="gated_mlp",
+    aliases=("swiglu", "geglu", "LlamaMLP", "MistralMLP"),
+    description="Gated feed-forward (SwiGLU/GeGLU) of Llama and Mistral: gate, up and down projections.",
+    args=(
+        size("d_model", "hidden_size", "dim", infer="channels"),
+        size("ff", "intermediate_size", "d_ff", "hidden_dim", symbol="d_ff"),
+        bias_arg(default=False),
+        TRAINABLE,
+    ),
+    tensors=_gated_tensors,
+    formulas=lambda a, c: {"param": "3*d_model*d_ff" if a.bias == ZERO
+                           else "2*(d_model + b)*d_ff + (d_ff + b)*d_model"},
+    shape=lambda a, s, c: s,
+    macs=lambda a, i, o: 3 * a.d_model * a.ff * positions(i),
+    macs_doc="3 · d_model · d_ff · L",
+    input_kind="sequence",
+))
