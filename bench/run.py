@@ -92,7 +92,8 @@ def chain(n: int) -> str:
 def in_process_chain(n: int) -> dict[str, float]:
     """Parse, count (shapes flow during counting) and render times for an n-layer chain."""
     import symcount
-    from symcount.engine.walk import walk as engine
+    from symcount.engine.load import load
+    from symcount.engine.walk import walk
     from symcount.language.parse import parse
     from symcount.render.table import text_table
     from symcount.teaching.summary import summary_table
@@ -101,8 +102,8 @@ def in_process_chain(n: int) -> dict[str, float]:
     t0 = time.perf_counter()
     tree = parse(text)
     t1 = time.perf_counter()
-    program = engine.load(tree, {})
-    engine.walk(program, "chain", "pytorch")
+    program = load(tree, {})
+    walk(program, "chain", "pytorch")
     t2 = time.perf_counter()
     result = symcount.count(text)
     t3 = time.perf_counter()

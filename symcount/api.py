@@ -9,8 +9,9 @@ from typing import Any
 
 import sympy
 
-from symcount.engine import walk as engine
-from symcount.engine.walk import CONVENTIONS, Count
+from symcount.engine.load import choose_target, load
+from symcount.engine.results import CONVENTIONS, Count
+from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse, parse_expression
@@ -167,9 +168,9 @@ def count_tree(tree: nodes.Program, *, values: Mapping[str, Any] | None = None, 
 
 
 def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: str, network: str | None) -> Count:
-    program = engine.load(tree, converted)
-    target = engine.choose_target(program, network)
-    walker = engine.walk(program, target, convention)
+    program = load(tree, converted)
+    target = choose_target(program, network)
+    walker = walk(program, target, convention)
     layers = walker.layers
     trainable = sympy.expand(sympy.Add(*[layer.trainable for layer in layers]))
     non_trainable = sympy.expand(sympy.Add(*[layer.non_trainable for layer in layers]))

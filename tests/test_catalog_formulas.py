@@ -20,7 +20,7 @@ import sympy
 
 import symcount
 from symcount.catalog.core import BIAS, CATALOG, COUNT, FLAG, KERNEL, PADDING, REQUIRED, SHAPE, SIZE, LayerType
-from symcount.engine.walk import LayerResult
+from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError
 from symcount.language.parse import parse_expression
 from symcount.language.values import Env, evaluate

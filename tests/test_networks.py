@@ -460,7 +460,7 @@ def test_same_size_agrees_with_brute_force(seed: int) -> None:
     import random
 
     from symcount.catalog.shapes import conv_out
-    from symcount.engine.walk import same_size
+    from symcount.engine.dims import same_size
 
     rng = random.Random(seed)
     H = sym("H")

@@ -29,7 +29,7 @@ import sympy
 from symcount.api import Source, convert_values, count, read_source
 from symcount.catalog.core import Args
 from symcount.engine import algebra
-from symcount.engine.walk import CONVENTIONS, Count, LayerResult
+from symcount.engine.results import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse_expression

@@ -26,7 +26,7 @@ import sympy
 
 from symcount.api import Source, count
 from symcount.engine import algebra
-from symcount.engine.walk import Count
+from symcount.engine.results import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
 from symcount.render.derivation_latex import wrap_standalone

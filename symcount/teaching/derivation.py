@@ -11,7 +11,7 @@ an in-between line where it helps, and the exact result:
             = 295,168
 
 This module is the one that knows layers: it reads each
-:class:`~symcount.engine.walk.LayerResult` (formulas, bindings, which values were
+:class:`~symcount.engine.results.LayerResult` (formulas, bindings, which values were
 given or inferred from the shape) and builds the neutral document of
 :mod:`symcount.render.document`, which the LaTeX, markdown and text renderers
 lay out. Every result line is checked against the engine's count, so a
@@ -41,7 +41,7 @@ from symcount.catalog import shapes
 from symcount.catalog.core import BIAS, lookup
 from symcount.catalog.spellings import positional_order
 from symcount.catalog.wrappers import wrapper_of
-from symcount.engine.walk import CONVENTIONS, Count, LayerResult
+from symcount.engine.results import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.render import formula

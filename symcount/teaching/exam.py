@@ -33,7 +33,7 @@ from typing import Any
 import sympy
 
 from symcount.api import Source, count, read_source
-from symcount.engine.walk import Count
+from symcount.engine.results import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse, parse_expression

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from symcount.engine.walk import BlockCall, Count, LayerResult
+from symcount.engine.results import BlockCall, Count, LayerResult
 
 
 class Column(str, Enum):

@@ -1,0 +1,121 @@
+"""What counting returns: :class:`Count` with one :class:`LayerResult` per expanded layer, each with its tensors.
+
+Counting is a sum of tensor sizes, so "how many weights, how many biases" is answered by ``.tensors``;
+totals come from those tensors with shared (tied) tensors counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from symcount.catalog.core import (
+    ONE,
+    Args,
+    LayerType,
+)
+from symcount.catalog.shapes import Shape
+from symcount.language import nodes
+from symcount.language.values import Value
+
+CONVENTIONS = ("pytorch", "keras")
+
+
+@dataclass(frozen=True)
+class TensorResult:
+    """One tensor of a counted layer: its shape, size and where it is counted."""
+
+    name: str
+    shape: tuple[sympy.Expr, ...]
+    size: sympy.Expr
+    category: str  # "trainable", "non_trainable", "buffer", "not counted"
+    shared_with: str | None = None
+
+
+@dataclass
+class LayerResult:
+    """A counted layer (after block expansion)."""
+
+    name: str
+    kind: str
+    output_shape: tuple[sympy.Expr, ...] | None
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    tensors: list[TensorResult]
+    active: sympy.Expr
+    entry: LayerType | None = None
+    args: Args | None = None
+    shape: Shape | None = None
+    input_shape: Shape | None = None
+    formulas: dict[str, str] = field(default_factory=dict)
+    bindings: dict[str, Value] = field(default_factory=dict)
+    given: set[str] = field(default_factory=set)
+    inferred: dict[str, tuple[sympy.Expr, ...]] = field(default_factory=dict)
+    multiplier: sympy.Expr = ONE
+    label: str | None = None
+    notes: list[str] = field(default_factory=list)
+    depth: int = 0
+    pos: nodes.Pos = nodes.NOWHERE
+    children: list[LayerResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> sympy.Expr:
+        return self.trainable + self.non_trainable
+
+    @property
+    def params(self) -> sympy.Expr:
+        return self.total
+
+
+@dataclass(frozen=True)
+class BlockCall:
+    """One expanded block call: its dotted name, block kind, output and its layers.
+
+    ``layers[start:end]`` of the count are the layers the call produced; the
+    summary folds them into one row (``--depth``) with this kind and shape.
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[sympy.Expr, ...] | None
+    start: int
+    end: int
+    pos: nodes.Pos = nodes.NOWHERE
+
+
+@dataclass
+class Count:
+    """The result of counting one network (or the top-level layers, ``main``)."""
+
+    network: str
+    convention: str
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    active: sympy.Expr
+    layers: list[LayerResult]
+    output_shape: tuple[sympy.Expr, ...] | None = None
+    shared: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    values: dict[str, Value] = field(default_factory=dict)
+    blocks: list[BlockCall] = field(default_factory=list)
+
+    @property
+    def total(self) -> sympy.Expr:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> sympy.Expr:
+        """FLOPs = 2 x MACs (one multiply and one add per MAC)."""
+        return 2 * self.macs
+
+
+def totals_of(tensors: list[TensorResult]) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+    trainable = sympy.Add(*[t.size for t in tensors if t.category == "trainable"])
+    non_trainable = sympy.Add(*[t.size for t in tensors if t.category == "non_trainable"])
+    buffers = sympy.Add(*[t.size for t in tensors if t.category == "buffer"])
+    return sympy.expand(trainable), sympy.expand(non_trainable), sympy.expand(buffers)
