@@ -9,6 +9,10 @@ at the prefix or the name. The name lists are checked against the real
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+
+from symcount.catalog.core import lookup
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 
@@ -90,8 +94,6 @@ def qualified_layer(module: str, name: str, module_pos: nodes.Pos, name_pos: nod
         return framework
     other = "keras" if framework == "pytorch" else "pytorch"
     if name in _NAMES[other]:
-        from symcount.catalog.core import lookup
-
         entry = lookup(name)
         same = sorted(n for n in _NAMES[framework] if entry is not None and lookup(n) is entry)
         same.sort(key=lambda n: n.lower() != name.lower())
@@ -132,3 +134,55 @@ def layer_framework(module: str | None) -> str | None:
     if module is None:
         return None
     return "keras" if module in KERAS_TOP else LAYER_MODULES.get(module)
+
+
+def check_prefixes(program: nodes.Program) -> None:
+    """Check every module prefix of a parsed program, in the order written.
+
+    The parser only records ``nn.`` or ``layers.`` before a name; whether the module is one a
+    framework has, and the name a layer of that framework that symcount counts, is the
+    frameworks' knowledge, checked here before anything is counted.
+    """
+    layers = sorted(_layers_in(program), key=lambda layer: (layer.pos.line, layer.pos.column))
+    for layer in layers:
+        if layer.module is not None:
+            qualified_layer(layer.module, layer.kind, _module_pos(layer), layer.pos)
+    for statement in program.statements:
+        if isinstance(statement, nodes.Network) and statement.sequential is not None:
+            _check_sequential(statement, statement.sequential)
+
+
+def _module_pos(layer: nodes.Layer) -> nodes.Pos:
+    """Where the module prefix of ``module.Name`` stands: just before the name, with its dot."""
+    width = len(layer.module or "") + 1
+    return nodes.Pos(layer.pos.line, layer.pos.column - width, layer.pos.line, layer.pos.column - 1)
+
+
+def _layers_in(node: object) -> Iterator[nodes.Layer]:
+    """Every layer call inside a syntax-tree node: bodies, branches and wrapped layers alike."""
+    if isinstance(node, nodes.Layer):
+        yield node
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _layers_in(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, (type, nodes.Pos)):
+        for spec in dataclasses.fields(node):
+            yield from _layers_in(getattr(node, spec.name))
+
+
+def _check_sequential(network: nodes.Network, call: nodes.SequentialCall) -> None:
+    """A ``Sequential`` takes its layers the way its framework does, all from that framework."""
+    pos = call.pos
+    module_pos = nodes.Pos(pos.line, pos.column, pos.line, pos.column + len(call.module))
+    items = tuple(item for item in network.body.items if isinstance(item, nodes.Layer))
+    framework = sequential_framework(call.module, module_pos, call.form, items, pos)
+    whose = "a {} Sequential"
+    for item in items:
+        if item.module is None:
+            continue
+        if framework is None:  # Sequential(...) without a prefix: its first prefixed layer says whose it is
+            framework, whose = layer_framework(item.module), "a Sequential of {} layers"
+        elif layer_framework(item.module) != framework:
+            raise SymcountError(f"{item.module}.{item.kind} in " + whose.format(
+                "Keras" if framework == "keras" else "PyTorch"), item.pos,
+                hint="one model is built with one framework")

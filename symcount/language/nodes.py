@@ -126,7 +126,8 @@ class Layer:
     """A call of a catalog layer or a block: ``label: kind(args) { body }``.
 
     ``module`` is the framework module path written before the name
-    (``nn`` in ``nn.Conv2d``), already checked by the parser; ``pos`` is the name's.
+    (``nn`` in ``nn.Conv2d``), checked after parsing by
+    :func:`symcount.frameworks.prefixes.check_prefixes`; ``pos`` is the name's.
     """
 
     kind: str
@@ -213,6 +214,18 @@ class Network:
     name: str
     params: tuple[Param, ...]
     body: Body
+    pos: Pos = field(default=NOWHERE, compare=False)
+    #: how a ``Sequential(...)`` model was written (None for ``network name { ... }``)
+    sequential: SequentialCall | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SequentialCall:
+    """A ``Sequential(...)`` as written: its module prefix ('' without one), whether its layers
+    came as a list (Keras) or as arguments (PyTorch), and where the keyword stands."""
+
+    module: str
+    form: str  # "list" or "args"
     pos: Pos = field(default=NOWHERE, compare=False)
 
 

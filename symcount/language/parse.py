@@ -23,7 +23,6 @@ from lark.exceptions import (
 from lark.lexer import Lexer
 
 from symcount.errors import SymcountError
-from symcount.frameworks.prefixes import layer_framework, qualified_layer, sequential_framework
 from symcount.language import nodes
 from symcount.language.syntax_errors import syntax_error
 from symcount.language.values import MAX_BITS
@@ -247,9 +246,7 @@ class ToAst(Transformer[Token, Any]):
         if kind.type == "DOTTED_NAME":
             module, _, name = name.rpartition(".")
             start = pos.column + len(module) + 1
-            module_pos = nodes.Pos(pos.line, pos.column, pos.line, start - 1)
             pos = nodes.Pos(pos.line, start, pos.end_line, pos.end_column)
-            qualified_layer(module, name, module_pos, pos)
         return nodes.Layer(
             kind=name,
             args=args or (),
@@ -274,20 +271,9 @@ class ToAst(Transformer[Token, Any]):
         pos = _token_pos(kw)
         module, _, _ = str(kw).rpartition(".")
         form, items = layers
-        framework = sequential_framework(module, nodes.Pos(pos.line, pos.column, pos.line, pos.column + len(module)),
-                                         form, items, pos)
-        whose = "a {} Sequential"
-        for item in items:
-            if item.module is None:
-                continue
-            if framework is None:  # Sequential(...) without a prefix: its first prefixed layer says whose it is
-                framework, whose = layer_framework(item.module), "a Sequential of {} layers"
-            elif layer_framework(item.module) != framework:
-                raise SymcountError(f"{item.module}.{item.kind} in " + whose.format(
-                    "Keras" if framework == "keras" else "PyTorch"), item.pos,
-                    hint="one model is built with one framework")
         where = _token_pos(name) if name is not None else pos
-        return nodes.Network(str(name) if name is not None else "main", (), nodes.Body(items, where), where)
+        return nodes.Network(str(name) if name is not None else "main", (), nodes.Body(items, where), where,
+                             sequential=nodes.SequentialCall(module, form, pos))
 
     def body(self, *items: Any) -> nodes.Body:
         kept = tuple(i for i in items if i is not None)

@@ -36,7 +36,7 @@ from typing import Any
 
 import sympy
 
-from symcount import api
+from symcount import counting as api
 from symcount.catalog import shapes
 from symcount.catalog.core import BIAS, lookup
 from symcount.catalog.spellings import positional_order
@@ -169,7 +169,7 @@ def derive(
             raise SymcountError(f"unknown kernel style '{kernel_style}' (valid: {', '.join(KERNEL_STYLES)})",
                                 hint=did_you_mean(kernel_style, KERNEL_STYLES))
         style = Style(mul=mul, separator=digit_separator)
-        tree = api.parse(text, filename)
+        tree = api.parse_source(text, filename)
         variants = []
         for conv in conventions:
             for b in biases:

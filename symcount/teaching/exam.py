@@ -32,11 +32,11 @@ from typing import Any
 
 import sympy
 
-from symcount.api import Source, count, read_source
+from symcount.api import Source, count, parse_source, read_source
 from symcount.engine.results import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
-from symcount.language.parse import parse, parse_expression
+from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number
 from symcount.language.values import Env, Value, describe, evaluate, truth
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
@@ -127,7 +127,7 @@ def _nested_choose(node: Any) -> nodes.Pos | None:
 def load_template(source: Source) -> Template:
     """Parse a template and read its string lets (question, ask, title, convention)."""
     text, filename, network = read_source(source)
-    tree = parse(text, filename)
+    tree = parse_source(text, filename)
     strings: dict[str, str] = {}
     try:
         for statement in tree.statements:
