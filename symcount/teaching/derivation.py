@@ -49,7 +49,6 @@ from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, 
 from symcount.teaching.summary import convention_line
 
 KERNEL_STYLES = ("repeat", "power")
-BIAS_CHOICES = (None, True, False, "both")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
 _DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
@@ -324,7 +323,7 @@ def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
             if inner is not None:
                 arg = dataclasses.replace(arg, value=nodes.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
             args.append(arg)
-        return dataclasses.replace(node, args=tuple(args))
+        return dataclasses.replace(node, args=tuple(args), has_parens=True)
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
