@@ -323,7 +323,7 @@ def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
             if inner is not None:
                 arg = dataclasses.replace(arg, value=nodes.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
             args.append(arg)
-        return dataclasses.replace(node, args=tuple(args), has_parens=True)
+        return dataclasses.replace(node, args=tuple(args))
     entry = lookup(node.kind)
     if entry is None or not any(spec.kind == BIAS for spec in entry.args):
         return node
@@ -344,7 +344,7 @@ def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
         args.append(arg)
     if not replaced:
         args.append(nodes.Arg("bias", value, node.pos))
-    return dataclasses.replace(node, args=tuple(args), has_parens=True)
+    return dataclasses.replace(node, args=tuple(args))
 
 
 # ---------------------------------------------------------------------------
