@@ -1,4 +1,9 @@
-"""Shared pytest options: ``--update-goldens`` rewrites golden outputs instead of comparing."""
+"""The one golden mechanism: the ``golden`` fixture, and ``--update-goldens`` to rewrite instead of compare.
+
+Every test that uses the fixture is marked ``golden``, so ``make goldens``
+(``pytest -m golden --update-goldens``) rewrites every golden file in the
+repository and runs nothing else; review the diff, then commit it.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,28 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="rewrite golden output files from the current code instead of comparing")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "golden: compares output with a golden file (uses the golden fixture)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the ``golden`` fixture, so ``-m golden`` selects exactly them."""
+    for item in items:
+        if "golden" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.golden)
+
+
+def _shown(path: Path) -> str:
+    """The path as the repository names it (absolute when it lies outside)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 @pytest.fixture
@@ -20,10 +43,12 @@ def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
 
     def check(path: Path, text: str) -> None:
         if update:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
             return
-        assert path.exists(), f"missing golden {path}; run: pytest {request.node.fspath} --update-goldens"
-        assert text == path.read_text(encoding="utf-8"), f"{path} differs; review, then rerun with --update-goldens"
+        assert path.exists(), f"missing golden {_shown(path)}; run: make goldens (pytest -m golden --update-goldens)"
+        assert text == path.read_text(encoding="utf-8"), \
+            f"{_shown(path)} is stale; run make goldens (pytest -m golden --update-goldens) and review the diff"
 
     return check

@@ -1,8 +1,13 @@
-"""The gallery's golden derivations, byte for byte (``make goldens`` regenerates them)."""
+"""The golden files of ``derivations/``, byte for byte: the gallery's derivations and the what-if comparisons.
+
+``make goldens`` (``pytest -m golden --update-goldens``) regenerates them through the ``golden`` fixture;
+``tools/goldens.py`` finds the sources and renders them.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,11 +55,21 @@ def test_the_gallery_is_complete() -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_golden_matches_byte_for_byte(source: Path) -> None:
+def test_derivation_goldens(source: Path, golden: Callable[[Path, str], None]) -> None:
     for fmt, text in goldens.render(source).items():
-        golden = goldens.golden_path(source, fmt)
-        assert golden.exists(), f"missing {golden.name}: run make goldens"
-        assert golden.read_text(encoding="utf-8") == text, f"{golden.name} is stale: run make goldens and review the diff"
+        golden(goldens.golden_path(source, fmt), text)
+
+
+@pytest.mark.parametrize(("source", "fmt", "target"), goldens.compare_goldens(),
+                         ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_compare_goldens(source: Path, fmt: str, target: Path, golden: Callable[[Path, str], None]) -> None:
+    golden(target, goldens.render_compare(source, fmt))
+
+
+def test_every_whatif_file_compares_something() -> None:
+    sources = [source for source, _, _ in goldens.compare_goldens()]
+    assert len(set(sources)) >= 5
+    assert all(goldens.compare_commands(source) for source in sources)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -87,12 +102,6 @@ def test_gallery_totals_equal_count(source: Path) -> None:
             assert variant.count.buffers == expected.buffers
 
 
-def test_check_mode_reports_nothing_stale() -> None:
-    out: list[str] = []
-    assert goldens.main(["--check"], write=out.append) == 0
-    assert out == ["goldens up to date\n"]
-
-
 def test_opt_in_line_and_flags(tmp_path: Path) -> None:
     gallery = tmp_path / "derivations"
     (gallery / "zoo").mkdir(parents=True)
@@ -106,3 +115,10 @@ def test_opt_in_line_and_flags(tmp_path: Path) -> None:
     assert rendered["markdown"].count("## joined") == 2
     assert "without bias" in rendered["markdown"] and r"\cdot" in rendered["markdown"]
     assert rendered["latex"].count(r"\begin{document}") == 1
+
+
+def test_compare_lines_put_the_file_for_at(tmp_path: Path) -> None:
+    source = tmp_path / "pair.sc"
+    source.write_text("# a comparison\n#! compare @#a @#b --set 'C=4' --sweep H=1..4\n#! derive\n"
+                      "network a(C) { linear(C_in=C, C_out=C) }\n")
+    assert goldens.compare_commands(source) == [[f"{source}#a", f"{source}#b", "--set", "C=4", "--sweep", "H=1..4"]]

@@ -1,7 +1,7 @@
 """The summary table of ``symcount count``: rows, folding, FLOPs, symbolic cells, tied weights, goldens.
 
 Golden outputs live in ``tests/goldens/count/``; regenerate them with
-``make goldens`` (or ``pytest tests/test_summary.py --update-goldens``) and review the diff.
+``make goldens`` (or ``pytest tests/test_summary.py -m golden --update-goldens``) and review the diff.
 """
 
 from __future__ import annotations

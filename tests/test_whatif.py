@@ -14,17 +14,10 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.language.symbols import sym
-from symcount.teaching.compare import (
-    GOLDEN_DIR,
-    compare,
-    golden_files,
-    parse_sweep,
-    render_golden,
-    wrap_document,
-)
+from symcount.teaching.compare import compare, parse_sweep, wrap_document
+from tools.goldens import WHATIF
 
 C, H, k, C_in, C_out, X = (sym(n) for n in ("C", "H", "k", "C_in", "C_out", "X"))
-WHATIF = GOLDEN_DIR
 
 
 def net(name: str) -> Path:
@@ -233,13 +226,6 @@ def test_plot_needs_matplotlib_or_draws(capsys: pytest.CaptureFixture[str], tmp_
 def test_lazy_export() -> None:
     assert symcount.compare is compare
     assert symcount.Comparison.__name__ == "Comparison"
-
-
-@pytest.mark.parametrize(("source", "fmt", "golden"), golden_files(),
-                         ids=lambda v: v.name if isinstance(v, Path) else v)
-def test_goldens_byte_for_byte(source: Path, fmt: str, golden: Path) -> None:
-    assert golden.exists(), "run: python -m symcount.teaching.compare --update-goldens"
-    assert render_golden(source, fmt) == golden.read_text(encoding="utf-8")
 
 
 def test_latex_goldens_compile(tmp_path: Path) -> None:

@@ -49,8 +49,6 @@ _SPELLINGS = {"bidirectional": "bidirectional", "timedistributed": "time_distrib
               "time_distributed": "time_distributed"}
 #: The layers Bidirectional wraps (catalog names).
 RECURRENT = ("rnn", "lstm", "gru")
-#: Wrapper arguments every Keras layer takes.
-COMMON = ("name", "dtype", "trainable")
 
 
 def wrapper_of(node: nodes.Layer) -> Wrapper | None:

@@ -61,11 +61,6 @@ def bias_symbols(*counts: Count) -> set[sympy.Symbol]:
     return found
 
 
-def domain_of(symbol: sympy.Symbol, binary: set[sympy.Symbol]) -> tuple[int, ...] | None:
-    """(0, 1) for a bias indicator, None for a size (1, 2, 3, ...)."""
-    return BINARY if symbol in binary else None
-
-
 def sorted_symbols(expr: sympy.Expr) -> list[sympy.Symbol]:
     return sorted(expr.free_symbols, key=lambda s: s.name)  # type: ignore[attr-defined]
 

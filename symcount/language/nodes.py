@@ -134,7 +134,6 @@ class Layer:
     args: tuple[Arg, ...]
     label: str | None = None
     body: Body | None = None
-    has_parens: bool = False
     pos: Pos = field(default=NOWHERE, compare=False)
     module: str | None = None
 
@@ -248,5 +247,5 @@ def as_layer(node: Expr) -> Layer | None:
         return node.layer
     if isinstance(node, Call):
         args = tuple(Arg(None, a, a.pos) for a in node.args)
-        return Layer(node.func, args, has_parens=True, pos=node.pos)
+        return Layer(node.func, args, pos=node.pos)
     return None

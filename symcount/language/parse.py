@@ -252,7 +252,6 @@ class ToAst(Transformer[Token, Any]):
             args=args or (),
             label=str(label) if label is not None else None,
             body=body,
-            has_parens=args is not None,
             pos=pos,
             module=module,
         )

@@ -24,13 +24,6 @@ def is_number(value: object) -> bool:
     return isinstance(value, sympy.Basic) and not value.free_symbols and value.is_number
 
 
-def as_int(value: sympy.Expr) -> int | None:
-    """The Python int of an integral sympy number, else None."""
-    if is_number(value) and value.is_integer:
-        return int(value)
-    return None
-
-
 def as_sympy(value: object) -> sympy.Basic:
     """An int or bool as a sympy Integer, a sympy object as itself; anything else is refused.
 

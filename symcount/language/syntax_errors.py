@@ -34,8 +34,6 @@ STATEMENT_START = frozenset({"IF", "LET", "REPEAT", "RESIDUAL", "PARALLEL", "REQ
                              "SEQUENTIAL"})
 #: The language's statement words (a misspelt one parses as a layer name).
 KEYWORDS = ("network", "block", "let", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch")
-#: Terminals that end a statement.
-SEPARATORS = frozenset({"_NL", "SEMICOLON", "$END"})
 #: Operators: left out of "expected ..." when anything else fits.
 OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW_OP", "COMP_OP", "PERCENT", "__ANON_0", "AND", "OR"})
 

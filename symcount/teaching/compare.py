@@ -7,17 +7,12 @@ and for which sizes A is cheaper, equal or dearer (all sizes are positive
 integers, a bias indicator is 0 or 1). With one free symbol the threshold is
 solved exactly; with several, a sign that never changes is proved (7C² > 0),
 otherwise the symbols that decide it are named with a small table of cases.
-
-``python -m symcount.teaching.compare --update-goldens`` regenerates the golden outputs
-of ``derivations/whatif/*.sc``; ``--check`` compares them byte for byte.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -613,61 +608,3 @@ def _doubling(start: int, stop: int) -> list[int]:
         values.append(v)
         v *= 2
     return values
-
-
-# ------------------------------------------------------------------------------------- goldens
-
-GOLDEN_DIR = Path(__file__).resolve().parent.parent.parent / "derivations" / "whatif"
-_DIRECTIVE = "#! compare "
-_SUFFIX = {"text": ".txt", "markdown": ".md", "latex": ".tex"}
-
-
-def golden_commands(path: Path) -> list[list[str]]:
-    """The ``#! compare ...`` lines of a description, ``@`` standing for the file itself."""
-    commands = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith(_DIRECTIVE):
-            args = shlex.split(line[len(_DIRECTIVE):])
-            commands.append([str(path) + a[1:] if a.startswith("@") else a for a in args])
-    return commands
-
-
-def render_golden(path: Path, fmt: str) -> str:
-    """What ``symcount compare`` prints for every comparison in the file, in one format."""
-    from symcount.cli.compare import run_compare
-
-    sections = []
-    for args in golden_commands(path):
-        sections.append(run_compare([*args, "--format", fmt]))
-    return "\n".join(sections)
-
-
-def golden_files(directory: Path = GOLDEN_DIR) -> list[tuple[Path, str, Path]]:
-    """(description, format, golden output) for every comparison file."""
-    out = []
-    for source in sorted(directory.glob("*.sc")):
-        for fmt, suffix in _SUFFIX.items():
-            out.append((source, fmt, source.with_suffix(suffix)))
-    return out
-
-
-def main(argv: Sequence[str] | None = None, write: Callable[[str], Any] = sys.stdout.write) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args not in (["--update-goldens"], ["--check"]):
-        write("usage: python -m symcount.teaching.compare --update-goldens | --check\n")
-        return 2
-    stale = []
-    for source, fmt, golden in golden_files():
-        text = render_golden(source, fmt)
-        if args == ["--update-goldens"]:
-            golden.write_text(text, encoding="utf-8")
-        elif not golden.exists() or golden.read_text(encoding="utf-8") != text:
-            stale.append(golden.name)
-    if stale:
-        write("stale goldens: " + ", ".join(stale) + "\n")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

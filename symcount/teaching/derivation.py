@@ -50,7 +50,6 @@ from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, 
 from symcount.teaching.summary import convention_line
 
 KERNEL_STYLES = ("repeat", "power")
-BIAS_CHOICES = (None, True, False, "both")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
 _DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
@@ -346,7 +345,7 @@ def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
         args.append(arg)
     if not replaced:
         args.append(nodes.Arg("bias", value, node.pos))
-    return dataclasses.replace(node, args=tuple(args), has_parens=True)
+    return dataclasses.replace(node, args=tuple(args))
 
 
 # ---------------------------------------------------------------------------
