@@ -47,14 +47,6 @@ def kernel_bindings(a: Args) -> dict[str, sympy.Expr]:
     return out
 
 
-def norm_pad(a: Args, name: str = "padding") -> Any:
-    return a.get(name)
-
-
-def bias_terms(a: Args) -> sympy.Expr:
-    return a.bias
-
-
 def one_if(flag: bool) -> sympy.Expr:
     return ONE if flag else ZERO
 

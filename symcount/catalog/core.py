@@ -224,9 +224,6 @@ def lookup(name: str) -> LayerType | None:
     return CATALOG[canonical] if canonical else None
 
 
-def known_names() -> list[str]:
-    return sorted(CATALOG)
-
 
 def all_spellings() -> list[str]:
     spellings = set(CATALOG)
