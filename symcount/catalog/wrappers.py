@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symcount.catalog.core import lookup
 from symcount.language import nodes
 from symcount.language.values import BUILTINS
 
@@ -72,9 +73,12 @@ def layer_value(node: nodes.Expr, functions: object = ()) -> nodes.Layer | None:
     if isinstance(node, nodes.LayerCall):
         return node.layer
     if isinstance(node, nodes.Call) and node.func not in BUILTINS and node.func not in functions:  # type: ignore[operator]
-        from symcount.catalog.core import lookup
-
         layer = nodes.as_layer(node)
         if layer is not None and (lookup(node.func) is not None or wrapper_of(layer) is not None):
             return layer
     return None
+
+
+def names_a_layer(name: str) -> bool:
+    """Whether a called name is a catalog layer or a wrapper (so the call is a layer, not a value)."""
+    return lookup(name) is not None or name.lower() in _SPELLINGS

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from symcount.catalog.core import (
     lookup,
 )
+from symcount.catalog.wrappers import names_a_layer
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.language import nodes
 from symcount.language.values import Env, Value, evaluate, truth
@@ -30,7 +31,7 @@ class Program:
 
 def load(tree: nodes.Program, values: Mapping[str, Value]) -> Program:
     """Collect definitions in order, evaluating top-level lets as they come."""
-    env = Env(values=dict(values))
+    env = Env(values=dict(values), is_layer=names_a_layer)
     blocks: dict[str, tuple[nodes.Block, Env]] = {}
     networks: dict[str, tuple[nodes.Network, Env]] = {}
     toplevel: list[tuple[nodes.Layer, Env]] = []

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from symcount.errors import SymcountError, UndecidableError
+from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 
@@ -43,9 +43,12 @@ class Env:
     values: Mapping[str, Value] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     functions: Mapping[str, Callable[..., Value]] = field(default_factory=dict)
+    #: whether a name is a layer (a call of it is a layer, not a value): the language knows no
+    #: layers, so whoever knows them (the engine, from the catalog) says so here
+    is_layer: Callable[[str], bool] = field(default=lambda name: False)
 
     def child(self, bindings: Mapping[str, Value] | None = None) -> Env:
-        return Env([dict(bindings or {}), *self.scopes], self.values, self.seen, self.functions)
+        return Env([dict(bindings or {}), *self.scopes], self.values, self.seen, self.functions, self.is_layer)
 
     def bind(self, name: str, value: Value) -> None:
         self.scopes[0][name] = value
@@ -282,10 +285,7 @@ def layer_call_error(layer: nodes.Layer) -> SymcountError:
 def _call(node: nodes.Call, env: Env) -> Value:
     func = env.functions.get(node.func) or BUILTINS.get(node.func)
     if func is None:
-        from symcount.catalog.wrappers import layer_value
-        from symcount.errors import did_you_mean
-
-        layer = layer_value(node, env.functions)
+        layer = nodes.as_layer(node) if env.is_layer(node.func) else None
         if layer is not None:
             raise layer_call_error(layer)
 
