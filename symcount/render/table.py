@@ -6,6 +6,7 @@ from typing import Any
 
 import sympy
 
+from symcount.render.escape import latex_code, latex_text, markdown_code
 from symcount.render.numbers import text_value
 from symcount.teaching.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
 
@@ -43,7 +44,7 @@ def markdown_table(table: Table, title: str) -> str:
     align = ["---:" if c in NUMERIC_COLUMNS or c == Column.INDEX else ":---" for c in table.columns]
     lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for row in table.rows:
-        cells = [_cell(c, row[c]).replace("|", "\\|") for c in table.columns]
+        cells = [markdown_code(_cell(c, row[c])) for c in table.columns]
         cells[1] = f"`{cells[1]}`"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -52,13 +53,6 @@ def markdown_table(table: Table, title: str) -> str:
     lines.append("")
     lines += [f"_{n}_" for n in table.notes[:1]] + table.notes[1:]
     return "\n".join(lines) + "\n"
-
-
-def _latex_escape(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%"), ("&", r"\&"),
-                 ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("$", r"\$")):
-        text = text.replace(a, b)
-    return text
 
 
 def _latex_number(value: Any) -> str:
@@ -77,7 +71,7 @@ def latex_table(table: Table, title: str) -> str:
         "% requires \\usepackage{booktabs}",
         f"\\begin{{tabular}}{{{spec}}}",
         "\\toprule",
-        " & ".join(_latex_escape(HEADER_TITLES[c]) for c in table.columns) + " \\\\",
+        " & ".join(latex_text(HEADER_TITLES[c]) for c in table.columns) + " \\\\",
         "\\midrule",
     ]
     for row in table.rows:
@@ -86,13 +80,13 @@ def latex_table(table: Table, title: str) -> str:
             if c in NUMERIC_COLUMNS:
                 cells.append(_latex_number(row[c]))
             elif c == Column.NAME:
-                cells.append(f"\\texttt{{{_latex_escape(str(row[c]))}}}")
+                cells.append(f"\\texttt{{{latex_code(str(row[c]))}}}")
             else:
-                cells.append(_latex_escape(_cell(c, row[c])))
+                cells.append(latex_text(_cell(c, row[c])))
         lines.append(" & ".join(cells) + " \\\\")
     lines.append("\\midrule")
     span = len(table.columns)
     for label, value in table.totals:
-        lines.append(f"\\multicolumn{{{span - 1}}}{{l}}{{{_latex_escape(label)}}} & {_latex_number(value)} \\\\")
+        lines.append(f"\\multicolumn{{{span - 1}}}{{l}}{{{latex_text(label)}}} & {_latex_number(value)} \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"

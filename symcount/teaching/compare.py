@@ -14,7 +14,6 @@ of ``derivations/whatif/*.sc``; ``--check`` compares them byte for byte.
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +29,7 @@ from symcount.engine.walk import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
 from symcount.render.derivation_latex import wrap_standalone
+from symcount.render.escape import ESCAPERS, latex_code, latex_text
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.unicode import unicode_value
 
@@ -66,21 +66,7 @@ class Style:
 
     def escape(self, text: str) -> str:
         """Plain words (labels, file names) made safe for the format."""
-        if self.name == "latex":
-            return latex_escape(text)
-        if self.name == "markdown":
-            return re.sub(r"([\\`*_{}\[\]<>#|$])", r"\\\1", text)
-        return text
-
-
-def latex_escape(text: str) -> str:
-    """Text for LaTeX's text mode: specials escaped, × and − as math."""
-    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-             "×": r"$\times$", "−": "--", "·": r"$\cdot$", "≥": r"$\geq$", "≤": r"$\leq$",
-             "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "→": r"$\to$", "<": r"$<$",
-             ">": r"$>$", "|": r"$|$"}
-    return "".join(table.get(ch, ch) for ch in text)
+        return ESCAPERS[self.name](text)
 
 
 def _join_words(words: Sequence[str]) -> str:
@@ -409,7 +395,7 @@ class Comparison(Rendered):
     def _render(self, style: Style) -> str:
         out: list[str] = []
         for name, side, result in (("A", self.sides[0], self.a), ("B", self.sides[1], self.b)):
-            label = style.escape(side.label)
+            label = latex_code(side.label) if style.name == "latex" else style.escape(side.label)
             conv = result.convention
             given = ", ".join(f"{k}={unicode_value(v)}" for k, v in sorted(result.values.items()))
             extra = f"; {style.escape(given)}" if given else ""
@@ -429,7 +415,7 @@ class Comparison(Rendered):
                 out.append(f"{name}, layer by layer:")
                 out += [f"  {label.ljust(width)}  {math}" for label, math in rows]
             else:
-                body = " \\\\\n".join(rf"\text{{{latex_escape(label)}}} &\quad {math}" for label, math in rows)
+                body = " \\\\\n".join(rf"\text{{{latex_text(label)}}} &\quad {math}" for label, math in rows)
                 block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
                 out.append(f"{name}, layer by layer:")
                 out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))

@@ -41,12 +41,13 @@ from symcount.language.symbols import is_number
 from symcount.language.values import Env, Value, describe, evaluate, truth
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
+from symcount.render.escape import html_text, latex_text, markdown_text
 from symcount.render.formula import Label, Prod, from_sympy
 from symcount.render.formula import Style as FormulaStyle
 from symcount.render.latex import latex_value
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import formula_line
-from symcount.teaching.compare import Style, latex_escape
+from symcount.teaching.compare import Style
 from symcount.teaching.derivation import output_size_rows, shape_row
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
@@ -216,7 +217,7 @@ class Exam:
     # -- renderings ----------------------------------------------------------------------------
     def latex(self) -> str:
         """The exam sheet: the questions only."""
-        items = [rf"\item {_latex_question(v.question)}" for v in self.variants]
+        items = [rf"\item {latex_text(v.question)}" for v in self.variants]
         return _latex_document(self.template.title, "Questions", r"\begin{enumerate}" + "\n" + "\n".join(items)
                                + "\n" + r"\end{enumerate}" + "\n", self.seed)
 
@@ -228,7 +229,7 @@ class Exam:
             rows = self.solution_lines(v, style)
             body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
             parts.append(
-                rf"\item {_latex_question(v.question)}" + "\n\n"
+                rf"\item {latex_text(v.question)}" + "\n\n"
                 + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
                 + "\\[\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n\\]\n"
             )
@@ -239,7 +240,7 @@ class Exam:
         style = Style("markdown")
         out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
-        out += [f"{v.number}. {_md_question(v.question)}" for v in self.variants]
+        out += [f"{v.number}. {markdown_text(v.question)}" for v in self.variants]
         out += ["", "## Solutions", ""]
         for v in self.variants:
             out.append(f"### Question {v.number}")
@@ -271,11 +272,11 @@ class Exam:
             q = ET.SubElement(quiz, "question", type="numerical")
             ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{self.template.title} {v.number}"
             qt = ET.SubElement(q, "questiontext", format="html")
-            ET.SubElement(qt, "text").text = f"<p>{_html(v.question)}</p>"
+            ET.SubElement(qt, "text").text = f"<p>{html_text(v.question)}</p>"
             rows = self.solution_lines(v, style)
-            working = "".join(rf"<p>{_html(label)}: \({math}\)</p>" for label, math in rows)
+            working = "".join(rf"<p>{html_text(label)}: \({math}\)</p>" for label, math in rows)
             fb = ET.SubElement(q, "generalfeedback", format="html")
-            ET.SubElement(fb, "text").text = f"<p>Answer: {_html(unicode_value(v.answer))}</p>{working}"
+            ET.SubElement(fb, "text").text = f"<p>Answer: {html_text(unicode_value(v.answer))}</p>{working}"
             ET.SubElement(q, "defaultgrade").text = "1"
             ET.SubElement(q, "penalty").text = "0.3333333"
             ET.SubElement(q, "hidden").text = "0"
@@ -292,18 +293,6 @@ class Exam:
 
     def stress(self) -> StressReport:
         return stress_report(self)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _latex_question(text: str) -> str:
-    return latex_escape(text)
-
-
-def _md_question(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|$])", r"\\\1", text)
 
 
 def _latex_document(title: str, part: str, body: str, seed: int) -> str:
