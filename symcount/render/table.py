@@ -1,14 +1,59 @@
-"""Summary tables as plain text, markdown and LaTeX (booktabs)."""
+"""Summary tables: the row model and its writers as plain text, markdown and LaTeX (booktabs).
+
+The rows are filled from a Count by :mod:`symcount.teaching.summary`; this module
+knows columns and cells, not layers.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sympy
 
 from symcount.render.escape import latex_code, latex_text, markdown_code
+from symcount.render.latex import latex_value
 from symcount.render.numbers import text_value
-from symcount.teaching.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
+
+
+class Column(str, Enum):
+    """The columns a count table can show (the JSON keys of a layer, too)."""
+
+    INDEX = "index"
+    NAME = "name"
+    KIND = "kind"
+    OUTPUT_SHAPE = "output_shape"
+    TRAINABLE = "trainable"
+    NON_TRAINABLE = "non_trainable"
+    BUFFERS = "buffers"
+    MACS = "macs"
+    FLOPS = "flops"
+
+
+HEADER_TITLES = {
+    Column.INDEX: "#",
+    Column.NAME: "name",
+    Column.KIND: "kind",
+    Column.OUTPUT_SHAPE: "output shape",
+    Column.TRAINABLE: "trainable",
+    Column.NON_TRAINABLE: "non-trainable",
+    Column.BUFFERS: "buffers",
+    Column.MACS: "MACs",
+    Column.FLOPS: "FLOPs",
+}
+
+NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of cells by column, totals (label, value) and notes in words: all a writer needs."""
+
+    columns: list[Column]
+    rows: list[dict[Column, Any]]
+    totals: list[tuple[str, Any]]
+    notes: list[str]
 
 
 def _cell(column: Column, value: Any) -> str:
@@ -57,8 +102,6 @@ def markdown_table(table: Table, title: str) -> str:
 
 def _latex_number(value: Any) -> str:
     """A count cell: grouped digits as text, anything symbolic in math mode (``$9 \\times C^{2}$``)."""
-    from symcount.render.latex import latex_value
-
     text = latex_value(value)
     if isinstance(value, sympy.Basic) and not value.is_Integer and value is not sympy.nan:
         return f"${text}$"

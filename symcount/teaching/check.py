@@ -37,8 +37,9 @@ from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, evaluate
 from symcount.render import formula
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.compare import Rendered, Style
+from symcount.teaching.compare import Rendered
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000

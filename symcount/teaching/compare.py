@@ -29,44 +29,15 @@ from symcount.engine.walk import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import ESCAPERS, latex_code, latex_text
+from symcount.render.escape import latex_code, latex_text
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 
 FORMATS = ("text", "markdown", "latex")
 
 
 # ------------------------------------------------------------------------------------- formats
-
-
-@dataclass(frozen=True)
-class Style:
-    """How one output format writes math, relations and emphasis in a sentence."""
-
-    name: str
-
-    def value(self, expr: Any) -> str:
-        """An expression inside a sentence."""
-        if self.name == "text":
-            return unicode_value(expr)
-        return f"${latex_value(expr, mul_symbol=None)}$"
-
-    def bare(self, expr: Any) -> str:
-        """An expression inside a math block."""
-        return unicode_value(expr) if self.name == "text" else latex_value(expr, mul_symbol=None)
-
-    def relation(self, left: Any, op: str, right: Any) -> str:
-        if self.name == "text":
-            return f"{unicode_value(left)} {op} {unicode_value(right)}"
-        tex = {"≥": r"\geq", "≤": r"\leq", "=": "=", ">": ">", "<": "<", "≠": r"\neq"}[op]
-        return f"${latex_value(left, mul_symbol=None)} {tex} {latex_value(right, mul_symbol=None)}$"
-
-    def symbol(self, s: sympy.Symbol) -> str:
-        return s.name if self.name == "text" else f"${latex_name(s.name)}$"
-
-    def escape(self, text: str) -> str:
-        """Plain words (labels, file names) made safe for the format."""
-        return ESCAPERS[self.name](text)
 
 
 def _join_words(words: Sequence[str]) -> str:

@@ -43,11 +43,10 @@ from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.escape import html_text, latex_text, markdown_text
 from symcount.render.formula import Label, Prod, from_sympy
-from symcount.render.formula import Style as FormulaStyle
 from symcount.render.latex import latex_value
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import formula_line
-from symcount.teaching.compare import Style
 from symcount.teaching.derivation import output_size_rows, shape_row
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
@@ -377,7 +376,7 @@ def output_solution(template: Template, variant: Variant, style: Style) -> list[
 
 
 #: the derivation's typography (digit grouping as LaTeX prints it)
-_FORMULA_STYLE = FormulaStyle()
+_FORMULA_STYLE = Style()
 
 
 def _inline(row: Row, style: Style, lhs: bool = True) -> str:
