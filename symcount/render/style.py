@@ -22,8 +22,6 @@ from symcount.render.unicode import unicode_value
 
 #: multiplication sign: (LaTeX, text)
 MUL_SIGNS = {"times": (r"\times", "×"), "cdot": (r"\cdot", "·")}
-#: the formats a Style can write (the registry of writers, :mod:`symcount.render.formats`, adds its own)
-FORMAT_NAMES = ("text", "markdown", "latex")
 #: relations as LaTeX writes them
 _RELATIONS = {"≥": r"\geq", "≤": r"\leq", "=": "=", ">": ">", "<": "<", "≠": r"\neq"}
 
@@ -41,8 +39,6 @@ class Style:
     def __post_init__(self) -> None:
         if self.mul not in MUL_SIGNS:
             raise SymcountError(f"unknown multiplication sign '{self.mul}' (valid: {', '.join(MUL_SIGNS)})")
-        if self.name not in FORMAT_NAMES:
-            raise SymcountError(f"unknown format '{self.name}' (valid: {', '.join(FORMAT_NAMES)})")
 
     @property
     def math(self) -> bool:
@@ -76,7 +72,7 @@ class Style:
 
     def escape(self, text: str) -> str:
         """Plain words (labels, file names) made safe for the format."""
-        return ESCAPERS[self.name](text)
+        return ESCAPERS.get(self.name, str)(text)
 
     def note(self, text: str) -> str:
         """A remark in words after a formula (`` (text)`` or ``\\text{ (text)}``)."""

@@ -36,10 +36,11 @@ from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, evaluate
 from symcount.render import formula
+from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.compare import Rendered
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -487,8 +488,8 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
 # ------------------------------------------------------------------------------------ the verdict
 
 
-@dataclass
-class Verdict(Rendered):
+@dataclass(repr=False)
+class Verdict(Printable):
     """The marker's verdict on one answer.
 
     ``difference`` is answer − correct; ``counterexample`` the smallest
@@ -598,7 +599,13 @@ class Verdict(Rendered):
         except SymcountError:
             return self._value(style, self.answer, bare=True)
 
-    def _render(self, style: Style) -> str:
+    def _render(self, fmt: Format) -> str:
+        return self._write(fmt.style)
+
+    def _summary(self) -> str:
+        return f"correct={self.correct}, answer={self.answer_text!r}, mistake={self.mistake!r}"
+
+    def _write(self, style: Style) -> str:
         out = [self.sentence(style)]
         rows = self.lines(style)
         if style.name == "text":

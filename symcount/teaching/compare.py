@@ -30,7 +30,9 @@ from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
 from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.escape import latex_code, latex_text
+from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 
@@ -273,31 +275,8 @@ class SweepRow:
         return algebra.readable(self.a / self.b) if self.b != 0 else sympy.nan
 
 
-class Rendered:
-    """Text, markdown and LaTeX from one ``_render(style)``, shared by comparisons and verdicts."""
-
-    def _render(self, style: Style) -> str:
-        raise NotImplementedError
-
-    def text(self) -> str:
-        return self._render(Style("text"))
-
-    def markdown(self) -> str:
-        return self._render(Style("markdown"))
-
-    def latex(self, standalone: bool = False) -> str:
-        body = self._render(Style("latex"))
-        return wrap_document(body) if standalone else body
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-@dataclass
-class Comparison(Rendered):
+@dataclass(repr=False)
+class Comparison(Printable):
     """Two counts side by side: ``.a``, ``.b``, ``.difference``, ``.ratio``, ``.verdict``."""
 
     a: Count
@@ -363,7 +342,13 @@ class Comparison(Rendered):
         lines.append(("A / B", r"\frac{A}{B}", [ratio, ("approx", ratio)] if _fraction(ratio) else [ratio]))
         return lines
 
-    def _render(self, style: Style) -> str:
+    def _render(self, fmt: Format) -> str:
+        return self._write(fmt.style)
+
+    def _summary(self) -> str:
+        return f"A={self.sides[0].label!r}, B={self.sides[1].label!r}, verdict={self.verdict.kind!r}"
+
+    def _write(self, style: Style) -> str:
         out: list[str] = []
         for name, side, result in (("A", self.sides[0], self.a), ("B", self.sides[1], self.b)):
             label = latex_code(side.label) if style.name == "latex" else style.escape(side.label)

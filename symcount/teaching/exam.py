@@ -42,8 +42,10 @@ from symcount.language.values import Env, Value, describe, evaluate, truth
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.escape import html_text, latex_text, markdown_text
+from symcount.render.formats import Format
 from symcount.render.formula import Label, Prod, from_sympy
 from symcount.render.latex import latex_value
+from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import formula_line
@@ -198,8 +200,8 @@ class Variant:
     question: str
 
 
-@dataclass
-class Exam:
+@dataclass(repr=False)
+class Exam(Printable):
     """Variants of one template; ``.latex()``, ``.solutions_latex()``, ``.markdown()``, ``.moodle()``."""
 
     template: Template
@@ -214,11 +216,26 @@ class Exam:
         return params_solution(self.template, variant, style)
 
     # -- renderings ----------------------------------------------------------------------------
-    def latex(self) -> str:
-        """The exam sheet: the questions only."""
+    def _render(self, fmt: Format) -> str:
+        """The exam in one format: a text listing, the markdown sheet with solutions, or the LaTeX
+        exam sheet (the questions only; :meth:`solutions_latex` is the other sheet)."""
+        writers = {"text": self._text, "markdown": self._markdown, "latex": self._questions_latex}
+        return writers[fmt.name]()
+
+    def _title(self) -> str | None:
+        return f"{self.template.title}: Questions"
+
+    def _summary(self) -> str:
+        return f"{self.template.name!r}, seed={self.seed}, variants={len(self.variants)}"
+
+    def latex(self, standalone: bool = True) -> str:
+        """The exam sheet: the questions only (a complete document unless ``standalone=False``)."""
+        return super().latex(standalone)
+
+    def _questions_latex(self) -> str:
         items = [rf"\item {latex_text(v.question)}" for v in self.variants]
-        return _latex_document(self.template.title, "Questions", r"\begin{enumerate}" + "\n" + "\n".join(items)
-                               + "\n" + r"\end{enumerate}" + "\n", self.seed)
+        return f"Seed {self.seed}.\n\n" + r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" \
+            + r"\end{enumerate}" + "\n"
 
     def solutions_latex(self) -> str:
         """The solution sheet: each question again, its answer and the working."""
@@ -235,7 +252,7 @@ class Exam:
         body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
         return _latex_document(self.template.title, "Solutions", body, self.seed)
 
-    def markdown(self) -> str:
+    def _markdown(self) -> str:
         style = Style("markdown")
         out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
@@ -251,7 +268,7 @@ class Exam:
             out += ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$", ""]
         return "\n".join(out)
 
-    def text(self) -> str:
+    def _text(self) -> str:
         style = Style("text")
         out = [self.template.title, ""]
         for v in self.variants:
