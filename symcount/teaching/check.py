@@ -36,6 +36,7 @@ from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, evaluate
 from symcount.render import formula
+from symcount.render.blocks import labelled_lines
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -587,8 +588,7 @@ class Verdict(Printable):
         layers = [layer for layer in self.count.layers if layer.entry is not None]
         if self.expected != 0 or len(layers) != 1 or layers[0].entry is None:
             return ""
-        reason = layers[0].entry.zero_reason
-        return f" ({reason})" if style.name == "text" else rf" \text{{ ({reason})}}"
+        return style.note(layers[0].entry.zero_reason)
 
     def _answer_line(self, style: Style) -> str:
         """The answer as written (order kept), with the values put in, then its value."""
@@ -607,16 +607,8 @@ class Verdict(Printable):
 
     def _write(self, style: Style) -> str:
         out = [self.sentence(style)]
-        rows = self.lines(style)
-        if style.name == "text":
-            width = max(len(label) for label, _ in rows)
-            out.append("")
-            out += [f"{label.ljust(width)}  {math}" for label, math in rows]
-        else:
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
-            block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-            out.append("")
-            out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))
+        out.append("")
+        out.append(labelled_lines(self.lines(style), style))
         if not self.correct:
             extra = self._extra(style)
             if extra:

@@ -28,8 +28,9 @@ from symcount.engine import algebra
 from symcount.engine.walk import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
+from symcount.render.blocks import aligned, display, labelled_lines, small_table
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import latex_code, latex_text
+from symcount.render.escape import latex_code
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -147,11 +148,11 @@ class Outcome:
             legend = "A vs B: < A cheaper, = equal, > A dearer."
             if style.name == "latex":
                 legend = "A vs B: $<$ A cheaper, $=$ equal, $>$ A dearer."
-            return render_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
+            return small_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
         words = {-1: "A cheaper", 0: "equal", 1: "A dearer", None: "undefined"}
         header = [*names, "A vs B"]
         rows = [[str(v) for v in combo] + [words[sign]] for combo, sign in a.cases]
-        return render_table(header, rows, style, align="r" * len(a.depends_on) + "l")
+        return small_table(header, rows, style, align="r" * len(a.depends_on) + "l")
 
 
 def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool = True) -> Outcome:
@@ -161,26 +162,6 @@ def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool
     else:
         kind = "depends"
     return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
-
-
-def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], style: Style, align: str) -> str:
-    """A small table: aligned text, a markdown pipe table, or a booktabs tabular."""
-    if style.name == "markdown":
-        marks = [{"r": "---:", "c": ":---:"}.get(c, ":---") for c in align]
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "\n".join(lines) + "\n"
-    if style.name == "latex":
-        lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
-        lines += [" & ".join(row) + r" \\" for row in rows]
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
-                         for c, w, a in zip(cells, widths, align, strict=True)).rstrip()
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
-    return "\n".join(out) + "\n"
 
 
 # ------------------------------------------------------------------------------------- sides
@@ -366,15 +347,8 @@ class Comparison(Printable):
             if not rows:
                 continue
             out.append("")
-            if style.name == "text":
-                width = max(len(label) for label, _ in rows)
-                out.append(f"{name}, layer by layer:")
-                out += [f"  {label.ljust(width)}  {math}" for label, math in rows]
-            else:
-                body = " \\\\\n".join(rf"\text{{{latex_text(label)}}} &\quad {math}" for label, math in rows)
-                block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-                out.append(f"{name}, layer by layer:")
-                out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))
+            out.append(f"{name}, layer by layer:")
+            out.append(labelled_lines(rows, style, indent="  "))
         out.append("")
         out.append(self._math(style))
         out.append("")
@@ -400,14 +374,10 @@ class Comparison(Printable):
                 else:
                     cells.append(style.bare(item))
             rows.append((name, tex_name, cells))
-        if style.name == "text":
+        if not style.math:
             width = max(len(r[0]) for r in rows)
             return "\n".join(f"{n.ljust(width)} = " + " = ".join(c) for n, _, c in rows)
-        body = " \\\\\n".join(f"{t} &= " + " = ".join(c) for _, t, c in rows)
-        block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-        if style.name == "markdown":
-            return "$$\n" + block + "\n$$"
-        return "\\[\n" + block + "\n\\]"
+        return display(aligned([f"{t} &= " + " = ".join(c) for _, t, c in rows]), style)
 
     def sweep_table(self, style: Style) -> str:
         name = self.sweep_name or "x"
@@ -419,7 +389,7 @@ class Comparison(Printable):
             ratio_text = f"{float(ratio):.4f}" if is_number(ratio) and ratio is not sympy.nan else "-"
             cells = [row.value, row.a, row.b, row.difference]
             rows.append([_cell(c, style) for c in cells] + [ratio_text])
-        return render_table(header, rows, style, align="rrrrr")
+        return small_table(header, rows, style, align="rrrrr")
 
 
 def _fraction(value: Any) -> bool:

@@ -39,6 +39,7 @@ from symcount.language import nodes
 from symcount.language.parse import parse, parse_expression
 from symcount.language.symbols import is_number
 from symcount.language.values import Env, Value, describe, evaluate, truth
+from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.escape import html_text, latex_text, markdown_text
@@ -242,12 +243,10 @@ class Exam(Printable):
         style = Style("latex")
         parts = []
         for v in self.variants:
-            rows = self.solution_lines(v, style)
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
             parts.append(
                 rf"\item {latex_text(v.question)}" + "\n\n"
                 + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
-                + "\\[\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n\\]\n"
+                + labelled_lines(self.solution_lines(v, style), style) + "\n"
             )
         body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
         return _latex_document(self.template.title, "Solutions", body, self.seed)
@@ -263,9 +262,7 @@ class Exam(Printable):
             out.append("")
             out.append(f"**Answer:** {unicode_value(v.answer)}")
             out.append("")
-            rows = self.solution_lines(v, style)
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
-            out += ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$", ""]
+            out += [labelled_lines(self.solution_lines(v, style), style), ""]
         return "\n".join(out)
 
     def _text(self) -> str:
@@ -329,8 +326,7 @@ def params_solution(template: Template, variant: Variant, style: Style) -> list[
                  "non_trainable": layer.non_trainable}[wanted]
         if layer.entry is not None and not layer.formulas and layer.total == 0:
             if len(result.layers) == 1 or layer.kind in ("maxpool2d", "avgpool2d"):
-                rows.append((layer.name, f"{style.bare(sympy.Integer(0))} \\text{{ ({layer.entry.zero_reason})}}"
-                             if style.name != "text" else f"0 ({layer.entry.zero_reason})"))
+                rows.append((layer.name, style.bare(sympy.Integer(0)) + style.note(layer.entry.zero_reason)))
             continue
         key = "stat" if wanted == "non_trainable" else "param"
         bindings = {k: v for k, v in layer.bindings.items() if isinstance(v, sympy.Basic)}
