@@ -13,7 +13,7 @@ from dataclasses import replace
 from symcount.render import formula
 from symcount.render.document import Column, Document, Row, Section, across, row_lines
 from symcount.render.escape import latex_code, latex_text
-from symcount.render.formula import Style
+from symcount.render.style import Style
 
 STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{amsmath}

@@ -10,7 +10,7 @@ from symcount.render import formula
 from symcount.render.derivation_latex import section_math
 from symcount.render.document import Document, Section
 from symcount.render.escape import markdown_text
-from symcount.render.formula import Style
+from symcount.render.style import Style
 
 
 def section_markdown(section: Section, style: Style) -> str:
