@@ -13,7 +13,7 @@ import pytest
 import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
-from symcount.teaching.compare import Style
+from symcount.render.style import Style
 from symcount.teaching.exam import FORMATS, generate, outputs, templates
 
 TEMPLATES = templates()

@@ -12,13 +12,8 @@ from dataclasses import replace
 
 from symcount.render import formula
 from symcount.render.document import Column, Document, Row, Section, across, row_lines
-from symcount.render.formula import Style
-
-_TEXT_ESCAPES = {
-    "\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",
-    "^": r"\^{}", "$": r"\$", "~": r"\~{}", "×": r"$\times$", "·": r"$\cdot$", "→": r"$\to$",
-    "−": "-", "–": "--", "—": "---", "²": r"\textsuperscript{2}",
-}
+from symcount.render.escape import latex_code, latex_text
+from symcount.render.style import Style
 
 STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{amsmath}
@@ -29,23 +24,6 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \setlength{\emergencystretch}{3em}
 \setlength{\mathindent}{2em}
 """
-
-
-def escape(text: str, prose: bool = True) -> str:
-    """Plain words for LaTeX text mode (pdflatex-safe for the symbols we print).
-
-    In prose, straight double quotes become typographic ones (``same'');
-    in code (``\texttt``) they stay straight.
-    """
-    out = []
-    opening = True
-    for ch in text:
-        if ch == '"' and prose:
-            out.append("``" if opening else "''")
-            opening = not opening
-        else:
-            out.append(_TEXT_ESCAPES.get(ch, ch))
-    return "".join(out)
 
 
 def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
@@ -62,7 +40,7 @@ def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
         head = lhs if i == 0 else ""
         out.append(f"{head.ljust(pad)} {' '.join(parts)}")
     if row.note:
-        out[-1] += rf" \quad \text{{({escape(row.note)})}}"
+        out[-1] += rf" \quad \text{{({latex_text(row.note)})}}"
     return out
 
 
@@ -70,7 +48,7 @@ def row_inline_latex(row: Row, style: Style) -> str:
     """A row on one line, ``lhs = step = step \\quad \\text{(note)}``: for a row quoted in other math."""
     line = " ".join([formula.latex(row.lhs, style)] + [("+ " if s.continues else "= ") + formula.latex(s.node, style)
                                                         for s in row.steps])
-    return line + (rf" \quad \text{{({escape(row.note)})}}" if row.note else "")
+    return line + (rf" \quad \text{{({latex_text(row.note)})}}" if row.note else "")
 
 
 def aligned(column: Column, style: Style, columns: int = 1, top: bool = False) -> str:
@@ -107,7 +85,7 @@ def section_math(section: Section, style: Style, nested: bool = False, gap: bool
         chunk = columns[start:start + n]
         # an array row absorbs \\[len] into a tall cell's depth, so a strut opens the gap above a label
         strut = r"\rule{0pt}{5ex}" if start or gap else ""
-        labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{escape(c.label or '')}}}"
+        labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{latex_text(c.label or '')}}}"
                             for i, c in enumerate(chunk))
         blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
                                 for i, c in enumerate(chunk))
@@ -117,14 +95,14 @@ def section_math(section: Section, style: Style, nested: bool = False, gap: bool
 
 
 def section_latex(section: Section, style: Style) -> str:
-    head = rf"\paragraph{{{escape(section.title)}}}"
+    head = rf"\paragraph{{{latex_text(section.title)}}}"
     if section.code:
-        head += rf" \texttt{{{escape(section.code, prose=False)}}}"
+        head += rf" \texttt{{{latex_code(section.code)}}}"
     parts = [head]
     if section.columns:
         parts.append("\\[\n" + section_math(section, style) + "\n\\]")
     text = "\n".join(parts)
-    notes = "\n\n".join([escape(note) for note in section.notes] + where_latex(section, style))
+    notes = "\n\n".join([latex_text(note) for note in section.notes] + where_latex(section, style))
     return f"{text}\n{notes}" if not section.columns and notes else "\n\n".join(filter(None, [text, notes]))
 
 
@@ -132,15 +110,15 @@ def where_latex(section: Section, style: Style) -> list[str]:
     """The "where" line with its names as math (``$C_{\\text{in}}$: input features``); markdown's too."""
     if not section.where:
         return []
-    return ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {escape(words)}"
+    return ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {latex_text(words)}"
                                  for name, words in section.where)]
 
 
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
     """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
     parts = [f"% symcount derivation: {document.title}"]
-    parts += [escape(p) for p in document.intro]
-    parts.append(rf"{{\small\textit{{Conventions:}} {escape(document.conventions)}\par}}")
+    parts += [latex_text(p) for p in document.intro]
+    parts.append(rf"{{\small\textit{{Conventions:}} {latex_text(document.conventions)}\par}}")
     parts += [section_latex(s, style) for s in document.sections]
     body = "\n\n".join(parts) + "\n"
     return wrap_standalone(document.title, body) if standalone else body
@@ -150,5 +128,5 @@ def wrap_standalone(title: str | None, body: str) -> str:
     """A complete article around fragments: amsmath, booktabs, geometry, nothing else to install.
     Every standalone document symcount writes (derivations, comparisons, verdicts, memory and
     compute reports, exam sheets) has this one preamble."""
-    heading = rf"\section*{{{escape(title)}}}" + "\n\n" if title else ""
+    heading = rf"\section*{{{latex_text(title)}}}" + "\n\n" if title else ""
     return f"{STANDALONE_PREAMBLE}\\begin{{document}}\n{heading}{body}\\end{{document}}\n"

@@ -9,33 +9,27 @@ from __future__ import annotations
 from symcount.render import formula
 from symcount.render.derivation_latex import section_math
 from symcount.render.document import Document, Section
-from symcount.render.formula import Style
-
-
-def md_escape(text: str) -> str:
-    """Words that markdown must not read as emphasis or markup."""
-    for ch in ("\\", "*", "_", "`", "|"):
-        text = text.replace(ch, "\\" + ch)
-    return text
+from symcount.render.escape import markdown_text
+from symcount.render.style import Style
 
 
 def section_markdown(section: Section, style: Style) -> str:
-    head = f"**{md_escape(section.title)}**"
+    head = f"**{markdown_text(section.title)}**"
     if section.code:
         head += f" `{section.code}`"
     parts = [head]
     if section.columns:
         parts.append("$$\n" + section_math(section, style) + "\n$$")
-    parts += [md_escape(note) for note in section.notes]
-    parts += ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {md_escape(words)}"
+    parts += [markdown_text(note) for note in section.notes]
+    parts += ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {markdown_text(words)}"
                                    for name, words in section.where)] if section.where else []
     return "\n\n".join(parts)
 
 
 def render_markdown(document: Document, style: Style) -> str:
-    parts = [f"## {md_escape(document.title)}"]
-    parts += [md_escape(p) for p in document.intro]
-    parts.append(f"*Conventions: {md_escape(document.conventions)}*")
+    parts = [f"## {markdown_text(document.title)}"]
+    parts += [markdown_text(p) for p in document.intro]
+    parts.append(f"*Conventions: {markdown_text(document.conventions)}*")
     parts += [section_markdown(s, style) for s in document.sections]
     return "\n\n".join(parts) + "\n"
 

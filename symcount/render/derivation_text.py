@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from symcount.render.document import Column, Document, Section, across, column_text, where_text
-from symcount.render.formula import Style
+from symcount.render.style import Style
 
 WIDTH = 100
 

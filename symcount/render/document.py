@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symcount.render import formula
-from symcount.render.formula import Node, Style
+from symcount.render.formula import Node
+from symcount.render.style import Style
 
 #: A row whose one-line text form is longer than this puts each step on its own line.
 ONE_LINE_LIMIT = 60

@@ -30,6 +30,7 @@ from symcount.language import nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import as_sympy, sym
 from symcount.render.latex import SymcountLatexPrinter, latex_name
+from symcount.render.style import MUL_SIGNS, Style
 
 # ---------------------------------------------------------------------------
 # the tree
@@ -493,22 +494,6 @@ def common_factor_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
 # rendering
 
 
-@dataclass(frozen=True)
-class Style:
-    """Typography settings shared by the LaTeX and text renderers."""
-
-    mul: str = "times"  # "times" or "cdot"
-    separator: str = "{,}"  # LaTeX digit separator
-    text_separator: str = ","  # plain-text digit separator
-    group_min: int = 4  # group numbers with at least this many digits
-
-    def __post_init__(self) -> None:
-        if self.mul not in MUL_SIGNS:
-            raise SymcountError(f"unknown multiplication sign '{self.mul}' (valid: {', '.join(MUL_SIGNS)})")
-
-
-#: multiplication sign: (LaTeX, text)
-MUL_SIGNS = {"times": (r"\times", "×"), "cdot": (r"\cdot", "·")}
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _BRACKETS_LATEX = (("(", ")"), ("[", "]"), (r"\{", r"\}"))
 _BRACKETS_TEXT = (("(", ")"), ("[", "]"), ("{", "}"))

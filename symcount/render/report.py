@@ -8,7 +8,6 @@ it out, and knows nothing about layers or bytes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from symcount.render.derivation_latex import wrap_standalone
+from symcount.render.escape import latex_text
 from symcount.render.latex import latex_value
 from symcount.render.numbers import group_digits, text_value
 
@@ -113,16 +113,6 @@ def report_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _tex_text(text: str) -> str:
-    """Plain prose for LaTeX: escape the characters that are commands there."""
-    for char, escaped in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
-                          ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("~", r"\~{}"),
-                          ("^", r"\^{}")):
-        text = text.replace(char, escaped)
-    text = re.sub(r"(\d+)\\\^\{\}(\d+)", r"$\1^{\2}$", text)
-    return text.replace("×", r"$\times$").replace("−", "--").replace("≈", r"$\approx$")
-
-
 def report_latex(report: Report, standalone: bool = False) -> str:
     """A booktabs table of the lines and an itemized list of the assumptions."""
     rows = []
@@ -130,17 +120,17 @@ def report_latex(report: Report, standalone: bool = False) -> str:
         if line.rule_above:
             rows.append(r"\midrule")
         value = latex_value(line.value) if line.value is not None else ""
-        how = f"${line.how_latex}$" if line.how_latex else _tex_text(line.how)
-        gloss = line.gloss_latex or _tex_text(line.gloss)
-        label = _tex_text(line.label.strip())
+        how = f"${line.how_latex}$" if line.how_latex else latex_text(line.how)
+        gloss = line.gloss_latex or latex_text(line.gloss)
+        label = latex_text(line.label.strip())
         if line.label.startswith(" "):
             label = r"\quad " + label
         rows.append(f"{label} & {how} & ${value}$ & {gloss} \\\\")
         if line.detail:
-            rows.append(rf" & \multicolumn{{3}}{{l}}{{\footnotesize {_tex_text(line.detail)}}} \\")
+            rows.append(rf" & \multicolumn{{3}}{{l}}{{\footnotesize {latex_text(line.detail)}}} \\")
     body = [
-        rf"\noindent\textbf{{{_tex_text(report.title)}}}\par",
-        *[r"\noindent " + _tex_text(s) + r"\par" for s in report.intro],
+        rf"\noindent\textbf{{{latex_text(report.title)}}}\par",
+        *[r"\noindent " + latex_text(s) + r"\par" for s in report.intro],
         r"\begin{center}",
         r"\begin{tabular}{llrr}",
         r"\toprule",
@@ -150,8 +140,8 @@ def report_latex(report: Report, standalone: bool = False) -> str:
         r"\end{center}",
     ]
     if report.notes:
-        notes = report.notes_latex if report.notes_latex is not None else [_tex_text(n) for n in report.notes]
-        body += [rf"\noindent {_tex_text(report.notes_title.capitalize())}:", r"\begin{itemize}",
+        notes = report.notes_latex if report.notes_latex is not None else [latex_text(n) for n in report.notes]
+        body += [rf"\noindent {latex_text(report.notes_title.capitalize())}:", r"\begin{itemize}",
                  *[rf"\item {n}" for n in notes], r"\end{itemize}"]
     text = "\n".join(body) + "\n"
     if standalone:

@@ -1,13 +1,59 @@
-"""Summary tables as plain text, markdown and LaTeX (booktabs)."""
+"""Summary tables: the row model and its writers as plain text, markdown and LaTeX (booktabs).
+
+The rows are filled from a Count by :mod:`symcount.teaching.summary`; this module
+knows columns and cells, not layers.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sympy
 
+from symcount.render.escape import latex_code, latex_text, markdown_code
+from symcount.render.latex import latex_value
 from symcount.render.numbers import text_value
-from symcount.teaching.summary import HEADER_TITLES, NUMERIC_COLUMNS, Column, Table
+
+
+class Column(str, Enum):
+    """The columns a count table can show (the JSON keys of a layer, too)."""
+
+    INDEX = "index"
+    NAME = "name"
+    KIND = "kind"
+    OUTPUT_SHAPE = "output_shape"
+    TRAINABLE = "trainable"
+    NON_TRAINABLE = "non_trainable"
+    BUFFERS = "buffers"
+    MACS = "macs"
+    FLOPS = "flops"
+
+
+HEADER_TITLES = {
+    Column.INDEX: "#",
+    Column.NAME: "name",
+    Column.KIND: "kind",
+    Column.OUTPUT_SHAPE: "output shape",
+    Column.TRAINABLE: "trainable",
+    Column.NON_TRAINABLE: "non-trainable",
+    Column.BUFFERS: "buffers",
+    Column.MACS: "MACs",
+    Column.FLOPS: "FLOPs",
+}
+
+NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of cells by column, totals (label, value) and notes in words: all a writer needs."""
+
+    columns: list[Column]
+    rows: list[dict[Column, Any]]
+    totals: list[tuple[str, Any]]
+    notes: list[str]
 
 
 def _cell(column: Column, value: Any) -> str:
@@ -43,7 +89,7 @@ def markdown_table(table: Table, title: str) -> str:
     align = ["---:" if c in NUMERIC_COLUMNS or c == Column.INDEX else ":---" for c in table.columns]
     lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for row in table.rows:
-        cells = [_cell(c, row[c]).replace("|", "\\|") for c in table.columns]
+        cells = [markdown_code(_cell(c, row[c])) for c in table.columns]
         cells[1] = f"`{cells[1]}`"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -54,17 +100,8 @@ def markdown_table(table: Table, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _latex_escape(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%"), ("&", r"\&"),
-                 ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("$", r"\$")):
-        text = text.replace(a, b)
-    return text
-
-
 def _latex_number(value: Any) -> str:
     """A count cell: grouped digits as text, anything symbolic in math mode (``$9 \\times C^{2}$``)."""
-    from symcount.render.latex import latex_value
-
     text = latex_value(value)
     if isinstance(value, sympy.Basic) and not value.is_Integer and value is not sympy.nan:
         return f"${text}$"
@@ -77,7 +114,7 @@ def latex_table(table: Table, title: str) -> str:
         "% requires \\usepackage{booktabs}",
         f"\\begin{{tabular}}{{{spec}}}",
         "\\toprule",
-        " & ".join(_latex_escape(HEADER_TITLES[c]) for c in table.columns) + " \\\\",
+        " & ".join(latex_text(HEADER_TITLES[c]) for c in table.columns) + " \\\\",
         "\\midrule",
     ]
     for row in table.rows:
@@ -86,13 +123,13 @@ def latex_table(table: Table, title: str) -> str:
             if c in NUMERIC_COLUMNS:
                 cells.append(_latex_number(row[c]))
             elif c == Column.NAME:
-                cells.append(f"\\texttt{{{_latex_escape(str(row[c]))}}}")
+                cells.append(f"\\texttt{{{latex_code(str(row[c]))}}}")
             else:
-                cells.append(_latex_escape(_cell(c, row[c])))
+                cells.append(latex_text(_cell(c, row[c])))
         lines.append(" & ".join(cells) + " \\\\")
     lines.append("\\midrule")
     span = len(table.columns)
     for label, value in table.totals:
-        lines.append(f"\\multicolumn{{{span - 1}}}{{l}}{{{_latex_escape(label)}}} & {_latex_number(value)} \\\\")
+        lines.append(f"\\multicolumn{{{span - 1}}}{{l}}{{{latex_text(label)}}} & {_latex_number(value)} \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"

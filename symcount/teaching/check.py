@@ -36,9 +36,12 @@ from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, evaluate
 from symcount.render import formula
+from symcount.render.blocks import labelled_lines
+from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.printable import Printable
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.compare import Rendered, Style
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -486,8 +489,8 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
 # ------------------------------------------------------------------------------------ the verdict
 
 
-@dataclass
-class Verdict(Rendered):
+@dataclass(repr=False)
+class Verdict(Printable):
     """The marker's verdict on one answer.
 
     ``difference`` is answer − correct; ``counterexample`` the smallest
@@ -585,8 +588,7 @@ class Verdict(Rendered):
         layers = [layer for layer in self.count.layers if layer.entry is not None]
         if self.expected != 0 or len(layers) != 1 or layers[0].entry is None:
             return ""
-        reason = layers[0].entry.zero_reason
-        return f" ({reason})" if style.name == "text" else rf" \text{{ ({reason})}}"
+        return style.note(layers[0].entry.zero_reason)
 
     def _answer_line(self, style: Style) -> str:
         """The answer as written (order kept), with the values put in, then its value."""
@@ -597,18 +599,16 @@ class Verdict(Rendered):
         except SymcountError:
             return self._value(style, self.answer, bare=True)
 
-    def _render(self, style: Style) -> str:
+    def _render(self, fmt: Format) -> str:
+        return self._write(fmt.style)
+
+    def _summary(self) -> str:
+        return f"correct={self.correct}, answer={self.answer_text!r}, mistake={self.mistake!r}"
+
+    def _write(self, style: Style) -> str:
         out = [self.sentence(style)]
-        rows = self.lines(style)
-        if style.name == "text":
-            width = max(len(label) for label, _ in rows)
-            out.append("")
-            out += [f"{label.ljust(width)}  {math}" for label, math in rows]
-        else:
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
-            block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-            out.append("")
-            out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))
+        out.append("")
+        out.append(labelled_lines(self.lines(style), style))
         if not self.correct:
             extra = self._extra(style)
             if extra:

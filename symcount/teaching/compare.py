@@ -11,7 +11,6 @@ otherwise the symbols that decide it are named with a small table of cases.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,58 +23,19 @@ from symcount.engine import algebra
 from symcount.engine.results import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
+from symcount.render.blocks import aligned, display, labelled_lines, small_table
 from symcount.render.derivation_latex import wrap_standalone
+from symcount.render.escape import latex_code
+from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
+from symcount.render.printable import Printable
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 
 FORMATS = ("text", "markdown", "latex")
 
 
 # ------------------------------------------------------------------------------------- formats
-
-
-@dataclass(frozen=True)
-class Style:
-    """How one output format writes math, relations and emphasis in a sentence."""
-
-    name: str
-
-    def value(self, expr: Any) -> str:
-        """An expression inside a sentence."""
-        if self.name == "text":
-            return unicode_value(expr)
-        return f"${latex_value(expr, mul_symbol=None)}$"
-
-    def bare(self, expr: Any) -> str:
-        """An expression inside a math block."""
-        return unicode_value(expr) if self.name == "text" else latex_value(expr, mul_symbol=None)
-
-    def relation(self, left: Any, op: str, right: Any) -> str:
-        if self.name == "text":
-            return f"{unicode_value(left)} {op} {unicode_value(right)}"
-        tex = {"≥": r"\geq", "≤": r"\leq", "=": "=", ">": ">", "<": "<", "≠": r"\neq"}[op]
-        return f"${latex_value(left, mul_symbol=None)} {tex} {latex_value(right, mul_symbol=None)}$"
-
-    def symbol(self, s: sympy.Symbol) -> str:
-        return s.name if self.name == "text" else f"${latex_name(s.name)}$"
-
-    def escape(self, text: str) -> str:
-        """Plain words (labels, file names) made safe for the format."""
-        if self.name == "latex":
-            return latex_escape(text)
-        if self.name == "markdown":
-            return re.sub(r"([\\`*_{}\[\]<>#|$])", r"\\\1", text)
-        return text
-
-
-def latex_escape(text: str) -> str:
-    """Text for LaTeX's text mode: specials escaped, × and − as math."""
-    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-             "×": r"$\times$", "−": "--", "·": r"$\cdot$", "≥": r"$\geq$", "≤": r"$\leq$",
-             "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "→": r"$\to$", "<": r"$<$",
-             ">": r"$>$", "|": r"$|$"}
-    return "".join(table.get(ch, ch) for ch in text)
 
 
 def _join_words(words: Sequence[str]) -> str:
@@ -183,11 +143,11 @@ class Outcome:
             legend = "A vs B: < A cheaper, = equal, > A dearer."
             if style.name == "latex":
                 legend = "A vs B: $<$ A cheaper, $=$ equal, $>$ A dearer."
-            return render_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
+            return small_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
         words = {-1: "A cheaper", 0: "equal", 1: "A dearer", None: "undefined"}
         header = [*names, "A vs B"]
         rows = [[str(v) for v in combo] + [words[sign]] for combo, sign in a.cases]
-        return render_table(header, rows, style, align="r" * len(a.depends_on) + "l")
+        return small_table(header, rows, style, align="r" * len(a.depends_on) + "l")
 
 
 def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool = True) -> Outcome:
@@ -197,26 +157,6 @@ def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool
     else:
         kind = "depends"
     return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
-
-
-def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], style: Style, align: str) -> str:
-    """A small table: aligned text, a markdown pipe table, or a booktabs tabular."""
-    if style.name == "markdown":
-        marks = [{"r": "---:", "c": ":---:"}.get(c, ":---") for c in align]
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "\n".join(lines) + "\n"
-    if style.name == "latex":
-        lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
-        lines += [" & ".join(row) + r" \\" for row in rows]
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
-                         for c, w, a in zip(cells, widths, align, strict=True)).rstrip()
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
-    return "\n".join(out) + "\n"
 
 
 # ------------------------------------------------------------------------------------- sides
@@ -311,31 +251,8 @@ class SweepRow:
         return algebra.readable(self.a / self.b) if self.b != 0 else sympy.nan
 
 
-class Rendered:
-    """Text, markdown and LaTeX from one ``_render(style)``, shared by comparisons and verdicts."""
-
-    def _render(self, style: Style) -> str:
-        raise NotImplementedError
-
-    def text(self) -> str:
-        return self._render(Style("text"))
-
-    def markdown(self) -> str:
-        return self._render(Style("markdown"))
-
-    def latex(self, standalone: bool = False) -> str:
-        body = self._render(Style("latex"))
-        return wrap_document(body) if standalone else body
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-@dataclass
-class Comparison(Rendered):
+@dataclass(repr=False)
+class Comparison(Printable):
     """Two counts side by side: ``.a``, ``.b``, ``.difference``, ``.ratio``, ``.verdict``."""
 
     a: Count
@@ -401,10 +318,16 @@ class Comparison(Rendered):
         lines.append(("A / B", r"\frac{A}{B}", [ratio, ("approx", ratio)] if _fraction(ratio) else [ratio]))
         return lines
 
-    def _render(self, style: Style) -> str:
+    def _render(self, fmt: Format) -> str:
+        return self._write(fmt.style)
+
+    def _summary(self) -> str:
+        return f"A={self.sides[0].label!r}, B={self.sides[1].label!r}, verdict={self.verdict.kind!r}"
+
+    def _write(self, style: Style) -> str:
         out: list[str] = []
         for name, side, result in (("A", self.sides[0], self.a), ("B", self.sides[1], self.b)):
-            label = style.escape(side.label)
+            label = latex_code(side.label) if style.name == "latex" else style.escape(side.label)
             conv = result.convention
             given = ", ".join(f"{k}={unicode_value(v)}" for k, v in sorted(result.values.items()))
             extra = f"; {style.escape(given)}" if given else ""
@@ -419,15 +342,8 @@ class Comparison(Rendered):
             if not rows:
                 continue
             out.append("")
-            if style.name == "text":
-                width = max(len(label) for label, _ in rows)
-                out.append(f"{name}, layer by layer:")
-                out += [f"  {label.ljust(width)}  {math}" for label, math in rows]
-            else:
-                body = " \\\\\n".join(rf"\text{{{latex_escape(label)}}} &\quad {math}" for label, math in rows)
-                block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-                out.append(f"{name}, layer by layer:")
-                out.append(("$$\n" + block + "\n$$") if style.name == "markdown" else ("\\[\n" + block + "\n\\]"))
+            out.append(f"{name}, layer by layer:")
+            out.append(labelled_lines(rows, style, indent="  "))
         out.append("")
         out.append(self._math(style))
         out.append("")
@@ -453,14 +369,10 @@ class Comparison(Rendered):
                 else:
                     cells.append(style.bare(item))
             rows.append((name, tex_name, cells))
-        if style.name == "text":
+        if not style.math:
             width = max(len(r[0]) for r in rows)
             return "\n".join(f"{n.ljust(width)} = " + " = ".join(c) for n, _, c in rows)
-        body = " \\\\\n".join(f"{t} &= " + " = ".join(c) for _, t, c in rows)
-        block = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
-        if style.name == "markdown":
-            return "$$\n" + block + "\n$$"
-        return "\\[\n" + block + "\n\\]"
+        return display(aligned([f"{t} &= " + " = ".join(c) for _, t, c in rows]), style)
 
     def sweep_table(self, style: Style) -> str:
         name = self.sweep_name or "x"
@@ -472,7 +384,7 @@ class Comparison(Rendered):
             ratio_text = f"{float(ratio):.4f}" if is_number(ratio) and ratio is not sympy.nan else "-"
             cells = [row.value, row.a, row.b, row.difference]
             rows.append([_cell(c, style) for c in cells] + [ratio_text])
-        return render_table(header, rows, style, align="rrrrr")
+        return small_table(header, rows, style, align="rrrrr")
 
 
 def _fraction(value: Any) -> bool:

@@ -45,8 +45,12 @@ from symcount.engine.results import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.render import formula
+from symcount.render.derivation_markdown import render_math_only
 from symcount.render.document import Column, Document, Row, Section, Step
-from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Style, Sum, Sym, Term
+from symcount.render.formats import Format
+from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
+from symcount.render.printable import Printable
+from symcount.render.style import Style
 from symcount.teaching.summary import convention_line
 
 KERNEL_STYLES = ("repeat", "power")
@@ -76,8 +80,8 @@ class Variant:
     count: Count
 
 
-@dataclass(frozen=True)
-class Derivation:
+@dataclass(frozen=True, repr=False)
+class Derivation(Printable):
     """A rendered-on-demand derivation: ``.latex()``, ``.markdown()``, ``.text()``.
 
     ``variants`` hold the counts it was built from (one, or two side by side
@@ -98,34 +102,18 @@ class Derivation:
         """The total of the (first) variant: what ``symcount.count`` reports."""
         return self.variants[0].count.total
 
-    def latex(self, standalone: bool = False) -> str:
-        """LaTeX: ``aligned`` blocks to paste, or a complete document for pdflatex."""
-        from symcount.render.derivation_latex import render_latex
+    def _render(self, fmt: Format) -> str:
+        return fmt.document(self.document, self.style)
 
-        return render_latex(self.document, self.style, standalone)
+    def _title(self) -> str | None:
+        return self.document.title
 
-    def markdown(self) -> str:
-        """Markdown with ``$$ ... $$`` math (GitHub, Jupyter, MkDocs)."""
-        from symcount.render.derivation_markdown import render_markdown
-
-        return render_markdown(self.document, self.style)
-
-    def text(self) -> str:
-        """Plain Unicode for a terminal."""
-        from symcount.render.derivation_text import render_text
-
-        return render_text(self.document, self.style)
+    def _summary(self) -> str:
+        return f"{self.document.title!r}, total={self.total}"
 
     def _repr_latex_(self) -> str:
-        from symcount.render.derivation_markdown import render_math_only
-
+        """Only the display math (MathJax in Jupyter reads math, not LaTeX text)."""
         return render_math_only(self.document, self.style)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __str__(self) -> str:
-        return self.text()
 
 
 # ---------------------------------------------------------------------------

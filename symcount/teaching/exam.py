@@ -39,14 +39,17 @@ from symcount.language import nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number
 from symcount.language.values import Env, Value, describe, evaluate, truth
+from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
 from symcount.render.document import Row, Step, row_inline_text
+from symcount.render.escape import html_text, latex_text, markdown_text
+from symcount.render.formats import Format
 from symcount.render.formula import Label, Prod, from_sympy
-from symcount.render.formula import Style as FormulaStyle
 from symcount.render.latex import latex_value
+from symcount.render.printable import Printable
+from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import formula_line
-from symcount.teaching.compare import Style, latex_escape
 from symcount.teaching.derivation import output_size_rows, shape_row
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
@@ -198,8 +201,8 @@ class Variant:
     question: str
 
 
-@dataclass
-class Exam:
+@dataclass(repr=False)
+class Exam(Printable):
     """Variants of one template; ``.latex()``, ``.solutions_latex()``, ``.markdown()``, ``.moodle()``."""
 
     template: Template
@@ -214,44 +217,55 @@ class Exam:
         return params_solution(self.template, variant, style)
 
     # -- renderings ----------------------------------------------------------------------------
-    def latex(self) -> str:
-        """The exam sheet: the questions only."""
-        items = [rf"\item {_latex_question(v.question)}" for v in self.variants]
-        return _latex_document(self.template.title, "Questions", r"\begin{enumerate}" + "\n" + "\n".join(items)
-                               + "\n" + r"\end{enumerate}" + "\n", self.seed)
+    def _render(self, fmt: Format) -> str:
+        """The exam in one format: a text listing, the markdown sheet with solutions, or the LaTeX
+        exam sheet (the questions only; :meth:`solutions_latex` is the other sheet)."""
+        writers = {"text": self._text, "markdown": self._markdown, "latex": self._questions_latex}
+        return writers[fmt.name]()
+
+    def _title(self) -> str | None:
+        return f"{self.template.title}: Questions"
+
+    def _summary(self) -> str:
+        return f"{self.template.name!r}, seed={self.seed}, variants={len(self.variants)}"
+
+    def latex(self, standalone: bool = True) -> str:
+        """The exam sheet: the questions only (a complete document unless ``standalone=False``)."""
+        return super().latex(standalone)
+
+    def _questions_latex(self) -> str:
+        items = [rf"\item {latex_text(v.question)}" for v in self.variants]
+        return f"Seed {self.seed}.\n\n" + r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" \
+            + r"\end{enumerate}" + "\n"
 
     def solutions_latex(self) -> str:
         """The solution sheet: each question again, its answer and the working."""
         style = Style("latex")
         parts = []
         for v in self.variants:
-            rows = self.solution_lines(v, style)
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
             parts.append(
-                rf"\item {_latex_question(v.question)}" + "\n\n"
+                rf"\item {latex_text(v.question)}" + "\n\n"
                 + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
-                + "\\[\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n\\]\n"
+                + labelled_lines(self.solution_lines(v, style), style) + "\n"
             )
         body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
         return _latex_document(self.template.title, "Solutions", body, self.seed)
 
-    def markdown(self) -> str:
+    def _markdown(self) -> str:
         style = Style("markdown")
         out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
-        out += [f"{v.number}. {_md_question(v.question)}" for v in self.variants]
+        out += [f"{v.number}. {markdown_text(v.question)}" for v in self.variants]
         out += ["", "## Solutions", ""]
         for v in self.variants:
             out.append(f"### Question {v.number}")
             out.append("")
             out.append(f"**Answer:** {unicode_value(v.answer)}")
             out.append("")
-            rows = self.solution_lines(v, style)
-            body = " \\\\\n".join(rf"\text{{{label}}} &\quad {math}" for label, math in rows)
-            out += ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$", ""]
+            out += [labelled_lines(self.solution_lines(v, style), style), ""]
         return "\n".join(out)
 
-    def text(self) -> str:
+    def _text(self) -> str:
         style = Style("text")
         out = [self.template.title, ""]
         for v in self.variants:
@@ -271,11 +285,11 @@ class Exam:
             q = ET.SubElement(quiz, "question", type="numerical")
             ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{self.template.title} {v.number}"
             qt = ET.SubElement(q, "questiontext", format="html")
-            ET.SubElement(qt, "text").text = f"<p>{_html(v.question)}</p>"
+            ET.SubElement(qt, "text").text = f"<p>{html_text(v.question)}</p>"
             rows = self.solution_lines(v, style)
-            working = "".join(rf"<p>{_html(label)}: \({math}\)</p>" for label, math in rows)
+            working = "".join(rf"<p>{html_text(label)}: \({math}\)</p>" for label, math in rows)
             fb = ET.SubElement(q, "generalfeedback", format="html")
-            ET.SubElement(fb, "text").text = f"<p>Answer: {_html(unicode_value(v.answer))}</p>{working}"
+            ET.SubElement(fb, "text").text = f"<p>Answer: {html_text(unicode_value(v.answer))}</p>{working}"
             ET.SubElement(q, "defaultgrade").text = "1"
             ET.SubElement(q, "penalty").text = "0.3333333"
             ET.SubElement(q, "hidden").text = "0"
@@ -292,18 +306,6 @@ class Exam:
 
     def stress(self) -> StressReport:
         return stress_report(self)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _latex_question(text: str) -> str:
-    return latex_escape(text)
-
-
-def _md_question(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|$])", r"\\\1", text)
 
 
 def _latex_document(title: str, part: str, body: str, seed: int) -> str:
@@ -324,8 +326,7 @@ def params_solution(template: Template, variant: Variant, style: Style) -> list[
                  "non_trainable": layer.non_trainable}[wanted]
         if layer.entry is not None and not layer.formulas and layer.total == 0:
             if len(result.layers) == 1 or layer.kind in ("maxpool2d", "avgpool2d"):
-                rows.append((layer.name, f"{style.bare(sympy.Integer(0))} \\text{{ ({layer.entry.zero_reason})}}"
-                             if style.name != "text" else f"0 ({layer.entry.zero_reason})"))
+                rows.append((layer.name, style.bare(sympy.Integer(0)) + style.note(layer.entry.zero_reason)))
             continue
         key = "stat" if wanted == "non_trainable" else "param"
         bindings = {k: v for k, v in layer.bindings.items() if isinstance(v, sympy.Basic)}
@@ -388,7 +389,7 @@ def output_solution(template: Template, variant: Variant, style: Style) -> list[
 
 
 #: the derivation's typography (digit grouping as LaTeX prints it)
-_FORMULA_STYLE = FormulaStyle()
+_FORMULA_STYLE = Style()
 
 
 def _inline(row: Row, style: Style, lhs: bool = True) -> str:

@@ -21,8 +21,10 @@ from symcount.api import Source, count
 from symcount.engine.results import Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language.symbols import as_sympy
+from symcount.render.formats import Format
 from symcount.render.numbers import text_value
-from symcount.render.report import Line, Report, report_latex, report_markdown, report_text
+from symcount.render.printable import Printable
+from symcount.render.report import Line, Report
 
 #: Bytes per stored value.
 DTYPE_BYTES: dict[str, sympy.Rational] = {
@@ -158,8 +160,8 @@ class KVCache:
         return sympy.expand(self.per_token * self.tokens * self.batch)
 
 
-@dataclass(frozen=True)
-class Memory:
+@dataclass(frozen=True, repr=False)
+class Memory(Printable):
     """Bytes to hold (and train) a network. Byte counts are exact Python ints for numeric networks."""
 
     network: str
@@ -237,14 +239,11 @@ class Memory:
         return Report(f"memory of {self.network}: {self.dtype}, {setup}", intro, lines, "assumptions",
                       list(self.assumptions))
 
-    def text(self) -> str:
-        return report_text(self.report())
+    def _render(self, fmt: Format) -> str:
+        return fmt.report(self.report())
 
-    def markdown(self) -> str:
-        return report_markdown(self.report())
-
-    def latex(self, standalone: bool = False) -> str:
-        return report_latex(self.report(), standalone)
+    def _summary(self) -> str:
+        return f"{self.network!r}, {self.dtype}, training={self.training!r}, total={self.total}"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: integers stay integers, expressions become strings."""
@@ -332,8 +331,8 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_
 
 # ---------------------------------------------------------------------------------------------- compute
 
-@dataclass(frozen=True)
-class Compute:
+@dataclass(frozen=True, repr=False)
+class Compute(Printable):
     """Forward FLOPs per token from the catalog's MACs, beside the 2N and 6N rules of thumb.
 
     ``forward`` = 2 × MACs / L for a sequence of L tokens. It differs from 2N by
@@ -409,14 +408,11 @@ class Compute:
         return Report(f"compute of {self.network} per token (sequence length L)", [
             f"{n} = {text_value(self.params)} parameters"], lines, "assumptions", notes)
 
-    def text(self) -> str:
-        return report_text(self.report())
+    def _render(self, fmt: Format) -> str:
+        return fmt.report(self.report())
 
-    def markdown(self) -> str:
-        return report_markdown(self.report())
-
-    def latex(self, standalone: bool = False) -> str:
-        return report_latex(self.report(), standalone)
+    def _summary(self) -> str:
+        return f"{self.network!r}, forward={self.forward}"
 
 
 def _l_words(L: sympy.Expr) -> str:

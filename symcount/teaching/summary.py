@@ -1,57 +1,23 @@
 """A Count as a table: rows of cells, ready for any renderer.
 
-The renderers (text, markdown, LaTeX, JSON) receive plain rows and know nothing
-about layers; this module is the one place that decides the columns.
+The renderers (text, markdown, LaTeX, JSON) receive plain rows
+(:class:`symcount.render.table.Table`) and know nothing about layers; this
+module is the one place that decides the columns and fills them from a Count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 from typing import Any
 
 import sympy
 
 from symcount.engine.results import BlockCall, Count, LayerResult
-
-
-class Column(str, Enum):
-    INDEX = "index"
-    NAME = "name"
-    KIND = "kind"
-    OUTPUT_SHAPE = "output_shape"
-    TRAINABLE = "trainable"
-    NON_TRAINABLE = "non_trainable"
-    BUFFERS = "buffers"
-    MACS = "macs"
-    FLOPS = "flops"
-
-
-HEADER_TITLES = {
-    Column.INDEX: "#",
-    Column.NAME: "name",
-    Column.KIND: "kind",
-    Column.OUTPUT_SHAPE: "output shape",
-    Column.TRAINABLE: "trainable",
-    Column.NON_TRAINABLE: "non-trainable",
-    Column.BUFFERS: "buffers",
-    Column.MACS: "MACs",
-    Column.FLOPS: "FLOPs",
-}
-
-NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS}
+from symcount.render.table import Column, Table
 
 #: How FLOPs are counted, stated wherever they are shown.
 FLOPS_CONVENTION = ("FLOPs = 2 x MACs (a multiply and an add per MAC, as torch.utils.flop_counter counts; "
                     "bias adds, norms, activations and pooling are not counted)")
-
-
-@dataclass(frozen=True)
-class Table:
-    columns: list[Column]
-    rows: list[dict[Column, Any]]
-    totals: list[tuple[str, Any]]
-    notes: list[str]
 
 
 def plain(value: Any) -> int | str | None:

@@ -1,0 +1,98 @@
+"""One escaper per format: plain words (titles, notes, labels, file names) made safe to print.
+
+Every writer that puts words into LaTeX, markdown or HTML goes through these
+tables, so a label reads the same in a derivation, a comparison, a verdict, a
+count table and a memory report. Each escaper is a character table (plus, for
+LaTeX prose, typographic quotes and ``2^30`` as a power): to teach symcount a
+new character is one line here.
+
+LaTeX is text mode under the standalone preamble (:data:`symcount.render.derivation_latex.STANDALONE_PREAMBLE`:
+OT1 fonts, amsmath, no ``fontenc``): ``<``, ``>`` and ``|`` print as ``¡``, ``¿``
+and ``—`` there unless written as ``\\textless{}``, ``\\textgreater{}`` and
+``\\textbar{}``, and Unicode math signs (``−``, ``≥``, ``³``) stop pdflatex unless
+mapped to something the preamble typesets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+#: LaTeX text mode: the ten special characters, the three OT1 misprints, and the Unicode signs symcount writes.
+LATEX_TEXT: Mapping[str, str] = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "−": "$-$", "–": "--", "—": "---",
+    "×": r"$\times$", "·": r"$\cdot$", "→": r"$\to$", "≥": r"$\geq$", "≤": r"$\leq$", "≠": r"$\neq$",
+    "≈": r"$\approx$",
+    "⁰": r"\textsuperscript{0}", "¹": r"\textsuperscript{1}", "²": r"\textsuperscript{2}",
+    "³": r"\textsuperscript{3}", "⁴": r"\textsuperscript{4}", "⁵": r"\textsuperscript{5}",
+    "⁶": r"\textsuperscript{6}", "⁷": r"\textsuperscript{7}", "⁸": r"\textsuperscript{8}",
+    "⁹": r"\textsuperscript{9}",
+}
+
+#: Markdown (CommonMark, GitHub, Jupyter, MkDocs): ASCII punctuation that starts markup, backslash-escaped
+#: (``$`` starts math in the renderers symcount writes for).
+MARKDOWN_TEXT: frozenset[str] = frozenset("\\`*_{}[]<>#|$")
+
+#: Inside a code span in a pipe table only the cell separator needs escaping.
+MARKDOWN_CODE: frozenset[str] = frozenset("|")
+
+#: HTML text (Moodle question text and feedback).
+HTML_TEXT: Mapping[str, str] = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+_LATEX_CODE = str.maketrans(dict(LATEX_TEXT))
+_MARKDOWN = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_TEXT})
+_MARKDOWN_CODE = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CODE})
+_HTML = str.maketrans(dict(HTML_TEXT))
+#: ``2^30`` in plain words is a power: in LaTeX prose it is set as ``$2^{30}$``.
+_POWER = re.compile(r"(\d+)\^(\d+)")
+
+
+def latex_code(text: str) -> str:
+    """Text for ``\\texttt{...}`` (file names, descriptions): every character as typed, quotes straight."""
+    return text.translate(_LATEX_CODE)
+
+
+def latex_text(text: str) -> str:
+    """Prose for LaTeX text mode: the table, typographic quotes (``same''), ``2^30`` as a power."""
+    parts = _POWER.split(text)
+    out: list[str] = []
+    for i in range(0, len(parts), 3):
+        out.append(latex_code(parts[i]))
+        if i + 2 < len(parts):
+            out.append(f"${parts[i + 1]}^{{{parts[i + 2]}}}$")
+    return _quotes("".join(out))
+
+
+def _quotes(text: str) -> str:
+    """Straight double quotes, in pairs, as LaTeX's opening and closing quotes."""
+    out: list[str] = []
+    opening = True
+    for ch in text:
+        if ch == '"':
+            out.append("``" if opening else "''")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def markdown_text(text: str) -> str:
+    """Words that markdown must not read as emphasis, code, links, headings, tables or math."""
+    return text.translate(_MARKDOWN)
+
+
+def markdown_code(text: str) -> str:
+    """The contents of a code span in a pipe table (``|`` would end the cell)."""
+    return text.translate(_MARKDOWN_CODE)
+
+
+def html_text(text: str) -> str:
+    """Text for an HTML element."""
+    return text.translate(_HTML)
+
+
+#: format name -> the escaper of plain words in it ("text" keeps words as they are)
+ESCAPERS: Mapping[str, Callable[[str], str]] = {"text": str, "markdown": markdown_text, "latex": latex_text}
