@@ -1,4 +1,4 @@
-"""``symcount compare A B`` (:mod:`symcount.teaching.compare`) and ``symcount check`` (:mod:`symcount.teaching.check`)."""
+"""``symcount compare A B``: two counts side by side (:mod:`symcount.teaching.compare`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output
+from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.options import CONVENTIONS, add_format, add_output, add_standalone
+from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
+from symcount.cli.verbs import VERBS
+from symcount.engine.walk import Count
 from symcount.errors import SymcountError
-from symcount.teaching.compare import Comparison, compare, parse_sweep
+from symcount.teaching.compare import Comparison, Side, compare, parse_sweep
+
+#: ``symcount/compare`` JSON (docs/json.md).
+SCHEMA_VERSION = 1
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,19 +25,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="a value for both sides (repeatable)")
     p.add_argument("--a-set", dest="a_values", action="append", metavar="NAME=VALUE", help="a value for A only")
     p.add_argument("--b-set", dest="b_values", action="append", metavar="NAME=VALUE", help="a value for B only")
-    p.add_argument("--convention", choices=["pytorch", "keras"], default="pytorch",
+    p.add_argument("--convention", choices=list(CONVENTIONS), default="pytorch",
                    help="both sides' convention (default: pytorch)")
-    p.add_argument("--a-convention", choices=["pytorch", "keras"], help="A's convention")
-    p.add_argument("--b-convention", choices=["pytorch", "keras"], help="B's convention")
+    p.add_argument("--a-convention", choices=list(CONVENTIONS), help="A's convention")
+    p.add_argument("--b-convention", choices=list(CONVENTIONS), help="B's convention")
     p.add_argument("--network", help="network to count on both sides")
     p.add_argument("--a-network", help="A's network")
     p.add_argument("--b-network", help="B's network")
     p.add_argument("--sweep", metavar="NAME=RANGE",
                    help="a table over one size: C=16..512 (doubling), C=1..8:1, C=3,5,7")
     p.add_argument("--plot", metavar="FILE.png", help="draw the sweep with matplotlib (optional extra)")
-    p.add_argument("--format", choices=["text", "latex", "markdown"], default="text")
-    p.add_argument("--standalone", action="store_true", help="latex: a complete document")
-    p.add_argument("-o", "--output", help="write to a file instead of stdout")
+    add_format(p, VERBS["compare"].formats, "text")
+    add_standalone(p, help="latex: a complete document")
+    add_output(p)
 
 
 def build(args: argparse.Namespace) -> Comparison:
@@ -54,7 +61,9 @@ def build(args: argparse.Namespace) -> Comparison:
 
 
 def plot(comparison: Comparison, path: str) -> None:
-    """A line chart of both counts over the sweep (needs matplotlib)."""
+    """A line chart of both counts over the sweep (needs matplotlib).
+
+    matplotlib is an optional extra, so it is imported here, when a plot is asked for."""
     try:
         import matplotlib
 
@@ -82,50 +91,45 @@ def plot(comparison: Comparison, path: str) -> None:
         plt.close(fig)
 
 
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    """The comparison's data: each side's totals, A − B, A / B, the verdict and any sweep."""
+    verdict = comparison.verdict
+    data: dict[str, Any] = {
+        "a": _side(comparison.sides[0], comparison.a),
+        "b": _side(comparison.sides[1], comparison.b),
+        "values": exact(dict(comparison.shared)),
+        "difference": exact(comparison.difference),
+        "ratio": exact(comparison.ratio),
+        "verdict": {"kind": verdict.kind, "sentence": str(verdict)},
+        "sweep": None,
+    }
+    if comparison.sweep_name is not None:
+        data["sweep"] = {"name": comparison.sweep_name, "rows": [
+            {"value": exact(r.value), "a": exact(r.a), "b": exact(r.b), "difference": exact(r.difference),
+             "ratio": exact(r.ratio)} for r in comparison.sweep_rows]}
+    return data
+
+
+def _side(side: Side, result: Count) -> dict[str, Any]:
+    return {"label": side.label, "network": result.network, "convention": result.convention,
+            "total": exact(result.total), "trainable": exact(result.trainable),
+            "non_trainable": exact(result.non_trainable), "buffers": exact(result.buffers)}
+
+
+def render(comparison: Comparison, fmt: str, standalone: bool = False) -> str:
+    if fmt == "json":
+        return json_document("compare", SCHEMA_VERSION, comparison_dict(comparison))
+    return render_as(comparison, fmt, standalone)
+
+
 def run_compare(argv: Sequence[str]) -> str:
     """The output of ``symcount compare ARGV`` as a string (for goldens and tests)."""
     parser = argparse.ArgumentParser(prog="symcount compare")
     add_arguments(parser)
     args = parser.parse_args(list(argv))
-    return render_as(build(args), args.format, args.standalone)
+    return render(build(args), args.format, args.standalone)
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
-    write_output(render_as(build(args), args.format, args.standalone), args.output)
+def run(args: argparse.Namespace) -> int:
+    write_output(render(build(args), args.format, args.standalone), args.output)
     return EXIT_OK
-
-
-def setup_compare(sub: Any) -> None:
-    p = sub.add_parser("compare", help="compare two layers, blocks or networks symbolically")
-    add_arguments(p)
-    p.set_defaults(func=cmd_compare)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """Exit 0 whether the answer is right or wrong: the verdict is the output."""
-    from symcount.teaching.check import check
-
-    verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
-                    convention=args.convention, network=args.network, quantity=args.quantity)
-    write_output(render_as(verdict, args.format, args.standalone), args.output)
-    return EXIT_OK
-
-
-def setup_check(sub: Any) -> None:
-    p = sub.add_parser("check", help="check an answer (a number or a formula) and name the slip if it is wrong")
-    p.add_argument("source", help="a .sc file (optionally path#network) or an inline description")
-    p.add_argument("--answer", required=True, help="a number or a formula in the layer's names, e.g. "
-                   "'(k*k*C_in + 1)*C_out'")
-    p.add_argument("--set", dest="values", action="append", metavar="NAME=VALUE",
-                   help="give a symbol or let a value (repeatable)")
-    p.add_argument("--convention", choices=["pytorch", "keras"], default="pytorch")
-    p.add_argument("--network", help="which network when the source holds several")
-    p.add_argument("--quantity", choices=["total", "trainable"], default="total",
-                   help="what the question asks for (default: total, as the framework reports it)")
-    p.add_argument("--format", choices=["text", "latex", "markdown"], default="text")
-    p.add_argument("--standalone", action="store_true", help="latex: a complete document")
-    p.add_argument("-o", "--output", help="write to a file instead of stdout")
-    p.set_defaults(func=cmd_check)
-
-
-SETUPS = [setup_compare, setup_check]

@@ -1,7 +1,6 @@
-"""``symcount derive``: the step-by-step derivation as LaTeX, markdown or text.
+"""``symcount derive``: the step-by-step derivation as LaTeX, markdown, text or JSON.
 
-Discovered by :mod:`symcount.cli.main` through ``SETUPS``; a thin layer over
-:func:`symcount.teaching.derivation.derive`.
+A thin layer over :func:`symcount.teaching.derivation.derive`.
 """
 
 from __future__ import annotations
@@ -9,13 +8,50 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.options import add_convention, add_format, add_network, add_output, add_set, add_source, add_standalone
+from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
+from symcount.cli.verbs import VERBS, add_subparser
 from symcount.errors import SymcountError
+from symcount.teaching.derivation import Derivation, derive
+from symcount.teaching.summary import count_dict
+
+#: ``symcount/derive`` JSON (docs/json.md).
+SCHEMA_VERSION = 1
 
 
-def cmd_derive(args: argparse.Namespace) -> int:
-    from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output
-    from symcount.teaching.derivation import derive
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_source(p)
+    add_set(p)
+    add_convention(p, choices=["pytorch", "keras", "both"], default=None,
+                   help="whose counting rules; both = side by side (default: the file's "
+                        "'# convention:' line, else pytorch)")
+    add_network(p, help="which network to derive when the source holds several")
+    p.add_argument("--bias", choices=["both", "true", "false"], default=None,
+                   help="give every layer a bias (true), none (false) or show both side by side "
+                        "(default: the file's '# bias:' line, else as written)")
+    add_format(p, VERBS["derive"].formats, "latex")
+    add_standalone(p, help="a complete LaTeX document (article, amsmath) that pdflatex compiles")
+    add_output(p)
+    p.add_argument("--mul", choices=["times", "cdot"], default="times", help="multiplication sign")
+    p.add_argument("--kernel-style", choices=["repeat", "power"], default="repeat",
+                   help="k x k (repeat) or k^2 (power)")
+    p.add_argument("--digit-separator", default="{,}", metavar="TEX",
+                   help="LaTeX thousands separator (default: {,} as in 295{,}168)")
+    p.add_argument("--title", help="the document's heading (default: the file's '# title:' line or its name)")
+    p.add_argument("--shapes", action=argparse.BooleanOptionalAction, default=True,
+                   help="show the working of each output size that a layer changes, e.g. "
+                        "H_out = floor((H + 2p - k)/s) + 1 (default: on; --no-shapes for parameters only)")
 
+
+def setup_derive(sub: Any) -> None:
+    """The ``derive`` sub-parser on ``sub``: how ``tools/goldens.py`` reads ``#! derive`` lines."""
+    parser = add_subparser(sub, VERBS["derive"])
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
     derivation = derive(
@@ -30,41 +66,24 @@ def cmd_derive(args: argparse.Namespace) -> int:
         title=args.title,
         shapes=args.shapes,
     )
-    write_output(render_as(derivation, args.format, args.standalone), args.output)
+    if args.format == "json":
+        write_output(json_document("derive", SCHEMA_VERSION, derivation_dict(derivation)), args.output)
+    else:
+        write_output(render_as(derivation, args.format, args.standalone), args.output)
     return EXIT_OK
 
 
-def setup_derive(sub: Any) -> None:
-    p = sub.add_parser(
-        "derive",
-        help="step-by-step derivation (LaTeX, markdown or text), like an exam answer",
-        description="Derive the parameter count layer by layer: the textbook formula, the values put in, "
-                    "the exact result.",
-    )
-    p.add_argument("source", help="a .sc file (optionally path#network) or an inline description")
-    p.add_argument("--set", dest="values", action="append", metavar="NAME=VALUE",
-                   help="give a symbol or let a value (repeatable)")
-    p.add_argument("--convention", choices=["pytorch", "keras", "both"], default=None,
-                   help="whose counting rules; both = side by side (default: the file's "
-                        "'# convention:' line, else pytorch)")
-    p.add_argument("--network", help="which network to derive when the source holds several")
-    p.add_argument("--bias", choices=["both", "true", "false"], default=None,
-                   help="give every layer a bias (true), none (false) or show both side by side "
-                        "(default: the file's '# bias:' line, else as written)")
-    p.add_argument("--format", choices=["latex", "markdown", "text"], default="latex")
-    p.add_argument("--standalone", action="store_true",
-                   help="a complete LaTeX document (article, amsmath) that pdflatex compiles")
-    p.add_argument("-o", "--output", help="write to a file instead of stdout")
-    p.add_argument("--mul", choices=["times", "cdot"], default="times", help="multiplication sign")
-    p.add_argument("--kernel-style", choices=["repeat", "power"], default="repeat",
-                   help="k x k (repeat) or k^2 (power)")
-    p.add_argument("--digit-separator", default="{,}", metavar="TEX",
-                   help="LaTeX thousands separator (default: {,} as in 295{,}168)")
-    p.add_argument("--title", help="the document's heading (default: the file's '# title:' line or its name)")
-    p.add_argument("--shapes", action=argparse.BooleanOptionalAction, default=True,
-                   help="show the working of each output size that a layer changes, e.g. "
-                        "H_out = floor((H + 2p - k)/s) + 1 (default: on; --no-shapes for parameters only)")
-    p.set_defaults(func=cmd_derive)
-
-
-SETUPS = [setup_derive]
+def derivation_dict(derivation: Derivation) -> dict[str, Any]:
+    """The derivation's data: its title and statement, and the count of each variant (one, or
+    two side by side), each variant's count in the ``symcount/count`` form."""
+    document = derivation.document
+    return {
+        "title": document.title,
+        "intro": list(document.intro),
+        "conventions": document.conventions,
+        "total": exact(derivation.total),
+        "variants": [
+            {"label": v.label, "convention": v.convention, "bias": v.bias, "count": count_dict(v.count)}
+            for v in derivation.variants
+        ],
+    }

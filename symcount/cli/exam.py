@@ -1,4 +1,9 @@
-"""``symcount exam TEMPLATE``: exam sheets, solution sheets and Moodle quizzes (see :mod:`symcount.teaching.exam`)."""
+"""``symcount exam TEMPLATE``: exam sheets, solution sheets, Moodle quizzes, or the variants as JSON.
+
+See :mod:`symcount.teaching.exam`. The LaTeX it writes is always complete
+documents (an exam sheet and a solution sheet), so ``--standalone`` is accepted
+for the one spelling every verb shares and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,63 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from symcount.cli.main import EXIT_OK, source_arg
+from symcount.cli.argtypes import source_arg, whole_number
+from symcount.cli.options import add_format, add_output, add_standalone
+from symcount.cli.output import EXIT_OK, exact, json_document
+from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
-from symcount.teaching.exam import FORMATS, generate, outputs
+from symcount.teaching.exam import Exam, generate, outputs
+
+#: ``symcount/exam`` JSON (docs/json.md).
+SCHEMA_VERSION = 1
 
 
-def cmd_exam(args: argparse.Namespace) -> int:
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("template", help="a template .sc file (let X = choose(...), let question = \"...\")")
+    p.add_argument("--variants", type=whole_number, default=10, help="how many variants (default 10)")
+    p.add_argument("--seed", type=whole_number, default=0, help="random seed: the same seed gives the same exam")
+    add_format(p, VERBS["exam"].formats, "latex",
+               help="latex (exam + solution sheets), markdown, moodle (XML quiz), text, or json (the variants)")
+    add_standalone(p, help="latex: accepted everywhere; the exam and solution sheets are always complete documents")
+    p.add_argument("--stress", action="store_true",
+                   help="report the spread of answers and warn about shared or guessable answers")
+    add_output(p, metavar="DIR", help="write the files into DIR")
+
+
+def files_of(exam: Exam, fmt: str) -> dict[str, str]:
+    """File name -> content: the exam module's formats, plus text and JSON."""
+    name = exam.template.name
+    if fmt == "text":
+        return {f"{name}.txt": exam.text()}
+    if fmt == "json":
+        return {f"{name}.json": json_document("exam", SCHEMA_VERSION, exam_dict(exam))}
+    return outputs(exam, fmt)
+
+
+def exam_dict(exam: Exam) -> dict[str, Any]:
+    """The exam's data: the template's setting and each variant's values, question and answer."""
+    template = exam.template
+    return {
+        "title": template.title,
+        "template": template.name,
+        "seed": exam.seed,
+        "ask": template.ask,
+        "convention": template.convention,
+        "network": template.network,
+        "variants": [
+            {"number": v.number, "question": v.question, "values": exact(v.values), "answer": exact(v.answer)}
+            for v in exam.variants
+        ],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
     exam = generate(source_arg(args.template), variants=args.variants, seed=args.seed)
     if args.stress:
         sys.stdout.write(exam.stress().text())
         if not args.output:
             return EXIT_OK
-    files = outputs(exam, args.format)
+    files = files_of(exam, args.format)
     if args.output:
         directory = Path(args.output)
         try:
@@ -36,27 +86,3 @@ def cmd_exam(args: argparse.Namespace) -> int:
             sys.stdout.write(("\n" if i else "") + f"% ===== {name} =====\n")
         sys.stdout.write(files[name])
     return EXIT_OK
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    return value
-
-
-def setup_exam(sub: Any) -> None:
-    p = sub.add_parser("exam", help="draw exam variants from a template, with worked solutions")
-    p.add_argument("template", help="a template .sc file (let X = choose(...), let question = \"...\")")
-    p.add_argument("--variants", type=_count, default=10, help="how many variants (default 10)")
-    p.add_argument("--seed", type=_count, default=0, help="random seed: the same seed gives the same exam")
-    p.add_argument("--format", choices=FORMATS, default="latex",
-                   help="latex (exam + solution sheets), markdown, or moodle (XML quiz)")
-    p.add_argument("--stress", action="store_true",
-                   help="report the spread of answers and warn about shared or guessable answers")
-    p.add_argument("-o", "--output", metavar="DIR", help="write the files into DIR")
-    p.set_defaults(func=cmd_exam)
-
-
-SETUPS = [setup_exam]

@@ -1,70 +1,53 @@
-"""``symcount memory`` and ``symcount compute``: the LLM questions on the command line.
-
-Auto-discovered by :mod:`symcount.cli.main` through ``SETUPS``.
-"""
+"""``symcount memory``: bytes for weights, gradients, optimizer state and the KV cache
+(:func:`symcount.teaching.memory.memory`)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from symcount.cli.main import EXIT_OK, add_common, parse_set, render_as, source_arg, write_output
+from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.options import add_common, add_output, add_report_format
+from symcount.cli.output import EXIT_OK, exact, json_document, render_report, write_output
+from symcount.cli.verbs import VERBS
+from symcount.teaching.memory import DTYPE_BYTES, TRAININGS, Memory, memory
+
+#: ``symcount/memory`` JSON (docs/json.md): :meth:`Memory.as_dict` and the parts.
+SCHEMA_VERSION = 1
+DTYPES = list(DTYPE_BYTES)
 
 
-def _render(report: Any, fmt: str) -> str:
-    if fmt == "latex-standalone":
-        return render_as(report, "latex", standalone=True)
-    return render_as(report, fmt)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_common(p)
+    p.add_argument("--dtype", choices=DTYPES, default="bf16", help="storage type of the weights (default: bf16)")
+    p.add_argument("--training", choices=list(TRAININGS), default="none",
+                   help="none: inference; sgd or adam: add gradients and optimizer state (default: none)")
+    p.add_argument("--kv-cache", type=int, metavar="L", help="add the key/value cache of L tokens")
+    p.add_argument("--batch", type=int, default=1, help="sequences in the KV cache (default: 1)")
+    p.add_argument("--kv-dtype", choices=DTYPES,
+                   help="type of the KV cache (default: the weights' type; bf16 for int8/int4 weights)")
+    add_report_format(p, VERBS["memory"].formats)
+    add_output(p)
 
 
-def cmd_memory(args: argparse.Namespace) -> int:
-    from symcount.teaching.memory import memory
-
+def run(args: argparse.Namespace) -> int:
     result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
                     kv_cache=args.kv_cache, batch=args.batch, kv_dtype=args.kv_dtype)
     if args.format == "json":
-        write_output(json.dumps(result.as_dict(), indent=2) + "\n", args.output)
+        write_output(json_document("memory", SCHEMA_VERSION, memory_dict(result)), args.output)
     else:
-        write_output(_render(result, args.format), args.output)
+        write_output(render_report(result, args.format, args.standalone), args.output)
     return EXIT_OK
 
 
-def cmd_compute(args: argparse.Namespace) -> int:
-    from symcount.teaching.memory import compute
-
-    result = compute(source_arg(args.source), values=parse_set(args.values), network=args.network,
-                     convention=args.convention)
-    write_output(_render(result, args.format), args.output)
-    return EXIT_OK
-
-
-FORMATS = ["text", "markdown", "latex", "latex-standalone"]
-
-
-def setup_memory(sub: Any) -> None:
-    p = sub.add_parser("memory", help="bytes for weights, gradients and optimizer state")
-    add_common(p)
-    p.add_argument("--dtype", choices=["fp32", "bf16", "fp16", "int8", "int4"], default="bf16",
-                   help="storage type of the weights (default: bf16)")
-    p.add_argument("--training", choices=["none", "sgd", "adam"], default="none",
-                   help="none: inference; sgd or adam: add gradients and optimizer state (default: none)")
-    p.add_argument("--kv-cache", type=int, metavar="L", help="add the key/value cache of L tokens")
-    p.add_argument("--batch", type=int, default=1, help="sequences in the KV cache (default: 1)")
-    p.add_argument("--kv-dtype", choices=["fp32", "bf16", "fp16", "int8", "int4"],
-                   help="type of the KV cache (default: the weights' type; bf16 for int8/int4 weights)")
-    p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
-    p.add_argument("-o", "--output", help="write to a file instead of stdout")
-    p.set_defaults(func=cmd_memory)
-
-
-def setup_compute(sub: Any) -> None:
-    p = sub.add_parser("compute", help="forward and training FLOPs per token beside the 2N / 6N rules")
-    add_common(p)
-    p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("-o", "--output", help="write to a file instead of stdout")
-    p.set_defaults(func=cmd_compute)
-
-
-SETUPS = [setup_memory, setup_compute]
+def memory_dict(result: Memory) -> dict[str, Any]:
+    """:meth:`Memory.as_dict` (its keys unchanged), the parts it adds up and the KV cache."""
+    kv = result.kv
+    return {
+        **result.as_dict(),
+        "parts": [{"name": p.name, "symbol": p.symbol, "per_param": exact(p.per_param), "bytes": exact(p.bytes)}
+                  for p in result.parts],
+        "kv": None if kv is None else {"per_token": exact(kv.per_token), "tokens": exact(kv.tokens),
+                                       "batch": exact(kv.batch), "dtype": kv.dtype, "values": exact(kv.values)},
+    }

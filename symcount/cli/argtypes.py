@@ -1,0 +1,63 @@
+"""The argument types every verb shares: ``--set`` pairs, a SOURCE, whole numbers.
+
+Bad input raises :class:`~symcount.errors.SymcountError` (reported as
+``file:line:col: message``, exit 2) rather than argparse's usage error, so a
+mistyped value reads like any other symcount error; :func:`whole_number` is an
+argparse ``type=`` and reports through argparse, as it always has.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from symcount import api
+from symcount.errors import SymcountError
+
+
+def parse_set(items: Sequence[str] | None) -> dict[str, str]:
+    """``--set NAME=VALUE`` pairs (values are parsed later by the expression grammar)."""
+    values: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier() or not value.strip():
+            raise SymcountError(f"--set expects NAME=VALUE, got '{item}'")
+        values[name] = value.strip()
+    return values
+
+
+def source_arg(text: str) -> api.Source:
+    """A SOURCE argument: an existing file (``path#network`` too), else inline text."""
+    if not text.strip():
+        raise SymcountError("the description is empty",
+                            hint='give a .sc file or the description itself, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
+    candidate = Path(text)
+    base = text.rpartition("#")[0] if "#" in text else None
+    if text.endswith(".sc") or exists(candidate, "file") or (base and exists(Path(base), "file")):
+        return candidate
+    if exists(candidate, "dir"):
+        raise SymcountError("is a directory, not a description file", filename=text)
+    if "\n" not in text and text.endswith(".sc") is False and "/" in text and not exists(candidate, "any") \
+            and "(" not in text:
+        raise SymcountError("no such file", filename=text)
+    return text
+
+
+def exists(path: Path, kind: str) -> bool:
+    """``Path.is_file`` / ``is_dir`` / ``exists`` for any text: a description
+    is not a valid file name (too long, NUL bytes), and that means 'no'."""
+    try:
+        return {"file": path.is_file, "dir": path.is_dir, "any": path.exists}[kind]()
+    except (OSError, ValueError):
+        return False
+
+
+def whole_number(text: str) -> int:
+    """An argparse ``type=`` for counts such as ``--variants 10``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    return value

@@ -1,0 +1,52 @@
+"""``symcount compute``: forward and training FLOPs per token beside the 2N / 6N rules
+(:func:`symcount.teaching.memory.compute`)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.options import add_common, add_output, add_report_format
+from symcount.cli.output import EXIT_OK, exact, json_document, render_report, write_output
+from symcount.cli.verbs import VERBS
+from symcount.teaching.memory import Compute, compute
+
+#: ``symcount/compute`` JSON (docs/json.md).
+SCHEMA_VERSION = 1
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_common(p)
+    add_report_format(p, VERBS["compute"].formats)
+    add_output(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = compute(source_arg(args.source), values=parse_set(args.values), network=args.network,
+                     convention=args.convention)
+    if args.format == "json":
+        write_output(json_document("compute", SCHEMA_VERSION, compute_dict(result)), args.output)
+    else:
+        write_output(render_report(result, args.format, args.standalone), args.output)
+    return EXIT_OK
+
+
+def compute_dict(result: Compute) -> dict[str, Any]:
+    """The report's numbers: MACs for L tokens, FLOPs per token, the 2N rule and what separates them."""
+    return {
+        "network": result.network,
+        "L": exact(result.L),
+        "params": exact(result.params),
+        "moe": result.moe,
+        "macs": exact(result.macs),
+        "forward": exact(result.forward),
+        "rule": exact(result.rule),
+        "difference": exact(result.difference),
+        "context": exact(result.context),
+        "no_macs": exact(result.no_macs),
+        "biases": exact(result.biases),
+        "tied": exact(result.tied),
+        "training": exact(result.training),
+        "training_rule": exact(6 * result.params),
+    }
