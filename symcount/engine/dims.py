@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symcount.catalog.core import (
-    lookup,
-)
+from symcount.catalog.core import lookup
 from symcount.catalog.shapes import Shape
 from symcount.language import nodes
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from symcount.catalog.core import (
-    lookup,
-)
+from symcount.catalog.core import lookup
 from symcount.catalog.wrappers import names_a_layer
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.language import nodes

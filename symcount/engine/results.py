@@ -10,11 +10,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symcount.catalog.core import (
-    ONE,
-    Args,
-    LayerType,
-)
+from symcount.catalog.core import ONE, Args, LayerType
 from symcount.catalog.shapes import Shape
 from symcount.language import nodes
 from symcount.language.values import Value

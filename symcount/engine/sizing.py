@@ -8,9 +8,7 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import (
-    lookup,
-)
+from symcount.catalog.core import lookup
 from symcount.catalog.wrappers import wrapper_of
 from symcount.engine.binding import bind_params
 from symcount.engine.load import Program

@@ -10,16 +10,7 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import (
-    ONE,
-    REQUIRED,
-    Args,
-    ArgSpec,
-    LayerType,
-    Tensor,
-    all_spellings,
-    lookup,
-)
+from symcount.catalog.core import ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.recurrent import MERGE_MODES
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import spelling_framework
