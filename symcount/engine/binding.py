@@ -26,9 +26,8 @@ from symcount.catalog.core import (
     LayerType,
 )
 from symcount.catalog.shapes import Shape
-from symcount.catalog.spellings import positional_order
+from symcount.catalog.spellings import layer_framework, positional_order
 from symcount.errors import SymcountError, did_you_mean
-from symcount.frameworks.prefixes import layer_framework
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, Value, describe, evaluate, is_none
