@@ -9,6 +9,7 @@ check symcount's count and output shape.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 os.environ["KERAS_BACKEND"] = "torch"
 
@@ -16,7 +17,7 @@ import keras  # noqa: E402
 import pytest  # noqa: E402
 
 import symcount  # noqa: E402
-from symcount.catalog.core import lookup  # noqa: E402
+from symcount.catalog.core import CATALOG, FRAMEWORKS, keras_layer, lookup, register  # noqa: E402
 
 KERAS_NAMES = [
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool2D", "MaxPool2D", "MaxPooling2D",
@@ -136,6 +137,27 @@ def test_every_framework_order_names_arguments_the_layer_has_or_ignores() -> Non
                 assert entry.find_arg(name) is not None or entry.ignores(name), (spelling, name)
                 if entry.find_arg(name) is not None:
                     assert not entry.ignores(name), (spelling, name)
+
+
+def test_a_framework_spells_a_layer_or_says_why_it_lacks_it() -> None:
+    """An entry counted under one framework only says why the other lacks it, and is not spelt there."""
+    for entry in CATALOG.values():
+        spelt = {s.framework for s in entry.spellings}
+        assert not spelt & set(entry.missing), entry.name
+        for framework in FRAMEWORKS:
+            assert framework in entry.frameworks or entry.missing.get(framework, "").strip(), (entry.name, framework)
+    lrn = CATALOG["lrn"]
+    with pytest.raises(ValueError, match="say why keras lacks it"):
+        register(replace(lrn, name="lrn_without_a_reason", missing={}))
+    with pytest.raises(ValueError, match="which lacks it"):
+        register(replace(lrn, name="lrn_spelt_in_keras", spellings=(keras_layer("LocalResponseNormalization"),)))
+    assert "lrn_without_a_reason" not in CATALOG and "lrn_spelt_in_keras" not in CATALOG
+
+
+def test_registered_aliases_are_the_spellings_then_symcounts_own_names() -> None:
+    conv = CATALOG["conv_transpose2d"]
+    assert conv.aliases == ("ConvTranspose2d", "Conv2DTranspose", "convtranspose2d", "deconv2d")
+    assert CATALOG["lstm"].aliases == ("LSTM",)  # spelt alike in both frameworks: listed once
 
 
 def test_bias_variants_find_a_positional_bias_in_the_frameworks_order() -> None:

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 import symcount
 from symcount import Count, SymcountError
 from symcount.catalog.core import BIAS, CATALOG, COUNT, FLAG, KERNEL, NUMBER, PADDING, SHAPE, SIZE, STRING
+from symcount.catalog.spellings import KERAS_LAYERS, TORCH_NN
 from symcount.cli.main import main
-from symcount.frameworks.prefixes import KERAS_LAYERS, TORCH_NN
 from symcount.teaching.summary import count_dict
 
 #: 300 examples per test, the same ones every run; SYMCOUNT_FUZZ=5000 explores 5,000 new ones.

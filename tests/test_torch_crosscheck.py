@@ -702,12 +702,8 @@ GENERATORS.update({
 for _kind in _ACTIVATION_MODULES:
     GENERATORS[_kind] = (gen_shape_only(_kind), 4 if _kind == "flatten" else 2)
 
-#: Catalog layers PyTorch has no module for (checked against Keras, or by formula only).
-NOT_IN_PYTORCH = {
-    "rotary": "rotary embeddings are a function inside attention, not an nn.Module",
-    "cls_token": "selecting the first token is the slice x[:, 0], not an nn.Module",
-    "activation": "Keras's Activation layer: PyTorch has one module per activation (checked above)",
-}
+#: Catalog layers PyTorch has no module for (checked against Keras, or by formula only): the entries say why.
+NOT_IN_PYTORCH = {name: entry.missing["pytorch"] for name, entry in CATALOG.items() if "pytorch" in entry.missing}
 
 PARAMS = [pytest.param(kind, seed, id=f"{kind}-{seed}") for kind, (_, n) in GENERATORS.items() for seed in range(n)]
 

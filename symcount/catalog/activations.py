@@ -5,19 +5,7 @@ from __future__ import annotations
 import sympy
 
 from symcount.catalog.common import _certain, _identity_shape, _no_formulas, _no_tensors, _zero_macs, prod
-from symcount.catalog.core import (
-    ANY,
-    NUMBER,
-    ONE,
-    SIZE,
-    TRAINABLE,
-    Args,
-    ArgSpec,
-    LayerType,
-    Tensor,
-    _keras_weight_options,
-    register,
-)
+from symcount.catalog.core import ANY, NUMBER, ONE, SIZE, TRAINABLE, Args, ArgSpec, LayerType, Tensor, _keras_weight_options, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 from symcount.language.values import describe
@@ -29,16 +17,21 @@ def _prelu_caveats(a: Args, convention: str) -> list[str]:
     return []
 
 
+#: name -> (the torch.nn class, symcount's own aliases)
 _ACTIVATIONS = {
-    "relu": ("ReLU",), "relu6": ("ReLU6",), "gelu": ("GELU",), "silu": ("SiLU", "swish"),
-    "sigmoid": ("Sigmoid",), "tanh": ("Tanh",), "softmax": ("Softmax",), "leaky_relu": ("LeakyReLU",),
-    "elu": ("ELU",), "hardswish": ("Hardswish", "hard_swish"), "mish": ("Mish",),
-    "selu": ("SELU",), "celu": ("CELU",), "softplus": ("Softplus",), "softsign": ("Softsign",),
-    "hardsigmoid": ("Hardsigmoid", "hard_sigmoid"), "hardtanh": ("Hardtanh",), "log_softmax": ("LogSoftmax",),
+    "relu": ("ReLU", ()), "relu6": ("ReLU6", ()), "gelu": ("GELU", ()), "silu": ("SiLU", ("swish",)),
+    "sigmoid": ("Sigmoid", ()), "tanh": ("Tanh", ()), "softmax": ("Softmax", ()), "leaky_relu": ("LeakyReLU", ()),
+    "elu": ("ELU", ()), "hardswish": ("Hardswish", ("hard_swish",)), "mish": ("Mish", ()),
+    "selu": ("SELU", ()), "celu": ("CELU", ()), "softplus": ("Softplus", ()), "softsign": ("Softsign", ()),
+    "hardsigmoid": ("Hardsigmoid", ("hard_sigmoid",)), "hardtanh": ("Hardtanh", ()), "log_softmax": ("LogSoftmax", ()),
 }
-for _name, _aliases in _ACTIVATIONS.items():
+#: the activations Keras has a layer class for (the others it writes as Activation("gelu") or activation=...)
+_KERAS_ACTIVATIONS = ("ReLU", "Softmax", "LeakyReLU", "ELU")
+
+for _name, (_torch, _aliases) in _ACTIVATIONS.items():
     register(LayerType(
         name=_name, aliases=_aliases,
+        spellings=(torch_nn(_torch), *((keras_layer(_torch),) if _torch in _KERAS_ACTIVATIONS else ())),
         ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta"),
         description=f"{_name} activation (element-wise).",
         args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),
@@ -47,7 +40,8 @@ for _name, _aliases in _ACTIVATIONS.items():
     ))
 
 register(LayerType(
-    name="activation", aliases=("Activation",),
+    name="activation", spellings=(keras_layer("Activation"),),
+    missing={"pytorch": "Keras's Activation layer: PyTorch has one module per activation (checked above)"},
     description="Keras's Activation layer: any element-wise activation, named by a string.",
     args=(ArgSpec("fn", ANY, None, ("activation",), doc='the activation, e.g. "relu"'),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -55,8 +49,11 @@ register(LayerType(
 ))
 
 register(LayerType(
-    name="dropout", aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "SpatialDropout1D", "SpatialDropout2D",
-                             "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout", "GaussianDropout"),
+    name="dropout",
+    spellings=(*map(torch_nn, ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")),
+               *map(keras_layer, ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")),
+               *map(torch_nn, ("AlphaDropout", "FeatureAlphaDropout")),
+               *map(keras_layer, ("AlphaDropout", "GaussianDropout"))),
     ignored=("noise_shape", "seed"),
     description="Dropout: zeroes random activations during training.",
     args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability, from 0 to 1"),),
@@ -67,13 +64,15 @@ register(LayerType(
     if _certain(sympy.Lt(a.p, 0)) or _certain(sympy.Gt(a.p, 1)) else None,
 ))
 register(LayerType(
-    name="identity", aliases=("Identity",),
+    name="identity", spellings=(torch_nn("Identity"), keras_layer("Identity")),
     description="Identity: passes its input through.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights",
 ))
 register(LayerType(
     name="cls_token", aliases=("first_token",),
+    missing={"pytorch": "selecting the first token is the slice x[:, 0], not an nn.Module",
+             "keras": "selecting the first token is a slice, not a layer"},
     description="The first token of a sequence (BERT's pooler reads the [CLS] position).",
     args=(), tensors=_no_tensors, formulas=_no_formulas,
     shape=lambda a, s, c: Shape((), s.channels, False),
@@ -83,17 +82,20 @@ register(LayerType(
 ))
 register(LayerType(
     name="rotary", aliases=("rope", "RotaryEmbedding"),
+    missing={"pytorch": "rotary embeddings are a function inside attention, not an nn.Module",
+             "keras": "Keras has no rotary embedding layer (it lives in KerasHub)"},
     description="Rotary position embedding: rotates query/key pairs by fixed angles.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: the rotation angles are fixed, not learned",
 ))
 register(LayerType(
-    name="lrn", aliases=("LocalResponseNorm",),
+    name="lrn", spellings=(torch_nn("LocalResponseNorm"),),
     description="Local response normalisation (AlexNet).",
     args=(ArgSpec("size", SIZE, sympy.Integer(5), ()),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: fixed normalisation constants",
-    frameworks=("pytorch",),  # Keras 3 has no local response normalisation layer
+    frameworks=("pytorch",),
+    missing={"keras": "Keras 3 has no local response normalisation layer"},
 ))
 
 
@@ -105,7 +107,7 @@ def _flatten_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 
 register(LayerType(
-    name="flatten", aliases=("Flatten",),
+    name="flatten", spellings=(torch_nn("Flatten"), keras_layer("Flatten")),
     description="Flatten: all positions and channels into one feature vector.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_flatten_shape, macs=_zero_macs,
     zero_reason="no weights: it only reshapes",
@@ -138,7 +140,7 @@ def _prelu_tensors(a: Args, convention: str) -> list[Tensor]:
 
 
 register(LayerType(
-    name="prelu", aliases=("PReLU",),
+    name="prelu", spellings=(torch_nn("PReLU"), keras_layer("PReLU")),
     ignored=("init", *_keras_weight_options("alpha")),
     description="Parametric ReLU: a learned negative slope (per channel in PyTorch, per element in Keras).",
     args=(ArgSpec("C", SIZE, ONE, ("num_parameters",), doc="slopes (PyTorch num_parameters)"),

@@ -7,7 +7,7 @@ from typing import Any
 import sympy
 
 from symcount.catalog.common import bias_arg, divides, positions, size
-from symcount.catalog.core import _KERNEL_OPTIONS, FLAG, ONE, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, register
+from symcount.catalog.core import _KERNEL_OPTIONS, FLAG, ONE, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape
 
 
@@ -125,8 +125,13 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 register(LayerType(
     name="attention",
     ignored=("dropout", "batch_first", "add_zero_attn", *_KERNEL_OPTIONS[1:]),
-    aliases=("MultiheadAttention", "MultiHeadAttention", "mha", "multihead_attention", "self_attention",
-             "GroupQueryAttention"),
+    spellings=(torch_nn("MultiheadAttention", ("d_model", "heads", "dropout", "bias")),
+               keras_layer("MultiHeadAttention", ("heads", "key_dim", "value_dim", "dropout", "bias"))),
+    aliases=("mha", "multihead_attention", "self_attention", "GroupQueryAttention"),
+    homonyms={"keras.layers.Attention": "Keras's Attention is dot-product attention without projections "
+                                        "(no weights of its own)",
+              "keras.layers.GroupQueryAttention": "Keras's GroupQueryAttention takes other arguments "
+                                                  "(head_dim, num_query_heads, num_key_value_heads)"},
     description="Multi-head (self-)attention: query, key, value and output projections.",
     args=(
         size("d_model", "embed_dim", "hidden_size", infer="channels", doc="model width"),
@@ -174,6 +179,11 @@ def _tel_formulas(a: Args, convention: str) -> dict[str, str]:
     return {"param": f"4*(d_model + b)*d_model + (d_model + b)*d_ff + (d_ff + b)*d_model + {norms}"}
 
 
+#: PyTorch's positional order of TransformerEncoderLayer and TransformerDecoderLayer
+_TORCH_TRANSFORMER_LAYER = ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps", "batch_first",
+                            "norm_first", "bias")
+
+
 def _transformer_layer_args() -> tuple[ArgSpec, ...]:
     """The arguments PyTorch's encoder and decoder layers share (width, heads, feed-forward, bias)."""
     return (
@@ -188,7 +198,8 @@ def _transformer_layer_args() -> tuple[ArgSpec, ...]:
 register(LayerType(
     name="transformer_encoder_layer",
     ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
-    aliases=("TransformerEncoderLayer", "encoder_layer"),
+    spellings=(torch_nn("TransformerEncoderLayer", _TORCH_TRANSFORMER_LAYER),),
+    aliases=("encoder_layer",),
     description="PyTorch TransformerEncoderLayer: self-attention, a two-layer feed-forward, two layer norms.",
     args=(
         *_transformer_layer_args(),
@@ -201,6 +212,7 @@ register(LayerType(
                           + 2 * positions(i) * a.d_model * a.ff),
     macs_doc="attention + 2 · L · d_model · d_ff",
     frameworks=("pytorch",),
+    missing={"keras": "Keras 3 has no transformer layer (it lives in KerasHub)"},
     input_kind="sequence",
     validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
     if divides(a.heads, a.d_model) is False else None,
@@ -237,7 +249,8 @@ def _tdl_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 register(LayerType(
     name="transformer_decoder_layer",
     ignored=("dropout", "activation", "layer_norm_eps", "batch_first", "norm_first"),
-    aliases=("TransformerDecoderLayer", "decoder_layer"),
+    spellings=(torch_nn("TransformerDecoderLayer", _TORCH_TRANSFORMER_LAYER),),
+    aliases=("decoder_layer",),
     description="PyTorch TransformerDecoderLayer: self-attention, cross-attention to the encoder's memory, "
                 "a two-layer feed-forward, three layer norms.",
     args=(
@@ -252,6 +265,7 @@ register(LayerType(
     macs=_tdl_macs,
     macs_doc="self-attention + cross-attention to S memory positions (default S = L) + 2 · L · d_model · d_ff",
     frameworks=("pytorch",),
+    missing={"keras": "Keras 3 has no transformer layer (it lives in KerasHub)"},
     input_kind="sequence",
     validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
     if divides(a.heads, a.d_model) is False else None,
@@ -270,6 +284,7 @@ def _gated_tensors(a: Args, convention: str) -> list[Tensor]:
 register(LayerType(
     name="gated_mlp",
     aliases=("swiglu", "geglu", "LlamaMLP", "MistralMLP"),
+    missing={"keras": "Keras has no gated MLP layer (it lives in KerasHub models)"},
     description="Gated feed-forward (SwiGLU/GeGLU) of Llama and Mistral: gate, up and down projections.",
     args=(
         size("d_model", "hidden_size", "dim", infer="channels"),

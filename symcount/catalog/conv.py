@@ -19,25 +19,7 @@ from symcount.catalog.common import (
     prod,
     size,
 )
-from symcount.catalog.core import (
-    _KERNEL_OPTIONS,
-    ANY,
-    KERNEL,
-    ONE,
-    PADDING,
-    REQUIRED,
-    SIZE,
-    TRAINABLE,
-    ZERO,
-    Args,
-    ArgSpec,
-    LayerType,
-    ShapeRule,
-    Tensor,
-    TensorRule,
-    _keras_weight_options,
-    register,
-)
+from symcount.catalog.core import _KERNEL_OPTIONS, ANY, KERNEL, ONE, PADDING, REQUIRED, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, ShapeRule, Tensor, TensorRule, _keras_weight_options, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape, conv_out, conv_transpose_out
 from symcount.language.symbols import is_number
 
@@ -170,11 +152,22 @@ def _conv_caveats(d: int, transpose: bool, keras_name: str | None = None) -> Cal
     return caveats
 
 
+# the frameworks' positional orders: PyTorch's Conv2d(3, 16, 3, 2, 1) has stride 2 and padding 1
+_TORCH_CONV = ("C_in", "C_out", "k", "stride", "padding", "dilation", "groups", "bias", "padding_mode")
+_TORCH_CONV_TRANSPOSE = ("C_in", "C_out", "k", "stride", "padding", "output_padding", "groups", "bias", "dilation",
+                         "padding_mode")
+_KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "groups", "activation", "bias")
+_KERAS_CONV_TRANSPOSE = ("C_out", "k", "stride", "padding", "output_padding", "data_format", "dilation", "activation",
+                         "bias")
+_KERAS_DEPTHWISE = ("k", "stride", "padding", "multiplier", "data_format", "dilation", "activation", "bias")
+_KERAS_SEPARABLE = ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier", "activation", "bias")
+
 for _d in (1, 2, 3):
     register(LayerType(
         name=f"conv{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS),
-        aliases=(f"Conv{_d}d", f"Conv{_d}D", f"Convolution{_d}D"),
+        spellings=(torch_nn(f"Conv{_d}d", _TORCH_CONV), keras_layer(f"Conv{_d}D", _KERAS_CONV),
+                   keras_layer(f"Convolution{_d}D", _KERAS_CONV)),
         description=f"{_d}-D convolution: each output channel is a k^{_d} window over the input channels "
                     "of its group, plus a bias.",
         args=(*conv_args(_d), TRAINABLE),
@@ -192,7 +185,9 @@ for _d in (1, 2, 3):
     register(LayerType(
         name=f"conv_transpose{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS),
-        aliases=(f"ConvTranspose{_d}d", f"Conv{_d}DTranspose", f"convtranspose{_d}d", f"deconv{_d}d"),
+        spellings=(torch_nn(f"ConvTranspose{_d}d", _TORCH_CONV_TRANSPOSE),
+                   keras_layer(f"Conv{_d}DTranspose", _KERAS_CONV_TRANSPOSE)),
+        aliases=(f"convtranspose{_d}d", f"deconv{_d}d"),
         description=f"{_d}-D transposed convolution: the gradient of a convolution, upsampling by the stride.",
         args=(*conv_args(_d, transpose=True), TRAINABLE),
         tensors=_conv_tensors(_d, True),
@@ -246,7 +241,8 @@ for _d in (1, 2):
     register(LayerType(
         name=f"depthwise_conv{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")),
-        aliases=(f"DepthwiseConv{_d}D", f"depthwiseconv{_d}d", f"dwconv{_d}d"),
+        spellings=(keras_layer(f"DepthwiseConv{_d}D", _KERAS_DEPTHWISE),),
+        aliases=(f"depthwiseconv{_d}d", f"dwconv{_d}d"),
         description=f"Depthwise {_d}-D convolution: one {_WINDOW[_d]} filter per input channel (times the multiplier).",
         args=(*_DW_ARGS, TRAINABLE),
         tensors=_dw_tensors,
@@ -282,7 +278,8 @@ for _d in (1, 2):
     register(LayerType(
         name=f"separable_conv{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise", "pointwise")),
-        aliases=(f"SeparableConv{_d}D", f"separableconv{_d}d", f"sepconv{_d}d"),
+        spellings=(keras_layer(f"SeparableConv{_d}D", _KERAS_SEPARABLE),),
+        aliases=(f"separableconv{_d}d", f"sepconv{_d}d"),
         description=f"Depthwise-separable {_d}-D convolution: a depthwise {_WINDOW[_d]} filter per channel, "
                     f"then a {_POINTWISE[_d]} pointwise conv.",
         args=(_DW_ARGS[0], size("C_out", "out_channels", "filters"), *_DW_ARGS[1:], TRAINABLE),
@@ -306,7 +303,8 @@ for _d in (1, 2):
 register(LayerType(
     name="linear",
     ignored=_KERNEL_OPTIONS,
-    aliases=("Linear", "Dense", "fc", "fully_connected"),
+    spellings=(torch_nn("Linear"), keras_layer("Dense", ("C_out", "activation", "bias"))),
+    aliases=("fc", "fully_connected"),
     description="Fully connected layer: every output is a weighted sum of all inputs plus a bias.",
     args=(
         size("C_in", "in_features", infer="channels", doc="input features"),
@@ -330,7 +328,7 @@ register(LayerType(
 register(LayerType(
     name="bilinear",
     ignored=_KERNEL_OPTIONS,
-    aliases=("Bilinear",),
+    spellings=(torch_nn("Bilinear"),),
     description="PyTorch's Bilinear: each output is x1ᵀ·W_k·x2 of two inputs, plus a bias (the second input "
                 "is not drawn in the network).",
     args=(
@@ -346,4 +344,5 @@ register(LayerType(
     macs=lambda a, i, o: a.C_in * a.C_in2 * a.C_out * positions(o),
     macs_doc="C_in · C_in2 · C_out · positions (torch's FlopCounterMode does not count bilinear)",
     frameworks=("pytorch",),
+    missing={"keras": "Keras has no bilinear layer"},
 ))

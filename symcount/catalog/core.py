@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import sympy
 
@@ -125,6 +125,37 @@ class Tensor:
         return result
 
 
+#: The frameworks symcount counts as, and reads the code of.
+Framework = Literal["pytorch", "keras"]
+FRAMEWORKS: tuple[Framework, ...] = ("pytorch", "keras")
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A framework's class name for an entry: ``torch.nn.Conv2d``, ``keras.layers.Conv2D``.
+
+    Pasted code may write it after the framework's module prefix (``nn.``, ``layers.``); the
+    paste lists (:data:`symcount.catalog.spellings.TORCH_NN`, ``KERAS_LAYERS``) are made of these.
+    ``order`` is the meaning of the class's positional arguments, in its framework's order
+    (Keras's ``Dense(64)`` is 64 units); a spelling without one takes the catalog's order.
+    A name in an order that is not one of the layer's arguments is one its entry ignores.
+    """
+
+    framework: Framework
+    name: str
+    order: tuple[str, ...] | None = None
+
+
+def torch_nn(name: str, order: tuple[str, ...] | None = None) -> Spelling:
+    """``torch.nn.<name>``, with its positional order when it has one worth reading."""
+    return Spelling("pytorch", name, order)
+
+
+def keras_layer(name: str, order: tuple[str, ...] | None = None) -> Spelling:
+    """``keras.layers.<name>``, with its positional order when it has one worth reading."""
+    return Spelling("keras", name, order)
+
+
 TensorRule = Callable[[Args, str], list[Tensor]]
 FormulaRule = Callable[[Args, str], dict[str, str]]
 ShapeRule = Callable[[Args, Shape, str], Shape]
@@ -142,8 +173,17 @@ class LayerType:
     formulas: FormulaRule
     shape: ShapeRule
     macs: MacRule
+    #: symcount's own alternative names (``fc``, ``bn``); :func:`register` adds the spellings' names
     aliases: tuple[str, ...] = ()
+    #: the frameworks' class names for this layer, with their positional orders
+    spellings: tuple[Spelling, ...] = ()
+    #: a framework without such a layer -> why (no spelling, no cross-check against it)
+    missing: Mapping[str, str] = field(default_factory=dict)
+    #: framework classes named like this entry (any case) that are other layers -> why:
+    #: ``"keras.layers.RNN"`` wraps a cell, it is not the Elman RNN ``rnn``
+    homonyms: Mapping[str, str] = field(default_factory=dict)
     dims: int = 0
+    #: the conventions the entry is counted under; a framework left out has a reason in ``missing``
     frameworks: tuple[str, ...] = ("pytorch", "keras")
     zero_reason: str = "no weights"
     macs_doc: str = "0"
@@ -203,19 +243,44 @@ _ALIASES: dict[str, str] = {}
 
 
 def register(entry: LayerType) -> LayerType:
-    """Add an entry; its name and aliases (any case) resolve to it.
+    """Add an entry; its name, aliases and framework spellings (any case) resolve to it.
 
     Every layer takes ``trainable=false`` (the issue's promise), so an entry
     that does not list it gets it here: for a layer without weights it changes nothing.
+    The spellings' names join the aliases here too, so the registered entry's aliases are
+    every name it is called by.
     """
     if entry.name in CATALOG:
         raise ValueError(f"layer {entry.name!r} defined twice")
+    _check_frameworks(entry)
     if all(spec.name != "trainable" for spec in entry.args):
         entry = replace(entry, args=(*entry.args, TRAINABLE))
+    entry = replace(entry, aliases=_with_spellings(entry))
     CATALOG[entry.name] = entry
     for alias in (entry.name, *entry.aliases):
         _ALIASES[alias.lower()] = entry.name
     return entry
+
+
+def _check_frameworks(entry: LayerType) -> None:
+    """A framework either spells the layer or says why it lacks it, never both; a convention the
+    entry is not counted under is a framework that lacks it."""
+    for framework in FRAMEWORKS:
+        if framework not in entry.frameworks and framework not in entry.missing:
+            raise ValueError(f"layer {entry.name!r}: say why {framework} lacks it (missing={{...}})")
+    for spelling in entry.spellings:
+        if spelling.framework in entry.missing or spelling.framework not in entry.frameworks:
+            raise ValueError(f"layer {entry.name!r}: spelt {spelling.name!r} in {spelling.framework}, "
+                             "which lacks it")
+
+
+def _with_spellings(entry: LayerType) -> tuple[str, ...]:
+    """The spellings' names (once each: ``LSTM`` is both frameworks'), then symcount's own aliases."""
+    names: list[str] = []
+    for spelling in entry.spellings:
+        if spelling.name not in names:
+            names.append(spelling.name)
+    return (*names, *(alias for alias in entry.aliases if alias not in names))
 
 
 def lookup(name: str) -> LayerType | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from symcount.catalog.common import _zero_macs, size
-from symcount.catalog.core import ANY, TRAINABLE, Args, ArgSpec, LayerType, Tensor, _keras_weight_options, register
+from symcount.catalog.core import ANY, TRAINABLE, Args, ArgSpec, LayerType, Tensor, _keras_weight_options, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape
 
 # -- embedding -------------------------------------------------------------------------
@@ -19,7 +19,10 @@ register(LayerType(
     name="embedding",
     ignored=("padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse", "mask_zero",
              *_keras_weight_options("embeddings")),
-    aliases=("Embedding", "embed"),
+    spellings=(torch_nn("Embedding", ("V", "dim", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq",
+                                      "sparse")),
+               keras_layer("Embedding", ("V", "dim"))),
+    aliases=("embed",),
     description="Embedding table: one learned vector of size dim for each of V tokens.",
     args=(size("V", "num_embeddings", "input_dim", "vocab_size", doc="vocabulary size"),
           size("dim", "embedding_dim", "output_dim", "d_model", symbol="d", doc="vector size"),

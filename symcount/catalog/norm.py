@@ -7,22 +7,7 @@ from collections.abc import Callable
 import sympy
 
 from symcount.catalog.common import _zero_macs, divides, one_if, size
-from symcount.catalog.core import (
-    _NORM_OPTIONS,
-    ANY,
-    BIAS,
-    FLAG,
-    ONE,
-    REQUIRED,
-    SIZES,
-    TRAINABLE,
-    ZERO,
-    Args,
-    ArgSpec,
-    LayerType,
-    Tensor,
-    register,
-)
+from symcount.catalog.core import _NORM_OPTIONS, ANY, BIAS, FLAG, ONE, REQUIRED, SIZES, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 
@@ -113,12 +98,15 @@ def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
 
 
 _STATS_DOC = "PyTorch: keep running mean and variance (buffers)"
+#: PyTorch's positional order of BatchNorm2d and InstanceNorm2d
+_TORCH_BN = ("C", "eps", "momentum", "affine", "track_running_stats")
 
 register(LayerType(
     name="batchnorm",
     ignored=("momentum", "synchronized", "axis", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer"),
-    aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization", "bn",
-             "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
+    spellings=(*(torch_nn(f"BatchNorm{d}d", _TORCH_BN) for d in (1, 2, 3)),
+               keras_layer("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"))),
+    aliases=("bn", "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
     args=(size("C", "num_features", infer="channels", doc="channels"),
           *_affine_args(),
@@ -212,7 +200,9 @@ def _ln_validate(a: Args) -> tuple[str, str] | None:
 register(LayerType(
     name="layernorm",
     ignored=_NORM_OPTIONS,
-    aliases=("LayerNorm", "LayerNormalization", "ln", "layer_norm"),
+    spellings=(torch_nn("LayerNorm", ("C", "eps", "affine", "bias")),
+               keras_layer("LayerNormalization", ("axis", "epsilon", "bias", "scale"))),
+    aliases=("ln", "layer_norm"),
     description="Layer normalisation over the features: a learned scale (and shift) per feature.",
     args=(ArgSpec("C", SIZES, REQUIRED, ("normalized_shape", "dim"), infer="channels",
                   doc="features, or a tuple: the input's last sizes (PyTorch normalized_shape)"),
@@ -240,7 +230,9 @@ def _gn_tensors(a: Args, convention: str) -> list[Tensor]:
 register(LayerType(
     name="groupnorm",
     ignored=("axis", *_NORM_OPTIONS),
-    aliases=("GroupNorm", "GroupNormalization", "group_norm"),
+    spellings=(torch_nn("GroupNorm", ("G", "C", "eps", "affine")),
+               keras_layer("GroupNormalization", ("G", "axis", "epsilon", "center", "scale"))),
+    aliases=("group_norm",),
     description="Group normalisation: statistics over channel groups, a learned scale and shift per channel.",
     args=(size("G", "num_groups", "groups", doc="groups"),
           size("C", "num_channels", infer="channels", doc="channels"),
@@ -265,7 +257,8 @@ def _in_tensors(a: Args, convention: str) -> list[Tensor]:
 register(LayerType(
     name="instancenorm",
     ignored=("eps", "momentum"),
-    aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "instancenorm2d", "instance_norm"),
+    spellings=tuple(torch_nn(f"InstanceNorm{d}d", _TORCH_BN) for d in (1, 2, 3)),
+    aliases=("instancenorm2d", "instance_norm"),
     description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
     args=(size("C", "num_features", infer="channels"),
           ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"),
@@ -276,13 +269,15 @@ register(LayerType(
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     frameworks=("pytorch",),
+    missing={"keras": "Keras 3 has no instance normalisation layer"},
     zero_reason="no weights: affine=false, and it keeps no running statistics",
 ))
 
 register(LayerType(
     name="rmsnorm",
     ignored=("eps", "epsilon"),
-    aliases=("RMSNorm", "rms_norm", "LlamaRMSNorm", "RMSNormalization"),
+    spellings=(torch_nn("RMSNorm", ("C", "eps", "affine")), keras_layer("RMSNormalization")),
+    aliases=("rms_norm", "LlamaRMSNorm"),
     description="RMS normalisation: a learned scale per feature, no shift.",
     args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
           ArgSpec("affine", FLAG, True, ("elementwise_affine",),

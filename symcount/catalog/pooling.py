@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from symcount.catalog.common import _no_causal, _no_formulas, _no_tensors, _numbers_above_one, _numeric_padding, _zero_macs
-from symcount.catalog.core import FLAG, KERNEL, ONE, PADDING, REQUIRED, SHAPE, ZERO, Args, ArgSpec, LayerType, register
+from symcount.catalog.core import FLAG, KERNEL, ONE, PADDING, REQUIRED, SHAPE, ZERO, Args, ArgSpec, LayerType, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape, given_out, pool_out
 
 
@@ -49,12 +49,20 @@ def _pool_shape(a: Args, s: Shape, convention: str) -> Shape:
     return Shape(out, s.channels)
 
 
+# the frameworks' positional orders: PyTorch's MaxPool2d(3, 2, 1) has stride 2 and padding 1
+_TORCH_POOL = {"max": ("k", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+               "avg": ("k", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")}
+_KERAS_POOL = ("k", "stride", "padding", "data_format")
+#: Keras's two names of each pooling layer
+_KERAS_POOLS = {"max": ("MaxPooling{d}D", "MaxPool{d}D"), "avg": ("AveragePooling{d}D", "AvgPool{d}D")}
+
 for _d in (1, 2, 3):
     for _kind, _word in (("max", "maximum"), ("avg", "average")):
         register(LayerType(
             name=f"{_kind}pool{_d}d",
-            aliases=(f"{_kind.capitalize()}Pool{_d}d", f"{_kind.capitalize()}Pooling{_d}D",
-                     f"{_kind}pooling{_d}d", *((f"AveragePooling{_d}D",) if _kind == "avg" else ())),
+            spellings=(torch_nn(f"{_kind.capitalize()}Pool{_d}d", _TORCH_POOL[_kind]),
+                       *(keras_layer(name.format(d=_d), _KERAS_POOL) for name in _KERAS_POOLS[_kind])),
+            aliases=(*((f"AvgPooling{_d}D",) if _kind == "avg" else ()), f"{_kind}pooling{_d}d"),
             description=f"{_d}-D {_word} pooling over k^{_d} windows.",
             args=_pool_args(),
             tensors=_no_tensors,
@@ -73,10 +81,10 @@ for _d in (1, 2, 3):
 for _kind, _word in (("avg", "average"), ("max", "maximum")):
     register(LayerType(
         name=f"global_{_kind}pool",
-        aliases=(f"Global{_kind.capitalize()}Pooling2D", f"Global{_kind.capitalize()}Pooling1D",
-                 f"Global{_kind.capitalize()}Pooling3D", f"global{_kind}pool",
-                 *(f"Global{_kind.capitalize()}Pool{_d}D" for _d in (1, 2, 3)),
-                 *(f"GlobalAveragePooling{_d}D" for _d in (1, 2, 3) if _kind == "avg")),
+        spellings=tuple(keras_layer(name.format(d=_d)) for name in (
+            "GlobalAveragePooling{d}D" if _kind == "avg" else "GlobalMaxPooling{d}D",
+            f"Global{_kind.capitalize()}Pool{{d}}D") for _d in (1, 2, 3)),
+        aliases=(*(f"GlobalAvgPooling{_d}D" for _d in (2, 1, 3) if _kind == "avg"), f"global{_kind}pool"),
         description=f"Global {_word} pooling: one value per channel.",
         args=(),
         tensors=_no_tensors,
@@ -88,8 +96,9 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     for _d in (1, 2, 3):
         register(LayerType(
             name=f"adaptive_{_kind}pool{_d}d",
-            aliases=(f"Adaptive{_kind.capitalize()}Pool{_d}d", f"adaptive{_kind}pool{_d}d",
-                     f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D"),
+            spellings=(torch_nn(f"Adaptive{_kind.capitalize()}Pool{_d}d"),
+                       keras_layer(f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D")),
+            aliases=(f"adaptive{_kind}pool{_d}d",),
             description=f"Adaptive {_d}-D {_word} pooling to a fixed output size.",
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),
             tensors=_no_tensors,

@@ -7,25 +7,7 @@ from collections.abc import Callable
 import sympy
 
 from symcount.catalog.common import bias_arg, positions, size
-from symcount.catalog.core import (
-    _KERNEL_OPTIONS,
-    COUNT,
-    FLAG,
-    ONE,
-    SIZE,
-    STRING,
-    TRAINABLE,
-    ZERO,
-    Args,
-    ArgSpec,
-    FormulaRule,
-    LayerType,
-    MacRule,
-    Tensor,
-    TensorRule,
-    _keras_weight_options,
-    register,
-)
+from symcount.catalog.core import _KERNEL_OPTIONS, COUNT, FLAG, ONE, SIZE, STRING, TRAINABLE, ZERO, Args, ArgSpec, FormulaRule, LayerType, MacRule, Tensor, TensorRule, _keras_weight_options, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 
@@ -195,12 +177,25 @@ def _rnn_macs(kind: str) -> MacRule:
     return macs
 
 
+# the frameworks' positional orders: PyTorch's LSTM(10, 20) is (input_size, hidden_size), Keras's LSTM(20) units
+_TORCH_RNN = ("C_in", "hidden", "layers", "bias", "batch_first", "dropout", "bidirectional")
+_KERAS_GATED = ("hidden", "activation", "recurrent_activation", "bias")
+_SPELLINGS = {
+    "rnn": (torch_nn("RNN", ("C_in", "hidden", "layers", "nonlinearity", "bias", "batch_first", "dropout",
+                             "bidirectional")),
+            keras_layer("SimpleRNN", ("hidden", "activation", "bias"))),
+    "lstm": (torch_nn("LSTM", (*_TORCH_RNN, "proj")), keras_layer("LSTM", _KERAS_GATED)),
+    "gru": (torch_nn("GRU", _TORCH_RNN), keras_layer("GRU", _KERAS_GATED)),
+}
+
 for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input, forget, cell and output gates"),
                      ("gru", "GRU: reset, update and new gates")):
     register(LayerType(
         name=_kind,
         ignored=_RNN_OPTIONS,
-        aliases={"rnn": ("RNN", "SimpleRNN", "simplernn"), "lstm": ("LSTM",), "gru": ("GRU",)}[_kind],
+        spellings=_SPELLINGS[_kind],
+        aliases=("simplernn",) if _kind == "rnn" else (),
+        homonyms={"keras.layers.RNN": "Keras's RNN wraps a cell; its Elman RNN is SimpleRNN"} if _kind == "rnn" else {},
         description=f"{_desc}; PyTorch keeps two bias vectors per gate set, Keras one.",
         args=_rnn_args(_kind),
         tensors=_rnn_tensors(_kind),

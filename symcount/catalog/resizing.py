@@ -8,7 +8,7 @@ from typing import Any
 import sympy
 
 from symcount.catalog.common import _no_formulas, _no_tensors, _zero_macs
-from symcount.catalog.core import ANY, NUMBER, ONE, ZERO, Args, ArgSpec, LayerType, ShapeRule, register
+from symcount.catalog.core import ANY, NUMBER, ONE, ZERO, Args, ArgSpec, LayerType, ShapeRule, keras_layer, register, torch_nn
 from symcount.catalog.shapes import Shape, given_out, pad_out, scale_out
 from symcount.errors import SymcountError
 from symcount.language.symbols import is_number
@@ -65,30 +65,33 @@ def _pad_shape_rule(kind: str) -> ShapeRule:
 
 
 _PADS = {
-    "zero": ("Zero padding: adds zeros on each side (changes the shape only).", ("pytorch", "keras")),
-    "constant": ("PyTorch's constant padding: adds a fixed value on each side (changes the shape only).",
-                 ("pytorch",)),
-    "reflection": ("PyTorch's reflection padding: mirrors the input at each edge, each side less than the "
-                   "input size (changes the shape only).", ("pytorch",)),
-    "replication": ("PyTorch's replication padding: repeats the edge values (changes the shape only).",
-                    ("pytorch",)),
-    "circular": ("PyTorch's circular padding: wraps the input around, each side at most the input size "
-                 "(changes the shape only).", ("pytorch",)),
+    "zero": "Zero padding: adds zeros on each side (changes the shape only).",
+    "constant": "PyTorch's constant padding: adds a fixed value on each side (changes the shape only).",
+    "reflection": "PyTorch's reflection padding: mirrors the input at each edge, each side less than the "
+                  "input size (changes the shape only).",
+    "replication": "PyTorch's replication padding: repeats the edge values (changes the shape only).",
+    "circular": "PyTorch's circular padding: wraps the input around, each side at most the input size "
+                "(changes the shape only).",
 }
+_KERAS_PADS_ONLY_ZEROS = "Keras pads only with zeros (ZeroPadding2D)"
 _PAD_ARG = ArgSpec("p", ANY, ONE, ("padding",),
                    doc="int, one per dimension, (before, after) pairs, or PyTorch's (left, right, top, ...)")
 
-for _kind, (_desc, _frameworks) in _PADS.items():
+for _kind, _desc in _PADS.items():
     for _d in (1, 2, 3):
         _torch = f"{_kind.capitalize()}Pad{_d}d"
+        _zero = _kind == "zero"
         register(LayerType(
             name=f"{_kind}_pad{_d}d",
-            aliases=(*((f"ZeroPadding{_d}D",) if _kind == "zero" else ()), _torch, _torch.lower()),
+            spellings=(*((keras_layer(f"ZeroPadding{_d}D"),) if _zero else ()), torch_nn(_torch)),
+            aliases=(_torch.lower(),),
+            frameworks=("pytorch", "keras") if _zero else ("pytorch",),
+            missing={} if _zero else {"keras": _KERAS_PADS_ONLY_ZEROS},
             description=_desc,
             args=(_PAD_ARG, *((ArgSpec("value", NUMBER, ZERO, ("fill",), doc="the fill value"),)
                               if _kind == "constant" else ())),
             tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape_rule(_kind), macs=_zero_macs,
-            dims=_d, zero_reason="no weights: it only pads", input_kind="spatial", frameworks=_frameworks,
+            dims=_d, zero_reason="no weights: it only pads", input_kind="spatial",
         ))
 
 
@@ -119,7 +122,9 @@ def _upsampling_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 
 register(LayerType(
-    name="upsample", aliases=("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+    name="upsample",
+    spellings=tuple(torch_nn(name, ("size", "scale", "mode", "align_corners", "recompute_scale_factor"))
+                    for name in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")),
     ignored=("mode", "align_corners", "recompute_scale_factor"),
     description="PyTorch's Upsample: by a scale factor (default 2), or to a given output size.",
     args=(ArgSpec("scale", ANY, None, ("scale_factor",), doc="scale factor (default 2)"),
@@ -128,8 +133,8 @@ register(LayerType(
     zero_reason="no weights: it repeats or interpolates values",
 ))
 register(LayerType(
-    name="upsampling", aliases=("UpSampling1D", "UpSampling2D", "UpSampling3D", "upsampling1d", "upsampling2d",
-                                "upsampling3d"),
+    name="upsampling", spellings=tuple(keras_layer(f"UpSampling{d}D") for d in (1, 2, 3)),
+    aliases=("upsampling1d", "upsampling2d", "upsampling3d"),
     ignored=("interpolation",),
     description="Keras's UpSampling: repeats each position size times (size is a factor, not an output size).",
     args=(ArgSpec("size", ANY, sympy.Integer(2), ("scale",), doc="repeat factor per dimension"),),

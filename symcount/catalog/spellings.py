@@ -1,73 +1,81 @@
-"""The frameworks' own spellings of the entries: positional orders and which framework a spelling is."""
+"""The frameworks' own spellings of the entries: module paths, class names, positional orders.
+
+The name lists pasted code is checked against (:data:`TORCH_NN`, :data:`KERAS_LAYERS`) and the
+positional orders (:data:`FRAMEWORK_ORDERS`) are generated from the entries' ``spellings``, so a
+framework layer is written down once, in its entry. Importing this module imports the catalog:
+the lists hold every registered entry.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from symcount.catalog.core import LayerType
+from symcount.catalog.core import CATALOG, LayerType, Spelling, keras_layer
+from symcount.catalog.wrappers import KERAS_WRAPPERS
 from symcount.language import nodes
 
 # ---------------------------------------------------------------------------
-# the frameworks' own spellings: positional orders
+# where the frameworks keep their layers: module paths
 
-_TORCH_RNN = ("C_in", "hidden", "layers", "bias", "batch_first", "dropout", "bidirectional")
-_KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "groups", "activation", "bias")
+#: The module paths layers are called through, and the framework each is.
+LAYER_MODULES = {
+    "nn": "pytorch", "torch.nn": "pytorch",
+    "layers": "keras", "keras.layers": "keras", "tf.keras.layers": "keras", "tensorflow.keras.layers": "keras",
+    "kl": "keras",
+}
+#: Keras's top-level modules: ``keras.Input``, ``keras.Sequential``.
+KERAS_TOP = ("keras", "tf.keras", "tensorflow.keras")
+
+
+def layer_framework(module: str | None) -> str | None:
+    """The framework a checked module prefix belongs to (None without a prefix)."""
+    if module is None:
+        return None
+    return "keras" if module in KERAS_TOP else LAYER_MODULES.get(module)
+
+
+# ---------------------------------------------------------------------------
+# the frameworks' class names: generated from the entries' spellings
+
+#: Keras's input declarations (``keras.Input(shape=...)``): they set the input shape, like ``input(...)``.
+INPUTS = (keras_layer("Input"), keras_layer("InputLayer"))
+KERAS_INPUTS = tuple(spelling.name for spelling in INPUTS)
+
+
+def _spellings() -> list[Spelling]:
+    return [spelling for entry in CATALOG.values() for spelling in entry.spellings]
+
+
+#: torch.nn classes symcount counts, spelt as torch spells them.
+TORCH_NN = frozenset(s.name for s in _spellings() if s.framework == "pytorch")
+
+#: keras.layers classes symcount reads: the entries' spellings, Keras's input declarations and
+#: wrappers. Keras classes named like an entry that are other layers are its ``homonyms``.
+KERAS_LAYERS = frozenset({*(s.name for s in _spellings() if s.framework == "keras"), *KERAS_INPUTS,
+                          *KERAS_WRAPPERS})
+
+
+def _orders() -> dict[str, dict[str, tuple[str, ...]]]:
+    orders: dict[str, dict[str, tuple[str, ...]]] = {}
+    for spelling in _spellings():
+        if spelling.order is not None:
+            orders.setdefault(spelling.name, {})[spelling.framework] = spelling.order
+    return orders
+
 
 #: A framework's spelling of a layer takes positional arguments in that framework's order, not
 #: the catalog's: Keras's ``Dense(64)`` is 64 units, PyTorch's ``Conv2d(3, 16, 3, 2, 1)`` has
 #: stride 2 and padding 1. Keys are exact spellings (``Conv2d`` is PyTorch, ``Conv2D`` Keras);
 #: ``LSTM`` and ``GRU`` are spelt alike in both and are read from the call (see
 #: :func:`positional_order`). Other spellings (the catalog's own names) take the catalog's
-#: order. A name in an order that is not one of the layer's arguments is one its entry ignores.
-FRAMEWORK_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "Dense": {"keras": ("C_out", "activation", "bias")},
-    "SimpleRNN": {"keras": ("hidden", "activation", "bias")},
-    "RNN": {"pytorch": ("C_in", "hidden", "layers", "nonlinearity", "bias", "batch_first", "dropout",
-                        "bidirectional")},
-    "LSTM": {"pytorch": (*_TORCH_RNN, "proj"), "keras": ("hidden", "activation", "recurrent_activation", "bias")},
-    "GRU": {"pytorch": _TORCH_RNN, "keras": ("hidden", "activation", "recurrent_activation", "bias")},
-    "MultiheadAttention": {"pytorch": ("d_model", "heads", "dropout", "bias")},
-    "MultiHeadAttention": {"keras": ("heads", "key_dim", "value_dim", "dropout", "bias")},
-    "TransformerEncoderLayer": {"pytorch": ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps",
-                                            "batch_first", "norm_first", "bias")},
-    "Embedding": {"pytorch": ("V", "dim", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"),
-                  "keras": ("V", "dim")},
-    "LayerNorm": {"pytorch": ("C", "eps", "affine", "bias")},
-    "LayerNormalization": {"keras": ("axis", "epsilon", "bias", "scale")},
-    "GroupNorm": {"pytorch": ("G", "C", "eps", "affine")},
-    "GroupNormalization": {"keras": ("G", "axis", "epsilon", "center", "scale")},
-    "BatchNormalization": {"keras": ("axis", "momentum", "epsilon", "center", "scale")},
-    "RMSNorm": {"pytorch": ("C", "eps", "affine")},
-    **{f"DepthwiseConv{d}D": {"keras": ("k", "stride", "padding", "multiplier", "data_format", "dilation",
-                                        "activation", "bias")} for d in (1, 2)},
-    **{f"SeparableConv{d}D": {"keras": ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier",
-                                        "activation", "bias")} for d in (1, 2)},
-    "TransformerDecoderLayer": {"pytorch": ("d_model", "heads", "ff", "dropout", "activation", "layer_norm_eps",
-                                            "batch_first", "norm_first", "bias")},
-    **{name: {"pytorch": ("size", "scale", "mode", "align_corners", "recompute_scale_factor")}
-       for name in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")},
-    **{name: {"pytorch": ("C", "eps", "momentum", "affine", "track_running_stats")}
-       for d in (1, 2, 3) for name in (f"BatchNorm{d}d", f"InstanceNorm{d}d")},
-    **{f"Conv{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "dilation", "groups", "bias",
-                                 "padding_mode")} for d in (1, 2, 3)},
-    **{f"ConvTranspose{d}d": {"pytorch": ("C_in", "C_out", "k", "stride", "padding", "output_padding", "groups",
-                                          "bias", "dilation", "padding_mode")} for d in (1, 2, 3)},
-    **{f"MaxPool{d}d": {"pytorch": ("k", "stride", "padding", "dilation", "return_indices", "ceil_mode")}
-       for d in (1, 2, 3)},
-    **{f"AvgPool{d}d": {"pytorch": ("k", "stride", "padding", "ceil_mode", "count_include_pad",
-                                    "divisor_override")} for d in (1, 2, 3)},
-    **{name: {"keras": _KERAS_CONV} for d in (1, 2, 3) for name in (f"Conv{d}D", f"Convolution{d}D")},
-    **{f"Conv{d}DTranspose": {"keras": ("C_out", "k", "stride", "padding", "output_padding", "data_format",
-                                        "dilation", "activation", "bias")} for d in (1, 2, 3)},
-    **{name: {"keras": ("k", "stride", "padding", "data_format")}
-       for d in (1, 2, 3) for name in (f"MaxPooling{d}D", f"AveragePooling{d}D", f"MaxPool{d}D", f"AvgPool{d}D")},
-}
+#: order. Generated from the entries' :class:`Spelling` orders.
+FRAMEWORK_ORDERS = _orders()
 
 
 def spelling_framework(written: str, framework: str | None = None) -> str | None:
     """The framework a call is written for: its module prefix's, else its spelling's when only one
-    framework spells a layer that way (``Dense``, ``BatchNorm2d``); None for the catalog's own names
-    and for spellings both share (``LSTM``)."""
+    framework spells a layer that way with a positional order (``Dense``, ``BatchNorm2d``); None for
+    the catalog's own names, for spellings both share (``LSTM``) and for those without an order."""
     if framework is not None:
         return framework
     orders = FRAMEWORK_ORDERS.get(written, {})

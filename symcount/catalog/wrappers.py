@@ -17,17 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symcount.catalog.core import lookup
+from symcount.catalog.core import Spelling, keras_layer, lookup
 from symcount.language import nodes
 from symcount.language.values import BUILTINS
 
 
 @dataclass(frozen=True)
 class Wrapper:
-    """A wrapper: its canonical name, its arguments in Keras's positional order, and the
-    arguments Keras takes that change no count (accepted, not used)."""
+    """A wrapper: its canonical name, Keras's class (a :class:`Spelling` without an order: the
+    wrapper's ``order`` is Keras's), its arguments in Keras's positional order, and the arguments
+    Keras takes that change no count (accepted, not used)."""
 
     name: str
+    keras: Spelling
     order: tuple[str, ...]
     ignored: tuple[str, ...] = ()
     description: str = ""
@@ -36,18 +38,20 @@ class Wrapper:
 
 WRAPPERS = {
     "bidirectional": Wrapper(
-        "bidirectional", ("layer", "merge_mode", "weights", "backward_layer"), ("weights",),
+        "bidirectional", keras_layer("Bidirectional"), ("layer", "merge_mode", "weights", "backward_layer"),
+        ("weights",),
         "runs a recurrent layer (LSTM, GRU, SimpleRNN) forwards and backwards: two copies of its weights, "
         'counted as the layer with bidirectional=true; merge_mode "concat" (default, 2H wide), "sum", "mul" or '
         '"ave" (H wide)', 'bidirectional(layer, merge_mode="concat")'),
     "time_distributed": Wrapper(
-        "time_distributed", ("layer",), (),
+        "time_distributed", keras_layer("TimeDistributed"), ("layer",), (),
         "applies one layer at every step of the first axis: its weights once, its output with the time axis "
         "in front, its MACs times the steps", "time_distributed(layer)"),
 }
+#: Keras's class names of the wrappers (pasted code may write them after ``layers.``).
+KERAS_WRAPPERS = tuple(w.keras.name for w in WRAPPERS.values())
 #: Every spelling, lower-cased: Keras's class names and the canonical names.
-_SPELLINGS = {"bidirectional": "bidirectional", "timedistributed": "time_distributed",
-              "time_distributed": "time_distributed"}
+_SPELLINGS = {**{w.keras.name.lower(): w.name for w in WRAPPERS.values()}, **{w.name: w.name for w in WRAPPERS.values()}}
 #: The layers Bidirectional wraps (catalog names).
 RECURRENT = ("rnn", "lstm", "gru")
 
@@ -64,7 +68,7 @@ def is_keras_spelling(node: nodes.Layer) -> bool:
 
 
 def wrapper_spellings() -> list[str]:
-    return ["Bidirectional", "TimeDistributed", *WRAPPERS]
+    return [*KERAS_WRAPPERS, *WRAPPERS]
 
 
 def layer_value(node: nodes.Expr, functions: object = ()) -> nodes.Layer | None:

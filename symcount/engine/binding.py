@@ -7,28 +7,10 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import (
-    ANY,
-    BIAS,
-    COUNT,
-    FLAG,
-    KERNEL,
-    NUMBER,
-    ONE,
-    PADDING,
-    SHAPE,
-    SIZE,
-    SIZES,
-    STRING,
-    ZERO,
-    Args,
-    ArgSpec,
-    LayerType,
-)
+from symcount.catalog.core import ANY, BIAS, COUNT, FLAG, KERNEL, NUMBER, ONE, PADDING, SHAPE, SIZE, SIZES, STRING, ZERO, Args, ArgSpec, LayerType
 from symcount.catalog.shapes import Shape
-from symcount.catalog.spellings import positional_order
+from symcount.catalog.spellings import layer_framework, positional_order
 from symcount.errors import SymcountError, did_you_mean
-from symcount.frameworks.prefixes import layer_framework
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import Env, Value, describe, evaluate, is_none

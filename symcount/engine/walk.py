@@ -13,7 +13,7 @@ import sympy
 from symcount.catalog.core import ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.recurrent import MERGE_MODES
 from symcount.catalog.shapes import Shape
-from symcount.catalog.spellings import spelling_framework
+from symcount.catalog.spellings import KERAS_INPUTS, KERAS_LAYERS, layer_framework, spelling_framework
 from symcount.catalog.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
 from symcount.engine.binding import (
     _KERAS_INPUT_IGNORED,
@@ -38,7 +38,6 @@ from symcount.engine.load import Program
 from symcount.engine.results import BlockCall, LayerResult, TensorResult, totals_of
 from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
 from symcount.errors import SymcountError, did_you_mean
-from symcount.frameworks.prefixes import KERAS_INPUTS, KERAS_LAYERS, layer_framework
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS

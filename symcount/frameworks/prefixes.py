@@ -3,8 +3,9 @@
 Exam questions quote framework code, prefix and all. A prefix is accepted when
 it is a module path the framework's own documentation uses and the name after
 it is a class of that framework that symcount counts; anything else is an error
-at the prefix or the name. The name lists are checked against the real
-``torch.nn`` and ``keras.layers`` by ``tests/test_paste.py``.
+at the prefix or the name. The module paths and the name lists are the catalog's
+(:mod:`symcount.catalog.spellings`, generated from the entries' spellings); the lists
+are checked against the real ``torch.nn`` and ``keras.layers`` by ``tests/test_paste.py``.
 """
 
 from __future__ import annotations
@@ -13,58 +14,18 @@ import dataclasses
 from collections.abc import Iterator
 
 from symcount.catalog.core import lookup
+from symcount.catalog.spellings import KERAS_INPUTS, KERAS_LAYERS, KERAS_TOP, LAYER_MODULES, TORCH_NN, layer_framework
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 
-#: The module paths layers are called through, and the framework each is.
-LAYER_MODULES = {
-    "nn": "pytorch", "torch.nn": "pytorch",
-    "layers": "keras", "keras.layers": "keras", "tf.keras.layers": "keras", "tensorflow.keras.layers": "keras",
-    "kl": "keras",
-}
-#: Keras's top-level modules: ``keras.Input``, ``keras.Sequential``.
-KERAS_TOP = ("keras", "tf.keras", "tensorflow.keras")
+__all__ = ["SEQUENTIAL_MODULES", "layer_framework", "qualified_layer", "sequential_framework"]
+
 #: Where ``Sequential`` is found, and the framework each path is.
 SEQUENTIAL_MODULES = {
     "nn": "pytorch", "torch.nn": "pytorch",
     **{top: "keras" for top in KERAS_TOP}, "models": "keras",
     **{f"{top}.models": "keras" for top in KERAS_TOP},
 }
-
-#: torch.nn classes symcount counts, spelt as torch spells them.
-TORCH_NN = frozenset("""
-AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d
-AlphaDropout AvgPool1d AvgPool2d AvgPool3d BatchNorm1d BatchNorm2d BatchNorm3d Bilinear CELU
-CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d ConstantPad3d Conv1d Conv2d Conv3d
-ConvTranspose1d ConvTranspose2d ConvTranspose3d Dropout Dropout1d Dropout2d Dropout3d ELU Embedding
-FeatureAlphaDropout Flatten GELU GRU GroupNorm Hardsigmoid Hardswish Hardtanh Identity InstanceNorm1d
-InstanceNorm2d InstanceNorm3d LSTM LayerNorm LeakyReLU Linear LocalResponseNorm LogSoftmax MaxPool1d MaxPool2d
-MaxPool3d Mish MultiheadAttention PReLU RMSNorm RNN ReLU ReLU6 ReflectionPad1d ReflectionPad2d ReflectionPad3d
-ReplicationPad1d ReplicationPad2d ReplicationPad3d SELU SiLU Sigmoid Softmax Softplus Softsign Tanh
-TransformerDecoderLayer TransformerEncoderLayer Upsample UpsamplingBilinear2d UpsamplingNearest2d
-ZeroPad1d ZeroPad2d ZeroPad3d
-""".split())
-
-#: keras.layers classes symcount counts. Not here: ``RNN`` (Keras's wraps a cell), ``Attention``
-#: and ``GroupQueryAttention`` (other layers than the multi-head attention symcount counts).
-KERAS_LAYERS = frozenset("""
-Activation AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
-AdaptiveMaxPooling2D AdaptiveMaxPooling3D AlphaDropout AveragePooling1D AveragePooling2D AveragePooling3D
-AvgPool1D AvgPool2D AvgPool3D BatchNormalization Conv1D Conv1DTranspose Conv2D Conv2DTranspose Conv3D
-Conv3DTranspose Convolution1D Convolution2D Convolution3D Dense DepthwiseConv1D DepthwiseConv2D Dropout ELU
-Embedding Flatten GRU GaussianDropout GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D
-GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D
-GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D GroupNormalization Identity LSTM LayerNormalization
-LeakyReLU MaxPool1D MaxPool2D MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D MultiHeadAttention PReLU
-RMSNormalization ReLU SeparableConv1D SeparableConv2D SimpleRNN Softmax SpatialDropout1D SpatialDropout2D
-SpatialDropout3D UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
-Input InputLayer Bidirectional TimeDistributed
-""".split())
-#: Keras's wrappers: a layer that takes a layer (symcount.catalog.wrappers), not a catalog entry.
-KERAS_WRAPPERS = ("Bidirectional", "TimeDistributed")
-
-#: Keras's input declarations (``keras.Input(shape=...)``): they set the input shape, like ``input(...)``.
-KERAS_INPUTS = ("Input", "InputLayer")
 
 _NAMES = {"pytorch": TORCH_NN, "keras": KERAS_LAYERS}
 _SHOWN = {"pytorch": "torch.nn", "keras": "keras.layers"}
@@ -127,13 +88,6 @@ def sequential_framework(module: str, module_pos: nodes.Pos, form: str, items: t
         raise SymcountError(f"{module}.Sequential takes a list of layers", pos,
                             hint=f"write {module}.Sequential([...]), the layers in square brackets")
     return framework
-
-
-def layer_framework(module: str | None) -> str | None:
-    """The framework a checked module prefix belongs to (None without a prefix)."""
-    if module is None:
-        return None
-    return "keras" if module in KERAS_TOP else LAYER_MODULES.get(module)
 
 
 def check_prefixes(program: nodes.Program) -> None:
