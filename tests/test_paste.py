@@ -74,7 +74,6 @@ def _positional_parameters(cls: type) -> list[str]:
 
 #: Known disagreements, kept apart so the rest stay checked (strict: fixing one fails until it is removed here).
 ORDER_BUGS = {
-    "Conv3DTranspose": "Keras's Conv3DTranspose takes data_format before output_padding (Conv1D/2DTranspose after)",
 }
 
 

@@ -5,7 +5,21 @@ from __future__ import annotations
 import sympy
 
 from symcount.catalog.common import _certain, _identity_shape, _no_formulas, _no_tensors, _zero_macs, prod
-from symcount.catalog.core import ANY, NUMBER, ONE, SIZE, TRAINABLE, Args, ArgSpec, LayerType, Tensor, _keras_weight_options, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    ANY,
+    NUMBER,
+    ONE,
+    SIZE,
+    TRAINABLE,
+    Args,
+    ArgSpec,
+    LayerType,
+    Tensor,
+    _keras_weight_options,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 from symcount.language.values import describe

@@ -7,7 +7,21 @@ from typing import Any
 import sympy
 
 from symcount.catalog.common import bias_arg, divides, positions, size
-from symcount.catalog.core import _KERNEL_OPTIONS, FLAG, ONE, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    _KERNEL_OPTIONS,
+    FLAG,
+    ONE,
+    SIZE,
+    TRAINABLE,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    Tensor,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape
 
 

@@ -19,7 +19,27 @@ from symcount.catalog.common import (
     prod,
     size,
 )
-from symcount.catalog.core import _KERNEL_OPTIONS, ANY, KERNEL, ONE, PADDING, REQUIRED, SIZE, TRAINABLE, ZERO, Args, ArgSpec, LayerType, ShapeRule, Tensor, TensorRule, _keras_weight_options, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    _KERNEL_OPTIONS,
+    ANY,
+    KERNEL,
+    ONE,
+    PADDING,
+    REQUIRED,
+    SIZE,
+    TRAINABLE,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    ShapeRule,
+    Tensor,
+    TensorRule,
+    _keras_weight_options,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape, conv_out, conv_transpose_out
 from symcount.language.symbols import is_number
 
@@ -159,6 +179,9 @@ _TORCH_CONV_TRANSPOSE = ("C_in", "C_out", "k", "stride", "padding", "output_padd
 _KERAS_CONV = ("C_out", "k", "stride", "padding", "data_format", "dilation", "groups", "activation", "bias")
 _KERAS_CONV_TRANSPOSE = ("C_out", "k", "stride", "padding", "output_padding", "data_format", "dilation", "activation",
                          "bias")
+#: Keras's Conv3DTranspose alone takes data_format before output_padding.
+_KERAS_CONV3D_TRANSPOSE = ("C_out", "k", "stride", "padding", "data_format", "output_padding", "dilation",
+                           "activation", "bias")
 _KERAS_DEPTHWISE = ("k", "stride", "padding", "multiplier", "data_format", "dilation", "activation", "bias")
 _KERAS_SEPARABLE = ("C_out", "k", "stride", "padding", "data_format", "dilation", "multiplier", "activation", "bias")
 
@@ -186,7 +209,7 @@ for _d in (1, 2, 3):
         name=f"conv_transpose{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS),
         spellings=(torch_nn(f"ConvTranspose{_d}d", _TORCH_CONV_TRANSPOSE),
-                   keras_layer(f"Conv{_d}DTranspose", _KERAS_CONV_TRANSPOSE)),
+                   keras_layer(f"Conv{_d}DTranspose", _KERAS_CONV3D_TRANSPOSE if _d == 3 else _KERAS_CONV_TRANSPOSE)),
         aliases=(f"convtranspose{_d}d", f"deconv{_d}d"),
         description=f"{_d}-D transposed convolution: the gradient of a convolution, upsampling by the stride.",
         args=(*conv_args(_d, transpose=True), TRAINABLE),

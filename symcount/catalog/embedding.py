@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from symcount.catalog.common import _zero_macs, size
-from symcount.catalog.core import ANY, TRAINABLE, Args, ArgSpec, LayerType, Tensor, _keras_weight_options, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    ANY,
+    TRAINABLE,
+    Args,
+    ArgSpec,
+    LayerType,
+    Tensor,
+    _keras_weight_options,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape
 
 # -- embedding -------------------------------------------------------------------------

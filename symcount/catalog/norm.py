@@ -7,7 +7,24 @@ from collections.abc import Callable
 import sympy
 
 from symcount.catalog.common import _zero_macs, divides, one_if, size
-from symcount.catalog.core import _NORM_OPTIONS, ANY, BIAS, FLAG, ONE, REQUIRED, SIZES, TRAINABLE, ZERO, Args, ArgSpec, LayerType, Tensor, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    _NORM_OPTIONS,
+    ANY,
+    BIAS,
+    FLAG,
+    ONE,
+    REQUIRED,
+    SIZES,
+    TRAINABLE,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    Tensor,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 

@@ -5,7 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from symcount.catalog.common import _no_causal, _no_formulas, _no_tensors, _numbers_above_one, _numeric_padding, _zero_macs
-from symcount.catalog.core import FLAG, KERNEL, ONE, PADDING, REQUIRED, SHAPE, ZERO, Args, ArgSpec, LayerType, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    FLAG,
+    KERNEL,
+    ONE,
+    PADDING,
+    REQUIRED,
+    SHAPE,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape, given_out, pool_out
 
 

@@ -7,7 +7,27 @@ from collections.abc import Callable
 import sympy
 
 from symcount.catalog.common import bias_arg, positions, size
-from symcount.catalog.core import _KERNEL_OPTIONS, COUNT, FLAG, ONE, SIZE, STRING, TRAINABLE, ZERO, Args, ArgSpec, FormulaRule, LayerType, MacRule, Tensor, TensorRule, _keras_weight_options, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    _KERNEL_OPTIONS,
+    COUNT,
+    FLAG,
+    ONE,
+    SIZE,
+    STRING,
+    TRAINABLE,
+    ZERO,
+    Args,
+    ArgSpec,
+    FormulaRule,
+    LayerType,
+    MacRule,
+    Tensor,
+    TensorRule,
+    _keras_weight_options,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
 

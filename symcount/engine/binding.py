@@ -7,7 +7,24 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import ANY, BIAS, COUNT, FLAG, KERNEL, NUMBER, ONE, PADDING, SHAPE, SIZE, SIZES, STRING, ZERO, Args, ArgSpec, LayerType
+from symcount.catalog.core import (
+    ANY,
+    BIAS,
+    COUNT,
+    FLAG,
+    KERNEL,
+    NUMBER,
+    ONE,
+    PADDING,
+    SHAPE,
+    SIZE,
+    SIZES,
+    STRING,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+)
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import layer_framework, positional_order
 from symcount.errors import SymcountError, did_you_mean

@@ -26,8 +26,8 @@ from typing import Any
 
 import sympy
 
-from symcount.api import Source, convert_values, count, read_source
 from symcount.catalog.core import Args
+from symcount.counting import Source, convert_values, count, read_source
 from symcount.engine import algebra
 from symcount.engine.results import CONVENTIONS, Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean

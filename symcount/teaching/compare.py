@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from symcount.api import Source, count
+from symcount.counting import Source, count
 from symcount.engine import algebra
 from symcount.engine.results import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean

@@ -32,7 +32,7 @@ from typing import Any
 
 import sympy
 
-from symcount.api import Source, count, parse_source, read_source
+from symcount.counting import Source, count, parse_source, read_source
 from symcount.engine.results import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes

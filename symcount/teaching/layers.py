@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from symcount.catalog.core import ANY, CATALOG, IGNORED_EVERYWHERE, REQUIRED, ArgSpec
 from symcount.catalog.wrappers import WRAPPERS
+from symcount.counting import count
 
 
 def _arg_text(spec: ArgSpec) -> str:
@@ -23,8 +24,6 @@ def _arg_text(spec: ArgSpec) -> str:
 
 def textbook_formula(name: str) -> str:
     """The formula a derivation starts from, for the layer with no arguments given."""
-    from symcount.api import count
-
     layer = count(name).layers[0]
     parts = [f"{layer.formulas[key]}" for key in ("param", "stat") if key in layer.formulas]
     if not parts:

@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy
 
-from symcount.api import Source, count
+from symcount.counting import Source, count
 from symcount.engine.results import Count, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language.symbols import as_sympy
