@@ -180,7 +180,7 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
     active = sympy.expand(sympy.Add(*[layer.active for layer in layers]))
     free = {str(s) for s in (trainable + non_trainable + buffers).free_symbols}
     _check_values_used(converted, program.env.seen, free)
-    final = getattr(walker, "final_shape", None)
+    final = walker.final_shape
     return Count(
         network=target,
         convention=convention,

@@ -107,6 +107,8 @@ class Walker:
         self.in_network = False
         #: index in ``layers`` of the first layer of the network (or top-level layer) being walked
         self.first_layer = 0
+        #: the shape the network outputs (None for top-level layers, each a model of its own)
+        self.final_shape: Shape | None = None
 
     # -- items ---------------------------------------------------------------------
     def run_body(self, body: nodes.Body, env: Env, shape: Shape | None, scope: Scope,
@@ -861,7 +863,6 @@ def walk(program: Program, target: str, convention: str) -> Walker:
         for node, env in program.toplevel:
             walker.first_layer = len(walker.layers)  # each top-level layer is a model of its own
             walker.run_layer(node, env.child(), None, root, ONE)
-        walker.final_shape = None  # type: ignore[attr-defined]
         return walker
     definition, env = program.networks[target]
     param_env = env.child()
@@ -878,5 +879,5 @@ def walk(program: Program, target: str, convention: str) -> Walker:
     walker.in_network = True
     walker.call_stack.append(target)
     final = walker.run_body(definition.body, env.child(bindings), None, Scope(used=walker.names), ONE)
-    walker.final_shape = final  # type: ignore[attr-defined]
+    walker.final_shape = final
     return walker
