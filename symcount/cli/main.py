@@ -145,7 +145,7 @@ SETUPS: list[Callable[[Any], None]] = [setup_count, setup_layers]
 
 def _optional_setups() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (derive, compare, check, exam, memory)."""
-    found = []
+    found: list[Callable[[Any], None]] = []
     for module_name in ("symcount.cli.derive", "symcount.cli.compare", "symcount.cli.exam", "symcount.cli.memory"):
         try:
             module = __import__(module_name, fromlist=["setup"])

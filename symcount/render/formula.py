@@ -683,7 +683,7 @@ class _LatexWriter(_Writer):
     def raw(self, value: sympy.Expr) -> str:
         printer = SymcountLatexPrinter({"digit_separator": self.style.separator,
                                         "mul_symbol": self.style.mul})
-        return printer.doprint(value)
+        return str(printer.doprint(value))
 
     def power(self, base: str, exp: Node) -> tuple[str, int]:
         text, level = self.write(exp)
@@ -731,7 +731,7 @@ class _TextWriter(_Writer):
         return ("#" if node.count else "") + node.text
 
     def raw(self, value: sympy.Expr) -> str:
-        return sympy.sstr(value)
+        return str(sympy.sstr(value))
 
     def func(self, node: Func) -> tuple[str, int]:
         if node.name in _TEXT_BRACKETS:
