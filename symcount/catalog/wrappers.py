@@ -75,7 +75,7 @@ def layer_value(node: nodes.Expr, functions: Container[str] = ()) -> nodes.Layer
     if isinstance(node, nodes.LayerCall):
         return node.layer
     if isinstance(node, nodes.Call) and node.func not in BUILTINS and node.func not in functions:
-        from symcount.catalog.core import lookup
+        from symcount.catalog.core import lookup  # noqa: PLC0415  cycle: catalog -> language.values -> catalog.wrappers -> catalog
 
         layer = nodes.as_layer(node)
         if layer is not None and (lookup(node.func) is not None or wrapper_of(layer) is not None):

@@ -56,10 +56,10 @@ def build(args: argparse.Namespace) -> Comparison:
 def plot(comparison: Comparison, path: str) -> None:
     """A line chart of both counts over the sweep (needs matplotlib)."""
     try:
-        import matplotlib
+        import matplotlib  # noqa: PLC0415  lazy: optional dependency (the plot extra)
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # noqa: PLC0415  lazy: optional dependency (the plot extra)
     except ImportError:
         raise SymcountError("--plot needs matplotlib, an optional extra",
                             hint="pip install 'symcount[plot]' (or pip install matplotlib)") from None
@@ -103,7 +103,7 @@ def setup_compare(sub: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 whether the answer is right or wrong: the verdict is the output."""
-    from symcount.teaching.check import check
+    from symcount.teaching.check import check  # noqa: PLC0415  cycle: cli.compare -> teaching.check -> teaching.compare -> cli.compare
 
     verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)

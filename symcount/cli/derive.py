@@ -13,8 +13,8 @@ from symcount.errors import SymcountError
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output
-    from symcount.teaching.derivation import derive
+    from symcount.cli.main import EXIT_OK, parse_set, render_as, source_arg, write_output  # noqa: PLC0415  cycle: cli.main -> cli.derive -> cli.main (__import__ in _optional_setups)
+    from symcount.teaching.derivation import derive  # noqa: PLC0415  lazy: start-up
 
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")

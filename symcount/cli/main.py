@@ -96,8 +96,8 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def cmd_count(args: argparse.Namespace) -> int:
-    from symcount.render.table import latex_table, markdown_table, text_table
-    from symcount.teaching.summary import count_dict, summary_table
+    from symcount.render.table import latex_table, markdown_table, text_table  # noqa: PLC0415  lazy: start-up
+    from symcount.teaching.summary import count_dict, summary_table  # noqa: PLC0415  lazy: start-up
 
     result = api.count(source_arg(args.source), values=parse_set(args.values),
                        convention=args.convention, network=args.network)
@@ -128,7 +128,7 @@ def setup_count(sub: Any) -> None:
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    from symcount.teaching.layers import layer_reference
+    from symcount.teaching.layers import layer_reference  # noqa: PLC0415  lazy: start-up
 
     write_output(layer_reference(), None)
     return EXIT_OK

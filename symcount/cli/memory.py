@@ -19,7 +19,7 @@ def _render(report: Any, fmt: str) -> str:
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
-    from symcount.teaching.memory import memory
+    from symcount.teaching.memory import memory  # noqa: PLC0415  lazy: start-up
 
     result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
@@ -32,7 +32,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
-    from symcount.teaching.memory import compute
+    from symcount.teaching.memory import compute  # noqa: PLC0415  lazy: start-up
 
     result = compute(source_arg(args.source), values=parse_set(args.values), network=args.network,
                      convention=args.convention)

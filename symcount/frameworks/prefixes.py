@@ -90,7 +90,7 @@ def qualified_layer(module: str, name: str, module_pos: nodes.Pos, name_pos: nod
         return framework
     other = "keras" if framework == "pytorch" else "pytorch"
     if name in _NAMES[other]:
-        from symcount.catalog.core import lookup
+        from symcount.catalog.core import lookup  # noqa: PLC0415  cycle: language -> frameworks -> catalog -> language (packages)
 
         entry = lookup(name)
         same = sorted(n for n in _NAMES[framework] if entry is not None and lookup(n) is entry)

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from symcount.errors import SymcountError, UndecidableError
+from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 
@@ -282,8 +282,7 @@ def layer_call_error(layer: nodes.Layer) -> SymcountError:
 def _call(node: nodes.Call, env: Env) -> Value:
     func = env.functions.get(node.func) or BUILTINS.get(node.func)
     if func is None:
-        from symcount.catalog.wrappers import layer_value
-        from symcount.errors import did_you_mean
+        from symcount.catalog.wrappers import layer_value  # noqa: PLC0415  cycle: language.values -> catalog.wrappers -> language.values
 
         layer = layer_value(node, env.functions)
         if layer is not None:

@@ -63,7 +63,7 @@ def _latex_escape(text: str) -> str:
 
 def _latex_number(value: Any) -> str:
     """A count cell: grouped digits as text, anything symbolic in math mode (``$9 \\times C^{2}$``)."""
-    from symcount.render.latex import latex_value
+    from symcount.render.latex import latex_value  # noqa: PLC0415  lazy: start-up
 
     text = latex_value(value)
     if isinstance(value, sympy.Basic) and not value.is_Integer and value is not sympy.nan:

@@ -102,24 +102,24 @@ class Derivation:
 
     def latex(self, standalone: bool = False) -> str:
         """LaTeX: ``aligned`` blocks to paste, or a complete document for pdflatex."""
-        from symcount.render.derivation_latex import render_latex
+        from symcount.render.derivation_latex import render_latex  # noqa: PLC0415  lazy: start-up
 
         return render_latex(self.document, self.style, standalone)
 
     def markdown(self) -> str:
         """Markdown with ``$$ ... $$`` math (GitHub, Jupyter, MkDocs)."""
-        from symcount.render.derivation_markdown import render_markdown
+        from symcount.render.derivation_markdown import render_markdown  # noqa: PLC0415  lazy: start-up
 
         return render_markdown(self.document, self.style)
 
     def text(self) -> str:
         """Plain Unicode for a terminal."""
-        from symcount.render.derivation_text import render_text
+        from symcount.render.derivation_text import render_text  # noqa: PLC0415  lazy: start-up
 
         return render_text(self.document, self.style)
 
     def _repr_latex_(self) -> str:
-        from symcount.render.derivation_markdown import render_math_only
+        from symcount.render.derivation_markdown import render_math_only  # noqa: PLC0415  lazy: start-up
 
         return render_math_only(self.document, self.style)
 

@@ -23,7 +23,7 @@ def _arg_text(spec: ArgSpec) -> str:
 
 def textbook_formula(name: str) -> str:
     """The formula a derivation starts from, for the layer with no arguments given."""
-    from symcount.api import count
+    from symcount.api import count  # noqa: PLC0415  lazy: start-up
 
     layer = count(name).layers[0]
     parts = [f"{layer.formulas[key]}" for key in ("param", "stat") if key in layer.formulas]
