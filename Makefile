@@ -34,6 +34,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check symcount tests bench tools
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed-test

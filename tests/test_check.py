@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import needs
 import pytest
 import sympy
@@ -56,8 +58,6 @@ def test_conv1d_from_keras_bias_on_the_input_side() -> None:
 
 
 def test_keras_conv1d_matches_real_keras() -> None:
-    import os
-
     os.environ.setdefault("KERAS_BACKEND", "torch")
     keras = needs.module("keras")
     layer = keras.layers.Conv1D(32, 5)

@@ -10,6 +10,7 @@ import sympy
 
 import symcount
 from symcount import SymcountError
+from symcount.catalog.core import CATALOG
 from symcount.language.parse import parse
 from symcount.language.symbols import sym
 from symcount.render import formula as F
@@ -291,8 +292,6 @@ def test_symbolic_sizes_do_not_restate_themselves() -> None:
 @pytest.mark.parametrize("convention", ["pytorch", "keras"])
 def test_every_catalog_layer_derives_symbolically(convention: str) -> None:
     """With no arguments every size is a symbol; the derivation still lands on the count."""
-    from symcount.catalog.core import CATALOG
-
     for name in sorted(CATALOG):
         d = derive(name, convention=convention)
         expected = symcount.count(name, convention=convention)
@@ -326,8 +325,6 @@ def _unexplained(d: Derivation) -> list[tuple[str, str]]:
 def test_every_symbol_of_a_formula_is_shown_or_explained(convention: str) -> None:
     """Every name a displayed formula uses is an argument of the call, a worked-out value (C_in = ...),
     or explained in a where line: n of a stacked LSTM is num_layers."""
-    from symcount.catalog.core import CATALOG
-
     for name in sorted(CATALOG):
         assert _unexplained(derive(name, convention=convention)) == [], name
     for source in SOURCES:

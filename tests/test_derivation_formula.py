@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcount.errors import SymcountError
+from symcount.language.parse import parse_expression
 from symcount.language.symbols import sym
+from symcount.language.values import Env, evaluate
 from symcount.render import formula as F
 
 CONV = "(k*k*C_in/g + b)*C_out"
@@ -129,8 +131,6 @@ def _expr(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 def test_rendering_and_substitution_never_change_the_value(text: str, values: dict[str, int]) -> None:
     """Whatever the nesting, the tree's value is the expression's, before and after
     substitution and simplification, and the text form parses back to the same value."""
-    from symcount.language.parse import parse_expression
-    from symcount.language.values import Env, evaluate
 
     tree = F.parse_formula(text)
     expected = evaluate(parse_expression(text), Env())

@@ -16,6 +16,7 @@ import sympy
 from needs import module
 
 import symcount
+from symcount.cli.main import main
 from symcount.language.symbols import sym
 from symcount.render import formula as F
 from symcount.render.formula import Equal, Sym
@@ -217,8 +218,6 @@ def test_both_conventions_side_by_side_show_each_rule() -> None:
 
 
 def test_cli_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    from symcount.cli.main import main
-
     text = "network n { input(H=32, W=32, C=3); conv2d(C_out=10, k=5, padding=2) }"
     assert main(["derive", text, "--format", "text"]) == 0
     assert "H_out = W_out" in capsys.readouterr().out

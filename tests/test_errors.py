@@ -22,6 +22,8 @@ import symcount
 from symcount import SymcountError
 from symcount.catalog.core import lookup
 from symcount.cli.main import main
+from symcount.errors import UndecidableError
+from symcount.teaching.exam import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -610,8 +612,6 @@ def test_compare_of_high_degree_counts_does_not_stall(a: str, b: str, warm_parse
 
 def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
     """Every draw rejected (or a duplicate) used to run all 200 x variants draws: 20 s for 1,000."""
-    from symcount.teaching.exam import generate
-
     template = tmp_path / "impossible.sc"
     template.write_text('let question = "How many? {C}"\nlet C = choose(3, 16, 32)\nrequire C > 1000\n'
                         "network n {\n    input(C=C)\n    linear(C_out=4)\n}\n", encoding="utf-8")
@@ -803,8 +803,6 @@ def test_false_require_is_an_error_in_a_count() -> None:
 
 
 def test_undecidable_is_a_typed_error() -> None:
-    from symcount.errors import UndecidableError
-
     with pytest.raises(UndecidableError):
         symcount.count("network n(s) { input(C=3)\n if s > 2 { relu() } }")
 

@@ -6,6 +6,7 @@ ones), and symbolic results against the same description with numbers put in.
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -15,6 +16,8 @@ from torch import nn
 
 import symcount
 from symcount import SymcountError
+from symcount.catalog.shapes import conv_out
+from symcount.engine.dims import same_size
 from symcount.language.symbols import sym
 
 ISSUE_EXAMPLE = """
@@ -457,11 +460,6 @@ def test_symbolic_residual_sizes_equal_up_to_floor_identities() -> None:
 @pytest.mark.parametrize("seed", range(40))
 def test_same_size_agrees_with_brute_force(seed: int) -> None:
     """same_size's periodic proof never says equal when some H differs, nor unequal when none does."""
-    import random
-
-    from symcount.catalog.shapes import conv_out
-    from symcount.engine.dims import same_size
-
     rng = random.Random(seed)
     H = sym("H")
     a: sympy.Expr = H

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
 
 os.environ["KERAS_BACKEND"] = "torch"
 
@@ -208,8 +209,6 @@ def test_prefix_errors(text: str, line: int, column: int, message: str, hint: st
 
 def keras_sequential(calls: list[str]) -> keras.Sequential:
     """The real Keras model of the pasted layer calls, as keras.Sequential([...]) builds it."""
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras 3 warns about input_shape= on a layer; it still uses it
         return keras.Sequential([eval(call, dict(KERAS_SCOPE)) for call in calls])  # noqa: S307
@@ -334,7 +333,6 @@ KERAS_MODELS = [
 @pytest.mark.parametrize("code", KERAS_MODELS)
 def test_keras_sequential_counts_as_keras(code: str) -> None:
     scope = dict(KERAS_SCOPE)
-    import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import needs
 import pytest
 from latex_tools import compile_latex
 
@@ -62,8 +63,6 @@ def test_count_latex_table_compiles(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_missing_pdflatex_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    import needs
-
     monkeypatch.setattr(needs.shutil, "which", lambda name: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
@@ -74,8 +73,6 @@ def test_missing_pdflatex_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.Mo
 
 
 def test_missing_module_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    import needs
-
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
         needs.module("no_such_module_symcount_needs")

@@ -7,6 +7,7 @@ Golden outputs live in ``tests/goldens/count/``; regenerate them with
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,8 +170,6 @@ def test_count_goldens(name: str, capsys: pytest.CaptureFixture[str], golden: Ca
 
 def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Symbolic counts go in math mode; pdflatex takes the table as it is."""
-    import subprocess
-
     needs.tool("pdflatex")
     plain = run_cli(capsys, "network plain(C) { input(H=H, W=W, C=C); conv2d(C_out=C, k=3) }", "--format", "latex",
                     "--flops")

@@ -45,7 +45,7 @@ from symcount.language.symbols import is_number
 
 
 def conv_args(d: int, transpose: bool = False) -> tuple[ArgSpec, ...]:
-    base = (
+    base: tuple[ArgSpec, ...] = (
         size("C_in", "in_channels", infer="channels", doc="input channels"),
         size("C_out", "out_channels", "filters", doc="output channels"),
         ArgSpec("k", KERNEL, REQUIRED, ("kernel_size",), doc="kernel size (int or tuple)"),

@@ -15,6 +15,7 @@ this module holds what they are called and what they take.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from symcount.catalog.core import Spelling, keras_layer, lookup
@@ -71,12 +72,12 @@ def wrapper_spellings() -> list[str]:
     return [*KERAS_WRAPPERS, *WRAPPERS]
 
 
-def layer_value(node: nodes.Expr, functions: object = ()) -> nodes.Layer | None:
+def layer_value(node: nodes.Expr, functions: Container[str] = ()) -> nodes.Layer | None:
     """The layer a value calls when it can only be a layer call: a :class:`nodes.LayerCall`, or a
     plain call whose name is no function (``min``, ...) but a layer or wrapper (``LSTM(64)``)."""
     if isinstance(node, nodes.LayerCall):
         return node.layer
-    if isinstance(node, nodes.Call) and node.func not in BUILTINS and node.func not in functions:  # type: ignore[operator]
+    if isinstance(node, nodes.Call) and node.func not in BUILTINS and node.func not in functions:
         layer = nodes.as_layer(node)
         if layer is not None and (lookup(node.func) is not None or wrapper_of(layer) is not None):
             return layer

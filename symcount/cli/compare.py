@@ -65,10 +65,10 @@ def plot(comparison: Comparison, path: str) -> None:
 
     matplotlib is an optional extra, so it is imported here, when a plot is asked for."""
     try:
-        import matplotlib
+        import matplotlib  # noqa: PLC0415  lazy: optional dependency (the plot extra)
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # noqa: PLC0415  lazy: optional dependency (the plot extra)
     except ImportError:
         raise SymcountError("--plot needs matplotlib, an optional extra",
                             hint="pip install 'symcount[plot]' (or pip install matplotlib)") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import sympy
@@ -62,7 +63,7 @@ def bias_symbols(*counts: Count) -> set[sympy.Symbol]:
 
 
 def sorted_symbols(expr: sympy.Expr) -> list[sympy.Symbol]:
-    return sorted(expr.free_symbols, key=lambda s: s.name)  # type: ignore[attr-defined]
+    return sorted(expr.free_symbols, key=lambda s: s.name)
 
 
 def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbol]) -> int | None:
@@ -93,7 +94,7 @@ def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbo
     return None
 
 
-def strict_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> int | None:  # type: ignore[assignment]
+def strict_sign(expr: sympy.Expr, binary: AbstractSet[sympy.Symbol] = frozenset()) -> int | None:
     """The sign of ``expr`` when it is the same for every allowed value, else None (0 for zero)."""
     if too_big(expr):
         return None
@@ -101,17 +102,18 @@ def strict_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> in
     if expr == 0:
         return 0
     numer, denom = sympy.fraction(expr)
-    signs = []
+    signs: list[int] = []
     for part in (numer, denom):
         bits = [s for s in sorted_symbols(part) if s in binary]
         sizes = [s for s in sorted_symbols(part) if s not in binary]
         seen: set[int | None] = set()
         for combo in itertools.product(BINARY, repeat=len(bits)):
             seen.add(_strict_sign_positive_domain(part.xreplace(dict(zip(bits, combo, strict=True))), sizes))
-        if len(seen) != 1 or None in seen or 0 in seen:
+        sign = seen.pop() if len(seen) == 1 else None
+        if not sign:  # several signs, no strict sign (None) or zero
             return None
-        signs.append(seen.pop())
-    return int(signs[0] * signs[1])  # type: ignore[operator]
+        signs.append(sign)
+    return signs[0] * signs[1]
 
 
 def sign_at(expr: sympy.Expr, point: Mapping[sympy.Symbol, int]) -> int | None:
@@ -131,7 +133,7 @@ class Segment:
     sign: int
 
 
-def segments(expr: sympy.Expr, x: sympy.Symbol, binary: set[sympy.Symbol] = frozenset()  # type: ignore[assignment]
+def segments(expr: sympy.Expr, x: sympy.Symbol, binary: AbstractSet[sympy.Symbol] = frozenset()
              ) -> list[Segment] | None:
     """The sign of a one-symbol rational function over x = 1, 2, 3, ... (or 0, 1 for a bias).
 
@@ -196,7 +198,7 @@ class SignAnalysis:
     deciding: sympy.Expr | None = None
 
 
-def analyse_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> SignAnalysis:  # type: ignore[assignment]
+def analyse_sign(expr: sympy.Expr, binary: AbstractSet[sympy.Symbol] = frozenset()) -> SignAnalysis:
     """Sign of ``expr`` over all allowed values: constant, a threshold, or a table of cases."""
     expanded = sympy.expand(expr)
     if too_big(expanded):  # undecided, without the table: each case would cost sympy seconds
@@ -236,14 +238,14 @@ def analyse_sign(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()) -> S
     return SignAnalysis(None, None, (), symbols, table_of_cases(deciding, symbols, binary), deciding)
 
 
-def case_values(symbols: Sequence[sympy.Symbol], binary: set[sympy.Symbol]) -> list[tuple[int, ...]]:
+def case_values(symbols: Sequence[sympy.Symbol], binary: AbstractSet[sympy.Symbol]) -> list[tuple[int, ...]]:
     """The grid of a table of cases: a few values per symbol, at most 64 rows."""
     per = CASE_VALUES if len(symbols) <= 2 else (1, 4, 64) if len(symbols) == 3 else (1, 64)
     axes = [BINARY if s in binary else per for s in symbols]
     return list(itertools.islice(itertools.product(*axes), 64))
 
 
-def table_of_cases(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], binary: set[sympy.Symbol]
+def table_of_cases(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], binary: AbstractSet[sympy.Symbol]
                    ) -> tuple[tuple[tuple[int, ...], int | None], ...]:
     return tuple((combo, sign_at(expr, dict(zip(symbols, combo, strict=True))))
                  for combo in case_values(symbols, binary))
@@ -268,7 +270,7 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     return min(candidates, key=lambda e: (sympy.count_ops(e), len(sympy.sstr(e))))
 
 
-def zeros(expr: sympy.Expr, binary: set[sympy.Symbol] = frozenset()  # type: ignore[assignment]
+def zeros(expr: sympy.Expr, binary: AbstractSet[sympy.Symbol] = frozenset()
           ) -> list[sympy.Eq] | None:
     """Conditions under which ``expr`` is zero (any one suffices), or None if undecided.
 

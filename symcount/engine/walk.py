@@ -97,6 +97,8 @@ class Walker:
         self.in_network = False
         #: index in ``layers`` of the first layer of the network (or top-level layer) being walked
         self.first_layer = 0
+        #: the shape the network outputs (None for top-level layers, each a model of its own)
+        self.final_shape: Shape | None = None
 
     # -- items ---------------------------------------------------------------------
     def run_body(self, body: nodes.Body, env: Env, shape: Shape | None, scope: Scope,
@@ -452,7 +454,7 @@ class Walker:
             router_entry,
             nodes.Layer("linear", (nodes.Arg("C_out", nodes.Name("__moe_C_out")),
                                  nodes.Arg("bias", nodes.Name("__moe_bias"))),
-                      None, None, True, node.pos),
+                      None, None, node.pos),
             router_env, shape, inner, multiplier)
         router.name = inner.prefix + "router"
         self.layers.append(router)
@@ -851,7 +853,6 @@ def walk(program: Program, target: str, convention: str) -> Walker:
         for node, env in program.toplevel:
             walker.first_layer = len(walker.layers)  # each top-level layer is a model of its own
             walker.run_layer(node, env.child(), None, root, ONE)
-        walker.final_shape = None  # type: ignore[attr-defined]
         return walker
     definition, env = program.networks[target]
     param_env = env.child()
@@ -868,5 +869,5 @@ def walk(program: Program, target: str, convention: str) -> Walker:
     walker.in_network = True
     walker.call_stack.append(target)
     final = walker.run_body(definition.body, env.child(bindings), None, Scope(used=walker.names), ONE)
-    walker.final_shape = final  # type: ignore[attr-defined]
+    walker.final_shape = final
     return walker

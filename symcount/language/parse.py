@@ -12,7 +12,7 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy
 from lark import Lark, Token, Transformer, v_args
@@ -120,8 +120,12 @@ def _depth(*nodes: Any) -> int:
     return 1 + max((getattr(n, "depth", 1) for n in nodes), default=0)
 
 
-def _checked_depth(node: Any) -> Any:
-    if getattr(node, "depth", 1) > MAX_NESTING:
+#: The nodes that nest, and so carry a depth.
+_Deep = TypeVar("_Deep", nodes.BinOp, nodes.UnaryOp, nodes.Call, nodes.TupleExpr, nodes.LayerCall)
+
+
+def _checked_depth(node: _Deep) -> _Deep:
+    if node.depth > MAX_NESTING:
         raise SymcountError(
             f"expression nested deeper than {MAX_NESTING} levels",
             node.pos,
@@ -132,10 +136,14 @@ def _checked_depth(node: Any) -> Any:
 
 @v_args(inline=True)
 class ToAst(Transformer[Token, Any]):
-    """Each grammar rule becomes one finished AST node (no parse tree survives)."""
+    """Each grammar rule becomes one finished AST node (no parse tree survives).
+
+    A rule named like a builtin is spelt with a trailing underscore (``int_``, ``tuple_``,
+    ``and_``): a method ``tuple`` would shadow the builtin in every annotation below it.
+    """
 
     # -- expressions
-    def int(self, tok: Token) -> nodes.Num:
+    def int_(self, tok: Token) -> nodes.Num:
         value = int(str(tok).replace("_", ""))
         if value.bit_length() > MAX_BITS:
             raise SymcountError("number too large", _token_pos(tok), hint="keep numbers under 3,900 digits")
@@ -174,7 +182,7 @@ class ToAst(Transformer[Token, Any]):
         layer = self.layer(None, name, args, None)
         return _checked_depth(nodes.LayerCall(layer, layer.pos, _depth(*values)))
 
-    def tuple(self, *items: Any) -> nodes.TupleExpr:
+    def tuple_(self, *items: Any) -> nodes.TupleExpr:
         values = tuple(i for i in items if i is not None)
         return _checked_depth(nodes.TupleExpr(values, _span(values[0], values[-1]), _depth(*values)))
 
@@ -379,9 +387,10 @@ def parse(text: str, filename: str = "<input>") -> nodes.Program:
 def parse_expression(text: str, filename: str = "<expression>") -> nodes.Expr:
     """Parse one expression (an answer to check, a formula in the catalog)."""
     try:
-        return _parse(text.strip(), "expr_start")
+        expr: nodes.Expr = _parse(text.strip(), "expr_start")  # the start rule's transformer builds an Expr
     except SymcountError as err:
         raise err.located(filename, text.strip()) from None
+    return expr
 
 
 __all__ = ["parse", "parse_expression", "grammar_text", "Lexer"]

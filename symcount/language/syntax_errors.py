@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from typing import cast
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -183,7 +184,9 @@ def _bad_character(err: UnexpectedCharacters, text: str) -> SymcountError:
         code = f"U+{ord(char):04X}"
         return SymcountError(f"unexpected control character {code}", pos,
                              hint="descriptions are plain text; is this a binary file?")
-    if char == "." and err.pos_in_stream and (text[err.pos_in_stream - 1].isalnum() or text[err.pos_in_stream - 1] == "_"):
+    # lark sets pos_in_stream in UnexpectedCharacters.__init__, but its class default (None) is all mypy sees
+    at = cast(int, err.pos_in_stream)
+    if char == "." and at and (text[at - 1].isalnum() or text[at - 1] == "_"):
         return SymcountError("unexpected character '.'", pos,
                              hint="only a layer's own name may carry a module path (nn.Conv2d); a value cannot")
     if ord(char) > 127:
@@ -235,8 +238,8 @@ def _bad_token(token: Token, accepts: set[str], text: str) -> SymcountError:
     if token.type == "EQUAL":
         return SymcountError("unexpected '='", pos, hint=technical)
     if "COMMA" in accepts and token.type in VALUE_START:
-        where = "between arguments" if "RPAR" in accepts else "between items"
-        return SymcountError(f"missing ',' {where}", pos, hint=technical)
+        between = "between arguments" if "RPAR" in accepts else "between items"
+        return SymcountError(f"missing ',' {between}", pos, hint=technical)
     misspelt = _misspelt_keyword(text, token)
     if misspelt is not None:
         return misspelt

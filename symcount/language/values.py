@@ -178,7 +178,7 @@ def truth(value: Value, node: nodes.Expr) -> bool:
     if isinstance(value, sympy.logic.boolalg.BooleanAtom):
         return bool(value)
     if isinstance(value, sympy.Basic) and is_number(value):
-        return value != 0
+        return bool(value != 0)  # sympy's != is Python's (structural), already a bool
     if isinstance(value, (str, tuple)):
         raise SymcountError(f"a condition must be true or false, not {describe(value)}", node.pos)
     raise UndecidableError(

@@ -87,9 +87,9 @@ def section_math(section: Section, style: Style, nested: bool = False, gap: bool
         strut = r"\rule{0pt}{5ex}" if start or gap else ""
         labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{latex_text(c.label or '')}}}"
                             for i, c in enumerate(chunk))
-        blocks = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
-                                for i, c in enumerate(chunk))
-        rows.append(f"{labels} \\\\[4pt]\n{blocks}")
+        cells = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
+                               for i, c in enumerate(chunk))
+        rows.append(f"{labels} \\\\[4pt]\n{cells}")
     body = " \\\\\n".join(rows)
     return f"\\begin{{array}}{'[t]{@{}' if nested else '{'}{'l' * n}{'@{}' if nested else ''}}}\n{body}\n\\end{{array}}"
 

@@ -168,8 +168,8 @@ def from_ast(expr: nodes.Expr) -> Node:
             head = left.terms if isinstance(left, Sum) else (Term(1, left),)
             return Sum((*head, Term(1 if expr.op == "+" else -1, right)))
         if expr.op == "*":
-            head = left.factors if isinstance(left, Prod) and not left.implicit else (left,)
-            return Prod((*head, right))
+            factors = left.factors if isinstance(left, Prod) and not left.implicit else (left,)
+            return Prod((*factors, right))
         if expr.op == "/":
             return Quot(left, right)
         if expr.op == "^":
@@ -668,7 +668,7 @@ class _LatexWriter(_Writer):
     def raw(self, value: sympy.Expr) -> str:
         printer = SymcountLatexPrinter({"digit_separator": self.style.separator,
                                         "mul_symbol": self.style.mul})
-        return printer.doprint(value)
+        return str(printer.doprint(value))
 
     def power(self, base: str, exp: Node) -> tuple[str, int]:
         text, level = self.write(exp)
@@ -716,7 +716,7 @@ class _TextWriter(_Writer):
         return ("#" if node.count else "") + node.text
 
     def raw(self, value: sympy.Expr) -> str:
-        return sympy.sstr(value)
+        return str(sympy.sstr(value))
 
     def func(self, node: Func) -> tuple[str, int]:
         if node.name in _TEXT_BRACKETS:

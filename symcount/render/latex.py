@@ -23,7 +23,7 @@ def latex_name(name: str) -> str:
     return f"{base_tex}_{{{sub_tex}}}"
 
 
-class SymcountLatexPrinter(LatexPrinter):
+class SymcountLatexPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped: its printers are Any to mypy
     """sympy's LaTeX printer with symcount's typography settings."""
 
     _default_settings = {
@@ -52,5 +52,5 @@ def latex_value(value: Any, **settings: Any) -> str:
     if value is None or value is sympy.nan:
         return "--"
     if isinstance(value, sympy.Basic):
-        return SymcountLatexPrinter(settings).doprint(value)
+        return str(SymcountLatexPrinter(settings).doprint(value))
     return str(value)

@@ -22,7 +22,7 @@ def text_value(value: Any, separator: str = ",") -> str:
             return "-"
         if value.is_Integer:
             return group_digits(int(value), separator)
-        return sympy.sstr(value)
+        return str(sympy.sstr(value))
     if isinstance(value, tuple):
         return "(" + ", ".join(text_value(v, separator="") for v in value) + ")"
     return str(value)

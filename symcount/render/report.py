@@ -20,7 +20,7 @@ from symcount.render.latex import latex_value
 from symcount.render.numbers import group_digits, text_value
 
 
-class _GroupedStrPrinter(StrPrinter):
+class _GroupedStrPrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped: its printers are Any to mypy
     """sympy's plain form with grouped digits and ``L^2`` (a report reads like arithmetic)."""
 
     def _print_Integer(self, expr: sympy.Integer) -> str:
@@ -30,13 +30,13 @@ class _GroupedStrPrinter(StrPrinter):
         base, exp = expr.args
         if base.is_Symbol and exp.is_Integer and exp > 1:
             return f"{self._print(base)}^{exp}"
-        return super()._print_Pow(expr, rational)
+        return str(super()._print_Pow(expr, rational))
 
 
 def value_text(value: Any) -> str:
     """A report value: grouped integers, expressions with grouped coefficients."""
     if isinstance(value, sympy.Expr) and not value.is_Integer and value is not sympy.nan:
-        return _GroupedStrPrinter({"order": "lex"}).doprint(value)
+        return str(_GroupedStrPrinter({"order": "lex"}).doprint(value))
     return text_value(value)
 
 

@@ -18,7 +18,7 @@ from sympy.printing.str import StrPrinter
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-class UnicodePrinter(StrPrinter):
+class UnicodePrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped: its printers are Any to mypy
     """sympy's str printer with superscript powers, middle dots and digit grouping."""
 
     _default_settings = {**StrPrinter._default_settings, "digit_separator": ",", "times": "·"}
@@ -45,10 +45,10 @@ class UnicodePrinter(StrPrinter):
             else:
                 rest.append(f)
         parts = [self.parenthesize(f, PRECEDENCE["Mul"], strict=False) for f in rest]
-        body = self._settings["times"].join(parts)
+        body: str = self._settings["times"].join(parts)
         if coeff == 1:
             return body or "1"
-        number = self._print(coeff)
+        number: str = self._print(coeff)
         if not body:
             return number
         return number + body if body[0].isalpha() or body[0] == "(" else number + self._settings["times"] + body
@@ -75,7 +75,7 @@ class UnicodePrinter(StrPrinter):
             return f"({self._print(item)})"
         if isinstance(item, sympy.Basic) and (precedence(item) < level or (strict and precedence(item) <= level)):
             return f"({self._print(item)})"
-        return self._print(item)
+        return str(self._print(item))
 
 
 def unicode_value(value: Any, **settings: Any) -> str:
@@ -85,7 +85,7 @@ def unicode_value(value: Any, **settings: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, sympy.Basic):
-        return UnicodePrinter(settings).doprint(value)
+        return str(UnicodePrinter(settings).doprint(value))
     if isinstance(value, tuple):
         return "(" + ", ".join(unicode_value(v, digit_separator="") for v in value) + ")"
     return str(value)

@@ -62,7 +62,7 @@ def _factors(node: nodes.Expr) -> list[nodes.Expr]:
     return [node]
 
 
-def _product(factors: list[nodes.Expr]) -> nodes.Expr:
+def _product(factors: Sequence[nodes.Expr]) -> nodes.Expr:
     out = factors[0]
     for f in factors[1:]:
         out = nodes.BinOp("*", out, f)
@@ -117,9 +117,9 @@ def drop_name(node: nodes.Expr, name: str) -> nodes.Expr | None:
         return None
     if isinstance(node, nodes.BinOp) and node.op in ("*", "+", "-", "/"):
         left, right = drop_name(node.left, name), drop_name(node.right, name)
-        if left is None and right is None:
-            return None
         if left is None:
+            if right is None:
+                return None
             return right if node.op in ("*", "+") else (nodes.UnaryOp("-", right) if node.op == "-" else None)
         if right is None:
             return left
@@ -249,7 +249,7 @@ def _bias_in_window(node: nodes.Expr) -> nodes.Expr | None:
         return None
     left, divisor = node.left, None
     if isinstance(left, nodes.BinOp) and left.op == "/":
-        left, divisor = left.left, left.right
+        divisor, left = left.right, left.left  # this order: mypy reads a tuple assignment item by item
     factors = _factors(left)
     kernel = [f for f in factors if any(is_name(f, k) for k in _KERNEL_NAMES)]
     rest = [f for f in factors if f not in kernel]
@@ -480,7 +480,7 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
     if difference.is_polynomial():
         return False
     if difference.is_rational_function():
-        return sympy.cancel(difference) == 0
+        return bool(sympy.cancel(difference) == 0)
     if algebra.too_big(difference):
         return False
     return bool(sympy.simplify(difference) == 0)
@@ -638,7 +638,7 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
                   bare: bool = False) -> str:
     """A symbolic value expanded and written as a derivation writes it: coefficients first, names
     in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
-    from symcount.render import formula as f
+    from symcount.render import formula as f  # noqa: PLC0415  redundant: formula is imported at the top too
 
     node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
     if style.name == "text":
@@ -657,7 +657,7 @@ def formula_line(expr: nodes.Expr, bindings: Mapping[str, Any], style: Style, re
     general_value = evaluate(expr, Env([dict(bindings)]))
     value = sympy.expand(general_value) if result is None else result
     try:
-        from symcount.render import formula as f
+        from symcount.render import formula as f  # noqa: PLC0415  redundant: formula is imported at the top too
     except ImportError:  # pragma: no cover - the derivation renderer ships alongside
         return _fallback_line(expr, value, style)
     try:
@@ -722,7 +722,7 @@ def read_answer(answer: str | int | sympy.Expr, names: Mapping[str, Any], allowe
         raise err.located("<answer>", str(answer).strip()) from None
     if isinstance(value, (bool, str, tuple)) or not isinstance(value, sympy.Basic):
         raise SymcountError("the answer must be a number or a formula").located("<answer>", str(answer))
-    unknown = sorted(s.name for s in value.free_symbols if s.name not in allowed)  # type: ignore[attr-defined]
+    unknown = sorted(s.name for s in value.free_symbols if s.name not in allowed)
     if unknown:
         raise SymcountError(
             f"the answer uses {unknown[0]}, which the question does not have "
@@ -757,7 +757,7 @@ def counterexample(difference: sympy.Expr, expected: sympy.Expr, binary: set[sym
     Only points where the correct count is a whole number >= 0 are valid
     sizes (C_in / g must divide); a bias indicator is 0 or 1.
     """
-    symbols = sorted(difference.free_symbols | expected.free_symbols, key=lambda s: s.name)  # type: ignore[attr-defined]
+    symbols = sorted(difference.free_symbols | expected.free_symbols, key=lambda s: s.name)
     if not symbols or sympy.expand(difference) == 0:
         return None
     lows = [0 if s in binary else 1 for s in symbols]
@@ -773,7 +773,7 @@ def counterexample(difference: sympy.Expr, expected: sympy.Expr, binary: set[sym
                 continue
             d = difference.xreplace(subs)
             if is_number(d) and d != 0:
-                return {s.name: v for s, v in zip(symbols, point, strict=True)}  # type: ignore[attr-defined]
+                return {s.name: v for s, v in zip(symbols, point, strict=True)}
     return None
 
 
@@ -810,11 +810,11 @@ def check(
     expected = sympy.expand(result.total if quantity == "total" else result.trainable)
     converted = convert_values(values)
     names = answer_names(result, converted)
-    allowed = {s.name for s in expected.free_symbols} | set(names)  # type: ignore[attr-defined]
+    allowed = {s.name for s in expected.free_symbols} | set(names)
     given = read_answer(answer, names, allowed)
     text = answer if isinstance(answer, str) else sympy.sstr(answer)
     if is_number(given) and expected.free_symbols:
-        free = ", ".join(sorted(s.name for s in expected.free_symbols))  # type: ignore[attr-defined]
+        free = ", ".join(sorted(s.name for s in expected.free_symbols))
         raise SymcountError(
             f"the answer is a number but the question is symbolic in {free}",
             hint="give the sizes with --set NAME=VALUE (values=) to check a number",

@@ -360,7 +360,7 @@ class Comparison(Printable):
     def _math(self, style: Style) -> str:
         rows = []
         for name, tex_name, chain in self._lines():
-            cells = []
+            cells: list[str] = []
             for item in chain:
                 if isinstance(item, tuple) and item[0] == "approx":
                     cells[-1] += (" ≈ " if style.name == "text" else r" \approx ") + f"{float(item[1]):.4f}"
@@ -402,7 +402,7 @@ def layer_lines(result: Count, style: Style) -> list[tuple[str, str]]:
     A layer whose catalog formula does not reproduce its count (a tied
     weight, say) shows its count alone; long networks show none.
     """
-    from symcount.teaching.check import formula_line, layer_view
+    from symcount.teaching.check import formula_line, layer_view  # noqa: PLC0415  cycle: teaching.compare -> teaching.check -> teaching.compare
 
     layers = [layer for layer in result.layers if layer.total != 0]
     if not layers or len(layers) > MAX_LAYER_LINES:
@@ -437,7 +437,7 @@ def _paren_sum(style: Style, part: sympy.Expr) -> str:
 
 def _names(comparison: Comparison) -> list[str]:
     symbols = (comparison.a.total + comparison.b.total).free_symbols
-    return sorted({s.name for s in symbols} | set(comparison.shared))  # type: ignore[attr-defined]
+    return sorted({s.name for s in symbols} | set(comparison.shared))
 
 
 def wrap_document(body: str) -> str:
@@ -472,7 +472,7 @@ def compare(
     (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(sides, "AB", strict=True))
     unknown = [n for n in shared if n not in used_a | used_b]
     if unknown:
-        known = sorted({s.name for s in (ca.total + cb.total).free_symbols})  # type: ignore[attr-defined]
+        known = sorted({s.name for s in (ca.total + cb.total).free_symbols})
         raise SymcountError(f"--set {unknown[0]}: neither side has this name (names: {', '.join(known) or 'none'})",
                             hint=did_you_mean(unknown[0], known))
     return Comparison(ca, cb, sides, shared)

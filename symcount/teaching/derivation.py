@@ -275,36 +275,41 @@ def with_bias(tree: nodes.Program, bias: bool) -> nodes.Program:
     return dataclasses.replace(tree, statements=statements)
 
 
-def _rewrite_statement(node: Any, bias: bool) -> Any:
+def _rewrite_statement(node: nodes.Statement, bias: bool) -> nodes.Statement:
     if isinstance(node, nodes.Network | nodes.Block):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    if isinstance(node, nodes.Require):
+        return node
     return _rewrite_item(node, bias)
 
 
-def _rewrite_body(body: nodes.Body | None, bias: bool) -> nodes.Body | None:
-    if body is None:
-        return None
+def _rewrite_body(body: nodes.Body, bias: bool) -> nodes.Body:
     return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
 
 
-def _rewrite_item(node: Any, bias: bool) -> Any:
+def _rewrite_optional(body: nodes.Body | None, bias: bool) -> nodes.Body | None:
+    """An else branch, a shortcut or a layer's body, which may be absent."""
+    return _rewrite_body(body, bias) if body is not None else None
+
+
+def _rewrite_item(node: nodes.Item, bias: bool) -> nodes.Item:
     if isinstance(node, nodes.Layer):
         return _rewrite_layer(node, bias)
     if isinstance(node, nodes.Repeat):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
     if isinstance(node, nodes.If):
         return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
-                                   otherwise=_rewrite_body(node.otherwise, bias))
+                                   otherwise=_rewrite_optional(node.otherwise, bias))
     if isinstance(node, nodes.Residual):
         return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
-                                   shortcut=_rewrite_body(node.shortcut, bias))
+                                   shortcut=_rewrite_optional(node.shortcut, bias))
     if isinstance(node, nodes.Parallel):
         return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
     return node
 
 
 def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
-    node = dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    node = dataclasses.replace(node, body=_rewrite_optional(node.body, bias))
     if wrapper_of(node) is not None:  # Bidirectional(LSTM(64)): the wrapped layer's bias
         args = []
         for arg in node.args:
@@ -384,8 +389,8 @@ class _Builder:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
         if in_network and with_params > 1:
-            columns = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
-            sections.append(Section("Total", None, _merge(columns)))
+            totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
+            sections.append(Section("Total", None, _merge(totals)))
         return Document(title, paragraphs, self.conventions(variants), tuple(sections))
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
@@ -499,7 +504,7 @@ class _Builder:
             if isinstance(value, sympy.Symbol) and value.name == name:
                 continue  # d_model = d_model says nothing
             nodes = [formula.from_sympy(f) for f in factors]
-            steps = [Prod(tuple(nodes))] if len(nodes) > 1 else []
+            steps: list[Node] = [Prod(tuple(nodes))] if len(nodes) > 1 else []
             steps.append(formula.result_form(value if value is not None else sympy.Mul(*factors)))
             note = "flattened from the input shape" if len(nodes) > 1 else "from the input shape"
             rows.append(Row(Sym(name), self.distinct(steps), note))
@@ -743,8 +748,8 @@ def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> li
             said.append((name, f"{spec_of_base.doc.split(' (')[0].replace(' size', '') or base} {_PART[part]}"))
             continue
         if spec is None and spec_of_base is not None and part.isdigit():  # C_1: normalized_shape[0]
-            spelling = next((n for n in (spec_of_base.name, *spec_of_base.aliases) if n in called), base)
-            said.append((name, f"{spelling}[{int(part) - 1}]"))
+            written = next((n for n in (spec_of_base.name, *spec_of_base.aliases) if n in called), base)
+            said.append((name, f"{written}[{int(part) - 1}]"))
             continue
         if spec is None:
             said.append((name, "a size of the layer"))

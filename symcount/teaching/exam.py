@@ -478,7 +478,7 @@ def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
             rejected[err.message] = rejected.get(err.message, 0) + 1
             continue
         if answer.free_symbols:
-            free = ", ".join(sorted(s.name for s in answer.free_symbols))  # type: ignore[attr-defined]
+            free = ", ".join(sorted(s.name for s in answer.free_symbols))
             raise SymcountError(f"the answer still depends on {free}: draw it with choose() or give it a let",
                                 filename=template.filename, source=template.text)
         question = _question_text(template, lets)

@@ -8,7 +8,7 @@ module is the one place that decides the columns and fills them from a Count.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import sympy
 
@@ -30,7 +30,7 @@ def plain(value: Any) -> int | str | None:
         if value.is_Integer:
             return int(value)
         return str(value)
-    return value
+    return cast("int | str", value)  # the counts that are not sympy are plain ints
 
 
 def fold(layers: list[LayerResult], depth: int | None,
