@@ -56,17 +56,17 @@ class Case:
         dims = ", ".join(f"{name}={value}" for name, value in self.inputs.items())
         return f"network n {{ input({dims}); {self.kind}({call}) }}"
 
-    def input_tensor(self) -> torch.Tensor:
-        """Batch 1, channels first for images, (L, C) for sequences, as PyTorch takes them."""
+    def input_tensor(self, batch: int = 1) -> torch.Tensor:
+        """Batch 1 (unless told), channels first for images, (L, C) for sequences, as PyTorch takes them."""
         d = self.inputs
         if self.tokens:
-            return torch.randint(0, self.tokens, (1, d["L"]))
+            return torch.randint(0, self.tokens, (batch, d["L"]))
         if "L" in d:
             if self.extra.get("channels_first"):
-                return torch.randn(1, d["C"], d["L"])
-            return torch.randn(1, d["L"], d["C"]) if "C" in d else torch.randn(1, d["L"])
+                return torch.randn(batch, d["C"], d["L"])
+            return torch.randn(batch, d["L"], d["C"]) if "C" in d else torch.randn(batch, d["L"])
         spatial = [d[n] for n in ("D", "H", "W") if n in d]
-        return torch.randn(1, d["C"], *spatial)
+        return torch.randn(batch, d["C"], *spatial)
 
 
 def fmt(value: Any) -> str:
@@ -440,13 +440,13 @@ def gen_attention_options(rng: random.Random) -> Case:
     args: dict[str, Any] = {"heads": heads, "bias": bias, "kdim": kdim, "vdim": vdim, "add_bias_kv": bias_kv}
 
     def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        key, value = torch.randn(1, source, kdim), torch.randn(1, source, vdim)
+        key, value = torch.randn(x.shape[0], source, kdim), torch.randn(x.shape[0], source, vdim)
         return module(x, key, value, need_weights=False)[0]
 
     return Case("attention", args, {"L": length, "C": d},
                 lambda: nn.MultiheadAttention(d, heads, bias=bias, add_bias_kv=bias_kv, kdim=kdim, vdim=vdim,
                                               batch_first=True),
-                frozen=rng.random() < 0.2, forward=forward)
+                frozen=rng.random() < 0.2, forward=forward, extra={"source_len": source})
 
 
 def gen_grouped_attention(rng: random.Random) -> Case:
@@ -499,12 +499,12 @@ def gen_decoder_layer(rng: random.Random) -> Case:
         args["norm_first"] = True  # accepted and ignored: it moves the norms, not their weights
 
     def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        return module(x, torch.randn(1, memory, d))
+        return module(x, torch.randn(x.shape[0], memory, d))
 
     return Case("transformer_decoder_layer", args, {"L": rng.randint(1, 5), "C": d},
                 lambda: nn.TransformerDecoderLayer(d, heads, dim_feedforward=ff, dropout=0.0, batch_first=True,
                                                    bias=bias, norm_first=norm_first),
-                frozen=rng.random() < 0.2, forward=forward)
+                frozen=rng.random() < 0.2, forward=forward, extra={"memory_len": memory})
 
 
 def gen_gated_mlp(rng: random.Random) -> Case:

@@ -60,6 +60,7 @@ register(LayerType(
     args=(ArgSpec("fn", ANY, None, ("activation",), doc='the activation, e.g. "relu"'),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: an element-wise function",
+    macs_unchecked="Keras's Activation layer has no PyTorch module; each activation's own module is checked",
 ))
 
 register(LayerType(
@@ -92,6 +93,7 @@ register(LayerType(
     shape=lambda a, s, c: Shape((), s.channels, False),
     macs=_zero_macs,
     zero_reason="no weights: it selects one position",
+    macs_unchecked="no nn.Module to run: the slice x[:, 0] (0 MACs, and FlopCounterMode counts none)",
     input_kind="sequence",
 ))
 register(LayerType(
@@ -101,6 +103,8 @@ register(LayerType(
     description="Rotary position embedding: rotates query/key pairs by fixed angles.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: the rotation angles are fixed, not learned",
+    macs_unchecked="no nn.Module to run: a function inside attention, an element-wise rotation "
+                   "(0 MACs, and FlopCounterMode counts none)",
 ))
 register(LayerType(
     name="lrn", spellings=(torch_nn("LocalResponseNorm"),),

@@ -130,10 +130,13 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
 
 
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    """Projections of L positions, then scores and weighted sum over the keys: L of them, one more with
+    add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position)."""
     L = positions(i)
+    keys = L + 1 if a.add_bias_kv else L
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
     projections = L * (d * h * dk + a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
-    return projections + L * L * h * dk + L * L * h * dv
+    return projections + L * keys * h * dk + L * keys * h * dv
 
 
 register(LayerType(

@@ -366,6 +366,8 @@ register(LayerType(
     shape=lambda a, s, c: Shape(s.spatial, a.C_out, s.sequence),
     macs=lambda a, i, o: a.C_in * a.C_in2 * a.C_out * positions(o),
     macs_doc="C_in · C_in2 · C_out · positions (torch's FlopCounterMode does not count bilinear)",
+    macs_unchecked="FlopCounterMode counts 0 for nn.Bilinear: its kernel (aten._trilinear) is no matmul, "
+                   "convolution or attention kernel that the counter knows",
     frameworks=("pytorch",),
     missing={"keras": "Keras has no bilinear layer"},
 ))

@@ -187,6 +187,8 @@ class LayerType:
     frameworks: tuple[str, ...] = ("pytorch", "keras")
     zero_reason: str = "no weights"
     macs_doc: str = "0"
+    #: why torch's FlopCounterMode cannot check this PyTorch layer's MACs; empty: tests/test_catalog_macs.py checks them
+    macs_unchecked: str = ""
     input_kind: str = "any"  # "spatial", "sequence", "tokens", "vector", "any"
     notes: Mapping[str, str] = field(default_factory=dict)
     #: fills arguments whose default depends on others (pool stride = k)
