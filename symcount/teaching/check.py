@@ -638,8 +638,7 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
                   bare: bool = False) -> str:
     """A symbolic value expanded and written as a derivation writes it: coefficients first, names
     in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
-    from symcount.render import formula as f  # noqa: PLC0415  redundant: formula is imported at the top too
-
+    f = formula
     node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
     if style.name == "text":
         return f.text(node)
@@ -656,10 +655,7 @@ def formula_line(expr: nodes.Expr, bindings: Mapping[str, Any], style: Style, re
     """
     general_value = evaluate(expr, Env([dict(bindings)]))
     value = sympy.expand(general_value) if result is None else result
-    try:
-        from symcount.render import formula as f  # noqa: PLC0415  redundant: formula is imported at the top too
-    except ImportError:  # pragma: no cover - the derivation renderer ships alongside
-        return _fallback_line(expr, value, style)
+    f = formula
     try:
         tree = f.from_ast(expr)
         structural = {n: v for n, v in bindings.items() if n in ("g", "b", "m") and isinstance(v, sympy.Basic)

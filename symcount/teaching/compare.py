@@ -31,6 +31,7 @@ from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
+from symcount.teaching.check import formula_line, layer_view
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -402,7 +403,6 @@ def layer_lines(result: Count, style: Style) -> list[tuple[str, str]]:
     A layer whose catalog formula does not reproduce its count (a tied
     weight, say) shows its count alone; long networks show none.
     """
-    from symcount.teaching.check import formula_line, layer_view  # noqa: PLC0415  cycle: teaching.compare -> teaching.check -> teaching.compare
 
     layers = [layer for layer in result.layers if layer.total != 0]
     if not layers or len(layers) > MAX_LAYER_LINES:
