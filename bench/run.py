@@ -92,11 +92,11 @@ def chain(n: int) -> str:
 def in_process_chain(n: int) -> dict[str, float]:
     """Parse, count (shapes flow during counting) and render times for an n-layer chain."""
     import symcount
+    from symcount.engine.count import summary_table
     from symcount.engine.load import load
     from symcount.engine.walk import walk
     from symcount.language.parse import parse
     from symcount.render.table import text_table
-    from symcount.teaching.summary import summary_table
 
     text = chain(n)
     t0 = time.perf_counter()

@@ -11,7 +11,8 @@ import importlib
 from typing import Any
 
 from symcount.api import count
-from symcount.engine.results import Count, LayerResult, TensorResult
+from symcount.engine.count import Count
+from symcount.engine.results import LayerResult, TensorResult
 from symcount.errors import SymcountError
 
 __all__ = ["count", "derive", "compare", "check", "memory", "compute", "Count", "LayerResult", "TensorResult",

@@ -15,8 +15,9 @@ from typing import Any
 
 import sympy
 
+from symcount.engine.count import Count
 from symcount.engine.load import choose_target, load
-from symcount.engine.results import CONVENTIONS, Count
+from symcount.engine.results import CONVENTIONS, exact_sum
 from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.frameworks.prefixes import check_prefixes
@@ -189,12 +190,12 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
     target = choose_target(program, network)
     walker = walk(program, target, convention)
     layers = walker.layers
-    trainable = sympy.expand(sympy.Add(*[layer.trainable for layer in layers]))
-    non_trainable = sympy.expand(sympy.Add(*[layer.non_trainable for layer in layers]))
-    buffers = sympy.expand(sympy.Add(*[layer.buffers for layer in layers]))
+    trainable = exact_sum(layer.trainable for layer in layers)
+    non_trainable = exact_sum(layer.non_trainable for layer in layers)
+    buffers = exact_sum(layer.buffers for layer in layers)
     macs_terms = [layer.macs for layer in layers]
-    macs = sympy.nan if any(m is sympy.nan for m in macs_terms) else sympy.expand(sympy.Add(*macs_terms))
-    active = sympy.expand(sympy.Add(*[layer.active for layer in layers]))
+    macs = sympy.nan if any(m is sympy.nan for m in macs_terms) else exact_sum(macs_terms)
+    active = exact_sum(layer.active for layer in layers)
     free = {str(s) for s in (trainable + non_trainable + buffers).free_symbols}
     _check_values_used(converted, program.env.seen, free)
     final = getattr(walker, "final_shape", None)

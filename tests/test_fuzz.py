@@ -22,7 +22,7 @@ from symcount import Count, SymcountError
 from symcount.catalog.core import BIAS, CATALOG, COUNT, FLAG, KERNEL, NUMBER, PADDING, SHAPE, SIZE, STRING
 from symcount.catalog.spellings import KERAS_LAYERS, TORCH_NN
 from symcount.cli.main import main
-from symcount.teaching.summary import count_dict
+from symcount.engine.count import count_dict
 
 #: 300 examples per test, the same ones every run; SYMCOUNT_FUZZ=5000 explores 5,000 new ones.
 _DEEP = int(os.environ.get("SYMCOUNT_FUZZ", "0"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+import symcount
 from symcount import SymcountError
 from symcount.render.formats import FORMATS, format_named, register
 from symcount.render.printable import Printable
@@ -28,11 +29,12 @@ def results() -> list[Printable]:
         memory("linear(C_in=4, C_out=4)", training="adam"),
         compute(GPT),
         generate(templates()[0], 2),
+        symcount.count("network n { input(C=3, H=8, W=8); conv2d(C_out=4, k=3); relu() }"),
     ]
 
 
-@pytest.fixture(scope="module", params=range(6), ids=["derivation", "comparison", "verdict", "memory",
-                                                        "compute", "exam"])
+@pytest.fixture(scope="module", params=range(7), ids=["derivation", "comparison", "verdict", "memory",
+                                                        "compute", "exam", "count"])
 def result(request: pytest.FixtureRequest) -> Iterator[Printable]:
     yield results()[request.param]
 
@@ -90,3 +92,12 @@ def test_a_new_format_is_one_registry_entry() -> None:
         assert re.search("MEMORY OF", memory("linear(C_in=2, C_out=3)").render("loud"))
     finally:
         del FORMATS["loud"]
+
+
+def test_a_count_prints_the_table_count_prints() -> None:
+    """``str(count)`` is what ``symcount count`` writes, and markdown/LaTeX are the same table."""
+    result = symcount.count("network n { input(C=3, H=8, W=8); conv2d(C_out=4, k=3); relu() }")
+    assert repr(result) == "Count(network='n', total=112)"
+    assert "network n (pytorch)" in result.text() and "112" in result.text()
+    assert result.markdown().startswith("**network n (pytorch)**")
+    assert "\\begin{tabular}" in result.latex() or "longtable" in result.latex()

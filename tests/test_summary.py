@@ -17,8 +17,8 @@ import sympy
 
 import symcount
 from symcount.cli.main import main
+from symcount.engine.count import Column, count_dict, fold, summary_table
 from symcount.language.symbols import sym
-from symcount.teaching.summary import Column, count_dict, fold, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "derivations" / "zoo"

@@ -18,7 +18,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from symcount.api import count
-from symcount.engine.results import Count
+from symcount.engine.count import Count
 from symcount.language.symbols import sym
 from symcount.render.numbers import group_digits
 from symcount.teaching.memory import compute_of, gib_text, memory_of

@@ -10,7 +10,7 @@ from symcount.cli.argtypes import parse_set, source_arg
 from symcount.cli.options import CONVENTIONS, add_format, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS
-from symcount.engine.results import Count
+from symcount.engine.count import Count
 from symcount.errors import SymcountError
 from symcount.teaching.compare import Comparison, Side, compare, parse_sweep
 

@@ -1,6 +1,6 @@
 """``symcount count``: the per-layer summary table (text, markdown, LaTeX) or its JSON.
 
-Imports only what the table needs (:mod:`symcount.teaching.summary`,
+Imports only what the table needs (:mod:`symcount.engine.count`,
 :mod:`symcount.render.table`): this is the verb whose start-up time matters most.
 """
 
@@ -13,11 +13,11 @@ from symcount.cli.argtypes import parse_set, source_arg
 from symcount.cli.options import add_common, add_format, add_output
 from symcount.cli.output import EXIT_OK, json_document, write_output
 from symcount.cli.verbs import VERBS
+from symcount.engine.count import count_dict, summary_table
 from symcount.errors import SymcountError
 from symcount.render.table import latex_table, markdown_table, text_table
-from symcount.teaching.summary import count_dict, summary_table
 
-#: ``symcount/count`` JSON: the keys of :func:`symcount.teaching.summary.count_dict`.
+#: ``symcount/count`` JSON: the keys of :func:`symcount.engine.count.count_dict`.
 SCHEMA_VERSION = 1
 TABLE_WRITERS = {"text": text_table, "markdown": markdown_table, "latex": latex_table}
 

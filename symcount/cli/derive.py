@@ -12,9 +12,9 @@ from symcount.cli.argtypes import parse_set, source_arg
 from symcount.cli.options import add_convention, add_format, add_network, add_output, add_set, add_source, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS, add_subparser
+from symcount.engine.count import count_dict
 from symcount.errors import SymcountError
 from symcount.teaching.derivation import Derivation, derive
-from symcount.teaching.summary import count_dict
 
 #: ``symcount/derive`` JSON (docs/json.md).
 SCHEMA_VERSION = 1

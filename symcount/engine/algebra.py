@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from symcount.engine.results import Count
+from symcount.engine.count import Count
 from symcount.language.symbols import is_number
 
 #: Values each size takes in a table of cases (small, then typical, then large).

@@ -1,4 +1,5 @@
-"""What counting returns: :class:`Count` with one :class:`LayerResult` per expanded layer, each with its tensors.
+"""What counting a layer returns: one :class:`LayerResult` per expanded layer, each with its tensors
+(the network's :class:`~symcount.engine.count.Count` gathers them).
 
 Counting is a sum of tensor sizes, so "how many weights, how many biases" is answered by ``.tensors``;
 totals come from those tensors with shared (tied) tensors counted once.
@@ -6,6 +7,7 @@ totals come from those tensors with shared (tied) tensors counted once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sympy
@@ -82,36 +84,21 @@ class BlockCall:
     pos: nodes.Pos = nodes.NOWHERE
 
 
-@dataclass
-class Count:
-    """The result of counting one network (or the top-level layers, ``main``)."""
-
-    network: str
-    convention: str
-    trainable: sympy.Expr
-    non_trainable: sympy.Expr
-    buffers: sympy.Expr
-    macs: sympy.Expr
-    active: sympy.Expr
-    layers: list[LayerResult]
-    output_shape: tuple[sympy.Expr, ...] | None = None
-    shared: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    values: dict[str, Value] = field(default_factory=dict)
-    blocks: list[BlockCall] = field(default_factory=list)
-
-    @property
-    def total(self) -> sympy.Expr:
-        return self.trainable + self.non_trainable
-
-    @property
-    def flops(self) -> sympy.Expr:
-        """FLOPs = 2 x MACs (one multiply and one add per MAC)."""
-        return 2 * self.macs
 
 
 def totals_of(tensors: list[TensorResult]) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
-    trainable = sympy.Add(*[t.size for t in tensors if t.category == "trainable"])
-    non_trainable = sympy.Add(*[t.size for t in tensors if t.category == "non_trainable"])
-    buffers = sympy.Add(*[t.size for t in tensors if t.category == "buffer"])
-    return sympy.expand(trainable), sympy.expand(non_trainable), sympy.expand(buffers)
+    return (exact_sum(t.size for t in tensors if t.category == "trainable"),
+            exact_sum(t.size for t in tensors if t.category == "non_trainable"),
+            exact_sum(t.size for t in tensors if t.category == "buffer"))
+
+
+def exact_sum(values: Iterable[sympy.Expr]) -> sympy.Expr:
+    """The expanded sum of counts: integers are added as Python ints.
+
+    Most counts are plain numbers, and sympy's ``Add`` imports its tensor and
+    combinatorics modules on first use (about a sixth of ``symcount count``'s run).
+    """
+    terms = list(values)
+    if all(isinstance(term, sympy.Integer) for term in terms):
+        return sympy.Integer(sum(int(term) for term in terms))
+    return sympy.expand(sympy.Add(*terms))

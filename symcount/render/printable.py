@@ -9,9 +9,10 @@ terminal, in a notebook and in ``symcount ... --format``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from symcount.render.formats import Format, format_named
+if TYPE_CHECKING:
+    from symcount.render.formats import Format
 
 
 class Printable:
@@ -35,6 +36,9 @@ class Printable:
 
     def render(self, fmt: str = "text", *, standalone: bool = False) -> str:
         """The result in any registered format (:data:`symcount.render.formats.FORMATS`)."""
+        # lazy: the registry loads every writer, and ``symcount count`` prints its table without them
+        from symcount.render.formats import format_named  # noqa: PLC0415  lazy: start-up
+
         chosen = format_named(fmt)
         body = self._render(chosen)
         return chosen.standalone(self._title(), body) if standalone else body

@@ -1,6 +1,6 @@
 """Summary tables: the row model and its writers as plain text, markdown and LaTeX (booktabs).
 
-The rows are filled from a Count by :mod:`symcount.teaching.summary`; this module
+The rows are filled from a Count by :mod:`symcount.engine.count`; this module
 knows columns and cells, not layers.
 """
 

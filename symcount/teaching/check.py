@@ -29,7 +29,8 @@ import sympy
 from symcount.catalog.core import Args
 from symcount.counting import Source, convert_values, count, read_source
 from symcount.engine import algebra
-from symcount.engine.results import CONVENTIONS, Count, LayerResult
+from symcount.engine.count import Count
+from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse_expression

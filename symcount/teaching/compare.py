@@ -20,7 +20,7 @@ import sympy
 
 from symcount.counting import Source, count
 from symcount.engine import algebra
-from symcount.engine.results import Count
+from symcount.engine.count import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
 from symcount.render.blocks import aligned, display, labelled_lines, small_table

@@ -41,7 +41,8 @@ from symcount.catalog import shapes
 from symcount.catalog.core import BIAS, lookup
 from symcount.catalog.spellings import positional_order
 from symcount.catalog.wrappers import wrapper_of
-from symcount.engine.results import CONVENTIONS, Count, LayerResult
+from symcount.engine.count import Count, convention_line
+from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.render import formula
@@ -51,7 +52,6 @@ from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
 from symcount.render.printable import Printable
 from symcount.render.style import Style
-from symcount.teaching.summary import convention_line
 
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.

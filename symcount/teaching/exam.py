@@ -33,7 +33,7 @@ from typing import Any
 import sympy
 
 from symcount.counting import Source, count, parse_source, read_source
-from symcount.engine.results import Count
+from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse_expression

@@ -18,7 +18,8 @@ from typing import Any
 import sympy
 
 from symcount.counting import Source, count
-from symcount.engine.results import Count, LayerResult
+from symcount.engine.count import Count
+from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language.symbols import as_sympy
 from symcount.render.formats import Format

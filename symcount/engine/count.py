@@ -1,4 +1,4 @@
-"""A Count as a table: rows of cells, ready for any renderer.
+"""A network's :class:`Count` and the table it prints as: rows of cells, ready for any renderer.
 
 The renderers (text, markdown, LaTeX, JSON) receive plain rows
 (:class:`symcount.render.table.Table`) and know nothing about layers; this
@@ -7,17 +7,64 @@ module is the one place that decides the columns and fills them from a Count.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, cast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import sympy
 
-from symcount.engine.results import BlockCall, Count, LayerResult
+from symcount.engine.results import BlockCall, LayerResult
+from symcount.language.values import Value
+from symcount.render.printable import Printable
 from symcount.render.table import Column, Table
+
+if TYPE_CHECKING:
+    from symcount.render.formats import Format
 
 #: How FLOPs are counted, stated wherever they are shown.
 FLOPS_CONVENTION = ("FLOPs = 2 x MACs (a multiply and an add per MAC, as torch.utils.flop_counter counts; "
                     "bias adds, norms, activations and pooling are not counted)")
+
+
+@dataclass(repr=False)
+class Count(Printable):
+    """The result of counting one network (or the top-level layers, ``main``)."""
+
+    network: str
+    convention: str
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    active: sympy.Expr
+    layers: list[LayerResult]
+    output_shape: tuple[sympy.Expr, ...] | None = None
+    shared: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    values: dict[str, Value] = field(default_factory=dict)
+    blocks: list[BlockCall] = field(default_factory=list)
+
+    @property
+    def total(self) -> sympy.Expr:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> sympy.Expr:
+        """FLOPs = 2 x MACs (one multiply and one add per MAC)."""
+        return 2 * self.macs
+
+    def table(self, depth: int | None = None, flops: bool = False) -> Table:
+        """The per-layer table ``symcount count`` prints (blocks folded below ``depth``)."""
+        return summary_table(self, depth=depth, flops=flops)
+
+    def _render(self, fmt: Format) -> str:
+        return fmt.table(self.table(), self._title())
+
+    def _title(self) -> str:
+        return f"network {self.network} ({self.convention})"
+
+    def _summary(self) -> str:
+        return f"network={self.network!r}, total={self.total}"
+
 
 
 def plain(value: Any) -> int | str | None:
