@@ -62,6 +62,19 @@ def test_count_latex_table_compiles(tmp_path: Path, capsys: pytest.CaptureFixtur
     compile_latex(document, tmp_path, "table")
 
 
+def test_count_standalone_is_a_document_that_compiles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``count --format latex --standalone`` is the same table inside the preamble every document shares."""
+    assert main(["count", str(goldens.GALLERY / "lenet5.sc"), "--format", "latex", "--standalone"]) == 0
+    document = capsys.readouterr().out
+    assert main(["count", str(goldens.GALLERY / "lenet5.sc"), "--format", "latex"]) == 0
+    table = capsys.readouterr().out
+    assert document.startswith("\\documentclass") and table.strip() in document
+    assert "network lenet5 (pytorch)" in document
+    _, log = compile_latex(document, tmp_path, "standalone_table")
+    assert "Overfull" not in log
+    assert main(["count", "linear(C_in=2, C_out=3)", "--standalone"]) == 2
+
+
 def test_missing_pdflatex_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(needs.shutil, "which", lambda name: None)
     monkeypatch.setenv("CI", "true")

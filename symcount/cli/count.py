@@ -10,11 +10,12 @@ import argparse
 
 from symcount import api
 from symcount.cli.argtypes import parse_set, source_arg
-from symcount.cli.options import add_common, add_format, add_output
+from symcount.cli.options import add_common, add_format, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, json_document, write_output
 from symcount.cli.verbs import VERBS
 from symcount.engine.count import count_dict, summary_table
 from symcount.errors import SymcountError
+from symcount.render.printable import standalone_document
 from symcount.render.table import latex_table, markdown_table, text_table
 
 #: ``symcount/count`` JSON: the keys of :func:`symcount.engine.count.count_dict`.
@@ -28,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=None,
                    help="fold block calls nested deeper than N levels into one row each (0: top-level blocks)")
     p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs per layer and in total")
+    add_standalone(p)
     add_output(p)
 
 
@@ -39,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth)), args.output)
         return EXIT_OK
+    if args.standalone and args.format != "latex":
+        raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
     table = summary_table(result, depth=args.depth, flops=args.flops)
     title = f"network {result.network} ({result.convention})"
-    write_output(TABLE_WRITERS[args.format](table, title), args.output)
+    text = TABLE_WRITERS[args.format](table, title)
+    write_output(standalone_document("latex", title, text) if args.standalone else text, args.output)
     return EXIT_OK

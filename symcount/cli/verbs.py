@@ -54,9 +54,7 @@ class Verb:
 
 VERBS: dict[str, Verb] = {verb.name: verb for verb in (
     Verb("count", "symcount.cli.count", "count parameters (a per-layer summary table)",
-         formats=("text", "json", "markdown", "latex"),
-         no_standalone="a complete document needs the LaTeX preamble, which lives beside the derivation "
-                       "writer in render/derivation_latex; importing it would slow every count"),
+         formats=("text", "json", "markdown", "latex"), standalone=True),
     Verb("layers", "symcount.cli.layers", "list the layer catalog (markdown)"),
     Verb("derive", "symcount.cli.derive",
          "step-by-step derivation (LaTeX, markdown or text), like an exam answer",

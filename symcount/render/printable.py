@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from symcount.render.formats import Format
 
 
+def _format_named(name: str) -> Format:
+    """The registered format of that name, the registry loaded on first use."""
+    # lazy: the registry loads every writer, and ``symcount count`` prints its table without them
+    from symcount.render.formats import format_named  # noqa: PLC0415  lazy: start-up
+
+    return format_named(name)
+
+
+def standalone_document(fmt: str, title: str | None, body: str) -> str:
+    """A body written in one format, as a complete document of that format (LaTeX: with the preamble
+    every symcount document shares)."""
+    return _format_named(fmt).standalone(title, body)
+
+
 class Printable:
     """Text, markdown and LaTeX (fragment or standalone) from one ``_render(fmt)``.
 
@@ -36,10 +50,7 @@ class Printable:
 
     def render(self, fmt: str = "text", *, standalone: bool = False) -> str:
         """The result in any registered format (:data:`symcount.render.formats.FORMATS`)."""
-        # lazy: the registry loads every writer, and ``symcount count`` prints its table without them
-        from symcount.render.formats import format_named  # noqa: PLC0415  lazy: start-up
-
-        chosen = format_named(fmt)
+        chosen = _format_named(fmt)
         body = self._render(chosen)
         return chosen.standalone(self._title(), body) if standalone else body
 
