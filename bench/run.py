@@ -64,6 +64,30 @@ def run_process(args: list[str], repeat: int) -> tuple[float, int, str]:
     return statistics.median(times), max(peaks), out
 
 
+ONE_LAYER = "conv2d(C_in=3, C_out=8, k=3)"
+
+
+def import_profile(top: int = 12) -> str:
+    """``python -X importtime`` of ``symcount count`` on one layer: symcount's modules by their own
+    import time (best of three), so a module that grows heavy shows up by name."""
+    best: dict[str, int] = {}
+    for _ in range(3):
+        done = subprocess.run([PY, "-X", "importtime", "-m", "symcount", "count", ONE_LAYER], capture_output=True,
+                              text=True, cwd=ROOT, check=True)
+        for line in done.stderr.splitlines():
+            if not line.startswith("import time:") or "|" not in line:
+                continue
+            own, _, name = (part.strip() for part in line[len("import time:"):].split("|"))
+            if name.startswith("symcount") and own.isdigit():
+                best[name] = min(best.get(name, 1 << 60), int(own))
+    total = sum(best.values())
+    rows = sorted(best.items(), key=lambda item: -item[1])[:top]
+    lines = [f"`-X importtime` of `symcount count` on one layer: {len(best)} symcount modules, "
+             f"{total / 1000:.0f} ms of their own import time; the largest:", ""]
+    lines += [f"- `{name}` {own / 1000:.1f} ms" for name, own in rows]
+    return "\n".join(lines)
+
+
 def compile_package() -> None:
     """Byte-compile symcount, as installing a wheel does: an editable install under
     PYTHONDONTWRITEBYTECODE=1 would otherwise recompile it at every process start."""
@@ -155,9 +179,14 @@ def main() -> int:
     rows.append(f"| `import symcount` + LALR parser ready | {ready:.2f} s | {ready_mem / 1024:.0f} MB | "
                 f"{ready / base:.2f} (target < 1.3) |")
 
+    one, one_mem, _ = run_process([PY, "-m", "symcount", "count", ONE_LAYER], args.repeat + 2)
+    rows.append(f"| `symcount count \"{ONE_LAYER}\"` | {one:.2f} s | {one_mem / 1024:.0f} MB | "
+                f"{one / base:.2f} of the import floor (target 1.10) |")
     if RESNET50.exists():
         ours, ours_mem, out = run_process([PY, "-m", "symcount", "count", str(RESNET50), "--format", "json"],
                                           args.repeat)
+        rows.append(f"| `symcount count resnet50.sc` against the import floor | {ours:.2f} s | | "
+                    f"{ours / base:.2f} (target 1.25) |")
         rows.append(f"| symcount: ResNet-50 description -> printed total | {ours:.2f} s | {ours_mem / 1024:.0f} MB | "
                     "1.00 |")
         if not args.no_frameworks:
@@ -183,7 +212,7 @@ def main() -> int:
 
     header = (f"## {datetime.date.today().isoformat()} — {cpu_model()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}\n\n| what | time | peak RSS | ratio |\n|---|---|---|---|\n")
-    report = header + "\n".join(rows) + "\n"
+    report = header + "\n".join(rows) + "\n\n" + import_profile() + "\n"
     print(report)
     if args.record:
         results = ROOT / "bench" / "RESULTS.md"
