@@ -38,14 +38,13 @@ from symcount.render.style import MUL_SIGNS, Style
 
 @dataclass(frozen=True)
 class Num:
-    """A non-negative integer; ``origin`` is the name it replaced, if any.
+    """A non-negative integer.
 
     ``droppable`` marks a 1 that may vanish as a factor (it came from a
     structural name: groups, the depth multiplier, the bias indicator).
     """
 
     value: int
-    origin: str | None = None
     droppable: bool = False
 
 
@@ -306,7 +305,7 @@ def substitute(node: Node, values: Mapping[str, sympy.Expr], droppable: Iterable
             return n
         value = as_sympy(values[n.name])
         if value.is_Integer and value >= 0:
-            return Num(int(value), n.name, n.name in drop)
+            return Num(int(value), n.name in drop)
         if value.is_Symbol and value.name == n.name:
             return n
         return _from_sympy(value, {name: i for i, name in enumerate(rank)})
