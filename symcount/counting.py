@@ -211,6 +211,7 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
         output_shape=final.layout(convention) if final is not None else None,
         shared=walker.shared,
         blocks=walker.blocks,
+        merges=walker.merges,
         notes=walker.notes,
         values=converted,
     )

@@ -28,6 +28,7 @@ from keras import layers as kl  # noqa: E402
 
 import symcount  # noqa: E402
 from symcount.catalog.core import CATALOG, lookup  # noqa: E402
+from symcount.engine.activations import layer_values  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -544,6 +545,7 @@ def test_layer_matches_keras(kind: str, seed: int) -> None:
         else np.random.default_rng(seed).standard_normal(shape).astype("float32")
     out = model(x)
     assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), text
+    assert layer_values(layer, 1) == int(np.prod(out.shape)), text
 
 
 def test_every_keras_layer_is_cross_checked() -> None:

@@ -24,6 +24,7 @@ from torch import nn
 
 import symcount
 from symcount.catalog.core import CATALOG, lookup
+from symcount.engine.activations import layer_values
 from symcount.language.symbols import sym
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -737,6 +738,9 @@ def test_layer_matches_torch(kind: str, seed: int) -> None:
     with torch.no_grad():
         out = case.forward(module, case.input_tensor())
     assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), text
+    with torch.no_grad():  # a batch of 3: the activation volume is what the batched output holds
+        batched = case.forward(module, case.input_tensor(batch=3))
+    assert layer_values(layer, 3) == batched.numel(), text
 
 
 def test_every_pytorch_layer_is_cross_checked() -> None:

@@ -12,8 +12,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+import sympy
+
 from symcount import api
 from symcount.errors import SymcountError
+from symcount.language.symbols import sym
 
 
 def parse_set(items: Sequence[str] | None) -> dict[str, str]:
@@ -60,4 +63,19 @@ def whole_number(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    return value
+
+
+def batch_value(text: str) -> int | sympy.Symbol:
+    """``--batch``: a whole number of at least 1, or a name (a symbol such as ``B``)."""
+    stripped = text.strip()
+    if stripped.isidentifier():
+        return sym(stripped)
+    try:
+        value = int(stripped)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SymcountError(f"--batch must be a whole number of at least 1 or a symbol, not '{text}'",
+                            hint="e.g. --batch 64, or --batch B for the batch as a symbol")
     return value

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 
 from symcount import api
-from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.argtypes import batch_value, parse_set, source_arg
 from symcount.cli.options import add_common, add_format, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, json_document, write_output
 from symcount.cli.verbs import VERBS
+from symcount.engine.activations import ACTIVATION_DTYPE, DTYPE_BYTES, activations_of
 from symcount.engine.count import count_dict, summary_table
 from symcount.errors import SymcountError
 from symcount.render.printable import standalone_document
@@ -29,6 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=None,
                    help="fold block calls nested deeper than N levels into one row each (0: top-level blocks)")
     p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs per layer and in total")
+    p.add_argument("--activations", action="store_true",
+                   help="also show each layer's output volume for the batch, and the values a forward pass stores")
+    p.add_argument("--batch", default=None, metavar="B",
+                   help="batch size for --activations and the JSON: a whole number or a symbol (default: 1)")
+    p.add_argument("--dtype", choices=list(DTYPE_BYTES), default=None,
+                   help=f"bytes per activation value (default: {ACTIVATION_DTYPE}, as CS231n counts them)")
     add_standalone(p)
     add_output(p)
 
@@ -38,12 +45,19 @@ def run(args: argparse.Namespace) -> int:
                        convention=args.convention, network=args.network)
     if args.depth is not None and args.depth < 0:
         raise SymcountError(f"--depth must be 0 or more, not {args.depth}")
-    if args.format == "json":
-        write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth)), args.output)
-        return EXIT_OK
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
-    table = summary_table(result, depth=args.depth, flops=args.flops)
+    batch = batch_value(args.batch) if args.batch is not None else 1
+    dtype = args.dtype or ACTIVATION_DTYPE
+    if args.format == "json":
+        write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth, batch=batch,
+                                                                        dtype=dtype)), args.output)
+        return EXIT_OK
+    if not args.activations and (args.batch is not None or args.dtype is not None):
+        option = "--batch" if args.batch is not None else "--dtype"
+        raise SymcountError(f"{option} changes only the activations: add --activations (or --format json)")
+    acts = activations_of(result, batch, dtype) if args.activations else None
+    table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts)
     title = f"network {result.network} ({result.convention})"
     text = TABLE_WRITERS[args.format](table, title)
     write_output(standalone_document("latex", title, text) if args.standalone else text, args.output)

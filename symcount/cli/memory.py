@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.argtypes import batch_value, parse_set, source_arg
 from symcount.cli.options import add_common, add_output, add_report_format
 from symcount.cli.output import EXIT_OK, exact, json_document, render_report, write_output
 from symcount.cli.verbs import VERBS
@@ -23,7 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--training", choices=list(TRAININGS), default="none",
                    help="none: inference; sgd or adam: add gradients and optimizer state (default: none)")
     p.add_argument("--kv-cache", type=int, metavar="L", help="add the key/value cache of L tokens")
-    p.add_argument("--batch", type=int, default=1, help="sequences in the KV cache (default: 1)")
+    p.add_argument("--batch", default=None, metavar="B",
+                   help="examples in a batch: the activations and the KV cache (a number or a symbol; default: 1)")
+    p.add_argument("--activation-dtype", choices=DTYPES, default="fp32",
+                   help="type of the activations (default: fp32, as CS231n counts them)")
     p.add_argument("--kv-dtype", choices=DTYPES,
                    help="type of the KV cache (default: the weights' type; bf16 for int8/int4 weights)")
     add_report_format(p, VERBS["memory"].formats)
@@ -33,7 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
-                    kv_cache=args.kv_cache, batch=args.batch, kv_dtype=args.kv_dtype)
+                    kv_cache=args.kv_cache, batch=batch_value(args.batch) if args.batch is not None else 1,
+                    kv_dtype=args.kv_dtype,
+                    activation_dtype=args.activation_dtype)
     if args.format == "json":
         write_output(json_document("memory", SCHEMA_VERSION, memory_dict(result)), args.output)
     else:

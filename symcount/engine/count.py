@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import sympy
 
-from symcount.engine.results import BlockCall, LayerResult
+from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes, values_bytes, volume
+from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.language.values import Value
 from symcount.render.printable import Printable
 from symcount.render.table import Column, Table
@@ -42,6 +43,7 @@ class Count(Printable):
     notes: list[str] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
     blocks: list[BlockCall] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
 
     @property
     def total(self) -> sympy.Expr:
@@ -127,8 +129,12 @@ def fold(layers: list[LayerResult], depth: int | None,
     return folded
 
 
-def summary_table(result: Count, depth: int | None = None, macs: bool = True, flops: bool = False) -> Table:
+def summary_table(result: Count, depth: int | None = None, macs: bool = True, flops: bool = False,
+                  activations: Activations | None = None) -> Table:
     """The per-layer summary: one row per layer (or per block call under ``depth``), then totals.
+
+    With ``activations``, a column gives each row's output volume for the batch
+    and the totals the values a forward pass stores, in values and in bytes.
 
     A layer whose weight is tied to another's shows ``(tied)`` after its kind:
     the shared tensor is counted once, at the layer that owns it, and a note
@@ -140,6 +146,8 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
         columns.append(Column.MACS)
     if flops:
         columns.append(Column.FLOPS)
+    if activations is not None:
+        columns.append(Column.ACTIVATIONS)
     rows = []
     for i, layer in enumerate(fold(result.layers, depth, result.blocks)):
         tied = any(t.shared_with for t in layer.tensors)
@@ -153,6 +161,7 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
             Column.BUFFERS: layer.buffers,
             Column.MACS: layer.macs,
             Column.FLOPS: 2 * layer.macs if layer.macs is not sympy.nan else sympy.nan,
+            Column.ACTIVATIONS: volume(layer.output_shape, activations.batch) if activations else None,
         })
     totals: list[tuple[str, Any]] = [
         ("total params", result.total),
@@ -166,9 +175,15 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
         totals.append(("MACs", result.macs))
     if flops:
         totals.append(("FLOPs", result.flops if result.macs is not sympy.nan else sympy.nan))
+    if activations is not None:
+        totals.append(("input values", activations.input))
+        totals.append(("activations stored (forward)", activations.total))
+        totals.append((f"activation bytes ({activations.dtype})", activations.bytes))
     notes = [f"convention: {convention_line(result.convention)}"]
     if flops:
         notes.append(FLOPS_CONVENTION)
+    if activations is not None:
+        notes += [f"activations: {line}" for line in activations.assumptions()]
     notes += [f"shared: {shared_line(s)}" for s in result.shared]
     notes += layer_notes(result.layers)
     return Table(columns, rows, totals, list(dict.fromkeys(notes)))
@@ -205,7 +220,8 @@ def convention_line(convention: str) -> str:
             "buffers, not parameters; frozen parameters count as non-trainable)")
 
 
-def layer_dict(layer: LayerResult) -> dict[str, Any]:
+def layer_dict(layer: LayerResult, activations: Activations | None = None) -> dict[str, Any]:
+    values = volume(layer.output_shape, activations.batch) if activations is not None else None
     return {
         "name": layer.name,
         "kind": layer.kind,
@@ -217,6 +233,9 @@ def layer_dict(layer: LayerResult) -> dict[str, Any]:
         "macs": plain(layer.macs),
         "flops": plain(2 * layer.macs) if layer.macs is not sympy.nan else None,
         "active": plain(layer.active),
+        "activations": plain(values),
+        "activation_bytes": plain(values_bytes(values, activations.dtype))
+        if values is not None and activations is not None else None,
         "tensors": [
             {"name": t.name, "shape": [plain(d) for d in t.shape], "size": plain(t.size),
              "category": t.category, **({"shared_with": t.shared_with} if t.shared_with else {})}
@@ -225,11 +244,16 @@ def layer_dict(layer: LayerResult) -> dict[str, Any]:
     }
 
 
-def count_dict(result: Count, depth: int | None = None) -> dict[str, Any]:
+def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int = 1,
+               dtype: str = ACTIVATION_DTYPE) -> dict[str, Any]:
     """The JSON form of a count (integers as numbers, expressions as strings).
 
     With ``depth``, ``layers`` holds the same folded rows as the text table.
+    Each layer's ``activations`` is its output volume for a batch of ``batch``
+    (null where no shape reaches it); ``activations_total`` the values a forward
+    pass stores (:mod:`symcount.engine.activations` says which).
     """
+    acts = activations_of(result, batch, dtype) if has_shapes(result) else None
     return {
         "network": result.network,
         "convention": result.convention,
@@ -243,5 +267,11 @@ def count_dict(result: Count, depth: int | None = None) -> dict[str, Any]:
         "output_shape": [plain(d) for d in result.output_shape] if result.output_shape else None,
         "shared": result.shared,
         "flops_convention": FLOPS_CONVENTION,
-        "layers": [layer_dict(layer) for layer in fold(result.layers, depth, result.blocks)],
+        "activations_batch": plain(acts.batch) if acts else None,
+        "activations_dtype": acts.dtype if acts else None,
+        "activations_input": plain(acts.input) if acts else None,
+        "activations_total": plain(acts.total) if acts else None,
+        "activation_bytes_total": plain(acts.bytes) if acts else None,
+        "activations_assumptions": acts.assumptions() if acts else [],
+        "layers": [layer_dict(layer, acts) for layer in fold(result.layers, depth, result.blocks)],
     }

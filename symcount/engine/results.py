@@ -84,6 +84,30 @@ class BlockCall:
     pos: nodes.Pos = nodes.NOWHERE
 
 
+@dataclass(frozen=True)
+class Merge:
+    """One ``residual`` or ``parallel``: the layers of each branch and how the branches join.
+
+    ``branches`` are ranges of the count's layers (``layers[start:end]``), in the
+    order written; a residual's identity shortcut is an empty range. Merges are
+    recorded as they end, so an inner merge comes before the one around it.
+    What is built on the flat list of layers (receptive fields, the values a
+    concatenation stores) needs to know where the paths part and join.
+    """
+
+    kind: str  # "residual", "concat" or "add"
+    branches: tuple[tuple[int, int], ...]
+    output: Shape | None
+    multiplier: sympy.Expr = ONE
+    pos: nodes.Pos = nodes.NOWHERE
+
+    @property
+    def start(self) -> int:
+        return self.branches[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.branches[-1][1]
 
 
 def totals_of(tensors: list[TensorResult]) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:

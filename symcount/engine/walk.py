@@ -35,7 +35,7 @@ from symcount.engine.binding import (
 )
 from symcount.engine.dims import _same_sizes, _written, fmt_dims, fmt_shape, shapes_equal
 from symcount.engine.load import Program
-from symcount.engine.results import BlockCall, LayerResult, TensorResult, totals_of
+from symcount.engine.results import BlockCall, LayerResult, Merge, TensorResult, totals_of
 from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
@@ -89,6 +89,8 @@ class Walker:
         #: every dotted name given so far (labels and automatic names): each names one thing
         self.names: set[str] = set()
         self.blocks: list[BlockCall] = []
+        #: every residual and parallel, as ranges of ``layers`` (inner ones first)
+        self.merges: list[Merge] = []
         self.call_stack: list[str] = []
         self.expanded = 0
         self.calls = 0
@@ -174,6 +176,7 @@ class Walker:
         side = shape
         if item.shortcut is not None:
             side = self.run_body(item.shortcut, env.child(), shape, scope, multiplier)
+        self.merges.append(Merge("residual", ((start, end), (end, len(self.layers))), main, multiplier, item.pos))
         if main is not None and side is not None and not shapes_equal(main, side):
             raise SymcountError(
                 f"residual branches disagree: {fmt_shape(main, self.convention)} + "
@@ -203,7 +206,12 @@ class Walker:
             raise SymcountError(f'merge must be "concat" or "add", not "{merge}"', item.pos)
         if not item.branches:
             raise SymcountError("parallel needs at least one branch { ... }", item.pos)
-        outs = [self.run_body(b, env.child(), shape, scope, multiplier) for b in item.branches]
+        outs: list[Shape | None] = []
+        ranges: list[tuple[int, int]] = []
+        for branch in item.branches:
+            start = len(self.layers)
+            outs.append(self.run_body(branch, env.child(), shape, scope, multiplier))
+            ranges.append((start, len(self.layers)))
         if not outs or any(o is None for o in outs):
             return None
         first = outs[0]
@@ -214,6 +222,7 @@ class Walker:
                     raise SymcountError(
                         f"parallel branches to add disagree: {fmt_shape(first, self.convention)} vs "
                         f"{fmt_shape(other, self.convention)}", item.pos)
+            self.merges.append(Merge("add", tuple(ranges), first, multiplier, item.pos))
             return first
         for other in outs[1:]:
             if other is not None and not _same_sizes(first.spatial, other.spatial):
@@ -224,7 +233,9 @@ class Walker:
         if any(c is None for c in channels):
             raise SymcountError("cannot concatenate token ids", item.pos)
         total = sympy.Add(*channels)
-        return Shape(first.spatial, total, first.sequence)
+        joined = Shape(first.spatial, total, first.sequence)
+        self.merges.append(Merge("concat", tuple(ranges), joined, multiplier, item.pos))
+        return joined
 
     # -- a call: catalog layer, block, or network ------------------------------------
     def run_layer(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,

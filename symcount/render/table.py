@@ -29,6 +29,7 @@ class Column(str, Enum):
     BUFFERS = "buffers"
     MACS = "macs"
     FLOPS = "flops"
+    ACTIVATIONS = "activations"
 
 
 HEADER_TITLES = {
@@ -41,9 +42,11 @@ HEADER_TITLES = {
     Column.BUFFERS: "buffers",
     Column.MACS: "MACs",
     Column.FLOPS: "FLOPs",
+    Column.ACTIVATIONS: "activations",
 }
 
-NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS}
+NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS,
+                   Column.ACTIVATIONS}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from typing import Any
 import sympy
 
 from symcount.counting import Source, count
+from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes
+from symcount.engine.activations import DTYPE_BYTES as DTYPE_BYTES  # memory and compute verbs read it here
 from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
@@ -27,11 +29,6 @@ from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.report import Line, Report
 
-#: Bytes per stored value.
-DTYPE_BYTES: dict[str, sympy.Rational] = {
-    "fp32": sympy.Integer(4), "bf16": sympy.Integer(2), "fp16": sympy.Integer(2),
-    "int8": sympy.Integer(1), "int4": sympy.Rational(1, 2),
-}
 TRAININGS = ("none", "sgd", "adam")
 GIB = 2**30
 HALF_PRECISION = ("bf16", "fp16")
@@ -175,6 +172,20 @@ class Memory(Printable):
     parts: tuple[MemoryPart, ...]
     assumptions: tuple[str, ...]
     kv: KVCache | None = None
+    #: the activation values of a forward pass (None when no input shape reaches the layers)
+    activations: Activations | None = None
+
+    @property
+    def activation_bytes(self) -> int | sympy.Expr:
+        """Bytes of the activations a forward pass stores (0 without shapes); twice that for training."""
+        if self.activations is None:
+            return 0
+        acts = self.activations
+        return exact(acts.training_bytes if self.training != "none" else acts.bytes)
+
+    @property
+    def total_with_activations(self) -> int | sympy.Expr:
+        return exact(sympy.expand(as_sympy(self.total) + as_sympy(self.activation_bytes)))
 
     def _part(self, name: str) -> int | sympy.Expr:
         return exact(sympy.Add(*[p.bytes for p in self.parts if p.name == name]))
@@ -237,8 +248,28 @@ class Memory(Printable):
             if len({p.symbol for p in self.parts}) > 1 else \
             rf"{_symbol_latex(self.parts[0].symbol)} \times {_bytes_latex(self.bytes_per_param)}"
         lines.append(Line("total", how, how_latex, total, _gib_gloss(total), rule_above=True))
+        lines += self._activation_lines()
         return Report(f"memory of {self.network}: {self.dtype}, {setup}", intro, lines, "assumptions",
                       list(self.assumptions))
+
+    def _activation_lines(self) -> list[Line]:
+        """A = the values a forward pass stores for batch B, in bytes; x2 when training keeps them."""
+        acts = self.activations
+        if acts is None:
+            return []
+        per = _bytes_text(acts.per_value)
+        per_latex = _bytes_latex(acts.per_value)
+        detail = (f"A = {text_value(acts.total)} values: the input {text_value(acts.input)} and every layer "
+                  f"output that is a new tensor, batch B = {text_value(acts.batch)}, {acts.dtype}")
+        lines = [Line("activations (forward)", f"A × {per}", rf"A \times {per_latex}", acts.bytes,
+                      _gib_gloss(acts.bytes), detail=detail, rule_above=True)]
+        if self.training != "none":
+            lines.append(Line("activations (training)", f"2 × A × {per}", rf"2 \times A \times {per_latex}",
+                              acts.training_bytes, _gib_gloss(acts.training_bytes),
+                              detail="kept for the backward pass, plus their gradients"))
+        total = as_sympy(self.total_with_activations)
+        lines.append(Line("total with activations", "", "", total, _gib_gloss(total), rule_above=True))
+        return lines
 
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
@@ -254,7 +285,14 @@ class Memory(Printable):
                 "params": plain(self.params), "trainable": plain(self.trainable), "active": plain(self.active),
                 "weights": plain(self.weights), "gradients": plain(self.gradients),
                 "optimizer": plain(self.optimizer), "kv_cache": plain(self.kv_cache), "total": plain(self.total),
-                "bytes_per_param": str(self.bytes_per_param), "assumptions": list(self.assumptions)}
+                "bytes_per_param": str(self.bytes_per_param), "assumptions": list(self.assumptions),
+                "activations": None if self.activations is None else {
+                    "batch": plain(exact(self.activations.batch)), "dtype": self.activations.dtype,
+                    "input": plain(exact(self.activations.input)), "values": plain(exact(self.activations.total)),
+                    "bytes": plain(exact(self.activations.bytes)),
+                    "training_bytes": plain(exact(self.activations.training_bytes))},
+                "activation_bytes": plain(self.activation_bytes),
+                "total_with_activations": plain(self.total_with_activations)}
 
 
 def _symbol_latex(symbol: str) -> str:
@@ -274,8 +312,8 @@ def _check_choice(value: str, choices: tuple[str, ...] | list[str], what: str) -
 
 def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
            values: Mapping[str, Any] | None = None, network: str | None = None,
-           convention: str = "pytorch", kv_cache: int | None = None, batch: int = 1,
-           kv_dtype: str | None = None) -> Memory:
+           convention: str = "pytorch", kv_cache: int | None = None, batch: int | sympy.Expr = 1,
+           kv_dtype: str | None = None, activation_dtype: str = ACTIVATION_DTYPE) -> Memory:
     """Bytes for weights, gradients and optimizer state of a description.
 
     ``dtype`` is fp32, bf16, fp16, int8 or int4; ``training`` is none
@@ -283,7 +321,10 @@ def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
     adds the key/value cache of L tokens for ``batch`` sequences (in
     ``kv_dtype``: the weights' type, bf16 for int8/int4 weights). The result's
     ``weights``, ``gradients``, ``optimizer``, ``kv_cache`` and ``total`` are
-    exact integers.
+    exact integers. A network with an input shape also gets its activations for
+    ``batch`` examples in ``activation_dtype`` (fp32 unless asked, as CS231n
+    counts them), beside the total: ``activation_bytes`` and
+    ``total_with_activations``.
     """
     _check_choice(dtype, list(DTYPE_BYTES), "dtype")
     _check_choice(training, TRAININGS, "training")
@@ -292,15 +333,19 @@ def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
     if training != "none" and dtype in ("int8", "int4"):
         raise SymcountError(f"{dtype} is a storage format for inference, not for training",
                             hint="use --training none, or train in bf16/fp16 (mixed precision) or fp32")
-    for name, number in (("kv_cache", kv_cache), ("batch", batch)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
-            raise SymcountError(f"{name} must be a whole number of at least 1, not {number!r}")
+    _check_choice(activation_dtype, list(DTYPE_BYTES), "activation dtype")
+    if kv_cache is not None and (isinstance(kv_cache, bool) or not isinstance(kv_cache, int) or kv_cache < 1):
+        raise SymcountError(f"kv_cache must be a whole number of at least 1, not {kv_cache!r}")
+    if isinstance(batch, bool) or not isinstance(batch, (int, sympy.Symbol)) or (isinstance(batch, int) and batch < 1):
+        raise SymcountError(f"batch must be a whole number of at least 1 or a symbol, not {batch!r}")
     result = count(source, values=values, network=network, convention=convention)
-    return memory_of(result, dtype, training, kv_cache=kv_cache, batch=batch, kv_dtype=kv_dtype)
+    return memory_of(result, dtype, training, kv_cache=kv_cache, batch=batch, kv_dtype=kv_dtype,
+                     activation_dtype=activation_dtype)
 
 
 def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_cache: int | None = None,
-              batch: int = 1, kv_dtype: str | None = None) -> Memory:
+              batch: int | sympy.Expr = 1, kv_dtype: str | None = None,
+              activation_dtype: str = ACTIVATION_DTYPE) -> Memory:
     """The memory report of an existing count."""
     parts: list[MemoryPart] = []
     for name, trainable_only, detail in _parts_per_param(dtype, training):
@@ -318,16 +363,25 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_
         per_token = kv_values_per_token(result)
         if per_token == 0:
             raise SymcountError("the network has no attention layers: there is no KV cache")
-        kv = KVCache(per_token, sympy.Integer(kv_cache), sympy.Integer(batch),
+        kv = KVCache(per_token, sympy.Integer(kv_cache), as_sympy(batch),
                      kv_dtype or (dtype if dtype not in ("int8", "int4") else "bf16"))
         per = DTYPE_BYTES[kv.dtype]
         parts.append(MemoryPart("KV cache", "N_kv", per, whole_bytes(kv.values, per), ((f"{kv.dtype} keys and "
                                                                                         "values", per),)))
         notes.insert(-1, f"KV cache: every attention layer keeps a key and a value of kv_heads x head size per "
-                         f"token, for L = {kv_cache:,} tokens and a batch of {batch:,} sequences, in {kv.dtype}; "
+                         f"token, for L = {kv_cache:,} tokens and a batch of {text_value(as_sympy(batch))} "
+                         f"sequences, in {kv.dtype}; "
                          "sliding-window attention would cap L at the window")
+    acts = activations_of(result, as_sympy(batch), activation_dtype) if has_shapes(result) else None
+    if acts is not None:
+        notes[-1] = ("not counted: values inside a layer (attention scores, recurrent gates), temporary "
+                     "buffers, framework and allocator overhead")
+        notes += [f"activations: {line}" for line in acts.assumptions()]
+    elif batch != 1 and kv_cache is None:
+        raise SymcountError("--batch changes the activations and the KV cache, but no input shape reaches the "
+                            "layers and there is no --kv-cache", hint="start the network with input(...)")
     return Memory(result.network, exact(result.total), exact(result.trainable), exact(result.active),
-                  exact(result.buffers), dtype, training, tuple(parts), tuple(notes), kv)
+                  exact(result.buffers), dtype, training, tuple(parts), tuple(notes), kv, acts)
 
 
 # ---------------------------------------------------------------------------------------------- compute
