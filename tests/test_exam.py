@@ -9,6 +9,8 @@ from pathlib import Path
 
 import needs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symcount
 from symcount import SymcountError
@@ -128,13 +130,13 @@ def test_invalid_sizes_are_rejected_before_a_question_is_written() -> None:
 let question = "A {k} x {k} convolution on a 4 x 4 input with {C} channels: how many parameters?"
 let k = choose(3, 9)
 let C = choose(2)
-network n { input(H=4, W=4, C=C); conv2d(C_out=C, k=k) }
+network n { input(H=4, W=4, C=C); conv2d(C_out=5, k=k) }
 """
     exam = generate(text, variants=1, seed=0)
     assert exam.variants[0].values["k"] == 3
     with pytest.raises(SymcountError) as err:
         generate(text, variants=2, seed=0)
-    assert "only 1 distinct valid variants" in str(err.value)
+    assert "only 1 distinct, valid and fair variant could be drawn" in str(err.value)
     assert "does not fit" in str(err.value)
 
 
@@ -150,7 +152,7 @@ let H = choose(8, 16, 32)
 let C = choose(4, 8)
 network n { input(H=H, W=H, C=C); conv2d(C_out=C, k=k, padding=p) }
 """
-    report = generate(same, variants=4, seed=0).stress()
+    report = generate(same, variants=4, seed=0, shared_answers=True).stress()
     assert "can be guessed" in report.text()
     dense = generate(TEMPLATES[NAMES.index("dense.sc")], variants=8, seed=0).stress()
     assert "share" not in dense.text()
@@ -208,7 +210,9 @@ def test_output_solutions_show_the_derivations_rows() -> None:
         derived = symcount.derive(TEMPLATES[NAMES.index("output_shape.sc")], values=v.values,
                                   convention=exam.template.convention).text()
         working, output = [math for label, math in exam.solution_lines(v, Style("text")) if label == "conv2d"]
-        assert output.startswith("output = ") and output in derived
+        # the question writes {H} × {H} × {C_in}: the output is written the same way, not channels first
+        assert output == f"output = {int(v.answer)} × {int(v.answer)} × {int(v.values['C_out'])}   " \
+                         "(height × width × channels)"
         assert working.startswith("H_out = W_out = ⌊(H ")
         assert " + 2p - k)/s⌋ + 1" in working or "⌊(H - k)/s⌋ + 1" in working
         assert working.endswith(f"= {int(v.answer)}")
@@ -218,14 +222,85 @@ def test_output_solutions_show_the_derivations_rows() -> None:
         latex = next(math for label, math in exam.solution_lines(v, Style("latex")) if label == "conv2d")
         assert r"\left\lfloor \frac{H" in latex
     first = exam.variants[0]
-    assert exam.solution_lines(first, Style("text"))[0] == ("input", "16 × 224 × 224   (channels first)")
+    assert exam.solution_lines(first, Style("text"))[0] == ("input", "224 × 224 × 16   (height × width × channels)")
+    assert "224 × 224 × 16" in first.question
 
 
 def test_output_size_and_channels_solutions() -> None:
     text = TEMPLATES[NAMES.index("output_shape.sc")].read_text()
     size = generate(text.replace('"output_height"', '"output_size"'), variants=1, seed=1)
     rows = size.solution_lines(size.variants[0], Style("text"))
+    assert rows[-1] == ("output size", "214 × 214 × 32 = 1,465,472")  # as the question writes sizes
+    first = text.replace("{H} × {H} × {C_in}", "{C_in} × {H} × {H}").replace('"output_height"', '"output_size"')
+    size = generate(first, variants=1, seed=1)
+    rows = size.solution_lines(size.variants[0], Style("text"))
+    assert rows[0] == ("input", "16 × 224 × 224   (channels × height × width)")
     assert rows[-1] == ("output size", "32 × 214 × 214 = 1,465,472")
     keras = generate(text.replace("let ask", 'let convention = "keras"\nlet ask'), variants=1, seed=1)
     rows = dict(keras.solution_lines(keras.variants[0], Style("text")))
     assert rows["input"] == "224 × 224 × 16   (channels last)"
+
+
+# ------------------------------------------------------------------------------------- fairness
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
+def test_every_shipped_template_works_with_the_defaults(template: Path, capsys: pytest.CaptureFixture[str],
+                                                        tmp_path: Path) -> None:
+    assert cli_main(["exam", str(template), "-o", str(tmp_path)]) == 0
+    exam = generate(template)
+    assert len(exam.variants) == 10 or exam.shortfall is not None
+    if exam.shortfall is not None:  # says how many it can, instead of failing
+        assert f"only {len(exam.variants)} " in exam.shortfall
+        assert f"only {len(exam.variants)} " in capsys.readouterr().err
+        with pytest.raises(SymcountError) as err:
+            generate(template, variants=10)
+        assert f"--variants {len(exam.variants)} or fewer" in str(err.value)
+
+
+def test_batchnorm_gives_its_nine_fair_variants_by_default() -> None:
+    exam = generate(TEMPLATES[NAMES.index("batchnorm.sc")])
+    assert len(exam.variants) == 9  # nine values of C, each its own answer
+    assert sorted(int(v.values["C"]) for v in exam.variants) == [16, 24, 32, 48, 64, 96, 128, 256, 512]
+    # left out statistics and "the PyTorch count" are one mistake (2C for every C): named once, not unfair
+    assert all([s.slip for s in v.slips] == ["bn_stats_missing"] for v in exam.variants)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), which=st.sampled_from(NAMES))
+def test_fairness_rules_hold_for_every_template_and_seed(seed: int, which: str) -> None:
+    """No answer shared (unless the template allows it), no slip on the correct answer, no two
+    slips on the same wrong value; each slip's value is what check() names for that answer."""
+    exam = generate(TEMPLATES[NAMES.index(which)], seed=seed)
+    answers = [v.answer for v in exam.variants]
+    if not exam.template.shared_answers:
+        assert len(set(answers)) == len(answers)
+    for v in exam.variants[:3]:
+        values = [s.value for s in v.slips]
+        assert v.answer not in values
+        assert len(set(values)) == len(values)
+        for s in v.slips:
+            verdict = symcount.check(TEMPLATES[NAMES.index(which)], int(s.value), values=v.values,
+                                     convention=exam.template.convention)
+            assert not verdict.correct and verdict.mistake == s.slip
+
+
+def test_coincidences_make_a_variant_unfair() -> None:
+    k_one = 'let question = "q"\nlet k = choose(1)\nconv2d(C_in=8, C_out=4, k=k)'
+    with pytest.raises(SymcountError) as err:  # k = 1: a bias per kernel position is one bias
+        generate(k_one, variants=1)
+    assert "gives the correct answer" in str(err.value)
+    same = 'let question = "q"\nlet k = choose(3)\nconv2d(C_in=3, C_out=16, k=k)'
+    with pytest.raises(SymcountError) as err:  # C_in = k: k·C_in·C_out = k·k·C_out
+        generate(same, variants=1)
+    assert "'k instead of k^d' and 'C_in left out' give the same wrong answer" in str(err.value)
+    assert len(generate(same.replace("C_in=3", "C_in=4"), variants=1).variants) == 1
+
+
+def test_shared_answers_only_when_asked() -> None:
+    text = 'let question = "q {C} {D}"\nlet C = choose(2, 4)\nlet D = choose(4, 2)\nlinear(C_in=C*D, C_out=3)'
+    with pytest.raises(SymcountError) as err:
+        generate(text, variants=4)  # C·D is 4, 8, 8 or 16: three answers
+    assert "only 3 " in str(err.value) and "the answer of another variant" in str(err.value)
+    assert len(generate(text, variants=4, shared_answers=True).variants) == 4
+    assert len(generate('let shared_answers = "allowed"\n' + text, variants=4).variants) == 4

@@ -20,6 +20,7 @@ the same seed gives byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import itertools
 import random
@@ -32,6 +33,7 @@ from typing import Any
 
 import sympy
 
+from symcount.catalog.shapes import Shape
 from symcount.counting import Source, count, parse_source, read_source
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
@@ -51,6 +53,7 @@ from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import formula_line
 from symcount.teaching.derivation import output_size_rows, shape_row
+from symcount.teaching.fairness import SlipValue, slip_table
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
         "output_length", "output_size")
@@ -61,7 +64,9 @@ ATTEMPTS_PER_VARIANT = 200
 #: times the variants found so far if more: the choices are exhausted or the requires impossible.
 STALL_DRAWS = 4_000
 MAX_VARIANTS = 1000
-_TEXT_LETS = ("question", "title", "ask", "convention")
+_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers")
+#: How many variants ``exam`` draws when it is not told: fewer when the template has fewer fair ones.
+DEFAULT_VARIANTS = 10
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
 
 
@@ -80,10 +85,21 @@ class Template:
     ask: str
     convention: str
     network: str | None
+    shared_answers: bool = False
+    layout: str | None = None
 
     @property
     def name(self) -> str:
         return Path(self.filename).stem if self.filename != "<input>" else "exam"
+
+    @property
+    def code(self) -> str:
+        """Three capitals that start every variant ID (``conv_with_bias`` -> ``CWB``)."""
+        words = [w for w in re.split(r"[^A-Za-z0-9]+", self.name) if w] or ["exam"]
+        initials = "".join(w[0] for w in words)
+        if len(initials) < 3:
+            initials += words[-1][1:3 - len(initials) + 1]
+        return (initials + "XXX")[:3].upper()
 
 
 def _calls_choose(node: Any) -> bool:
@@ -154,10 +170,41 @@ def load_template(source: Source) -> Template:
         convention = strings.get("convention", "pytorch")
         if convention not in ("pytorch", "keras"):
             raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
+        shared = strings.get("shared_answers", "refused")
+        if shared not in ("allowed", "refused"):
+            raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"")
     except SymcountError as err:
         raise err.located(filename, text) from None
     title = strings.get("title", Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
-    return Template(text, filename, tree, title, strings["question"], ask, convention, network)
+    return Template(text, filename, tree, title, strings["question"], ask, convention, network,
+                    shared == "allowed", question_layout(tree, strings["question"]))
+
+
+#: ``{a} × {b} × {c}`` in a question: three sizes written in a row.
+_TRIPLE = re.compile(r"\{(\w+)\}\s*[×x]\s*\{(\w+)\}\s*[×x]\s*\{(\w+)\}")
+
+
+def question_layout(tree: nodes.Program, question: str) -> str | None:
+    """How the question writes the input's sizes: ``"channels_last"`` when it says
+    ``{H} × {H} × {C}`` (height × width × channels), ``"channels_first"`` for ``{C} × {H} × {H}``,
+    None when it does not write them. The solution then writes every size the same way."""
+    channels = None
+    for statement in tree.statements:
+        layers = statement.body.items if isinstance(statement, nodes.Network) and statement.body else [statement]
+        for layer in layers:
+            if isinstance(layer, nodes.Layer) and layer.kind == "input":
+                for arg in layer.args:
+                    if arg.name == "C" and isinstance(arg.value, nodes.Name):
+                        channels = arg.value.id
+    if channels is None:
+        return None
+    for triple in _TRIPLE.finditer(question):
+        names = triple.groups()
+        if names[-1] == channels and names[0] != channels:
+            return "channels_last"
+        if names[0] == channels and names[-1] != channels:
+            return "channels_first"
+    return None
 
 
 # ------------------------------------------------------------------------------------- drawing
@@ -191,7 +238,7 @@ def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict
 
 @dataclass
 class Variant:
-    """One drawn question: its values, its text, its answer and its worked solution."""
+    """One drawn question: its values, its text, its answer, its worked solution and its slips."""
 
     number: int
     values: dict[str, Value]
@@ -199,6 +246,20 @@ class Variant:
     count: Count
     answer: sympy.Expr
     question: str
+    id: str = ""
+    slips: tuple[SlipValue, ...] = ()
+
+
+_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: nothing to misread on paper
+
+
+def variant_id(template: Template, seed: int, number: int) -> str:
+    """A stable ID per (template, seed, index): ``CWB3-Q7XK``. The template's code and the
+    number say which question it is; the check letters change with the template and the seed
+    (which they do not reveal), so a key from another exam does not match."""
+    digest = hashlib.sha256(f"{template.name}\x00{seed}\x00{number}".encode()).digest()
+    check = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:4])
+    return f"{template.code}{number}-{check}"
 
 
 @dataclass(repr=False)
@@ -208,6 +269,8 @@ class Exam(Printable):
     template: Template
     seed: int
     variants: list[Variant] = field(default_factory=list)
+    #: why fewer than the default number of variants were drawn (None: as many as asked)
+    shortfall: str | None = None
 
     # -- the answer and its working ------------------------------------------------------
     def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
@@ -362,30 +425,54 @@ def _note(style: Style, text: str) -> str:
 
 def output_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
     """The input, then each layer's output-size working exactly as ``symcount derive`` shows it
-    (the framework rule's formula, the values put in, the size), then the asked size."""
+    (the framework rule's formula, the values put in, the size), then the asked size. Sizes are
+    written the way the question writes them (:func:`question_layout`), else the framework's way."""
     result = variant.count
     rows: list[tuple[str, str]] = []
     first = result.layers[0] if result.layers else None
     if first is not None and first.input_shape is not None and first.input_shape.layout(result.convention):
-        shape = first.input_shape
-        row = shape_row("input", shape, shape.layout(result.convention), result.convention)
+        row = _sizes_row("input", first.input_shape, template, result.convention)
         rows.append(("input", _inline(Row(Label("", count=False), row.steps, row.note), style, lhs=False)))
     worked = False
     for layer in result.layers:
         for row in output_size_rows(layer, result.convention, _FORMULA_STYLE):
+            if isinstance(row.lhs, Label) and row.lhs.text == "output" and layer.shape is not None:
+                row = _sizes_row("output", layer.shape, template, result.convention)
             rows.append((layer.name, _inline(row, style)))
             worked = True
     label = template.ask.replace("output_", "output ").replace("output height", "height") \
         .replace("output width", "width").replace("output length", "length")
-    last = next((layer for layer in reversed(result.layers) if layer.output_shape is not None), None)
-    if template.ask == "output_size" and last is not None and last.output_shape is not None \
-            and len(last.output_shape) > 1:
-        product = Prod(tuple(from_sympy(d) for d in last.output_shape))
+    last = next((layer for layer in reversed(result.layers) if layer.shape is not None), None)
+    if template.ask == "output_size" and last is not None and last.shape is not None and last.shape.rank >= 1 \
+            and len(_ordered(last.shape, template, result.convention)) > 1:
+        product = Prod(tuple(from_sympy(d) for d in _ordered(last.shape, template, result.convention)))
         rows.append((label, _inline(Row(Label(label, count=False), (Step(product), Step(from_sympy(variant.answer)))),
                                     style, lhs=False)))
     elif not worked or template.ask == "output_channels":
         rows.append((label, style.bare(variant.answer)))
     return rows
+
+
+_LAYOUT_NOTES = {"channels_last": "height × width × channels", "channels_first": "channels × height × width"}
+
+
+def _ordered(shape: Shape, template: Template, convention: str) -> tuple[sympy.Expr, ...]:
+    """A tensor's sizes in the question's order (its layout), else the framework's."""
+    if template.layout is None or shape.channels is None or shape.sequence or shape.rank != 2:
+        return shape.layout(convention)
+    if template.layout == "channels_last":
+        return (*shape.spatial, shape.channels)
+    return (shape.channels, *shape.spatial)
+
+
+def _sizes_row(label: str, shape: Shape, template: Template, convention: str) -> Row:
+    """``output = 214 × 214 × 32   (height × width × channels)`` when the question writes sizes so."""
+    dims = _ordered(shape, template, convention)
+    if template.layout is None or dims == shape.layout(convention) and convention == "keras" \
+            or shape.channels is None or shape.sequence or shape.rank != 2:
+        return shape_row(label, shape, dims, convention)
+    return Row(Label(label, count=False), (Step(Prod(tuple(from_sympy(d) for d in dims))),),
+               _LAYOUT_NOTES[template.layout])
 
 
 #: the derivation's typography (digit grouping as LaTeX prints it)
@@ -446,18 +533,29 @@ def answer_of(template: Template, result: Count) -> sympy.Expr:
     return sympy.expand(output_value(result, template.ask))
 
 
-def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
-    """Draw ``variants`` distinct valid variants of a template with a seeded generator."""
+def generate(source: Source, variants: int | None = None, seed: int = 0, shared_answers: bool = False) -> Exam:
+    """Draw distinct, valid and fair variants of a template with a seeded generator.
+
+    A variant is fair when no slip gives its correct answer and no two slips give the same wrong
+    value (:mod:`symcount.teaching.fairness`), and, unless ``shared_answers`` (or the template's
+    ``let shared_answers = "allowed"``), when no other variant has its answer. ``variants=None``
+    asks for up to :data:`DEFAULT_VARIANTS`: a template with fewer fair variants gives them all and
+    says so in :attr:`Exam.shortfall`; a number asked for that cannot be met is an error saying how
+    many can.
+    """
     template = load_template(source)
-    if not 1 <= variants <= MAX_VARIANTS:
-        raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {variants}")
+    wanted = DEFAULT_VARIANTS if variants is None else variants
+    if not 1 <= wanted <= MAX_VARIANTS:
+        raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {wanted}")
+    shared = shared_answers or template.shared_answers
     rng = random.Random(seed)
     exam = Exam(template, seed)
     seen: set[tuple[tuple[str, str], ...]] = set()
+    answers: set[sympy.Expr] = set()
     rejected: dict[str, int] = {}
     since_last = 0
-    for _ in range(variants * ATTEMPTS_PER_VARIANT):
-        if len(exam.variants) == variants or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
+    for _ in range(wanted * ATTEMPTS_PER_VARIANT):
+        if len(exam.variants) == wanted or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
             break
         since_last += 1
         try:
@@ -481,16 +579,33 @@ def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
             free = ", ".join(sorted(s.name for s in answer.free_symbols))
             raise SymcountError(f"the answer still depends on {free}: draw it with choose() or give it a let",
                                 filename=template.filename, source=template.text)
+        if not shared and answer in answers:
+            rejected["the answer of another variant"] = rejected.get("the answer of another variant", 0) + 1
+            continue
+        slips = slip_table(result, template.ask)
+        if slips.unfair is not None:
+            rejected[slips.unfair] = rejected.get(slips.unfair, 0) + 1
+            continue
         question = _question_text(template, lets)
         since_last = 0
-        exam.variants.append(Variant(len(exam.variants) + 1, chosen, lets, result, answer, question))
-    if len(exam.variants) < variants:
-        why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: -kv[1])[:3])
-        raise SymcountError(
-            f"only {len(exam.variants)} distinct valid variants could be drawn; {variants} were asked for"
-            + (f" (rejected: {why})" if why else ""),
-            filename=template.filename, source=template.text,
-            hint="offer more values in choose(...) or relax the require statements")
+        answers.add(answer)
+        number = len(exam.variants) + 1
+        exam.variants.append(Variant(number, chosen, lets, result, answer, question,
+                                     variant_id(template, seed, number), slips.values))
+    if len(exam.variants) < wanted:
+        why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        found = len(exam.variants)
+        message = (f"only {found} distinct, valid and fair variant{'s' if found != 1 else ''} could be drawn; "
+                   f"{wanted} were asked for" + (f" (rejected: {why})" if why else ""))
+        if variants is None and found:
+            exam.shortfall = (f"the template has only {found} distinct, valid and fair variant"
+                              f"{'s' if found != 1 else ''} (the default is {DEFAULT_VARIANTS})"
+                              + (f"; rejected: {why}" if why else ""))
+        else:
+            raise SymcountError(message, filename=template.filename, source=template.text,
+                                hint=f"ask for --variants {found} or fewer, offer more values in choose(...) "
+                                     "or relax the require statements" if found else
+                                     "offer more values in choose(...) or relax the require statements")
     return exam
 
 
