@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,12 +11,13 @@ import needs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from latex_tools import compile_latex
 
 import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.render.style import Style
-from symcount.teaching.exam import FORMATS, generate, outputs, templates
+from symcount.teaching.exam import FORMATS, assign_roster, generate, outputs, templates
 
 TEMPLATES = templates()
 NAMES = [t.name for t in TEMPLATES]
@@ -84,7 +85,8 @@ def test_cli_writes_identical_files_for_the_same_seed(tmp_path: Path, capsys: py
                              "-o", str(tmp_path / out)]) == 0
     capsys.readouterr()
     one = sorted((tmp_path / "one").iterdir())
-    assert [p.name for p in one] == ["dense-exam.tex", "dense-moodle.xml", "dense-solutions.tex", "dense.md"]
+    assert [p.name for p in one] == ["dense-exam.tex", "dense-key.json", "dense-moodle.xml", "dense-review.tex",
+                                     "dense-solutions.tex", "dense.md"]
     for path in one:
         assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
 
@@ -190,16 +192,64 @@ def test_cli_stress_and_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
-def test_exam_and_solution_sheets_compile(template: Path, tmp_path: Path) -> None:
-    pdflatex = needs.tool("pdflatex")
-    files = outputs(generate(template, variants=3, seed=4), "latex")
-    assert len(files) == 2
+def test_every_sheet_compiles_without_an_overfull_box(template: Path, tmp_path: Path) -> None:
+    exam = generate(template, seed=4)
+    assign_roster(exam, [f"Student {i}" for i in range(12)] + ["Zoë O'Brien-Smith & Co."])
+    files = outputs(exam, "latex")
+    assert sorted(files) == sorted(f"{exam.template.name}-{p}" for p in
+                                   ("exam.tex", "solutions.tex", "review.tex", "key.json", "answers.csv"))
     for name, content in files.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
-        run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", name], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, run.stdout[-2000:]
-        assert (tmp_path / name).with_suffix(".pdf").stat().st_size > 0
+        if name.endswith(".tex"):
+            pdf, log = compile_latex(content, tmp_path, name[:-4])
+            assert "Overfull" not in log, name
+    exam_log = (tmp_path / f"{exam.template.name}-exam.log").read_text()
+    assert f"Output written on {exam.template.name}-exam.pdf (13 pages" in exam_log  # a page per student
+    review_log = (tmp_path / f"{exam.template.name}-review.log").read_text()
+    assert "(1 page" in review_log  # the review sheet is one page
+
+
+def test_sheets_keep_the_seed_off_the_students_copy() -> None:
+    exam = generate(TEMPLATES[NAMES.index("conv_with_bias.sc")], seed=1234567)
+    students = exam.latex()
+    assert "1234567" not in students and "eed" not in students
+    assert all(v.id in students for v in exam.variants)
+    assert students.count(r"\newpage") == len(exam.variants) - 1  # one variant per page
+    assert students.count("Name:") == students.count("Answer:") == len(exam.variants)
+    assert "seed 1234567" in exam.solutions_latex() and "seed 1234567" in exam.review_latex()
+    for v in exam.variants:  # the solution sheet and the review are keyed by variant ID
+        assert rf"\subsection*{{Variant \texttt{{{v.id}}}}}" in exam.solutions_latex()
+        assert rf"\texttt{{{v.id}}} & " in exam.review_latex()
+
+
+def test_variant_ids_are_stable_and_depend_on_template_seed_and_index() -> None:
+    conv = TEMPLATES[NAMES.index("conv_with_bias.sc")]
+    ids = [v.id for v in generate(conv, seed=1).variants]
+    assert ids == [v.id for v in generate(conv, seed=1).variants]
+    assert len(set(ids)) == len(ids) and all(i.startswith(f"CWB{n}-") for n, i in enumerate(ids, 1))
+    assert set(ids).isdisjoint(v.id for v in generate(conv, seed=2).variants)
+    other = TEMPLATES[NAMES.index("conv_without_bias.sc")]
+    assert set(ids).isdisjoint(v.id for v in generate(other, seed=1).variants)
+
+
+def test_roster_gives_each_student_a_variant_reproducibly(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    roster = tmp_path / "students.csv"
+    roster.write_text("name\n" + "".join(f"Student {i}\n" for i in range(25)), encoding="utf-8")
+    template = str(TEMPLATES[NAMES.index("dense.sc")])
+    for out in ("one", "two"):
+        assert cli_main(["exam", template, "--seed", "3", "--roster", str(roster), "-o", str(tmp_path / out)]) == 0
+    for path in (tmp_path / "one").iterdir():
+        assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
+    rows = (tmp_path / "one" / "dense-answers.csv").read_text().splitlines()
+    assert rows[0] == "student,variant,answer" and len(rows) == 26
+    used = [row.split(",")[1] for row in rows[1:]]
+    assert {used.count(i) for i in set(used)} <= {2, 3} and len(set(used)) == 10  # dealt evenly
+    key = json.loads((tmp_path / "one" / "dense-key.json").read_text())
+    assert [s["variant"] for s in key["students"]] == used
+    roster.write_text("name\nAda\nBob\nAda\n", encoding="utf-8")
+    assert cli_main(["exam", template, "--roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert "students.csv:4:1: 'Ada' is on the roster twice (first on line 2)" in err
 
 
 def test_output_solutions_show_the_derivations_rows() -> None:

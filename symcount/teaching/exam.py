@@ -20,9 +20,12 @@ the same seed gives byte-identical files.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.resources
+import io
 import itertools
+import json
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -47,11 +50,11 @@ from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.escape import html_text, latex_text, markdown_text
 from symcount.render.formats import Format
 from symcount.render.formula import Label, Prod, from_sympy
-from symcount.render.latex import latex_value
+from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.check import formula_line
+from symcount.teaching.check import answer_names, formula_line
 from symcount.teaching.derivation import output_size_rows, shape_row
 from symcount.teaching.fairness import SlipValue, slip_table
 
@@ -271,6 +274,8 @@ class Exam(Printable):
     variants: list[Variant] = field(default_factory=list)
     #: why fewer than the default number of variants were drawn (None: as many as asked)
     shortfall: str | None = None
+    #: (student, variant) pairs when the sheets are drawn for a roster (:func:`assign_roster`)
+    roster: list[tuple[str, Variant]] = field(default_factory=list)
 
     # -- the answer and its working ------------------------------------------------------
     def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
@@ -293,35 +298,88 @@ class Exam(Printable):
         return f"{self.template.name!r}, seed={self.seed}, variants={len(self.variants)}"
 
     def latex(self, standalone: bool = True) -> str:
-        """The exam sheet: the questions only (a complete document unless ``standalone=False``)."""
-        return super().latex(standalone)
+        """The sheets to hand out (a complete document unless ``standalone=False``): one page per
+        variant, or per student of the roster, with its variant ID, a name box, the question, room
+        for the working and an answer box. No seed: that is on the teacher's copies only."""
+        if not standalone:
+            return super().latex(False)
+        pages: list[tuple[str | None, Variant]] = [*self.roster] or [(None, v) for v in self.variants]
+        body = r"\pagestyle{empty}" + "\n" + "\n\\newpage\n".join(self._student_page(n, v) for n, v in pages)
+        return wrap_standalone(None, body)
+
+    def _student_page(self, student: str | None, variant: Variant) -> str:
+        name = latex_text(student) if student else ""
+        return "\n".join([
+            rf"{{\large\bfseries {latex_text(self.template.title)}}}\hfill Variant \texttt{{{variant.id}}}\par",
+            r"\medskip",
+            _box(rf"\textbf{{Name:}} {name}", "1.2cm"),
+            r"\bigskip",
+            latex_text(variant.question) + r"\par",
+            r"\bigskip",
+            _box(r"\textbf{Working:}", "12cm"),
+            r"\medskip",
+            _box(r"\textbf{Answer:}", "1.6cm"),
+            "",
+        ])
 
     def _questions_latex(self) -> str:
-        items = [rf"\item {latex_text(v.question)}" for v in self.variants]
-        return f"Seed {self.seed}.\n\n" + r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" \
-            + r"\end{enumerate}" + "\n"
+        items = [rf"\item \texttt{{{v.id}}}: {latex_text(v.question)}" for v in self.variants]
+        return r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" + r"\end{enumerate}" + "\n"
+
+    def _students_of(self, variant: Variant) -> list[str]:
+        return [name for name, v in self.roster if v is variant]
 
     def solutions_latex(self) -> str:
-        """The solution sheet: each question again, its answer and the working."""
+        """The teacher's solution sheet, keyed by variant ID: each question again, its answer, the
+        working and what each slip would give; the seed in the footer."""
         style = Style("latex")
         parts = []
         for v in self.variants:
+            students = self._students_of(v)
+            who = ("Students: " + ", ".join(latex_text(n) for n in students) + ".\n\n") if students else ""
+            slips = ""
+            if v.slips:
+                slips = "\n\nThe slips give: " + "; ".join(
+                    f"{_slip_title_latex(s.title)} ${latex_value(s.value)}$" for s in v.slips) + "."
             parts.append(
-                rf"\item {latex_text(v.question)}" + "\n\n"
+                rf"\subsection*{{Variant \texttt{{{v.id}}}}}" + "\n" + who
+                + latex_text(v.question) + "\n\n"
                 + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
-                + labelled_lines(self.solution_lines(v, style), style) + "\n"
+                + labelled_lines(self.solution_lines(v, style), style) + slips + "\n"
             )
-        body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
-        return _latex_document(self.template.title, "Solutions", body, self.seed)
+        return _teacher_document(self, "Solutions", "\n".join(parts))
+
+    def review_latex(self) -> str:
+        """The one-page review sheet: every variant's values, answer and each applicable slip's value."""
+        header = r"Variant & Values & Answer & What each slip gives \\"
+        chunks = [self.variants[i:i + _REVIEW_ROWS] for i in range(0, len(self.variants), _REVIEW_ROWS)]
+        tables = []
+        for chunk in chunks:
+            rows = []
+            for v in chunk:
+                values = ", ".join(f"${latex_name(k)} = {latex_value(x)}$" for k, x in v.values.items()
+                                   if isinstance(x, sympy.Basic))
+                slips = "; ".join(f"{_slip_title_latex(s.title)} ${latex_value(s.value)}$" for s in v.slips) \
+                    or "none apply"
+                rows.append(rf"\texttt{{{v.id}}} & {values} & ${latex_value(v.answer)}$ & {slips} \\")
+            tables.append("\n".join([
+                r"{\footnotesize",
+                r"\begin{tabularx}{\linewidth}{@{}l>{\raggedright\arraybackslash}p{3.4cm}r"
+                r">{\raggedright\arraybackslash}X@{}}",
+                r"\toprule", header, r"\midrule", *rows, r"\bottomrule", r"\end{tabularx}}", ""]))
+        note = (rf"{len(self.variants)} variants; {_question_kind(self.template)}"
+                + ("" if self.template.shared_answers else "; each answer is its own")
+                + ", and no slip gives the answer or another slip's value.\n\n")
+        return _teacher_document(self, "Review", note + "\n".join(tables), r"\usepackage{tabularx}")
 
     def _markdown(self) -> str:
         style = Style("markdown")
         out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
-        out += [f"{v.number}. {markdown_text(v.question)}" for v in self.variants]
+        out += [f"{v.number}. `{v.id}`: {markdown_text(v.question)}" for v in self.variants]
         out += ["", "## Solutions", ""]
         for v in self.variants:
-            out.append(f"### Question {v.number}")
+            out.append(f"### Question {v.number} (`{v.id}`)")
             out.append("")
             out.append(f"**Answer:** {unicode_value(v.answer)}")
             out.append("")
@@ -332,7 +390,7 @@ class Exam(Printable):
         style = Style("text")
         out = [self.template.title, ""]
         for v in self.variants:
-            out.append(f"{v.number}. {v.question}")
+            out.append(f"{v.number}. [{v.id}] {v.question}")
             out.append(f"   answer: {unicode_value(v.answer)}")
             out += [f"   {label}: {math}" for label, math in self.solution_lines(v, style)]
         return "\n".join(out) + "\n"
@@ -371,8 +429,35 @@ class Exam(Printable):
         return stress_report(self)
 
 
-def _latex_document(title: str, part: str, body: str, seed: int) -> str:
-    return wrap_standalone(f"{title}: {part}", f"Seed {seed}.\n\n{body}")
+#: Review rows per table (a table does not break across pages).
+_REVIEW_ROWS = 30
+
+
+def _box(label: str, height: str) -> str:
+    """A framed box the full width of the text (its frame included), ``label`` at its top."""
+    return (r"\noindent\fbox{\parbox[t][" + height + r"][t]{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}"
+            + "{" + label + "}}\\par")
+
+
+def _slip_title_latex(title: str) -> str:
+    """A slip's name in LaTeX text (``k^d`` as math), without the leading article."""
+    title = title.removeprefix("the ")
+    parts = re.split(r"(k\^d|\b[A-Za-z]+_[A-Za-z]+\b)", title)
+    return "".join((f"${latex_name(part)}$" if "_" in part else "$k^d$") if i % 2 else latex_text(part)
+                   for i, part in enumerate(parts)) + ":"
+
+
+def _question_kind(template: Template) -> str:
+    return f"ask: {latex_text(template.ask.replace('_', ' '))}, {template.convention} convention"
+
+
+def _teacher_document(exam: Exam, part: str, body: str, packages: str = "") -> str:
+    """A teacher's copy: the seed and template in its footer, never on a student's sheet."""
+    footer = (r"\makeatletter" + "\n"
+              + r"\def\@oddfoot{\footnotesize Teacher's copy: " + latex_text(exam.template.name)
+              + rf", seed {exam.seed}\hfil\thepage}}" + "\n" + r"\makeatother" + "\n")
+    document = wrap_standalone(f"{exam.template.title}: {part}", footer + body)
+    return document.replace("\\begin{document}", packages + "\n\\begin{document}", 1) if packages else document
 
 
 # ------------------------------------------------------------------------------------- solutions
@@ -669,15 +754,102 @@ def stress_report(exam: Exam) -> StressReport:
 
 
 def outputs(exam: Exam, fmt: str) -> dict[str, str]:
-    """File name -> content for one format."""
+    """File name -> content for one format; the key file that marking reads goes with each."""
     name = exam.template.name
     if fmt == "latex":
-        return {f"{name}-exam.tex": exam.latex(), f"{name}-solutions.tex": exam.solutions_latex()}
-    if fmt == "markdown":
-        return {f"{name}.md": exam.markdown()}
-    if fmt == "moodle":
-        return {f"{name}-moodle.xml": exam.moodle()}
-    raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
+        files = {f"{name}-exam.tex": exam.latex(), f"{name}-solutions.tex": exam.solutions_latex(),
+                 f"{name}-review.tex": exam.review_latex()}
+    elif fmt == "markdown":
+        files = {f"{name}.md": exam.markdown()}
+    elif fmt == "moodle":
+        files = {f"{name}-moodle.xml": exam.moodle()}
+    else:
+        raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
+    files[f"{name}-key.json"] = key_json(exam)
+    if exam.roster:
+        files[f"{name}-answers.csv"] = answers_template(exam)
+    return files
+
+
+KEY_SCHEMA = "symcount/exam-key"
+KEY_VERSION = 1
+
+
+def _exact(value: Value) -> int | str:
+    if isinstance(value, sympy.Basic) and value.is_Integer:
+        return int(value)
+    return str(value)
+
+
+def key_json(exam: Exam) -> str:
+    """The key file: each variant's ID, values, answer, the names an answer may use and what each
+    slip gives. Marking reads it back without counting again."""
+    variants = []
+    for v in exam.variants:
+        names = {k: _exact(x) for k, x in answer_names(v.count, v.values).items()
+                 if isinstance(x, sympy.Basic) and x.is_Integer}
+        variants.append({
+            "id": v.id,
+            "number": v.number,
+            "question": v.question,
+            "values": {k: _exact(x) for k, x in v.values.items()},
+            "names": names,
+            "answer": _exact(v.answer),
+            "slips": [{"slip": s.slip, "title": s.title, "layer": s.layer, "value": _exact(s.value)} for s in v.slips],
+        })
+    data: dict[str, Any] = {
+        "template": exam.template.name, "title": exam.template.title, "code": exam.template.code,
+        "seed": exam.seed, "ask": exam.template.ask, "convention": exam.template.convention,
+        "students": [{"student": n, "variant": v.id} for n, v in exam.roster],
+        "variants": variants, "schema": KEY_SCHEMA, "version": KEY_VERSION,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def answers_template(exam: Exam) -> str:
+    """``student,variant,answer`` with each student's variant and the answer to fill in."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "variant", "answer"])
+    for name, v in exam.roster:
+        writer.writerow([name, v.id, ""])
+    return buffer.getvalue()
+
+
+def read_roster(path: Path) -> list[str]:
+    """The students' names: the first column of each row (a ``name`` or ``student`` header is
+    skipped, blank rows too); a name twice is an error at its line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise SymcountError(f"cannot read the roster: {err.strerror or err}", filename=str(path)) from None
+    names: list[str] = []
+    lines: dict[str, int] = {}
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        name = row[0].strip() if row else ""
+        if not name or (number == 1 and name.lower() in ("name", "student", "students", "names")):
+            continue
+        if name in lines:
+            raise SymcountError(f"'{name}' is on the roster twice (first on line {lines[name]})",
+                                nodes.Pos(number, 1, number, len(name) + 1), filename=str(path), source=text)
+        lines[name] = number
+        names.append(name)
+    if not names:
+        raise SymcountError("the roster has no names (one name per row)", filename=str(path))
+    return names
+
+
+def assign_roster(exam: Exam, names: Sequence[str]) -> None:
+    """Give each student a variant, reproducibly (the seed and the roster decide): the variants are
+    dealt in shuffled rounds, so each is used about equally often and neighbours differ."""
+    rng = random.Random(f"{exam.seed}/roster/{exam.template.name}")
+    order: list[Variant] = []
+    exam.roster = []
+    for name in names:
+        if not order:
+            order = list(exam.variants)
+            rng.shuffle(order)
+        exam.roster.append((name, order.pop()))
 
 
 #: The shipped exam templates: package data (``derivations/exams`` in the repository links here).
