@@ -619,7 +619,7 @@ def test_exam_with_impossible_requires_gives_up_quickly(tmp_path: Path) -> None:
     with pytest.raises(SymcountError) as info:
         generate(template, variants=1000)
     assert time.perf_counter() - start < 10
-    assert info.value.message == ("only 0 distinct valid variants could be drawn; 1000 were asked for "
+    assert info.value.message == ("only 0 distinct, valid and fair variants could be drawn; 1000 were asked for "
                                   "(rejected: 3 × require)")
 
 

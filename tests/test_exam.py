@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import needs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from latex_tools import compile_latex
 
 import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.render.style import Style
-from symcount.teaching.exam import FORMATS, generate, outputs, templates
+from symcount.teaching.exam import FORMATS, assign_roster, generate, outputs, templates
 
 TEMPLATES = templates()
 NAMES = [t.name for t in TEMPLATES]
@@ -82,7 +85,8 @@ def test_cli_writes_identical_files_for_the_same_seed(tmp_path: Path, capsys: py
                              "-o", str(tmp_path / out)]) == 0
     capsys.readouterr()
     one = sorted((tmp_path / "one").iterdir())
-    assert [p.name for p in one] == ["dense-exam.tex", "dense-moodle.xml", "dense-solutions.tex", "dense.md"]
+    assert [p.name for p in one] == ["dense-exam.tex", "dense-key.json", "dense-moodle.xml", "dense-review.tex",
+                                     "dense-solutions.tex", "dense.md"]
     for path in one:
         assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
 
@@ -128,13 +132,13 @@ def test_invalid_sizes_are_rejected_before_a_question_is_written() -> None:
 let question = "A {k} x {k} convolution on a 4 x 4 input with {C} channels: how many parameters?"
 let k = choose(3, 9)
 let C = choose(2)
-network n { input(H=4, W=4, C=C); conv2d(C_out=C, k=k) }
+network n { input(H=4, W=4, C=C); conv2d(C_out=5, k=k) }
 """
     exam = generate(text, variants=1, seed=0)
     assert exam.variants[0].values["k"] == 3
     with pytest.raises(SymcountError) as err:
         generate(text, variants=2, seed=0)
-    assert "only 1 distinct valid variants" in str(err.value)
+    assert "only 1 distinct, valid and fair variant could be drawn" in str(err.value)
     assert "does not fit" in str(err.value)
 
 
@@ -150,7 +154,7 @@ let H = choose(8, 16, 32)
 let C = choose(4, 8)
 network n { input(H=H, W=H, C=C); conv2d(C_out=C, k=k, padding=p) }
 """
-    report = generate(same, variants=4, seed=0).stress()
+    report = generate(same, variants=4, seed=0, shared_answers=True).stress()
     assert "can be guessed" in report.text()
     dense = generate(TEMPLATES[NAMES.index("dense.sc")], variants=8, seed=0).stress()
     assert "share" not in dense.text()
@@ -188,16 +192,64 @@ def test_cli_stress_and_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
-def test_exam_and_solution_sheets_compile(template: Path, tmp_path: Path) -> None:
-    pdflatex = needs.tool("pdflatex")
-    files = outputs(generate(template, variants=3, seed=4), "latex")
-    assert len(files) == 2
+def test_every_sheet_compiles_without_an_overfull_box(template: Path, tmp_path: Path) -> None:
+    exam = generate(template, seed=4)
+    assign_roster(exam, [f"Student {i}" for i in range(12)] + ["Zoë O'Brien-Smith & Co."])
+    files = outputs(exam, "latex")
+    assert sorted(files) == sorted(f"{exam.template.name}-{p}" for p in
+                                   ("exam.tex", "solutions.tex", "review.tex", "key.json", "answers.csv"))
     for name, content in files.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
-        run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", name], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, run.stdout[-2000:]
-        assert (tmp_path / name).with_suffix(".pdf").stat().st_size > 0
+        if name.endswith(".tex"):
+            pdf, log = compile_latex(content, tmp_path, name[:-4])
+            assert "Overfull" not in log, name
+    exam_log = (tmp_path / f"{exam.template.name}-exam.log").read_text()
+    assert f"Output written on {exam.template.name}-exam.pdf (13 pages" in exam_log  # a page per student
+    review_log = (tmp_path / f"{exam.template.name}-review.log").read_text()
+    assert "(1 page" in review_log  # the review sheet is one page
+
+
+def test_sheets_keep_the_seed_off_the_students_copy() -> None:
+    exam = generate(TEMPLATES[NAMES.index("conv_with_bias.sc")], seed=1234567)
+    students = exam.latex()
+    assert "1234567" not in students and "eed" not in students
+    assert all(v.id in students for v in exam.variants)
+    assert students.count(r"\newpage") == len(exam.variants) - 1  # one variant per page
+    assert students.count("Name:") == students.count("Answer:") == len(exam.variants)
+    assert "seed 1234567" in exam.solutions_latex() and "seed 1234567" in exam.review_latex()
+    for v in exam.variants:  # the solution sheet and the review are keyed by variant ID
+        assert rf"\subsection*{{Variant \texttt{{{v.id}}}}}" in exam.solutions_latex()
+        assert rf"\texttt{{{v.id}}} & " in exam.review_latex()
+
+
+def test_variant_ids_are_stable_and_depend_on_template_seed_and_index() -> None:
+    conv = TEMPLATES[NAMES.index("conv_with_bias.sc")]
+    ids = [v.id for v in generate(conv, seed=1).variants]
+    assert ids == [v.id for v in generate(conv, seed=1).variants]
+    assert len(set(ids)) == len(ids) and all(i.startswith(f"CWB{n}-") for n, i in enumerate(ids, 1))
+    assert set(ids).isdisjoint(v.id for v in generate(conv, seed=2).variants)
+    other = TEMPLATES[NAMES.index("conv_without_bias.sc")]
+    assert set(ids).isdisjoint(v.id for v in generate(other, seed=1).variants)
+
+
+def test_roster_gives_each_student_a_variant_reproducibly(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    roster = tmp_path / "students.csv"
+    roster.write_text("name\n" + "".join(f"Student {i}\n" for i in range(25)), encoding="utf-8")
+    template = str(TEMPLATES[NAMES.index("dense.sc")])
+    for out in ("one", "two"):
+        assert cli_main(["exam", template, "--seed", "3", "--roster", str(roster), "-o", str(tmp_path / out)]) == 0
+    for path in (tmp_path / "one").iterdir():
+        assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
+    rows = (tmp_path / "one" / "dense-answers.csv").read_text().splitlines()
+    assert rows[0] == "student,variant,answer" and len(rows) == 26
+    used = [row.split(",")[1] for row in rows[1:]]
+    assert {used.count(i) for i in set(used)} <= {2, 3} and len(set(used)) == 10  # dealt evenly
+    key = json.loads((tmp_path / "one" / "dense-key.json").read_text())
+    assert [s["variant"] for s in key["students"]] == used
+    roster.write_text("name\nAda\nBob\nAda\n", encoding="utf-8")
+    assert cli_main(["exam", template, "--roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert "students.csv:4:1: 'Ada' is on the roster twice (first on line 2)" in err
 
 
 def test_output_solutions_show_the_derivations_rows() -> None:
@@ -208,7 +260,9 @@ def test_output_solutions_show_the_derivations_rows() -> None:
         derived = symcount.derive(TEMPLATES[NAMES.index("output_shape.sc")], values=v.values,
                                   convention=exam.template.convention).text()
         working, output = [math for label, math in exam.solution_lines(v, Style("text")) if label == "conv2d"]
-        assert output.startswith("output = ") and output in derived
+        # the question writes {H} × {H} × {C_in}: the output is written the same way, not channels first
+        assert output == f"output = {int(v.answer)} × {int(v.answer)} × {int(v.values['C_out'])}   " \
+                         "(height × width × channels)"
         assert working.startswith("H_out = W_out = ⌊(H ")
         assert " + 2p - k)/s⌋ + 1" in working or "⌊(H - k)/s⌋ + 1" in working
         assert working.endswith(f"= {int(v.answer)}")
@@ -218,14 +272,85 @@ def test_output_solutions_show_the_derivations_rows() -> None:
         latex = next(math for label, math in exam.solution_lines(v, Style("latex")) if label == "conv2d")
         assert r"\left\lfloor \frac{H" in latex
     first = exam.variants[0]
-    assert exam.solution_lines(first, Style("text"))[0] == ("input", "16 × 224 × 224   (channels first)")
+    assert exam.solution_lines(first, Style("text"))[0] == ("input", "224 × 224 × 16   (height × width × channels)")
+    assert "224 × 224 × 16" in first.question
 
 
 def test_output_size_and_channels_solutions() -> None:
     text = TEMPLATES[NAMES.index("output_shape.sc")].read_text()
     size = generate(text.replace('"output_height"', '"output_size"'), variants=1, seed=1)
     rows = size.solution_lines(size.variants[0], Style("text"))
+    assert rows[-1] == ("output size", "214 × 214 × 32 = 1,465,472")  # as the question writes sizes
+    first = text.replace("{H} × {H} × {C_in}", "{C_in} × {H} × {H}").replace('"output_height"', '"output_size"')
+    size = generate(first, variants=1, seed=1)
+    rows = size.solution_lines(size.variants[0], Style("text"))
+    assert rows[0] == ("input", "16 × 224 × 224   (channels × height × width)")
     assert rows[-1] == ("output size", "32 × 214 × 214 = 1,465,472")
     keras = generate(text.replace("let ask", 'let convention = "keras"\nlet ask'), variants=1, seed=1)
     rows = dict(keras.solution_lines(keras.variants[0], Style("text")))
     assert rows["input"] == "224 × 224 × 16   (channels last)"
+
+
+# ------------------------------------------------------------------------------------- fairness
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
+def test_every_shipped_template_works_with_the_defaults(template: Path, capsys: pytest.CaptureFixture[str],
+                                                        tmp_path: Path) -> None:
+    assert cli_main(["exam", str(template), "-o", str(tmp_path)]) == 0
+    exam = generate(template)
+    assert len(exam.variants) == 10 or exam.shortfall is not None
+    if exam.shortfall is not None:  # says how many it can, instead of failing
+        assert f"only {len(exam.variants)} " in exam.shortfall
+        assert f"only {len(exam.variants)} " in capsys.readouterr().err
+        with pytest.raises(SymcountError) as err:
+            generate(template, variants=10)
+        assert f"--variants {len(exam.variants)} or fewer" in str(err.value)
+
+
+def test_batchnorm_gives_its_nine_fair_variants_by_default() -> None:
+    exam = generate(TEMPLATES[NAMES.index("batchnorm.sc")])
+    assert len(exam.variants) == 9  # nine values of C, each its own answer
+    assert sorted(int(v.values["C"]) for v in exam.variants) == [16, 24, 32, 48, 64, 96, 128, 256, 512]
+    # left out statistics and "the PyTorch count" are one mistake (2C for every C): named once, not unfair
+    assert all([s.slip for s in v.slips] == ["bn_stats_missing"] for v in exam.variants)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), which=st.sampled_from(NAMES))
+def test_fairness_rules_hold_for_every_template_and_seed(seed: int, which: str) -> None:
+    """No answer shared (unless the template allows it), no slip on the correct answer, no two
+    slips on the same wrong value; each slip's value is what check() names for that answer."""
+    exam = generate(TEMPLATES[NAMES.index(which)], seed=seed)
+    answers = [v.answer for v in exam.variants]
+    if not exam.template.shared_answers:
+        assert len(set(answers)) == len(answers)
+    for v in exam.variants[:3]:
+        values = [s.value for s in v.slips]
+        assert v.answer not in values
+        assert len(set(values)) == len(values)
+        for s in v.slips:
+            verdict = symcount.check(TEMPLATES[NAMES.index(which)], int(s.value), values=v.values,
+                                     convention=exam.template.convention)
+            assert not verdict.correct and verdict.mistake == s.slip
+
+
+def test_coincidences_make_a_variant_unfair() -> None:
+    k_one = 'let question = "q"\nlet k = choose(1)\nconv2d(C_in=8, C_out=4, k=k)'
+    with pytest.raises(SymcountError) as err:  # k = 1: a bias per kernel position is one bias
+        generate(k_one, variants=1)
+    assert "gives the correct answer" in str(err.value)
+    same = 'let question = "q"\nlet k = choose(3)\nconv2d(C_in=3, C_out=16, k=k)'
+    with pytest.raises(SymcountError) as err:  # C_in = k: k·C_in·C_out = k·k·C_out
+        generate(same, variants=1)
+    assert "'k instead of k^d' and 'C_in left out' give the same wrong answer" in str(err.value)
+    assert len(generate(same.replace("C_in=3", "C_in=4"), variants=1).variants) == 1
+
+
+def test_shared_answers_only_when_asked() -> None:
+    text = 'let question = "q {C} {D}"\nlet C = choose(2, 4)\nlet D = choose(4, 2)\nlinear(C_in=C*D, C_out=3)'
+    with pytest.raises(SymcountError) as err:
+        generate(text, variants=4)  # C·D is 4, 8, 8 or 16: three answers
+    assert "only 3 " in str(err.value) and "the answer of another variant" in str(err.value)
+    assert len(generate(text, variants=4, shared_answers=True).variants) == 4
+    assert len(generate('let shared_answers = "allowed"\n' + text, variants=4).variants) == 4

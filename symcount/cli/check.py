@@ -6,22 +6,29 @@ Exit 0 whether the answer is right or wrong: the verdict is the output.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from symcount.cli.argtypes import parse_set, source_arg
-from symcount.cli.options import add_convention, add_format, add_network, add_output, add_set, add_source, add_standalone
+from symcount.cli.options import SOURCE_HELP, add_convention, add_format, add_network, add_output, add_set, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS
+from symcount.errors import SymcountError
 from symcount.teaching.check import QUANTITIES, Verdict, check
+from symcount.teaching.marking import mark, read_key
 
 #: ``symcount/check`` JSON (docs/json.md).
 SCHEMA_VERSION = 1
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_source(p)
-    p.add_argument("--answer", required=True, help="a number or a formula in the layer's names, e.g. "
+    p.add_argument("source", nargs="?", help=SOURCE_HELP + " (not with --answers)")
+    p.add_argument("--answer", help="a number or a formula in the layer's names, e.g. "
                    "'(k*k*C_in + 1)*C_out'")
+    p.add_argument("--answers", metavar="CSV", help="mark a class: student,variant,answer rows, against --key; "
+                   "writes CSV-marked.csv (expected, verdict, slip) and prints the summary")
+    p.add_argument("--key", metavar="JSON", help="the NAME-key.json that symcount exam wrote (with --answers)")
     add_set(p)
     add_convention(p, help=None)
     add_network(p, help="which network when the source holds several")
@@ -33,12 +40,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.answers or args.key:
+        return run_batch(args)
+    if args.source is None or args.answer is None:
+        raise SymcountError("check needs a SOURCE and --answer (or --answers CSV --key JSON to mark a class)")
     verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)
     if args.format == "json":
         write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output)
     else:
         write_output(render_as(verdict, args.format, args.standalone), args.output)
+    return EXIT_OK
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Mark a class (:mod:`symcount.teaching.marking`): exit 0 when the file is marked, 2 on bad input."""
+    if not (args.answers and args.key) or args.source or args.answer:
+        raise SymcountError("marking a class takes --answers CSV and --key JSON, and no SOURCE or --answer")
+    if args.format == "json":
+        raise SymcountError("--answers writes the marked CSV and a text, markdown or LaTeX summary, not JSON")
+    answers = Path(args.answers)
+    marking = mark(answers, read_key(Path(args.key)))
+    marked = answers.with_name(answers.stem + "-marked.csv")
+    try:
+        marked.write_text(marking.csv(), encoding="utf-8")
+    except OSError as err:
+        raise SymcountError(f"cannot write {marked}: {err.strerror or err}") from None
+    write_output(render_as(marking, args.format, args.standalone), args.output)
+    sys.stderr.write(f"wrote {marked}\n")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from symcount.cli.options import add_format, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
-from symcount.teaching.exam import Exam, generate, outputs
+from symcount.teaching.exam import DEFAULT_VARIANTS, Exam, assign_roster, generate, outputs, read_roster
 
 #: ``symcount/exam`` JSON (docs/json.md).
 SCHEMA_VERSION = 1
@@ -25,11 +25,17 @@ SCHEMA_VERSION = 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("template", help="a template .sc file (let X = choose(...), let question = \"...\")")
-    p.add_argument("--variants", type=whole_number, default=10, help="how many variants (default 10)")
+    p.add_argument("--variants", type=whole_number, default=None,
+                   help=f"how many variants (default {DEFAULT_VARIANTS}, or as many fair ones as the template has)")
     p.add_argument("--seed", type=whole_number, default=0, help="random seed: the same seed gives the same exam")
     add_format(p, VERBS["exam"].formats, "latex",
                help="latex (exam + solution sheets), markdown, moodle (XML quiz), text, or json (the variants)")
     add_standalone(p, help="latex: accepted everywhere; the exam and solution sheets are always complete documents")
+    p.add_argument("--roster", metavar="CSV",
+                   help="one student's name per row: a sheet per student, each drawn a variant reproducibly, "
+                        "and an answers CSV to fill in")
+    p.add_argument("--allow-shared-answers", action="store_true",
+                   help="let two variants have the same answer (by default each variant's answer is its own)")
     p.add_argument("--stress", action="store_true",
                    help="report the spread of answers and warn about shared or guessable answers")
     add_output(p, metavar="DIR", help="write the files into DIR")
@@ -56,14 +62,21 @@ def exam_dict(exam: Exam) -> dict[str, Any]:
         "convention": template.convention,
         "network": template.network,
         "variants": [
-            {"number": v.number, "question": v.question, "values": exact(v.values), "answer": exact(v.answer)}
+            {"number": v.number, "id": v.id, "question": v.question, "values": exact(v.values),
+             "answer": exact(v.answer)}
             for v in exam.variants
         ],
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    exam = generate(source_arg(args.template), variants=args.variants, seed=args.seed)
+    exam = generate(source_arg(args.template), variants=args.variants, seed=args.seed,
+                    shared_answers=args.allow_shared_answers)
+    if args.roster:
+        assign_roster(exam, read_roster(Path(args.roster)))
+    if exam.shortfall:
+        sys.stderr.write(f"{exam.template.filename}: note: {exam.shortfall}: wrote "
+                         f"{len(exam.variants)}\n")
     if args.stress:
         sys.stdout.write(exam.stress().text())
         if not args.output:

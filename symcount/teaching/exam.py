@@ -20,8 +20,12 @@ the same seed gives byte-identical files.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import importlib.resources
+import io
 import itertools
+import json
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -32,6 +36,7 @@ from typing import Any
 
 import sympy
 
+from symcount.catalog.shapes import Shape
 from symcount.counting import Source, count, parse_source, read_source
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
@@ -45,12 +50,13 @@ from symcount.render.document import Row, Step, row_inline_text
 from symcount.render.escape import html_text, latex_text, markdown_text
 from symcount.render.formats import Format
 from symcount.render.formula import Label, Prod, from_sympy
-from symcount.render.latex import latex_value
+from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.check import formula_line
+from symcount.teaching.check import answer_names, formula_line
 from symcount.teaching.derivation import output_size_rows, shape_row
+from symcount.teaching.fairness import SlipValue, slip_table
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
         "output_length", "output_size")
@@ -61,7 +67,9 @@ ATTEMPTS_PER_VARIANT = 200
 #: times the variants found so far if more: the choices are exhausted or the requires impossible.
 STALL_DRAWS = 4_000
 MAX_VARIANTS = 1000
-_TEXT_LETS = ("question", "title", "ask", "convention")
+_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers")
+#: How many variants ``exam`` draws when it is not told: fewer when the template has fewer fair ones.
+DEFAULT_VARIANTS = 10
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
 
 
@@ -80,10 +88,21 @@ class Template:
     ask: str
     convention: str
     network: str | None
+    shared_answers: bool = False
+    layout: str | None = None
 
     @property
     def name(self) -> str:
         return Path(self.filename).stem if self.filename != "<input>" else "exam"
+
+    @property
+    def code(self) -> str:
+        """Three capitals that start every variant ID (``conv_with_bias`` -> ``CWB``)."""
+        words = [w for w in re.split(r"[^A-Za-z0-9]+", self.name) if w] or ["exam"]
+        initials = "".join(w[0] for w in words)
+        if len(initials) < 3:
+            initials += words[-1][1:3 - len(initials) + 1]
+        return (initials + "XXX")[:3].upper()
 
 
 def _calls_choose(node: Any) -> bool:
@@ -154,10 +173,41 @@ def load_template(source: Source) -> Template:
         convention = strings.get("convention", "pytorch")
         if convention not in ("pytorch", "keras"):
             raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
+        shared = strings.get("shared_answers", "refused")
+        if shared not in ("allowed", "refused"):
+            raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"")
     except SymcountError as err:
         raise err.located(filename, text) from None
     title = strings.get("title", Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
-    return Template(text, filename, tree, title, strings["question"], ask, convention, network)
+    return Template(text, filename, tree, title, strings["question"], ask, convention, network,
+                    shared == "allowed", question_layout(tree, strings["question"]))
+
+
+#: ``{a} × {b} × {c}`` in a question: three sizes written in a row.
+_TRIPLE = re.compile(r"\{(\w+)\}\s*[×x]\s*\{(\w+)\}\s*[×x]\s*\{(\w+)\}")
+
+
+def question_layout(tree: nodes.Program, question: str) -> str | None:
+    """How the question writes the input's sizes: ``"channels_last"`` when it says
+    ``{H} × {H} × {C}`` (height × width × channels), ``"channels_first"`` for ``{C} × {H} × {H}``,
+    None when it does not write them. The solution then writes every size the same way."""
+    channels = None
+    for statement in tree.statements:
+        layers = statement.body.items if isinstance(statement, nodes.Network) and statement.body else [statement]
+        for layer in layers:
+            if isinstance(layer, nodes.Layer) and layer.kind == "input":
+                for arg in layer.args:
+                    if arg.name == "C" and isinstance(arg.value, nodes.Name):
+                        channels = arg.value.id
+    if channels is None:
+        return None
+    for triple in _TRIPLE.finditer(question):
+        names = triple.groups()
+        if names[-1] == channels and names[0] != channels:
+            return "channels_last"
+        if names[0] == channels and names[-1] != channels:
+            return "channels_first"
+    return None
 
 
 # ------------------------------------------------------------------------------------- drawing
@@ -191,7 +241,7 @@ def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict
 
 @dataclass
 class Variant:
-    """One drawn question: its values, its text, its answer and its worked solution."""
+    """One drawn question: its values, its text, its answer, its worked solution and its slips."""
 
     number: int
     values: dict[str, Value]
@@ -199,6 +249,20 @@ class Variant:
     count: Count
     answer: sympy.Expr
     question: str
+    id: str = ""
+    slips: tuple[SlipValue, ...] = ()
+
+
+_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: nothing to misread on paper
+
+
+def variant_id(template: Template, seed: int, number: int) -> str:
+    """A stable ID per (template, seed, index): ``CWB3-Q7XK``. The template's code and the
+    number say which question it is; the check letters change with the template and the seed
+    (which they do not reveal), so a key from another exam does not match."""
+    digest = hashlib.sha256(f"{template.name}\x00{seed}\x00{number}".encode()).digest()
+    check = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:4])
+    return f"{template.code}{number}-{check}"
 
 
 @dataclass(repr=False)
@@ -208,6 +272,10 @@ class Exam(Printable):
     template: Template
     seed: int
     variants: list[Variant] = field(default_factory=list)
+    #: why fewer than the default number of variants were drawn (None: as many as asked)
+    shortfall: str | None = None
+    #: (student, variant) pairs when the sheets are drawn for a roster (:func:`assign_roster`)
+    roster: list[tuple[str, Variant]] = field(default_factory=list)
 
     # -- the answer and its working ------------------------------------------------------
     def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
@@ -230,35 +298,88 @@ class Exam(Printable):
         return f"{self.template.name!r}, seed={self.seed}, variants={len(self.variants)}"
 
     def latex(self, standalone: bool = True) -> str:
-        """The exam sheet: the questions only (a complete document unless ``standalone=False``)."""
-        return super().latex(standalone)
+        """The sheets to hand out (a complete document unless ``standalone=False``): one page per
+        variant, or per student of the roster, with its variant ID, a name box, the question, room
+        for the working and an answer box. No seed: that is on the teacher's copies only."""
+        if not standalone:
+            return super().latex(False)
+        pages: list[tuple[str | None, Variant]] = [*self.roster] or [(None, v) for v in self.variants]
+        body = r"\pagestyle{empty}" + "\n" + "\n\\newpage\n".join(self._student_page(n, v) for n, v in pages)
+        return wrap_standalone(None, body)
+
+    def _student_page(self, student: str | None, variant: Variant) -> str:
+        name = latex_text(student) if student else ""
+        return "\n".join([
+            rf"{{\large\bfseries {latex_text(self.template.title)}}}\hfill Variant \texttt{{{variant.id}}}\par",
+            r"\medskip",
+            _box(rf"\textbf{{Name:}} {name}", "1.2cm"),
+            r"\bigskip",
+            latex_text(variant.question) + r"\par",
+            r"\bigskip",
+            _box(r"\textbf{Working:}", "12cm"),
+            r"\medskip",
+            _box(r"\textbf{Answer:}", "1.6cm"),
+            "",
+        ])
 
     def _questions_latex(self) -> str:
-        items = [rf"\item {latex_text(v.question)}" for v in self.variants]
-        return f"Seed {self.seed}.\n\n" + r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" \
-            + r"\end{enumerate}" + "\n"
+        items = [rf"\item \texttt{{{v.id}}}: {latex_text(v.question)}" for v in self.variants]
+        return r"\begin{enumerate}" + "\n" + "\n".join(items) + "\n" + r"\end{enumerate}" + "\n"
+
+    def _students_of(self, variant: Variant) -> list[str]:
+        return [name for name, v in self.roster if v is variant]
 
     def solutions_latex(self) -> str:
-        """The solution sheet: each question again, its answer and the working."""
+        """The teacher's solution sheet, keyed by variant ID: each question again, its answer, the
+        working and what each slip would give; the seed in the footer."""
         style = Style("latex")
         parts = []
         for v in self.variants:
+            students = self._students_of(v)
+            who = ("Students: " + ", ".join(latex_text(n) for n in students) + ".\n\n") if students else ""
+            slips = ""
+            if v.slips:
+                slips = "\n\nThe slips give: " + "; ".join(
+                    f"{_slip_title_latex(s.title)} ${latex_value(s.value)}$" for s in v.slips) + "."
             parts.append(
-                rf"\item {latex_text(v.question)}" + "\n\n"
+                rf"\subsection*{{Variant \texttt{{{v.id}}}}}" + "\n" + who
+                + latex_text(v.question) + "\n\n"
                 + rf"\textbf{{Answer:}} ${latex_value(v.answer)}$" + "\n"
-                + labelled_lines(self.solution_lines(v, style), style) + "\n"
+                + labelled_lines(self.solution_lines(v, style), style) + slips + "\n"
             )
-        body = r"\begin{enumerate}" + "\n" + "\n".join(parts) + r"\end{enumerate}" + "\n"
-        return _latex_document(self.template.title, "Solutions", body, self.seed)
+        return _teacher_document(self, "Solutions", "\n".join(parts))
+
+    def review_latex(self) -> str:
+        """The one-page review sheet: every variant's values, answer and each applicable slip's value."""
+        header = r"Variant & Values & Answer & What each slip gives \\"
+        chunks = [self.variants[i:i + _REVIEW_ROWS] for i in range(0, len(self.variants), _REVIEW_ROWS)]
+        tables = []
+        for chunk in chunks:
+            rows = []
+            for v in chunk:
+                values = ", ".join(f"${latex_name(k)} = {latex_value(x)}$" for k, x in v.values.items()
+                                   if isinstance(x, sympy.Basic))
+                slips = "; ".join(f"{_slip_title_latex(s.title)} ${latex_value(s.value)}$" for s in v.slips) \
+                    or "none apply"
+                rows.append(rf"\texttt{{{v.id}}} & {values} & ${latex_value(v.answer)}$ & {slips} \\")
+            tables.append("\n".join([
+                r"{\footnotesize",
+                r"\begin{tabularx}{\linewidth}{@{}l>{\raggedright\arraybackslash}p{3.4cm}r"
+                r">{\raggedright\arraybackslash}X@{}}",
+                r"\toprule", header, r"\midrule", *rows, r"\bottomrule", r"\end{tabularx}}", ""]))
+        note = (rf"{len(self.variants)} variants; {_question_kind(self.template)}"
+                + ("" if self.template.shared_answers else "; each answer is its own")
+                + ", and no slip gives the answer or another slip's value.\n\n")
+        return _teacher_document(self, "Review", note + "\n".join(tables), r"\usepackage{tabularx}")
 
     def _markdown(self) -> str:
         style = Style("markdown")
         out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
-        out += [f"{v.number}. {markdown_text(v.question)}" for v in self.variants]
+        out += [f"{v.number}. `{v.id}`: {markdown_text(v.question)}" for v in self.variants]
         out += ["", "## Solutions", ""]
         for v in self.variants:
-            out.append(f"### Question {v.number}")
+            out.append(f"### Question {v.number} (`{v.id}`)")
             out.append("")
             out.append(f"**Answer:** {unicode_value(v.answer)}")
             out.append("")
@@ -269,7 +390,7 @@ class Exam(Printable):
         style = Style("text")
         out = [self.template.title, ""]
         for v in self.variants:
-            out.append(f"{v.number}. {v.question}")
+            out.append(f"{v.number}. [{v.id}] {v.question}")
             out.append(f"   answer: {unicode_value(v.answer)}")
             out += [f"   {label}: {math}" for label, math in self.solution_lines(v, style)]
         return "\n".join(out) + "\n"
@@ -308,8 +429,35 @@ class Exam(Printable):
         return stress_report(self)
 
 
-def _latex_document(title: str, part: str, body: str, seed: int) -> str:
-    return wrap_standalone(f"{title}: {part}", f"Seed {seed}.\n\n{body}")
+#: Review rows per table (a table does not break across pages).
+_REVIEW_ROWS = 30
+
+
+def _box(label: str, height: str) -> str:
+    """A framed box the full width of the text (its frame included), ``label`` at its top."""
+    return (r"\noindent\fbox{\parbox[t][" + height + r"][t]{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}"
+            + "{" + label + "}}\\par")
+
+
+def _slip_title_latex(title: str) -> str:
+    """A slip's name in LaTeX text (``k^d`` as math), without the leading article."""
+    title = title.removeprefix("the ")
+    parts = re.split(r"(k\^d|\b[A-Za-z]+_[A-Za-z]+\b)", title)
+    return "".join((f"${latex_name(part)}$" if "_" in part else "$k^d$") if i % 2 else latex_text(part)
+                   for i, part in enumerate(parts)) + ":"
+
+
+def _question_kind(template: Template) -> str:
+    return f"ask: {latex_text(template.ask.replace('_', ' '))}, {template.convention} convention"
+
+
+def _teacher_document(exam: Exam, part: str, body: str, packages: str = "") -> str:
+    """A teacher's copy: the seed and template in its footer, never on a student's sheet."""
+    footer = (r"\makeatletter" + "\n"
+              + r"\def\@oddfoot{\footnotesize Teacher's copy: " + latex_text(exam.template.name)
+              + rf", seed {exam.seed}\hfil\thepage}}" + "\n" + r"\makeatother" + "\n")
+    document = wrap_standalone(f"{exam.template.title}: {part}", footer + body)
+    return document.replace("\\begin{document}", packages + "\n\\begin{document}", 1) if packages else document
 
 
 # ------------------------------------------------------------------------------------- solutions
@@ -362,30 +510,54 @@ def _note(style: Style, text: str) -> str:
 
 def output_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
     """The input, then each layer's output-size working exactly as ``symcount derive`` shows it
-    (the framework rule's formula, the values put in, the size), then the asked size."""
+    (the framework rule's formula, the values put in, the size), then the asked size. Sizes are
+    written the way the question writes them (:func:`question_layout`), else the framework's way."""
     result = variant.count
     rows: list[tuple[str, str]] = []
     first = result.layers[0] if result.layers else None
     if first is not None and first.input_shape is not None and first.input_shape.layout(result.convention):
-        shape = first.input_shape
-        row = shape_row("input", shape, shape.layout(result.convention), result.convention)
+        row = _sizes_row("input", first.input_shape, template, result.convention)
         rows.append(("input", _inline(Row(Label("", count=False), row.steps, row.note), style, lhs=False)))
     worked = False
     for layer in result.layers:
         for row in output_size_rows(layer, result.convention, _FORMULA_STYLE):
+            if isinstance(row.lhs, Label) and row.lhs.text == "output" and layer.shape is not None:
+                row = _sizes_row("output", layer.shape, template, result.convention)
             rows.append((layer.name, _inline(row, style)))
             worked = True
     label = template.ask.replace("output_", "output ").replace("output height", "height") \
         .replace("output width", "width").replace("output length", "length")
-    last = next((layer for layer in reversed(result.layers) if layer.output_shape is not None), None)
-    if template.ask == "output_size" and last is not None and last.output_shape is not None \
-            and len(last.output_shape) > 1:
-        product = Prod(tuple(from_sympy(d) for d in last.output_shape))
+    last = next((layer for layer in reversed(result.layers) if layer.shape is not None), None)
+    if template.ask == "output_size" and last is not None and last.shape is not None and last.shape.rank >= 1 \
+            and len(_ordered(last.shape, template, result.convention)) > 1:
+        product = Prod(tuple(from_sympy(d) for d in _ordered(last.shape, template, result.convention)))
         rows.append((label, _inline(Row(Label(label, count=False), (Step(product), Step(from_sympy(variant.answer)))),
                                     style, lhs=False)))
     elif not worked or template.ask == "output_channels":
         rows.append((label, style.bare(variant.answer)))
     return rows
+
+
+_LAYOUT_NOTES = {"channels_last": "height × width × channels", "channels_first": "channels × height × width"}
+
+
+def _ordered(shape: Shape, template: Template, convention: str) -> tuple[sympy.Expr, ...]:
+    """A tensor's sizes in the question's order (its layout), else the framework's."""
+    if template.layout is None or shape.channels is None or shape.sequence or shape.rank != 2:
+        return shape.layout(convention)
+    if template.layout == "channels_last":
+        return (*shape.spatial, shape.channels)
+    return (shape.channels, *shape.spatial)
+
+
+def _sizes_row(label: str, shape: Shape, template: Template, convention: str) -> Row:
+    """``output = 214 × 214 × 32   (height × width × channels)`` when the question writes sizes so."""
+    dims = _ordered(shape, template, convention)
+    if template.layout is None or dims == shape.layout(convention) and convention == "keras" \
+            or shape.channels is None or shape.sequence or shape.rank != 2:
+        return shape_row(label, shape, dims, convention)
+    return Row(Label(label, count=False), (Step(Prod(tuple(from_sympy(d) for d in dims))),),
+               _LAYOUT_NOTES[template.layout])
 
 
 #: the derivation's typography (digit grouping as LaTeX prints it)
@@ -446,18 +618,29 @@ def answer_of(template: Template, result: Count) -> sympy.Expr:
     return sympy.expand(output_value(result, template.ask))
 
 
-def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
-    """Draw ``variants`` distinct valid variants of a template with a seeded generator."""
+def generate(source: Source, variants: int | None = None, seed: int = 0, shared_answers: bool = False) -> Exam:
+    """Draw distinct, valid and fair variants of a template with a seeded generator.
+
+    A variant is fair when no slip gives its correct answer and no two slips give the same wrong
+    value (:mod:`symcount.teaching.fairness`), and, unless ``shared_answers`` (or the template's
+    ``let shared_answers = "allowed"``), when no other variant has its answer. ``variants=None``
+    asks for up to :data:`DEFAULT_VARIANTS`: a template with fewer fair variants gives them all and
+    says so in :attr:`Exam.shortfall`; a number asked for that cannot be met is an error saying how
+    many can.
+    """
     template = load_template(source)
-    if not 1 <= variants <= MAX_VARIANTS:
-        raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {variants}")
+    wanted = DEFAULT_VARIANTS if variants is None else variants
+    if not 1 <= wanted <= MAX_VARIANTS:
+        raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {wanted}")
+    shared = shared_answers or template.shared_answers
     rng = random.Random(seed)
     exam = Exam(template, seed)
     seen: set[tuple[tuple[str, str], ...]] = set()
+    answers: set[sympy.Expr] = set()
     rejected: dict[str, int] = {}
     since_last = 0
-    for _ in range(variants * ATTEMPTS_PER_VARIANT):
-        if len(exam.variants) == variants or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
+    for _ in range(wanted * ATTEMPTS_PER_VARIANT):
+        if len(exam.variants) == wanted or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
             break
         since_last += 1
         try:
@@ -481,16 +664,33 @@ def generate(source: Source, variants: int = 10, seed: int = 0) -> Exam:
             free = ", ".join(sorted(s.name for s in answer.free_symbols))
             raise SymcountError(f"the answer still depends on {free}: draw it with choose() or give it a let",
                                 filename=template.filename, source=template.text)
+        if not shared and answer in answers:
+            rejected["the answer of another variant"] = rejected.get("the answer of another variant", 0) + 1
+            continue
+        slips = slip_table(result, template.ask)
+        if slips.unfair is not None:
+            rejected[slips.unfair] = rejected.get(slips.unfair, 0) + 1
+            continue
         question = _question_text(template, lets)
         since_last = 0
-        exam.variants.append(Variant(len(exam.variants) + 1, chosen, lets, result, answer, question))
-    if len(exam.variants) < variants:
-        why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: -kv[1])[:3])
-        raise SymcountError(
-            f"only {len(exam.variants)} distinct valid variants could be drawn; {variants} were asked for"
-            + (f" (rejected: {why})" if why else ""),
-            filename=template.filename, source=template.text,
-            hint="offer more values in choose(...) or relax the require statements")
+        answers.add(answer)
+        number = len(exam.variants) + 1
+        exam.variants.append(Variant(number, chosen, lets, result, answer, question,
+                                     variant_id(template, seed, number), slips.values))
+    if len(exam.variants) < wanted:
+        why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        found = len(exam.variants)
+        message = (f"only {found} distinct, valid and fair variant{'s' if found != 1 else ''} could be drawn; "
+                   f"{wanted} were asked for" + (f" (rejected: {why})" if why else ""))
+        if variants is None and found:
+            exam.shortfall = (f"the template has only {found} distinct, valid and fair variant"
+                              f"{'s' if found != 1 else ''} (the default is {DEFAULT_VARIANTS})"
+                              + (f"; rejected: {why}" if why else ""))
+        else:
+            raise SymcountError(message, filename=template.filename, source=template.text,
+                                hint=f"ask for --variants {found} or fewer, offer more values in choose(...) "
+                                     "or relax the require statements" if found else
+                                     "offer more values in choose(...) or relax the require statements")
     return exam
 
 
@@ -554,15 +754,102 @@ def stress_report(exam: Exam) -> StressReport:
 
 
 def outputs(exam: Exam, fmt: str) -> dict[str, str]:
-    """File name -> content for one format."""
+    """File name -> content for one format; the key file that marking reads goes with each."""
     name = exam.template.name
     if fmt == "latex":
-        return {f"{name}-exam.tex": exam.latex(), f"{name}-solutions.tex": exam.solutions_latex()}
-    if fmt == "markdown":
-        return {f"{name}.md": exam.markdown()}
-    if fmt == "moodle":
-        return {f"{name}-moodle.xml": exam.moodle()}
-    raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
+        files = {f"{name}-exam.tex": exam.latex(), f"{name}-solutions.tex": exam.solutions_latex(),
+                 f"{name}-review.tex": exam.review_latex()}
+    elif fmt == "markdown":
+        files = {f"{name}.md": exam.markdown()}
+    elif fmt == "moodle":
+        files = {f"{name}-moodle.xml": exam.moodle()}
+    else:
+        raise SymcountError(f"unknown format '{fmt}' (valid: {', '.join(FORMATS)})", hint=did_you_mean(fmt, FORMATS))
+    files[f"{name}-key.json"] = key_json(exam)
+    if exam.roster:
+        files[f"{name}-answers.csv"] = answers_template(exam)
+    return files
+
+
+KEY_SCHEMA = "symcount/exam-key"
+KEY_VERSION = 1
+
+
+def _exact(value: Value) -> int | str:
+    if isinstance(value, sympy.Basic) and value.is_Integer:
+        return int(value)
+    return str(value)
+
+
+def key_json(exam: Exam) -> str:
+    """The key file: each variant's ID, values, answer, the names an answer may use and what each
+    slip gives. Marking reads it back without counting again."""
+    variants = []
+    for v in exam.variants:
+        names = {k: _exact(x) for k, x in answer_names(v.count, v.values).items()
+                 if isinstance(x, sympy.Basic) and x.is_Integer}
+        variants.append({
+            "id": v.id,
+            "number": v.number,
+            "question": v.question,
+            "values": {k: _exact(x) for k, x in v.values.items()},
+            "names": names,
+            "answer": _exact(v.answer),
+            "slips": [{"slip": s.slip, "title": s.title, "layer": s.layer, "value": _exact(s.value)} for s in v.slips],
+        })
+    data: dict[str, Any] = {
+        "template": exam.template.name, "title": exam.template.title, "code": exam.template.code,
+        "seed": exam.seed, "ask": exam.template.ask, "convention": exam.template.convention,
+        "students": [{"student": n, "variant": v.id} for n, v in exam.roster],
+        "variants": variants, "schema": KEY_SCHEMA, "version": KEY_VERSION,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def answers_template(exam: Exam) -> str:
+    """``student,variant,answer`` with each student's variant and the answer to fill in."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "variant", "answer"])
+    for name, v in exam.roster:
+        writer.writerow([name, v.id, ""])
+    return buffer.getvalue()
+
+
+def read_roster(path: Path) -> list[str]:
+    """The students' names: the first column of each row (a ``name`` or ``student`` header is
+    skipped, blank rows too); a name twice is an error at its line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise SymcountError(f"cannot read the roster: {err.strerror or err}", filename=str(path)) from None
+    names: list[str] = []
+    lines: dict[str, int] = {}
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        name = row[0].strip() if row else ""
+        if not name or (number == 1 and name.lower() in ("name", "student", "students", "names")):
+            continue
+        if name in lines:
+            raise SymcountError(f"'{name}' is on the roster twice (first on line {lines[name]})",
+                                nodes.Pos(number, 1, number, len(name) + 1), filename=str(path), source=text)
+        lines[name] = number
+        names.append(name)
+    if not names:
+        raise SymcountError("the roster has no names (one name per row)", filename=str(path))
+    return names
+
+
+def assign_roster(exam: Exam, names: Sequence[str]) -> None:
+    """Give each student a variant, reproducibly (the seed and the roster decide): the variants are
+    dealt in shuffled rounds, so each is used about equally often and neighbours differ."""
+    rng = random.Random(f"{exam.seed}/roster/{exam.template.name}")
+    order: list[Variant] = []
+    exam.roster = []
+    for name in names:
+        if not order:
+            order = list(exam.variants)
+            rng.shuffle(order)
+        exam.roster.append((name, order.pop()))
 
 
 #: The shipped exam templates: package data (``derivations/exams`` in the repository links here).
