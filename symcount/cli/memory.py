@@ -31,7 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
+    result = memory(source_arg(args.source, args.origin), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
                     kv_cache=args.kv_cache, batch=args.batch, kv_dtype=args.kv_dtype)
     if args.format == "json":
