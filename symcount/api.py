@@ -7,6 +7,18 @@ first use by the package's ``__getattr__`` so that ``import symcount`` stays fas
 
 from __future__ import annotations
 
-from symcount.counting import Source, check_options, convert_values, count, count_tree, parse_source, read_source
+from symcount.counting import (
+    DescriptionText,
+    PythonCode,
+    Source,
+    check_options,
+    convert_values,
+    count,
+    count_tree,
+    describe,
+    parse_source,
+    read_source,
+)
 
-__all__ = ["Source", "check_options", "convert_values", "count", "count_tree", "parse_source", "read_source"]
+__all__ = ["DescriptionText", "PythonCode", "Source", "check_options", "convert_values", "count", "count_tree",
+           "describe", "parse_source", "read_source"]

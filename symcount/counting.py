@@ -9,6 +9,7 @@ modules build on :func:`count`; :mod:`symcount.api` is the public face of this m
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from symcount.engine.load import choose_target, load
 from symcount.engine.results import CONVENTIONS, exact_sum
 from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.frameworks.code_reader import Description, describe_python
 from symcount.frameworks.prefixes import check_prefixes
 from symcount.language import nodes
 from symcount.language.parse import parse, parse_expression
@@ -28,12 +30,67 @@ from symcount.language.values import MAX_BITS, Env, evaluate
 Source = str | Path
 
 
-def read_source(source: Source) -> tuple[str, str, str | None]:
+class PythonCode(str):
+    """Model code in Python given as text (``--from python``): read as a ``.py`` file is."""
+
+    __slots__ = ()
+
+
+class DescriptionText(str):
+    """A description given as text (``--from description``): never read as Python code."""
+
+    __slots__ = ()
+
+
+#: Lines only Python has: a pasted text with one of them is model code, not a description.
+_PYTHON_LINE = re.compile(r"^(import \w|from [\w.]+ import |class \w+\s*[(:]|def \w+\s*\()", re.MULTILINE)
+
+
+def is_python(source: Source) -> bool:
+    """Whether a source is Python model code: a ``.py`` file, :class:`PythonCode`, or pasted text
+    with an ``import``, ``class`` or ``def`` line (which no description has)."""
+    if isinstance(source, PythonCode):
+        return True
+    if isinstance(source, DescriptionText):
+        return False
+    if isinstance(source, Path):
+        return source.suffix == ".py" or str(source).rpartition("#")[0].endswith(".py")
+    return isinstance(source, str) and _PYTHON_LINE.search(source) is not None
+
+
+def read_source(source: Source, network: str | None = None) -> tuple[str, str, str | None]:
     """(text, filename, network named in the source) for text or a path.
 
     A :class:`~pathlib.Path` is read as a file and may end in ``#network``;
-    a ``str`` is the description itself.
+    a ``str`` is the description itself. Python code (a ``.py`` file, or text
+    :func:`is_python` recognises) is read as the description of its model,
+    ``network`` choosing the model when the code has several.
     """
+    text, filename, named, _ = read_description(source, network)
+    return text, filename, named
+
+
+def read_description(source: Source, network: str | None = None) -> tuple[str, str, str | None, Description | None]:
+    """:func:`read_source`, with the :class:`Description` when the source was Python code."""
+    text, filename, named = _read_text(source)
+    if not is_python(source):
+        return text, filename, named, None
+    try:
+        description = describe_python(text, filename, network or named)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    except RecursionError:
+        raise SymcountError("the code nests too deeply to be read").located(filename, text) from None
+    return description.text, f"{filename} (as read)", description.network, description
+
+
+def describe(source: Source, network: str | None = None) -> str:
+    """The description a source is read as: Python code's model, or a description as written."""
+    text, _, _, _ = read_description(source, network)
+    return text
+
+
+def _read_text(source: Source) -> tuple[str, str, str | None]:
     if isinstance(source, Path):
         network = None
         path = source
@@ -131,12 +188,14 @@ def count(
     is ``"pytorch"`` or ``"keras"``; ``network`` picks one network when the
     text holds several.
     """
-    text, filename, from_source = read_source(source)
+    text, filename, from_source, description = read_description(source, network)
     collecting = gc.isenabled()
     gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
-        return _count_text(text, filename, values, convention, network or from_source)
+        result = _count_text(text, filename, values, convention, network or from_source)
     except SymcountError as err:
+        if description is not None:
+            raise in_code(err, description, text, source) from None
         raise err.located(filename, text) from None
     except RecursionError:
         raise SymcountError("description nested too deeply",
@@ -145,6 +204,22 @@ def count(
     finally:
         if collecting:
             gc.enable()
+    if description is not None:
+        result.notes.extend(description.notes)
+    return result
+
+
+def in_code(err: SymcountError, description: Description, text: str, source: Source) -> SymcountError:
+    """An error found in the description a file was read as, placed at the code it comes from."""
+    code, filename, _ = _read_text(source)
+    described = f"{filename} (as read)"
+    origin = description.origins.get(err.pos.line) if err.filename in (None, described) else None
+    if origin is None:
+        return err.located(described, text)
+    line = text.split("\n")[err.pos.line - 1].strip()
+    hint = f"{err.hint}; " if err.hint else ""
+    return SymcountError(err.message, origin, filename=filename, source=code,
+                         hint=f"{hint}read as: {line}")
 
 
 def check_options(convention: object, network: object) -> None:

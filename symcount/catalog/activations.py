@@ -39,13 +39,22 @@ _ACTIVATIONS = {
     "selu": ("SELU", ()), "celu": ("CELU", ()), "softplus": ("Softplus", ()), "softsign": ("Softsign", ()),
     "hardsigmoid": ("Hardsigmoid", ("hard_sigmoid",)), "hardtanh": ("Hardtanh", ()), "log_softmax": ("LogSoftmax", ()),
 }
+#: torch's positional order where the class takes arguments (``nn.ReLU(True)`` is inplace, ``nn.ELU(0.5)`` alpha)
+_TORCH_ORDERS = {
+    "ReLU": ("inplace",), "ReLU6": ("inplace",), "SiLU": ("inplace",), "Hardswish": ("inplace",),
+    "Mish": ("inplace",), "SELU": ("inplace",), "Hardsigmoid": ("inplace",), "GELU": ("approximate",),
+    "LeakyReLU": ("alpha", "inplace"), "ELU": ("alpha", "inplace"), "CELU": ("alpha", "inplace"),
+    "Softmax": ("alpha",), "LogSoftmax": ("alpha",), "Softplus": ("beta", "threshold"),
+    "Hardtanh": ("min_val", "max_val", "inplace"),
+}
 #: the activations Keras has a layer class for (the others it writes as Activation("gelu") or activation=...)
 _KERAS_ACTIVATIONS = ("ReLU", "Softmax", "LeakyReLU", "ELU")
 
 for _name, (_torch, _aliases) in _ACTIVATIONS.items():
     register(LayerType(
         name=_name, aliases=_aliases,
-        spellings=(torch_nn(_torch), *((keras_layer(_torch),) if _torch in _KERAS_ACTIVATIONS else ())),
+        spellings=(torch_nn(_torch, _TORCH_ORDERS.get(_torch)),
+                   *((keras_layer(_torch),) if _torch in _KERAS_ACTIVATIONS else ())),
         ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta"),
         description=f"{_name} activation (element-wise).",
         args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),

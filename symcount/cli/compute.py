@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = compute(source_arg(args.source), values=parse_set(args.values), network=args.network,
+    result = compute(source_arg(args.source, args.origin), values=parse_set(args.values), network=args.network,
                      convention=args.convention)
     if args.format == "json":
         write_output(json_document("compute", SCHEMA_VERSION, compute_dict(result)), args.output)

@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = api.count(source_arg(args.source), values=parse_set(args.values),
+    result = api.count(source_arg(args.source, args.origin), values=parse_set(args.values),
                        convention=args.convention, network=args.network)
     if args.depth is not None and args.depth < 0:
         raise SymcountError(f"--depth must be 0 or more, not {args.depth}")

@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = memory(source_arg(args.source), dtype=args.dtype, training=args.training,
+    result = memory(source_arg(args.source, args.origin), dtype=args.dtype, training=args.training,
                     values=parse_set(args.values), network=args.network, convention=args.convention,
                     kv_cache=args.kv_cache, batch=batch_value(args.batch) if args.batch is not None else 1,
                     kv_dtype=args.kv_dtype,

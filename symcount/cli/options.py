@@ -11,13 +11,22 @@ import argparse
 from collections.abc import Sequence
 
 CONVENTIONS = ("pytorch", "keras")
-SOURCE_HELP = "a .sc file (optionally path#network) or an inline description"
+SOURCE_HELP = "a .sc file (optionally path#network), a .py file of model code, or an inline description"
+#: What ``--from`` says a pasted SOURCE is.
+ORIGINS = ("description", "python")
 #: The old spelling of ``--format latex --standalone`` (memory and compute), kept as an alias.
 LATEX_STANDALONE = "latex-standalone"
 
 
 def add_source(parser: argparse.ArgumentParser, name: str = "source", help: str = SOURCE_HELP) -> None:
     parser.add_argument(name, help=help)
+
+
+def add_from(parser: argparse.ArgumentParser) -> None:
+    """``--from python``: the pasted SOURCE is model code (files are told apart by their ending)."""
+    parser.add_argument("--from", dest="origin", choices=ORIGINS, default=None,
+                        help="what a pasted SOURCE is: python (model code, read without running it) or a "
+                             "description (default: python when it has import, class or def lines)")
 
 
 def add_set(parser: argparse.ArgumentParser, help: str = "give a symbol or let a value (repeatable)") -> None:
@@ -38,6 +47,7 @@ def add_network(parser: argparse.ArgumentParser,
 def add_common(parser: argparse.ArgumentParser) -> None:
     """SOURCE, ``--set``, ``--convention`` and ``--network``: what every counting verb reads."""
     add_source(parser)
+    add_from(parser)
     add_set(parser)
     add_convention(parser)
     add_network(parser)

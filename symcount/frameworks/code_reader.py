@@ -1,0 +1,551 @@
+"""A model's Python code as a symcount description: :func:`describe_python`.
+
+The file is read by :class:`Reader` (the interpreter of :mod:`~symcount.frameworks.python_code`
+with the PyTorch and Keras calls of :mod:`~symcount.frameworks.torch_code` and
+:mod:`~symcount.frameworks.keras_code`); the model chosen is written as an ordinary description
+(blocks for sub-modules and containers, ``repeat`` for identical ones in a row, ``tied=`` for tied
+weights, ``parallel`` for branches), so every verb works on it. Each line of the description
+remembers the place in the code it comes from, so a mistake found while counting is reported
+there.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from dataclasses import dataclass, field
+from typing import Any
+
+from symcount.catalog.core import lookup
+from symcount.errors import SymcountError
+from symcount.frameworks.keras_code import MERGES, KerasCalls, KModel, KSequential, KTensor, keras_path
+from symcount.frameworks.python_code import (
+    BuiltinMethod,
+    Instance,
+    Interpreter,
+    Layer,
+    ModuleRef,
+    Opaque,
+    PyClass,
+    describe_value,
+    is_plain,
+    pos_of,
+)
+from symcount.frameworks.torch_code import (
+    Container,
+    Parameter,
+    TorchCalls,
+    TorchTensor,
+    is_module,
+    is_torch_class,
+    torch_function,
+    torch_nn_name,
+)
+from symcount.language.nodes import Pos
+
+#: Words of the description language a network, block or label may not be called.
+_RESERVED = {"network", "block", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch", "let",
+             "input", "true", "false", "and", "or", "not", "main", "True", "False", "None", "Sequential", "Input"}
+_IMPLICIT = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch", "layers": "keras.layers",
+             "keras": "keras", "tf": "tf", "kl": "keras.layers"}
+
+
+@dataclass
+class Description:
+    """The description a file was read as, where each of its lines comes from, and what to say."""
+
+    text: str
+    network: str
+    framework: str
+    origins: dict[int, Pos] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class Reader(Interpreter, TorchCalls, KerasCalls):
+    """The interpreter with the frameworks' calls plugged in."""
+
+    def __init__(self, text: str, filename: str) -> None:
+        super().__init__(text, filename)
+        #: a subclassed Keras model's graph, once it is called on an input or built
+        self.graphs: dict[int, KModel] = {}
+
+    def implicit_module(self, name: str) -> str | None:
+        return _IMPLICIT.get(name)
+
+    def call_library(self, path: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if torch_nn_name(path) is not None or torch_function(path) is not None:
+            return self.torch_call(path, args, kwargs, node)
+        keras = keras_path(path)
+        if keras is not None:
+            return self.keras_call(keras, args, kwargs, node)
+        return super().call_library(path, args, kwargs, node)
+
+    def call_value(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if isinstance(func, (Layer, KSequential, KModel)) and (func.framework == "keras"
+                                                               if isinstance(func, Layer) else True):
+            return self.call_keras_layer(func, args, kwargs, node)
+        if isinstance(func, Instance) and not is_torch_class(func):
+            return self.call_subclassed(func, args[0] if args else kwargs.get("inputs"), node)
+        if is_module(func):
+            return Opaque("a module's output is computed when the model runs", node)
+        return super().call_value(func, args, kwargs, node)
+
+    def call_subclassed(self, model: Instance, given: Any, node: ast.AST) -> Any:
+        """A subclassed keras.Model called on a tensor: its ``call`` followed, the graph kept."""
+        call = model.cls.find("call")
+        if call is None or not isinstance(given, KTensor):
+            return Opaque(f"{model.cls.name}'s output is computed when the model runs", node)
+        output = self.call_function(call, [given], {}, node, bound=model)
+        if not isinstance(output, KTensor):
+            self.concrete(output, node, f"{model.cls.name}.call's output")
+            raise self.error(f"{model.cls.name}.call does not return one tensor", call.node)
+        self.graphs[id(model)] = KModel(node, [given], [output])
+        return output
+
+    def instance_attribute(self, obj: Instance, name: str, node: ast.AST) -> Any:
+        if is_torch_class(obj):
+            return self.torch_instance_attribute(obj, name, node)
+        if name == "build":
+            def build(a: list[Any], k: dict[str, Any], n: ast.AST) -> None:
+                raise self.error(f"{obj.cls.name}.build(...) leaves its layers unbuilt: Keras 3 creates their "
+                                 "weights only when the model is called (count_params() is 0 here)", n,
+                                 hint="call it on an input instead: model(keras.Input(shape=(...)))")
+            return BuiltinMethod(name, build)
+        return Opaque(f"{obj.cls.name}.{name} is computed when the model runs", node)
+
+    def value_attribute(self, obj: Any, name: str, node: ast.AST) -> Any:
+        if isinstance(obj, (KSequential, KModel, KTensor)) or (isinstance(obj, Layer) and obj.framework == "keras"):
+            return self.keras_value_attribute(obj, name, node)
+        return self.torch_value_attribute(obj, name, node)
+
+    def set_attribute(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
+        if self.torch_set_attribute(obj, name, value, node):
+            return
+        super().set_attribute(obj, name, value, node)
+
+    def set_item(self, obj: Any, key: Any, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, TorchTensor):
+            return
+        if isinstance(obj, Container):
+            obj.items[str(self.concrete(key, node))] = value
+            return
+        super().set_item(obj, key, value, node)
+
+    def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:
+        if isinstance(value, Container):
+            return self.container_items(value, node)
+        return None
+
+    def subscript_special(self, obj: Any, key: Any, node: ast.AST) -> Any:
+        if isinstance(obj, Container):
+            return self.container_item(obj, key, node)
+        if isinstance(obj, TorchTensor):
+            return Opaque("a slice of a tensor", node)
+        return super().subscript_special(obj, key, node)
+
+    def binary_special(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        if isinstance(left, TorchTensor) and is_plain(right):
+            return TorchTensor(left.shape, node)
+        if isinstance(right, TorchTensor) and is_plain(left):
+            return TorchTensor(right.shape, node)
+        if isinstance(left, TorchTensor) and isinstance(right, TorchTensor):
+            return Opaque("arithmetic of two tensors", node)
+        if isinstance(left, KTensor) and isinstance(right, KTensor) and isinstance(op, ast.Add):
+            return KTensor(node, Layer("keras", "Add", [], {}, node if isinstance(node, ast.Call)
+                                       else ast.Call(ast.Name("Add"), [], [])), [left, right])
+        return super().binary_special(op, left, right, node)
+
+    def statement_builds_model(self, statement: ast.stmt) -> bool:
+        """``model.add(...)`` and ``model.build(...)`` at the top level are part of the model."""
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func = statement.value.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                found, value = self.module.lookup(func.value.id)
+                return found and isinstance(value, KSequential)
+        return False
+
+
+# ---- choosing the model ------------------------------------------------------------------------
+
+
+def describe_python(text: str, filename: str, network: str | None = None) -> Description:
+    """The description of the model a Python file builds (``network``: a class or a variable name)."""
+    reader = Reader(text, filename)
+    reader.run_module()
+    name, model = _choose(reader, network)
+    if isinstance(model, (KSequential, KModel)) or (isinstance(model, Instance) and not is_torch_class(model)):
+        return _KerasWriter(reader).describe(model, name)
+    return _TorchWriter(reader).describe(model, name)
+
+
+def _models(reader: Reader) -> dict[str, Any]:
+    """The models the module builds at the top level, by variable name, in the order assigned."""
+    found: dict[str, Any] = {}
+    for name, value in reader.module.names.items():
+        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)):
+            found[name] = value
+    return found
+
+
+def _is_model_class(cls: PyClass) -> bool:
+    base = cls.framework_base()
+    if base is None:
+        return False
+    if torch_nn_name(base) == "Module":
+        return True
+    keras = keras_path(base)
+    return keras in ("keras.Model", "keras.models.Model")
+
+
+def _model_classes(reader: Reader) -> list[PyClass]:
+    top = {id(v) for v in reader.module.names.values()}
+    return [cls for cls in reader.classes if id(cls) in top and _is_model_class(cls)]
+
+
+def _choose(reader: Reader, network: str | None) -> tuple[str, Any]:
+    models = _models(reader)
+    classes = {cls.name: cls for cls in _model_classes(reader)}
+    if network is not None:
+        if network in models:
+            return network, models[network]
+        if network in classes:
+            return network, _build_default(reader, classes[network])
+        names = [*models, *(c for c in classes if c not in models)]
+        raise SymcountError(f"no model named '{network}' in the file (models: {', '.join(names) or 'none'})",
+                            hint="name a model variable or an nn.Module / keras.Model class of the file")
+    if "model" in models:
+        return "model", models["model"]
+    if models:
+        name = list(models)[-1]
+        return name, models[name]
+    if classes:
+        cls = list(classes.values())[-1]
+        return cls.name, _build_default(reader, cls)
+    for error in reader.skipped:
+        raise error
+    raise SymcountError("no model in the file: no nn.Module or keras.Model class, no keras.Sequential or "
+                        "keras.Model built at the top level",
+                        hint="symcount reads class Net(nn.Module), keras.Sequential([...]) and keras.Model(inputs, "
+                             "outputs)")
+
+
+def _build_default(reader: Reader, cls: PyClass) -> Any:
+    """An object of ``cls`` built with its default arguments."""
+    init = cls.find("__init__")
+    if init is not None and hasattr(init, "node"):
+        spec = init.node.args
+        positional = [*spec.posonlyargs, *spec.args][1:]
+        needed = [a.arg for a in positional[:len(positional) - len(spec.defaults)]]
+        needed += [a.arg for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True) if d is None]
+        if needed:
+            raise reader.error(f"{cls.name}() needs {', '.join(needed)}: no default is written, and the file does "
+                               f"not build a {cls.name} at the top level", cls.node,
+                               hint=f"give defaults, or add a line model = {cls.name}(...) with the values")
+    return reader.instantiate(cls, [], {}, cls.node)
+
+
+# ---- writing the description -------------------------------------------------------------------
+
+
+def _name(word: str) -> str:
+    """A name the description accepts, as close to ``word`` as it can be."""
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in word) or "m"
+    if cleaned[0].isdigit():
+        cleaned = "_" + cleaned
+    if cleaned in _RESERVED or keyword.iskeyword(cleaned):
+        cleaned += "_"
+    return cleaned
+
+
+def _value(value: Any) -> str | None:
+    """A plain Python value as the description writes it; None when it cannot be written."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if value is None:
+        return "None"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str):
+        if "\n" in value or len(value) > 200:
+            return None
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (tuple, list)):
+        parts = [_value(v) for v in value]
+        if any(p is None for p in parts):
+            return None
+        return "(" + ", ".join(p for p in parts if p is not None) + ("," if len(parts) == 1 else "") + ")"
+    return None
+
+
+class _Writer:
+    """Lines of a description, each remembering the place in the code it comes from."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.blocks: list[tuple[str, Pos]] = []
+        self.block_names: dict[str, str] = {}
+        self.used: set[str] = set()
+
+    def call_text(self, layer: Layer, prefix: str, extra: str = "") -> str:
+        entry = lookup(layer.name)
+        parts: list[str] = []
+        for index, arg in enumerate(layer.args):
+            shown = _value(self.reader.concrete(arg, self.arg_node(layer, index), f"{layer.name}'s argument"))
+            if shown is None:
+                raise self.reader.error(f"{layer.name}'s argument {index + 1} is {describe_value(arg)}, "
+                                        "not a number, a string or a tuple", self.arg_node(layer, index))
+            parts.append(shown)
+        for key, arg in layer.kwargs.items():
+            node = self.kwarg_node(layer, key)
+            if isinstance(arg, Opaque) and arg.error is None and entry is not None and entry.ignores(key):
+                continue
+            shown = _value(self.reader.concrete(arg, node, f"{layer.name}'s {key}="))
+            if shown is None:
+                if entry is not None and entry.ignores(key):
+                    continue
+                raise self.reader.error(f"{layer.name}'s {key}= is {describe_value(arg)}, not a number, a string or "
+                                        "a tuple", node)
+            parts.append(f"{key}={shown}")
+        if extra:
+            parts.append(extra)
+        return f"{prefix}{layer.name}({', '.join(parts)})"
+
+    def arg_node(self, layer: Layer, index: int) -> ast.AST:
+        args = layer.node.args
+        if index < len(args) and not any(isinstance(a, ast.Starred) for a in args[:index + 1]):
+            return args[index]
+        return layer.node
+
+    def kwarg_node(self, layer: Layer, key: str) -> ast.AST:
+        for keyword_node in layer.node.keywords:
+            if keyword_node.arg == key:
+                return keyword_node
+        return layer.node
+
+    def block(self, base: str, body: list[tuple[str, Pos]], pos: Pos) -> str:
+        """The name of a block with this body (one block per distinct body)."""
+        key = base + "\n" + "\n".join(line for line, _ in body)
+        if key in self.block_names:
+            return self.block_names[key]
+        name = _name(base)
+        if lookup(name) is not None or name in self.used:
+            name = name + "_block" if lookup(name) is not None else name
+            number = 2
+            while f"{name}_{number}" in self.used or name in self.used:
+                candidate = f"{name}_{number}"
+                if candidate not in self.used:
+                    name = candidate
+                    break
+                number += 1
+        self.used.add(name)
+        self.block_names[key] = name
+        self.blocks.append((f"block {name} {{", pos))
+        self.blocks.extend(("    " + line, p) for line, p in body)
+        self.blocks.append(("}", pos))
+        return name
+
+    def finish(self, header: list[str], network: str, body: list[tuple[str, Pos]], pos: Pos) -> tuple[str, dict[int, Pos]]:
+        lines: list[tuple[str, Pos]] = [(h, Pos()) for h in header]
+        lines += self.blocks
+        lines.append((f"network {network} {{", pos))
+        lines += [("    " + line, p) for line, p in body]
+        lines.append(("}", pos))
+        text = "\n".join(line for line, _ in lines) + "\n"
+        return text, {i + 1: p for i, (_, p) in enumerate(lines) if p.line}
+
+
+def _compress(body: list[tuple[str, Pos]]) -> list[tuple[str, Pos]]:
+    """Identical unlabelled block calls in a row as ``repeat n { ... }``."""
+    out: list[tuple[str, Pos]] = []
+    index = 0
+    while index < len(body):
+        line, pos = body[index]
+        run = 1
+        while index + run < len(body) and body[index + run][0] == line and "(" in line and ":" not in line:
+            run += 1
+        if run > 1:
+            out.append((f"repeat {run} {{ {line} }}", pos))
+        else:
+            out.append((line, pos))
+        index += run
+    return out
+
+
+class _TorchWriter(_Writer):
+    """A PyTorch module tree as blocks and a network, in torch's registration order."""
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(reader)
+        self.seen: set[int] = set()
+        self.labels: dict[int, tuple[int, str]] = {}
+        self.scope = 0
+        self.scopes = 0
+
+    def describe(self, model: Any, name: str) -> Description:
+        if not is_module(model):
+            raise self.reader.error(f"{name} is {describe_value(model)}, not a model", getattr(model, "node", None))
+        network = _name(name)
+        self.used.add(network)
+        body = self.children(model)
+        pos = pos_of(getattr(model, "node", None) or ast.Pass(), self.reader.lines)
+        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__ (forward is not read)"]
+        text, origins = self.finish(header, network, body, pos)
+        notes = [f"read from Python code ({self.reader.filename}): parameters from __init__; shapes were not "
+                 "followed (forward is not read), so output shapes and MACs are not shown"]
+        return Description(text, network, "pytorch", origins, notes)
+
+    def items(self, module: Any) -> list[tuple[str, Any]]:
+        if isinstance(module, Container):
+            return list(module.items.items())
+        if isinstance(module, Instance):
+            return [(k, v) for k, v in module.attrs.items() if is_module(v) or isinstance(v, Parameter)]
+        return []
+
+    def children(self, module: Any) -> list[tuple[str, Pos]]:
+        self.scopes += 1
+        outer, self.scope = self.scope, self.scopes
+        body: list[tuple[str, Pos]] = []
+        try:
+            for key, child in self.items(module):
+                if id(child) in self.seen:
+                    continue
+                self.seen.add(id(child))
+                body.extend(self.child(key, child))
+            if isinstance(module, Instance):
+                for key, buffer in module.buffers.items():
+                    if buffer is not None:
+                        raise self.reader.error(f"buffer {key!r}: buffers registered with register_buffer are not "
+                                                "counted yet", buffer.node,
+                                                hint="the parameters alone: leave the buffer out")
+        finally:
+            self.scope = outer
+        return _compress(body)
+
+    def label(self, key: str) -> str:
+        return _name(key) if key.isidentifier() and key not in _RESERVED else ""
+
+    def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
+        label = self.label(key)
+        if isinstance(child, Parameter):
+            raise self.reader.error("nn.Parameter on its own is not counted yet", child.node,
+                                    hint="layers (nn.Linear, nn.Embedding, ...) are read")
+        if isinstance(child, Layer):
+            pos = pos_of(child.node, self.reader.lines)
+            extra = ""
+            if child.tied is not None:
+                target = self.labels.get(id(child.tied))
+                if target is None or target[0] != self.scope:
+                    raise self.reader.error(f"{child.name}'s weight is tied to a layer in another module: "
+                                            "not read yet", child.node,
+                                            hint="ties between layers of the same module are read")
+                extra = f"tied={target[1]}"
+            if label:
+                self.labels[id(child)] = (self.scope, label)
+            text = self.call_text(child, "nn.", extra)
+            return [(f"{label}: {text}" if label else text, pos)]
+        pos = pos_of(child.node, self.reader.lines)
+        body = self.children(child)
+        base = child.cls.name if isinstance(child, Instance) else child.kind
+        if not body:
+            return []
+        name = self.block(base, body, pos)
+        return [(f"{label}: {name}()" if label else f"{name}()", pos)]
+
+
+class _KerasWriter(_Writer):
+    """A Keras model (Sequential, functional, or subclassed and called) as a network."""
+
+    def describe(self, model: Any, name: str) -> Description:
+        network = _name(name)
+        self.used.add(network)
+        pos = pos_of(getattr(model, "node", None) or ast.Pass(), self.reader.lines)
+        body = self.model_body(model, pos)
+        header = [f"# read from {self.reader.filename}: Keras"]
+        text, origins = self.finish(header, network, body, pos)
+        return Description(text, network, "keras", origins, [f"read from Python code ({self.reader.filename})"])
+
+    def model_body(self, model: Any, pos: Pos) -> list[tuple[str, Pos]]:
+        if isinstance(model, KSequential):
+            body: list[tuple[str, Pos]] = []
+            if model.start is not None:
+                body.append(self.input_line(model.start))
+            for layer in model.layers:
+                body.extend(self.layer_lines(layer))
+            return body
+        if isinstance(model, KModel):
+            if len(model.inputs) != 1 or len(model.outputs) != 1:
+                raise self.reader.error("a model with several inputs or outputs is not read yet", model.node,
+                                        hint="one keras.Input and one output are read")
+            start = model.inputs[0]
+            return [self.input_line(start), *self.path(start, model.outputs[0])]
+        if isinstance(model, Instance) and id(model) in self.reader.graphs:
+            return self.model_body(self.reader.graphs[id(model)], pos)
+        raise self.reader.error(f"{describe_value(model)} is never called on an input, so its layers' sizes are "
+                                "unknown", getattr(model, "node", None),
+                                hint="build it in the file: model(keras.Input(shape=(...))) or model.build(...)")
+
+    def input_line(self, tensor: KTensor) -> tuple[str, Pos]:
+        shape = _value(tuple(tensor.shape or ()))
+        return f"keras.Input(shape={shape})", pos_of(tensor.node, self.reader.lines)
+
+    def layer_lines(self, layer: Any) -> list[tuple[str, Pos]]:
+        if isinstance(layer, Layer):
+            return [(self.call_text(layer, "layers."), pos_of(layer.node, self.reader.lines))]
+        raise self.reader.error(f"{describe_value(layer)} inside a model is not read yet", getattr(layer, "node", None))
+
+    def path(self, start: KTensor, end: KTensor) -> list[tuple[str, Pos]]:
+        """The layers from tensor ``start`` to tensor ``end``, branches as ``parallel`` blocks."""
+        lines: list[tuple[str, Pos]] = []
+        tensor = end
+        while tensor is not start:
+            if tensor.producer is None:
+                raise self.reader.error("this input is not the model's input: several inputs are not read yet",
+                                        tensor.node)
+            producer = tensor.producer
+            if isinstance(producer, Layer) and producer.name in MERGES:
+                split = self.split_point(start, tensor.inputs)
+                branches = [self.path(split, branch) for branch in tensor.inputs]
+                merge = MERGES[producer.name]
+                pos = pos_of(producer.node, self.reader.lines)
+                block = [(f'parallel(merge="{merge}") {{', pos)]
+                for branch in branches:
+                    block.append(("    branch {", pos))
+                    block.extend(("        " + line, p) for line, p in branch)
+                    block.append(("    }", pos))
+                block.append(("}", pos))
+                lines[:0] = block
+                tensor = split
+                continue
+            if isinstance(producer, (KSequential, KModel)) or isinstance(producer, Instance):
+                inner = self.model_body(producer, pos_of(tensor.node, self.reader.lines))
+                lines[:0] = [line for line in inner if not line[0].startswith("keras.Input(")]
+            else:
+                lines[:0] = self.layer_lines(producer)
+            tensor = tensor.inputs[0]
+        return lines
+
+    def split_point(self, start: KTensor, branches: list[KTensor]) -> KTensor:
+        """The latest tensor every branch comes from: where they leave one another."""
+        chains = [self.ancestors(b, start) for b in branches]
+        common = [t for t in chains[0] if all(t in chain for chain in chains[1:])]
+        if not common:
+            raise self.reader.error("these branches do not come from one tensor of the model", branches[0].node)
+        return common[0]
+
+    def ancestors(self, tensor: KTensor, start: KTensor) -> list[KTensor]:
+        """``tensor`` and the tensors before it back to ``start``, nearest first (breadth first)."""
+        order: list[KTensor] = []
+        queue = [tensor]
+        while queue:
+            current = queue.pop(0)
+            if current in order:
+                continue
+            order.append(current)
+            if current is not start:
+                queue.extend(current.inputs)
+        return order
+
+
+__all__ = ["Description", "ModuleRef", "Reader", "describe_python"]

@@ -1,0 +1,1053 @@
+"""Model code in Python, read with :mod:`ast` and never run: the part every framework shares.
+
+People have a ``class Net(nn.Module)`` or a Keras model in a notebook, not a symcount
+description. This module interprets the small part of Python that builds a model: constants,
+arithmetic, tuples, lists and dicts, ``for`` loops and comprehensions over ranges and lists,
+``if``, functions and classes defined in the same file, called with their arguments and defaults.
+Nothing is executed by Python and nothing is imported: calls into ``torch`` or ``keras`` are
+handed to the framework readers (:mod:`symcount.frameworks.torch_code`,
+:mod:`symcount.frameworks.keras_code`), and anything else the code computes only at run time
+becomes an :class:`Opaque` value, which is an error (at its place, with a caret) only where a
+count needs it. A construct outside this subset is an error naming it and what is read.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from symcount.errors import SymcountError
+from symcount.language.nodes import Pos
+
+#: Statements and expressions evaluated before the reader gives up (a model file is small).
+MAX_STEPS = 500_000
+#: Calls of the file's own functions nested this deep are refused (recursion).
+MAX_CALL_DEPTH = 50
+#: The longest range, list or string the reader builds.
+MAX_ITEMS = 100_000
+#: Numbers larger than this many bits are refused (as in descriptions).
+MAX_BITS = 13_000
+
+#: What the reader reads, said in errors about anything else.
+SUPPORTED = ("assignments, arithmetic, tuples, lists and dicts, for loops and comprehensions over "
+             "range(...) or a list, if/else, functions and classes defined in the file")
+
+
+def pos_of(node: ast.AST, lines: list[str] | None = None) -> Pos:
+    """The place of an ast node as symcount counts it: 1-based lines and columns in characters."""
+    line = getattr(node, "lineno", 0) or 0
+    if not line:
+        return Pos()
+    col = getattr(node, "col_offset", 0) or 0
+    end_line = getattr(node, "end_lineno", line) or line
+    end_col = getattr(node, "end_col_offset", col) or col
+    if lines is not None:
+        col = _chars(lines, line, col)
+        end_col = _chars(lines, end_line, end_col)
+    return Pos(line, col + 1, end_line, end_col + 1)
+
+
+def _chars(lines: list[str], line: int, offset: int) -> int:
+    """ast's columns are UTF-8 byte offsets; the caret counts characters."""
+    if 0 < line <= len(lines):
+        return len(lines[line - 1].encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+    return offset
+
+
+# ---- values ------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ModuleRef:
+    """A module or a name inside a framework: ``torch.nn``, ``keras.layers.Dense``, ``F.relu``."""
+
+    path: str
+
+
+@dataclass(eq=False)
+class Opaque:
+    """A value only known when the code runs (a tensor, a function's result, an argument not given).
+
+    Using it where a count needs a number is an error at ``node`` that says ``reason``; an error the
+    code would have raised earlier is kept in ``error`` and raised instead.
+    """
+
+    reason: str
+    node: ast.AST | None = None
+    error: SymcountError | None = None
+
+
+@dataclass(eq=False)
+class PyFunction:
+    """A ``def`` (or ``lambda``) of the file, with the scope it was defined in."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    scope: Scope
+    name: str
+
+
+@dataclass(eq=False)
+class PyClass:
+    """A ``class`` of the file: its bases (values) and its body's names (methods, constants)."""
+
+    node: ast.ClassDef
+    name: str
+    bases: list[Any]
+    body: dict[str, Any]
+
+    def find(self, name: str) -> Any:
+        """A class attribute, looked up through the file's own bases (None when missing)."""
+        if name in self.body:
+            return self.body[name]
+        for base in self.bases:
+            if isinstance(base, PyClass):
+                found = base.find(name)
+                if found is not None:
+                    return found
+        return None
+
+    def framework_base(self) -> str | None:
+        """The framework class this class derives from (``torch.nn.Module``, ``keras.Model``...)."""
+        for base in self.bases:
+            if isinstance(base, ModuleRef):
+                return base.path
+            if isinstance(base, PyClass):
+                found = base.framework_base()
+                if found is not None:
+                    return found
+        return None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a class of the file; ``attrs`` in the order first assigned (torch's order)."""
+
+    cls: PyClass
+    node: ast.AST
+    attrs: dict[str, Any] = field(default_factory=dict)
+    buffers: dict[str, Any] = field(default_factory=dict)
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Bound:
+    """A method with its object: ``self.make_layer``."""
+
+    function: Any
+    obj: Any
+
+
+@dataclass(eq=False)
+class BuiltinMethod:
+    """A method of a value the reader models (``list.append``, ``ModuleList.extend``)."""
+
+    name: str
+    call: Callable[[list[Any], dict[str, Any], ast.AST], Any]
+
+
+@dataclass(eq=False)
+class Super:
+    """``super()`` inside a method of ``cls``, for ``obj``."""
+
+    cls: PyClass
+    obj: Any
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Scope:
+    """Names of one function call (or of the module), with the module's scope behind them."""
+
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.names: dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return True, scope.names[name]
+            scope = scope.parent
+        return False, None
+
+
+# ---- the interpreter ---------------------------------------------------------------------------
+
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+}
+_PLAIN = (int, float, str, bool, type(None))
+
+
+def is_plain(value: Any) -> bool:
+    """A value the reader computes with: a number, a string, a flag, None, or a tuple/list of them."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, (tuple, list)):
+        return all(is_plain(item) for item in value)
+    return False
+
+
+#: Python's own functions the reader evaluates (on plain values).
+_BUILTINS: dict[str, Callable[..., Any]] = {
+    "range": range, "len": len, "int": int, "float": float, "str": str, "bool": bool, "abs": abs,
+    "min": min, "max": max, "sum": sum, "round": round, "tuple": tuple, "list": list, "dict": dict,
+    "enumerate": lambda *a, **k: list(enumerate(*a, **k)), "zip": lambda *a: list(zip(*a, strict=False)),
+    "reversed": lambda a: list(reversed(a)), "sorted": sorted, "divmod": divmod, "pow": pow,
+    "isinstance": lambda *a: False, "print": lambda *a, **k: None, "any": any, "all": all,
+}
+_MATH: dict[str, Callable[..., Any]] = {
+    "ceil": math.ceil, "floor": math.floor, "sqrt": math.sqrt, "log2": math.log2, "prod": math.prod}
+_STD_MODULES = ("math", "collections", "typing", "functools", "numpy", "np", "os", "sys", "argparse",
+                "dataclasses", "__future__", "random", "time", "copy")
+
+
+class Interpreter:
+    """Runs the model-building part of a file on the reader's own values; never calls Python's."""
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self.lines = text.split("\n")
+        self.steps = 0
+        self.depth = 0
+        self.module = Scope()
+        self.classes: list[PyClass] = []
+        #: (error, names the statement would have bound): module-level statements that failed
+        self.skipped: list[SymcountError] = []
+        try:
+            self.tree = ast.parse(text, filename=filename)
+        except SyntaxError as err:
+            line = err.lineno or 0
+            col = err.offset or 0
+            raise SymcountError(f"not valid Python: {err.msg}", Pos(line, col, line, col + 1),
+                                hint="the file must be Python that parses (it is read, never run)") from None
+        except (ValueError, MemoryError, RecursionError) as err:
+            raise SymcountError(f"not valid Python: {err}") from None
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def error(self, message: str, node: ast.AST | None, hint: str | None = None) -> SymcountError:
+        return SymcountError(message, pos_of(node, self.lines) if node is not None else Pos(), hint=hint)
+
+    def unsupported(self, what: str, node: ast.AST) -> SymcountError:
+        return self.error(f"{what} is not read: the code is read, never run", node,
+                          hint=f"symcount reads {SUPPORTED}")
+
+    def concrete(self, value: Any, node: ast.AST, what: str = "this value") -> Any:
+        """``value`` when it is known without running the code; an error at ``node`` otherwise."""
+        if isinstance(value, Opaque):
+            if value.error is not None:
+                raise value.error
+            raise self.error(f"{what} is computed at run time ({value.reason}): a count needs it written in the code",
+                             value.node or node,
+                             hint="write the number, or a constant or argument with a default")
+        return value
+
+    def tick(self, node: ast.AST) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.error(f"the code takes more than {MAX_STEPS:,} steps to build the model", node,
+                             hint="a model file builds its layers in a few thousand steps")
+
+    # -- the module --------------------------------------------------------------------------------
+
+    def run_module(self) -> None:
+        """Every top-level statement, in order; one that cannot be read leaves its names unknown."""
+        for statement in self.tree.body:
+            if _is_main_guard(statement):
+                continue
+            try:
+                self.exec_statement(statement, self.module)
+            except SymcountError as err:
+                if self.statement_builds_model(statement):
+                    raise
+                self.skipped.append(err)
+                for name in _bound_names(statement):
+                    self.module.names[name] = Opaque("its statement could not be read", statement, err)
+            except (_Return, _Break, _Continue):
+                raise self.unsupported("return, break or continue outside a function", statement) from None
+
+    def statement_builds_model(self, statement: ast.stmt) -> bool:
+        """Whether a failing top-level statement is part of a model (its error must be raised)."""
+        return False
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def exec_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        for statement in body:
+            self.exec_statement(statement, scope)
+
+    def exec_statement(self, node: ast.stmt, scope: Scope) -> None:  # noqa: C901, PLR0912
+        self.tick(node)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.exec_import(node, scope)
+        elif isinstance(node, ast.Assign):
+            value = self.eval(node.value, scope)
+            for target in node.targets:
+                self.assign(target, value, scope, node)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.eval(node.value, scope), scope, node)
+        elif isinstance(node, ast.AugAssign):
+            current = self.eval(_as_load(node.target), scope)
+            value = self.binary(node.op, current, self.eval(node.value, scope), node)
+            self.assign(node.target, value, scope, node)
+        elif isinstance(node, ast.Expr):
+            self.eval(node.value, scope)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.names[node.name] = PyFunction(node, scope, node.name)
+        elif isinstance(node, ast.ClassDef):
+            scope.names[node.name] = self.define_class(node, scope)
+        elif isinstance(node, ast.If):
+            test = self.concrete(self.eval(node.test, scope), node.test, "the condition")
+            self.exec_body(node.body if test else node.orelse, scope)
+        elif isinstance(node, ast.For):
+            self.exec_for(node, scope)
+        elif isinstance(node, ast.Return):
+            raise _Return(self.eval(node.value, scope) if node.value is not None else None)
+        elif isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal, ast.Assert, ast.Delete)):
+            pass
+        elif isinstance(node, ast.Break):
+            raise _Break()
+        elif isinstance(node, ast.Continue):
+            raise _Continue()
+        elif isinstance(node, ast.Raise):
+            raise self.error("the code raises an exception here when the model is built", node,
+                             hint="check the arguments the model is built with")
+        elif isinstance(node, ast.Try):
+            self.exec_body(node.body, scope)
+            self.exec_body(node.orelse, scope)
+            self.exec_body(node.finalbody, scope)
+        elif isinstance(node, ast.With):
+            self.exec_body(node.body, scope)
+        elif isinstance(node, ast.While):
+            raise self.unsupported("a while loop", node)
+        else:
+            raise self.unsupported(f"a {type(node).__name__} statement", node)
+
+    def exec_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        """Imports bind names to module paths; nothing is imported."""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.names[alias.asname] = ModuleRef(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.names[top] = ModuleRef(top)
+            return
+        base = ("." * node.level) + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            scope.names[alias.asname or alias.name] = ModuleRef(f"{base}.{alias.name}" if base else alias.name)
+
+    def exec_for(self, node: ast.For, scope: Scope) -> None:
+        items = self.iterate(self.eval(node.iter, scope), node.iter)
+        finished = True
+        for item in items:
+            self.assign(node.target, item, scope, node)
+            try:
+                self.exec_body(node.body, scope)
+            except _Break:
+                finished = False
+                break
+            except _Continue:
+                continue
+        if finished:
+            self.exec_body(node.orelse, scope)
+
+    def iterate(self, value: Any, node: ast.AST) -> list[Any]:
+        """The items a loop or a comprehension runs over: a range, a list, a tuple, a dict's keys."""
+        value = self.concrete(value, node, "what the loop runs over")
+        if isinstance(value, range):
+            if len(value) > MAX_ITEMS:
+                raise self.error(f"a loop of {len(value):,} steps", node, hint="a model file loops a few hundred times")
+            return list(value)
+        if isinstance(value, (list, tuple, str)):
+            return list(value)
+        if isinstance(value, dict):
+            return list(value)
+        items = self.iterate_special(value, node)
+        if items is not None:
+            return items
+        raise self.error(f"cannot loop over {describe_value(value)} without running the code", node,
+                         hint="loop over range(...) or a list written in the code")
+
+    def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:
+        """The items of a framework container (ModuleList); None when ``value`` is not one."""
+        return None
+
+    def assign(self, target: ast.expr, value: Any, scope: Scope, node: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            scope.names[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, Opaque):
+                for element in target.elts:
+                    self.assign(element, value, scope, node)
+                return
+            items = self.iterate(value, node)
+            if len(items) != len(target.elts) or any(isinstance(e, ast.Starred) for e in target.elts):
+                raise self.error(f"cannot unpack {len(items)} values into {len(target.elts)} names", target)
+            for element, item in zip(target.elts, items, strict=True):
+                self.assign(element, item, scope, node)
+        elif isinstance(target, ast.Attribute):
+            obj = self.eval(target.value, scope)
+            self.set_attribute(obj, target.attr, value, target)
+        elif isinstance(target, ast.Subscript):
+            obj = self.eval(target.value, scope)
+            key = self.eval(target.slice, scope)
+            self.set_item(obj, key, value, target)
+        elif isinstance(target, ast.Starred):
+            raise self.unsupported("a starred assignment", target)
+        else:
+            raise self.unsupported(f"assigning to a {type(target).__name__}", target)
+
+    def set_attribute(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, Instance):
+            obj.attrs[name] = value
+        elif isinstance(obj, Opaque):
+            return
+        else:
+            raise self.error(f"cannot set .{name} on {describe_value(obj)}", node)
+
+    def set_item(self, obj: Any, key: Any, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, dict):
+            obj[self.concrete(key, node)] = value
+        elif isinstance(obj, list):
+            index = self.concrete(key, node)
+            try:
+                obj[index] = value
+            except (IndexError, TypeError) as err:
+                raise self.error(f"cannot set item {index!r}: {err}", node) from None
+        elif isinstance(obj, Opaque):
+            return
+        else:
+            raise self.error(f"cannot set an item of {describe_value(obj)}", node)
+
+    # -- classes and calls ---------------------------------------------------------------------
+
+    def define_class(self, node: ast.ClassDef, scope: Scope) -> PyClass:
+        bases = [self.eval(base, scope) for base in node.bases]
+        cls = PyClass(node, node.name, bases, {})
+        body = Scope(scope)
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body.names[statement.name] = PyFunction(statement, scope, statement.name)
+                continue
+            try:
+                self.exec_statement(statement, body)
+            except SymcountError as err:
+                for name in _bound_names(statement):
+                    body.names[name] = Opaque("its statement could not be read", statement, err)
+        cls.body = body.names
+        self.classes.append(cls)
+        return cls
+
+    def call_function(self, function: PyFunction, args: list[Any], kwargs: dict[str, Any], node: ast.AST,
+                      bound: Any = None, owner: PyClass | None = None) -> Any:
+        """Run one of the file's functions with its arguments bound as Python binds them."""
+        if self.depth >= MAX_CALL_DEPTH:
+            raise self.error(f"calls nest more than {MAX_CALL_DEPTH} deep (recursion is not read)", node)
+        scope = Scope(function.scope)
+        if bound is not None:
+            args = [bound, *args]
+        self.bind_arguments(function, args, kwargs, scope, node)
+        if owner is not None:
+            scope.names["__class__"] = owner
+        self.depth += 1
+        try:
+            if isinstance(function.node, ast.Lambda):
+                return self.eval(function.node.body, scope)
+            try:
+                self.exec_body(function.node.body, scope)
+            except _Return as ret:
+                return ret.value
+            except (_Break, _Continue):
+                raise self.unsupported("break or continue outside a loop", node) from None
+            return None
+        finally:
+            self.depth -= 1
+
+    def bind_arguments(self, function: PyFunction, args: list[Any], kwargs: dict[str, Any], scope: Scope,
+                       node: ast.AST) -> None:
+        spec = function.node.args
+        positional = [*spec.posonlyargs, *spec.args]
+        defaults: dict[str, ast.expr] = {}
+        for arg, default in zip(positional[len(positional) - len(spec.defaults):], spec.defaults, strict=True):
+            defaults[arg.arg] = default
+        for arg, kw_default in zip(spec.kwonlyargs, spec.kw_defaults, strict=True):
+            if kw_default is not None:
+                defaults[arg.arg] = kw_default
+        extra = args[len(positional):]
+        if extra and spec.vararg is None:
+            raise self.error(f"{function.name}() takes {len(positional)} positional arguments, "
+                             f"{len(args)} given", node)
+        for arg, value in zip(positional, args, strict=False):
+            scope.names[arg.arg] = value
+        if spec.vararg is not None:
+            scope.names[spec.vararg.arg] = tuple(extra)
+        rest: dict[str, Any] = {}
+        names = {a.arg for a in (*positional, *spec.kwonlyargs)}
+        for key, value in kwargs.items():
+            if key in names:
+                if key in scope.names:
+                    raise self.error(f"{function.name}() got two values for {key}", node)
+                scope.names[key] = value
+            elif spec.kwarg is not None:
+                rest[key] = value
+            else:
+                raise self.error(f"{function.name}() has no argument {key}", node,
+                                 hint=f"its arguments: {', '.join(sorted(names)) or 'none'}")
+        if spec.kwarg is not None:
+            scope.names[spec.kwarg.arg] = rest
+        for arg in (*positional, *spec.kwonlyargs):
+            if arg.arg in scope.names:
+                continue
+            if arg.arg in defaults:
+                scope.names[arg.arg] = self.eval(defaults[arg.arg], function.scope)
+            else:
+                scope.names[arg.arg] = Opaque(f"{function.name}() was called without its argument {arg.arg}",
+                                              node)
+
+    def instantiate(self, cls: PyClass, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        """An object of a class of the file: ``__init__`` run on it with the arguments."""
+        instance = self.new_instance(cls, node)
+        instance.args, instance.kwargs = tuple(args), dict(kwargs)
+        init = cls.find("__init__")
+        if isinstance(init, PyFunction):
+            self.call_function(init, args, kwargs, node, bound=instance, owner=self.owner_of(cls, "__init__"))
+        return instance
+
+    def new_instance(self, cls: PyClass, node: ast.AST) -> Instance:
+        return Instance(cls, node)
+
+    def owner_of(self, cls: PyClass, name: str) -> PyClass:
+        """The class (``cls`` or one of its bases in the file) whose body defines ``name``."""
+        if name in cls.body:
+            return cls
+        for base in cls.bases:
+            if isinstance(base, PyClass) and base.find(name) is not None:
+                return self.owner_of(base, name)
+        return cls
+
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:  # noqa: PLR0911
+        if isinstance(func, PyFunction):
+            return self.call_function(func, args, kwargs, node)
+        if isinstance(func, Bound):
+            if isinstance(func.function, PyFunction):
+                owner = None
+                if isinstance(func.obj, Instance):
+                    owner = self.owner_of(func.obj.cls, func.function.name)
+                return self.call_function(func.function, args, kwargs, node, bound=func.obj, owner=owner)
+            return self.call(func.function, args, kwargs, node)
+        if isinstance(func, PyClass):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, BuiltinMethod):
+            return func.call(args, kwargs, node)
+        if isinstance(func, ModuleRef):
+            return self.call_library(func.path, args, kwargs, node)
+        if isinstance(func, Opaque):
+            if func.error is not None:
+                raise func.error
+            return Opaque(func.reason, node)
+        if isinstance(func, Super):
+            return func
+        if callable(func) and func in _BUILTINS.values() or func in _MATH.values():
+            return self.call_builtin(func, args, kwargs, node)
+        return self.call_value(func, args, kwargs, node)
+
+    def call_value(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """Calling a framework object (a Keras layer on a tensor); the frameworks override it."""
+        raise self.error(f"cannot call {describe_value(func)}", node)
+
+    def call_builtin(self, func: Callable[..., Any], args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        if any(isinstance(a, Opaque) for a in (*args, *kwargs.values())):
+            return Opaque("it is computed from a value known only at run time", node)
+        if func is range:
+            for a in args:
+                if not isinstance(a, int):
+                    raise self.error(f"range() takes whole numbers, not {describe_value(a)}", node)
+        try:
+            result = func(*args, **kwargs)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError, IndexError) as err:
+            raise self.error(f"this call fails: {err}", node) from None
+        if isinstance(result, (list, tuple, str)) and len(result) > MAX_ITEMS:
+            raise self.error("a value too long to be a model's", node)
+        return result
+
+    def call_library(self, path: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """A call into a library (torch, keras, math...): the frameworks override it."""
+        name = path.rsplit(".", 1)[-1]
+        if path.startswith("math.") and name in _MATH:
+            return self.call_builtin(_MATH[name], args, kwargs, node)
+        if path in ("collections.OrderedDict", "OrderedDict"):
+            return self.call_builtin(dict, args, kwargs, node)
+        return Opaque(f"{path}(...) is a library call", node)
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def eval(self, node: ast.expr, scope: Scope) -> Any:  # noqa: C901, PLR0911, PLR0912
+        self.tick(node)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, int) and not isinstance(node.value, bool) and node.value.bit_length() > MAX_BITS:
+                raise self.error("number too large", node)
+            if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
+                return Opaque("not a number or a string", node)
+            return node.value
+        if isinstance(node, ast.Name):
+            found, value = scope.lookup(node.id)
+            if found:
+                return value
+            return self.global_name(node.id, node)
+        if isinstance(node, ast.Attribute):
+            return self.get_attribute(self.eval(node.value, scope), node.attr, node)
+        if isinstance(node, ast.BinOp):
+            return self.binary(node.op, self.eval(node.left, scope), self.eval(node.right, scope), node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.eval(node.operand, scope)
+            if isinstance(operand, Opaque):
+                return Opaque(operand.reason, node, operand.error)
+            return self.unary(node, operand)
+        if isinstance(node, ast.BoolOp):
+            return self.bool_op(node, scope)
+        if isinstance(node, ast.Compare):
+            return self.compare(node, scope)
+        if isinstance(node, ast.IfExp):
+            test = self.concrete(self.eval(node.test, scope), node.test, "the condition")
+            return self.eval(node.body if test else node.orelse, scope)
+        if isinstance(node, ast.Tuple):
+            return tuple(self.elements(node.elts, scope))
+        if isinstance(node, ast.List):
+            return self.elements(node.elts, scope)
+        if isinstance(node, ast.Set):
+            return self.elements(node.elts, scope)
+        if isinstance(node, ast.Dict):
+            out: dict[Any, Any] = {}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if key is None:
+                    extra = self.concrete(self.eval(value, scope), value)
+                    if not isinstance(extra, dict):
+                        raise self.error("** takes a dict", value)
+                    out.update(extra)
+                else:
+                    out[self.hashable(self.eval(key, scope), key)] = self.eval(value, scope)
+            return out
+        if isinstance(node, ast.Subscript):
+            return self.subscript(self.eval(node.value, scope), node, scope)
+        if isinstance(node, ast.Call):
+            return self.eval_call(node, scope)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            results: list[Any] = []
+            self.comprehension(node.generators, 0, scope, lambda s: results.append(self.eval(node.elt, s)))
+            return results
+        if isinstance(node, ast.DictComp):
+            found_items: dict[Any, Any] = {}
+
+            def add(s: Scope) -> None:
+                found_items[self.hashable(self.eval(node.key, s), node.key)] = self.eval(node.value, s)
+            self.comprehension(node.generators, 0, scope, add)
+            return found_items
+        if isinstance(node, ast.Lambda):
+            return PyFunction(node, scope, "<lambda>")
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node, scope)
+        if isinstance(node, ast.Slice):
+            parts = [self.eval(p, scope) if p is not None else None for p in (node.lower, node.upper, node.step)]
+            if any(isinstance(p, Opaque) for p in parts):
+                return Opaque("a slice computed at run time", node)
+            return slice(*parts)
+        if isinstance(node, ast.Starred):
+            raise self.unsupported("a starred expression here", node)
+        if isinstance(node, ast.NamedExpr):
+            value = self.eval(node.value, scope)
+            self.assign(node.target, value, scope, node)
+            return value
+        raise self.unsupported(f"a {type(node).__name__} expression", node)
+
+    def hashable(self, value: Any, node: ast.AST) -> Any:
+        value = self.concrete(value, node, "a dict key")
+        if isinstance(value, list):
+            return tuple(value)
+        try:
+            hash(value)
+        except TypeError:
+            raise self.error(f"{describe_value(value)} cannot be a dict key", node) from None
+        return value
+
+    def fstring(self, node: ast.JoinedStr, scope: Scope) -> Any:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                item = self.eval(value.value, scope)
+                if not is_plain(item):
+                    return Opaque("a string built from a value known only at run time", node)
+                parts.append(str(item))
+        return "".join(parts)
+
+    def elements(self, elts: list[ast.expr], scope: Scope) -> list[Any]:
+        out: list[Any] = []
+        for element in elts:
+            if isinstance(element, ast.Starred):
+                out.extend(self.iterate(self.eval(element.value, scope), element.value))
+            else:
+                out.append(self.eval(element, scope))
+            if len(out) > MAX_ITEMS:
+                raise self.error("a list too long to be a model's", element)
+        return out
+
+    def comprehension(self, generators: list[ast.comprehension], index: int, scope: Scope,
+                      emit: Callable[[Scope], None]) -> None:
+        if index == len(generators):
+            emit(scope)
+            return
+        generator = generators[index]
+        inner = Scope(scope) if index == 0 else scope
+        for item in self.iterate(self.eval(generator.iter, scope), generator.iter):
+            self.tick(generator.iter)
+            self.assign(generator.target, item, inner, generator.target)
+            if all(self.concrete(self.eval(cond, inner), cond, "the condition") for cond in generator.ifs):
+                self.comprehension(generators, index + 1, inner, emit)
+
+    def eval_call(self, node: ast.Call, scope: Scope) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id == "super":
+            return self.super_of(scope, node)
+        if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr", "setattr"):
+            return self.attribute_builtin(node, scope)
+        func = self.eval(node.func, scope)
+        args = self.elements(node.args, scope)
+        kwargs: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, scope)
+            if keyword.arg is None:
+                value = self.concrete(value, keyword.value, "the ** arguments")
+                if not isinstance(value, dict):
+                    raise self.error("** takes a dict", keyword.value)
+                kwargs.update({str(k): v for k, v in value.items()})
+            else:
+                kwargs[keyword.arg] = value
+        return self.call(func, args, kwargs, node)
+
+    def attribute_builtin(self, node: ast.Call, scope: Scope) -> Any:
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        args = self.elements(node.args, scope)
+        if len(args) < 2:
+            raise self.error(f"{name}() takes an object and a name", node)
+        attr = self.concrete(args[1], node.args[1], "the attribute's name")
+        if not isinstance(attr, str):
+            raise self.error(f"{name}() takes the attribute's name as a string", node.args[1])
+        if name == "setattr":
+            if len(args) != 3:
+                raise self.error("setattr() takes an object, a name and a value", node)
+            self.set_attribute(args[0], attr, args[2], node)
+            return None
+        if name == "hasattr":
+            try:
+                self.get_attribute(args[0], attr, node)
+            except SymcountError:
+                return False
+            return True
+        try:
+            return self.get_attribute(args[0], attr, node)
+        except SymcountError:
+            if len(args) == 3:
+                return args[2]
+            raise
+
+    def super_of(self, scope: Scope, node: ast.AST) -> Any:
+        found, cls = scope.lookup("__class__")
+        found_self, obj = scope.lookup("self")
+        if not found or not isinstance(cls, PyClass):
+            raise self.error("super() is read only inside a method of a class", node)
+        if not found_self:
+            obj = None
+        return Super(cls, obj)
+
+    def global_name(self, name: str, node: ast.AST) -> Any:
+        """A name no scope binds: Python's builtins, or a framework alias used without its import."""
+        if name in _BUILTINS:
+            return _BUILTINS[name]
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        implicit = self.implicit_module(name)
+        if implicit is not None:
+            return ModuleRef(implicit)
+        if name in _STD_MODULES:
+            return ModuleRef(name)
+        raise self.error(f"name '{name}' is not defined in the file", node,
+                         hint="define it (a constant, a function or a class) or import it")
+
+    def implicit_module(self, name: str) -> str | None:
+        """The module a conventional alias stands for when the file forgot to import it (``nn``)."""
+        return None
+
+    def get_attribute(self, obj: Any, name: str, node: ast.AST) -> Any:  # noqa: PLR0911
+        if isinstance(obj, ModuleRef):
+            return ModuleRef(f"{obj.path}.{name}")
+        if isinstance(obj, Opaque):
+            if obj.error is not None:
+                raise obj.error
+            return Opaque(obj.reason, node)
+        if isinstance(obj, Instance):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            if name in obj.buffers:
+                return obj.buffers[name]
+            member = obj.cls.find(name)
+            if isinstance(member, PyFunction):
+                if _is_property(member):
+                    return self.call_function(member, [], {}, node, bound=obj)
+                return Bound(member, obj)
+            if member is not None:
+                return member
+            return self.instance_attribute(obj, name, node)
+        if isinstance(obj, Super):
+            for base in obj.cls.bases:
+                if isinstance(base, PyClass):
+                    member = base.find(name)
+                    if isinstance(member, PyFunction):
+                        return Bound(member, obj.obj)
+                elif isinstance(base, ModuleRef):
+                    return BuiltinMethod(name, lambda a, k, n: None)
+            return BuiltinMethod(name, lambda a, k, n: None)
+        if isinstance(obj, PyClass):
+            member = obj.find(name)
+            if member is None:
+                raise self.error(f"class {obj.name} has no attribute {name}", node)
+            return member
+        if isinstance(obj, list) and name in ("append", "extend", "insert"):
+            return _list_method(self, obj, name)
+        if isinstance(obj, dict) and name in ("items", "keys", "values", "get", "update"):
+            return _dict_method(self, obj, name)
+        if isinstance(obj, str) and name in ("format", "upper", "lower", "join", "split", "replace", "startswith"):
+            method = getattr(obj, name)
+            return BuiltinMethod(name, lambda a, k, n: self.call_builtin(method, a, k, n))
+        return self.value_attribute(obj, name, node)
+
+    def instance_attribute(self, obj: Instance, name: str, node: ast.AST) -> Any:
+        raise self.error(f"{obj.cls.name} has no attribute {name} when it is built", node,
+                         hint="attributes are read from __init__, in the order they are assigned")
+
+    def value_attribute(self, obj: Any, name: str, node: ast.AST) -> Any:
+        """An attribute of a framework object (``layer.weight``); the frameworks override it."""
+        raise self.error(f"{describe_value(obj)} has no attribute {name} that symcount reads", node)
+
+    def subscript(self, obj: Any, node: ast.Subscript, scope: Scope) -> Any:
+        key = self.eval(node.slice, scope)
+        if isinstance(obj, Opaque) or isinstance(key, Opaque):
+            if isinstance(obj, Opaque) and obj.error is not None:
+                raise obj.error
+            return Opaque("an item of a value known only at run time", node)
+        if isinstance(obj, (list, tuple, str, dict, range)):
+            try:
+                return obj[key]
+            except (IndexError, KeyError, TypeError) as err:
+                raise self.error(f"no item {key!r} here ({type(err).__name__})", node) from None
+        return self.subscript_special(obj, key, node)
+
+    def subscript_special(self, obj: Any, key: Any, node: ast.AST) -> Any:
+        raise self.error(f"cannot index {describe_value(obj)}", node)
+
+    def binary(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        if isinstance(left, Opaque) or isinstance(right, Opaque):
+            error = left.error if isinstance(left, Opaque) else right.error if isinstance(right, Opaque) else None
+            return Opaque("it is computed from a value known only at run time", node, error)
+        rule = _BINARY.get(type(op))
+        if rule is None or not (is_plain(left) and is_plain(right)):
+            return self.binary_special(op, left, right, node)
+        if isinstance(op, ast.Pow) and isinstance(right, int) and isinstance(left, int) \
+                and abs(left) > 1 and right * max(1, abs(left).bit_length()) > MAX_BITS:
+            raise self.error("number too large", node)
+        if isinstance(op, ast.Mult) and isinstance(left, (list, tuple, str)) and isinstance(right, int) \
+                and len(left) * right > MAX_ITEMS:
+            raise self.error("a list too long to be a model's", node)
+        try:
+            result = rule(left, right)
+        except (TypeError, ZeroDivisionError, OverflowError, ValueError) as err:
+            raise self.error(f"this arithmetic fails: {err}", node) from None
+        if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > MAX_BITS:
+            raise self.error("number too large", node)
+        return result
+
+    def binary_special(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        """Arithmetic on framework values (``x + y`` on tensors): the frameworks override it."""
+        raise self.error(f"cannot compute {type(op).__name__} of {describe_value(left)} and {describe_value(right)}",
+                         node)
+
+    def unary(self, node: ast.UnaryOp, operand: Any) -> Any:
+        if isinstance(node.op, ast.Not):
+            return not operand
+        if not isinstance(operand, (int, float)):
+            raise self.error(f"cannot negate {describe_value(operand)}", node)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return +operand
+        return ~int(operand)
+
+    def bool_op(self, node: ast.BoolOp, scope: Scope) -> Any:
+        value: Any = None
+        for item in node.values:
+            value = self.eval(item, scope)
+            truth = bool(self.concrete(value, item, "the condition")) if is_plain(value) \
+                else not isinstance(value, Opaque) or bool(self.concrete(value, item))
+            if isinstance(node.op, ast.And) and not truth:
+                return value
+            if isinstance(node.op, ast.Or) and truth:
+                return value
+        return value
+
+    def compare(self, node: ast.Compare, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.eval(comparator, scope)
+            if isinstance(left, Opaque) or isinstance(right, Opaque):
+                return Opaque("a comparison with a value known only at run time", node)
+            rule = _COMPARE[type(op)]
+            try:
+                result = rule(left, right)
+            except TypeError as err:
+                raise self.error(f"this comparison fails: {err}", node) from None
+            if not result:
+                return False
+            left = right
+        return True
+
+
+def _list_method(interp: Interpreter, target: list[Any], name: str) -> BuiltinMethod:
+    def call(args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        if name == "append" and len(args) == 1:
+            target.append(args[0])
+        elif name == "extend" and len(args) == 1:
+            target.extend(interp.iterate(args[0], node))
+        elif name == "insert" and len(args) == 2:
+            target.insert(interp.concrete(args[0], node), args[1])
+        else:
+            raise interp.error(f"list.{name} with these arguments is not read", node)
+        if len(target) > MAX_ITEMS:
+            raise interp.error("a list too long to be a model's", node)
+        return None
+    return BuiltinMethod(name, call)
+
+
+def _dict_method(interp: Interpreter, target: dict[Any, Any], name: str) -> BuiltinMethod:
+    def call(args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        if name == "items":
+            return list(target.items())
+        if name == "keys":
+            return list(target)
+        if name == "values":
+            return list(target.values())
+        if name == "get":
+            return target.get(interp.hashable(args[0], node), args[1] if len(args) > 1 else None)
+        extra = interp.concrete(args[0], node) if args else {}
+        if not isinstance(extra, dict):
+            raise interp.error("dict.update takes a dict", node)
+        target.update(extra)
+        target.update(kwargs)
+        return None
+    return BuiltinMethod(name, call)
+
+
+def _as_load(target: ast.expr) -> ast.expr:
+    """The target of ``x += 1`` read as an expression."""
+    copy = ast.parse(ast.unparse(target), mode="eval").body
+    return ast.copy_location(copy, target) if hasattr(target, "lineno") else copy
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (what runs the training, not what builds the model)."""
+    if not isinstance(statement, ast.If) or not isinstance(statement.test, ast.Compare):
+        return False
+    parts = [statement.test.left, *statement.test.comparators]
+    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts)
+
+
+def _is_property(function: PyFunction) -> bool:
+    node = function.node
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+        isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list)
+
+
+def _bound_names(statement: ast.stmt) -> Iterator[str]:
+    """The names a top-level statement binds (left unknown when it cannot be read)."""
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    elif isinstance(statement, ast.For):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+        yield statement.name
+        return
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                yield node.id
+
+
+def describe_value(value: Any) -> str:
+    """A value in words, for error messages."""
+    if isinstance(value, ModuleRef):
+        return value.path
+    if isinstance(value, Instance):
+        return f"a {value.cls.name} object"
+    if isinstance(value, PyClass):
+        return f"class {value.name}"
+    if isinstance(value, PyFunction):
+        return f"function {value.name}"
+    if isinstance(value, Opaque):
+        return "a value known only at run time"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, float, str)):
+        return repr(value) if len(repr(value)) < 40 else type(value).__name__
+    label = getattr(value, "label", None)
+    if callable(label):
+        return str(label())
+    return type(value).__name__
+
+
+@dataclass(eq=False)
+class Layer:
+    """A layer object the code creates: ``nn.Conv2d(1, 32, 3)``, ``layers.Dense(64)``.
+
+    ``tied`` is the layer whose weight this one's weight is (``self.head.weight = self.wte.weight``).
+    """
+
+    framework: str
+    name: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    node: ast.Call
+    tied: Layer | None = None
+
+    def label(self) -> str:
+        return f"{self.name}(...)"

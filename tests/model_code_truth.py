@@ -1,0 +1,80 @@
+"""Run model code with the real framework and print its counts as JSON (a subprocess of the tests).
+
+``python tests/model_code_truth.py pytorch FILE#MODEL ...`` (or ``keras``): each file is run with
+:func:`runpy.run_path` (not as ``__main__``, so no training starts); MODEL names a variable the file
+binds or a class built with its default arguments. torchvision, absent from the test extra, is a stub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import types
+from typing import Any
+
+
+def _stub_torchvision() -> None:
+    for name in ("torchvision", "torchvision.datasets", "torchvision.transforms"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules["torchvision"].datasets = sys.modules["torchvision.datasets"]  # type: ignore[attr-defined]
+    sys.modules["torchvision"].transforms = sys.modules["torchvision.transforms"]  # type: ignore[attr-defined]
+
+
+def _stub_tensorflow() -> None:
+    """``from tensorflow import keras`` as Keras 3 itself (tensorflow is not in the test extra)."""
+    import keras  # noqa: PLC0415  lazy: only in the Keras subprocess
+
+    tf = types.ModuleType("tensorflow")
+    tf.keras = keras  # type: ignore[attr-defined]
+    sys.modules.setdefault("tensorflow", tf)
+    sys.modules.setdefault("tensorflow.keras", keras)
+    sys.modules.setdefault("tensorflow.keras.layers", keras.layers)
+
+
+def _model(path: str, name: str) -> Any:
+    names = runpy.run_path(path, run_name="model_code")
+    value = names[name]
+    return value() if isinstance(value, type) else value
+
+
+def torch_counts(path: str, name: str) -> dict[str, Any]:
+    model = _model(path, name)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    buffers = sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked"))
+    return {"total": trainable + frozen, "trainable": trainable, "non_trainable": frozen, "buffers": buffers,
+            "output_shape": None}
+
+
+def keras_counts(path: str, name: str) -> dict[str, Any]:
+    import numpy as np  # noqa: PLC0415  lazy: only in the Keras subprocess
+
+    model = _model(path, name)
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    try:
+        shape = list(model.output_shape[1:])
+    except (AttributeError, ValueError):
+        shape = None
+    return {"total": int(model.count_params()), "trainable": trainable, "non_trainable": frozen, "buffers": 0,
+            "output_shape": shape}
+
+
+def main() -> None:
+    framework, *targets = sys.argv[1:]
+    if framework == "pytorch":
+        _stub_torchvision()
+    else:
+        os.environ.setdefault("KERAS_BACKEND", "torch")
+        _stub_tensorflow()
+    out = {}
+    for target in targets:
+        path, _, name = target.partition("#")
+        out[target] = (torch_counts if framework == "pytorch" else keras_counts)(path, name)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
