@@ -185,6 +185,7 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
     if activations is not None:
         notes += [f"activations: {line}" for line in activations.assumptions()]
     notes += [f"shared: {shared_line(s)}" for s in result.shared]
+    notes += result.notes
     notes += layer_notes(result.layers)
     return Table(columns, rows, totals, list(dict.fromkeys(notes)))
 
