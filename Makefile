@@ -1,4 +1,4 @@
-# symcount: `make demo` counts the gallery; `make test` runs the whole suite.
+# symcount: `make demo` counts the gallery (one process: tools/demo.py); `make test` runs the whole suite.
 # Both create .venv on first use and install into it once (stamp files).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -23,14 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	@for f in derivations/*.sc; do \
-		echo "== $$f"; \
-		$(PY) -m symcount count "$$f" || exit 1; \
-	done
-	@for f in derivations/zoo/*.sc; do \
-		echo "== $$f (blocks folded: --depth 0)"; \
-		$(PY) -m symcount count "$$f" --depth 0 || exit 1; \
-	done
+	@$(PY) -m tools.demo
 
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check symcount tests bench tools

@@ -163,14 +163,45 @@ def slowest_refusal() -> tuple[str, float]:
     return worst
 
 
+def demo_rows(repeat: int) -> list[str]:
+    """``make demo`` (the whole gallery counted in one process, tools/demo.py) against one
+    ``symcount count`` of ResNet-50: the target is at most twice its time."""
+    demo, demo_mem, out = run_process([PY, "-m", "tools.demo"], repeat)
+    one, one_mem, _ = run_process([PY, "-m", "symcount", "count", str(RESNET50)], repeat)
+    files = out.count("\n== ") + out.startswith("== ")
+    return [
+        f"| `symcount count resnet50.sc` | {one:.2f} s | {one_mem / 1024:.0f} MB | 1.00 |",
+        f"| `make demo` (`python -m tools.demo`): {files} descriptions in one process | {demo:.2f} s | "
+        f"{demo_mem / 1024:.0f} MB | {demo / one:.2f} (target <= 2) |",
+    ]
+
+
+def record(rows: list[str], save: bool, notes: str = "") -> int:
+    """Print the table (and append it to bench/RESULTS.md with ``--record``)."""
+    load = os.getloadavg()[0]
+    header = (f"## {datetime.date.today().isoformat()} — {cpu_model()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, load {load:.1f} at the end\n\n"
+              "| what | time | peak RSS | ratio |\n|---|---|---|---|\n")
+    report = header + "\n".join(rows) + "\n" + (f"\n{notes}\n" if notes else "")
+    print(report)
+    if save:
+        results = ROOT / "bench" / "RESULTS.md"
+        existing = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n\n"
+        results.write_text(existing.rstrip("\n") + "\n\n" + report, encoding="utf-8")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-frameworks", action="store_true", help="skip building Keras/torch models")
+    parser.add_argument("--demo", action="store_true", help="only `make demo` against one count of ResNet-50")
     args = parser.parse_args()
     rows: list[str] = []
     compile_package()
+    if args.demo:
+        return record(demo_rows(args.repeat + 2), args.record)
 
     base, base_mem, _ = run_process([PY, "-c", "import sympy, lark"], args.repeat + 2)
     ready, ready_mem, _ = run_process(

@@ -7,6 +7,8 @@ repository and runs nothing else; review the diff, then commit it.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,3 +54,23 @@ def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
             f"{_shown(path)} is stale; run make goldens (pytest -m golden --update-goldens) and review the diff"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package built as a wheel and installed (no dependencies) into a folder of its own, once.
+
+    Put the folder first on ``PYTHONPATH`` to run the package as users get it: with its entry
+    points (the Pygments lexer, the Markdown extension, the console script), which an editable
+    install made from an older ``pyproject.toml`` would not declare yet.
+    """
+    out = tmp_path_factory.mktemp("wheel")
+    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+                           cwd=out, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    target = tmp_path_factory.mktemp("site")
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                              "--target", str(target), *map(str, out.glob("symcount-*.whl"))],
+                             capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr[-2000:]
+    return target

@@ -8,10 +8,14 @@ so nothing can quietly fall back to the source tree.
 
 from __future__ import annotations
 
+import email.parser
 import os
+import re
 import subprocess
 import sys
+import tarfile
 import zipfile
+from email.message import Message
 from pathlib import Path
 
 import needs
@@ -27,17 +31,68 @@ NOT_OURS = {".venv", ".git", "build", "dist", "node_modules", "__pycache__", ".p
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the wheel once (no isolation: hatchling is installed in the venv)."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the sdist, then the wheel from the sdist (what ``python -m build`` does, so a file the
+    sdist forgets breaks the wheel too), once; no isolation: hatchling is installed in the venv."""
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         cwd=out, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    wheels = list(out.glob("symcount-*.whl"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
+    wheels = list(dist.glob("symcount-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
+
+
+def metadata(wheel: Path) -> Message:
+    """The wheel's METADATA (the registry page is made from it)."""
+    name = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA"))
+    return email.parser.Parser().parsestr(zipfile.ZipFile(wheel).read(name).decode("utf-8"))
+
+
+def test_sdist_and_wheel_pass_twine_check(dist: Path) -> None:
+    needs.module("twine")
+    files = sorted(str(p) for p in dist.iterdir())
+    assert sorted(Path(f).suffix for f in files) == [".gz", ".whl"], files
+    proc = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *files], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASSED") == 2, proc.stdout
+
+
+def test_sdist_carries_the_license_and_readme(dist: Path) -> None:
+    sdist = next(dist.glob("symcount-*.tar.gz"))
+    names = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
+    assert {"LICENSE", "README.md", "pyproject.toml", "symcount/language/symcount.lark"} <= names
+    templates = {f"symcount/teaching/exams/{p.name}" for p in (ROOT / "symcount" / "teaching" / "exams").glob("*.sc")}
+    assert templates and templates <= names, sorted(templates - names)
+    assert not [n for n in names if n.startswith(("tests/", "derivations/", ".venv/"))], names
+
+
+def test_wheel_metadata_fills_a_registry_page(wheel: Path) -> None:
+    meta = metadata(wheel)
+    assert meta["License-Expression"] == "MIT"
+    assert "LICENSE" in meta.get_all("License-File", [])
+    assert f"symcount-{meta['Version']}.dist-info/licenses/LICENSE" in zipfile.ZipFile(wheel).namelist()
+    # no project URLs until the project has a public home: an invented address is worse than none
+    urls = dict(url.split(", ", 1) for url in meta.get_all("Project-URL", []))
+    assert all(url.startswith("https://") for url in urls.values()), urls
+    classifiers = meta.get_all("Classifier", [])
+    assert "Intended Audience :: Education" in classifiers and "Typing :: Typed" in classifiers
+    supported = {c.rsplit(" ", 1)[1] for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)}
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" in supported
+    assert meta["Requires-Python"] == ">=3.10" and "3.10" in supported
+    assert meta["Description-Content-Type"] == "text/markdown"
+    assert meta.get_payload().strip() == (ROOT / "README.md").read_text(encoding="utf-8").strip()
+    # the core's runtime dependencies stay sympy and lark: everything else is an extra
+    core = [req for req in meta.get_all("Requires-Dist", []) if "extra ==" not in req]
+    assert sorted(re.split(r"[<>=!~ ;\[]", req, maxsplit=1)[0] for req in core) == ["lark", "sympy"], core
 
 
 def test_wheel_carries_the_grammar_and_type_marker(wheel: Path) -> None:
@@ -80,6 +135,13 @@ def test_installed_wheel_counts_from_another_directory(wheel: Path, tmp_path: Pa
                           "--format", "json"], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert '"total": 33024' in cli.stdout
+    # and the `symcount` command itself (the console script pip writes), run from elsewhere
+    script = target / "bin" / "symcount"
+    assert script.exists(), sorted(p.name for p in target.iterdir())
+    command = subprocess.run([str(script), "count", "conv2d(C_in=128, C_out=256, k=3, bias=false)"], cwd=elsewhere,
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert command.returncode == 0, command.stderr
+    assert "294,912" in command.stdout
 
 
 def test_the_grammar_is_the_only_lark_file() -> None:

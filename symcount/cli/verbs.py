@@ -74,6 +74,8 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
     Verb("compute", "symcount.cli.compute", "forward and training FLOPs per token beside the 2N / 6N rules",
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
+    Verb("render", "symcount.cli.render",
+         "run the ```symcount VERB``` blocks of Markdown notes (in place, or -o a copy; --check for CI)"),
 )}
 
 
