@@ -9,9 +9,11 @@ import sympy
 from symcount.catalog.common import bias_arg, divides, positions, size
 from symcount.catalog.core import (
     _KERNEL_OPTIONS,
+    BIAS,
     FLAG,
     ONE,
     SIZE,
+    STRING,
     TRAINABLE,
     ZERO,
     Args,
@@ -37,8 +39,14 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
 
 def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "pytorch" and not _attention_standard(a):
+        if not _attention_uniform(a):
+            return ["PyTorch's MultiheadAttention has one bias for all projections and no QK-norm: "
+                    "separate q/k/v/o projections (as in Qwen and Whisper) are counted"]
         return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
                 "separate q/k/v/o projections (as in Llama) are counted"]
+    if convention == "keras" and not _attention_uniform(a):
+        return ["Keras's MultiHeadAttention has one use_bias for all projections and no QK-norm: "
+                "the per-projection biases and norms written are counted"]
     if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
             and sympy.simplify(a.value_dim - a.key_dim) != 0):
         return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
@@ -57,9 +65,20 @@ def _attention_defaults(values: dict[str, Any], shape: Shape | None) -> None:
     for name in ("kdim", "vdim", "out_dim"):  # key/value inputs and the output: d_model wide unless told
         if values.get(name) is None:
             values[name] = values["d_model"]
+    for name in _PROJECTION_BIASES:  # each projection's bias follows bias= unless told
+        if values.get(name) is None:
+            values[name] = values["bias"]
+
+
+#: the per-projection bias arguments, in the order q, k, v, o
+_PROJECTION_BIASES = ("q_bias", "k_bias", "v_bias", "o_bias")
+#: qk_norm's values: the norm over each query and key head (head_dim wide), none by default
+QK_NORMS = ("none", "rmsnorm", "layernorm")
 
 
 def _check_attention(a: Args) -> tuple[str, str] | None:
+    if a.qk_norm not in QK_NORMS:
+        return "qk_norm", f'qk_norm must be "rmsnorm", "layernorm" or "none", not "{a.qk_norm}"'
     q = a.key_dim
     if not q.free_symbols and not q.is_integer:
         return "heads", f"heads={a.heads} does not divide d_model={a.d_model}; give key_dim"
@@ -68,10 +87,16 @@ def _check_attention(a: Args) -> tuple[str, str] | None:
     return None
 
 
+def _attention_uniform(a: Args) -> bool:
+    """One bias for all four projections and no QK-norm: what MultiheadAttention can hold."""
+    return a.qk_norm == "none" and all(_same(a.get(name), a.bias) for name in _PROJECTION_BIASES)
+
+
 def _attention_standard(a: Args) -> bool:
-    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head."""
+    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head, one bias."""
     return bool(
-        sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
+        _attention_uniform(a)
+        and sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
         and sympy.simplify(a.value_dim - a.key_dim) == 0
         and sympy.simplify(a.kv_heads - a.heads) == 0
     )
@@ -91,14 +116,15 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
     kd, vd, out = a.kdim, a.vdim, a.out_dim
     bias_kv = [Tensor("bias_k", (ONE, ONE, d)), Tensor("bias_v", (ONE, ONE, d))] if a.add_bias_kv else []
+    bq, bk, bv, bo = a.q_bias, a.k_bias, a.v_bias, a.o_bias
     if convention == "keras":
         return [
-            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=a.bias),
-            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
-            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
+            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=bq),
+            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=bk),
+            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=bv),
             Tensor("attention_output/kernel", (h, dv, out)),
-            Tensor("attention_output/bias", (out,), present=a.bias),
-        ] + bias_kv
+            Tensor("attention_output/bias", (out,), present=bo),
+        ] + _qk_norm_tensors(a) + bias_kv
     if _attention_standard(a):
         if _same(kd, d) and _same(vd, d):
             inputs = [Tensor("in_proj_weight", (3 * d, d))]
@@ -109,14 +135,32 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
             Tensor("out_proj.weight", (out, d)), Tensor("out_proj.bias", (out,), present=a.bias),
         ]
     return [
-        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=a.bias),
-        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
-        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
-        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=a.bias),
-    ] + bias_kv
+        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=bq),
+        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=bk),
+        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=bv),
+        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=bo),
+    ] + _qk_norm_tensors(a) + bias_kv
+
+
+def _qk_norm_tensors(a: Args) -> list[Tensor]:
+    """Qwen3's q_norm and k_norm: one norm over head_dim, shared by every query (key) head."""
+    if a.qk_norm == "none":
+        return []
+    out = []
+    for norm in ("q_norm", "k_norm"):
+        out.append(Tensor(f"{norm}.weight", (a.key_dim,)))
+        if a.qk_norm == "layernorm":
+            out.append(Tensor(f"{norm}.bias", (a.key_dim,)))
+    return out
+
+
+def _qk_norm_formula(a: Args) -> str:
+    return {"none": "", "rmsnorm": " + 2*d_k", "layernorm": " + 4*d_k"}[a.qk_norm]
 
 
 def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
+    if not _attention_uniform(a):
+        return {"param": _per_projection_formula(a) + _qk_norm_formula(a)}
     if not _attention_plain_io(a):
         extra = " + 2*d_model" if a.add_bias_kv else ""
         return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
@@ -127,6 +171,24 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
         return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
     return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
                      " + (h*d_v + b)*d_model"}
+
+
+def _per_projection_formula(a: Args) -> str:
+    """q, k, v and o each with its bias indicator: b where it is bias=, b_q (b_k, ...) where it is
+    not, left out where the projection has none (Qwen2's o_proj, Whisper's k_proj)."""
+    names = {}
+    for name, symbol in zip(_PROJECTION_BIASES, ("b_q", "b_k", "b_v", "b_o"), strict=True):
+        value = a.get(name)
+        names[symbol] = "" if value == ZERO else ("b" if _same(value, a.bias) else symbol)
+    plain = _attention_plain_io(a)
+    kin, vin, out = ("d_model", "d_model", "d_model") if plain else ("d_kin", "d_vin", "d_out")
+    extra = " + 2*d_model" if a.add_bias_kv else ""
+
+    def factor(width: str, bias: str) -> str:
+        return f"({width} + {bias})" if bias else width
+
+    return (f"{factor('d_model', names['b_q'])}*h*d_k + {factor(kin, names['b_k'])}*h_kv*d_k"
+            f" + {factor(vin, names['b_v'])}*h_kv*d_v + {factor('h*d_v', names['b_o'])}*{out}{extra}")
 
 
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
@@ -163,6 +225,12 @@ register(LayerType(
         ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
                 doc="output features (Keras output_shape; default d_model)"),
         ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
+        ArgSpec("q_bias", BIAS, None, (), symbol="b_q", doc="bias of the query projection (default: bias)"),
+        ArgSpec("k_bias", BIAS, None, (), symbol="b_k", doc="bias of the key projection (default: bias)"),
+        ArgSpec("v_bias", BIAS, None, (), symbol="b_v", doc="bias of the value projection (default: bias)"),
+        ArgSpec("o_bias", BIAS, None, (), symbol="b_o", doc="bias of the output projection (default: bias)"),
+        ArgSpec("qk_norm", STRING, "none", (), doc='"rmsnorm" or "layernorm" over head_dim on every query and '
+                                                 'key head (Qwen3; shared by the heads)'),
         TRAINABLE,
     ),
     tensors=_attention_tensors,
