@@ -515,6 +515,34 @@ def gen_projection_attention(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2, forward=forward)
 
 
+def gen_latent_attention(rng: random.Random) -> Case:
+    """DeepSeek-V3's multi-head latent attention, with and without the query latent and biases."""
+    from transformers import DeepseekV3Config
+    from transformers.models.deepseek_v3.modeling_deepseek_v3 import DeepseekV3Attention
+
+    heads, d = rng.randint(1, 3), rng.randint(2, 12)
+    rope, nope, v_dim = 2 * rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, 4)
+    q_rank = rng.choice([None, rng.randint(1, d)])
+    kv_rank = rng.randint(1, d)
+    bias = rng.random() < 0.4
+    config = DeepseekV3Config(hidden_size=d, num_attention_heads=heads, num_key_value_heads=heads,
+                              q_lora_rank=q_rank, kv_lora_rank=kv_rank, qk_rope_head_dim=rope,
+                              qk_nope_head_dim=nope, v_head_dim=v_dim, attention_bias=bias)
+    config._attn_implementation = "eager"
+    length = rng.randint(1, 5)
+    args: dict[str, Any] = {"heads": heads, "kv_lora_rank": kv_rank, "qk_rope_head_dim": rope,
+                            "qk_nope_head_dim": nope, "v_head_dim": v_dim, "bias": bias}
+    if q_rank is not None:
+        args["q_lora_rank"] = q_rank
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        rotation = (torch.ones(1, length, rope), torch.zeros(1, length, rope))
+        return module(x, position_embeddings=rotation, attention_mask=None)[0]
+
+    return Case("latent_attention", args, {"L": length, "C": d}, lambda: DeepseekV3Attention(config, layer_idx=0),
+                frozen=rng.random() < 0.2, forward=forward)
+
+
 def gen_encoder_layer(rng: random.Random) -> Case:
     heads = rng.randint(1, 4)
     d = heads * rng.randint(1, 4)
@@ -730,6 +758,7 @@ GENERATORS.update({
     "grouped_attention": (gen_grouped_attention, 6),
     "attention_options": (gen_attention_options, 8),
     "projection_attention": (gen_projection_attention, 9),
+    "latent_attention": (gen_latent_attention, 8),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
     "transformer_decoder_layer": (gen_decoder_layer, 8),
     "gated_mlp": (gen_gated_mlp, 4),

@@ -37,6 +37,7 @@ MODELS = [
     ("Mixtral-8x7B", "mistral.sc", "mixtral_8x7b"),
     ("Qwen2.5-0.5B", "qwen.sc", "qwen2_5_0_5b"), ("Qwen2.5-7B", "qwen.sc", "qwen2_5_7b"),
     ("Qwen3-8B", "qwen.sc", "qwen3_8b"), ("Qwen3-30B-A3B", "qwen.sc", "qwen3_30b_a3b"),
+    ("DeepSeek-V3", "deepseek.sc", "deepseek_v3"),
 ]
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -99,7 +100,7 @@ class Shape:
 
 
 def transformer_shape(result: Count) -> Shape:
-    attention = [layer for layer in result.layers if layer.kind == "attention"]
+    attention = [layer for layer in result.layers if layer.kind in ("attention", "latent_attention")]
     assert attention and attention[0].args is not None
     return Shape(len(attention), int(attention[0].args.d_model))
 
@@ -283,7 +284,7 @@ def section_compute() -> str:
 CLASSES = {"gpt2.sc": "GPT2LMHeadModel", "bert.sc": "BertModel", "llama.sc": "LlamaForCausalLM",
            "mistral_7b": "MistralForCausalLM", "mixtral_8x7b": "MixtralForCausalLM",
            "qwen2_5_0_5b": "Qwen2ForCausalLM", "qwen2_5_7b": "Qwen2ForCausalLM", "qwen3_8b": "Qwen3ForCausalLM",
-           "qwen3_30b_a3b": "Qwen3MoeForCausalLM"}
+           "qwen3_30b_a3b": "Qwen3MoeForCausalLM", "deepseek.sc": "DeepseekV3ForCausalLM"}
 
 
 def section_zoo() -> str:

@@ -10,6 +10,7 @@ from symcount.catalog.common import bias_arg, divides, positions, size
 from symcount.catalog.core import (
     _KERNEL_OPTIONS,
     BIAS,
+    COUNT,
     FLAG,
     ONE,
     SIZE,
@@ -25,6 +26,7 @@ from symcount.catalog.core import (
     torch_nn,
 )
 from symcount.catalog.shapes import Shape
+from symcount.language.symbols import is_number
 
 
 def _attention_caveats(a: Args, convention: str) -> list[str]:
@@ -384,4 +386,92 @@ register(LayerType(
     macs=lambda a, i, o: 3 * a.d_model * a.ff * positions(i),
     macs_doc="3 · d_model · d_ff · L",
     input_kind="sequence",
+))
+
+
+# -- multi-head latent attention (DeepSeek-V2, V3) ------------------------------------------
+
+def _mla_q_width(a: Args) -> sympy.Expr:
+    """Each query (and key) head: a part without positions (nope) and a rotary part (rope)."""
+    return a.qk_nope_head_dim + a.qk_rope_head_dim
+
+
+def _mla_q_latent(a: Args) -> bool:
+    """Whether queries go through a latent: q_lora_rank given and not 0 (DeepSeek-V2-Lite has none)."""
+    return a.q_lora_rank is not None and a.q_lora_rank != 0
+
+
+def _mla_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, h, rkv, rope, b = a.d_model, a.heads, a.kv_lora_rank, a.qk_rope_head_dim, a.bias
+    q = _mla_q_width(a)
+    if not _mla_q_latent(a):
+        queries = [Tensor("q_proj.weight", (h * q, d))]
+    else:
+        rq = a.q_lora_rank
+        queries = [Tensor("q_a_proj.weight", (rq, d)), Tensor("q_a_proj.bias", (rq,), present=b),
+                   Tensor("q_a_layernorm.weight", (rq,)), Tensor("q_b_proj.weight", (h * q, rq))]
+    return queries + [
+        Tensor("kv_a_proj_with_mqa.weight", (rkv + rope, d)), Tensor("kv_a_proj_with_mqa.bias", (rkv + rope,), present=b),
+        Tensor("kv_a_layernorm.weight", (rkv,)),
+        Tensor("kv_b_proj.weight", (h * (a.qk_nope_head_dim + a.v_head_dim), rkv)),
+        Tensor("o_proj.weight", (d, h * a.v_head_dim)), Tensor("o_proj.bias", (d,), present=b),
+    ]
+
+
+def _mla_formulas(a: Args, convention: str) -> dict[str, str]:
+    queries = ("(d_model + b)*r_q + r_q + r_q*h*(d_nope + d_rope)" if _mla_q_latent(a)
+               else "d_model*h*(d_nope + d_rope)")
+    return {"param": f"{queries} + (d_model + b)*(r_kv + d_rope) + r_kv + r_kv*h*(d_nope + d_v)"
+                     " + (h*d_v + b)*d_model"}
+
+
+def _mla_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    """The projections as transformers runs them (the latent kv expanded to every head), then scores over
+    query/key heads of d_nope + d_rope and the weighted sum of d_v-wide values, over L keys."""
+    L = positions(i)
+    d, h, rkv, rope, dv = a.d_model, a.heads, a.kv_lora_rank, a.qk_rope_head_dim, a.v_head_dim
+    q = _mla_q_width(a)
+    queries = d * h * q if not _mla_q_latent(a) else d * a.q_lora_rank + a.q_lora_rank * h * q
+    projections = queries + d * (rkv + rope) + rkv * h * (a.qk_nope_head_dim + dv) + h * dv * d
+    return L * projections + L * L * h * q + L * L * h * dv
+
+
+def _check_mla(a: Args) -> tuple[str, str] | None:
+    for name in ("q_lora_rank", "kv_lora_rank"):
+        rank = a.get(name)
+        if rank is not None and is_number(rank) and is_number(a.d_model) and rank > a.d_model:
+            return name, (f"{name}={rank} is more than d_model={a.d_model}: a low-rank projection's rank "
+                          "is at most its input width")
+    rope = a.qk_rope_head_dim
+    if is_number(rope) and rope % 2:
+        return "qk_rope_head_dim", f"qk_rope_head_dim={rope} is odd: rotary positions turn pairs of features"
+    return None
+
+
+register(LayerType(
+    name="latent_attention",
+    aliases=("mla", "multi_head_latent_attention", "DeepseekV3Attention", "DeepseekV2Attention"),
+    missing={"keras": "Keras has no latent attention layer"},
+    description="Multi-head latent attention (DeepSeek-V2/V3): queries and keys/values through low-rank "
+                "latents, each head split into a rotary and a position-free part.",
+    args=(
+        size("d_model", "hidden_size", "embed_dim", infer="channels", doc="model width"),
+        size("heads", "num_heads", "num_attention_heads", symbol="h", doc="attention heads"),
+        ArgSpec("q_lora_rank", COUNT, None, (), symbol="r_q",
+                doc="rank of the query latent (default, None or 0: no latent, a full q_proj)"),
+        size("kv_lora_rank", symbol="r_kv", doc="rank of the compressed key/value latent (what is cached)"),
+        size("qk_rope_head_dim", symbol="d_rope", doc="rotary part of each query/key head"),
+        size("qk_nope_head_dim", symbol="d_nope", doc="position-free part of each query/key head"),
+        size("v_head_dim", symbol="d_v", doc="size of each value head"),
+        bias_arg(default=False),
+        TRAINABLE,
+    ),
+    tensors=_mla_tensors,
+    formulas=_mla_formulas,
+    shape=lambda a, s, c: Shape(s.spatial, a.d_model, s.sequence),
+    macs=_mla_macs,
+    macs_doc="L · (d_model · r_q + r_q · h · (d_nope + d_rope) + d_model · (r_kv + d_rope) + r_kv · h · (d_nope + d_v)"
+             " + h · d_v · d_model) + L^2 · h · (d_nope + d_rope + d_v)",
+    input_kind="sequence",
+    validate=_check_mla,
 ))
