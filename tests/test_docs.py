@@ -1,4 +1,4 @@
-"""The examples in docs/language.md count, and count to what the page says.
+"""The examples in docs/language.md and docs/llm.md count, and count to what the pages say.
 
 Each ```sc block is a description; ``#:`` comment lines in it state the
 answer (``#: total = 61,706``, symbolic answers allowed) and the options
@@ -23,6 +23,7 @@ from symcount.language.values import Env, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = ROOT / "docs" / "language.md"
+LLM = ROOT / "docs" / "llm.md"
 FENCE = re.compile(r"^```(sc|sc-error)\n(.*?)^```", re.S | re.M)
 DIRECTIVE = re.compile(r"^\s*#:\s*(set\s+)?(\w+)\s*=\s*(.+?)\s*$")
 COUNTS = ("total", "trainable", "non_trainable", "buffers")
@@ -37,17 +38,19 @@ class Example:
     fails: bool
     expect: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    page: str = "language.md"
 
     @property
     def id(self) -> str:
-        return f"language.md:{self.line}"
+        return f"{self.page}:{self.line}"
 
 
 def examples(path: Path = LANGUAGE) -> list[Example]:
     text = path.read_text(encoding="utf-8")
     found = []
     for match in FENCE.finditer(text):
-        example = Example(match.group(2), text.count("\n", 0, match.start()) + 1, match.group(1) == "sc-error")
+        example = Example(match.group(2), text.count("\n", 0, match.start()) + 1, match.group(1) == "sc-error",
+                          page=path.name)
         for line in match.group(2).splitlines():
             directive = DIRECTIVE.match(line)
             if directive:
@@ -63,6 +66,7 @@ def expected_value(text: str) -> sympy.Expr:
 
 
 EXAMPLES = examples()
+LLM_EXAMPLES = examples(LLM)
 
 
 def test_the_page_has_examples_with_answers() -> None:
@@ -71,7 +75,12 @@ def test_the_page_has_examples_with_answers() -> None:
     assert sum(e.fails for e in EXAMPLES) >= 2
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.id)
+def test_the_llm_page_has_examples_with_answers() -> None:
+    assert len(LLM_EXAMPLES) >= 3
+    assert all(e.expect for e in LLM_EXAMPLES), [e.id for e in LLM_EXAMPLES if not e.expect]
+
+
+@pytest.mark.parametrize("example", EXAMPLES + LLM_EXAMPLES, ids=lambda e: e.id)
 def test_example(example: Example) -> None:
     options = {k: example.expect[k] for k in ("network", "convention") if k in example.expect}
     if example.fails:

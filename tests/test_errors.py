@@ -730,7 +730,8 @@ def test_a_called_network_may_still_start_with_input() -> None:
 
 def test_small_message_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     err = error_of("network n { input(L=8, C=4)\n moe(2, 1) { linear(C_out=4) } }")
-    assert (err.line, err.column, err.message) == (2, 6, "moe takes named arguments (experts=, top_k=, bias=)")
+    assert (err.line, err.column, err.message) == (
+        2, 6, "moe takes named arguments (experts=, top_k=, bias=, shared=, correction_bias=)")
     code, _, err_text = run_cli(capsys, "compare", "linear(C_in=C, C_out=2)", "linear(C_in=C, C_out=3)",
                                 "--a-set", "D=0")
     assert code == 2 and err_text.startswith("<A>: --a-set D: no such name in the description (names: C)")

@@ -82,6 +82,28 @@ MISTRAL_7B = {"vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 143
               "num_attention_heads": 32, "num_key_value_heads": 8}
 MIXTRAL = {**MISTRAL_7B, "num_local_experts": 8, "num_experts_per_tok": 2}
 BERT = {"bert_base": (12, 768, 12, 3072), "bert_large": (24, 1024, 16, 4096)}
+QWEN = {
+    "qwen2_5_0_5b": ("Qwen2ForCausalLM", {"vocab_size": 151936, "hidden_size": 896, "intermediate_size": 4864,
+                                          "num_hidden_layers": 24, "num_attention_heads": 14,
+                                          "num_key_value_heads": 2, "tie_word_embeddings": True}),
+    "qwen2_5_7b": ("Qwen2ForCausalLM", {"vocab_size": 152064, "hidden_size": 3584, "intermediate_size": 18944,
+                                        "num_hidden_layers": 28, "num_attention_heads": 28, "num_key_value_heads": 4,
+                                        "tie_word_embeddings": False}),
+    "qwen3_8b": ("Qwen3ForCausalLM", {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 12288,
+                                      "num_hidden_layers": 36, "num_attention_heads": 32, "num_key_value_heads": 8,
+                                      "head_dim": 128, "tie_word_embeddings": False}),
+    "qwen3_30b_a3b": ("Qwen3MoeForCausalLM", {"vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144,
+                                              "moe_intermediate_size": 768, "num_hidden_layers": 48,
+                                              "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+                                              "num_experts": 128, "num_experts_per_tok": 8,
+                                              "tie_word_embeddings": False}),
+}
+
+DEEPSEEK_V3 = {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
+               "num_hidden_layers": 61, "first_k_dense_replace": 3, "num_attention_heads": 128,
+               "num_key_value_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256, "num_experts_per_tok": 8,
+               "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+               "v_head_dim": 128, "tie_word_embeddings": False}
 
 #: (zoo file, network) -> the published total the issue quotes: a check that the models
 #: built above are the published ones, not just whatever symcount says.
@@ -92,7 +114,13 @@ PUBLISHED = {
     ("llama.sc", "llama2_7b"): 6_738_415_616, ("llama.sc", "llama3_8b"): 8_030_261_248,
     ("llama.sc", "llama3_2_1b"): 1_235_814_400, ("mistral.sc", "mistral_7b"): 7_241_732_096,
     ("mistral.sc", "mixtral_8x7b"): 46_702_792_704,
+    ("qwen.sc", "qwen2_5_0_5b"): 494_032_768, ("qwen.sc", "qwen2_5_7b"): 7_615_616_512,
+    ("qwen.sc", "qwen3_8b"): 8_190_735_360, ("qwen.sc", "qwen3_30b_a3b"): 30_532_122_624,
+    ("deepseek.sc", "deepseek_v3"): 671_026_404_352,
 }
+#: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
+MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
+              ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256)}
 
 
 def _gpt2(name: str) -> Any:
@@ -111,6 +139,8 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
     **{("llama.sc", name): (lambda cfg=cfg: build("LlamaForCausalLM", **cfg)) for name, cfg in LLAMA.items()},
     ("mistral.sc", "mistral_7b"): lambda: build("MistralForCausalLM", **MISTRAL_7B),
     ("mistral.sc", "mixtral_8x7b"): lambda: build("MixtralForCausalLM", **MIXTRAL),
+    **{("qwen.sc", name): (lambda cls=cls, cfg=cfg: build(cls, **cfg)) for name, (cls, cfg) in QWEN.items()},
+    ("deepseek.sc", "deepseek_v3"): lambda: build("DeepseekV3ForCausalLM", **DEEPSEEK_V3),
 }
 
 
@@ -141,9 +171,38 @@ def test_mixtral_active_parameters(published_models: dict[tuple[str, str], Any])
     assert all(layer.total == layer.active == 4096 * 8 for layer in router)
 
 
+def test_qwen3_moe_active_parameters(published_models: dict[tuple[str, str], Any]) -> None:
+    model = published_models[("qwen.sc", "qwen3_30b_a3b")]
+    config = QWEN["qwen3_30b_a3b"][1]
+    active = mixtral_active(model, top_k=config["num_experts_per_tok"], experts=config["num_experts"])
+    assert zoo_count("qwen.sc", "qwen3_30b_a3b").active == active
+
+
+def test_deepseek_v3_active_parameters_and_buffers(published_models: dict[tuple[str, str], Any]) -> None:
+    """Routed experts count top_k of 256; the shared expert, the dense prefix and attention count whole;
+    each MoE layer's router keeps an e_score_correction_bias buffer."""
+    model = published_models[("deepseek.sc", "deepseek_v3")]
+    result = zoo_count("deepseek.sc", "deepseek_v3")
+    assert result.active == mixtral_active(model, top_k=8, experts=256)
+    moe_layers = DEEPSEEK_V3["num_hidden_layers"] - DEEPSEEK_V3["first_k_dense_replace"]
+    buffers = [name for name, _ in model.named_buffers() if name.endswith("e_score_correction_bias")]
+    assert len(buffers) == moe_layers
+    assert result.buffers == moe_layers * 256
+
+
+def test_qwen2_has_no_output_bias_and_qwen3_normalises_heads() -> None:
+    """Qwen2's o_proj has no bias (q, k and v do); Qwen3's q_norm and k_norm are head_dim wide."""
+    qwen2 = next(layer for layer in zoo_count("qwen.sc", "qwen2_5_0_5b").layers if layer.kind == "attention")
+    assert [t.name for t in qwen2.tensors] == ["q_proj.weight", "q_proj.bias", "k_proj.weight", "k_proj.bias",
+                                               "v_proj.weight", "v_proj.bias", "o_proj.weight"]
+    qwen3 = next(layer for layer in zoo_count("qwen.sc", "qwen3_8b").layers if layer.kind == "attention")
+    norms = {t.name: t.shape for t in qwen3.tensors if "norm" in t.name}
+    assert norms == {"q_norm.weight": (128,), "k_norm.weight": (128,)}
+
+
 def test_dense_models_are_fully_active() -> None:
     for file, network in BUILDERS:
-        if network != "mixtral_8x7b":
+        if (file, network) not in MOE_MODELS:
             result = zoo_count(file, network)
             assert result.active == result.total, network
 
@@ -257,6 +316,66 @@ def test_bert_block_random(n_layers: int, heads: int, head_dim: int, ff: int, V:
     assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
 
 
+def _qwen_config(c: dict[str, Any], head_dim: int) -> dict[str, Any]:
+    return {**_llama_config(c), "head_dim": head_dim}
+
+
+@PROPERTY
+@given(decoder_configs())
+def test_qwen2_block_random(c: dict[str, Any]) -> None:
+    model = build("Qwen2ForCausalLM", **_llama_config(c))
+    result = probe("qwen.sc", _call("qwen", c, head_dim=c["d_model"] // c["heads"], qkv_bias=True))
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+
+
+@PROPERTY
+@given(decoder_configs(), st.integers(1, 5), st.booleans(), st.integers(1, 6), st.data())
+def test_qwen3_block_random(c: dict[str, Any], half_head: int, bias: bool, experts: int,
+                            data: st.DataObject) -> None:
+    """Qwen3 (dense) and Qwen3-MoE with its own head size, with or without attention biases."""
+    head_dim = 2 * half_head
+    top_k = data.draw(st.integers(1, experts))
+    config = {**_qwen_config(c, head_dim), "attention_bias": bias}
+    if experts > 1:
+        config.update(num_experts=experts, num_experts_per_tok=top_k, moe_intermediate_size=c["ff"])
+        model = build("Qwen3MoeForCausalLM", **config)
+    else:
+        model = build("Qwen3ForCausalLM", **config)
+    result = probe("qwen.sc", _call("qwen", c, head_dim=head_dim, qkv_bias=bias, o_bias=bias, qk_norm='"rmsnorm"',
+                                    experts=experts, top_k=top_k))
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+    if experts > 1:
+        assert result.active == mixtral_active(model, top_k, experts)
+
+
+@PROPERTY
+@given(st.integers(1, 3), st.integers(0, 2), st.integers(1, 3), st.integers(1, 4), st.integers(1, 6),
+       st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.integers(2, 6), st.integers(0, 2), st.data())
+def test_deepseek_block_random(moe_layers: int, n_dense: int, heads: int, rope_half: int, nope: int, v_dim: int,
+                               ff: int, moe_ff: int, experts: int, shared: int, data: st.DataObject) -> None:
+    """DeepSeek-V3 at small sizes: with and without the query latent, with and without shared experts."""
+    d = data.draw(st.integers(4, 24))
+    q_rank = data.draw(st.one_of(st.none(), st.integers(1, d)))
+    kv_rank = data.draw(st.integers(1, d))
+    top_k = data.draw(st.integers(1, experts))
+    V = data.draw(st.integers(1, 40))
+    config = {"vocab_size": V, "hidden_size": d, "intermediate_size": ff, "moe_intermediate_size": moe_ff,
+              "num_hidden_layers": n_dense + moe_layers, "first_k_dense_replace": n_dense,
+              "num_attention_heads": heads, "num_key_value_heads": heads, "n_shared_experts": shared,
+              "n_routed_experts": experts, "num_experts_per_tok": top_k, "n_group": 1, "topk_group": 1,
+              "q_lora_rank": q_rank, "kv_lora_rank": kv_rank, "qk_rope_head_dim": 2 * rope_half,
+              "qk_nope_head_dim": nope, "v_head_dim": v_dim, "tie_word_embeddings": False,
+              "bos_token_id": None, "eos_token_id": None, "pad_token_id": None}
+    model = build("DeepseekV3ForCausalLM", **config)
+    call = (f"deepseek(n_layers={n_dense + moe_layers}, n_dense={n_dense}, d_model={d}, V={V}, ff={ff}, "
+            f"moe_ff={moe_ff}, heads={heads}, q_lora_rank={q_rank or 0}, "
+            f"kv_lora_rank={kv_rank}, qk_rope_head_dim={2 * rope_half}, qk_nope_head_dim={nope}, "
+            f"v_head_dim={v_dim}, experts={experts}, top_k={top_k}, shared={shared})")
+    result = probe("deepseek.sc", call)
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+    assert result.active == mixtral_active(model, top_k, experts)
+
+
 # ---------------------------------------------------------------------------------------------
 # the moe layer itself
 
@@ -282,3 +401,39 @@ def test_moe_in_every_layer() -> None:
 def test_moe_top_k_above_experts_is_an_error() -> None:
     with pytest.raises(symcount.SymcountError, match="top_k=3 is more than the 2 experts"):
         symcount.count("network n {\n input(L=4, C=8)\n moe(experts=2, top_k=3) { gated_mlp(ff=4) }\n}")
+
+
+def test_qk_norm_must_be_a_norm() -> None:
+    source = 'network n {\n input(L=4, C=8)\n attention(heads=2, qk_norm="batchnorm")\n}'
+    with pytest.raises(symcount.SymcountError, match='qk_norm must be "rmsnorm", "layernorm" or "none"') as info:
+        symcount.count(source)
+    assert (info.value.pos.line, info.value.pos.column) == (3, 21)
+
+
+def test_shared_experts_need_routed_ones() -> None:
+    source = "network n {\n input(L=4, C=8)\n moe(experts=0, shared=1) { gated_mlp(ff=4) }\n}"
+    with pytest.raises(symcount.SymcountError, match=r"moe has no routed experts \(experts=0\)") as info:
+        symcount.count(source)
+    assert (info.value.pos.line, info.value.pos.column) == (3, 14)
+
+
+def test_shared_experts_are_always_active() -> None:
+    """shared=2: two more copies of the expert, counted whole in active and MACs; the router's buffer."""
+    source = ("network n {\n input(L=3, C=6)\n moe(experts=4, top_k=1, shared=2, correction_bias=true) "
+              "{ gated_mlp(ff=8) }\n}")
+    result = symcount.count(source)
+    expert = 3 * 6 * 8
+    assert result.total == 6 * 4 + 4 * expert + 2 * expert
+    assert result.active == 6 * 4 + 1 * expert + 2 * expert
+    assert result.buffers == 4
+    assert result.macs == 3 * (6 * 4 + 3 * expert)
+    assert [layer.name for layer in result.layers] == ["moe.router", "moe.experts.gated_mlp",
+                                                       "moe.shared_experts.gated_mlp"]
+
+
+def test_latent_attention_rank_must_fit() -> None:
+    source = ("network n {\n input(L=4, C=8)\n latent_attention(heads=2, kv_lora_rank=16, qk_rope_head_dim=2, "
+              "qk_nope_head_dim=4, v_head_dim=4)\n}")
+    with pytest.raises(symcount.SymcountError, match="kv_lora_rank=16 is more than d_model=8") as info:
+        symcount.count(source)
+    assert info.value.pos.line == 3

@@ -473,6 +473,77 @@ def gen_grouped_attention(rng: random.Random) -> Case:
                 forward=forward)
 
 
+def gen_projection_attention(rng: random.Random) -> Case:
+    """Per-projection biases and QK-norm: Qwen2's attention (q, k, v biased, o not), Qwen3's (an RMSNorm over
+    head_dim on each query and key head, all biases or none) and Whisper's (no bias on k only)."""
+    from transformers import Qwen2Config, Qwen3Config, WhisperConfig
+    from transformers.models.qwen2.modeling_qwen2 import Qwen2Attention
+    from transformers.models.qwen3.modeling_qwen3 import Qwen3Attention
+    from transformers.models.whisper.modeling_whisper import WhisperAttention
+
+    kv_heads = rng.randint(1, 3)
+    heads = kv_heads * rng.randint(1, 3)
+    head_dim = 2 * rng.randint(1, 3)
+    length = rng.randint(1, 5)
+    family = rng.choice(["qwen2", "qwen3", "whisper"])
+    if family == "whisper":
+        d = heads * head_dim
+        config = WhisperConfig(d_model=d, encoder_attention_heads=heads)
+        config._attn_implementation = "eager"
+        args: dict[str, Any] = {"heads": heads, "k_bias": False}  # Whisper's attention always has bias=True
+        return Case("attention", args, {"L": length, "C": d},
+                    lambda: WhisperAttention(d, heads, config=config), frozen=rng.random() < 0.2,
+                    forward=lambda module, x: module(x)[0],
+                    extra={"renamed": {"out_proj.weight": "o_proj.weight", "out_proj.bias": "o_proj.bias"}})
+    d = heads * rng.randint(1, 3)
+    if family == "qwen2":
+        config = Qwen2Config(hidden_size=d, num_attention_heads=heads, num_key_value_heads=kv_heads, head_dim=head_dim)
+        args = {"heads": heads, "kv_heads": kv_heads, "head_dim": head_dim, "bias": True, "o_bias": False}
+        make = Qwen2Attention
+    else:
+        bias = rng.random() < 0.5
+        config = Qwen3Config(hidden_size=d, num_attention_heads=heads, num_key_value_heads=kv_heads,
+                             head_dim=head_dim, attention_bias=bias)
+        args = {"heads": heads, "kv_heads": kv_heads, "head_dim": head_dim, "bias": bias, "qk_norm": "rmsnorm"}
+        make = Qwen3Attention
+    config._attn_implementation = "eager"
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        rotation = (torch.ones(1, length, head_dim), torch.zeros(1, length, head_dim))
+        return module(x, position_embeddings=rotation, attention_mask=None)[0]
+
+    return Case("attention", args, {"L": length, "C": d}, lambda: make(config, layer_idx=0),
+                frozen=rng.random() < 0.2, forward=forward)
+
+
+def gen_latent_attention(rng: random.Random) -> Case:
+    """DeepSeek-V3's multi-head latent attention, with and without the query latent and biases."""
+    from transformers import DeepseekV3Config
+    from transformers.models.deepseek_v3.modeling_deepseek_v3 import DeepseekV3Attention
+
+    heads, d = rng.randint(1, 3), rng.randint(2, 12)
+    rope, nope, v_dim = 2 * rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, 4)
+    q_rank = rng.choice([None, rng.randint(1, d)])
+    kv_rank = rng.randint(1, d)
+    bias = rng.random() < 0.4
+    config = DeepseekV3Config(hidden_size=d, num_attention_heads=heads, num_key_value_heads=heads,
+                              q_lora_rank=q_rank, kv_lora_rank=kv_rank, qk_rope_head_dim=rope,
+                              qk_nope_head_dim=nope, v_head_dim=v_dim, attention_bias=bias)
+    config._attn_implementation = "eager"
+    length = rng.randint(1, 5)
+    args: dict[str, Any] = {"heads": heads, "kv_lora_rank": kv_rank, "qk_rope_head_dim": rope,
+                            "qk_nope_head_dim": nope, "v_head_dim": v_dim, "bias": bias}
+    if q_rank is not None:
+        args["q_lora_rank"] = q_rank
+
+    def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        rotation = (torch.ones(1, length, rope), torch.zeros(1, length, rope))
+        return module(x, position_embeddings=rotation, attention_mask=None)[0]
+
+    return Case("latent_attention", args, {"L": length, "C": d}, lambda: DeepseekV3Attention(config, layer_idx=0),
+                frozen=rng.random() < 0.2, forward=forward)
+
+
 def gen_encoder_layer(rng: random.Random) -> Case:
     heads = rng.randint(1, 4)
     d = heads * rng.randint(1, 4)
@@ -687,6 +758,8 @@ GENERATORS.update({
     "attention": (gen_attention, 8),
     "grouped_attention": (gen_grouped_attention, 6),
     "attention_options": (gen_attention_options, 8),
+    "projection_attention": (gen_projection_attention, 9),
+    "latent_attention": (gen_latent_attention, 8),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
     "transformer_decoder_layer": (gen_decoder_layer, 8),
     "gated_mlp": (gen_gated_mlp, 4),
@@ -733,7 +806,8 @@ def test_layer_matches_torch(kind: str, seed: int) -> None:
     [layer] = result.layers
     assert layer.kind == case.kind
     listed = {t.name: tuple(int(n) for n in t.shape) for t in layer.tensors}
-    actual = {name: tuple(t.shape) for name, t in module.state_dict().items()}
+    renamed = case.extra.get("renamed", {})  # transformers' families name a projection differently
+    actual = {renamed.get(name, name): tuple(t.shape) for name, t in module.state_dict().items()}
     assert listed == actual, text
     with torch.no_grad():
         out = case.forward(module, case.input_tensor())

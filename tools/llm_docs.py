@@ -35,6 +35,9 @@ MODELS = [
     ("Llama-2-7B", "llama.sc", "llama2_7b"), ("Llama-3-8B", "llama.sc", "llama3_8b"),
     ("Llama-3.2-1B", "llama.sc", "llama3_2_1b"), ("Mistral-7B", "mistral.sc", "mistral_7b"),
     ("Mixtral-8x7B", "mistral.sc", "mixtral_8x7b"),
+    ("Qwen2.5-0.5B", "qwen.sc", "qwen2_5_0_5b"), ("Qwen2.5-7B", "qwen.sc", "qwen2_5_7b"),
+    ("Qwen3-8B", "qwen.sc", "qwen3_8b"), ("Qwen3-30B-A3B", "qwen.sc", "qwen3_30b_a3b"),
+    ("DeepSeek-V3", "deepseek.sc", "deepseek_v3"),
 ]
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -97,7 +100,7 @@ class Shape:
 
 
 def transformer_shape(result: Count) -> Shape:
-    attention = [layer for layer in result.layers if layer.kind == "attention"]
+    attention = [layer for layer in result.layers if layer.kind in ("attention", "latent_attention")]
     assert attention and attention[0].args is not None
     return Shape(len(attention), int(attention[0].args.d_model))
 
@@ -279,7 +282,9 @@ def section_compute() -> str:
 
 
 CLASSES = {"gpt2.sc": "GPT2LMHeadModel", "bert.sc": "BertModel", "llama.sc": "LlamaForCausalLM",
-           "mistral_7b": "MistralForCausalLM", "mixtral_8x7b": "MixtralForCausalLM"}
+           "mistral_7b": "MistralForCausalLM", "mixtral_8x7b": "MixtralForCausalLM",
+           "qwen2_5_0_5b": "Qwen2ForCausalLM", "qwen2_5_7b": "Qwen2ForCausalLM", "qwen3_8b": "Qwen3ForCausalLM",
+           "qwen3_30b_a3b": "Qwen3MoeForCausalLM", "deepseek.sc": "DeepseekV3ForCausalLM"}
 
 
 def section_zoo() -> str:

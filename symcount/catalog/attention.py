@@ -9,9 +9,12 @@ import sympy
 from symcount.catalog.common import bias_arg, divides, positions, size
 from symcount.catalog.core import (
     _KERNEL_OPTIONS,
+    BIAS,
+    COUNT,
     FLAG,
     ONE,
     SIZE,
+    STRING,
     TRAINABLE,
     ZERO,
     Args,
@@ -23,6 +26,7 @@ from symcount.catalog.core import (
     torch_nn,
 )
 from symcount.catalog.shapes import Shape
+from symcount.language.symbols import is_number
 
 
 def _attention_caveats(a: Args, convention: str) -> list[str]:
@@ -37,8 +41,14 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
 
 def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "pytorch" and not _attention_standard(a):
+        if not _attention_uniform(a):
+            return ["PyTorch's MultiheadAttention has one bias for all projections and no QK-norm: "
+                    "separate q/k/v/o projections (as in Qwen and Whisper) are counted"]
         return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
                 "separate q/k/v/o projections (as in Llama) are counted"]
+    if convention == "keras" and not _attention_uniform(a):
+        return ["Keras's MultiHeadAttention has one use_bias for all projections and no QK-norm: "
+                "the per-projection biases and norms written are counted"]
     if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
             and sympy.simplify(a.value_dim - a.key_dim) != 0):
         return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
@@ -57,9 +67,20 @@ def _attention_defaults(values: dict[str, Any], shape: Shape | None) -> None:
     for name in ("kdim", "vdim", "out_dim"):  # key/value inputs and the output: d_model wide unless told
         if values.get(name) is None:
             values[name] = values["d_model"]
+    for name in _PROJECTION_BIASES:  # each projection's bias follows bias= unless told
+        if values.get(name) is None:
+            values[name] = values["bias"]
+
+
+#: the per-projection bias arguments, in the order q, k, v, o
+_PROJECTION_BIASES = ("q_bias", "k_bias", "v_bias", "o_bias")
+#: qk_norm's values: the norm over each query and key head (head_dim wide), none by default
+QK_NORMS = ("none", "rmsnorm", "layernorm")
 
 
 def _check_attention(a: Args) -> tuple[str, str] | None:
+    if a.qk_norm not in QK_NORMS:
+        return "qk_norm", f'qk_norm must be "rmsnorm", "layernorm" or "none", not "{a.qk_norm}"'
     q = a.key_dim
     if not q.free_symbols and not q.is_integer:
         return "heads", f"heads={a.heads} does not divide d_model={a.d_model}; give key_dim"
@@ -68,10 +89,16 @@ def _check_attention(a: Args) -> tuple[str, str] | None:
     return None
 
 
+def _attention_uniform(a: Args) -> bool:
+    """One bias for all four projections and no QK-norm: what MultiheadAttention can hold."""
+    return a.qk_norm == "none" and all(_same(a.get(name), a.bias) for name in _PROJECTION_BIASES)
+
+
 def _attention_standard(a: Args) -> bool:
-    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head."""
+    """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head, one bias."""
     return bool(
-        sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
+        _attention_uniform(a)
+        and sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
         and sympy.simplify(a.value_dim - a.key_dim) == 0
         and sympy.simplify(a.kv_heads - a.heads) == 0
     )
@@ -91,14 +118,15 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
     kd, vd, out = a.kdim, a.vdim, a.out_dim
     bias_kv = [Tensor("bias_k", (ONE, ONE, d)), Tensor("bias_v", (ONE, ONE, d))] if a.add_bias_kv else []
+    bq, bk, bv, bo = a.q_bias, a.k_bias, a.v_bias, a.o_bias
     if convention == "keras":
         return [
-            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=a.bias),
-            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=a.bias),
-            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=a.bias),
+            Tensor("query/kernel", (d, h, dk)), Tensor("query/bias", (h, dk), present=bq),
+            Tensor("key/kernel", (kd, kv, dk)), Tensor("key/bias", (kv, dk), present=bk),
+            Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=bv),
             Tensor("attention_output/kernel", (h, dv, out)),
-            Tensor("attention_output/bias", (out,), present=a.bias),
-        ] + bias_kv
+            Tensor("attention_output/bias", (out,), present=bo),
+        ] + _qk_norm_tensors(a) + bias_kv
     if _attention_standard(a):
         if _same(kd, d) and _same(vd, d):
             inputs = [Tensor("in_proj_weight", (3 * d, d))]
@@ -109,14 +137,32 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
             Tensor("out_proj.weight", (out, d)), Tensor("out_proj.bias", (out,), present=a.bias),
         ]
     return [
-        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=a.bias),
-        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=a.bias),
-        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=a.bias),
-        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=a.bias),
-    ] + bias_kv
+        Tensor("q_proj.weight", (h * dk, d)), Tensor("q_proj.bias", (h * dk,), present=bq),
+        Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=bk),
+        Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=bv),
+        Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=bo),
+    ] + _qk_norm_tensors(a) + bias_kv
+
+
+def _qk_norm_tensors(a: Args) -> list[Tensor]:
+    """Qwen3's q_norm and k_norm: one norm over head_dim, shared by every query (key) head."""
+    if a.qk_norm == "none":
+        return []
+    out = []
+    for norm in ("q_norm", "k_norm"):
+        out.append(Tensor(f"{norm}.weight", (a.key_dim,)))
+        if a.qk_norm == "layernorm":
+            out.append(Tensor(f"{norm}.bias", (a.key_dim,)))
+    return out
+
+
+def _qk_norm_formula(a: Args) -> str:
+    return {"none": "", "rmsnorm": " + 2*d_k", "layernorm": " + 4*d_k"}[a.qk_norm]
 
 
 def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
+    if not _attention_uniform(a):
+        return {"param": _per_projection_formula(a) + _qk_norm_formula(a)}
     if not _attention_plain_io(a):
         extra = " + 2*d_model" if a.add_bias_kv else ""
         return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
@@ -127,6 +173,24 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
         return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
     return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
                      " + (h*d_v + b)*d_model"}
+
+
+def _per_projection_formula(a: Args) -> str:
+    """q, k, v and o each with its bias indicator: b where it is bias=, b_q (b_k, ...) where it is
+    not, left out where the projection has none (Qwen2's o_proj, Whisper's k_proj)."""
+    names = {}
+    for name, symbol in zip(_PROJECTION_BIASES, ("b_q", "b_k", "b_v", "b_o"), strict=True):
+        value = a.get(name)
+        names[symbol] = "" if value == ZERO else ("b" if _same(value, a.bias) else symbol)
+    plain = _attention_plain_io(a)
+    kin, vin, out = ("d_model", "d_model", "d_model") if plain else ("d_kin", "d_vin", "d_out")
+    extra = " + 2*d_model" if a.add_bias_kv else ""
+
+    def factor(width: str, bias: str) -> str:
+        return f"({width} + {bias})" if bias else width
+
+    return (f"{factor('d_model', names['b_q'])}*h*d_k + {factor(kin, names['b_k'])}*h_kv*d_k"
+            f" + {factor(vin, names['b_v'])}*h_kv*d_v + {factor('h*d_v', names['b_o'])}*{out}{extra}")
 
 
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
@@ -163,6 +227,12 @@ register(LayerType(
         ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
                 doc="output features (Keras output_shape; default d_model)"),
         ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
+        ArgSpec("q_bias", BIAS, None, (), symbol="b_q", doc="bias of the query projection (default: bias)"),
+        ArgSpec("k_bias", BIAS, None, (), symbol="b_k", doc="bias of the key projection (default: bias)"),
+        ArgSpec("v_bias", BIAS, None, (), symbol="b_v", doc="bias of the value projection (default: bias)"),
+        ArgSpec("o_bias", BIAS, None, (), symbol="b_o", doc="bias of the output projection (default: bias)"),
+        ArgSpec("qk_norm", STRING, "none", (), doc='"rmsnorm" or "layernorm" over head_dim on every query and '
+                                                 'key head (Qwen3; shared by the heads)'),
         TRAINABLE,
     ),
     tensors=_attention_tensors,
@@ -316,4 +386,92 @@ register(LayerType(
     macs=lambda a, i, o: 3 * a.d_model * a.ff * positions(i),
     macs_doc="3 · d_model · d_ff · L",
     input_kind="sequence",
+))
+
+
+# -- multi-head latent attention (DeepSeek-V2, V3) ------------------------------------------
+
+def _mla_q_width(a: Args) -> sympy.Expr:
+    """Each query (and key) head: a part without positions (nope) and a rotary part (rope)."""
+    return a.qk_nope_head_dim + a.qk_rope_head_dim
+
+
+def _mla_q_latent(a: Args) -> bool:
+    """Whether queries go through a latent: q_lora_rank given and not 0 (DeepSeek-V2-Lite has none)."""
+    return a.q_lora_rank is not None and a.q_lora_rank != 0
+
+
+def _mla_tensors(a: Args, convention: str) -> list[Tensor]:
+    d, h, rkv, rope, b = a.d_model, a.heads, a.kv_lora_rank, a.qk_rope_head_dim, a.bias
+    q = _mla_q_width(a)
+    if not _mla_q_latent(a):
+        queries = [Tensor("q_proj.weight", (h * q, d))]
+    else:
+        rq = a.q_lora_rank
+        queries = [Tensor("q_a_proj.weight", (rq, d)), Tensor("q_a_proj.bias", (rq,), present=b),
+                   Tensor("q_a_layernorm.weight", (rq,)), Tensor("q_b_proj.weight", (h * q, rq))]
+    return queries + [
+        Tensor("kv_a_proj_with_mqa.weight", (rkv + rope, d)), Tensor("kv_a_proj_with_mqa.bias", (rkv + rope,), present=b),
+        Tensor("kv_a_layernorm.weight", (rkv,)),
+        Tensor("kv_b_proj.weight", (h * (a.qk_nope_head_dim + a.v_head_dim), rkv)),
+        Tensor("o_proj.weight", (d, h * a.v_head_dim)), Tensor("o_proj.bias", (d,), present=b),
+    ]
+
+
+def _mla_formulas(a: Args, convention: str) -> dict[str, str]:
+    queries = ("(d_model + b)*r_q + r_q + r_q*h*(d_nope + d_rope)" if _mla_q_latent(a)
+               else "d_model*h*(d_nope + d_rope)")
+    return {"param": f"{queries} + (d_model + b)*(r_kv + d_rope) + r_kv + r_kv*h*(d_nope + d_v)"
+                     " + (h*d_v + b)*d_model"}
+
+
+def _mla_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
+    """The projections as transformers runs them (the latent kv expanded to every head), then scores over
+    query/key heads of d_nope + d_rope and the weighted sum of d_v-wide values, over L keys."""
+    L = positions(i)
+    d, h, rkv, rope, dv = a.d_model, a.heads, a.kv_lora_rank, a.qk_rope_head_dim, a.v_head_dim
+    q = _mla_q_width(a)
+    queries = d * h * q if not _mla_q_latent(a) else d * a.q_lora_rank + a.q_lora_rank * h * q
+    projections = queries + d * (rkv + rope) + rkv * h * (a.qk_nope_head_dim + dv) + h * dv * d
+    return L * projections + L * L * h * q + L * L * h * dv
+
+
+def _check_mla(a: Args) -> tuple[str, str] | None:
+    for name in ("q_lora_rank", "kv_lora_rank"):
+        rank = a.get(name)
+        if rank is not None and is_number(rank) and is_number(a.d_model) and rank > a.d_model:
+            return name, (f"{name}={rank} is more than d_model={a.d_model}: a low-rank projection's rank "
+                          "is at most its input width")
+    rope = a.qk_rope_head_dim
+    if is_number(rope) and rope % 2:
+        return "qk_rope_head_dim", f"qk_rope_head_dim={rope} is odd: rotary positions turn pairs of features"
+    return None
+
+
+register(LayerType(
+    name="latent_attention",
+    aliases=("mla", "multi_head_latent_attention", "DeepseekV3Attention", "DeepseekV2Attention"),
+    missing={"keras": "Keras has no latent attention layer"},
+    description="Multi-head latent attention (DeepSeek-V2/V3): queries and keys/values through low-rank "
+                "latents, each head split into a rotary and a position-free part.",
+    args=(
+        size("d_model", "hidden_size", "embed_dim", infer="channels", doc="model width"),
+        size("heads", "num_heads", "num_attention_heads", symbol="h", doc="attention heads"),
+        ArgSpec("q_lora_rank", COUNT, None, (), symbol="r_q",
+                doc="rank of the query latent (default, None or 0: no latent, a full q_proj)"),
+        size("kv_lora_rank", symbol="r_kv", doc="rank of the compressed key/value latent (what is cached)"),
+        size("qk_rope_head_dim", symbol="d_rope", doc="rotary part of each query/key head"),
+        size("qk_nope_head_dim", symbol="d_nope", doc="position-free part of each query/key head"),
+        size("v_head_dim", symbol="d_v", doc="size of each value head"),
+        bias_arg(default=False),
+        TRAINABLE,
+    ),
+    tensors=_mla_tensors,
+    formulas=_mla_formulas,
+    shape=lambda a, s, c: Shape(s.spatial, a.d_model, s.sequence),
+    macs=_mla_macs,
+    macs_doc="L · (d_model · r_q + r_q · h · (d_nope + d_rope) + d_model · (r_kv + d_rope) + r_kv · h · (d_nope + d_v)"
+             " + h · d_v · d_model) + L^2 · h · (d_nope + d_rope + d_v)",
+    input_kind="sequence",
+    validate=_check_mla,
 ))

@@ -430,32 +430,41 @@ class Walker:
     # -- mixture of experts --------------------------------------------------------
     def run_moe(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
                 multiplier: sympy.Expr) -> Shape | None:
-        """``moe(experts, top_k) { expert }``: every expert counts; top_k are active."""
-        options: dict[str, Value] = {"experts": sympy.Integer(8), "top_k": sympy.Integer(2), "bias": False}
-        aliases = {"num_experts": "experts", "num_local_experts": "experts", "experts_per_token": "top_k",
-                   "num_experts_per_tok": "top_k", "router_bias": "bias"}
+        """``moe(experts, top_k, shared) { expert }``: every expert counts; top_k routed and the shared ones
+        are active."""
+        options: dict[str, Value] = {"experts": sympy.Integer(8), "top_k": sympy.Integer(2), "bias": False,
+                                     "shared": sympy.Integer(0), "correction_bias": False}
+        valid = "experts, top_k, bias, shared, correction_bias"
         for arg in node.args:
             if arg.name is None:
-                raise SymcountError("moe takes named arguments (experts=, top_k=, bias=)", arg.pos,
+                raise SymcountError("moe takes named arguments (experts=, top_k=, bias=, shared=, correction_bias=)",
+                                    arg.pos,
                                     hint="e.g. moe(experts=8, top_k=2) { ... }")
-            key = aliases.get(arg.name, arg.name)
+            key = _MOE_ALIASES.get(arg.name, arg.name)
             if key not in options:
-                raise SymcountError(f"moe has no argument '{arg.name}' (valid: experts, top_k, bias)", arg.pos)
+                raise SymcountError(f"moe has no argument '{arg.name}' (valid: {valid})", arg.pos)
             options[key] = evaluate(arg.value, env)
         if node.body is None:
             raise SymcountError("moe needs a body: the expert, e.g. moe(experts=8) { gated_mlp(ff=14336) }",
                                 node.pos)
         if shape is None or shape.channels is None:
             raise SymcountError("moe needs an input shape (its router reads d_model)", node.pos)
+        if options["experts"] == 0 or options["top_k"] == 0:
+            which = "experts" if options["experts"] == 0 else "top_k"
+            raise SymcountError(f"moe has no routed experts ({which}=0)", self.moe_arg_pos(node, which),
+                                hint="shared experts sit beside routed ones; a layer every token runs "
+                                     "through is the expert itself, without moe")
         experts = check_size(options["experts"], node, "experts")
         top_k = check_size(options["top_k"], node, "top_k")
+        shared = check_size(options["shared"], node, "shared", allow_zero=True)
         if is_number(experts) and is_number(top_k) and top_k > experts:
             raise SymcountError(f"top_k={top_k} is more than the {experts} experts", node.pos)
         router_entry = lookup("linear")
         assert router_entry is not None
         # the router's bias reads as every layer's bias= does: true, false or a symbol (bias=3 is refused)
-        bias_arg = next((a for a in node.args if aliases.get(a.name or "", a.name) == "bias"), None)
+        bias_arg = next((a for a in node.args if _MOE_ALIASES.get(a.name or "", a.name) == "bias"), None)
         bias = normalise(router_entry.arg("bias"), options["bias"], router_entry, bias_arg, shape)
+        correction = self.moe_flag(node, "correction_bias", options["correction_bias"])
         name = scope.name("moe", node.label)
         inner = scope.child(name)
         router_env = env.child({"__moe_C_out": experts, "__moe_bias": bias})
@@ -468,6 +477,12 @@ class Walker:
                       None, None, node.pos),
             router_env, shape, inner, multiplier)
         router.name = inner.prefix + "router"
+        if correction:
+            # DeepSeek-V3's e_score_correction_bias: one value per expert added to the routing scores
+            # (load balancing), kept as a buffer, not learned by gradients
+            router.tensors.append(TensorResult("e_score_correction_bias", (experts,), experts, "buffer"))
+            router.buffers = router.buffers + multiplier * experts
+            router.notes.append("e_score_correction_bias: a buffer of one score bias per expert")
         self.layers.append(router)
         start = len(self.layers)
         out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
@@ -475,19 +490,37 @@ class Walker:
         if len(self.layers) == start:
             raise SymcountError("moe's body (the expert) has no layers", node.pos,
                                 hint="e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }")
+        self.check_expert_shape(node, shape, out, start)
+        for layer in self.layers[start:]:
+            layer.active = sympy.expand(layer.active / experts * top_k)
+            # each token runs through top_k experts only: that is the compute
+            if layer.macs is not sympy.nan:
+                layer.macs = sympy.expand(layer.macs / experts * top_k)
+            layer.notes.append(f"x {experts} routed experts, {top_k} active per token")
+        if shared != 0:
+            start = len(self.layers)
+            self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "shared_experts"),
+                          multiplier * shared)
+            for layer in self.layers[start:]:
+                layer.notes.append(f"x {shared} shared experts, every token runs through them")
+        return out
+
+    def moe_arg_pos(self, node: nodes.Layer, key: str) -> nodes.Pos:
+        arg = next((a for a in node.args if _MOE_ALIASES.get(a.name or "", a.name) == key), None)
+        return arg.value.pos if arg is not None else node.pos
+
+    def moe_flag(self, node: nodes.Layer, key: str, value: Value) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise SymcountError(f"{key} must be true or false, not {describe(value)}", self.moe_arg_pos(node, key))
+
+    def check_expert_shape(self, node: nodes.Layer, shape: Shape, out: Shape | None, start: int) -> None:
         if out is None or not shapes_equal(out, shape):
             raise SymcountError(
                 f"moe's expert must keep the shape: {fmt_shape(shape, self.convention)} -> "
                 f"{fmt_shape(out, self.convention)}", node.pos,
                 hint=self.reshaping_layer(start, len(self.layers))
                 + "each token's expert outputs are summed back into its d_model features")
-        for layer in self.layers[start:]:
-            layer.active = sympy.expand(layer.active / experts * top_k)
-            # each token runs through top_k experts only: that is the compute
-            if layer.macs is not sympy.nan:
-                layer.macs = sympy.expand(layer.macs / experts * top_k)
-            layer.notes.append(f"x {experts} experts, {top_k} active per token")
-        return out
 
     # -- a wrapper: Bidirectional(LSTM(64)), TimeDistributed(Dense(10)) ----------------------
     def count_wrapper(self, wrapper: Wrapper, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
@@ -854,6 +887,13 @@ class Walker:
                 f"tied={target.label}: weight shapes differ: {fmt_dims(mine)} vs {fmt_dims(other.shape)}",
                 node.pos)
         return weight, f"{target.name}.{other.name}"
+
+
+#: moe's arguments as the frameworks' configurations name them
+_MOE_ALIASES = {"num_experts": "experts", "num_local_experts": "experts", "n_routed_experts": "experts",
+                "experts_per_token": "top_k", "num_experts_per_tok": "top_k", "router_bias": "bias",
+                "n_shared_experts": "shared", "shared_experts": "shared",
+                "e_score_correction_bias": "correction_bias"}
 
 
 def walk(program: Program, target: str, convention: str) -> Walker:

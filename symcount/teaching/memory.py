@@ -133,12 +133,16 @@ def _assumptions(dtype: str, training: str, result: Count) -> list[str]:
 
 
 def kv_values_per_token(result: Count) -> sympy.Expr:
-    """Cached values per token: keys and values of every attention layer (kv_heads x head size each)."""
+    """Cached values per token: keys and values of every attention layer (kv_heads x head size each); for
+    latent attention (DeepSeek) the compressed latent and the rotary key part, kv_lora_rank + qk_rope_head_dim,
+    which is what DeepSeek's inference (and transformers' cache) keeps instead of every head's keys and values."""
     total: sympy.Expr = sympy.Integer(0)
     for layer in result.layers:
         a = layer.args
         if layer.kind == "attention" and a is not None:
             total += layer.multiplier * a.kv_heads * (a.key_dim + a.value_dim)
+        elif layer.kind == "latent_attention" and a is not None:
+            total += layer.multiplier * (a.kv_lora_rank + a.qk_rope_head_dim)
         elif layer.kind in ("transformer_encoder_layer", "transformer_decoder_layer") and a is not None:
             total += layer.multiplier * 2 * a.d_model
     return sympy.expand(total)

@@ -1,0 +1,54 @@
+# The Qwen family (Qwen Team 2024, 2025), as transformers' Qwen2ForCausalLM, Qwen3ForCausalLM
+# and Qwen3MoeForCausalLM. The Llama layout (pre-norm RMSNorm, rotary positions, grouped-query
+# attention, SwiGLU) with two attention changes: Qwen2 and Qwen2.5 learn a bias on the q, k and
+# v projections but not on the output projection (q_bias/k_bias/v_bias on, o_bias off);
+# Qwen3 drops the biases and normalises every query and key head with an RMSNorm over head_dim
+# (qk_norm="rmsnorm": 2*head_dim parameters per layer, shared by the heads; attention_bias=true
+# in a Qwen3 config puts a bias on all four projections: qkv_bias=true, o_bias=true). Qwen3-MoE
+# replaces each feed-forward by a mixture of experts with a router without bias.
+#
+#   symcount count derivations/zoo/llm/qwen.sc#qwen2_5_0_5b --depth 0
+#   symcount count derivations/zoo/llm/qwen.sc#qwen3_30b_a3b --depth 0
+
+block qwen(n_layers, d_model, V, ff, heads, kv_heads, head_dim, tied=false, qkv_bias=false, o_bias=false,
+           qk_norm="none", experts=1, top_k=1) {
+    tok: embedding(V=V, dim=d_model)                 # embed_tokens
+    repeat n_layers {                                # Qwen2DecoderLayer, Qwen3DecoderLayer
+        residual {
+            rmsnorm(); rotary()
+            attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=qkv_bias, o_bias=o_bias,
+                      qk_norm=qk_norm)
+        }
+        residual {
+            rmsnorm()
+            if experts > 1 { moe(experts=experts, top_k=top_k) { gated_mlp(ff=ff) } } else { gated_mlp(ff=ff) }
+        }
+    }
+    rmsnorm()                                        # the final norm
+    if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+}
+
+# Qwen2.5-0.5B: 494,032,768 parameters (q, k, v biases; the head shares the token embedding)
+network qwen2_5_0_5b {
+    input(L=L)
+    qwen(n_layers=24, d_model=896, V=151936, ff=4864, heads=14, kv_heads=2, head_dim=64, tied=true, qkv_bias=true)
+}
+
+# Qwen2.5-7B: 7,615,616,512 parameters
+network qwen2_5_7b {
+    input(L=L)
+    qwen(n_layers=28, d_model=3584, V=152064, ff=18944, heads=28, kv_heads=4, head_dim=128, qkv_bias=true)
+}
+
+# Qwen3-8B: no attention biases, an RMSNorm on every query and key head
+network qwen3_8b {
+    input(L=L)
+    qwen(n_layers=36, d_model=4096, V=151936, ff=12288, heads=32, kv_heads=8, head_dim=128, qk_norm="rmsnorm")
+}
+
+# Qwen3-30B-A3B: 128 experts of width 768 in every layer, 8 active per token
+network qwen3_30b_a3b {
+    input(L=L)
+    qwen(n_layers=48, d_model=2048, V=151936, ff=768, heads=32, kv_heads=4, head_dim=128, qk_norm="rmsnorm",
+         experts=128, top_k=8)
+}
