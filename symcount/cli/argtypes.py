@@ -35,11 +35,11 @@ def source_arg(text: str) -> api.Source:
                             hint='give a .sc file or the description itself, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
-    if text.endswith(".sc") or exists(candidate, "file") or (base and exists(Path(base), "file")):
+    if text.endswith((".sc", ".json")) or exists(candidate, "file") or (base and exists(Path(base), "file")):
         return candidate
     if exists(candidate, "dir"):
         raise SymcountError("is a directory, not a description file", filename=text)
-    if "\n" not in text and text.endswith(".sc") is False and "/" in text and not exists(candidate, "any") \
+    if "\n" not in text and "/" in text and not exists(candidate, "any") \
             and "(" not in text:
         raise SymcountError("no such file", filename=text)
     return text

@@ -58,6 +58,8 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          no_standalone="a complete document needs the LaTeX preamble, which lives beside the derivation "
                        "writer in render/derivation_latex; importing it would slow every count"),
     Verb("layers", "symcount.cli.layers", "list the layer catalog (markdown)"),
+    Verb("describe", "symcount.cli.describe",
+         "print a source as symcount text (a config.json becomes a description to keep and edit)"),
     Verb("derive", "symcount.cli.derive",
          "step-by-step derivation (LaTeX, markdown or text), like an exam answer",
          formats=("latex", "markdown", "text", "json"), standalone=True,
