@@ -21,6 +21,7 @@ from symcount.engine.load import choose_target, load
 from symcount.engine.results import CONVENTIONS, exact_sum
 from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.frameworks import hf_config
 from symcount.frameworks.code_reader import Description, describe_python
 from symcount.frameworks.prefixes import check_prefixes
 from symcount.language import nodes
@@ -64,7 +65,9 @@ def read_source(source: Source, network: str | None = None) -> tuple[str, str, s
     A :class:`~pathlib.Path` is read as a file and may end in ``#network``;
     a ``str`` is the description itself. Python code (a ``.py`` file, or text
     :func:`is_python` recognises) is read as the description of its model,
-    ``network`` choosing the model when the code has several.
+    ``network`` choosing the model when the code has several. A path ending in ``.json``
+    is a Hugging Face configuration: the text returned is the description it becomes
+    (:func:`symcount.frameworks.hf_config.describe`), its network the model's class.
     """
     text, filename, named, _ = read_description(source, network)
     return text, filename, named
@@ -106,10 +109,23 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
         except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+        if path.suffix.lower() == ".json":
+            return _described_config(_plain(text), str(path), network)
         return _plain(text), str(path), network or None
     if not isinstance(source, str):
         raise TypeError("source must be description text (str) or a file (pathlib.Path)")
     return _plain(source), "<input>", None
+
+
+def _described_config(text: str, filename: str, network: str | None) -> tuple[str, str, str | None]:
+    """A config.json as its description; errors point into the JSON, not the description made from it."""
+    try:
+        described = hf_config.describe(text)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    if network and network != described.network:
+        raise SymcountError(f"{filename} describes {described.network}, not '{network}'", filename=filename)
+    return described.text, filename, described.network
 
 
 def _plain(text: str) -> str:

@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The gallery, the zoos and the exam templates (derivations/exams is a link to the templates).
 GALLERY = sorted({p.resolve() for p in [*(ROOT / "derivations").rglob("*.sc"),
-                                        *(ROOT / "symcount" / "teaching" / "exams").glob("*.sc")]})
+                                        *(ROOT / "symcount" / "teaching" / "exams").glob("*.sc"),
+                                        *(ROOT / "symcount" / "frameworks" / "families").glob("*.sc")]})
 DOC_BLOCKS = re.compile(r"^```(?:sc|symcount)[^\n]*\n(.*?)^```", re.S | re.M)
 
 

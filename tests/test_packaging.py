@@ -1,7 +1,8 @@
 """The package as users get it: a wheel that carries its grammar and works anywhere.
 
-The grammar (``symcount/language/symcount.lark``) and the exam templates
-(``symcount/teaching/exams/``) are package data. These tests build the
+The grammar (``symcount/language/symcount.lark``), the exam templates
+(``symcount/teaching/exams/``) and the LLM family blocks that configs are read with
+(``symcount/frameworks/families/``) are package data. These tests build the
 wheel, install it into an empty directory and count from a third directory,
 so nothing can quietly fall back to the source tree.
 """
@@ -104,6 +105,9 @@ def test_wheel_carries_the_grammar_and_type_marker(wheel: Path) -> None:
     assert packaged == (ROOT / "symcount" / "language" / "symcount.lark").read_text(encoding="utf-8")
     templates = {p.name for p in (ROOT / "symcount" / "teaching" / "exams").glob("*.sc")}
     assert templates and {f"symcount/teaching/exams/{name}" for name in templates} <= names
+    families = {p.name for p in (ROOT / "symcount" / "frameworks" / "families").glob("*.sc")}
+    assert {"llama.sc", "mistral.sc", "gemma.sc", "gpt2.sc", "bert.sc"} <= families
+    assert {f"symcount/frameworks/families/{name}" for name in families} <= names
     assert not [n for n in names if n.startswith(("tests/", "tools/", "derivations/"))], \
         "only the package goes into the wheel"
 
@@ -142,6 +146,13 @@ def test_installed_wheel_counts_from_another_directory(wheel: Path, tmp_path: Pa
                              env=env, capture_output=True, text=True, timeout=120)
     assert command.returncode == 0, command.stderr
     assert "294,912" in command.stdout
+    # a Hugging Face config, read with the family blocks the wheel carries
+    (elsewhere / "config.json").write_text('{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}',
+                                           encoding="utf-8")
+    hf = subprocess.run([sys.executable, "-m", "symcount", "count", "config.json", "--format", "json"],
+                        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    assert hf.returncode == 0, hf.stderr
+    assert '"total": 124439808' in hf.stdout  # GPT2Config's defaults: GPT-2 small (tests/test_hf_config.py)
 
 
 def test_the_grammar_is_the_only_lark_file() -> None:

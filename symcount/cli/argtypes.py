@@ -42,13 +42,13 @@ def source_arg(text: str, origin: str | None = None) -> api.Source:
                             hint='give a .sc file or the description itself, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
-    if text.endswith((".sc", ".py")) or exists(candidate, "file") or (base and exists(Path(base), "file")):
+    if text.endswith((".sc", ".py", ".json")) or exists(candidate, "file") or (base and exists(Path(base), "file")):
         return candidate
     if origin == "python":
         return api.PythonCode(text)
     if exists(candidate, "dir"):
         raise SymcountError("is a directory, not a description file", filename=text)
-    if "\n" not in text and text.endswith(".sc") is False and "/" in text and not exists(candidate, "any") \
+    if "\n" not in text and "/" in text and not exists(candidate, "any") \
             and "(" not in text:
         raise SymcountError("no such file", filename=text)
     return api.DescriptionText(text) if origin == "description" else text

@@ -1,7 +1,9 @@
-"""``symcount describe``: the description a source is read as (Python model code becomes one).
+"""``symcount describe``: the description a source is read as, to keep and edit.
 
-Not a document verb: the output is symcount's own language, which ``count``, ``derive`` and the
-other verbs read back unchanged.
+Python model code and a Hugging Face ``config.json`` become a description (for a config:
+the family's block and one network calling it with the config's sizes); a ``.sc`` file or
+inline text is printed as symcount reads it. Not a document verb: the output is symcount's
+own language, which ``count``, ``derive`` and the other verbs read back unchanged.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from symcount.cli.output import EXIT_OK, write_output
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_source(p, help="a .py file of model code (optionally path#Model), a .sc file, or inline text")
+    add_source(p, help="a .py file of model code (optionally path#Model), a config.json, a .sc file, or inline text")
     add_from(p)
     add_network(p, help="which model of the file (a class or a variable name)")
     add_output(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    write_output(api.describe(source_arg(args.source, args.origin), network=args.network), args.output)
+    text = api.describe(source_arg(args.source, args.origin), network=args.network)
+    write_output(text if text.endswith("\n") else text + "\n", args.output)
     return EXIT_OK

@@ -57,7 +57,7 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          formats=("text", "json", "markdown", "latex"), standalone=True),
     Verb("layers", "symcount.cli.layers", "list the layer catalog (markdown)"),
     Verb("describe", "symcount.cli.describe",
-         "print the description a source is read as (a .py file's model in symcount's language)"),
+         "print the description a source is read as (a .py model or a config.json, in symcount's language, to keep and edit)"),
     Verb("derive", "symcount.cli.derive",
          "step-by-step derivation (LaTeX, markdown or text), like an exam answer",
          formats=("latex", "markdown", "text", "json"), standalone=True,

@@ -6,17 +6,20 @@
 #
 #   symcount count derivations/zoo/llm/gpt2.sc#gpt2_small --depth 0
 
-block gpt2(n_layers, d_model, heads, V=50257, n_ctx=1024) {
+block gpt2(n_layers, d_model, heads, V=50257, n_ctx=1024, ff=4*d_model, tied=true, lm_head=true) {
     parallel(merge="add") {
         branch { wte: embedding(V=V, dim=d_model) }      # token embedding
         branch { wpe: embedding(V=n_ctx, dim=d_model) }  # position embedding
     }
     repeat n_layers {                                    # GPT2Block
         residual { layernorm(); attention(heads=heads) }                     # ln_1, attn
-        residual { layernorm(); linear(C_out=4*d_model); gelu(); linear(C_out=d_model) }  # ln_2, mlp
+        residual { layernorm(); linear(C_out=ff); gelu(); linear(C_out=d_model) }  # ln_2, mlp (n_inner)
     }
     layernorm()                                          # ln_f
-    lm_head: linear(C_out=V, bias=false, tied=wte)       # shares wte: counted once
+    if lm_head {                                         # GPT2LMHeadModel (GPT2Model stops at ln_f)
+        if tied { lm_head: linear(C_out=V, bias=false, tied=wte) }   # shares wte: counted once
+        else { lm_head: linear(C_out=V, bias=false) }
+    }
 }
 
 network gpt2_small {                                     # 124,439,808

@@ -2,11 +2,13 @@
 # Token, position and segment (token type) embeddings are added, then LayerNorm;
 # post-norm encoder layers (attention with biases, add & LayerNorm, a GELU
 # feed-forward, add & LayerNorm); the pooler is a dense layer with tanh on the
-# first ([CLS]) token.
+# first ([CLS]) token. BertForMaskedLM (mlm=true, pooler=false) ends in a dense
+# transform, a LayerNorm and a decoder tied to the word embedding with its own bias.
 #
 #   symcount count derivations/zoo/llm/bert.sc#bert_base --depth 0
 
-block bert(n_layers, d_model, heads, ff, V=30522, n_positions=512, n_segments=2) {
+block bert(n_layers, d_model, heads, ff, V=30522, n_positions=512, n_segments=2, pooler=true, mlm=false,
+           tied=true) {
     parallel(merge="add") {
         branch { word: embedding(V=V, dim=d_model) }
         branch { position: embedding(V=n_positions, dim=d_model) }
@@ -19,8 +21,15 @@ block bert(n_layers, d_model, heads, ff, V=30522, n_positions=512, n_segments=2)
         residual { linear(C_out=ff); gelu(); linear(C_out=d_model) }
         layernorm()
     }
-    cls_token()                                            # the pooler reads [CLS]
-    pooler: linear(C_out=d_model); tanh()
+    if pooler {                                            # BertModel's pooler reads [CLS]
+        cls_token()
+        pooler: linear(C_out=d_model); tanh()
+    }
+    if mlm {                                               # BertForMaskedLM: transform, then a decoder
+        linear(C_out=d_model); gelu(); layernorm()         # that shares the word embedding and keeps
+        if tied { decoder: linear(C_out=V, tied=word) }    # its own bias (V)
+        else { decoder: linear(C_out=V) }
+    }
 }
 
 network bert_base {                                        # 109,482,240

@@ -7,17 +7,20 @@
 #
 #   symcount count derivations/zoo/llm/mistral.sc#mixtral_8x7b --depth 0
 
-block mistral(n_layers, d_model, V, ff, heads, kv_heads, experts=1, top_k=1) {
-    embedding(V=V, dim=d_model)                      # embed_tokens
+block mistral(n_layers, d_model, V, ff, heads, kv_heads, experts=1, top_k=1, head_dim=d_model/heads,
+              tied=false, lm_head=true, moe=experts > 1) {
+    tok: embedding(V=V, dim=d_model)                 # embed_tokens
     repeat n_layers {
-        residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, bias=false) }
+        residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=false) }
         residual {
             rmsnorm()
-            if experts > 1 { moe(experts=experts, top_k=top_k) { gated_mlp(ff=ff) } } else { gated_mlp(ff=ff) }
+            if moe { moe(experts=experts, top_k=top_k) { gated_mlp(ff=ff) } } else { gated_mlp(ff=ff) }
         }
     }
     rmsnorm()
-    lm_head: linear(C_out=V, bias=false)             # not tied
+    if lm_head {                                     # MistralForCausalLM (MistralModel stops at the norm)
+        if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+    }
 }
 
 # Mistral-7B (v0.1): 7,241,732,096 parameters

@@ -1,0 +1,394 @@
+"""A Hugging Face ``config.json`` as a symcount description, with transformers nowhere in sight.
+
+The family comes from ``model_type``, the head from ``architectures[0]``; each family
+is one entry of :data:`FAMILIES`: the block of the zoo it calls (package data in
+``symcount/frameworks/families/``), the defaults of transformers' configuration class
+for every key it reads (a key the file leaves out takes that default, as
+``from_pretrained`` would), the block arguments it computes from the keys, and the
+heads it knows. The result is ordinary symcount text (the family's block and one
+network calling it), so every verb works on it and ``symcount describe`` prints it for
+a user to keep and edit.
+
+Nothing is guessed: a key of the wrong type, widths that do not divide into heads, an
+option that would change the count and is not modelled, a family that needs attention
+options the language does not have yet: each is an error naming the key, positioned in
+the JSON text.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from symcount.errors import SymcountError, did_you_mean
+from symcount.language.nodes import Pos
+
+#: A value a block call takes: a size or a switch.
+Value = int | bool
+
+CAUSAL_LM = {"ForCausalLM": {"lm_head": True}, "Model": {"lm_head": False}}
+ENCODER = {"Model": {"pooler": True, "mlm": False}, "ForMaskedLM": {"pooler": False, "mlm": True}}
+
+
+class Config:
+    """A configuration's keys, read with their defaults and checked as they are read.
+
+    ``offset`` is where the object starts in ``text`` (a nested ``text_config``), so an
+    error about a key points at that key in the file.
+    """
+
+    def __init__(self, data: Mapping[str, Any], text: str, defaults: Mapping[str, Any], offset: int = 0,
+                 prefix: str = "") -> None:
+        self.data = data
+        self.text = text
+        self.defaults = defaults
+        self.offset = offset
+        self.prefix = prefix
+        self.defaulted: list[str] = []
+
+    def error(self, key: str | None, message: str, hint: str | None = None) -> SymcountError:
+        """An error positioned at ``"key":`` in the file (at the object when the key is absent)."""
+        return SymcountError(message, key_position(self.text, key, self.offset), hint=hint)
+
+    def raw(self, key: str) -> Any:
+        if key in self.data:
+            return self.data[key]
+        if key not in self.defaults:
+            raise self.error(None, f"missing required key '{self.prefix}{key}'")
+        self.defaulted.append(key)
+        return self.defaults[key]
+
+    def size(self, key: str) -> int:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"'{self.prefix}{key}' must be a whole number, not {json.dumps(value)}")
+        if value < 1:
+            raise self.error(key, f"'{self.prefix}{key}' must be at least 1, not {value}")
+        return value
+
+    def optional_size(self, key: str) -> int | None:
+        return None if self.raw(key) is None else self.size(key)
+
+    def flag(self, key: str) -> bool:
+        value = self.raw(key)
+        if not isinstance(value, bool):
+            raise self.error(key, f"'{self.prefix}{key}' must be true or false, not {json.dumps(value)}")
+        return value
+
+    def head_dim(self, width_key: str, heads_key: str, head_dim_key: str | None = "head_dim") -> int:
+        """``head_dim`` as given, else width / heads, which must then divide exactly."""
+        if head_dim_key is not None:
+            given = self.optional_size(head_dim_key)
+            if given is not None:
+                return given
+        width, heads = self.size(width_key), self.size(heads_key)
+        if width % heads:
+            raise self.error(heads_key, f"'{self.prefix}{width_key}' ({width}) is not divisible by "
+                                        f"'{self.prefix}{heads_key}' ({heads})",
+                             hint="give head_dim, or a number of heads that divides the width"
+                             if head_dim_key else "a number of heads that divides the width")
+        return width // heads
+
+    def kv_heads(self, heads: int, key: str = "num_key_value_heads") -> int:
+        """Key/value heads (``None``: as many as query heads); the query heads must share them evenly."""
+        kv = self.optional_size(key)
+        if kv is None:
+            return heads
+        if heads % kv:
+            raise self.error(key, f"'{self.prefix}num_attention_heads' ({heads}) is not a multiple of "
+                                  f"'{self.prefix}{key}' ({kv})",
+                             hint="each key/value head is shared by the same number of query heads")
+        return kv
+
+
+def key_position(text: str, key: str | None, offset: int) -> Pos:
+    """Line and column of ``"key":`` at or after ``offset`` (of the object itself without a key)."""
+    at = offset
+    if key is not None:
+        found = re.compile(r'"' + re.escape(key) + r'"\s*:').search(text, offset)
+        if found:
+            at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    return Pos(line, column, line, column + (len(key) + 2 if key and at != offset else 1))
+
+
+@dataclass(frozen=True)
+class Family:
+    """One ``model_type``: the zoo block it calls and how its keys become the block's arguments."""
+
+    model_type: str
+    prefix: str                     # the classes' prefix: Llama -> LlamaForCausalLM, LlamaModel
+    config_class: str               # transformers' configuration class, where the defaults come from
+    file: str                       # the block's file in symcount/frameworks/families/
+    block: str
+    defaults: Mapping[str, Any]
+    arguments: Callable[[Config], dict[str, Value]]
+    heads: Mapping[str, Mapping[str, bool]] = field(default_factory=lambda: CAUSAL_LM)
+    base: str = "Model"
+    #: keys that change the weights in a way the block does not model: the value that is read as it is
+    refused: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
+             head_dim_key: str | None = "head_dim") -> dict[str, Value]:
+    """The Llama-layout arguments (llama, mistral, mixtral, gemma, gemma2, phi3)."""
+    heads = c.size("num_attention_heads")
+    out: dict[str, Value] = {
+        "n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"), "V": c.size("vocab_size"),
+        "ff": c.size("intermediate_size"), "heads": heads, "kv_heads": c.kv_heads(heads),
+        "head_dim": c.head_dim("hidden_size", "num_attention_heads", head_dim_key),
+    }
+    if experts:
+        out["experts"] = c.size("num_local_experts")
+        out["top_k"] = c.size("num_experts_per_tok")
+        out["moe"] = True  # a router even for one expert, as MixtralSparseMoeBlock has
+        if out["top_k"] > out["experts"]:
+            raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({out['top_k']}) is more "
+                                                 f"than '{c.prefix}num_local_experts' ({out['experts']})")
+    out["tied"] = c.flag("tie_word_embeddings")
+    for key in biases:
+        out[key] = c.flag(key)
+    return out
+
+
+def _gpt2(c: Config) -> dict[str, Value]:
+    d_model = c.size("n_embd")
+    inner = c.optional_size("n_inner")
+    c.head_dim("n_embd", "n_head", None)
+    return {"n_layers": c.size("n_layer"), "d_model": d_model, "heads": c.size("n_head"),
+            "V": c.size("vocab_size"), "n_ctx": c.size("n_positions"),
+            "ff": 4 * d_model if inner is None else inner, "tied": c.flag("tie_word_embeddings")}
+
+
+def _bert(c: Config) -> dict[str, Value]:
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"),
+            "heads": c.size("num_attention_heads"), "ff": c.size("intermediate_size"), "V": c.size("vocab_size"),
+            "n_positions": c.size("max_position_embeddings"), "n_segments": c.size("type_vocab_size"),
+            "tied": c.flag("tie_word_embeddings")}
+
+
+_LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
+
+#: Every family read from a config, with the defaults of its configuration class
+#: (transformers 5.x, ``models/<family>/configuration_<family>.py``; tests/test_hf_config.py
+#: checks each default against the class itself).
+FAMILIES: dict[str, Family] = {f.model_type: f for f in (
+    Family("llama", "Llama", "LlamaConfig", "llama.sc", "llama",
+           {"vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+            "num_attention_heads": 32, **_LLAMA_LAYOUT, "attention_bias": False, "mlp_bias": False},
+           lambda c: _decoder(c, biases=("attention_bias", "mlp_bias"))),
+    Family("mistral", "Mistral", "MistralConfig", "mistral.sc", "mistral",
+           {"vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+            "num_attention_heads": 32, **_LLAMA_LAYOUT, "num_key_value_heads": 8},
+           _decoder),
+    Family("mixtral", "Mixtral", "MixtralConfig", "mistral.sc", "mistral",
+           {"vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+            "num_attention_heads": 32, **_LLAMA_LAYOUT, "num_key_value_heads": 8, "num_local_experts": 8,
+            "num_experts_per_tok": 2},
+           lambda c: _decoder(c, experts=True)),
+    Family("gemma", "Gemma", "GemmaConfig", "llama.sc", "llama",
+           {"vocab_size": 256000, "hidden_size": 3072, "intermediate_size": 24576, "num_hidden_layers": 28,
+            "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "tie_word_embeddings": True,
+            "attention_bias": False},
+           lambda c: _decoder(c, biases=("attention_bias",))),
+    Family("gemma2", "Gemma2", "Gemma2Config", "gemma.sc", "gemma2",
+           {"vocab_size": 256000, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
+            "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
+            "attention_bias": False},
+           lambda c: _decoder(c, biases=("attention_bias",))),
+    Family("phi3", "Phi3", "Phi3Config", "llama.sc", "llama",
+           {"vocab_size": 32064, "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32,
+            "num_attention_heads": 32, "num_key_value_heads": None, "tie_word_embeddings": False},
+           lambda c: _decoder(c, head_dim_key=None)),  # Phi3 has no head_dim key
+    Family("gpt2", "GPT2", "GPT2Config", "gpt2.sc", "gpt2",
+           {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
+            "tie_word_embeddings": True, "add_cross_attention": False},
+           _gpt2, heads={"LMHeadModel": {"lm_head": True}, "Model": {"lm_head": False}},
+           refused={"add_cross_attention": False}),
+    Family("bert", "Bert", "BertConfig", "bert.sc", "bert",
+           {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+            "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
+            "tie_word_embeddings": True, "add_cross_attention": False},
+           _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+    Family("roberta", "Roberta", "RobertaConfig", "bert.sc", "bert",
+           {"vocab_size": 50265, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+            "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
+            "tie_word_embeddings": True, "add_cross_attention": False},
+           _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+)}
+
+#: Families the language cannot express exactly yet: what they need (the attention options of issue 13).
+WAITING: dict[str, str] = {
+    "qwen2": "per-projection attention biases (q, k and v with a bias, o without)",
+    "qwen2_moe": "per-projection attention biases and shared experts",
+    "qwen3": "query/key RMSNorm (qk_norm)",
+    "qwen3_moe": "query/key RMSNorm (qk_norm)",
+    "gemma3_text": "query/key RMSNorm (qk_norm)",
+    "deepseek_v3": "multi-head latent attention and shared experts",
+    "llama4_text": "shared experts and query/key norms",
+    "t5": "T5's relative position bias and cross-attention",
+    "whisper": "cross-attention in the decoder",
+}
+
+#: Families not written yet (their blocks need no new language, only a mapping and a test).
+NOT_YET: tuple[str, ...] = ("gpt_neox", "opt", "falcon", "vit")
+
+#: Multimodal configs whose text model is counted: the nested key and the reference class.
+NESTED: dict[str, tuple[str, str]] = {
+    "gemma3": ("text_config", "Gemma3ForCausalLM"),
+    "llama4": ("text_config", "Llama4ForCausalLM"),
+}
+
+
+@dataclass(frozen=True)
+class Description:
+    """A config read as a description: the text, the network to count, and what it stands for."""
+
+    text: str
+    network: str
+    family: Family
+    defaulted: tuple[str, ...]
+
+
+def read_json(text: str) -> Any:
+    """The JSON value, or a SymcountError at the line and column where it stops being JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SymcountError(f"not valid JSON: {err.msg}", Pos(err.lineno, err.colno, err.lineno, err.colno + 1),
+                            source=text) from None
+    except RecursionError:
+        raise SymcountError("not valid JSON: nested too deeply", source=text) from None
+
+
+def describe(text: str) -> Description:
+    """The description of the model a ``config.json`` (its text) configures."""
+    data = read_json(text)
+    if not isinstance(data, dict):
+        raise SymcountError("a Hugging Face config is a JSON object ({...})", Pos(1, 1, 1, 2), source=text)
+    try:
+        return _describe(data, text)
+    except SymcountError as err:
+        if err.source is None:
+            err.source = text
+        raise
+
+
+def _describe(data: Mapping[str, Any], text: str) -> Description:
+    outer = Config(data, text, {})
+    model_type = _model_type(outer)
+    nested = NESTED.get(model_type)
+    note = ""
+    if nested is not None:
+        key, reference = nested
+        inner = data.get(key)
+        if not isinstance(inner, dict):
+            raise outer.error(key if key in data else None,
+                              f"model_type '{model_type}' keeps its text model in '{key}' (an object)")
+        start = key_position(text, key, 0)
+        offset = _offset(text, start)
+        config = Config(inner, text, {}, offset=offset, prefix=f"{key}.")
+        inner_type = _model_type(config, default=f"{model_type}_text")
+        family = _family(config, inner_type)
+        config.defaults = family.defaults
+        architecture, flags = reference, dict(family.heads["ForCausalLM"])
+        note = f"# the text model of a {model_type} config ({key}), as {reference}; the vision tower is not counted\n"
+    else:
+        family = _family(outer, model_type)
+        config = Config(data, text, family.defaults)
+        architecture, flags = _head(config, family)
+    for key, expected in family.refused.items():
+        if config.raw(key) != expected:
+            raise config.error(key, f"'{config.prefix}{key}': {json.dumps(config.raw(key))} is not supported "
+                                    f"(only {json.dumps(expected)}): it changes the weights and is not modelled")
+    arguments = {**family.arguments(config), **flags}
+    if flags.get("mlm") and not arguments["tied"]:
+        raise config.error("tie_word_embeddings", f"'{config.prefix}tie_word_embeddings': false is not supported for "
+                                                  f"{architecture}: its untied decoder keeps a second bias of "
+                                                  "vocab_size, which is not modelled")
+    call = ", ".join(f"{name}={_literal(value)}" for name, value in arguments.items())
+    defaulted = tuple(dict.fromkeys(config.defaulted))
+    header = (f"# {architecture}, from a Hugging Face config (model_type \"{family.model_type}\"), as transformers "
+              f"builds it.\n{note}")
+    if defaulted:
+        header += f"# Left out of the config, so {family.config_class}'s defaults: {', '.join(defaulted)}.\n"
+    body = (f"{header}\n{block_text(family.file, family.block)}\n"
+            f"network {architecture} {{\n    input(L=L)\n    {family.block}({call})\n}}\n")
+    return Description(body, architecture, family, defaulted)
+
+
+def _offset(text: str, pos: Pos) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:pos.line - 1]) + pos.column - 1
+
+
+def _model_type(config: Config, default: str | None = None) -> str:
+    value = config.data.get("model_type", default)
+    if value is None:
+        raise config.error(None, f"missing required key '{config.prefix}model_type'",
+                           hint=f"the model family, one of: {', '.join(supported())}")
+    if not isinstance(value, str):
+        raise config.error("model_type", f"'{config.prefix}model_type' must be a string, not {json.dumps(value)}")
+    return value
+
+
+def supported() -> list[str]:
+    return sorted([*FAMILIES, *NESTED])
+
+
+def _family(config: Config, model_type: str) -> Family:
+    family = FAMILIES.get(model_type)
+    if family is not None:
+        return family
+    if model_type in WAITING:
+        raise config.error("model_type", f"model_type '{model_type}' needs {WAITING[model_type]}, not yet supported")
+    if model_type in NOT_YET:
+        raise config.error("model_type", f"model_type '{model_type}' is not supported yet "
+                                         f"(supported: {', '.join(supported())})")
+    raise config.error("model_type", f"unknown model_type '{model_type}' (supported: {', '.join(supported())})",
+                       hint=did_you_mean(model_type, supported()))
+
+
+def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
+    """The architecture to build (``architectures[0]``, else the base model) and its block flags."""
+    names = config.data.get("architectures")
+    if names is None or names == []:
+        return family.prefix + family.base, dict(family.heads[family.base])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise config.error("architectures", "'architectures' must be a list of class names")
+    known = [family.prefix + suffix for suffix in family.heads]
+    name = names[0]
+    if name not in known:
+        raise config.error("architectures", f"architecture '{name}' is not supported for model_type "
+                                            f"'{family.model_type}' (supported: {', '.join(known)})",
+                           hint=did_you_mean(name, known))
+    return name, dict(family.heads[name[len(family.prefix):]])
+
+
+def _literal(value: Value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def block_text(file: str, block: str) -> str:
+    """The source of ``block NAME(...) { ... }`` in a family file shipped with the package."""
+    source = (importlib.resources.files("symcount.frameworks") / "families" / file).read_text(encoding="utf-8")
+    found = re.search(rf"^block {re.escape(block)}\(.*?^\}}\n", source, re.M | re.S)
+    if found is None:  # pragma: no cover - the table and the files ship together
+        raise AssertionError(f"no block {block} in families/{file}")
+    return found.group(0)
+
+
+def defaults_table() -> str:
+    """The families and their defaults as a markdown table (docs/frameworks.md holds it verbatim)."""
+    rows = ["| model_type | architectures | defaults (transformers' configuration class) |", "|---|---|---|"]
+    for family in FAMILIES.values():
+        heads = ", ".join(f"`{family.prefix}{suffix}`" for suffix in family.heads)
+        values = ", ".join(f"`{key}={json.dumps(value)}`" for key, value in family.defaults.items())
+        rows.append(f"| `{family.model_type}` | {heads} | {family.config_class}: {values} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,386 @@
+"""Hugging Face ``config.json`` files counted by symcount against transformers' own classes.
+
+Each config is written to a file and counted the way a user counts it
+(``symcount.count(Path("config.json"))``); the same dictionary builds the class named by
+``architectures[0]`` (or the family's base model) on PyTorch's meta device, so nothing is
+allocated or downloaded. Totals and trainable counts must agree exactly, and for
+mixtures of experts the active count is computed from the model's expert tensors.
+Published configurations are checked first, then random small ones per family
+(hypothesis), then the defaults each family writes down against its configuration
+class, then bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import needs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symcount
+from symcount.frameworks import hf_config
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _torch() -> Any:
+    return needs.module("torch")
+
+
+def _transformers() -> Any:
+    return needs.module("transformers")
+
+
+def build(config: dict[str, Any]) -> Any:
+    """transformers' model for a config dict: ``architectures[0]``, else the family's base model."""
+    transformers = _transformers()
+    family = hf_config.FAMILIES[config["model_type"]]
+    names = config.get("architectures") or [family.prefix + family.base]
+    settings_ = {k: v for k, v in config.items() if k not in ("model_type", "architectures")}
+    hf = transformers.AutoConfig.for_model(config["model_type"], **settings_)
+    with _torch().device("meta"):
+        return getattr(transformers, names[0])(hf)
+
+
+def hf_numbers(model: Any) -> tuple[int, int]:
+    """(total, trainable) as PyTorch reports them (a tied matrix counted once)."""
+    params = list(model.parameters())
+    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
+def moe_active(model: Any, config: dict[str, Any]) -> int:
+    """Everything but the experts a token skips: total - (E - k)/E of the expert tensors."""
+    experts, top_k = config["num_local_experts"], config["num_experts_per_tok"]
+    expert_weights = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
+    assert expert_weights and expert_weights % experts == 0
+    return hf_numbers(model)[0] - expert_weights // experts * (experts - top_k)
+
+
+def count_config(config: dict[str, Any], tmp_path: Path, name: str = "config.json") -> symcount.Count:
+    path = tmp_path / name
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return symcount.count(path)
+
+
+def assert_matches(config: dict[str, Any], tmp_path: Path) -> symcount.Count:
+    result = count_config(config, tmp_path)
+    model = build(config)
+    total, trainable = hf_numbers(model)
+    assert (result.total, result.trainable) == (total, trainable), config
+    if config["model_type"] == "mixtral":
+        defaults = hf_config.FAMILIES["mixtral"].defaults
+        assert result.active == moe_active(model, {**defaults, **config})
+    else:
+        assert result.active == result.total
+    return result
+
+
+#: Published configurations, as in the models' config.json files (the keys that size the weights),
+#: and the totals the model cards quote: a check that the configs are the published ones.
+PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
+    "llama3_8b": ({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 128256,
+                   "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+                   "num_attention_heads": 32, "num_key_value_heads": 8, "tie_word_embeddings": False,
+                   "rope_theta": 500000.0, "torch_dtype": "bfloat16"}, 8_030_261_248),
+    "llama3_2_1b": ({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 128256,
+                     "hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 16,
+                     "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 64,
+                     "tie_word_embeddings": True}, 1_235_814_400),
+    "mistral_7b": ({"architectures": ["MistralForCausalLM"], "model_type": "mistral", "vocab_size": 32000,
+                    "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+                    "num_attention_heads": 32, "num_key_value_heads": 8, "sliding_window": 4096}, 7_241_732_096),
+    "mixtral_8x7b": ({"architectures": ["MixtralForCausalLM"], "model_type": "mixtral", "vocab_size": 32000,
+                      "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+                      "num_attention_heads": 32, "num_key_value_heads": 8, "num_local_experts": 8,
+                      "num_experts_per_tok": 2}, 46_702_792_704),
+    "gemma_2b": ({"architectures": ["GemmaForCausalLM"], "model_type": "gemma", "vocab_size": 256000,
+                  "hidden_size": 2048, "intermediate_size": 16384, "num_hidden_layers": 18,
+                  "num_attention_heads": 8, "num_key_value_heads": 1, "head_dim": 256}, 2_506_172_416),
+    "gemma2_9b": ({"architectures": ["Gemma2ForCausalLM"], "model_type": "gemma2", "vocab_size": 256000,
+                   "hidden_size": 3584, "intermediate_size": 14336, "num_hidden_layers": 42,
+                   "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256}, 9_241_705_984),
+    "phi3_mini": ({"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "vocab_size": 32064,
+                   "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32,
+                   "num_attention_heads": 32, "num_key_value_heads": 32}, 3_821_079_552),
+    "gpt2": ({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "vocab_size": 50257, "n_ctx": 1024,
+              "n_embd": 768, "n_head": 12, "n_layer": 12, "n_positions": 1024}, 124_439_808),
+    "bert_base_uncased": ({"architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": 30522,
+                           "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                           "num_hidden_layers": 12, "max_position_embeddings": 512, "type_vocab_size": 2},
+                          109_514_298),
+    "roberta_base": ({"architectures": ["RobertaForMaskedLM"], "model_type": "roberta", "vocab_size": 50265,
+                      "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                      "num_hidden_layers": 12, "max_position_embeddings": 514, "type_vocab_size": 1},
+                     124_697_433),
+}
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_published_config_matches_transformers(name: str, tmp_path: Path) -> None:
+    config, published = PUBLISHED[name]
+    result = assert_matches(config, tmp_path)
+    assert result.total == published
+    assert result.network == config["architectures"][0]
+
+
+def test_mixtral_active_is_the_published_figure(tmp_path: Path) -> None:
+    assert count_config(PUBLISHED["mixtral_8x7b"][0], tmp_path).active == 12_879_925_248
+
+
+def test_without_architectures_the_base_model_is_counted_and_named(tmp_path: Path) -> None:
+    config = {k: v for k, v in PUBLISHED["llama3_8b"][0].items() if k != "architectures"}
+    result = assert_matches(config, tmp_path)
+    assert result.network == "LlamaModel"
+    assert result.total == 8_030_261_248 - 128256 * 4096  # no lm_head
+
+
+@pytest.mark.parametrize("model_type", list(hf_config.FAMILIES))
+def test_defaults_are_the_configuration_class_defaults(model_type: str, tmp_path: Path) -> None:
+    """Every default written in the table is the class's own, and a config that gives
+    nothing but model_type counts as transformers builds the class's default model."""
+    transformers = _transformers()
+    family = hf_config.FAMILIES[model_type]
+    defaults = getattr(transformers, family.config_class)()
+    for key, value in family.defaults.items():
+        if value is not None:
+            assert getattr(defaults, key) == value, (family.config_class, key)
+    small = {"num_hidden_layers": 1} if "num_hidden_layers" in family.defaults else {"n_layer": 1}
+    assert_matches({"model_type": model_type, **small}, tmp_path)
+
+
+# ---- random small configurations, one property test per family ----------------------------------
+
+@st.composite
+def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
+    family = hf_config.FAMILIES[model_type]
+    kv = draw(st.integers(1, 3))
+    heads = kv * draw(st.integers(1, 3))
+    head_dim = 2 * draw(st.integers(1, 4))
+    explicit = "head_dim" in family.defaults and draw(st.booleans())
+    config: dict[str, Any] = {
+        "model_type": model_type, "architectures": [family.prefix + draw(st.sampled_from(list(family.heads)))],
+        "vocab_size": draw(st.integers(5, 60)), "num_hidden_layers": draw(st.integers(1, 3)),
+        "num_attention_heads": heads, "num_key_value_heads": kv, "intermediate_size": draw(st.integers(1, 24)),
+        # transformers' classes ask that heads divide the width even when head_dim is given
+        "hidden_size": heads * draw(st.integers(1, 6)) if explicit else heads * head_dim,
+        "tie_word_embeddings": draw(st.booleans()),
+    }
+    if explicit:
+        config["head_dim"] = head_dim
+    for key in ("attention_bias", "mlp_bias"):
+        if key in family.defaults:
+            config[key] = draw(st.booleans())
+    if model_type == "phi3":
+        config["pad_token_id"] = 0  # Phi3Config's 32000 is outside a small vocabulary
+    if "num_local_experts" in family.defaults:
+        config["num_local_experts"] = draw(st.integers(1, 4))
+        config["num_experts_per_tok"] = draw(st.integers(1, config["num_local_experts"]))
+    return config
+
+
+@st.composite
+def gpt2_config(draw: st.DrawFn) -> dict[str, Any]:
+    heads = draw(st.integers(1, 4))
+    return {"model_type": "gpt2", "architectures": [draw(st.sampled_from(["GPT2LMHeadModel", "GPT2Model"]))],
+            "vocab_size": draw(st.integers(5, 60)), "n_positions": draw(st.integers(1, 40)),
+            "n_embd": heads * 2 * draw(st.integers(1, 4)), "n_head": heads, "n_layer": draw(st.integers(1, 3)),
+            "n_inner": draw(st.none() | st.integers(1, 30)), "tie_word_embeddings": draw(st.booleans())}
+
+
+@st.composite
+def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
+    family = hf_config.FAMILIES[model_type]
+    heads = draw(st.integers(1, 4))
+    suffix = draw(st.sampled_from(list(family.heads)))
+    return {"model_type": model_type, "architectures": [family.prefix + suffix],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 2 * draw(st.integers(1, 4)),
+            "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
+            "intermediate_size": draw(st.integers(1, 24)), "max_position_embeddings": draw(st.integers(4, 40)),
+            "type_vocab_size": draw(st.integers(1, 3)),
+            # an untied masked-LM head is refused (test_untied_masked_lm_head_is_refused)
+            "tie_word_embeddings": suffix == "ForMaskedLM" or draw(st.booleans())}
+
+
+def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "gpt2":
+        return gpt2_config()
+    if hf_config.FAMILIES[model_type].heads is hf_config.ENCODER:
+        return encoder_config(model_type)
+    return decoder_config(model_type)
+
+
+@pytest.mark.parametrize("model_type", list(hf_config.FAMILIES))
+def test_random_small_configs_match_transformers(model_type: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _transformers()
+
+    @settings(max_examples=8, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(strategy(model_type))
+    def check(config: dict[str, Any]) -> None:
+        assert_matches(config, tmp_path_factory.mktemp(model_type))
+
+    check()
+
+
+# ---- every verb, and the description a user can keep --------------------------------------------
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "symcount", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def test_describe_prints_a_description_that_counts_the_same(tmp_path: Path) -> None:
+    config, published = PUBLISHED["mixtral_8x7b"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    described = run_cli("describe", str(path))
+    assert described.returncode == 0, described.stderr
+    kept = tmp_path / "mixtral.sc"
+    kept.write_text(described.stdout, encoding="utf-8")
+    assert symcount.count(kept).total == symcount.count(path).total == published
+    assert "network MixtralForCausalLM" in described.stdout
+
+
+@pytest.mark.parametrize("verb", ["count", "derive", "memory", "compute"])
+def test_every_verb_reads_a_config(verb: str, tmp_path: Path) -> None:
+    config = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "vocab_size": 100, "hidden_size": 16,
+              "intermediate_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    proc = run_cli(verb, str(path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    total = hf_numbers(build(config))[0]
+    assert str(total) in proc.stdout
+
+
+def test_compare_and_check_read_configs(tmp_path: Path) -> None:
+    base = {"model_type": "llama", "vocab_size": 100, "hidden_size": 16, "intermediate_size": 32,
+            "num_hidden_layers": 2, "num_attention_heads": 4}
+    (tmp_path / "mha.json").write_text(json.dumps(base), encoding="utf-8")
+    (tmp_path / "gqa.json").write_text(json.dumps({**base, "num_key_value_heads": 1}), encoding="utf-8")
+    compared = run_cli("compare", str(tmp_path / "mha.json"), str(tmp_path / "gqa.json"), "--format", "json")
+    assert compared.returncode == 0, compared.stderr
+    saving = 2 * 2 * 16 * 4 * 3  # k and v: 2 layers x d_model x head_dim x (4 - 1) heads
+    assert f'"difference": {saving}' in compared.stdout.replace('"{saving}"', str(saving)) or str(saving) in compared.stdout
+    total = symcount.count(tmp_path / "mha.json").total
+    checked = run_cli("check", str(tmp_path / "mha.json"), "--answer", str(total))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+def error_of(text: str, tmp_path: Path) -> str:
+    path = tmp_path / "config.json"
+    path.write_text(text, encoding="utf-8")
+    proc = run_cli("count", str(path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def test_unknown_model_type_lists_the_supported_ones(tmp_path: Path) -> None:
+    err = error_of('{\n  "model_type": "lama",\n  "hidden_size": 8\n}\n', tmp_path)
+    assert "config.json:2:3: unknown model_type 'lama'" in err
+    assert all(name in err for name in hf_config.FAMILIES)
+    assert "llama" in err.split("\n")[-2] or "did you mean" in err
+
+
+@pytest.mark.parametrize("model_type", sorted(hf_config.WAITING))
+def test_families_waiting_for_attention_options_are_refused_not_miscounted(model_type: str, tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": model_type}), tmp_path)
+    assert f"model_type '{model_type}' needs " in err and "not yet supported" in err
+
+
+def test_qwen2_names_what_it_needs(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "qwen2"}), tmp_path)
+    assert "model_type 'qwen2' needs per-projection attention biases" in err
+
+
+def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "gemma3",\n "text_config": {"model_type": "gemma3_text"}}', tmp_path)
+    assert "config.json:2:18: model_type 'gemma3_text' needs query/key RMSNorm" in err
+
+
+def test_a_key_of_the_wrong_type_is_named(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "llama",\n "hidden_size": "4096"}', tmp_path)
+    assert "config.json:2:2: 'hidden_size' must be a whole number, not \"4096\"" in err
+    err = error_of('{"model_type": "llama", "tie_word_embeddings": 1}', tmp_path)
+    assert "'tie_word_embeddings' must be true or false, not 1" in err
+
+
+def test_missing_model_type_is_named(tmp_path: Path) -> None:
+    err = error_of('{"hidden_size": 4096}', tmp_path)
+    assert "config.json:1:1: missing required key 'model_type'" in err
+
+
+def test_inconsistent_heads_are_named(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "llama", "hidden_size": 100, "num_attention_heads": 3}', tmp_path)
+    assert "'hidden_size' (100) is not divisible by 'num_attention_heads' (3)" in err
+    err = error_of('{"model_type": "mistral", "num_attention_heads": 32, "num_key_value_heads": 5}', tmp_path)
+    assert "'num_attention_heads' (32) is not a multiple of 'num_key_value_heads' (5)" in err
+
+
+def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
+    err = error_of('{\n  "model_type": "llama",\n  "hidden_size": 4096,\n}\n', tmp_path)
+    assert "config.json:4:1: not valid JSON" in err
+    assert "^" in err
+
+
+def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "llama", "architectures": ["LlamaForTokenClassification"]}', tmp_path)
+    assert "architecture 'LlamaForTokenClassification' is not supported" in err
+    assert "LlamaForCausalLM" in err
+
+
+def test_an_option_that_is_not_modelled_is_refused(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "gpt2", "add_cross_attention": true}', tmp_path)
+    assert "'add_cross_attention': true is not supported" in err
+
+
+def test_untied_masked_lm_head_is_refused(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "bert", "architectures": ["BertForMaskedLM"], "tie_word_embeddings": false}',
+                   tmp_path)
+    assert "'tie_word_embeddings': false is not supported for BertForMaskedLM" in err
+
+
+# ---- docs/frameworks.md: its examples are counted here, and built with transformers ---------------
+
+DOC = ROOT / "docs" / "frameworks.md"
+DOC_EXAMPLE = re.compile(r"^```json\n([^`]*)^```\n→ (total [\d,]+(?:, active [\d,]+)?|error: [^\n]+)$", re.M)
+
+
+def doc_examples() -> list[tuple[str, str]]:
+    found = DOC_EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
+    return [(config, claim) for config, claim in found]
+
+
+def test_the_doc_has_examples_and_the_defaults_table() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert len(doc_examples()) == text.count("```json") >= 5
+    assert hf_config.defaults_table() in text, "docs/frameworks.md: paste hf_config.defaults_table() in"
+    assert all(f"`{name}`" in text for name in hf_config.WAITING)
+
+
+@pytest.mark.parametrize(("config", "claim"), doc_examples(), ids=[c[:40] for c, _ in doc_examples()])
+def test_doc_examples_count_as_the_page_says(config: str, claim: str, tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(config, encoding="utf-8")
+    if claim.startswith("error: "):
+        with pytest.raises(symcount.SymcountError) as err:
+            symcount.count(path)
+        assert err.value.message == claim.removeprefix("error: ")
+        return
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]{2,}", claim)]
+    result = assert_matches(json.loads(config), tmp_path)
+    assert [result.total, result.active][:len(numbers)] == numbers
