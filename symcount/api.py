@@ -7,6 +7,7 @@ first use by the package's ``__getattr__`` so that ``import symcount`` stays fas
 
 from __future__ import annotations
 
-from symcount.counting import Source, check_options, convert_values, count, count_tree, parse_source, read_source
+from symcount.counting import Source, check_options, convert_values, count, count_tree, file_variants, parse_source, read_source
 
-__all__ = ["Source", "check_options", "convert_values", "count", "count_tree", "parse_source", "read_source"]
+__all__ = ["Source", "check_options", "convert_values", "count", "count_tree", "file_variants", "parse_source",
+           "read_source"]

@@ -1,6 +1,7 @@
 """``symcount check SOURCE --answer ANSWER``: the marker's verdict (:mod:`symcount.teaching.check`).
 
-Exit 0 whether the answer is right or wrong: the verdict is the output.
+Exit status: 0 the answer is right, 1 it is wrong, 2 bad input, so a script marking a batch of
+answers can tell them apart without reading the output.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from symcount.cli.argtypes import parse_set, source_arg
 from symcount.cli.options import add_convention, add_format, add_network, add_output, add_set, add_source, add_standalone
-from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
+from symcount.cli.output import EXIT_OK, EXIT_WRONG, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS
 from symcount.teaching.check import QUANTITIES, Verdict, check
 
@@ -23,7 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--answer", required=True, help="a number or a formula in the layer's names, e.g. "
                    "'(k*k*C_in + 1)*C_out'")
     add_set(p)
-    add_convention(p, help=None)
+    add_convention(p)
     add_network(p, help="which network when the source holds several")
     p.add_argument("--quantity", choices=list(QUANTITIES), default="total",
                    help="what the question asks for (default: total, as the framework reports it)")
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output)
     else:
         write_output(render_as(verdict, args.format, args.standalone), args.output)
-    return EXIT_OK
+    return EXIT_OK if verdict.correct else EXIT_WRONG
 
 
 def verdict_dict(verdict: Verdict) -> dict[str, Any]:

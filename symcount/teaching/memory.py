@@ -274,7 +274,7 @@ def _check_choice(value: str, choices: tuple[str, ...] | list[str], what: str) -
 
 def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
            values: Mapping[str, Any] | None = None, network: str | None = None,
-           convention: str = "pytorch", kv_cache: int | None = None, batch: int = 1,
+           convention: str | None = None, kv_cache: int | None = None, batch: int = 1,
            kv_dtype: str | None = None) -> Memory:
     """Bytes for weights, gradients and optimizer state of a description.
 
@@ -471,7 +471,7 @@ def compute_of(result: Count) -> Compute:
 
 
 def compute(source: Source, *, values: Mapping[str, Any] | None = None, network: str | None = None,
-            convention: str = "pytorch") -> Compute:
+            convention: str | None = None) -> Compute:
     """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N."""
     return compute_of(count(source, values=values, network=network, convention=convention))
 
