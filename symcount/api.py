@@ -16,9 +16,10 @@ from symcount.counting import (
     count,
     count_tree,
     describe,
+    file_variants,
     parse_source,
     read_source,
 )
 
 __all__ = ["DescriptionText", "PythonCode", "Source", "check_options", "convert_values", "count", "count_tree",
-           "describe", "parse_source", "read_source"]
+           "describe", "file_variants", "parse_source", "read_source"]

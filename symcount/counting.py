@@ -8,14 +8,20 @@ modules build on :func:`count`; :mod:`symcount.api` is the public face of this m
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import sympy
 
+from symcount.catalog.core import BIAS, lookup
+from symcount.catalog.spellings import positional_order
+from symcount.catalog.wrappers import wrapper_of
 from symcount.engine.count import Count
 from symcount.engine.load import choose_target, load
 from symcount.engine.results import CONVENTIONS, exact_sum
@@ -101,7 +107,7 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
             base, _, network = str(path).rpartition("#")
             path = Path(base)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_regular_file(path)
         except FileNotFoundError:
             raise SymcountError("no such file", filename=str(path)) from None
         except UnicodeDecodeError:
@@ -113,7 +119,8 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
             return _described_config(_plain(text), str(path), network)
         return _plain(text), str(path), network or None
     if not isinstance(source, str):
-        raise TypeError("source must be description text (str) or a file (pathlib.Path)")
+        raise SymcountError(f"source must be description text (str) or a file (pathlib.Path), "
+                            f"not {type(source).__name__}")
     return _plain(source), "<input>", None
 
 
@@ -126,6 +133,45 @@ def _described_config(text: str, filename: str, network: str | None) -> tuple[st
     if network and network != described.network:
         raise SymcountError(f"{filename} describes {described.network}, not '{network}'", filename=filename)
     return described.text, filename, described.network
+
+
+#: The largest description file read: checked before reading, so /dev/zero or a 300 MB file is refused
+#: at once (the parser's own limit, ``MAX_SOURCE_CHARS``, is about the text).
+MAX_SOURCE_BYTES = 1 << 20
+
+
+def _read_regular_file(path: Path) -> str:
+    """A regular file's UTF-8 text, refused before reading when it is not one (a FIFO, a device, a
+    directory, a symlink to one of these) or is larger than :data:`MAX_SOURCE_BYTES`.
+
+    The file is opened without blocking (a FIFO with no writer would wait forever) and checked
+    through the open handle, so what is checked is what is read; at most the limit plus one byte
+    is read, in case the file grows in between.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
+                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file"
+            raise SymcountError(f"not a regular file ({what}): descriptions are read from regular files only",
+                                filename=str(path))
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise _too_large(path, info.st_size)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise _too_large(path, len(data))
+    return data.decode("utf-8")
+
+
+def _too_large(path: Path, size: int) -> SymcountError:
+    return SymcountError(f"file too large ({size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} bytes, 1 MiB)",
+                         filename=str(path))
 
 
 def _plain(text: str) -> str:
@@ -146,6 +192,167 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except (OSError, ValueError):
         return False
+
+
+#: A setting a file carries in its opening comment (``# convention: keras``); ``derive``'s
+#: ``title`` too. Every verb honours them (an explicit option wins), or refuses one it cannot.
+SETTING = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
+
+
+def read_directives(text: str) -> dict[str, str]:
+    """``# convention: keras`` / ``# bias: both`` / ``# title: ...`` lines of the opening comment."""
+    return {name: value for name, (value, _) in read_settings(text).items()}
+
+
+def read_settings(text: str) -> dict[str, tuple[str, nodes.Pos]]:
+    """The opening comment's settings, each with where it is written (for a refusal's caret)."""
+    found: dict[str, tuple[str, nodes.Pos]] = {}
+    skipped = len(text) - len(text.lstrip("\n"))
+    for number, line in enumerate(opening_comment(text), start=skipped + 1):
+        match = SETTING.match(line)
+        if match:
+            raw = text.split("\n")[number - 1]
+            column = raw.index("#") + 1
+            found[match.group(1).lower()] = (match.group(2), nodes.Pos(number, column, number, len(raw.rstrip()) + 1))
+    return found
+
+
+def opening_comment(text: str) -> list[str]:
+    """The comment lines a description opens with (after blank lines), stripped."""
+    lines = []
+    for line in text.lstrip("\n").split("\n"):
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped)
+    return lines
+
+
+def file_convention(text: str, convention: str | None, verb: str = "count") -> str:
+    """The convention to count under: the one given, else the file's ``# convention:``, else pytorch."""
+    if convention is not None:
+        return convention
+    setting = read_settings(text).get("convention")
+    if setting is None:
+        return "pytorch"
+    value, pos = setting
+    word = value.lower()
+    if word == "both":
+        raise SymcountError(f"'# convention: both' asks for both conventions side by side, which {verb} "
+                            f"cannot show", pos,
+                            hint="give --convention pytorch or keras (derive shows both side by side)")
+    if word not in CONVENTIONS:
+        raise SymcountError(f"unknown convention '{value}' (valid: {', '.join(CONVENTIONS)}, both)", pos,
+                            hint=did_you_mean(word, [*CONVENTIONS, "both"]))
+    return word
+
+
+def file_variants(source: Source, convention: str | None, bias: str | None = None
+                  ) -> list[tuple[str | None, bool | None]]:
+    """The (convention, bias) pairs a file's settings ask for (``both`` gives two), each as
+    :func:`count` takes it; an explicit ``convention`` or ``bias`` ("true", "false", "both") wins."""
+    text, filename, _ = read_source(source)
+    settings = read_settings(text)
+    conventions: list[str | None] = [convention]
+    if convention is None and settings.get("convention", ("", nodes.NOWHERE))[0].lower() == "both":
+        conventions = list(CONVENTIONS)
+    word = bias if bias is not None else settings.get("bias", ("", nodes.NOWHERE))[0].lower()
+    biases: list[bool | None] = [True, False] if word == "both" else \
+        [word == "true"] if word in ("true", "false") else [None]
+    return [(c, b) for c in conventions for b in biases]
+
+
+def file_bias(text: str, verb: str = "count") -> bool | None:
+    """The file's ``# bias: true`` / ``false`` (None: as written); ``both`` only derive can show."""
+    setting = read_settings(text).get("bias")
+    if setting is None:
+        return None
+    value, pos = setting
+    word = value.lower()
+    if word in ("true", "false"):
+        return word == "true"
+    if word == "both":
+        raise SymcountError(f"'# bias: both' asks for both counts side by side, which {verb} cannot show", pos,
+                            hint="derive shows both; or write '# bias: true' or '# bias: false'")
+    raise SymcountError(f"unknown bias setting '{value}' (valid: true, false, both)", pos)
+
+
+# ---------------------------------------------------------------------------
+# file settings, and the bias override: the tree is rewritten, so the engine counts exactly what is shown
+
+
+def with_bias(tree: nodes.Program, bias: bool) -> nodes.Program:
+    """The program with ``bias=`` set on every layer that takes one (positional arguments
+    read in the order the count reads them)."""
+    statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
+    return dataclasses.replace(tree, statements=statements)
+
+
+def _rewrite_statement(node: nodes.Statement, bias: bool) -> nodes.Statement:
+    if isinstance(node, nodes.Network | nodes.Block):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    if isinstance(node, nodes.Require):
+        return node
+    return _rewrite_item(node, bias)
+
+
+def _rewrite_body(body: nodes.Body, bias: bool) -> nodes.Body:
+    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
+
+
+def _rewrite_optional(body: nodes.Body | None, bias: bool) -> nodes.Body | None:
+    """An else branch, a shortcut or a layer's body, which may be absent."""
+    return _rewrite_body(body, bias) if body is not None else None
+
+
+def _rewrite_item(node: nodes.Item, bias: bool) -> nodes.Item:
+    if isinstance(node, nodes.Layer):
+        return _rewrite_layer(node, bias)
+    if isinstance(node, nodes.Repeat):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
+    if isinstance(node, nodes.If):
+        return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
+                                   otherwise=_rewrite_optional(node.otherwise, bias))
+    if isinstance(node, nodes.Residual):
+        return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
+                                   shortcut=_rewrite_optional(node.shortcut, bias))
+    if isinstance(node, nodes.Parallel):
+        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
+    return node
+
+
+def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
+    node = dataclasses.replace(node, body=_rewrite_optional(node.body, bias))
+    if wrapper_of(node) is not None:  # Bidirectional(LSTM(64)): the wrapped layer's bias
+        args = []
+        for arg in node.args:
+            inner = nodes.as_layer(arg.value) if arg.name in (None, "layer") else None
+            if inner is not None:
+                arg = dataclasses.replace(arg, value=nodes.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
+            args.append(arg)
+        return dataclasses.replace(node, args=tuple(args))
+    entry = lookup(node.kind)
+    if entry is None or not any(spec.kind == BIAS for spec in entry.args):
+        return node
+    value = nodes.Bool(bias, node.pos)
+    positional = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
+    args = []
+    index = 0
+    replaced = False
+    for arg in node.args:
+        if arg.name is None:
+            spec = entry.find_arg(positional[index]) if index < len(positional) else None
+            index += 1
+        else:
+            spec = entry.find_arg(arg.name)
+        if spec is not None and spec.kind == BIAS:
+            arg = dataclasses.replace(arg, value=value)
+            replaced = True
+        args.append(arg)
+    if not replaced:
+        args.append(nodes.Arg("bias", value, node.pos))
+    return dataclasses.replace(node, args=tuple(args))
+
 
 
 def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -179,15 +386,29 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _check_values_used(values: Mapping[str, Any], seen: set[str], free: set[str]) -> None:
-    unknown = [name for name in values if name not in seen]
-    if unknown:
-        known = sorted(seen | free)
+def _check_values_used(values: Mapping[str, Any], env: Env, free: set[str]) -> None:
+    """Every ``--set`` name must take effect: a network parameter, a ``let`` or a free symbol.
+
+    A name the description binds only by a block call (``llama(kv_heads=8)``) is refused at
+    that binding: a value from outside cannot reach it, and ignoring it would be a silent
+    wrong answer. The list of names offered holds only names that can be set.
+    """
+    settable = env.seen | free
+    for name in values:
+        if name in settable:
+            continue
+        if name in env.bound:
+            raise SymcountError(
+                f"--set {name}: {name} is bound by a call inside the description, so a value from outside "
+                f"cannot reach it", env.bound[name],
+                hint=f"make {name} a parameter of the network (network n({name}=...) {{ ... }}) "
+                     f"and pass it on in the call, or a top-level let")
+        known = sorted(settable)
         raise UnknownValueError(
-            unknown[0],
-            f"--set {unknown[0]}: no such name in the description "
-            f"(names: {', '.join(known) or 'none'})",
-            hint=did_you_mean(unknown[0], known),
+            name,
+            f"--set {name}: no such name in the description "
+            f"(names that can be set: {', '.join(known) or 'none'})",
+            hint=did_you_mean(name, known),
         )
 
 
@@ -195,20 +416,24 @@ def count(
     source: Source,
     *,
     values: Mapping[str, Any] | None = None,
-    convention: str = "pytorch",
+    convention: str | None = None,
     network: str | None = None,
+    bias: bool | None = None,
 ) -> Count:
     """Count the parameters of a description (text, or a file given as a Path).
 
-    ``values`` override ``let`` bindings and fill free symbols; ``convention``
-    is ``"pytorch"`` or ``"keras"``; ``network`` picks one network when the
-    text holds several.
+    ``values`` set network parameters, top-level ``let`` bindings and free
+    symbols; ``convention`` is ``"pytorch"`` or ``"keras"`` (None: the file's
+    ``# convention:`` line, else pytorch); a ``# bias: true`` / ``false`` line
+    is honoured too (``bias`` True / False overrides it: every layer that has
+    a bias gets one, or none); ``network`` picks one network when the text
+    holds several.
     """
     text, filename, from_source, description = read_description(source, network)
     collecting = gc.isenabled()
     gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
-        result = _count_text(text, filename, values, convention, network or from_source)
+        result = _count_text(text, filename, values, convention, network or from_source, bias)
     except SymcountError as err:
         if description is not None:
             raise in_code(err, description, text, source) from None
@@ -239,8 +464,8 @@ def in_code(err: SymcountError, description: Description, text: str, source: Sou
 
 
 def check_options(convention: object, network: object) -> None:
-    """``convention`` and ``network`` as the API takes them: known names, as strings."""
-    if not isinstance(convention, str) or convention not in CONVENTIONS:
+    """``convention`` and ``network`` as the API takes them: known names, as strings (None: the default)."""
+    if convention is not None and (not isinstance(convention, str) or convention not in CONVENTIONS):
         shown = convention if isinstance(convention, str) else repr(convention)
         raise SymcountError(f"unknown convention '{shown}' (valid: {', '.join(CONVENTIONS)})",
                             hint=did_you_mean(convention, CONVENTIONS) if isinstance(convention, str) else None)
@@ -248,12 +473,17 @@ def check_options(convention: object, network: object) -> None:
         raise SymcountError(f"network must be a network's name (a string), not {type(network).__name__}")
 
 
-def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, convention: str,
-                network: str | None) -> Count:
+def _count_text(text: str, filename: str, values: Mapping[str, Any] | None, convention: str | None,
+                network: str | None, bias: bool | None) -> Count:
     check_options(convention, network)
+    if bias is not None and not isinstance(bias, bool):
+        raise SymcountError(f"bias must be True, False or None, not {bias!r}")
+    convention = file_convention(text, convention)
+    if bias is None:
+        bias = file_bias(text)
     converted = convert_values(values)
     tree = parse_source(text, filename)
-    return _count_program(tree, converted, convention, network)
+    return _count_program(tree if bias is None else with_bias(tree, bias), converted, convention, network)
 
 
 def parse_source(text: str, filename: str = "<input>") -> nodes.Program:
@@ -273,7 +503,7 @@ def count_tree(tree: nodes.Program, *, values: Mapping[str, Any] | None = None, 
     ``derive`` uses it to count a description with every bias switched on or off.
     """
     check_options(convention, network)
-    return _count_program(tree, convert_values(values), convention, network)
+    return _count_program(tree, convert_values(values), convention or "pytorch", network)
 
 
 def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: str, network: str | None) -> Count:
@@ -288,7 +518,7 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
     macs = sympy.nan if any(m is sympy.nan for m in macs_terms) else exact_sum(macs_terms)
     active = exact_sum(layer.active for layer in layers)
     free = {str(s) for s in (trainable + non_trainable + buffers).free_symbols}
-    _check_values_used(converted, program.env.seen, free)
+    _check_values_used(converted, program.env, free)
     final = getattr(walker, "final_shape", None)
     return Count(
         network=target,
@@ -305,4 +535,5 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
         merges=walker.merges,
         notes=walker.notes,
         values=converted,
+        settable=frozenset(program.env.seen | free),
     )

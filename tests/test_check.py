@@ -291,7 +291,7 @@ def test_lazy_export() -> None:
 
 
 def test_cli_check(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["check", "linear(C_in=128, C_out=256)", "--answer", "128*(256+1)"]) == 0
+    assert cli_main(["check", "linear(C_in=128, C_out=256)", "--answer", "128*(256+1)"]) == 1  # wrong
     out = capsys.readouterr().out
     assert out.startswith("Wrong") and "input side" in out
     assert cli_main(["check", "conv2d", "--answer", "295168", "--set", "C_in=128", "--set", "C_out=256",

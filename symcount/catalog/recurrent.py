@@ -86,6 +86,10 @@ def _rnn_validate(a: Args) -> tuple[str, str] | None:
         return "merge", f'unknown merge mode "{a.merge}" (valid: {", ".join(MERGE_MODES)})'
     if a.merge != "concat" and not a.bidirectional:
         return "merge", f'merge="{a.merge}" combines two directions: it needs bidirectional=true'
+    proj = a.get("proj", ZERO)
+    if proj != 0 and sympy.sympify(proj - a.hidden).is_nonnegative:
+        return "proj", (f"proj_size={proj} must be smaller than hidden_size={a.hidden}: a projection makes the "
+                        f"hidden state smaller (PyTorch refuses proj_size >= hidden_size)")
     return None
 
 

@@ -1,6 +1,7 @@
 """``symcount check SOURCE --answer ANSWER``: the marker's verdict (:mod:`symcount.teaching.check`).
 
-Exit 0 whether the answer is right or wrong: the verdict is the output.
+Exit status: 0 the answer is right, 1 it is wrong, 2 bad input, so a script marking a batch of
+answers can tell them apart without reading the output.
 """
 
 from __future__ import annotations
@@ -11,8 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from symcount.cli.argtypes import parse_set, source_arg
-from symcount.cli.options import SOURCE_HELP, add_convention, add_format, add_network, add_output, add_set, add_standalone
-from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
+from symcount.cli.options import (
+    SOURCE_HELP,
+    add_convention,
+    add_format,
+    add_network,
+    add_output,
+    add_set,
+    add_standalone,
+)
+from symcount.cli.output import EXIT_OK, EXIT_WRONG, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
 from symcount.teaching.check import QUANTITIES, Verdict, check
@@ -30,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "writes CSV-marked.csv (expected, verdict, slip) and prints the summary")
     p.add_argument("--key", metavar="JSON", help="the NAME-key.json that symcount exam wrote (with --answers)")
     add_set(p)
-    add_convention(p, help=None)
+    add_convention(p)
     add_network(p, help="which network when the source holds several")
     p.add_argument("--quantity", choices=list(QUANTITIES), default="total",
                    help="what the question asks for (default: total, as the framework reports it)")
@@ -50,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output)
     else:
         write_output(render_as(verdict, args.format, args.standalone), args.output)
-    return EXIT_OK
+    return EXIT_OK if verdict.correct else EXIT_WRONG
 
 
 def run_batch(args: argparse.Namespace) -> int:

@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="a value for both sides (repeatable)")
     p.add_argument("--a-set", dest="a_values", action="append", metavar="NAME=VALUE", help="a value for A only")
     p.add_argument("--b-set", dest="b_values", action="append", metavar="NAME=VALUE", help="a value for B only")
-    p.add_argument("--convention", choices=list(CONVENTIONS), default="pytorch",
-                   help="both sides' convention (default: pytorch)")
+    p.add_argument("--convention", choices=list(CONVENTIONS), default=None,
+                   help="both sides' convention (default: each file's '# convention:' line, else pytorch)")
     p.add_argument("--a-convention", choices=list(CONVENTIONS), help="A's convention")
     p.add_argument("--b-convention", choices=list(CONVENTIONS), help="B's convention")
     p.add_argument("--network", help="network to count on both sides")

@@ -7,6 +7,7 @@ Imports only what the table needs (:mod:`symcount.engine.count`,
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from symcount import api
 from symcount.cli.argtypes import batch_value, parse_set, source_arg
@@ -30,6 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=None,
                    help="fold block calls nested deeper than N levels into one row each (0: top-level blocks)")
     p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs per layer and in total")
+    p.add_argument("--bias", choices=["both", "true", "false"], default=None,
+                   help="give every layer a bias (true), none (false) or count both (default: the file's "
+                        "'# bias:' line, else as written)")
     p.add_argument("--activations", action="store_true",
                    help="also show each layer's output volume for the batch, and the values a forward pass stores")
     p.add_argument("--batch", default=None, metavar="B",
@@ -41,24 +45,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = api.count(source_arg(args.source, args.origin), values=parse_set(args.values),
-                       convention=args.convention, network=args.network)
     if args.depth is not None and args.depth < 0:
         raise SymcountError(f"--depth must be 0 or more, not {args.depth}")
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
-    batch = batch_value(args.batch) if args.batch is not None else 1
-    dtype = args.dtype or ACTIVATION_DTYPE
-    if args.format == "json":
-        write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth, batch=batch,
-                                                                        dtype=dtype)), args.output)
-        return EXIT_OK
-    if not args.activations and (args.batch is not None or args.dtype is not None):
+    source = source_arg(args.source, args.origin)
+    variants = api.file_variants(source, args.convention, args.bias)
+    if args.format == "json" and len(variants) > 1:
+        raise SymcountError("the file asks for several counts ('# convention: both' or '# bias: both'); "
+                            "JSON holds one", hint="choose one with --convention or --bias",
+                            filename=str(source) if isinstance(source, Path) else None)
+    if args.format != "json" and not args.activations and (args.batch is not None or args.dtype is not None):
         option = "--batch" if args.batch is not None else "--dtype"
         raise SymcountError(f"{option} changes only the activations: add --activations (or --format json)")
-    acts = activations_of(result, batch, dtype) if args.activations else None
-    table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts)
-    title = f"network {result.network} ({result.convention})"
-    text = TABLE_WRITERS[args.format](table, title)
-    write_output(standalone_document("latex", title, text) if args.standalone else text, args.output)
+    batch = batch_value(args.batch) if args.batch is not None else 1
+    dtype = args.dtype or ACTIVATION_DTYPE
+    outputs, titles = [], []
+    for convention, bias in variants:
+        result = api.count(source, values=parse_set(args.values), convention=convention, network=args.network,
+                           bias=bias)
+        if args.format == "json":
+            write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth, batch=batch,
+                                                                            dtype=dtype)), args.output)
+            return EXIT_OK
+        acts = activations_of(result, batch, dtype) if args.activations else None
+        table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts)
+        shown = "" if bias is None else ", with bias" if bias else ", without bias"
+        titles.append(f"network {result.network} ({result.convention}{shown})")
+        outputs.append(TABLE_WRITERS[args.format](table, titles[-1]))
+    text = "\n".join(outputs)
+    write_output(standalone_document("latex", titles[0], text) if args.standalone else text, args.output)
     return EXIT_OK

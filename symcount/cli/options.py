@@ -34,7 +34,8 @@ def add_set(parser: argparse.ArgumentParser, help: str = "give a symbol or let a
 
 
 def add_convention(parser: argparse.ArgumentParser, choices: Sequence[str] = CONVENTIONS,
-                   default: str | None = "pytorch", help: str | None = "whose counting rules (default: pytorch)",
+                   default: str | None = None,
+                   help: str | None = "whose counting rules (default: the file's '# convention:' line, else pytorch)",
                    ) -> None:
     parser.add_argument("--convention", choices=list(choices), default=default, help=help)
 

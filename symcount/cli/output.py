@@ -20,6 +20,8 @@ from symcount.cli.options import LATEX_STANDALONE
 from symcount.errors import SymcountError
 
 EXIT_OK = 0
+#: ``check``: the answer is wrong (a verdict, not an error: the output says why)
+EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
 
 

@@ -67,7 +67,10 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          formats=("text", "latex", "markdown", "json"), standalone=True),
     Verb("check", "symcount.cli.check",
          "check an answer (a number or a formula) and name the slip if it is wrong",
-         formats=("text", "latex", "markdown", "json"), standalone=True),
+         formats=("text", "latex", "markdown", "json"), standalone=True,
+         description="Check an answer and name the slip if it is wrong. Exit status: 0 the answer is right, "
+                     "1 it is wrong, 2 bad input (the source, the answer or an option), so a script can "
+                     "mark a batch of answers."),
     Verb("exam", "symcount.cli.exam", "draw exam variants from a template, with worked solutions",
          formats=("latex", "markdown", "moodle", "text", "json"), standalone=True),
     Verb("memory", "symcount.cli.memory", "bytes for weights, gradients and optimizer state",

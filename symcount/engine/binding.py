@@ -54,6 +54,7 @@ def bind_params(params: tuple[nodes.Param, ...], node: nodes.Layer, env: Env, de
         if key in given:
             raise SymcountError(f"parameter {key} given twice", arg.pos)
         given[key] = evaluate(arg.value, env)
+        env.bound.setdefault(key, arg.pos)
     # defaults see the parameters before them (``block b(C, D=2*C)``): bind as we go
     param_env = def_env.child()
     bindings: dict[str, Value] = param_env.scopes[0]
@@ -62,6 +63,7 @@ def bind_params(params: tuple[nodes.Param, ...], node: nodes.Layer, env: Env, de
             bindings[p.name] = given[p.name]
         elif p.default is not None:
             bindings[p.name] = evaluate(p.default, param_env)
+            env.bound.setdefault(p.name, p.pos)
         else:
             bindings[p.name] = env.lookup(p.name)
     return bindings

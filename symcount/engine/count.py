@@ -44,6 +44,8 @@ class Count(Printable):
     values: dict[str, Value] = field(default_factory=dict)
     blocks: list[BlockCall] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
+    #: the names ``values=`` / ``--set`` can set (network parameters, lets, free symbols)
+    settable: frozenset[str] = frozenset()
 
     @property
     def total(self) -> sympy.Expr:

@@ -271,7 +271,7 @@ def check_expansion_size(program: Program, items: Callable[[], list[tuple[nodes.
     ``items`` makes the statements to walk with fresh environments (a ``let``
     binds as it is sized, and the error is looked for in a second pass).
     """
-    seen = set(program.env.seen)
+    seen, bound = set(program.env.seen), dict(program.env.bound)
     sizer = Sizer(program, stack)
     try:
         total = Size()
@@ -295,3 +295,5 @@ def check_expansion_size(program: Program, items: Callable[[], list[tuple[nodes.
     finally:
         program.env.seen.clear()
         program.env.seen.update(seen)
+        program.env.bound.clear()
+        program.env.bound.update(bound)

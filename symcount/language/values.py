@@ -34,9 +34,11 @@ MAX_TERMS = 1_000
 class Env:
     """Names in scope, innermost first, plus the user's ``--set`` values.
 
-    ``values`` override ``let`` bindings and fill free symbols; every name the
-    evaluation asks about is recorded in ``seen`` so an unknown ``--set`` name
-    can be reported with the list of names that exist.
+    ``values`` override ``let`` bindings, network parameters and fill free symbols.
+    Every name a value from outside can reach (a ``let``, a network parameter, a
+    name no scope binds) is recorded in ``seen``; a name bound by a block call
+    (its argument or its default) is recorded in ``bound`` with where, so a
+    ``--set`` of it is refused there rather than silently ignored.
     """
 
     scopes: list[dict[str, Value]] = field(default_factory=lambda: [{}])
@@ -46,18 +48,21 @@ class Env:
     #: whether a name is a layer (a call of it is a layer, not a value): the language knows no
     #: layers, so whoever knows them (the engine, from the catalog) says so here
     is_layer: Callable[[str], bool] = field(default=lambda name: False)
+    #: names bound by a call inside the description, with the first binding's position
+    bound: dict[str, nodes.Pos] = field(default_factory=dict)
 
     def child(self, bindings: Mapping[str, Value] | None = None) -> Env:
-        return Env([dict(bindings or {}), *self.scopes], self.values, self.seen, self.functions, self.is_layer)
+        return Env([dict(bindings or {}), *self.scopes], self.values, self.seen, self.functions, self.is_layer,
+                   self.bound)
 
     def bind(self, name: str, value: Value) -> None:
         self.scopes[0][name] = value
 
     def lookup(self, name: str) -> Value:
-        self.seen.add(name)
         for scope in self.scopes:
             if name in scope:
                 return scope[name]
+        self.seen.add(name)
         if name in self.values:
             return self.values[name]
         return sym(name)

@@ -35,7 +35,7 @@ from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
-from symcount.language.values import Env, evaluate
+from symcount.language.values import MAX_BITS, Env, check_expansion, evaluate
 from symcount.render import formula
 from symcount.render.blocks import labelled_lines
 from symcount.render.formats import Format
@@ -705,9 +705,15 @@ def read_answer(answer: str | int | sympy.Expr, names: Mapping[str, Any], allowe
     if isinstance(answer, bool):
         raise SymcountError("the answer must be a number or a formula, not true/false")
     if isinstance(answer, int):
+        if answer.bit_length() > MAX_BITS:
+            raise SymcountError(f"the answer is too large a number ({answer.bit_length():,} bits; "
+                                f"the limit is {MAX_BITS:,})")
         return sympy.Integer(answer)
     if isinstance(answer, sympy.Basic):
-        return answer
+        return _sympy_answer(answer, names, allowed)
+    if not isinstance(answer, str):
+        raise SymcountError(f"the answer must be a number, a formula (text) or a sympy expression, "
+                            f"not {type(answer).__name__}")
     grouped = _GROUPED.fullmatch(str(answer).strip())
     if grouped:  # 33,024 or 33 024 as written on paper: one number, its digits grouped
         answer = re.sub(r"\D", "", grouped.group(0))
@@ -727,6 +733,18 @@ def read_answer(answer: str | int | sympy.Expr, names: Mapping[str, Any], allowe
             hint=did_you_mean(unknown[0], allowed) or "give it a value with --set",
         ).located("<answer>", str(answer).strip())
     return value
+
+
+def _sympy_answer(answer: sympy.Basic, names: Mapping[str, Any], allowed: set[str]) -> sympy.Expr:
+    """A sympy answer read as its text would be: each symbol is the question's name of that spelling
+    (``sympy.Symbol("C")`` is the question's C, whatever assumptions it was made with); a name the
+    question does not have stays a symbol of its own, so the answer is judged wrong, not refused."""
+    if not isinstance(answer, sympy.Expr) or answer.has(sympy.Float) or not answer.is_finite and answer.is_number:
+        raise SymcountError(f"the answer must be an exact number or formula, not {answer}",
+                            hint="floats are not exact: give an int, a Rational or a formula")
+    check_expansion(answer, nodes.NOWHERE, "the answer")
+    return answer.xreplace({s: names.get(s.name, sym(s.name)) if s.name in allowed else s for s in answer.free_symbols
+                            if isinstance(s, sympy.Symbol)})
 
 
 def answer_names(result: Count, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -791,7 +809,7 @@ def check(
     answer: str | int | sympy.Expr,
     *,
     values: Mapping[str, Any] | None = None,
-    convention: str = "pytorch",
+    convention: str | None = None,
     network: str | None = None,
     quantity: str = "total",
 ) -> Verdict:
@@ -800,9 +818,9 @@ def check(
     ``quantity`` is ``"total"`` (trainable + non-trainable, as the framework
     reports it) or ``"trainable"``.
     """
-    if quantity not in QUANTITIES:
-        raise SymcountError(f"unknown quantity '{quantity}' (valid: {', '.join(QUANTITIES)})",
-                            hint=did_you_mean(quantity, QUANTITIES))
+    if not isinstance(quantity, str) or quantity not in QUANTITIES:
+        raise SymcountError(f"unknown quantity {quantity!r} (valid: {', '.join(QUANTITIES)})",
+                            hint=did_you_mean(quantity, QUANTITIES) if isinstance(quantity, str) else None)
     result = count(source, values=values, convention=convention, network=network)
     expected = sympy.expand(result.total if quantity == "total" else result.trainable)
     converted = convert_values(values)

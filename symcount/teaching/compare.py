@@ -168,7 +168,7 @@ class Side:
     """How one side of a comparison is counted."""
 
     source: Source
-    convention: str
+    convention: str | None
     network: str | None
     values: Mapping[str, Any]
     label: str
@@ -203,13 +203,19 @@ def count_side(side: Side, shared: Mapping[str, Any], which: str = "") -> tuple[
             return result, used
         except UnknownValueError as err:
             if err.name not in pending or err.name in side.values:
-                if which and err.name in side.values:  # given with --a-set / --b-set, not --set
-                    err.message = err.message.replace("--set", f"--{which.lower()}-set", 1)
-                raise _naming(err, which) from None
+                raise _naming(_own_option(err, side, which), which) from None
             del pending[err.name]
             used.discard(err.name)
         except SymcountError as err:
-            raise _naming(err, which) from None
+            raise _naming(_own_option(err, side, which), which) from None
+
+
+def _own_option(err: SymcountError, side: Side, which: str) -> SymcountError:
+    """A value given with ``--a-set`` / ``--b-set`` (not ``--set``) is named so in the message."""
+    for name in side.values:
+        if which and err.message.startswith(f"--set {name}:"):
+            err.message = err.message.replace("--set", f"--{which.lower()}-set", 1)
+    return err
 
 
 def _naming(err: SymcountError, which: str) -> SymcountError:
@@ -452,7 +458,7 @@ def compare(
     values: Mapping[str, Any] | None = None,
     a_values: Mapping[str, Any] | None = None,
     b_values: Mapping[str, Any] | None = None,
-    convention: str | tuple[str, str] = "pytorch",
+    convention: str | None | tuple[str | None, str | None] = None,
     network: str | None | tuple[str | None, str | None] = None,
     labels: tuple[str, str] | None = None,
 ) -> Comparison:
@@ -462,6 +468,13 @@ def compare(
     ``a_values``/``b_values`` to one side. ``convention`` and ``network``
     take one value for both sides or a pair.
     """
+    for what, side in (("a", a), ("b", b)):
+        if not isinstance(side, (str, Path)):
+            raise SymcountError(f"{what} must be description text (str) or a file (pathlib.Path), "
+                                f"not {type(side).__name__}")
+    if labels is not None and not (isinstance(labels, (tuple, list)) and len(labels) == 2
+                                   and all(isinstance(x, str) for x in labels)):
+        raise SymcountError("labels must be a pair of strings, e.g. labels=(\"small\", \"large\")")
     conv_a, conv_b = _pair(convention, "convention")
     net_a, net_b = _pair(network, "network")
     shared = _values(values, "values")
@@ -472,8 +485,9 @@ def compare(
     (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(sides, "AB", strict=True))
     unknown = [n for n in shared if n not in used_a | used_b]
     if unknown:
-        known = sorted({s.name for s in (ca.total + cb.total).free_symbols})
-        raise SymcountError(f"--set {unknown[0]}: neither side has this name (names: {', '.join(known) or 'none'})",
+        known = sorted(ca.settable | cb.settable)
+        raise SymcountError(f"--set {unknown[0]}: neither side has this name "
+                            f"(names that can be set: {', '.join(known) or 'none'})",
                             hint=did_you_mean(unknown[0], known))
     return Comparison(ca, cb, sides, shared)
 

@@ -38,9 +38,8 @@ import sympy
 
 from symcount import counting as api
 from symcount.catalog import shapes
-from symcount.catalog.core import BIAS, lookup
-from symcount.catalog.spellings import positional_order
-from symcount.catalog.wrappers import wrapper_of
+from symcount.catalog.core import BIAS
+from symcount.counting import SETTING, opening_comment, read_directives, with_bias
 from symcount.engine.count import Count, convention_line
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.errors import SymcountError, did_you_mean
@@ -56,7 +55,6 @@ from symcount.render.style import Style
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
-_DIRECTIVE = re.compile(r"^#\s*(convention|bias|title)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -230,31 +228,11 @@ def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
 
 
-def read_directives(text: str) -> dict[str, str]:
-    """``# convention: keras`` / ``# bias: both`` / ``# title: ...`` lines of the opening comment."""
-    found: dict[str, str] = {}
-    for line in _opening_comment(text):
-        match = _DIRECTIVE.match(line)
-        if match:
-            found[match.group(1).lower()] = match.group(2)
-    return found
-
-
-def _opening_comment(text: str) -> list[str]:
-    lines = []
-    for line in text.lstrip("\n").splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            break
-        lines.append(stripped)
-    return lines
-
-
 def intro(text: str) -> tuple[str, ...]:
     """The opening comment without its directives, as paragraphs (the problem statement)."""
     paragraphs: list[list[str]] = [[]]
-    for line in _opening_comment(text):
-        if _DIRECTIVE.match(line) or line.startswith("#!"):
+    for line in opening_comment(text):
+        if SETTING.match(line) or line.startswith("#!"):
             continue
         words = line.lstrip("#").strip()
         if words:
@@ -262,83 +240,6 @@ def intro(text: str) -> tuple[str, ...]:
         elif paragraphs[-1]:
             paragraphs.append([])
     return tuple(" ".join(p) for p in paragraphs if p)
-
-
-# ---------------------------------------------------------------------------
-# bias override: the tree is rewritten, so the engine counts exactly what is shown
-
-
-def with_bias(tree: nodes.Program, bias: bool) -> nodes.Program:
-    """The program with ``bias=`` set on every layer that takes one (positional arguments
-    read in the order the count reads them)."""
-    statements = tuple(_rewrite_statement(s, bias) for s in tree.statements)
-    return dataclasses.replace(tree, statements=statements)
-
-
-def _rewrite_statement(node: nodes.Statement, bias: bool) -> nodes.Statement:
-    if isinstance(node, nodes.Network | nodes.Block):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
-    if isinstance(node, nodes.Require):
-        return node
-    return _rewrite_item(node, bias)
-
-
-def _rewrite_body(body: nodes.Body, bias: bool) -> nodes.Body:
-    return dataclasses.replace(body, items=tuple(_rewrite_item(i, bias) for i in body.items))
-
-
-def _rewrite_optional(body: nodes.Body | None, bias: bool) -> nodes.Body | None:
-    """An else branch, a shortcut or a layer's body, which may be absent."""
-    return _rewrite_body(body, bias) if body is not None else None
-
-
-def _rewrite_item(node: nodes.Item, bias: bool) -> nodes.Item:
-    if isinstance(node, nodes.Layer):
-        return _rewrite_layer(node, bias)
-    if isinstance(node, nodes.Repeat):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias))
-    if isinstance(node, nodes.If):
-        return dataclasses.replace(node, then=_rewrite_body(node.then, bias),
-                                   otherwise=_rewrite_optional(node.otherwise, bias))
-    if isinstance(node, nodes.Residual):
-        return dataclasses.replace(node, body=_rewrite_body(node.body, bias),
-                                   shortcut=_rewrite_optional(node.shortcut, bias))
-    if isinstance(node, nodes.Parallel):
-        return dataclasses.replace(node, branches=tuple(_rewrite_body(b, bias) for b in node.branches))
-    return node
-
-
-def _rewrite_layer(node: nodes.Layer, bias: bool) -> nodes.Layer:
-    node = dataclasses.replace(node, body=_rewrite_optional(node.body, bias))
-    if wrapper_of(node) is not None:  # Bidirectional(LSTM(64)): the wrapped layer's bias
-        args = []
-        for arg in node.args:
-            inner = nodes.as_layer(arg.value) if arg.name in (None, "layer") else None
-            if inner is not None:
-                arg = dataclasses.replace(arg, value=nodes.LayerCall(_rewrite_layer(inner, bias), arg.value.pos))
-            args.append(arg)
-        return dataclasses.replace(node, args=tuple(args))
-    entry = lookup(node.kind)
-    if entry is None or not any(spec.kind == BIAS for spec in entry.args):
-        return node
-    value = nodes.Bool(bias, node.pos)
-    positional = positional_order(entry, node.kind, [a.value for a in node.args if a.name is None])
-    args = []
-    index = 0
-    replaced = False
-    for arg in node.args:
-        if arg.name is None:
-            spec = entry.find_arg(positional[index]) if index < len(positional) else None
-            index += 1
-        else:
-            spec = entry.find_arg(arg.name)
-        if spec is not None and spec.kind == BIAS:
-            arg = dataclasses.replace(arg, value=value)
-            replaced = True
-        args.append(arg)
-    if not replaced:
-        args.append(nodes.Arg("bias", value, node.pos))
-    return dataclasses.replace(node, args=tuple(args))
 
 
 # ---------------------------------------------------------------------------

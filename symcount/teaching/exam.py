@@ -37,7 +37,7 @@ from typing import Any
 import sympy
 
 from symcount.catalog.shapes import Shape
-from symcount.counting import Source, count, parse_source, read_source
+from symcount.counting import Source, count, file_bias, file_convention, parse_source, read_directives, read_source, with_bias
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
@@ -170,15 +170,19 @@ def load_template(source: Source) -> Template:
         ask = strings.get("ask", "params")
         if ask not in ASKS:
             raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", hint=did_you_mean(ask, ASKS))
-        convention = strings.get("convention", "pytorch")
+        convention = strings.get("convention") or file_convention(text, None, "exam")
         if convention not in ("pytorch", "keras"):
             raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
         shared = strings.get("shared_answers", "refused")
         if shared not in ("allowed", "refused"):
             raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"")
+        bias = file_bias(text, "exam")
+        if bias is not None:
+            tree = with_bias(tree, bias)
     except SymcountError as err:
         raise err.located(filename, text) from None
-    title = strings.get("title", Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
+    title = strings.get("title") or read_directives(text).get("title") or (
+        Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
     return Template(text, filename, tree, title, strings["question"], ask, convention, network,
                     shared == "allowed", question_layout(tree, strings["question"]))
 

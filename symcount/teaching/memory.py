@@ -316,7 +316,7 @@ def _check_choice(value: str, choices: tuple[str, ...] | list[str], what: str) -
 
 def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
            values: Mapping[str, Any] | None = None, network: str | None = None,
-           convention: str = "pytorch", kv_cache: int | None = None, batch: int | sympy.Expr = 1,
+           convention: str | None = None, kv_cache: int | None = None, batch: int | sympy.Expr = 1,
            kv_dtype: str | None = None, activation_dtype: str = ACTIVATION_DTYPE) -> Memory:
     """Bytes for weights, gradients and optimizer state of a description.
 
@@ -529,7 +529,7 @@ def compute_of(result: Count) -> Compute:
 
 
 def compute(source: Source, *, values: Mapping[str, Any] | None = None, network: str | None = None,
-            convention: str = "pytorch") -> Compute:
+            convention: str | None = None) -> Compute:
     """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N."""
     return compute_of(count(source, values=values, network=network, convention=convention))
 
