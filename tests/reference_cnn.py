@@ -9,6 +9,7 @@ against Keras Applications.
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 
@@ -288,3 +289,82 @@ class DenseNet121(nn.Module):
         x = nn.functional.relu(self.features(x))
         x = nn.functional.adaptive_avg_pool2d(x, (1, 1))
         return self.classifier(x.flatten(1))
+
+
+class SEBottleneck(Bottleneck):
+    """An SE-ResNet-50 bottleneck (Hu et al., 2018): torchvision's Bottleneck with squeeze-and-excitation
+    (reduction 16, with biases, as the paper's and timm's ``SEModule``) on the residual branch before the add."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
+                 reduction: int = 16) -> None:
+        super().__init__(inplanes, planes, stride, downsample)
+        width = planes * 4
+        self.se = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(width, width // reduction, 1), nn.ReLU(),
+                                nn.Conv2d(width // reduction, width, 1), nn.Sigmoid())
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        out = out * self.se(out)
+        identity = self.downsample(x) if self.downsample is not None else x
+        return self.relu(out + identity)
+
+
+def se_resnet50_block() -> SEBottleneck:
+    """The first block of SE-ResNet-50's conv2 stage: 64 -> 256 channels at 56x56, projected shortcut."""
+    downsample = nn.Sequential(conv1x1(64, 256), nn.BatchNorm2d(256))
+    return SEBottleneck(64, 64, downsample=downsample)
+
+
+class ShuffleUnit(nn.Module):
+    """torchvision.models.shufflenetv2.InvertedResidual."""
+
+    def __init__(self, inp: int, oup: int, stride: int) -> None:
+        super().__init__()
+        self.stride = stride
+        branch = oup // 2
+        if stride > 1:
+            self.branch1 = nn.Sequential(
+                nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False), nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, branch, 1, bias=False), nn.BatchNorm2d(branch), nn.ReLU(inplace=True))
+        else:
+            self.branch1 = nn.Sequential()
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(inp if stride > 1 else branch, branch, 1, bias=False), nn.BatchNorm2d(branch),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(branch, branch, 3, stride, 1, groups=branch, bias=False), nn.BatchNorm2d(branch),
+            nn.Conv2d(branch, branch, 1, bias=False), nn.BatchNorm2d(branch), nn.ReLU(inplace=True))
+        self.shuffle = nn.ChannelShuffle(2)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return self.shuffle(out)
+
+
+class ShuffleNetV2(nn.Module):
+    """torchvision.models.shufflenet_v2_x1_0: 2,278,604 parameters."""
+
+    def __init__(self, repeats: tuple[int, ...] = (4, 8, 4), channels: tuple[int, ...] = (24, 116, 232, 464, 1024),
+                 num_classes: int = 1000) -> None:
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, channels[0], 3, 2, 1, bias=False), nn.BatchNorm2d(channels[0]),
+                                   nn.ReLU(inplace=True))
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        stages: list[nn.Module] = []
+        inp = channels[0]
+        for n, oup in zip(repeats, channels[1:4], strict=True):
+            stages.append(nn.Sequential(ShuffleUnit(inp, oup, 2), *(ShuffleUnit(oup, oup, 1) for _ in range(n - 1))))
+            inp = oup
+        self.stages = nn.Sequential(*stages)
+        self.conv5 = nn.Sequential(nn.Conv2d(inp, channels[4], 1, bias=False), nn.BatchNorm2d(channels[4]),
+                                   nn.ReLU(inplace=True))
+        self.fc = nn.Linear(channels[4], num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.conv5(self.stages(self.maxpool(self.conv1(x))))
+        return self.fc(x.mean([2, 3]))

@@ -111,6 +111,12 @@ def _value(rng: random.Random, entry: LayerType, spec: Any, dims: int) -> str | 
         return rng.choice(['"same"', '"valid"', "0", "1"])
     if spec.name == "shared_axes" and dims:
         return str(rng.randint(1, dims + 1))
+    if entry.name == "permute" and spec.name == "order":  # Keras's Permute: an order of the axes 1..n
+        axes = list(range(1, dims + 2))
+        rng.shuffle(axes)
+        return "(" + ", ".join(map(str, axes)) + ",)"
+    if entry.name == "reshape" and spec.name == "target_shape":
+        return rng.choice(["(-1,)", "(1, -1)"])
     return None
 
 

@@ -75,7 +75,7 @@ class Case:
 def fmt(value: Any) -> str:
     """A Python value written in symcount's language."""
     if value is None:
-        return "none"
+        return "None"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -250,7 +250,10 @@ def gen_global(kind: str) -> Callable[[random.Random], Case]:
         d = rng.randint(1, 3)
         cls = getattr(kl, f"Global{'Max' if kind == 'max' else 'Average'}Pooling{d}D")
         sizes = [rng.randint(1, 6) for _ in range(d)]
-        return Case(f"global_{kind}pool", {}, spatial_dims(sizes, rng.randint(1, 6)), lambda: [cls()])
+        keepdims = rng.random() < 0.4  # MobileNetV3's GlobalAveragePooling2D(keepdims=True): (1, 1, C)
+        args = {"keepdims": True} if keepdims else {}
+        return Case(f"global_{kind}pool", args, spatial_dims(sizes, rng.randint(1, 6)),
+                    lambda: [cls(keepdims=keepdims)])
 
     return gen
 
@@ -473,6 +476,45 @@ def gen_parameterless(kind: str) -> Callable[[random.Random], Case]:
     return gen
 
 
+def gen_reshape(rng: random.Random) -> Case:
+    h, w, c = (rng.randint(1, 4) for _ in range(3))
+    target: tuple[int, ...] = rng.choice([(h * w, c), (-1, c), (h * w * c,), (w, h, c), (h, -1), (c, h, w)])
+    return Case("reshape", {"target_shape": target}, spatial_dims([h, w], c), lambda: [kl.Reshape(target)])
+
+
+def gen_permute(rng: random.Random) -> Case:
+    sizes = [rng.randint(1, 4) for _ in range(rng.randint(1, 2))]
+    dims = list(range(1, len(sizes) + 2))
+    rng.shuffle(dims)
+    order = tuple(dims)
+    inputs = spatial_dims(sizes, rng.randint(1, 4))
+    return Case("permute", {"dims": order}, inputs, lambda: [kl.Permute(order)])
+
+
+def gen_rescaling(rng: random.Random) -> Case:
+    sizes = [rng.randint(1, 4) for _ in range(2)]
+    return Case("rescaling", {"scale": 2, "offset": 1}, spatial_dims(sizes, rng.randint(1, 4)),
+                lambda: [kl.Rescaling(2.0, offset=1.0)])
+
+
+def gen_normalization(rng: random.Random) -> Case:
+    sizes = [rng.randint(1, 4) for _ in range(rng.randint(1, 2))]
+    c = rng.randint(1, 4)
+    inputs = spatial_dims(sizes, c)
+    rank = len(sizes) + 1
+    axis: Any = rng.choice([-1, None, tuple(range(1, rank + 1))[: rng.randint(1, rank)], -1])
+    given = rng.random() < 0.3
+    args: dict[str, Any] = {} if axis == -1 and rng.random() < 0.5 else {"axis": axis}
+    if given:
+        args.update(mean=2, variance=4)
+
+    def build() -> list[Any]:
+        kw = {"mean": 2.0, "variance": 4.0} if given else {}
+        return [kl.Normalization(axis=axis, **kw)]
+
+    return Case("normalization", args, inputs, build, frozen=rng.random() < 0.3)
+
+
 GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
 for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 16 if _d == 1 else 10)
@@ -506,6 +548,10 @@ GENERATORS.update({
     "zero_pad3d": (gen_zero_pad(3), 3),
     "upsample": (gen_upsample, 5),
     "upsampling": (gen_upsampling, 4),
+    "reshape": (gen_reshape, 6),
+    "permute": (gen_permute, 4),
+    "rescaling": (gen_rescaling, 2),
+    "normalization": (gen_normalization, 8),
 })
 for _kind in _PARAMETERLESS:
     GENERATORS[_kind] = (gen_parameterless(_kind), 3 if _kind == "flatten" else 1)

@@ -205,7 +205,8 @@ def test_bias_adds_and_parameterless_layers_are_not_macs() -> None:
 
 
 @pytest.mark.parametrize(("name", "factory"), [("resnet18", ref.resnet18), ("mobilenet_v2", ref.MobileNetV2),
-                                               ("alexnet", ref.AlexNet), ("densenet121", ref.DenseNet121)])
+                                               ("alexnet", ref.AlexNet), ("densenet121", ref.DenseNet121),
+                                               ("shufflenet_v2", ref.ShuffleNetV2)])
 def test_zoo_model_macs_layer_by_layer(name: str, factory: Callable[[], nn.Module]) -> None:
     with torch.device("meta"):
         model = factory().eval()
@@ -221,6 +222,19 @@ def test_zoo_model_macs_layer_by_layer(name: str, factory: Callable[[], nn.Modul
                  if layer.kind in ("conv2d", "depthwise_conv2d", "linear")]
     assert per_layer == per_module
     assert int(result.macs) == counter.get_total_flops() // 2 == sum(per_module)
+
+
+def test_se_resnet50_block_macs() -> None:
+    """Squeeze-and-excitation's 1x1 convolutions run on (C, 1, 1); the multiply is no MAC, as FlopCounterMode says."""
+    with torch.device("meta"):
+        model = ref.se_resnet50_block().eval()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(torch.zeros(1, 64, 56, 56, device="meta"))
+    result = symcount.count(ZOO / "se_resnet50_block.sc")
+    assert int(result.macs) == counter.get_total_flops() // 2
+    se = [int(layer.macs) for layer in result.layers if ".se." in layer.name and layer.kind == "conv2d"]
+    assert se == [256 * 16, 16 * 256]
 
 
 # ---------------------------------------------------------------------------- recurrent and encoder layers

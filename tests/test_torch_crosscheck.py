@@ -729,6 +729,20 @@ def gen_upsampling(rng: random.Random) -> Case:
                          lambda: nn.Upsample(scale_factor=tuple(float(f) for f in factor), mode="nearest"))
 
 
+def gen_channel_shuffle(rng: random.Random) -> Case:
+    groups = rng.randint(1, 4)
+    c = groups * rng.randint(1, 4)
+    sizes = [rng.randint(1, 5) for _ in range(2)]
+    return _spatial_case(rng, "channel_shuffle", {"groups": groups}, sizes, c, lambda: nn.ChannelShuffle(groups))
+
+
+def gen_space_to_depth(rng: random.Random) -> Case:
+    block = rng.randint(1, 3)
+    sizes = [block * rng.randint(1, 3) for _ in range(2)]
+    args = {"block": block} if block != 2 or rng.random() < 0.5 else {}
+    return _spatial_case(rng, "space_to_depth", args, sizes, rng.randint(1, 4), lambda: nn.PixelUnshuffle(block))
+
+
 GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
 for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 14)
@@ -772,6 +786,8 @@ GENERATORS.update({
     "upsample": (gen_upsample, 5),
     "upsample_size": (gen_upsample_size, 6),
     "upsampling": (gen_upsampling, 4),
+    "channel_shuffle": (gen_channel_shuffle, 4),
+    "space_to_depth": (gen_space_to_depth, 4),
 })
 for _kind in _ACTIVATION_MODULES:
     GENERATORS[_kind] = (gen_shape_only(_kind), 4 if _kind == "flatten" else 2)

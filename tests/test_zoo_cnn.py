@@ -71,6 +71,8 @@ TORCH_MODELS: dict[str, tuple[Callable[[], nn.Module], int, int]] = {
     "resnet50": (ref.resnet50, 25_557_032, 53_120),
     "mobilenet_v2": (ref.MobileNetV2, 3_504_872, 34_112),
     "densenet121": (ref.DenseNet121, 7_978_856, 83_648),
+    "shufflenet_v2": (ref.ShuffleNetV2, 2_278_604, 16_180),
+    "se_resnet50_block": (ref.se_resnet50_block, 83_472, 1_280),
 }
 
 
@@ -177,6 +179,9 @@ def keras_models() -> Callable[[str], KerasModel]:
     ("resnet50", "ResNet50", {"conv_bias": True}, 25_636_712),
     ("mobilenet_v2", "MobileNetV2", {}, 3_538_984),
     ("densenet121", "DenseNet121", {}, 8_062_504),
+    ("efficientnet_b0", "EfficientNetB0", {}, 5_330_571),
+    ("mobilenet_v3_small", "MobileNetV3Small", {}, 2_554_968),
+    ("convnext_tiny", "ConvNeXtTiny", {}, 28_589_128),
 ])
 def test_zoo_equals_keras_applications(keras_models: Callable[[str], KerasModel], name: str, application: str,
                                        values: dict[str, Any], published: int) -> None:
@@ -201,7 +206,7 @@ def test_resnet50_keras_is_torchvision_plus_biases_plus_statistics(keras_models:
 
 
 @pytest.mark.parametrize(("name", "application"), [("vgg16", "VGG16"), ("mobilenet_v2", "MobileNetV2"),
-                                                    ("densenet121", "DenseNet121")])
+                                                    ("densenet121", "DenseNet121"), ("efficientnet_b0", "EfficientNetB0")])
 def test_zoo_layer_shapes_equal_keras(keras_models: Callable[[str], KerasModel], name: str,
                                       application: str) -> None:
     expected = keras_models(application).shapes

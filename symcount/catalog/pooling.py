@@ -100,10 +100,11 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
             f"Global{_kind.capitalize()}Pool{{d}}D") for _d in (1, 2, 3)),
         aliases=(*(f"GlobalAvgPooling{_d}D" for _d in (2, 1, 3) if _kind == "avg"), f"global{_kind}pool"),
         description=f"Global {_word} pooling: one value per channel.",
-        args=(),
+        args=(ArgSpec("keepdims", FLAG, False, (), doc="Keras: keep the positions as size 1, (1, 1, C)"),),
         tensors=_no_tensors,
         formulas=_no_formulas,
-        shape=lambda a, s, c: Shape((), s.channels, False),
+        shape=lambda a, s, c: Shape((ONE,) * s.rank, s.channels, s.sequence) if a.keepdims
+        else Shape((), s.channels, False),
         macs=_zero_macs,
         zero_reason=f"no weights: takes the {_word} over all positions",
     ))

@@ -95,7 +95,7 @@ class Merge:
     concatenation stores) needs to know where the paths part and join.
     """
 
-    kind: str  # "residual", "concat" or "add"
+    kind: str  # "residual", "concat", or an element-wise "add", "mul", "max" or "mean"
     branches: tuple[tuple[int, int], ...]
     output: Shape | None
     multiplier: sympy.Expr = ONE

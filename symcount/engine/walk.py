@@ -10,10 +10,11 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
+from symcount.catalog.core import ANY, ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.recurrent import MERGE_MODES
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import KERAS_INPUTS, KERAS_LAYERS, layer_framework, spelling_framework
+from symcount.catalog.vision import merge_layer_hint
 from symcount.catalog.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
 from symcount.engine.binding import (
     _KERAS_INPUT_IGNORED,
@@ -45,6 +46,11 @@ from symcount.language.values import Env, Value, check_expansion, describe, eval
 
 # ---------------------------------------------------------------------------
 
+#: parallel(merge=...): the written names (Keras's merge layers' too) -> the merge
+MERGES = {"concat": "concat", "concatenate": "concat", "add": "add", "sum": "add", "mul": "mul",
+          "multiply": "mul", "max": "max", "maximum": "max", "mean": "mean", "average": "mean", "ave": "mean"}
+MERGE_WORDS = {"add": "add", "mul": "multiply", "max": "take the maximum of", "mean": "average"}
+
 
 @dataclass
 class Scope:
@@ -59,11 +65,14 @@ class Scope:
     counters: dict[str, int] = field(default_factory=dict)
     depth: int = 0
     used: set[str] = field(default_factory=set)
+    #: inside a repeat, labels are scoped per iteration (``3.block``, as the frameworks number
+    #: a Sequential's children); automatic names keep counting in ``prefix``
+    label_prefix: str | None = None
 
     def name(self, kind: str, label: str | None) -> str:
         """A label's name (the walker claims it), or the next free ``kind``, ``kind_1``, ..."""
         if label:
-            return self.prefix + label
+            return (self.label_prefix or self.prefix) + label
         n = self.counters.get(kind, 0)
         candidate = self.prefix + (kind if n == 0 else f"{kind}_{n}")
         while candidate in self.used:
@@ -75,6 +84,10 @@ class Scope:
 
     def child(self, name: str) -> Scope:
         return Scope(name + ".", {}, self.depth + 1, self.used)
+
+    def iteration(self, i: int) -> Scope:
+        """Iteration ``i`` of an unlabelled repeat: the same scope, its labels under ``i.``."""
+        return replace(self, label_prefix=f"{self.label_prefix or self.prefix}{i}.")
 
 
 class Walker:
@@ -137,6 +150,12 @@ class Walker:
         count = evaluate(item.count, env)
         if isinstance(count, bool) or not isinstance(count, sympy.Basic):
             raise SymcountError(f"repeat needs a count, got {describe(count)}", item.count.pos)
+        outer = scope
+        if item.label:
+            name = scope.name("repeat", item.label)
+            self.claim_label(name, item)
+            scope = scope.child(name)
+        start = len(self.layers)
         if is_number(count):
             if not count.is_integer or count < 0:
                 raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos)
@@ -146,7 +165,8 @@ class Walker:
                                     item.count.pos)
             for i in range(n):
                 before = self.expanded
-                shape = self.run_body(item.body, env.child(), shape, scope, multiplier)
+                inner = scope.child(f"{scope.prefix}{i}") if item.label else scope.iteration(i)
+                shape = self.run_body(item.body, env.child(), shape, inner, multiplier)
                 per_pass = self.expanded - before
                 if i == 0 and self.expanded + per_pass * (n - 1) > MAX_LAYERS:
                     # refuse now rather than after expanding up to the limit (nested repeats)
@@ -154,6 +174,7 @@ class Walker:
                         f"repeat {n} of {per_pass:,} layers expands to {per_pass * n:,} layers "
                         f"(limit {MAX_LAYERS:,})", item.count.pos,
                         hint="a symbolic count (repeat N {...}) counts any number of copies at once")
+            self.close_construct(item, outer, start, shape)
             return shape
         if count.is_nonnegative is False:
             raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos,
@@ -166,16 +187,37 @@ class Walker:
                 f"({fmt_shape(shape, self.convention)} -> {fmt_shape(after, self.convention)})",
                 item.pos,
             )
+        self.close_construct(item, outer, start, after)
         return after
+
+    def open_construct(self, item: nodes.Residual | nodes.Parallel, kind: str, scope: Scope) -> Scope:
+        """A labelled residual or parallel names a scope, as a block call does (``se.conv2d``)."""
+        if not item.label:
+            return scope
+        name = scope.name(kind, item.label)
+        self.claim_label(name, item)
+        return scope.child(name)
+
+    def close_construct(self, item: nodes.Repeat | nodes.Residual | nodes.Parallel, scope: Scope, start: int,
+                        out: Shape | None) -> None:
+        """A labelled construct folds like a block call (``--depth``)."""
+        if not item.label:
+            return
+        name = (scope.label_prefix or scope.prefix) + item.label
+        self.notes_for_block(name, start)
+        layout = out.layout(self.convention) if out is not None else None
+        kind = {nodes.Repeat: "repeat", nodes.Residual: "residual", nodes.Parallel: "parallel"}[type(item)]
+        self.blocks.append(BlockCall(name, kind, layout, start, len(self.layers), item.pos))
 
     def run_residual(self, item: nodes.Residual, env: Env, shape: Shape | None, scope: Scope,
                      multiplier: sympy.Expr) -> Shape | None:
         start = len(self.layers)
-        main = self.run_body(item.body, env.child(), shape, scope, multiplier)
+        inner = self.open_construct(item, "residual", scope)
+        main = self.run_body(item.body, env.child(), shape, inner, multiplier)
         end = len(self.layers)
         side = shape
         if item.shortcut is not None:
-            side = self.run_body(item.shortcut, env.child(), shape, scope, multiplier)
+            side = self.run_body(item.shortcut, env.child(), shape, inner, multiplier)
         self.merges.append(Merge("residual", ((start, end), (end, len(self.layers))), main, multiplier, item.pos))
         if main is not None and side is not None and not shapes_equal(main, side):
             raise SymcountError(
@@ -184,6 +226,7 @@ class Walker:
                 item.pos,
                 hint=self.reshaping_layer(start, end) + "project the shortcut (a 1x1 conv with the same stride)",
             )
+        self.close_construct(item, scope, start, main)
         return main
 
     def reshaping_layer(self, start: int, end: int) -> str:
@@ -201,41 +244,71 @@ class Walker:
         for arg in item.args:
             if arg.name not in ("merge", None):
                 raise SymcountError(f"parallel takes only merge=, not {arg.name}", arg.pos)
-            merge = str(evaluate(arg.value, env))
-        if merge not in ("concat", "add"):
-            raise SymcountError(f'merge must be "concat" or "add", not "{merge}"', item.pos)
+            merge = self.merge_mode(evaluate(arg.value, env), arg.value.pos)
         if not item.branches:
             raise SymcountError("parallel needs at least one branch { ... }", item.pos)
+        start = len(self.layers)
+        inner = self.open_construct(item, "parallel", scope)
         outs: list[Shape | None] = []
         ranges: list[tuple[int, int]] = []
         for branch in item.branches:
-            start = len(self.layers)
-            outs.append(self.run_body(branch, env.child(), shape, scope, multiplier))
-            ranges.append((start, len(self.layers)))
+            begin = len(self.layers)
+            outs.append(self.run_body(branch, env.child(), shape, inner, multiplier))
+            ranges.append((begin, len(self.layers)))
         if not outs or any(o is None for o in outs):
             return None
+        shapes = [o for o in outs if o is not None]
+        out = self.concatenated(shapes, item) if merge == "concat" else self.broadcast(shapes, merge, item)
+        self.merges.append(Merge(merge, tuple(ranges), out, multiplier, item.pos))
+        self.close_construct(item, scope, start, out)
+        return out
+
+    def merge_mode(self, value: Value, pos: nodes.Pos) -> str:
+        """``merge=``: concat, or an element-wise add, mul, max or mean (Keras's names too)."""
+        if not isinstance(value, str) or MERGES.get(value.lower()) is None:
+            shown = f'"{value}"' if isinstance(value, str) else describe(value)
+            raise SymcountError(f'unknown merge {shown} (valid: "concat", "add", "mul", "max", "mean")', pos,
+                                hint=did_you_mean(value, list(MERGES)) if isinstance(value, str) else None)
+        return MERGES[value.lower()]
+
+    def concatenated(self, outs: list[Shape], item: nodes.Parallel) -> Shape:
         first = outs[0]
-        assert first is not None
-        if merge == "add":
-            for other in outs[1:]:
-                if other is not None and not shapes_equal(first, other):
-                    raise SymcountError(
-                        f"parallel branches to add disagree: {fmt_shape(first, self.convention)} vs "
-                        f"{fmt_shape(other, self.convention)}", item.pos)
-            self.merges.append(Merge("add", tuple(ranges), first, multiplier, item.pos))
-            return first
         for other in outs[1:]:
-            if other is not None and not _same_sizes(first.spatial, other.spatial):
+            if not _same_sizes(first.spatial, other.spatial):
                 raise SymcountError(
                     f"parallel branches to concatenate differ in size: {fmt_shape(first, self.convention)} "
                     f"vs {fmt_shape(other, self.convention)}", item.pos)
-        channels = [o.channels for o in outs if o is not None]
+        channels = [o.channels for o in outs]
         if any(c is None for c in channels):
             raise SymcountError("cannot concatenate token ids", item.pos)
-        total = sympy.Add(*channels)
-        joined = Shape(first.spatial, total, first.sequence)
-        self.merges.append(Merge("concat", tuple(ranges), joined, multiplier, item.pos))
-        return joined
+        return Shape(first.spatial, sympy.Add(*channels), first.sequence)
+
+    def broadcast(self, outs: list[Shape], merge: str, item: nodes.Parallel) -> Shape:
+        """An element-wise merge broadcasts as the framework does: the printed shapes aligned on the
+        right, each size equal or 1 (squeeze-and-excitation: (C, 1, 1) times (C, H, W))."""
+        if any(o.channels is None for o in outs):
+            raise SymcountError(f"cannot {MERGE_WORDS[merge]} token ids element-wise", item.pos,
+                                hint="embed the tokens first")
+        widest = max(outs, key=lambda o: o.rank)
+        layouts = [o.layout(self.convention) for o in outs]
+        rank = max(len(lay) for lay in layouts)
+        result = [ONE] * rank
+        for layout in layouts:
+            padded = (ONE,) * (rank - len(layout)) + tuple(layout)
+            for i, n in enumerate(padded):
+                if _same_sizes((n,), (result[i],)) or n == ONE:
+                    continue
+                if result[i] == ONE:
+                    result[i] = n
+                    continue
+                shown = " vs ".join(fmt_shape(o, self.convention) for o in outs)
+                raise SymcountError(
+                    f"parallel branches to {MERGE_WORDS[merge]} do not broadcast: {shown} "
+                    f"(sizes {result[i]} and {n} at the same place)", item.pos,
+                    hint="each size must be equal or 1, the shapes aligned on the right as the framework prints them")
+        if widest.sequence or self.convention == "keras":
+            return Shape(tuple(result[:-1]), result[-1], widest.sequence)
+        return Shape(tuple(result[1:]), result[0], widest.sequence)
 
     # -- a call: catalog layer, block, or network ------------------------------------
     def run_layer(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
@@ -280,6 +353,9 @@ class Walker:
             if node.kind in _PLACED_KEYWORDS:
                 raise SymcountError(f"'{node.kind}' cannot stand on its own here", node.pos,
                                     hint=_PLACED_KEYWORDS[node.kind])
+            if merge_layer_hint(node.kind):
+                raise SymcountError(f"{node.kind} takes a list of tensors, not one input", node.pos,
+                                    hint=merge_layer_hint(node.kind))
             names = [*all_spellings(), *wrapper_spellings(), *self.program.blocks, "input", *KEYWORDS]
             raise SymcountError(f"unknown layer '{node.kind}'", node.pos,
                                 hint=did_you_mean(node.kind, names))
@@ -394,19 +470,18 @@ class Walker:
             raise
         finally:
             self.call_stack.pop()
-        self.notes_for_block(name, node, start)
+        self.notes_for_block(name, start)
         layout = out.layout(self.convention) if out is not None else None
         self.blocks.append(BlockCall(name, node.kind, layout, start, len(self.layers), node.pos))
         return out
 
-    def claim_label(self, name: str, node: nodes.Layer) -> None:
+    def claim_label(self, name: str, node: nodes.Layer | nodes.Repeat | nodes.Residual | nodes.Parallel) -> None:
         """A label names one layer or block call in its scope; a second use is an error."""
         if not node.label:
             return
         if name in self.names:
             raise SymcountError(f"label '{node.label}' used twice (an earlier layer here has that name)", node.pos,
-                                hint="a label names one layer; inside repeat, label a block call instead"
-                                if "." not in name else None)
+                                hint="a label names one layer or construct in its scope")
         self.names.add(name)
 
     def resolve_label(self, label: str, name: str) -> LayerResult | None:
@@ -418,7 +493,7 @@ class Walker:
                 return found
             parts.pop()
 
-    def notes_for_block(self, name: str, node: nodes.Layer, start: int) -> None:
+    def notes_for_block(self, name: str, start: int) -> None:
         """Remember which layers a block call produced (for --depth folding)."""
         for layer in self.layers[start:]:
             layer.depth = max(layer.depth, name.count(".") + 1)
@@ -787,6 +862,9 @@ class Walker:
             if is_none(arg.value):
                 if spec.default is None:
                     continue  # None where the framework's default is None (value_dim=None, strides=None): that default
+                if spec.kind == ANY and spec.name not in raw:
+                    raw[spec.name] = (None, arg)  # a meaningful None (Keras Normalization's axis=None)
+                    continue
                 raise SymcountError(f"{arg.name or spec.name} cannot be None", arg.value.pos,
                                     hint=f"leave {arg.name or spec.name} out for its default"
                                     if spec.default is not REQUIRED else f"{entry.name} needs a value for it")

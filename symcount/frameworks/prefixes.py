@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from symcount.catalog.core import lookup
 from symcount.catalog.spellings import KERAS_INPUTS, KERAS_LAYERS, KERAS_TOP, LAYER_MODULES, TORCH_NN, layer_framework
+from symcount.catalog.vision import merge_layer_hint
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 
@@ -62,6 +63,9 @@ def qualified_layer(module: str, name: str, module_pos: nodes.Pos, name_pos: nod
         raise SymcountError(f"{name} is a {whose} layer, not a {_SHOWN[framework]} one", name_pos,
                             hint=f"{_SHOWN[framework]} calls it {same[0]}" if same
                             else f"write it as {_SHOWN[other]}.{name}")
+    if framework == "keras" and merge_layer_hint(name):
+        raise SymcountError(f"{module}.{name} takes a list of tensors, not one input", name_pos,
+                            hint=merge_layer_hint(name))
     raise SymcountError(f"unknown layer '{module}.{name}'", name_pos,
                         hint=did_you_mean(name, _NAMES[framework]) or
                         f"symcount counts these {_SHOWN[framework]} layers: see docs/layers.md")

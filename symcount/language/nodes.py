@@ -158,6 +158,8 @@ class Repeat:
     count: Expr
     body: Body
     pos: Pos = field(default=NOWHERE, compare=False)
+    #: ``label: repeat ...``: the construct names a scope, as a block call does
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ class Residual:
     body: Body
     shortcut: Body | None
     pos: Pos = field(default=NOWHERE, compare=False)
+    #: ``label: repeat ...``: the construct names a scope, as a block call does
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,8 @@ class Parallel:
     args: tuple[Arg, ...]
     branches: tuple[Body, ...]
     pos: Pos = field(default=NOWHERE, compare=False)
+    #: ``label: repeat ...``: the construct names a scope, as a block call does
+    label: str | None = None
 
 
 Item = Layer | Let | Repeat | If | Residual | Parallel

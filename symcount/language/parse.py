@@ -101,6 +101,10 @@ def _check_token(token: Token, count: int) -> None:
                             nodes.Pos(start.line, start.column, start.line, start.column + 1))
 
 
+def _label(token: Token | None) -> str | None:
+    return str(token) if token is not None else None
+
+
 def _token_pos(token: Token) -> nodes.Pos:
     return nodes.Pos(
         token.line or 0,
@@ -292,23 +296,23 @@ class ToAst(Transformer[Token, Any]):
     def require_stmt(self, kw: Token, cond: Any) -> nodes.Require:
         return nodes.Require(cond, _token_pos(kw))
 
-    def repeat_stmt(self, kw: Token, count: Any, body: nodes.Body) -> nodes.Repeat:
-        return nodes.Repeat(count, body, _token_pos(kw))
+    def repeat_stmt(self, label: Any, kw: Token, count: Any, body: nodes.Body) -> nodes.Repeat:
+        return nodes.Repeat(count, body, _token_pos(kw), _label(label))
 
     def if_stmt(self, kw: Token, cond: Any, then: nodes.Body, other: Any) -> nodes.If:
         if isinstance(other, nodes.If):
             other = nodes.Body((other,), other.pos)
         return nodes.If(cond, then, other, _token_pos(kw))
 
-    def residual_stmt(self, kw: Token, body: nodes.Body, shortcut: Any) -> nodes.Residual:
-        return nodes.Residual(body, shortcut, _token_pos(kw))
+    def residual_stmt(self, label: Any, kw: Token, body: nodes.Body, shortcut: Any) -> nodes.Residual:
+        return nodes.Residual(body, shortcut, _token_pos(kw), _label(label))
 
     def branch(self, body: nodes.Body) -> nodes.Body:
         return body
 
-    def parallel_stmt(self, kw: Token, args: Any, *branches: Any) -> nodes.Parallel:
+    def parallel_stmt(self, label: Any, kw: Token, args: Any, *branches: Any) -> nodes.Parallel:
         kept = tuple(b for b in branches if b is not None)
-        return nodes.Parallel(args or (), kept, _token_pos(kw))
+        return nodes.Parallel(args or (), kept, _token_pos(kw), _label(label))
 
     def param(self, name: Token, default: Any) -> nodes.Param:
         return nodes.Param(str(name), default, _token_pos(name))
