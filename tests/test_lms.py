@@ -25,6 +25,7 @@ from symcount.cli.main import main as cli_main
 from symcount.teaching.exam import Exam, generate, templates
 from symcount.teaching.fairness import slip_table
 from symcount.teaching.lms import MIN_DISTRACTORS, MOODLE_GRADES, build_quiz
+from symcount.teaching.lms.gift import gift
 from symcount.teaching.lms.moodle import moodle_xml
 
 TEMPLATES = {t.stem: t for t in templates()}
@@ -260,3 +261,111 @@ def test_cli_writes_moodle_kinds(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (tmp_path / "conv_with_bias-key.json").exists()
     assert cli_main(["exam", template, "--format", "latex", "--question-type", "multichoice"]) == 2
     assert "--question-type applies to the quiz formats" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------- GIFT
+
+_GIFT_ESCAPES = {"\\\\": "\\", "\\:": ":", "\\#": "#", "\\=": "=", "\\{": "{", "\\}": "}", "\\~": "~", "\\n": "\n"}
+
+
+def _split(text: str, marks: str) -> list[tuple[str, str]]:
+    """Split at unescaped marks: [(mark before the piece, piece)], the first piece's mark ''."""
+    pieces, mark, current, i = [], "", [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            current.append(text[i:i + 2])
+            i += 2
+            continue
+        if text[i] in marks:
+            pieces.append((mark, "".join(current)))
+            mark, current = text[i], []
+        else:
+            current.append(text[i])
+        i += 1
+    pieces.append((mark, "".join(current)))
+    return pieces
+
+
+def gift_unescape(text: str) -> str:
+    return re.sub(r"\\.", lambda m: _GIFT_ESCAPES.get(m.group(0), m.group(0)), text).strip()
+
+
+def read_gift(text: str) -> tuple[str, list[dict]]:
+    """A small GIFT reader (the subset Moodle's qformat_gift reads that symcount writes): the category,
+    then per question its name, text, kind, answers (credit, value, feedback) and general feedback."""
+    body = "\n".join(line for line in text.split("\n") if not line.startswith("//"))
+    category = re.search(r"^\$CATEGORY: (.*)$", body, re.M)
+    assert category is not None
+    questions = []
+    for block in re.split(r"\n\s*\n", body[category.end():].strip()):
+        name = re.match(r"::((?:\\.|[^:\\])*)::(\[html\])?", block)
+        assert name is not None and name.group(2) == "[html]", block[:80]
+        rest = block[name.end():]
+        opening = next(i for i, (m, _) in enumerate(_split(rest, "{")) if m == "{")
+        parts = _split(rest, "{")
+        question_text, answers_text = parts[opening - 1][1], "{".join(p for _, p in parts[opening:])
+        closing = _split(answers_text, "}")
+        assert len(closing) == 2 and closing[1][1].strip() == "", "one unescaped } ends the answers"
+        inner = closing[0][1]
+        general = ""
+        if "####" in inner:
+            inner, general = inner.split("####", 1)
+        numerical = inner.startswith("#")
+        answers = []
+        for mark, piece in _split(inner[1:] if numerical else inner, "=~"):
+            if not mark:
+                assert piece.strip() == ""
+                continue
+            weight = re.match(r"%(-?\d+)%", piece)
+            credit = int(weight.group(1)) if weight else (100 if mark == "=" else 0)
+            piece = piece[weight.end():] if weight else piece
+            value, *feedback = [p for _, p in _split(piece, "#")]
+            answers.append((credit, gift_unescape(value), gift_unescape("#".join(feedback))))
+        questions.append({"name": gift_unescape(name.group(1)), "text": gift_unescape(question_text),
+                          "kind": "numerical" if numerical else "multichoice", "answers": answers,
+                          "general": gift_unescape(general)})
+    return category.group(1), questions
+
+
+@pytest.mark.parametrize("kind", ["numerical", "multichoice"])
+@pytest.mark.parametrize("name", ["conv_with_bias", "conv_without_bias", "dense", "lstm", "batchnorm"])
+def test_gift_parses_back_with_the_counts_and_slips(kind: str, name: str) -> None:
+    exam = generate(TEMPLATES[name], variants=3, seed=4)
+    if kind == "multichoice" and name == "batchnorm":
+        with pytest.raises(SymcountError, match="wrong choices"):
+            build_quiz(exam, kind)
+        return
+    category, questions = read_gift(gift(build_quiz(exam, kind, 20)))
+    assert category == f"$course$/symcount/{name}"
+    assert len(questions) == len(exam.variants)
+    for q, v in zip(questions, exam.variants, strict=True):
+        assert q["kind"] == kind and q["name"].endswith(f"({v.id})")
+        assert html_words(q["text"]) == v.question
+        answer, slips = recount(exam, v.values)
+        if kind == "numerical":
+            values = {int(value.removesuffix(":0")): (credit, fb) for credit, value, fb in q["answers"]}
+            assert all(value.endswith(":0") for _, value, _ in q["answers"])
+        else:
+            values = {int(re.sub(r"\D", "", html_words(value))): (credit, fb) for credit, value, fb in q["answers"]}
+        assert set(values) == {answer, *slips}
+        assert values[answer] == (100, "<p>Correct.</p>")
+        for value, slip in slips.items():
+            credit, feedback = values[value]
+            assert credit == 20 and html_words(feedback).endswith(".")
+            assert slip in {s.slip for s in v.slips if int(s.value) == value}
+        assert q["general"].startswith("<p>Answer: ") and r"\(" in q["general"]
+        html_words(q["general"])
+
+
+def test_gift_escapes_hostile_text(tmp_path: Path) -> None:
+    exam = generate(hostile_template(tmp_path), variants=2, seed=2)
+    for kind in ("numerical", "multichoice"):
+        text = gift(build_quiz(exam, kind))
+        _, questions = read_gift(text)
+        assert len(questions) == 2
+        for q, v in zip(questions, exam.variants, strict=True):
+            assert html.unescape(q["text"]) == "<p>" + v.question.replace("\x01", "").replace("\x0b", "")\
+                .replace("\ufffe", "") + "</p>"
+            assert q["name"].startswith(HOSTILE.split("\\x01")[0][:20])
+    with pytest.raises(SymcountError, match="no Cloze"):
+        gift(build_quiz(generate(TEMPLATES["conv_with_bias"], variants=1), "cloze"))
