@@ -57,6 +57,8 @@ class _Text(HTMLParser):
             self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("img", "br"):
+            return
         assert self.open and self.open.pop() == tag, f"unbalanced </{tag}>"
 
     def handle_data(self, data: str) -> None:
@@ -369,3 +371,143 @@ def test_gift_escapes_hostile_text(tmp_path: Path) -> None:
             assert q["name"].startswith(HOSTILE.split("\\x01")[0][:20])
     with pytest.raises(SymcountError, match="no Cloze"):
         gift(build_quiz(generate(TEMPLATES["conv_with_bias"], variants=1), "cloze"))
+
+
+# ------------------------------------------------------------------------------------- Canvas QTI
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def element_paths(element: ET.Element, prefix: str = "") -> set[str]:
+    """Every element's path from the root, namespaces dropped, with its attribute names."""
+    here = f"{prefix}/{_local(element.tag)}"
+    paths = {here + "".join(f"[@{_local(a)}]" for a in sorted(element.attrib))}
+    for child in element:
+        paths |= element_paths(child, here)
+    return paths
+
+
+def unzip(data: bytes) -> dict[str, ET.Element]:
+    import io  # noqa: PLC0415  lazy: only the QTI tests read packages
+    import zipfile  # noqa: PLC0415  lazy: only the QTI tests read packages
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None
+        return {name: ET.fromstring(package.read(name)) for name in package.namelist() if not name.endswith("/")}
+
+
+def qti_parts(files: dict[str, ET.Element]) -> tuple[ET.Element, ET.Element, ET.Element]:
+    """(manifest, assessment, Canvas meta), checked: the manifest names the assessment and the meta file."""
+    manifest = files["imsmanifest.xml"]
+    resources = [r for r in manifest.iter() if _local(r.tag) == "resource"]
+    qti = [r for r in resources if r.get("type") == "imsqti_xmlv1p2"]
+    assert len(qti) == 1
+    href = next(f.get("href") for f in qti[0] if _local(f.tag) == "file")
+    meta_ref = next(d.get("identifierref") for d in qti[0] if _local(d.tag) == "dependency")
+    meta = next(r for r in resources if r.get("identifier") == meta_ref)
+    assert {href, meta.get("href")} | {"imsmanifest.xml"} == set(files)
+    return manifest, files[str(href)], files[str(meta.get("href"))]
+
+
+def text2qti_package(exam: Exam, kind: str) -> bytes:
+    """What text2qti writes for the same questions (one group, pick 1; its numerical questions take
+    one exact answer, its multiple-choice ones a feedback per choice)."""
+    t2q = pytest.importorskip("text2qti.quiz")
+    qti = pytest.importorskip("text2qti.qti")
+    config = pytest.importorskip("text2qti.config").Config()
+    lines = [f"Quiz title: {exam.template.title}", "Quiz description: symcount", "", "GROUP", "pick: 1",
+             "points per question: 1", ""]
+    for n, v in enumerate(exam.variants, start=1):
+        answer, slips = recount(exam, v.values)
+        lines += [f"{n}.  {v.question}", "... The working: $1 + 1 = 2$"]
+        if kind == "numerical":
+            lines += [f"=   {answer} +- 0", ""]
+        else:
+            for i, value in enumerate(sorted({answer, *slips})):
+                lines += [f"{'*' if value == answer else ''}{'abcdefgh'[i]}) {value:,}", "... Feedback.", ""]
+    lines.append("END_GROUP")
+    return qti.QTI(t2q.Quiz("\n".join(lines), config=config, source_name="<symcount>")).zip_bytes()
+
+
+def _items(assessment: ET.Element) -> list[ET.Element]:
+    return [e for e in assessment.iter() if _local(e.tag) == "item"]
+
+
+@pytest.mark.parametrize("kind", ["numerical", "multichoice"])
+@pytest.mark.parametrize("name", ["conv_with_bias", "dense", "lstm"])
+def test_qti_package_structure_and_answers(kind: str, name: str) -> None:
+    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
+
+    exam = generate(TEMPLATES[name], variants=3, seed=6)
+    _, assessment, meta = qti_parts(unzip(qti_package(build_quiz(exam, kind, 10))))
+    assert _local(assessment.tag) == "questestinterop" and _local(meta.tag) == "quiz"
+    groups = [s for s in assessment.iter() if _local(s.tag) == "section" and s.get("ident") != "root_section"]
+    assert len(groups) == 1  # one group per template, every variant in it, one drawn per student
+    assert [e.text for e in groups[0].iter() if _local(e.tag) == "selection_number"] == ["1"]
+    items = _items(groups[0])
+    assert len(items) == len(exam.variants)
+    for item, v in zip(items, exam.variants, strict=True):
+        labels = {f[0].text: f[1].text for f in item.iter() if _local(f.tag) == "qtimetadatafield"}
+        assert labels["question_type"] == ("numerical_question" if kind == "numerical" else "multiple_choice_question")
+        feedback_ids = {f.get("ident") for f in item if _local(f.tag) == "itemfeedback"}
+        assert "general_fb" in feedback_ids
+        general = next(f for f in item if f.get("ident") == "general_fb")
+        assert "Answer: " in "".join(general.itertext()) and "equation_image" in "".join(general.itertext())
+        answer, slips = recount(exam, v.values)
+        scored: dict[int, str] = {}
+        shown: dict[int, str] = {}
+        labels_of = {lab.get("ident"): "".join(lab.itertext()) for lab in item.iter()
+                     if _local(lab.tag) == "response_label"}
+        for condition in (c for c in item.iter() if _local(c.tag) == "respcondition"):
+            equal = [e.text for e in condition.iter() if _local(e.tag) == "varequal"]
+            if not equal:
+                continue
+            value = int(equal[0] or "") if kind == "numerical" else int(re.sub(r"\D", "", html_words(
+                labels_of[equal[0]])))
+            score = [e.text for e in condition if _local(e.tag) == "setvar"]
+            scored[value] = score[0] if score else "0"
+            link = next(e.get("linkrefid") for e in condition if _local(e.tag) == "displayfeedback")
+            assert link in feedback_ids
+            shown[value] = "".join(next(f for f in item if f.get("ident") == link).itertext())
+        assert set(scored) == {answer, *slips}
+        assert scored[answer] == "100" and all(scored[s] == "10" for s in slips)
+        for value, slip in slips.items():
+            assert html_words(shown[value]).strip().endswith(".") and slip in {s.slip for s in v.slips}
+
+
+@pytest.mark.parametrize("kind", ["numerical", "multichoice"])
+def test_qti_matches_text2qti_element_by_element(kind: str) -> None:
+    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
+
+    exam = generate(TEMPLATES["conv_with_bias"], variants=3, seed=8)
+    theirs = qti_parts(unzip(text2qti_package(exam, kind)))
+    other = qti_parts(unzip(text2qti_package(exam, "multichoice" if kind == "numerical" else "numerical")))
+    ours = qti_parts(unzip(qti_package(build_quiz(exam, kind))))
+    # The manifest and the assessment down to the items: every element symcount writes, text2qti writes.
+    for mine, their in zip(ours, theirs, strict=True):
+        assert element_paths(mine) - element_paths(their) - {p for p in element_paths(mine) if "/item" in p} \
+            <= set(), sorted(element_paths(mine) - element_paths(their))
+    # An item: everything text2qti writes for that kind, and nothing it would not write for some item
+    # (a numerical item's per-answer feedback is laid out as text2qti lays out a choice's).
+    mine_items = set().union(*(element_paths(i) for i in _items(ours[1])))
+    their_items = set().union(*(element_paths(i) for i in _items(theirs[1])))
+    any_items = their_items | set().union(*(element_paths(i) for i in _items(other[1])))
+    assert their_items <= mine_items, sorted(their_items - mine_items)
+    assert mine_items <= any_items, sorted(mine_items - any_items)
+
+
+def test_qti_hostile_text_and_determinism(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
+
+    exam = generate(hostile_template(tmp_path), variants=2, seed=2)
+    _, assessment, _ = qti_parts(unzip(qti_package(build_quiz(exam, "multichoice"))))
+    texts = [html_words(m.text or "") for m in assessment.iter() if _local(m.tag) == "mattext"]
+    assert any("<evil a='1'>" in t and "<b>bold</b>" in t for t in texts)
+    template = str(TEMPLATES["dense"])
+    for out in ("a", "b"):
+        assert cli_main(["exam", template, "--format", "qti", "--variants", "3", "-o", str(tmp_path / out)]) == 0
+    assert (tmp_path / "a/dense-qti.zip").read_bytes() == (tmp_path / "b/dense-qti.zip").read_bytes()
+    assert cli_main(["exam", template, "--format", "qti"]) == 2
+    assert "write it with -o DIR" in capsys.readouterr().err

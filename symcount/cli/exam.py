@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=whole_number, default=0, help="random seed: the same seed gives the same exam")
     add_format(p, VERBS["exam"].formats, "latex",
                help="latex (exam + solution sheets), markdown, moodle (XML quiz), gift (Moodle's text quiz), "
-                    "text, or json (the variants)")
+                    "qti (Canvas .zip, with -o), text, or json (the variants)")
     p.add_argument("--question-type", choices=QUESTION_TYPES, default=None,
                    help="moodle, gift, qti: numerical (default; each slip's value answered with its feedback), "
                         "multichoice (the wrong choices are the slips' values) or cloze (moodle: each layer's "

@@ -69,7 +69,7 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          "check an answer (a number or a formula) and name the slip if it is wrong",
          formats=("text", "latex", "markdown", "json"), standalone=True),
     Verb("exam", "symcount.cli.exam", "draw exam variants from a template, with worked solutions",
-         formats=("latex", "markdown", "moodle", "gift", "text", "json"), standalone=True),
+         formats=("latex", "markdown", "moodle", "gift", "qti", "text", "json"), standalone=True),
     Verb("memory", "symcount.cli.memory", "bytes for weights, gradients and optimizer state",
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
     Verb("compute", "symcount.cli.compute", "forward and training FLOPs per token beside the 2N / 6N rules",

@@ -190,13 +190,13 @@ def _dimension_names(exam: Exam, sequence: bool, rank: int, convention: str) -> 
 _MATH_WORD = re.compile(r"k\^d|\b[A-Za-z]+_[A-Za-z]+\b")
 
 
-def html_with_math(text: str) -> str:
-    """Plain words as HTML, the formula names in them (``k^d``, ``C_in``) as ``\\( ... \\)`` for MathJax."""
+def html_with_math(text: str, math: str = "mathjax") -> str:
+    """Plain words as HTML, the formula names in them (``k^d``, ``C_in``) as math (:func:`inline_math`)."""
     out, last = [], 0
     for match in _MATH_WORD.finditer(text):
         out.append(html_text(text[last:match.start()]))
         word = match.group(0)
-        out.append(r"\(k^{d}\)" if word == "k^d" else rf"\({latex_name(word)}\)")
+        out.append(inline_math("k^{d}" if word == "k^d" else latex_name(word), math))
         last = match.end()
     out.append(html_text(text[last:]))
     return "".join(out)
@@ -212,10 +212,9 @@ def inline_math(latex: str, math: str = "mathjax") -> str:
     r"""LaTeX math for an LMS: ``\( ... \)`` for MathJax (Moodle, and Canvas with its MathJax
     rendering), or Canvas's equation image (``math="canvas"``) as its rich-content editor writes it."""
     if math == "canvas":
-        encoded = quote(quote(latex, safe=""), safe="")
         attr = html_text(latex).replace('"', "&quot;")
-        return (f'<img class="equation_image" title="{attr}" src="/equation_images/{encoded}" '
-                f'alt="LaTeX: {attr}" data-equation-content="{attr}" />')
+        return (f'<img class="equation_image" title="{attr}" src="/equation_images/{quote(latex, safe="")}?scale=1" '
+                f'alt="LaTeX: {attr}" data-equation-content="{attr}" data-ignore-a11y-check="" />')
     return rf"\({html_text(latex)}\)"
 
 
