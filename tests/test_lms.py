@@ -12,11 +12,14 @@ checked against ``symcount.count`` and the slip table computed here again for th
 from __future__ import annotations
 
 import html
+import io
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import needs
 import pytest
 
 import symcount
@@ -27,6 +30,7 @@ from symcount.teaching.fairness import slip_table
 from symcount.teaching.lms import MIN_DISTRACTORS, MOODLE_GRADES, build_quiz
 from symcount.teaching.lms.gift import gift
 from symcount.teaching.lms.moodle import moodle_xml
+from symcount.teaching.lms.qti import qti_package
 
 TEMPLATES = {t.stem: t for t in templates()}
 PARAM_TEMPLATES = ["conv_with_bias", "conv_without_bias", "dense", "lstm", "batchnorm", "pooling"]
@@ -183,7 +187,7 @@ def cloze_boxes(text: str) -> list[list[tuple[float, str, str, str | None]]]:
 
 @pytest.mark.parametrize("name", ["conv_with_bias", "pooling", "output_shape"])
 def test_moodle_cloze_asks_each_layer_size_then_parameters(name: str) -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     exam = generate(TEMPLATES[name], variants=3, seed=5)
     root = quiz_root(exam, "cloze")
     for q, v in zip(root.findall("question[@type='cloze']"), exam.variants, strict=True):
@@ -390,9 +394,6 @@ def element_paths(element: ET.Element, prefix: str = "") -> set[str]:
 
 
 def unzip(data: bytes) -> dict[str, ET.Element]:
-    import io  # noqa: PLC0415  lazy: only the QTI tests read packages
-    import zipfile  # noqa: PLC0415  lazy: only the QTI tests read packages
-
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert package.testzip() is None
         return {name: ET.fromstring(package.read(name)) for name in package.namelist() if not name.endswith("/")}
@@ -414,9 +415,9 @@ def qti_parts(files: dict[str, ET.Element]) -> tuple[ET.Element, ET.Element, ET.
 def text2qti_package(exam: Exam, kind: str) -> bytes:
     """What text2qti writes for the same questions (one group, pick 1; its numerical questions take
     one exact answer, its multiple-choice ones a feedback per choice)."""
-    t2q = pytest.importorskip("text2qti.quiz")
-    qti = pytest.importorskip("text2qti.qti")
-    config = pytest.importorskip("text2qti.config").Config()
+    t2q = needs.module("text2qti.quiz")
+    qti = needs.module("text2qti.qti")
+    config = needs.module("text2qti.config").Config()
     lines = [f"Quiz title: {exam.template.title}", "Quiz description: symcount", "", "GROUP", "pick: 1",
              "points per question: 1", ""]
     for n, v in enumerate(exam.variants, start=1):
@@ -438,8 +439,6 @@ def _items(assessment: ET.Element) -> list[ET.Element]:
 @pytest.mark.parametrize("kind", ["numerical", "multichoice"])
 @pytest.mark.parametrize("name", ["conv_with_bias", "dense", "lstm"])
 def test_qti_package_structure_and_answers(kind: str, name: str) -> None:
-    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
-
     exam = generate(TEMPLATES[name], variants=3, seed=6)
     _, assessment, meta = qti_parts(unzip(qti_package(build_quiz(exam, kind, 10))))
     assert _local(assessment.tag) == "questestinterop" and _local(meta.tag) == "quiz"
@@ -479,8 +478,6 @@ def test_qti_package_structure_and_answers(kind: str, name: str) -> None:
 
 @pytest.mark.parametrize("kind", ["numerical", "multichoice"])
 def test_qti_matches_text2qti_element_by_element(kind: str) -> None:
-    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
-
     exam = generate(TEMPLATES["conv_with_bias"], variants=3, seed=8)
     theirs = qti_parts(unzip(text2qti_package(exam, kind)))
     other = qti_parts(unzip(text2qti_package(exam, "multichoice" if kind == "numerical" else "numerical")))
@@ -499,8 +496,6 @@ def test_qti_matches_text2qti_element_by_element(kind: str) -> None:
 
 
 def test_qti_hostile_text_and_determinism(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from symcount.teaching.lms.qti import qti_package  # noqa: PLC0415  lazy: the QTI tests' own import
-
     exam = generate(hostile_template(tmp_path), variants=2, seed=2)
     _, assessment, _ = qti_parts(unzip(qti_package(build_quiz(exam, "multichoice"))))
     texts = [html_words(m.text or "") for m in assessment.iter() if _local(m.tag) == "mattext"]
