@@ -18,6 +18,8 @@ from symcount.cli.output import EXIT_OK, exact, json_document
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
 from symcount.teaching.exam import DEFAULT_VARIANTS, Exam, assign_roster, generate, outputs, read_roster
+from symcount.teaching.lms import MOODLE_GRADES, QUESTION_TYPES
+from symcount.teaching.lms.files import LMS_FORMATS, lms_files
 
 #: ``symcount/exam`` JSON (docs/json.md).
 SCHEMA_VERSION = 1
@@ -29,7 +31,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"how many variants (default {DEFAULT_VARIANTS}, or as many fair ones as the template has)")
     p.add_argument("--seed", type=whole_number, default=0, help="random seed: the same seed gives the same exam")
     add_format(p, VERBS["exam"].formats, "latex",
-               help="latex (exam + solution sheets), markdown, moodle (XML quiz), text, or json (the variants)")
+               help="latex (exam + solution sheets), markdown, moodle (XML quiz), gift (Moodle's text quiz), "
+                    "qti (Canvas .zip, with -o), text, or json (the variants)")
+    p.add_argument("--question-type", choices=QUESTION_TYPES, default=None,
+                   help="moodle, gift, qti: numerical (default; each slip's value answered with its feedback), "
+                        "multichoice (the wrong choices are the slips' values) or cloze (moodle: each layer's "
+                        "output size, then its parameters)")
+    p.add_argument("--slip-credit", type=whole_number, default=None, metavar="PERCENT",
+                   help="moodle, gift, qti: the credit for a slip's value (default 0; one of Moodle's grades: "
+                        + ", ".join(str(g) for g in MOODLE_GRADES) + ")")
     add_standalone(p, help="latex: accepted everywhere; the exam and solution sheets are always complete documents")
     p.add_argument("--roster", metavar="CSV",
                    help="one student's name per row: a sheet per student, each drawn a variant reproducibly, "
@@ -41,14 +51,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output(p, metavar="DIR", help="write the files into DIR")
 
 
-def files_of(exam: Exam, fmt: str) -> dict[str, str]:
-    """File name -> content: the exam module's formats, plus text and JSON."""
+def files_of(exam: Exam, fmt: str, question_type: str | None = None,
+             slip_credit: int | None = None) -> dict[str, str | bytes]:
+    """File name -> content: the exam module's formats, the LMS quizzes, plus text and JSON."""
     name = exam.template.name
+    if fmt in LMS_FORMATS:
+        return lms_files(exam, fmt, question_type, slip_credit)
+    if question_type is not None or slip_credit is not None:
+        option = "--question-type" if question_type is not None else "--slip-credit"
+        raise SymcountError(f"{option} applies to the quiz formats ({', '.join(LMS_FORMATS)}), not to {fmt}")
     if fmt == "text":
         return {f"{name}.txt": exam.text()}
     if fmt == "json":
         return {f"{name}.json": json_document("exam", SCHEMA_VERSION, exam_dict(exam))}
-    return outputs(exam, fmt)
+    return dict(outputs(exam, fmt))
 
 
 def exam_dict(exam: Exam) -> dict[str, Any]:
@@ -81,21 +97,29 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(exam.stress().text())
         if not args.output:
             return EXIT_OK
-    files = files_of(exam, args.format)
+    files = files_of(exam, args.format, args.question_type, args.slip_credit)
     if args.output:
         directory = Path(args.output)
         try:
             directory.mkdir(parents=True, exist_ok=True)
             for name, content in files.items():
-                (directory / name).write_text(content, encoding="utf-8")
+                if isinstance(content, bytes):
+                    (directory / name).write_bytes(content)
+                else:
+                    (directory / name).write_text(content, encoding="utf-8")
         except OSError as err:
             raise SymcountError(f"cannot write to {directory}: {err.strerror or err}") from None
         for name in files:
             sys.stdout.write(f"wrote {directory / name}\n")
         return EXIT_OK
     names = list(files)
+    packages = [name for name in names if isinstance(files[name], bytes)]
+    if packages:
+        raise SymcountError(f"{packages[0]} is a package (a .zip): write it with -o DIR")
     for i, name in enumerate(names):
         if len(names) > 1:
             sys.stdout.write(("\n" if i else "") + f"% ===== {name} =====\n")
-        sys.stdout.write(files[name])
+        content = files[name]
+        assert isinstance(content, str)
+        sys.stdout.write(content)
     return EXIT_OK

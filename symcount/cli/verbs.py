@@ -72,7 +72,7 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
                      "1 it is wrong, 2 bad input (the source, the answer or an option), so a script can "
                      "mark a batch of answers."),
     Verb("exam", "symcount.cli.exam", "draw exam variants from a template, with worked solutions",
-         formats=("latex", "markdown", "moodle", "text", "json"), standalone=True),
+         formats=("latex", "markdown", "moodle", "gift", "qti", "text", "json"), standalone=True),
     Verb("memory", "symcount.cli.memory", "bytes for weights, gradients and optimizer state",
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
     Verb("compute", "symcount.cli.compute", "forward and training FLOPs per token beside the 2N / 6N rules",

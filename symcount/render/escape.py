@@ -94,5 +94,15 @@ def html_text(text: str) -> str:
     return text.translate(_HTML)
 
 
+#: GIFT's special characters: each is written with a backslash (a backslash too, and a line break
+#: as ``\n``, so one question stays on its lines).
+_GIFT = str.maketrans({**{ch: "\\" + ch for ch in "\\~=#{}:"}, "\n": "\\n", "\r": ""})
+
+
+def gift_text(text: str) -> str:
+    """Text for a GIFT question, answer or feedback (Moodle's ``qformat_gift``)."""
+    return text.translate(_GIFT)
+
+
 #: format name -> the escaper of plain words in it ("text" keeps words as they are)
 ESCAPERS: Mapping[str, Callable[[str], str]] = {"text": str, "markdown": markdown_text, "latex": latex_text}
