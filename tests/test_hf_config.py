@@ -42,8 +42,13 @@ def _transformers() -> Any:
 
 
 def build(config: dict[str, Any]) -> Any:
-    """transformers' model for a config dict: ``architectures[0]``, else the family's base model."""
+    """transformers' model for a config dict: ``architectures[0]``, else the family's base model (a
+    multimodal config: the reference class built from its ``text_config``)."""
     transformers = _transformers()
+    if config["model_type"] in hf_config.NESTED:
+        key, reference = hf_config.NESTED[config["model_type"]]
+        inner = config[key]
+        return build({"model_type": f"{config['model_type']}_text", **inner, "architectures": [reference]})
     family = hf_config.FAMILIES[config["model_type"]]
     names = config.get("architectures") or [family.prefix + family.base]
     settings_ = {k: v for k, v in config.items() if k not in ("model_type", "architectures")}
@@ -58,11 +63,15 @@ def hf_numbers(model: Any) -> tuple[int, int]:
     return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
 
 
+#: the mixtures of experts: model_type -> the key holding the number of routed experts
+MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "deepseek_v3": "n_routed_experts"}
+
+
 def moe_active(model: Any, config: dict[str, Any]) -> int:
-    """Everything but the experts a token skips: total - (E - k)/E of the expert tensors."""
-    experts, top_k = config["num_local_experts"], config["num_experts_per_tok"]
+    """Everything but the experts a token skips: total - (E - k)/E of the (routed) expert tensors."""
+    experts, top_k = config[MOE[config["model_type"]]], config["num_experts_per_tok"]
     expert_weights = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
-    assert expert_weights and expert_weights % experts == 0
+    assert expert_weights % experts == 0  # 0 when every layer is dense (DeepSeek-V3 with few layers)
     return hf_numbers(model)[0] - expert_weights // experts * (experts - top_k)
 
 
@@ -77,8 +86,8 @@ def assert_matches(config: dict[str, Any], tmp_path: Path) -> symcount.Count:
     model = build(config)
     total, trainable = hf_numbers(model)
     assert (result.total, result.trainable) == (total, trainable), config
-    if config["model_type"] == "mixtral":
-        defaults = hf_config.FAMILIES["mixtral"].defaults
+    if config["model_type"] in MOE:
+        defaults = hf_config.FAMILIES[config["model_type"]].defaults
         assert result.active == moe_active(model, {**defaults, **config})
     else:
         assert result.active == result.total
@@ -122,6 +131,39 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                       "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
                       "num_hidden_layers": 12, "max_position_embeddings": 514, "type_vocab_size": 1},
                      124_697_433),
+    "qwen2_5_0_5b": ({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 151936,
+                      "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
+                      "num_attention_heads": 14, "num_key_value_heads": 2, "tie_word_embeddings": True,
+                      "use_sliding_window": False, "sliding_window": 32768, "max_window_layers": 24},
+                     494_032_768),
+    "qwen2_5_7b": ({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 152064,
+                    "hidden_size": 3584, "intermediate_size": 18944, "num_hidden_layers": 28,
+                    "num_attention_heads": 28, "num_key_value_heads": 4, "tie_word_embeddings": False},
+                   7_615_616_512),
+    "qwen3_8b": ({"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "vocab_size": 151936,
+                  "hidden_size": 4096, "intermediate_size": 12288, "num_hidden_layers": 36,
+                  "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "attention_bias": False,
+                  "tie_word_embeddings": False}, 8_190_735_360),
+    "qwen3_30b_a3b": ({"architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe", "vocab_size": 151936,
+                       "hidden_size": 2048, "intermediate_size": 6144, "moe_intermediate_size": 768,
+                       "num_hidden_layers": 48, "num_attention_heads": 32, "num_key_value_heads": 4,
+                       "head_dim": 128, "num_experts": 128, "num_experts_per_tok": 8, "decoder_sparse_step": 1,
+                       "mlp_only_layers": [], "norm_topk_prob": True, "tie_word_embeddings": False},
+                      30_532_122_624),
+    # DeepSeek-V3 (and R1) without its multi-token-prediction module (transformers builds none);
+    # the published file's fp8 quantization_config is left out: the model is counted as built
+    "deepseek_v3": ({"architectures": ["DeepseekV3ForCausalLM"], "model_type": "deepseek_v3", "vocab_size": 129280,
+                     "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
+                     "num_hidden_layers": 61, "num_nextn_predict_layers": 1, "num_attention_heads": 128,
+                     "num_key_value_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
+                     "routed_scaling_factor": 2.5, "kv_lora_rank": 512, "q_lora_rank": 1536,
+                     "qk_rope_head_dim": 64, "v_head_dim": 128, "qk_nope_head_dim": 128, "topk_method": "noaux_tc",
+                     "n_group": 8, "topk_group": 4, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
+                     "norm_topk_prob": True, "tie_word_embeddings": False}, 671_026_404_352),
+    "gemma3_1b": ({"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text", "vocab_size": 262144,
+                   "hidden_size": 1152, "intermediate_size": 6912, "num_hidden_layers": 26,
+                   "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 256, "sliding_window": 512,
+                   "sliding_window_pattern": 6, "query_pre_attn_scalar": 256}, 999_885_952),
 }
 
 
@@ -135,6 +177,35 @@ def test_published_config_matches_transformers(name: str, tmp_path: Path) -> Non
 
 def test_mixtral_active_is_the_published_figure(tmp_path: Path) -> None:
     assert count_config(PUBLISHED["mixtral_8x7b"][0], tmp_path).active == 12_879_925_248
+
+
+def test_deepseek_v3_active_and_its_buffers(tmp_path: Path) -> None:
+    """37.5 billion active (top_k of 256 routed experts, the shared expert whole); each of the 58
+    expert layers keeps an e_score_correction_bias buffer, as the built model does."""
+    config = PUBLISHED["deepseek_v3"][0]
+    result = count_config(config, tmp_path)
+    assert result.active == 37_552_282_624
+    model = build(config)
+    assert result.buffers == sum(b.numel() for n, b in model.named_buffers() if n.endswith("e_score_correction_bias"))
+
+
+GEMMA3_4B = {"architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3",
+             "text_config": {"hidden_size": 2560, "intermediate_size": 10240, "model_type": "gemma3_text",
+                             "num_hidden_layers": 34, "num_key_value_heads": 4, "sliding_window": 1024,
+                             "rope_scaling": {"factor": 8.0, "rope_type": "linear"}},
+             "vision_config": {"hidden_size": 1152, "image_size": 896, "intermediate_size": 4304,
+                               "model_type": "siglip_vision_model", "num_attention_heads": 16,
+                               "num_hidden_layers": 27, "patch_size": 14, "vision_use_head": False}}
+
+
+def test_a_nested_gemma3_config_counts_its_text_model(tmp_path: Path) -> None:
+    """Gemma-3-4B's config: the text model from text_config (the rest from Gemma3TextConfig's defaults),
+    as Gemma3ForCausalLM builds it; the output says that the vision tower is not counted."""
+    result = assert_matches(GEMMA3_4B, tmp_path)
+    assert result.network == "Gemma3ForCausalLM"
+    described = hf_config.describe(json.dumps(GEMMA3_4B, indent=1)).text
+    assert "the text model of a gemma3 config (text_config)" in described
+    assert "vision tower is not counted" in described
 
 
 def test_without_architectures_the_base_model_is_counted_and_named(tmp_path: Path) -> None:
@@ -182,10 +253,32 @@ def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
             config[key] = draw(st.booleans())
     if model_type == "phi3":
         config["pad_token_id"] = 0  # Phi3Config's 32000 is outside a small vocabulary
-    if "num_local_experts" in family.defaults:
-        config["num_local_experts"] = draw(st.integers(1, 4))
-        config["num_experts_per_tok"] = draw(st.integers(1, config["num_local_experts"]))
+    experts = MOE.get(model_type)
+    if experts is not None:
+        config[experts] = draw(st.integers(1, 4))
+        config["num_experts_per_tok"] = draw(st.integers(1, config[experts]))
+    if "moe_intermediate_size" in family.defaults:
+        config["moe_intermediate_size"] = draw(st.integers(1, 24))
     return config
+
+
+@st.composite
+def deepseek_config(draw: st.DrawFn) -> dict[str, Any]:
+    """DeepSeek-V3's layout at random small sizes: dense layers then expert layers (first_k_dense_replace
+    may exceed the layers), with or without a query latent (q_lora_rank null), biases, shared experts."""
+    heads, width = draw(st.integers(1, 4)), 2 * draw(st.integers(2, 8))
+    experts = draw(st.integers(1, 4))
+    return {"model_type": "deepseek_v3",
+            "architectures": ["DeepseekV3" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_hidden_layers": draw(st.integers(1, 3)),
+            "first_k_dense_replace": draw(st.integers(0, 3)), "num_attention_heads": heads,
+            "intermediate_size": draw(st.integers(1, 24)), "moe_intermediate_size": draw(st.integers(1, 12)),
+            "n_routed_experts": experts, "num_experts_per_tok": draw(st.integers(1, experts)),
+            "n_shared_experts": draw(st.integers(0, 2)), "n_group": 1, "topk_group": 1,
+            "q_lora_rank": draw(st.none() | st.integers(1, width)), "kv_lora_rank": draw(st.integers(1, width)),
+            "qk_rope_head_dim": 2 * draw(st.integers(1, 3)), "qk_nope_head_dim": draw(st.integers(1, 6)),
+            "v_head_dim": draw(st.integers(1, 6)), "attention_bias": draw(st.booleans()),
+            "tie_word_embeddings": draw(st.booleans())}
 
 
 @st.composite
@@ -212,6 +305,8 @@ def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
 
 
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "deepseek_v3":
+        return deepseek_config()
     if model_type == "gpt2":
         return gpt2_config()
     if hf_config.FAMILIES[model_type].heads is hf_config.ENCODER:
@@ -302,14 +397,23 @@ def test_families_waiting_for_attention_options_are_refused_not_miscounted(model
     assert f"model_type '{model_type}' needs " in err and "not yet supported" in err
 
 
-def test_qwen2_names_what_it_needs(tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": "qwen2"}), tmp_path)
-    assert "model_type 'qwen2' needs per-projection attention biases" in err
+def test_qwen2_moe_names_what_it_needs(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "qwen2_moe"}), tmp_path)
+    assert "model_type 'qwen2_moe' needs a shared expert scaled by its own sigmoid gate" in err
 
 
 def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "gemma3",\n "text_config": {"model_type": "gemma3_text"}}', tmp_path)
-    assert "config.json:2:18: model_type 'gemma3_text' needs query/key RMSNorm" in err
+    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "llama4_text"}}', tmp_path)
+    assert "config.json:2:18: model_type 'llama4_text' needs shared experts" in err
+    err = error_of('{"model_type": "gemma3",\n "text_config": {"hidden_size": "wide"}}', tmp_path)
+    assert "config.json:2:18: 'text_config.hidden_size' must be a whole number" in err
+
+
+def test_expert_layers_qwen3_moe_does_not_model_are_refused(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "qwen3_moe", "decoder_sparse_step": 2}), tmp_path)
+    assert "'decoder_sparse_step': 2 is not supported (only 1)" in err
+    err = error_of(json.dumps({"model_type": "qwen3_moe", "mlp_only_layers": [0]}), tmp_path)
+    assert "'mlp_only_layers': [0] is not supported" in err
 
 
 def test_a_key_of_the_wrong_type_is_named(tmp_path: Path) -> None:

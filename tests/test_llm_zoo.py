@@ -117,10 +117,20 @@ PUBLISHED = {
     ("qwen.sc", "qwen2_5_0_5b"): 494_032_768, ("qwen.sc", "qwen2_5_7b"): 7_615_616_512,
     ("qwen.sc", "qwen3_8b"): 8_190_735_360, ("qwen.sc", "qwen3_30b_a3b"): 30_532_122_624,
     ("deepseek.sc", "deepseek_v3"): 671_026_404_352,
+    ("gemma.sc", "gemma2_2b"): 2_614_341_888, ("gemma.sc", "gemma3_1b"): 999_885_952,
 }
 #: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
 MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
               ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256)}
+
+
+def _gemma3_1b() -> Any:
+    """Gemma3ForCausalLM is built from a Gemma3TextConfig (Gemma3Config is the multimodal one)."""
+    config = transformers.Gemma3TextConfig(vocab_size=262144, hidden_size=1152, intermediate_size=6912,
+                                           num_hidden_layers=26, num_attention_heads=4, num_key_value_heads=1,
+                                           head_dim=256)
+    with torch.device("meta"):
+        return transformers.Gemma3ForCausalLM(config)
 
 
 def _gpt2(name: str) -> Any:
@@ -141,6 +151,10 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
     ("mistral.sc", "mixtral_8x7b"): lambda: build("MixtralForCausalLM", **MIXTRAL),
     **{("qwen.sc", name): (lambda cls=cls, cfg=cfg: build(cls, **cfg)) for name, (cls, cfg) in QWEN.items()},
     ("deepseek.sc", "deepseek_v3"): lambda: build("DeepseekV3ForCausalLM", **DEEPSEEK_V3),
+    ("gemma.sc", "gemma2_2b"): lambda: build("Gemma2ForCausalLM", vocab_size=256000, hidden_size=2304,
+                                             intermediate_size=9216, num_hidden_layers=26, num_attention_heads=8,
+                                             num_key_value_heads=4, head_dim=256),
+    ("gemma.sc", "gemma3_1b"): _gemma3_1b,
 }
 
 

@@ -27,8 +27,8 @@ from typing import Any
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language.nodes import Pos
 
-#: A value a block call takes: a size or a switch.
-Value = int | bool
+#: A value a block call takes: a size, a switch or an option's name.
+Value = int | bool | str
 
 CAUSAL_LM = {"ForCausalLM": {"lm_head": True}, "Model": {"lm_head": False}}
 ENCODER = {"Model": {"pooler": True, "mlm": False}, "ForMaskedLM": {"pooler": False, "mlm": True}}
@@ -68,6 +68,13 @@ class Config:
             raise self.error(key, f"'{self.prefix}{key}' must be a whole number, not {json.dumps(value)}")
         if value < 1:
             raise self.error(key, f"'{self.prefix}{key}' must be at least 1, not {value}")
+        return value
+
+    def number(self, key: str) -> int:
+        """A whole number that may be 0 (shared experts, dense layers before the first MoE one)."""
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(key, f"'{self.prefix}{key}' must be a whole number (0 or more), not {json.dumps(value)}")
         return value
 
     def optional_size(self, key: str) -> int | None:
@@ -135,25 +142,86 @@ class Family:
 
 
 def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
-             head_dim_key: str | None = "head_dim") -> dict[str, Value]:
-    """The Llama-layout arguments (llama, mistral, mixtral, gemma, gemma2, phi3)."""
+             head_dim_key: str | None = "head_dim", experts_key: str = "num_local_experts",
+             ff_key: str = "intermediate_size") -> dict[str, Value]:
+    """The Llama-layout arguments (llama, mistral, mixtral, gemma, gemma2, gemma3_text, phi3, qwen2, qwen3,
+    qwen3_moe)."""
     heads = c.size("num_attention_heads")
     out: dict[str, Value] = {
         "n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"), "V": c.size("vocab_size"),
-        "ff": c.size("intermediate_size"), "heads": heads, "kv_heads": c.kv_heads(heads),
+        "ff": c.size(ff_key), "heads": heads, "kv_heads": c.kv_heads(heads),
         "head_dim": c.head_dim("hidden_size", "num_attention_heads", head_dim_key),
     }
     if experts:
-        out["experts"] = c.size("num_local_experts")
-        out["top_k"] = c.size("num_experts_per_tok")
+        count, top_k = c.size(experts_key), c.size("num_experts_per_tok")
+        out["experts"], out["top_k"] = count, top_k
         out["moe"] = True  # a router even for one expert, as MixtralSparseMoeBlock has
-        if out["top_k"] > out["experts"]:
-            raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({out['top_k']}) is more "
-                                                 f"than '{c.prefix}num_local_experts' ({out['experts']})")
+        if top_k > count:
+            raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({top_k}) is more "
+                                                 f"than '{c.prefix}{experts_key}' ({count})")
     out["tied"] = c.flag("tie_word_embeddings")
     for key in biases:
         out[key] = c.flag(key)
     return out
+
+
+def _qwen2(c: Config) -> dict[str, Value]:
+    """Qwen2: q, k and v with a bias, o without (Qwen2Attention hard-codes them)."""
+    return {**_decoder(c), "qkv_bias": True}
+
+
+def _qwen3(c: Config) -> dict[str, Value]:
+    """Qwen3: an RMSNorm on every query and key head; attention_bias puts a bias on all four projections."""
+    bias = c.flag("attention_bias")
+    return {**_decoder(c), "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+
+
+def _every_layer_sparse(c: Config) -> None:
+    """Qwen3-MoE makes layer i dense when i is in ``mlp_only_layers`` or ``(i + 1) % decoder_sparse_step``
+    is not 0; the block makes every layer a mixture of experts, so anything else is refused."""
+    step = c.size("decoder_sparse_step")
+    if step != 1:
+        raise c.error("decoder_sparse_step", f"'{c.prefix}decoder_sparse_step': {step} is not supported (only 1): "
+                                             "dense layers between the expert layers are not modelled")
+    dense = c.raw("mlp_only_layers")
+    if dense not in (None, []):
+        raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers': {json.dumps(dense)} is not supported "
+                                         "(only [] or null): dense layers among the expert layers are not modelled")
+
+
+def _qwen3_moe(c: Config) -> dict[str, Value]:
+    _every_layer_sparse(c)
+    bias = c.flag("attention_bias")
+    return {**_decoder(c, experts=True, experts_key="num_experts", ff_key="moe_intermediate_size"),
+            "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+
+
+def _deepseek(c: Config) -> dict[str, Value]:
+    """DeepSeek-V3: multi-head latent attention (no num_key_value_heads: keys and values come from one
+    latent), the first ``first_k_dense_replace`` layers dense, then routed and shared experts."""
+    layers, experts = c.size("num_hidden_layers"), c.size("n_routed_experts")
+    dense = min(c.number("first_k_dense_replace"), layers)  # more than the layers: every layer dense
+    top_k = c.size("num_experts_per_tok")
+    if top_k > experts:
+        raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({top_k}) is more than "
+                                             f"'{c.prefix}n_routed_experts' ({experts})")
+    q_rank = c.optional_size("q_lora_rank")  # null: a full q_proj, written q_lora_rank=0 in the block
+    width = c.size("hidden_size")
+    for key, rank in (("q_lora_rank", q_rank), ("kv_lora_rank", c.size("kv_lora_rank"))):
+        if rank is not None and rank > width:
+            raise c.error(key, f"'{c.prefix}{key}' ({rank}) is more than '{c.prefix}hidden_size' ({width}): "
+                               "a low-rank projection's rank is at most its input width")
+    rope = c.size("qk_rope_head_dim")
+    if rope % 2:
+        raise c.error("qk_rope_head_dim", f"'{c.prefix}qk_rope_head_dim' ({rope}) is odd: rotary positions "
+                                          "turn pairs of features")
+    return {"n_layers": layers, "n_dense": dense, "d_model": width, "V": c.size("vocab_size"),
+            "ff": c.size("intermediate_size"), "moe_ff": c.size("moe_intermediate_size"),
+            "heads": c.size("num_attention_heads"), "q_lora_rank": q_rank or 0, "kv_lora_rank": c.size("kv_lora_rank"),
+            "qk_rope_head_dim": rope, "qk_nope_head_dim": c.size("qk_nope_head_dim"),
+            "v_head_dim": c.size("v_head_dim"), "experts": experts, "top_k": top_k,
+            "shared": c.number("n_shared_experts"), "attention_bias": c.flag("attention_bias"),
+            "tied": c.flag("tie_word_embeddings")}
 
 
 def _gpt2(c: Config) -> dict[str, Value]:
@@ -221,16 +289,40 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
             "tie_word_embeddings": True, "add_cross_attention": False},
            _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+    Family("qwen2", "Qwen2", "Qwen2Config", "qwen.sc", "qwen",
+           {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
+            "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": None, "tie_word_embeddings": False},
+           _qwen2),
+    Family("qwen3", "Qwen3", "Qwen3Config", "qwen.sc", "qwen",
+           {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
+            "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": 128, "tie_word_embeddings": False,
+            "attention_bias": False},
+           _qwen3),
+    Family("qwen3_moe", "Qwen3Moe", "Qwen3MoeConfig", "qwen.sc", "qwen",
+           {"vocab_size": 151936, "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 32,
+            "num_key_value_heads": 4, "head_dim": None, "tie_word_embeddings": False, "attention_bias": False,
+            "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8, "decoder_sparse_step": 1,
+            "mlp_only_layers": None},
+           _qwen3_moe),
+    Family("gemma3_text", "Gemma3", "Gemma3TextConfig", "gemma.sc", "gemma3",
+           {"vocab_size": 262208, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
+            "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
+            "attention_bias": False},
+           lambda c: _decoder(c, biases=("attention_bias",)),
+           heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+    Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
+           {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
+            "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
+            "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64, "v_head_dim": 128,
+            "qk_nope_head_dim": 128, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
+            "tie_word_embeddings": False, "attention_bias": False},
+           _deepseek),
 )}
 
 #: Families the language cannot express exactly yet: what they need (the attention options of issue 13).
 WAITING: dict[str, str] = {
-    "qwen2": "per-projection attention biases (q, k and v with a bias, o without)",
-    "qwen2_moe": "per-projection attention biases and shared experts",
-    "qwen3": "query/key RMSNorm (qk_norm)",
-    "qwen3_moe": "query/key RMSNorm (qk_norm)",
-    "gemma3_text": "query/key RMSNorm (qk_norm)",
-    "deepseek_v3": "multi-head latent attention and shared experts",
+    "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
+                 "projection times the shared expert's output)",
     "llama4_text": "shared experts and query/key norms",
     "t5": "T5's relative position bias and cross-attention",
     "whisper": "cross-attention in the decoder",
@@ -372,7 +464,9 @@ def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
 
 
 def _literal(value: Value) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value) if isinstance(value, str) else str(value)
 
 
 def block_text(file: str, block: str) -> str:

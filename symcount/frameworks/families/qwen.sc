@@ -5,13 +5,14 @@
 # Qwen3 drops the biases and normalises every query and key head with an RMSNorm over head_dim
 # (qk_norm="rmsnorm": 2*head_dim parameters per layer, shared by the heads; attention_bias=true
 # in a Qwen3 config puts a bias on all four projections: qkv_bias=true, o_bias=true). Qwen3-MoE
-# replaces each feed-forward by a mixture of experts with a router without bias.
+# replaces each feed-forward by a mixture of experts with a router without bias (moe=true keeps
+# the router even for one expert, as Qwen3MoeSparseMoeBlock has; ff is then each expert's width).
 #
 #   symcount count derivations/zoo/llm/qwen.sc#qwen2_5_0_5b --depth 0
 #   symcount count derivations/zoo/llm/qwen.sc#qwen3_30b_a3b --depth 0
 
 block qwen(n_layers, d_model, V, ff, heads, kv_heads, head_dim, tied=false, qkv_bias=false, o_bias=false,
-           qk_norm="none", experts=1, top_k=1) {
+           qk_norm="none", experts=1, top_k=1, moe=experts > 1, lm_head=true) {
     tok: embedding(V=V, dim=d_model)                 # embed_tokens
     repeat n_layers {                                # Qwen2DecoderLayer, Qwen3DecoderLayer
         residual {
@@ -21,11 +22,13 @@ block qwen(n_layers, d_model, V, ff, heads, kv_heads, head_dim, tied=false, qkv_
         }
         residual {
             rmsnorm()
-            if experts > 1 { moe(experts=experts, top_k=top_k) { gated_mlp(ff=ff) } } else { gated_mlp(ff=ff) }
+            if moe { moe(experts=experts, top_k=top_k) { gated_mlp(ff=ff) } } else { gated_mlp(ff=ff) }
         }
     }
     rmsnorm()                                        # the final norm
-    if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+    if lm_head {                                     # Qwen2ForCausalLM (Qwen2Model stops at the norm)
+        if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+    }
 }
 
 # Qwen2.5-0.5B: 494,032,768 parameters (q, k, v biases; the head shares the token embedding)
