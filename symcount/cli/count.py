@@ -15,6 +15,7 @@ from symcount.cli.output import EXIT_OK, json_document, write_output
 from symcount.cli.verbs import VERBS
 from symcount.engine.activations import ACTIVATION_DTYPE, DTYPE_BYTES, activations_of
 from symcount.engine.count import count_dict, summary_table
+from symcount.engine.receptive import receptive_fields
 from symcount.errors import SymcountError
 from symcount.render.printable import standalone_document
 from symcount.render.table import latex_table, markdown_table, text_table
@@ -32,6 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--flops", action="store_true", help="also show FLOPs = 2 x MACs per layer and in total")
     p.add_argument("--activations", action="store_true",
                    help="also show each layer's output volume for the batch, and the values a forward pass stores")
+    p.add_argument("--receptive-field", action="store_true",
+                   help="also show each layer's receptive field, jump and start (positions of the input it sees)")
     p.add_argument("--batch", default=None, metavar="B",
                    help="batch size for --activations and the JSON: a whole number or a symbol (default: 1)")
     p.add_argument("--dtype", choices=list(DTYPE_BYTES), default=None,
@@ -57,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         option = "--batch" if args.batch is not None else "--dtype"
         raise SymcountError(f"{option} changes only the activations: add --activations (or --format json)")
     acts = activations_of(result, batch, dtype) if args.activations else None
-    table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts)
+    fields = receptive_fields(result) if args.receptive_field else None
+    table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts, fields=fields)
     title = f"network {result.network} ({result.convention})"
     text = TABLE_WRITERS[args.format](table, title)
     write_output(standalone_document("latex", title, text) if args.standalone else text, args.output)
