@@ -16,6 +16,7 @@ from symcount.cli.output import EXIT_OK, json_document, write_output
 from symcount.cli.verbs import VERBS
 from symcount.engine.activations import ACTIVATION_DTYPE, DTYPE_BYTES, activations_of
 from symcount.engine.count import count_dict, summary_table
+from symcount.engine.receptive import receptive_fields
 from symcount.errors import SymcountError
 from symcount.render.printable import standalone_document
 from symcount.render.table import latex_table, markdown_table, text_table
@@ -36,6 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "'# bias:' line, else as written)")
     p.add_argument("--activations", action="store_true",
                    help="also show each layer's output volume for the batch, and the values a forward pass stores")
+    p.add_argument("--receptive-field", action="store_true",
+                   help="also show each layer's receptive field, jump and start (positions of the input it sees)")
     p.add_argument("--batch", default=None, metavar="B",
                    help="batch size for --activations and the JSON: a whole number or a symbol (default: 1)")
     p.add_argument("--dtype", choices=list(DTYPE_BYTES), default=None,
@@ -69,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
                                                                             dtype=dtype)), args.output)
             return EXIT_OK
         acts = activations_of(result, batch, dtype) if args.activations else None
-        table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts)
+        fields = receptive_fields(result) if args.receptive_field else None
+        table = summary_table(result, depth=args.depth, flops=args.flops, activations=acts, fields=fields)
         shown = "" if bias is None else ", with bias" if bias else ", without bias"
         titles.append(f"network {result.network} ({result.convention}{shown})")
         outputs.append(TABLE_WRITERS[args.format](table, titles[-1]))

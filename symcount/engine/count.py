@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sympy
 
 from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes, values_bytes, volume
+from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.language.values import Value
 from symcount.render.printable import Printable
@@ -132,7 +133,7 @@ def fold(layers: list[LayerResult], depth: int | None,
 
 
 def summary_table(result: Count, depth: int | None = None, macs: bool = True, flops: bool = False,
-                  activations: Activations | None = None) -> Table:
+                  activations: Activations | None = None, fields: ReceptiveFields | None = None) -> Table:
     """The per-layer summary: one row per layer (or per block call under ``depth``), then totals.
 
     With ``activations``, a column gives each row's output volume for the batch
@@ -150,8 +151,13 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
         columns.append(Column.FLOPS)
     if activations is not None:
         columns.append(Column.ACTIVATIONS)
+    if fields is not None:
+        columns += [Column.RECEPTIVE_FIELD, Column.JUMP, Column.START]
     rows = []
+    spans = {call.name: (call.start, call.end) for call in result.blocks}
     for i, layer in enumerate(fold(result.layers, depth, result.blocks)):
+        field = fields.of_row(layer.name, spans.get(layer.name) if layer.entry is None else None) \
+            if fields is not None else None
         tied = any(t.shared_with for t in layer.tensors)
         rows.append({
             Column.INDEX: i,
@@ -164,6 +170,9 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
             Column.MACS: layer.macs,
             Column.FLOPS: 2 * layer.macs if layer.macs is not sympy.nan else sympy.nan,
             Column.ACTIVATIONS: volume(layer.output_shape, activations.batch) if activations else None,
+            Column.RECEPTIVE_FIELD: field_text(field),
+            Column.JUMP: field_text(field, "j"),
+            Column.START: field_text(field, "start"),
         })
     totals: list[tuple[str, Any]] = [
         ("total params", result.total),
@@ -186,6 +195,13 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
         notes.append(FLOPS_CONVENTION)
     if activations is not None:
         notes += [f"activations: {line}" for line in activations.assumptions()]
+    if fields is not None:
+        notes += [f"receptive field: {line}" for line in fields.assumptions()]
+        notes += [f"receptive field: the {m.kind} after {m.after} (line {m.pos.line}) sees {field_text(m.field)}, "
+                  f"through {m.path}" for m in fields.merges]
+        if fields.final.is_whole:
+            notes.append(f"receptive field: after {fields.final.whole_at} every output sees the whole input "
+                         f"({fields.final.whole})")
     notes += [f"shared: {shared_line(s)}" for s in result.shared]
     notes += result.notes
     notes += layer_notes(result.layers)
@@ -223,7 +239,8 @@ def convention_line(convention: str) -> str:
             "buffers, not parameters; frozen parameters count as non-trainable)")
 
 
-def layer_dict(layer: LayerResult, activations: Activations | None = None) -> dict[str, Any]:
+def layer_dict(layer: LayerResult, activations: Activations | None = None,
+               fields: ReceptiveFields | None = None, span: tuple[int, int] | None = None) -> dict[str, Any]:
     values = volume(layer.output_shape, activations.batch) if activations is not None else None
     return {
         "name": layer.name,
@@ -239,6 +256,7 @@ def layer_dict(layer: LayerResult, activations: Activations | None = None) -> di
         "activations": plain(values),
         "activation_bytes": plain(values_bytes(values, activations.dtype))
         if values is not None and activations is not None else None,
+        **field_json(fields.of_row(layer.name, span) if fields is not None else None),
         "tensors": [
             {"name": t.name, "shape": [plain(d) for d in t.shape], "size": plain(t.size),
              "category": t.category, **({"shared_with": t.shared_with} if t.shared_with else {})}
@@ -257,6 +275,8 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
     pass stores (:mod:`symcount.engine.activations` says which).
     """
     acts = activations_of(result, batch, dtype) if has_shapes(result) else None
+    fields = receptive_fields(result) if has_positions(result) else None
+    spans = {call.name: (call.start, call.end) for call in result.blocks}
     return {
         "network": result.network,
         "convention": result.convention,
@@ -276,5 +296,9 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
         "activations_total": plain(acts.total) if acts else None,
         "activation_bytes_total": plain(acts.bytes) if acts else None,
         "activations_assumptions": acts.assumptions() if acts else [],
-        "layers": [layer_dict(layer, acts) for layer in fold(result.layers, depth, result.blocks)],
+        "receptive_field_dims": list(fields.dims) if fields else None,
+        "receptive_field": field_json(fields.final)["receptive_field"] if fields else None,
+        "receptive_field_assumptions": fields.assumptions() if fields else [],
+        "layers": [layer_dict(layer, acts, fields, spans.get(layer.name) if layer.entry is None else None)
+                   for layer in fold(result.layers, depth, result.blocks)],
     }

@@ -30,6 +30,9 @@ class Column(str, Enum):
     MACS = "macs"
     FLOPS = "flops"
     ACTIVATIONS = "activations"
+    RECEPTIVE_FIELD = "receptive_field"
+    JUMP = "jump"
+    START = "start"
 
 
 HEADER_TITLES = {
@@ -43,6 +46,9 @@ HEADER_TITLES = {
     Column.MACS: "MACs",
     Column.FLOPS: "FLOPs",
     Column.ACTIVATIONS: "activations",
+    Column.RECEPTIVE_FIELD: "receptive field",
+    Column.JUMP: "jump",
+    Column.START: "start",
 }
 
 NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS,
