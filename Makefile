@@ -1,5 +1,5 @@
 # symcount: `make demo` counts the gallery (one process: tools/demo.py); `make test` runs the whole suite.
-# Both create .venv on first use and install into it once (stamp files).
+# Both create .venv on first use and install into it once (stamp files). `make docs` builds the site into site/.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -38,13 +38,24 @@ lint: $(VENV)/.installed-test
 goldens: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m golden --update-goldens
 
-docs: $(VENV)/.installed
+# The site (mkdocs.yml, tools/site.py): KaTeX from npm (package-lock.json), built offline into site/.
+$(VENV)/.installed-docs: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[docs]"
+	touch $@ $(VENV)/.installed
+
+node_modules/katex/package.json: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+docs: $(VENV)/.installed-docs node_modules/katex/package.json
 	$(PY) -m symcount layers > docs/layers.md
 	$(PY) -m tools.llm_docs
+	$(PY) -m mkdocs build --strict
+	@echo "The site is in site/: open site/index.html, or serve the folder from any static host."
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
 	$(PY) bench/llm_bench.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info site node_modules

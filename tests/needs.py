@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -38,3 +39,11 @@ def module(name: str) -> ModuleType:
     except ImportError as err:
         _missing(f"{name} cannot be imported ({err}; `make test` installs the test extra)")
         raise AssertionError("unreachable") from None  # pragma: no cover
+
+
+def installed(path: Path, how: str) -> Path:
+    """A file another installer puts in the tree (node_modules/katex by ``npm ci``)."""
+    if path.exists():
+        return path
+    _missing(f"{path} is missing ({how})")
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -88,7 +88,18 @@ def test_markdown_and_latex_show_the_same_math(source: Path) -> None:
     md = goldens.golden_path(source, "markdown").read_text(encoding="utf-8")
     displays = re.findall(r"^\\\[\n(.*?)\n\\\]$", tex, re.S | re.M)
     blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.S | re.M)
-    assert displays and displays == blocks
+    assert displays and [katex_form(d) for d in displays] == [without_padding(b) for b in blocks]
+    assert not any("[t]" in b or "@{}" in b for b in blocks), "markdown's math must be KaTeX's: no [t], no @{}"
+
+
+def katex_form(latex: str) -> str:
+    """LaTeX's math as markdown writes it for KaTeX, which has neither an environment's [t] nor @{}."""
+    return re.sub(r"@\{\}", "", latex.replace("}[t]", "}"))
+
+
+def without_padding(markdown: str) -> str:
+    """Markdown's math without the empty lines that start side-by-side columns level in KaTeX."""
+    return markdown.replace(" \\\\\n\\phantom{0}", "")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)

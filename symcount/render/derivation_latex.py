@@ -51,34 +51,48 @@ def row_inline_latex(row: Row, style: Style) -> str:
     return line + (rf" \quad \text{{({latex_text(row.note)})}}" if row.note else "")
 
 
-def aligned(column: Column, style: Style, columns: int = 1, top: bool = False) -> str:
-    """One column's rows as an ``aligned`` environment (top-aligned when side by side)."""
-    pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)
-    lines = [line for row in column.rows for line in _row_latex(row, style, pad, columns)]
+def aligned(column: Column, style: Style, columns: int = 1, top: bool = False, katex: bool = False,
+            height: int = 0) -> str:
+    """One column's rows as an ``aligned`` environment (top-aligned when side by side).
+
+    KaTeX has no ``[t]``: it centres the columns standing side by side on each other, so there
+    (``katex``) a column is filled with empty lines up to ``height``, the lines of the tallest one,
+    and they start level.
+    """
+    lines = _lines(column, style, columns)
     top = top or columns > 1
+    lines += [r"\phantom{0}"] * (height - len(lines)) if katex else []
     body = " \\\\\n".join(lines)
-    return f"\\begin{{aligned}}{'[t]' if top else ''}\n{body}\n\\end{{aligned}}"
+    return f"\\begin{{aligned}}{'[t]' if top and not katex else ''}\n{body}\n\\end{{aligned}}"
 
 
-def section_math(section: Section, style: Style, nested: bool = False, gap: bool = False) -> str:
+def _lines(column: Column, style: Style, columns: int) -> list[str]:
+    pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)
+    return [line for row in column.rows for line in _row_latex(row, style, pad, columns)]
+
+
+def section_math(section: Section, style: Style, nested: bool = False, gap: bool = False, katex: bool = False) -> str:
     """The display math of a section (without ``\\[`` or ``$$``).
 
     Variants stand side by side in pairs when they fit (:func:`across`),
     else one below the other, each under its label; the rows they share
     stand once above or below them. ``nested``: inside that outer array
-    (top-aligned, no padding at the left), ``gap`` below a block.
+    (top-aligned, no padding at the left), ``gap`` below a block. ``katex``: math that KaTeX reads too
+    (markdown's), so neither ``@{}`` nor an array's ``[t]``, which KaTeX lacks (MathJax and LaTeX have both).
     """
     if section.shared or section.after:  # what all variants share, once, around the variants
         # blocks top-aligned in the cells of one array, a strut opening the gap above each one after the first
         # (an array row absorbs \\[len] into a tall cell's depth); no padding at the left of either array,
         # so the shared rows and the variants start alike
-        blocks = [aligned(Column(None, rows), style, top=True) for rows in (section.shared,) if rows]
-        blocks.append(section_math(replace(section, shared=(), after=()), style, nested=True, gap=bool(blocks)))
-        blocks += [r"\rule{0pt}{4ex}" + aligned(Column(None, rows), style, top=True) for rows in (section.after,) if rows]
-        return "\\begin{array}{@{}l@{}}\n" + " \\\\\n".join(blocks) + "\n\\end{array}"
+        blocks = [aligned(Column(None, rows), style, top=True, katex=katex) for rows in (section.shared,) if rows]
+        blocks.append(section_math(replace(section, shared=(), after=()), style, nested=True, gap=bool(blocks),
+                                   katex=katex))
+        blocks += [r"\rule{0pt}{4ex}" + aligned(Column(None, rows), style, top=True, katex=katex)
+                   for rows in (section.after,) if rows]
+        return f"\\begin{{array}}{'{l}' if katex else '{@{}l@{}}'}\n" + " \\\\\n".join(blocks) + "\n\\end{array}"
     columns = section.columns
     if len(columns) == 1 and columns[0].label is None:
-        return aligned(columns[0], style)
+        return aligned(columns[0], style, katex=katex)
     n = across(section, style)
     rows = []
     for start in range(0, len(columns), n):
@@ -87,11 +101,13 @@ def section_math(section: Section, style: Style, nested: bool = False, gap: bool
         strut = r"\rule{0pt}{5ex}" if start or gap else ""
         labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{latex_text(c.label or '')}}}"
                             for i, c in enumerate(chunk))
-        cells = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n)
+        height = max(len(_lines(c, style, n)) for c in chunk)
+        cells = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n, katex=katex, height=height)
                                for i, c in enumerate(chunk))
         rows.append(f"{labels} \\\\[4pt]\n{cells}")
     body = " \\\\\n".join(rows)
-    return f"\\begin{{array}}{'[t]{@{}' if nested else '{'}{'l' * n}{'@{}' if nested else ''}}}\n{body}\n\\end{{array}}"
+    top = nested and not katex
+    return f"\\begin{{array}}{'[t]{@{}' if top else '{'}{'l' * n}{'@{}' if top else ''}}}\n{body}\n\\end{{array}}"
 
 
 def section_latex(section: Section, style: Style) -> str:

@@ -1,7 +1,9 @@
 """Derivations as markdown: ``$$ ... $$`` blocks that GitHub, Jupyter and MkDocs render.
 
-The math inside each block is exactly the LaTeX renderer's (MathJax and
-KaTeX read ``aligned``), so the two formats always show the same values.
+The math inside each block is the LaTeX renderer's (MathJax and KaTeX read
+``aligned``), so the two formats always show the same values; only its arrays
+are written without ``@{}`` and ``[t]``, which KaTeX does not read (a
+MkDocs site renders markdown's math with KaTeX; ``tests/test_site.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ def section_markdown(section: Section, style: Style) -> str:
         head += f" `{section.code}`"
     parts = [head]
     if section.columns:
-        parts.append("$$\n" + section_math(section, style) + "\n$$")
+        parts.append("$$\n" + section_math(section, style, katex=True) + "\n$$")
     parts += [markdown_text(note) for note in section.notes]
     parts += ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {markdown_text(words)}"
                                    for name, words in section.where)] if section.where else []
@@ -36,4 +38,4 @@ def render_markdown(document: Document, style: Style) -> str:
 
 def render_math_only(document: Document, style: Style) -> str:
     """Only the display math, one ``$$`` block per section (Jupyter's ``_repr_latex_``)."""
-    return "\n".join(f"$$\n{section_math(s, style)}\n$$" for s in document.sections if s.columns) + "\n"
+    return "\n".join(f"$$\n{section_math(s, style, katex=True)}\n$$" for s in document.sections if s.columns) + "\n"
