@@ -15,6 +15,7 @@ import sympy
 from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes, values_bytes, volume
 from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
+from symcount.errors import SymcountError
 from symcount.language.values import Value
 from symcount.render.printable import Printable
 from symcount.render.table import Column, Table
@@ -265,6 +266,18 @@ def layer_dict(layer: LayerResult, activations: Activations | None = None,
     }
 
 
+def _fields_if_known(result: Count) -> tuple[ReceptiveFields | None, list[str]]:
+    """The receptive fields for the JSON, or none with the reason: a layer without a rule (a reshape,
+    a patch merge) leaves the fields null there, said in words, rather than failing the whole count
+    (``count --receptive-field`` asks for them and gets the positioned error)."""
+    if not has_positions(result):
+        return None, []
+    try:
+        return receptive_fields(result), []
+    except SymcountError as err:
+        return None, [f"not derived: {err.message}"]
+
+
 def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int = 1,
                dtype: str = ACTIVATION_DTYPE) -> dict[str, Any]:
     """The JSON form of a count (integers as numbers, expressions as strings).
@@ -275,7 +288,7 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
     pass stores (:mod:`symcount.engine.activations` says which).
     """
     acts = activations_of(result, batch, dtype) if has_shapes(result) else None
-    fields = receptive_fields(result) if has_positions(result) else None
+    fields, unknown = _fields_if_known(result)
     spans = {call.name: (call.start, call.end) for call in result.blocks}
     return {
         "network": result.network,
@@ -298,7 +311,7 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
         "activations_assumptions": acts.assumptions() if acts else [],
         "receptive_field_dims": list(fields.dims) if fields else None,
         "receptive_field": field_json(fields.final)["receptive_field"] if fields else None,
-        "receptive_field_assumptions": fields.assumptions() if fields else [],
+        "receptive_field_assumptions": fields.assumptions() if fields else unknown,
         "layers": [layer_dict(layer, acts, fields, spans.get(layer.name) if layer.entry is None else None)
                    for layer in fold(result.layers, depth, result.blocks)],
     }

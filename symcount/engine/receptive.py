@@ -55,6 +55,8 @@ POSITION_WISE = frozenset({
     "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu", "hardswish", "mish", "selu", "celu",
     "softplus", "softsign", "hardsigmoid", "hardtanh", "activation", "prelu", "dropout", "identity", "batchnorm",
     "rmsnorm", "lrn", "linear", "bilinear", "embedding", "rotary", "gated_mlp",
+    # per-channel or per-position arithmetic: no position sees another
+    "channel_shuffle", "channel_split", "layer_scale", "rescaling", "normalization", "pos_embedding",
 })
 #: layers after which every output position depends on every input position, and why
 WHOLE_INPUT = {
