@@ -105,6 +105,12 @@ DEEPSEEK_V3 = {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 1
                "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
                "v_head_dim": 128, "tie_word_embeddings": False}
 
+#: Llama-4-Scout-17B-16E's text_config (every layer MoE: interleave_moe_layer_step 1)
+LLAMA4_SCOUT = {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+                "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+                "num_local_experts": 16, "num_experts_per_tok": 1, "interleave_moe_layer_step": 1,
+                "use_qk_norm": True, "tie_word_embeddings": False}
+
 #: (zoo file, network) -> the published total the issue quotes: a check that the models
 #: built above are the published ones, not just whatever symcount says.
 PUBLISHED = {
@@ -117,10 +123,18 @@ PUBLISHED = {
     ("qwen.sc", "qwen2_5_0_5b"): 494_032_768, ("qwen.sc", "qwen2_5_7b"): 7_615_616_512,
     ("qwen.sc", "qwen3_8b"): 8_190_735_360, ("qwen.sc", "qwen3_30b_a3b"): 30_532_122_624,
     ("deepseek.sc", "deepseek_v3"): 671_026_404_352,
+    ("llama4.sc", "llama4_scout"): 107_769_861_120,
 }
 #: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
 MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
-              ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256)}
+              ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256),
+              ("llama4.sc", "llama4_scout"): (1, 16)}
+
+
+def build_llama4(**config: Any) -> Any:
+    """Llama4ForCausalLM from a Llama4TextConfig (the text model of Llama 4's checkpoints)."""
+    with torch.device("meta"):
+        return transformers.Llama4ForCausalLM(transformers.Llama4TextConfig(**config))
 
 
 def _gpt2(name: str) -> Any:
@@ -141,6 +155,7 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
     ("mistral.sc", "mixtral_8x7b"): lambda: build("MixtralForCausalLM", **MIXTRAL),
     **{("qwen.sc", name): (lambda cls=cls, cfg=cfg: build(cls, **cfg)) for name, (cls, cfg) in QWEN.items()},
     ("deepseek.sc", "deepseek_v3"): lambda: build("DeepseekV3ForCausalLM", **DEEPSEEK_V3),
+    ("llama4.sc", "llama4_scout"): lambda: build_llama4(**LLAMA4_SCOUT),
 }
 
 
@@ -188,6 +203,17 @@ def test_deepseek_v3_active_parameters_and_buffers(published_models: dict[tuple[
     buffers = [name for name, _ in model.named_buffers() if name.endswith("e_score_correction_bias")]
     assert len(buffers) == moe_layers
     assert result.buffers == moe_layers * 256
+
+
+def test_llama4_scout_active_parameters(published_models: dict[tuple[str, str], Any]) -> None:
+    """One of 16 routed experts per token, from the stacked expert tensors; the shared expert, the router and
+    attention count whole."""
+    model = published_models[("llama4.sc", "llama4_scout")]
+    result = zoo_count("llama4.sc", "llama4_scout")
+    assert result.active == mixtral_active(model, top_k=1, experts=16) == 17_172_894_720
+    shared = [layer for layer in result.layers if ".shared_experts." in layer.name]
+    assert len(shared) == LLAMA4_SCOUT["num_hidden_layers"]
+    assert all(layer.total == layer.active == 3 * 5120 * 8192 for layer in shared)
 
 
 def test_qwen2_has_no_output_bias_and_qwen3_normalises_heads() -> None:
@@ -372,6 +398,27 @@ def test_deepseek_block_random(moe_layers: int, n_dense: int, heads: int, rope_h
             f"kv_lora_rank={kv_rank}, qk_rope_head_dim={2 * rope_half}, qk_nope_head_dim={nope}, "
             f"v_head_dim={v_dim}, experts={experts}, top_k={top_k}, shared={shared})")
     result = probe("deepseek.sc", call)
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+    assert result.active == mixtral_active(model, top_k, experts)
+
+
+@PROPERTY
+@given(decoder_configs(), st.integers(1, 3), st.integers(1, 3), st.integers(1, 40), st.integers(1, 5), st.data())
+def test_llama4_block_random(c: dict[str, Any], groups: int, moe_step: int, ff_mlp: int, experts: int,
+                             data: st.DataObject) -> None:
+    """Llama 4 with MoE in every layer (Scout) or every moe_step-th (Maverick's interleaving), QK-norm on."""
+    c.pop("tied")
+    n_layers = groups * moe_step
+    top_k = data.draw(st.integers(1, experts))
+    head_dim = c["d_model"] // c["heads"]
+    model = build_llama4(vocab_size=c["V"], hidden_size=c["d_model"], intermediate_size=c["ff"],
+                         intermediate_size_mlp=ff_mlp, num_hidden_layers=n_layers, num_attention_heads=c["heads"],
+                         num_key_value_heads=c["kv_heads"], head_dim=head_dim, num_local_experts=experts,
+                         num_experts_per_tok=top_k, interleave_moe_layer_step=moe_step, use_qk_norm=True,
+                         tie_word_embeddings=False, bos_token_id=None, eos_token_id=None, pad_token_id=None)
+    call = _call("llama4", {**c, "n_layers": n_layers}, ff_mlp=ff_mlp, head_dim=head_dim, experts=experts,
+                 top_k=top_k, moe_step=moe_step)
+    result = probe("llama4.sc", call)
     assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
     assert result.active == mixtral_active(model, top_k, experts)
 
