@@ -57,14 +57,13 @@ def mac_case(kind: str, seed: int) -> Case | None:
     """The generator's configuration, as symcount describes it for MACs; None when it cannot.
 
     A decoder layer's memory length is said (``memory_len``), since the MACs of
-    cross-attention depend on it. An attention layer fed keys of another length
-    than the queries (``source_len``) has no description: symcount's attention
-    takes keys as long as the queries.
+    cross-attention depend on it; so is an attention layer's fed keys of another
+    length than the queries (``source_len``). A cross-attention case reads a
+    stream (``to=encoder``), whose length is the keys'.
     """
     case = GENERATORS[kind][0](random.Random(f"{kind}/{seed}"))
-    length = case.inputs.get("L")
-    if case.extra.get("source_len", length) != length:
-        return None
+    if "source_len" in case.extra:
+        case = replace(case, args={**case.args, "memory_len": case.extra["source_len"]})
     if "memory_len" in case.extra:
         case = replace(case, args={**case.args, "memory_len": case.extra["memory_len"]})
     return case

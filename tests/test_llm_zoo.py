@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symcount
+from symcount.language.symbols import sym
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -105,6 +106,12 @@ DEEPSEEK_V3 = {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 1
                "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
                "v_head_dim": 128, "tie_word_embeddings": False}
 
+#: Llama-4-Scout-17B-16E's text_config (every layer MoE: interleave_moe_layer_step 1)
+LLAMA4_SCOUT = {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+                "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+                "num_local_experts": 16, "num_experts_per_tok": 1, "interleave_moe_layer_step": 1,
+                "use_qk_norm": True, "tie_word_embeddings": False}
+
 #: (zoo file, network) -> the published total the issue quotes: a check that the models
 #: built above are the published ones, not just whatever symcount says.
 PUBLISHED = {
@@ -118,10 +125,37 @@ PUBLISHED = {
     ("qwen.sc", "qwen3_8b"): 8_190_735_360, ("qwen.sc", "qwen3_30b_a3b"): 30_532_122_624,
     ("deepseek.sc", "deepseek_v3"): 671_026_404_352,
     ("gemma.sc", "gemma2_2b"): 2_614_341_888, ("gemma.sc", "gemma3_1b"): 999_885_952,
+    ("llama4.sc", "llama4_scout"): 107_769_861_120,
+    ("t5.sc", "t5_small"): 60_506_624, ("bart.sc", "bart_base"): 139_420_416,
+    ("whisper.sc", "whisper_tiny"): 37_760_640,
 }
 #: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
 MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
-              ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256)}
+              ("qwen.sc", "qwen3_30b_a3b"): (8, 128), ("deepseek.sc", "deepseek_v3"): (8, 256),
+              ("llama4.sc", "llama4_scout"): (1, 16)}
+
+
+def build_llama4(**config: Any) -> Any:
+    """Llama4ForCausalLM from a Llama4TextConfig (the text model of Llama 4's checkpoints)."""
+    with torch.device("meta"):
+        return transformers.Llama4ForCausalLM(transformers.Llama4TextConfig(**config))
+
+
+T5_SMALL = {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_heads": 8,
+            "relative_attention_num_buckets": 32}
+BART_BASE = {"vocab_size": 50265, "d_model": 768, "encoder_layers": 6, "decoder_layers": 6,
+             "encoder_attention_heads": 12, "decoder_attention_heads": 12, "encoder_ffn_dim": 3072,
+             "decoder_ffn_dim": 3072, "max_position_embeddings": 1024}
+WHISPER_TINY = {"vocab_size": 51865, "num_mel_bins": 80, "d_model": 384, "encoder_layers": 4, "decoder_layers": 4,
+                "encoder_attention_heads": 6, "decoder_attention_heads": 6, "encoder_ffn_dim": 1536,
+                "decoder_ffn_dim": 1536, "max_source_positions": 1500, "max_target_positions": 448}
+
+
+def build_seq2seq(cls_name: str, **config: Any) -> Any:
+    """An encoder-decoder from transformers on the meta device (T5Config, BartConfig, WhisperConfig)."""
+    config_cls = getattr(transformers, cls_name.replace("ForConditionalGeneration", "Config").replace("Model", "Config"))
+    with torch.device("meta"):
+        return getattr(transformers, cls_name)(config_cls(**config))
 
 
 def _gemma3_1b() -> Any:
@@ -155,6 +189,10 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
                                              intermediate_size=9216, num_hidden_layers=26, num_attention_heads=8,
                                              num_key_value_heads=4, head_dim=256),
     ("gemma.sc", "gemma3_1b"): _gemma3_1b,
+    ("llama4.sc", "llama4_scout"): lambda: build_llama4(**LLAMA4_SCOUT),
+    ("t5.sc", "t5_small"): lambda: build_seq2seq("T5ForConditionalGeneration", **T5_SMALL),
+    ("bart.sc", "bart_base"): lambda: build_seq2seq("BartModel", **BART_BASE),
+    ("whisper.sc", "whisper_tiny"): lambda: build_seq2seq("WhisperModel", **WHISPER_TINY),
 }
 
 
@@ -202,6 +240,49 @@ def test_deepseek_v3_active_parameters_and_buffers(published_models: dict[tuple[
     buffers = [name for name, _ in model.named_buffers() if name.endswith("e_score_correction_bias")]
     assert len(buffers) == moe_layers
     assert result.buffers == moe_layers * 256
+
+
+def test_llama4_scout_active_parameters(published_models: dict[tuple[str, str], Any]) -> None:
+    """One of 16 routed experts per token, from the stacked expert tensors; the shared expert, the router and
+    attention count whole."""
+    model = published_models[("llama4.sc", "llama4_scout")]
+    result = zoo_count("llama4.sc", "llama4_scout")
+    assert result.active == mixtral_active(model, top_k=1, experts=16) == 17_172_894_720
+    shared = [layer for layer in result.layers if ".shared_experts." in layer.name]
+    assert len(shared) == LLAMA4_SCOUT["num_hidden_layers"]
+    assert all(layer.total == layer.active == 3 * 5120 * 8192 for layer in shared)
+
+
+def test_encoder_decoders_cross_attend_to_the_encoder() -> None:
+    """The decoder's cross-attention reads S encoder positions: its MACs use S, its keys and values the encoder's
+    width; T5's relative position bias sits in the first layer of each stack only; Whisper's encoder positions
+    are frozen and the decoder's learned."""
+    t5 = zoo_count("t5.sc", "t5_small")
+    relative = [layer.name for layer in t5.layers
+                if any(t.name == "relative_attention_bias.weight" for t in layer.tensors)]
+    assert relative == ["t5.encoder.t5_layer.attention", "t5.t5_layer.attention"]
+    S, L = sym("S"), sym("L")
+    cross = [layer for layer in t5.layers if layer.args is not None and layer.args.get("to") == "encoder"]
+    assert len(cross) == 6
+    h, dk, d = 8, 64, 512
+    assert all(layer.macs == 2 * L * d * h * dk + 2 * S * d * h * dk + 2 * L * S * h * dk for layer in cross)
+    whisper = zoo_count("whisper.sc", "whisper_tiny")
+    frozen = [layer for layer in whisper.layers if layer.non_trainable]
+    assert [(layer.name, layer.non_trainable) for layer in frozen] == [("whisper.encoder.embed_positions", 1500 * 384)]
+    assert tuple(whisper.output_shape) == (L, 384)
+
+
+def test_cross_attention_needs_a_stream() -> None:
+    source = ("network n {\n input(L=4, C=8)\n memory: linear(C_out=8)\n attention(heads=2, to=memory)\n}")
+    with pytest.raises(symcount.SymcountError, match="'memory' labels a layer, not a stream") as info:
+        symcount.count(source)
+    assert info.value.pos.line == 4
+    with pytest.raises(symcount.SymcountError, match="no earlier stream has that label"):
+        symcount.count("network n {\n input(L=4, C=8)\n attention(heads=2, to=encoder)\n}")
+    with pytest.raises(symcount.SymcountError, match="a stream starts with its own input"):
+        symcount.count("network n {\n enc: stream { linear(C_out=4) }\n input(L=4, C=8)\n}")
+    with pytest.raises(symcount.SymcountError, match="a stream needs a label"):
+        symcount.count("network n {\n stream { input(L=3, C=8) }\n input(L=4, C=8)\n}")
 
 
 def test_qwen2_has_no_output_bias_and_qwen3_normalises_heads() -> None:
@@ -388,6 +469,74 @@ def test_deepseek_block_random(moe_layers: int, n_dense: int, heads: int, rope_h
     result = probe("deepseek.sc", call)
     assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
     assert result.active == mixtral_active(model, top_k, experts)
+
+
+@PROPERTY
+@given(decoder_configs(), st.integers(1, 3), st.integers(1, 3), st.integers(1, 40), st.integers(1, 5), st.data())
+def test_llama4_block_random(c: dict[str, Any], groups: int, moe_step: int, ff_mlp: int, experts: int,
+                             data: st.DataObject) -> None:
+    """Llama 4 with MoE in every layer (Scout) or every moe_step-th (Maverick's interleaving), QK-norm on."""
+    c.pop("tied")
+    n_layers = groups * moe_step
+    top_k = data.draw(st.integers(1, experts))
+    head_dim = c["d_model"] // c["heads"]
+    model = build_llama4(vocab_size=c["V"], hidden_size=c["d_model"], intermediate_size=c["ff"],
+                         intermediate_size_mlp=ff_mlp, num_hidden_layers=n_layers, num_attention_heads=c["heads"],
+                         num_key_value_heads=c["kv_heads"], head_dim=head_dim, num_local_experts=experts,
+                         num_experts_per_tok=top_k, interleave_moe_layer_step=moe_step, use_qk_norm=True,
+                         tie_word_embeddings=False, bos_token_id=None, eos_token_id=None, pad_token_id=None)
+    call = _call("llama4", {**c, "n_layers": n_layers}, ff_mlp=ff_mlp, head_dim=head_dim, experts=experts,
+                 top_k=top_k, moe_step=moe_step)
+    result = probe("llama4.sc", call)
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+    assert result.active == mixtral_active(model, top_k, experts)
+
+
+@PROPERTY
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 8), st.integers(1, 30),
+       st.integers(1, 40), st.integers(4, 12))
+def test_t5_block_random(n_layers: int, heads: int, d_kv: int, d: int, ff: int, V: int, buckets: int) -> None:
+    model = build_seq2seq("T5ForConditionalGeneration", vocab_size=V, d_model=d, d_kv=d_kv, d_ff=ff,
+                          num_layers=n_layers, num_heads=heads, relative_attention_num_buckets=buckets)
+    result = probe_seq2seq("t5.sc", f"t5(n_layers={n_layers}, d_model={d}, d_kv={d_kv}, ff={ff}, heads={heads}, "
+                                    f"V={V}, buckets={buckets})")
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+
+
+@PROPERTY
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 30), st.integers(4, 40),
+       st.integers(1, 30))
+def test_bart_block_random(n_layers: int, heads: int, head_dim: int, ff: int, V: int, positions: int) -> None:
+    d = heads * head_dim
+    model = build_seq2seq("BartModel", vocab_size=V, d_model=d, encoder_layers=n_layers, decoder_layers=n_layers,
+                          encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ff,
+                          decoder_ffn_dim=ff, max_position_embeddings=positions, pad_token_id=1, bos_token_id=0,
+                          eos_token_id=2, decoder_start_token_id=2, forced_eos_token_id=2)
+    result = probe_seq2seq("bart.sc", f"bart(n_layers={n_layers}, d_model={d}, heads={heads}, ff={ff}, V={V}, "
+                                      f"n_positions={positions})")
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+
+
+@PROPERTY
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 30), st.integers(4, 40),
+       st.integers(1, 8), st.integers(1, 20), st.integers(1, 20))
+def test_whisper_block_random(n_layers: int, heads: int, head_dim: int, ff: int, V: int, mels: int, audio: int,
+                              text: int) -> None:
+    d = heads * head_dim
+    model = build_seq2seq("WhisperModel", vocab_size=V, num_mel_bins=mels, d_model=d, encoder_layers=n_layers,
+                          decoder_layers=n_layers, encoder_attention_heads=heads, decoder_attention_heads=heads,
+                          encoder_ffn_dim=ff, decoder_ffn_dim=ff, max_source_positions=audio,
+                          max_target_positions=text, pad_token_id=None, bos_token_id=None, eos_token_id=None,
+                          decoder_start_token_id=0)
+    result = probe_seq2seq("whisper.sc", f"whisper(n_layers={n_layers}, d_model={d}, heads={heads}, ff={ff}, "
+                                         f"V={V}, n_mels={mels}, n_audio={audio}, n_text={text})")
+    assert (result.trainable, result.non_trainable, result.buffers) == hf_counts(model)
+
+
+def probe_seq2seq(file: str, call: str) -> symcount.Count:
+    """Count an encoder-decoder block's call: it brings its own inputs (the encoder stream's and the decoder's)."""
+    text = (ZOO / file).read_text(encoding="utf-8") + f"\nnetwork probe {{\n    {call}\n}}\n"
+    return symcount.count(text, network="probe")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ class Case:
             args["trainable"] = False
         call = ", ".join(f"{name}={fmt(value)}" for name, value in args.items())
         dims = ", ".join(f"{name}={value}" for name, value in self.inputs.items())
+        if "stream" in self.extra:  # cross-attention: a second sequence (S, C) the layer reads with to=encoder
+            length, width = self.extra["stream"]
+            return (f"network n {{ encoder: stream {{ input(L={length}, C={width}) }}; input({dims}); "
+                    f"{self.kind}({call}, to=encoder) }}")
         return f"network n {{ input({dims}); {self.kind}({call}) }}"
 
     def input_tensor(self, batch: int = 1) -> torch.Tensor:
@@ -516,6 +520,57 @@ def gen_projection_attention(rng: random.Random) -> Case:
                 frozen=rng.random() < 0.2, forward=forward)
 
 
+def gen_cross_attention(rng: random.Random) -> Case:
+    """Encoder-decoder attention: Whisper's and T5's decoder cross-attention (keys and values from the
+    encoder's output, S positions, written to=encoder) and T5's self-attention with a relative position bias
+    (buckets x heads). (BART's, with all four biases, is MultiheadAttention's: in attention_options.)"""
+    from transformers import T5Config, WhisperConfig
+    from transformers.models.t5.modeling_t5 import T5Attention
+    from transformers.models.whisper.modeling_whisper import WhisperAttention
+
+    heads, head_dim = rng.randint(1, 3), rng.randint(1, 3)
+    length, source = rng.randint(1, 5), rng.randint(1, 6)
+    family = rng.choice(["whisper", "t5", "t5_cross"])
+    if family == "whisper":
+        d = heads * head_dim
+        config = WhisperConfig(d_model=d)
+        config._attn_implementation = "eager"
+        args: dict[str, Any] = {"heads": heads, "k_bias": False}  # Whisper's k_proj has no bias
+
+        def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            return module(x, key_value_states=torch.randn(x.shape[0], source, d))[0]
+
+        return Case("attention", args, {"L": length, "C": d},
+                    lambda: WhisperAttention(d, heads, config=config, is_decoder=True, layer_idx=0),
+                    frozen=rng.random() < 0.2, forward=forward,
+                    extra={"renamed": {"out_proj.weight": "o_proj.weight", "out_proj.bias": "o_proj.bias"},
+                           "stream": (source, d)})
+    # an inner width h·d_kv other than d_model: at d_model = h·d_kv without a relative bias, symcount names the
+    # tensors as MultiheadAttention does (in_proj_weight), a layout gen_attention checks
+    d = rng.choice([n for n in range(1, 9) if n != heads * head_dim])
+    buckets = rng.randint(4, 10) if family == "t5" else 0  # T5 halves the buckets, then halves them again
+    config = T5Config(d_model=d, d_kv=head_dim, num_heads=heads, relative_attention_num_buckets=max(buckets, 1),
+                      is_decoder=family == "t5_cross")
+    config._attn_implementation = "eager"
+    args = {"heads": heads, "head_dim": head_dim, "bias": False}
+    renamed = {f"{p}.weight": f"{p}_proj.weight" for p in "qkvo"}
+    if family == "t5":
+        args["relative_buckets"] = buckets
+
+        def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            return module(x)[0]
+
+        return Case("attention", args, {"L": length, "C": d},
+                    lambda: T5Attention(config, has_relative_attention_bias=True, layer_idx=0),
+                    frozen=rng.random() < 0.2, forward=forward, extra={"renamed": renamed})
+
+    def cross(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return module(x, key_value_states=torch.randn(x.shape[0], source, d))[0]
+
+    return Case("attention", args, {"L": length, "C": d}, lambda: T5Attention(config, layer_idx=0),
+                frozen=rng.random() < 0.2, forward=cross, extra={"renamed": renamed, "stream": (source, d)})
+
+
 def gen_latent_attention(rng: random.Random) -> Case:
     """DeepSeek-V3's multi-head latent attention, with and without the query latent and biases."""
     from transformers import DeepseekV3Config
@@ -773,6 +828,7 @@ GENERATORS.update({
     "grouped_attention": (gen_grouped_attention, 6),
     "attention_options": (gen_attention_options, 8),
     "projection_attention": (gen_projection_attention, 9),
+    "cross_attention": (gen_cross_attention, 10),
     "latent_attention": (gen_latent_attention, 8),
     "transformer_encoder_layer": (gen_encoder_layer, 6),
     "transformer_decoder_layer": (gen_decoder_layer, 8),

@@ -37,7 +37,7 @@ MODELS = [
     ("Mixtral-8x7B", "mistral.sc", "mixtral_8x7b"),
     ("Qwen2.5-0.5B", "qwen.sc", "qwen2_5_0_5b"), ("Qwen2.5-7B", "qwen.sc", "qwen2_5_7b"),
     ("Qwen3-8B", "qwen.sc", "qwen3_8b"), ("Qwen3-30B-A3B", "qwen.sc", "qwen3_30b_a3b"),
-    ("DeepSeek-V3", "deepseek.sc", "deepseek_v3"),
+    ("DeepSeek-V3", "deepseek.sc", "deepseek_v3"), ("Llama-4-Scout", "llama4.sc", "llama4_scout"),
 ]
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -284,7 +284,8 @@ def section_compute() -> str:
 CLASSES = {"gpt2.sc": "GPT2LMHeadModel", "bert.sc": "BertModel", "llama.sc": "LlamaForCausalLM",
            "mistral_7b": "MistralForCausalLM", "mixtral_8x7b": "MixtralForCausalLM",
            "qwen2_5_0_5b": "Qwen2ForCausalLM", "qwen2_5_7b": "Qwen2ForCausalLM", "qwen3_8b": "Qwen3ForCausalLM",
-           "qwen3_30b_a3b": "Qwen3MoeForCausalLM", "deepseek.sc": "DeepseekV3ForCausalLM"}
+           "qwen3_30b_a3b": "Qwen3MoeForCausalLM", "deepseek.sc": "DeepseekV3ForCausalLM",
+           "llama4.sc": "Llama4ForCausalLM"}
 
 
 def section_zoo() -> str:

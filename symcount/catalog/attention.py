@@ -9,6 +9,7 @@ import sympy
 from symcount.catalog.common import bias_arg, divides, positions, size
 from symcount.catalog.core import (
     _KERNEL_OPTIONS,
+    ANY,
     BIAS,
     COUNT,
     FLAG,
@@ -42,13 +43,13 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
 def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "pytorch" and not _attention_standard(a):
         if not _attention_uniform(a):
-            return ["PyTorch's MultiheadAttention has one bias for all projections and no QK-norm: "
-                    "separate q/k/v/o projections (as in Qwen and Whisper) are counted"]
+            return ["PyTorch's MultiheadAttention has one bias for all projections, no QK-norm and no relative "
+                    "position bias: separate q/k/v/o projections (as in Qwen, Whisper and T5) are counted"]
         return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
                 "separate q/k/v/o projections (as in Llama) are counted"]
     if convention == "keras" and not _attention_uniform(a):
-        return ["Keras's MultiHeadAttention has one use_bias for all projections and no QK-norm: "
-                "the per-projection biases and norms written are counted"]
+        return ["Keras's MultiHeadAttention has one use_bias for all projections, no QK-norm and no relative "
+                "position bias: the per-projection biases, norms and tables written are counted"]
     if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
             and sympy.simplify(a.value_dim - a.key_dim) != 0):
         return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
@@ -91,7 +92,8 @@ def _check_attention(a: Args) -> tuple[str, str] | None:
 
 def _attention_uniform(a: Args) -> bool:
     """One bias for all four projections and no QK-norm: what MultiheadAttention can hold."""
-    return a.qk_norm == "none" and all(_same(a.get(name), a.bias) for name in _PROJECTION_BIASES)
+    return a.qk_norm == "none" and a.relative_buckets == 0 \
+        and all(_same(a.get(name), a.bias) for name in _PROJECTION_BIASES)
 
 
 def _attention_standard(a: Args) -> bool:
@@ -126,7 +128,7 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
             Tensor("value/kernel", (vd, kv, dv)), Tensor("value/bias", (kv, dv), present=bv),
             Tensor("attention_output/kernel", (h, dv, out)),
             Tensor("attention_output/bias", (out,), present=bo),
-        ] + _qk_norm_tensors(a) + bias_kv
+        ] + _qk_norm_tensors(a) + bias_kv + _relative_bias_tensors(a)
     if _attention_standard(a):
         if _same(kd, d) and _same(vd, d):
             inputs = [Tensor("in_proj_weight", (3 * d, d))]
@@ -141,7 +143,13 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
         Tensor("k_proj.weight", (kv * dk, kd)), Tensor("k_proj.bias", (kv * dk,), present=bk),
         Tensor("v_proj.weight", (kv * dv, vd)), Tensor("v_proj.bias", (kv * dv,), present=bv),
         Tensor("o_proj.weight", (out, h * dv)), Tensor("o_proj.bias", (out,), present=bo),
-    ] + _qk_norm_tensors(a) + bias_kv
+    ] + _qk_norm_tensors(a) + bias_kv + _relative_bias_tensors(a)
+
+
+def _relative_bias_tensors(a: Args) -> list[Tensor]:
+    """T5's relative_attention_bias: one learned scalar per (distance bucket, head), added to the scores."""
+    present = ZERO if a.relative_buckets == 0 else ONE
+    return [Tensor("relative_attention_bias.weight", (a.relative_buckets, a.heads), present=present)]
 
 
 def _qk_norm_tensors(a: Args) -> list[Tensor]:
@@ -162,7 +170,8 @@ def _qk_norm_formula(a: Args) -> str:
 
 def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
     if not _attention_uniform(a):
-        return {"param": _per_projection_formula(a) + _qk_norm_formula(a)}
+        relative = "" if a.relative_buckets == 0 else " + n_b*h"
+        return {"param": _per_projection_formula(a) + _qk_norm_formula(a) + relative}
     if not _attention_plain_io(a):
         extra = " + 2*d_model" if a.add_bias_kv else ""
         return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
@@ -197,9 +206,10 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     """Projections of L positions, then scores and weighted sum over the keys: L of them, one more with
     add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position)."""
     L = positions(i)
-    keys = L + 1 if a.add_bias_kv else L
+    S = a.memory_len if a.memory_len is not None else L  # cross-attention: the other stream's length
+    keys = S + 1 if a.add_bias_kv else S
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
-    projections = L * (d * h * dk + a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
+    projections = L * d * h * dk + S * (a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
     return projections + L * keys * h * dk + L * keys * h * dv
 
 
@@ -233,13 +243,22 @@ register(LayerType(
         ArgSpec("o_bias", BIAS, None, (), symbol="b_o", doc="bias of the output projection (default: bias)"),
         ArgSpec("qk_norm", STRING, "none", (), doc='"rmsnorm" or "layernorm" over head_dim on every query and '
                                                  'key head (Qwen3; shared by the heads)'),
+        ArgSpec("relative_buckets", COUNT, ZERO, ("relative_attention_num_buckets",), symbol="n_b",
+                doc="T5's relative position bias: a buckets x heads table (0: none)"),
+        ArgSpec("to", ANY, None, (), doc="cross-attention: the label of a stream (name: stream { input(...) ... }) "
+                                         "whose output gives the keys and values; its width is kdim and vdim, "
+                                         "its length memory_len"),
+        ArgSpec("memory_len", SIZE, None, ("source_len", "kv_len"), symbol="S",
+                doc="positions of the keys and values (MACs only; default: the query length L, or the stream's "
+                    "length with to=)"),
         TRAINABLE,
     ),
     tensors=_attention_tensors,
     formulas=_attention_formulas,
     shape=lambda a, s, c: Shape(s.spatial, a.out_dim, s.sequence),
     macs=_attention_macs,
-    macs_doc="L · d_model · (h + 2 h_kv) · d_k + L · h · d_v · d_model + 2 · L^2 · h · d_k",
+    macs_doc="L · d_model · h · d_k + S · (d_kin + d_vin) · h_kv · d_k + L · h · d_v · d_model + 2 · L · S · h · d_k"
+             " (S = L for self-attention)",
     input_kind="sequence",
     derive=_attention_defaults,
     validate=_check_attention,

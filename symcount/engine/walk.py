@@ -6,6 +6,7 @@ Input is the syntax tree (never text); output is a :class:`~symcount.engine.resu
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from math import prod
 from typing import Any
 
 import sympy
@@ -108,6 +109,8 @@ class Walker:
         self.expanded = 0
         self.calls = 0
         self.shared: list[str] = []
+        #: the output shape of each labelled stream (``encoder: stream { input(...) ... }``) by dotted name
+        self.streams: dict[str, Shape | None] = {}
         self.notes: list[str] = []
         self.in_network = False
         #: index in ``layers`` of the first layer of the network (or top-level layer) being walked
@@ -330,6 +333,8 @@ class Walker:
             return self.run_keras_input(node, env)
         if node.kind == "moe":
             return self.run_moe(node, env, shape, scope, multiplier)
+        if node.kind == "stream" and node.kind not in self.program.blocks:
+            return self.run_stream(node, env, shape, scope, multiplier)
         if node.module is None and node.kind in self.program.networks and lookup(node.kind) is not None:
             # `relu = Sequential([...])` or `network relu {...}`: a call relu() would run the network
             raise SymcountError(f"'{node.kind}' is both a layer and a network here: which is meant is unclear",
@@ -490,8 +495,11 @@ class Walker:
         while True:
             found = self.labels.get(".".join([*parts, label]))
             if found is not None or not parts:
-                return found
+                break
             parts.pop()
+        # a label at a stream's top level (T5's shared embedding in the encoder) is seen after the stream
+        return found or next((self.labels[f"{s}.{label}"] for s in self.streams if f"{s}.{label}" in self.labels),
+                             None)
 
     def notes_for_block(self, name: str, start: int) -> None:
         """Remember which layers a block call produced (for --depth folding)."""
@@ -579,6 +587,50 @@ class Walker:
             for layer in self.layers[start:]:
                 layer.notes.append(f"x {shared} shared experts, every token runs through them")
         return out
+
+    def run_stream(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
+                   multiplier: sympy.Expr) -> Shape | None:
+        """``encoder: stream { input(L=S); ... }``: a second sequence with its own input and length (an
+        encoder-decoder's encoder), counted in place; the shape flowing in passes by unchanged, and
+        ``attention(..., to=encoder)`` reads the stream's output."""
+        example = "encoder: stream { input(L=S); ... }"
+        if node.args:
+            raise SymcountError("stream takes no arguments: its body starts with its own input(...)",
+                                node.args[0].pos, hint=f"e.g. {example}")
+        if not node.label:
+            raise SymcountError("a stream needs a label: attention(..., to=label) reads it", node.pos,
+                                hint=f"e.g. {example}")
+        first = node.body.items[0] if node.body is not None and node.body.items else None
+        if not isinstance(first, nodes.Layer) or first.kind != "input":
+            raise SymcountError("a stream starts with its own input(...): the sequence it reads", node.pos,
+                                hint=f"e.g. {example}")
+        name = scope.name("stream", node.label)
+        self.claim_label(name, node)
+        assert node.body is not None
+        out = self.run_body(node.body, env.child(), None, scope.child(name), multiplier)
+        self.streams[name] = out
+        return shape
+
+    def stream_for(self, label: str, name: str, node: nodes.Layer) -> Shape:
+        """The output of the stream ``to=label`` names from layer ``name``: innermost scope first."""
+        parts = name.split(".")[:-1]
+        while True:
+            key = ".".join([*parts, label])
+            if key in self.streams:
+                found = self.streams[key]
+                if found is None or found.channels is None or len(found.spatial) != 1:
+                    raise SymcountError(f"to={label}: the stream's output is not a sequence of vectors "
+                                        f"({fmt_shape(found, self.convention)})", node.pos)
+                return found
+            if key in self.labels or key in self.names:
+                raise SymcountError(f"to={label}: '{label}' labels a layer, not a stream", node.pos,
+                                    hint=f"cross-attention reads a second sequence: {label}: stream "
+                                         "{ input(L=S); ... } before this layer")
+            if not parts:
+                raise SymcountError(f"to={label}: no earlier stream has that label", node.pos,
+                                    hint=did_you_mean(label, [n.rsplit(".", 1)[-1] for n in self.streams])
+                                    or f"a stream comes first: {label}: stream {{ input(L=S); ... }}")
+            parts.pop()
 
     def moe_arg_pos(self, node: nodes.Layer, key: str) -> nodes.Pos:
         arg = next((a for a in node.args if _MOE_ALIASES.get(a.name or "", a.name) == key), None)
@@ -727,7 +779,7 @@ class Walker:
     def count_layer(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None,
                     scope: Scope, multiplier: sympy.Expr, name_as: str | None = None
                     ) -> tuple[LayerResult, Shape | None]:
-        bound = self.bind_args(entry, node, env, shape)
+        bound = self.bind_args(entry, node, env, shape, scope)
         values, given, inferred = bound
         if "tied" in values and values["tied"] is not None:
             tied_label = values["tied"]
@@ -835,8 +887,8 @@ class Walker:
                     hint="the kernel is larger than the padded input")
         return out
 
-    def bind_args(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None
-                  ) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
+    def bind_args(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None,
+                  scope: Scope | None = None) -> tuple[dict[str, Any], set[str], dict[str, tuple[sympy.Expr, ...]]]:
         raw: dict[str, tuple[Value, nodes.Arg]] = {}
         specs = [s for s in entry.args]
         order = call_order(entry, node)
@@ -872,9 +924,10 @@ class Walker:
                 raise SymcountError(f"argument {spec.name} given twice", arg.pos,
                                     hint=f"{arg.name} is another name for {spec.name}"
                                     if arg.name not in (None, spec.name) else None)
-            if spec.name == "tied":
+            if spec.name in ("tied", "to"):
                 if not isinstance(arg.value, nodes.Name):
-                    raise SymcountError("tied= takes the label of another layer", arg.value.pos)
+                    what = "another layer" if spec.name == "tied" else "a stream"
+                    raise SymcountError(f"{spec.name}= takes the label of {what}", arg.value.pos)
                 raw[spec.name] = (arg.value.id, arg)
             else:
                 raw[spec.name] = (evaluate(arg.value, env), arg)
@@ -904,10 +957,22 @@ class Walker:
                 continue
             values[spec.name] = normalise(spec, spec.default, entry, None, shape) \
                 if spec.default is not None else None
+        if values.get("to") is not None and scope is not None:
+            self.read_stream(values, node, scope)
         if entry.derive is not None:
             entry.derive(values, shape)
         values["input_shape"] = shape
         return values, given, inferred
+
+    def read_stream(self, values: dict[str, Any], node: nodes.Layer, scope: Scope) -> None:
+        """Cross-attention: keys and values come from the stream, as wide as its features, as many as its
+        positions (unless kdim=, vdim= or memory_len= say otherwise)."""
+        memory = self.stream_for(values["to"], scope.prefix + "_", node)
+        for name in ("kdim", "vdim"):
+            if values.get(name) is None:
+                values[name] = memory.channels
+        if values.get("memory_len") is None:
+            values["memory_len"] = prod(memory.spatial)
 
     def check_channels(self, entry: LayerType, spec: ArgSpec, given: Any, shape: Shape | None,
                        arg: nodes.Arg) -> None:
