@@ -14,6 +14,8 @@ from symcount.render.escape import latex_code, latex_text
 from symcount.render.style import Style
 
 STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
 \usepackage{amsmath}
 \usepackage{booktabs}
 \usepackage[a4paper,margin=2.5cm]{geometry}
@@ -114,7 +116,7 @@ def render_latex(document: Document, style: Style, standalone: bool = False) -> 
 
 
 def wrap_standalone(title: str | None, body: str) -> str:
-    """A complete article around fragments: amsmath, booktabs, geometry, nothing else to install.
+    """A complete article around fragments: T1 Latin Modern, amsmath, booktabs, geometry (TeX Live and lmodern).
     Every standalone document symcount writes (derivations, comparisons, verdicts, memory and
     compute reports, exam sheets) has this one preamble."""
     heading = rf"\section*{{{latex_text(title)}}}" + "\n\n" if title else ""
