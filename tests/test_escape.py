@@ -77,3 +77,9 @@ def test_every_escaped_character_compiles(tmp_path: Path) -> None:
     run = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "escape.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_code_keeps_two_hyphens_and_prose_keeps_its_dashes() -> None:
+    """``--set`` in ``\\texttt`` is two hyphens (no en-dash ligature); prose keeps ``--`` for an en dash."""
+    assert latex_code("--set k=3") == "-{}-{}set k=3"
+    assert latex_text("a – b") == "a -- b"

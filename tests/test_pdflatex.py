@@ -7,6 +7,7 @@ because ``.ci/run`` installs LaTeX and these tests must run there.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import needs
@@ -92,3 +93,18 @@ def test_missing_module_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.Monk
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         needs.module("no_such_module_symcount_needs")
+
+
+def test_fonts_are_type1_latin_modern_in_t1(tmp_path: Path) -> None:
+    """T1 encoding with Latin Modern: "stride > 1" prints ">" (OT1 printed "¿"), ``--set`` two hyphens,
+    and every font in the PDF is a Type 1 outline (no Type 3 bitmap font, which blurs when zoomed)."""
+    document = derive("# in a note: stride > 1, --set and C|D\nconv2d(C_in=3, C_out=8, k=3)",
+                      title="Fonts: stride > 1 --set").latex(standalone=True)
+    assert r"\usepackage[T1]{fontenc}" in document and r"\usepackage{lmodern}" in document
+    pdf, _ = compile_latex(document, tmp_path, "fonts")
+    fonts = subprocess.run([needs.tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" Type 1" in row for row in rows), fonts
+    assert not any("Type 3" in row for row in rows) and any("LMRoman" in row for row in rows), fonts
+    text = subprocess.run([needs.tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "stride > 1" in text and "¿" not in text, text

@@ -24,11 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_source(p)
     add_set(p)
     add_convention(p, choices=["pytorch", "keras", "both"], default=None,
-                   help="whose counting rules; both = side by side (default: the file's "
+                   help="whose counting rules; both = the two, one below the other (default: the file's "
                         "'# convention:' line, else pytorch)")
     add_network(p, help="which network to derive when the source holds several")
     p.add_argument("--bias", choices=["both", "true", "false"], default=None,
-                   help="give every layer a bias (true), none (false) or show both side by side "
+                   help="give every layer a bias (true), none (false) or show both "
                         "(default: the file's '# bias:' line, else as written)")
     add_format(p, VERBS["derive"].formats, "latex")
     add_standalone(p, help="a complete LaTeX document (article, amsmath) that pdflatex compiles")

@@ -1,21 +1,21 @@
 """Derivations as LaTeX: an ``aligned`` block per section, or a whole document.
 
-The math of a section is the same string in LaTeX and in markdown (MathJax
-and KaTeX read ``aligned`` and ``array``), so markdown imports
-:func:`section_math` from here. Variants (with and without bias) sit side by
-side in an ``array`` of top-aligned ``aligned`` blocks under their labels.
+The math of a section is the same string in LaTeX and in markdown (plain
+``aligned``, which KaTeX and MathJax 3 render), so markdown imports
+:func:`section_parts` and :func:`aligned` from here. Variants (with and
+without bias) stand one below the other, each under its label.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from symcount.render import formula
-from symcount.render.document import Column, Document, Row, Section, across, row_lines
+from symcount.render.document import Column, Document, Row, Section, row_lines
 from symcount.render.escape import latex_code, latex_text
 from symcount.render.style import Style
 
 STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
 \usepackage{amsmath}
 \usepackage{booktabs}
 \usepackage[a4paper,margin=2.5cm]{geometry}
@@ -51,72 +51,47 @@ def row_inline_latex(row: Row, style: Style) -> str:
     return line + (rf" \quad \text{{({latex_text(row.note)})}}" if row.note else "")
 
 
-def aligned(column: Column, style: Style, columns: int = 1, top: bool = False, katex: bool = False,
-            height: int = 0) -> str:
-    """One column's rows as an ``aligned`` environment (top-aligned when side by side).
-
-    KaTeX has no ``[t]``: it centres the columns standing side by side on each other, so there
-    (``katex``) a column is filled with empty lines up to ``height``, the lines of the tallest one,
-    and they start level.
-    """
-    lines = _lines(column, style, columns)
-    top = top or columns > 1
-    lines += [r"\phantom{0}"] * (height - len(lines)) if katex else []
-    body = " \\\\\n".join(lines)
-    return f"\\begin{{aligned}}{'[t]' if top and not katex else ''}\n{body}\n\\end{{aligned}}"
-
-
-def _lines(column: Column, style: Style, columns: int) -> list[str]:
+def aligned(column: Column, style: Style) -> str:
+    """One column's rows as an ``aligned`` environment (no optional alignment argument: KaTeX prints it)."""
     pad = max(len(formula.latex(r.lhs, style)) for r in column.rows)
-    return [line for row in column.rows for line in _row_latex(row, style, pad, columns)]
+    lines = [line for row in column.rows for line in _row_latex(row, style, pad, 1)]
+    body = " \\\\\n".join(lines)
+    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
 
 
-def section_math(section: Section, style: Style, nested: bool = False, gap: bool = False, katex: bool = False) -> str:
-    """The display math of a section (without ``\\[`` or ``$$``).
+#: The label of the rows every variant shares when they stand after the variants.
+AFTER_LABEL = "in every variant"
 
-    Variants stand side by side in pairs when they fit (:func:`across`),
-    else one below the other, each under its label; the rows they share
-    stand once above or below them. ``nested``: inside that outer array
-    (top-aligned, no padding at the left), ``gap`` below a block. ``katex``: math that KaTeX reads too
-    (markdown's), so neither ``@{}`` nor an array's ``[t]``, which KaTeX lacks (MathJax and LaTeX have both).
+
+def section_parts(section: Section) -> list[tuple[str | None, Column]]:
+    """The displays of a section, one below the other, each with its label (None: no label).
+
+    One rule for every section of every document: variants are stacked, never
+    side by side, so a section is as wide as its widest formula (long rows
+    already break before every ``=``) and the math needs no array of
+    top-aligned blocks (``aligned[t]`` prints "[t]" in KaTeX, ``@{}`` is an
+    error there). The rows all variants share stand once, before the first
+    label (or after the last, labelled :data:`AFTER_LABEL`).
     """
-    if section.shared or section.after:  # what all variants share, once, around the variants
-        # blocks top-aligned in the cells of one array, a strut opening the gap above each one after the first
-        # (an array row absorbs \\[len] into a tall cell's depth); no padding at the left of either array,
-        # so the shared rows and the variants start alike
-        blocks = [aligned(Column(None, rows), style, top=True, katex=katex) for rows in (section.shared,) if rows]
-        blocks.append(section_math(replace(section, shared=(), after=()), style, nested=True, gap=bool(blocks),
-                                   katex=katex))
-        blocks += [r"\rule{0pt}{4ex}" + aligned(Column(None, rows), style, top=True, katex=katex)
-                   for rows in (section.after,) if rows]
-        return f"\\begin{{array}}{'{l}' if katex else '{@{}l@{}}'}\n" + " \\\\\n".join(blocks) + "\n\\end{array}"
-    columns = section.columns
-    if len(columns) == 1 and columns[0].label is None:
-        return aligned(columns[0], style, katex=katex)
-    n = across(section, style)
-    rows = []
-    for start in range(0, len(columns), n):
-        chunk = columns[start:start + n]
-        # an array row absorbs \\[len] into a tall cell's depth, so a strut opens the gap above a label
-        strut = r"\rule{0pt}{5ex}" if start or gap else ""
-        labels = " & ".join(strut + (r"\qquad" if i else "") + rf"\textit{{{latex_text(c.label or '')}}}"
-                            for i, c in enumerate(chunk))
-        height = max(len(_lines(c, style, n)) for c in chunk)
-        cells = "\n&\n".join((r"\qquad" + "\n" if i else "") + aligned(c, style, n, katex=katex, height=height)
-                               for i, c in enumerate(chunk))
-        rows.append(f"{labels} \\\\[4pt]\n{cells}")
-    body = " \\\\\n".join(rows)
-    top = nested and not katex
-    return f"\\begin{{array}}{'[t]{@{}' if top else '{'}{'l' * n}{'@{}' if top else ''}}}\n{body}\n\\end{{array}}"
+    parts: list[tuple[str | None, Column]] = [(None, Column(None, section.shared))] if section.shared else []
+    parts += [(c.label, c) for c in section.columns]
+    if section.after:
+        parts.append((AFTER_LABEL, Column(None, section.after)))
+    return parts
 
 
 def section_latex(section: Section, style: Style) -> str:
     head = rf"\paragraph{{{latex_text(section.title)}}}"
     if section.code:
         head += rf" \texttt{{{latex_code(section.code)}}}"
+    displays = section_parts(section) if section.columns else []
+    if displays and displays[0][0] is not None and not section.code:
+        head += r"\mbox{}"  # else the run-in heading waits for the first label's paragraph and runs into it
     parts = [head]
-    if section.columns:
-        parts.append("\\[\n" + section_math(section, style) + "\n\\]")
+    for label, column in displays:
+        # a blank line first: the label is a paragraph of its own, never run into the heading
+        label_line = "\n" + rf"\textit{{{latex_text(label)}}}" + "\n" if label is not None else ""
+        parts.append(label_line + "\\[\n" + aligned(column, style) + "\n\\]")
     text = "\n".join(parts)
     notes = "\n\n".join([latex_text(note) for note in section.notes] + where_latex(section, style))
     return f"{text}\n{notes}" if not section.columns and notes else "\n\n".join(filter(None, [text, notes]))
@@ -141,7 +116,7 @@ def render_latex(document: Document, style: Style, standalone: bool = False) -> 
 
 
 def wrap_standalone(title: str | None, body: str) -> str:
-    """A complete article around fragments: amsmath, booktabs, geometry, nothing else to install.
+    """A complete article around fragments: T1 Latin Modern, amsmath, booktabs, geometry (TeX Live and lmodern).
     Every standalone document symcount writes (derivations, comparisons, verdicts, memory and
     compute reports, exam sheets) has this one preamble."""
     heading = rf"\section*{{{latex_text(title)}}}" + "\n\n" if title else ""

@@ -1,18 +1,23 @@
 """Derivations as markdown: ``$$ ... $$`` blocks that GitHub, Jupyter and MkDocs render.
 
-The math inside each block is the LaTeX renderer's (MathJax and KaTeX read
-``aligned``), so the two formats always show the same values; only its arrays
-are written without ``@{}`` and ``[t]``, which KaTeX does not read (a
-MkDocs site renders markdown's math with KaTeX; ``tests/test_site.py``).
+The math inside each block is exactly the LaTeX renderer's: plain ``aligned``
+environments, without optional arguments or ``array`` column specifiers, so
+KaTeX and MathJax 3 both render every block (``tests/test_markdown_math.py``).
 """
 
 from __future__ import annotations
 
 from symcount.render import formula
-from symcount.render.derivation_latex import section_math
+from symcount.render.derivation_latex import aligned, section_parts
 from symcount.render.document import Document, Section
 from symcount.render.escape import markdown_text
 from symcount.render.style import Style
+
+
+def section_displays(section: Section, style: Style) -> list[tuple[str | None, str]]:
+    """A section's ``$$`` blocks, each with its variant's label (None: no label)."""
+    return [(label, "$$\n" + aligned(column, style) + "\n$$")
+            for label, column in (section_parts(section) if section.columns else [])]
 
 
 def section_markdown(section: Section, style: Style) -> str:
@@ -20,8 +25,9 @@ def section_markdown(section: Section, style: Style) -> str:
     if section.code:
         head += f" `{section.code}`"
     parts = [head]
-    if section.columns:
-        parts.append("$$\n" + section_math(section, style, katex=True) + "\n$$")
+    for label, block in section_displays(section, style):
+        parts += [f"*{markdown_text(label)}*"] if label is not None else []
+        parts.append(block)
     parts += [markdown_text(note) for note in section.notes]
     parts += ["where " + ", ".join(f"${formula.latex(formula.Sym(name), style)}$: {markdown_text(words)}"
                                    for name, words in section.where)] if section.where else []
@@ -37,5 +43,6 @@ def render_markdown(document: Document, style: Style) -> str:
 
 
 def render_math_only(document: Document, style: Style) -> str:
-    """Only the display math, one ``$$`` block per section (Jupyter's ``_repr_latex_``)."""
-    return "\n".join(f"$$\n{section_math(s, style, katex=True)}\n$$" for s in document.sections if s.columns) + "\n"
+    """Only the display math, the markdown's ``$$`` blocks (Jupyter's ``_repr_latex_``, and what the
+    ``%%symcount`` magic shows as ``text/latex``)."""
+    return "\n".join(block for s in document.sections for _, block in section_displays(s, style)) + "\n"

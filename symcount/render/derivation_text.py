@@ -1,7 +1,9 @@
 """Derivations as plain Unicode for the terminal: ``(3 × 3 × 128 + 1) × 256 = 295,168``.
 
-Rows break before every ``=`` when long, and variants stand side by side
-when they fit, by the same rules as LaTeX (:mod:`symcount.render.document`).
+Rows break before every ``=`` when long, by the same rules as LaTeX
+(:mod:`symcount.render.document`); variants stand side by side in pairs when
+every section of the document has room for them, else one below the other
+throughout (LaTeX and markdown always stack them).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from symcount.render.style import Style
 WIDTH = 100
 
 
-def section_text(section: Section, style: Style) -> str:
+def section_text(section: Section, style: Style, n: int) -> str:
     head = section.title + (f": {section.code}" if section.code else "")
-    n = across(section, style)
+    n = min(n, len(section.columns) or 1)
     lines = [head]
     if section.shared:
         lines += ["  " + line for line in column_text(Column(None, section.shared), style)]
@@ -41,5 +43,7 @@ def render_text(document: Document, style: Style) -> str:
     parts = [f"{document.title}\n{'=' * len(document.title)}"]
     parts += [textwrap.fill(p, WIDTH) for p in document.intro]
     parts.append(textwrap.fill(f"Conventions: {document.conventions}", WIDTH))
-    parts += [section_text(s, style) for s in document.sections]
+    # one rule for the whole document: variants stand side by side only if every section's fit
+    n = min((across(s, style) for s in document.sections if len(s.columns) > 1), default=1)
+    parts += [section_text(s, style, n) for s in document.sections]
     return "\n\n".join(parts) + "\n"

@@ -7,10 +7,11 @@ LaTeX prose, typographic quotes and ``2^30`` as a power): to teach symcount a
 new character is one line here.
 
 LaTeX is text mode under the standalone preamble (:data:`symcount.render.derivation_latex.STANDALONE_PREAMBLE`:
-OT1 fonts, amsmath, no ``fontenc``): ``<``, ``>`` and ``|`` print as ``¡``, ``¿``
-and ``—`` there unless written as ``\\textless{}``, ``\\textgreater{}`` and
-``\\textbar{}``, and Unicode math signs (``−``, ``≥``, ``³``) stop pdflatex unless
-mapped to something the preamble typesets.
+T1 fonts in Latin Modern, amsmath): ``<``, ``>`` and ``|`` are written as
+``\\textless{}``, ``\\textgreater{}`` and ``\\textbar{}`` (right in every font
+encoding, so a fragment pasted into an OT1 document prints them too), and
+Unicode math signs (``−``, ``≥``, ``³``) stop pdflatex unless mapped to
+something the preamble typesets.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ MARKDOWN_CODE: frozenset[str] = frozenset("|")
 #: HTML text (Moodle question text and feedback).
 HTML_TEXT: Mapping[str, str] = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
-_LATEX_CODE = str.maketrans(dict(LATEX_TEXT))
+#: Code in ``\\texttt`` only: ``--`` stays two hyphens (``--set``), never a ligature.
+LATEX_CODE_ONLY: Mapping[str, str] = {"-": "-{}"}
+
+_LATEX_TEXT = str.maketrans(dict(LATEX_TEXT))
+_LATEX_CODE = str.maketrans({**LATEX_TEXT, **LATEX_CODE_ONLY})
 _MARKDOWN = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_TEXT})
 _MARKDOWN_CODE = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CODE})
 _HTML = str.maketrans(dict(HTML_TEXT))
@@ -60,7 +65,7 @@ def latex_text(text: str) -> str:
     parts = _POWER.split(text)
     out: list[str] = []
     for i in range(0, len(parts), 3):
-        out.append(latex_code(parts[i]))
+        out.append(parts[i].translate(_LATEX_TEXT))
         if i + 2 < len(parts):
             out.append(f"${parts[i + 1]}^{{{parts[i + 2]}}}$")
     return _quotes("".join(out))

@@ -136,7 +136,7 @@ def derive(
     ``convention`` is ``"pytorch"``, ``"keras"`` or ``"both"`` (None: the
     source's ``# convention:`` line, else pytorch). ``bias`` None keeps each
     layer's bias as written; True / False give every layer that has one a
-    bias or none; ``"both"`` renders the two side by side, as exams ask.
+    bias or none; ``"both"`` renders the two, as exams ask.
     ``mul`` is ``"times"`` or ``"cdot"``, ``kernel_style`` ``"repeat"``
     (``k × k``) or ``"power"`` (``k^2``), ``digit_separator`` the LaTeX
     thousands separator. ``title`` heads the document (default: the
@@ -305,7 +305,7 @@ class _Builder:
         conventions = list(dict.fromkeys(v.convention for v in variants))
         biases = list(dict.fromkeys(v.bias for v in variants))
         if len(biases) > 1:
-            bias = "with and without bias, side by side"
+            bias = "with and without bias"
         elif biases[0] is None:
             bias = "bias as written"
         else:
