@@ -77,6 +77,12 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
     Verb("compute", "symcount.cli.compute", "forward and training FLOPs per token beside the 2N / 6N rules",
          formats=("text", "markdown", "latex", "latex-standalone", "json"), standalone=True),
+    Verb("solve", "symcount.cli.solve",
+         "inverse questions: the values of unknowns (padding, stride, a width) that meet a requirement",
+         formats=("text", "markdown", "latex", "json"), standalone=True,
+         description="Find every integer value of the unknowns in their ranges that meets the requirements "
+                     "(output_size, params, macs, receptive_field, of the network or a labelled layer), each "
+                     "substituted back. Exit status: 0 solutions found, 1 none, 2 bad input."),
     Verb("render", "symcount.cli.render",
          "run the ```symcount VERB``` blocks of Markdown notes (in place, or -o a copy; --check for CI)"),
 )}
