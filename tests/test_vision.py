@@ -213,6 +213,9 @@ def test_patch_merging_equals_transformers_swin() -> None:
     ("network n {\n  input(H=4, W=4, C=6)\n  channel_shuffle(4)\n}", 3, "do not divide the 6 channels"),
     ("network n {\n  input(H=7, W=8, C=6)\n  patch_merging()\n}", 3, "needs even sizes: 7 is odd"),
     ("network n {\n  input(H=6, W=6, C=2)\n  space_to_depth(4)\n}", 3, "does not divide the size 6"),
+    ("network n {\n  input(H=14, W=12, C=8)\n  attention(heads=2, window=7)\n}", 3,
+     "window=7 does not divide the feature map's size 12"),
+    ("network n {\n  input(L=49, C=8)\n  attention(heads=2, window=7)\n}", 3, "2-D feature map"),
 ])
 def test_shape_operations_that_do_not_fit_are_positioned_errors(text: str, column: int, message: str) -> None:
     err = error_of(text)
@@ -247,6 +250,72 @@ def test_merge_layers_say_how_to_write_a_merge() -> None:
     for text in ("network n {\n  input(C=4)\n  layers.Multiply()\n}", "network n {\n  input(C=4)\n  Multiply()\n}"):
         err = error_of(text)
         assert err.pos.line == 3 and 'parallel(merge="mul")' in (err.hint or "")
+
+
+# ------------------------------------------------------------------ Swin's window attention
+
+SWIN_BLOCK = """
+network n {
+    input(H=H, W=W, C=C)
+    residual { layernorm(); attention(heads=h, window=w) }
+    residual { layernorm(); linear(C_out=4*C); gelu(); linear(C_out=C) }
+}"""
+
+
+@pytest.mark.parametrize(("H", "W", "C", "h", "w", "shift"), [
+    (4, 4, 8, 2, 2, 0), (4, 6, 8, 2, 2, 1), (6, 9, 12, 3, 3, 1), (14, 14, 6, 1, 7, 3),
+])
+def test_swin_block_equals_transformers_swin_layer(H: int, W: int, C: int, h: int, w: int, shift: int) -> None:
+    """transformers' SwinLayer (window attention with a relative position bias, shifted or not) against a
+    symcount block: parameters, buffers, every tensor's shape, and MACs under FlopCounterMode.
+
+    The MAC rule, derived: the H·W = L positions are cut into L/w^2 windows of w^2 positions; each window
+    runs h heads of attention over its own w^2 queries and w^2 keys, so the scores are
+    (L/w^2) · h · w^2 · w^2 · d_k = L · w^2 · h · d_k multiplications, and the weighted sum of the values as
+    many with d_v: the global rule with the key count S = w^2 in place of L. The projections are per position
+    (4 · L · d_model^2), the cyclic shift and its mask are additions (none), the bias table is a gather (none).
+    SwinLayer runs eager attention (two matmuls per window and head), which FlopCounterMode counts.
+    """
+    transformers = needs.module("transformers")
+    from torch.utils.flop_counter import FlopCounterMode  # noqa: PLC0415  lazy: optional dependency
+    from transformers.models.swin.modeling_swin import SwinLayer  # noqa: PLC0415  lazy: optional dependency
+
+    config = transformers.SwinConfig(embed_dim=C, window_size=w, qkv_bias=True)
+    config._attn_implementation = "eager"
+    module = SwinLayer(config, dim=C, input_resolution=(H, W), num_heads=h, shift_size=shift)
+    result = symcount.count(SWIN_BLOCK, values={"H": H, "W": W, "C": C, "h": h, "w": w})
+    assert (result.trainable, result.non_trainable, result.buffers) == torch_counts(module)
+    attention = next(layer for layer in result.layers if layer.kind == "attention")
+    assert {t.name: tuple(int(n) for n in t.shape) for t in attention.tensors} == \
+        {name: tuple(t.shape) for name, t in module.attention.named_parameters()} | \
+        {name: tuple(t.shape) for name, t in module.attention.named_buffers()}
+    assert int(attention.total) == (2 * w - 1) ** 2 * h + 4 * C * C + 4 * C
+    assert int(attention.buffers) == w ** 4
+    with FlopCounterMode(display=False) as counter:
+        out, *_ = module(torch.randn(1, H * W, C), (H, W), always_partition=True)
+    assert result.macs == counter.get_total_flops() // 2
+    assert int(attention.macs) == 4 * H * W * C * C + 2 * (H * W // w ** 2) * h * w ** 2 * w ** 2 * (C // h)
+    assert tuple(out.shape) == (1, H * W, C)
+    assert tuple(int(n) for n in result.layers[-1].output_shape) == (C, H, W)
+
+
+def test_swin_t_equals_transformers() -> None:
+    """derivations/zoo/swin_t.sc against SwinForImageClassification (Swin-T, 1,000 labels) on the meta device:
+    the relative position bias tables are parameters, their index buffers (49 x 49 each) buffers."""
+    transformers = needs.module("transformers")
+    from pathlib import Path  # noqa: PLC0415  lazy: only this test reads the zoo
+
+    config = transformers.SwinConfig(image_size=224, patch_size=4, embed_dim=96, depths=[2, 2, 6, 2],
+                                     num_heads=[3, 6, 12, 24], window_size=7, num_labels=1000)
+    with torch.device("meta"):
+        model = transformers.SwinForImageClassification(config)
+    result = symcount.count(Path(__file__).resolve().parent.parent / "derivations" / "zoo" / "swin_t.sc")
+    assert (result.trainable, result.non_trainable, result.buffers) == torch_counts(model)
+    assert result.total == sum(p.numel() for p in model.parameters()) == 28_288_354
+    assert result.buffers == sum(b.numel() for b in model.buffers()) == 28_812
+    tables = [int(t.size) for layer in result.layers for t in layer.tensors
+              if t.name.endswith("relative_position_bias_table")]
+    assert tables == [p.numel() for n, p in model.named_parameters() if n.endswith("relative_position_bias_table")]
 
 
 # ------------------------------------------------------------------ the zoo: ViT-B/16

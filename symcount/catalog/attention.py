@@ -27,6 +27,7 @@ from symcount.catalog.core import (
     torch_nn,
 )
 from symcount.catalog.shapes import Shape
+from symcount.errors import SymcountError
 from symcount.language.symbols import is_number
 
 
@@ -44,7 +45,7 @@ def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "pytorch" and not _attention_standard(a):
         if not _attention_uniform(a):
             return ["PyTorch's MultiheadAttention has one bias for all projections, no QK-norm and no relative "
-                    "position bias: separate q/k/v/o projections (as in Qwen, Whisper and T5) are counted"]
+                    "position bias: separate q/k/v/o projections (as in Qwen, Whisper, T5 and Swin) are counted"]
         return ["PyTorch's MultiheadAttention has head size d_model/heads and one key/value head per head: "
                 "separate q/k/v/o projections (as in Llama) are counted"]
     if convention == "keras" and not _attention_uniform(a):
@@ -92,7 +93,7 @@ def _check_attention(a: Args) -> tuple[str, str] | None:
 
 def _attention_uniform(a: Args) -> bool:
     """One bias for all four projections and no QK-norm: what MultiheadAttention can hold."""
-    return a.qk_norm == "none" and a.relative_buckets == 0 \
+    return a.qk_norm == "none" and a.relative_buckets == 0 and a.window == 0 \
         and all(_same(a.get(name), a.bias) for name in _PROJECTION_BIASES)
 
 
@@ -149,7 +150,19 @@ def _attention_tensors(a: Args, convention: str) -> list[Tensor]:
 def _relative_bias_tensors(a: Args) -> list[Tensor]:
     """T5's relative_attention_bias: one learned scalar per (distance bucket, head), added to the scores."""
     present = ZERO if a.relative_buckets == 0 else ONE
-    return [Tensor("relative_attention_bias.weight", (a.relative_buckets, a.heads), present=present)]
+    return [Tensor("relative_attention_bias.weight", (a.relative_buckets, a.heads), present=present)] \
+        + _window_tensors(a)
+
+
+def _window_tensors(a: Args) -> list[Tensor]:
+    """Swin's window attention: a learned (2w - 1)^2 x heads table, one scalar per relative offset (dy, dx)
+    in a w x w window and head, and the index buffer that reads it for each of the w^2 x w^2 (query, key)
+    pairs (transformers keeps it flat, non-persistent: counted among the buffers, never saved)."""
+    w = a.window
+    if w == 0:
+        return []
+    return [Tensor("relative_position_bias.relative_position_bias_table", ((2 * w - 1) ** 2, a.heads)),
+            Tensor("relative_position_bias.relative_position_index", (w ** 4,), role="stat")]
 
 
 def _qk_norm_tensors(a: Args) -> list[Tensor]:
@@ -171,7 +184,10 @@ def _qk_norm_formula(a: Args) -> str:
 def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
     if not _attention_uniform(a):
         relative = "" if a.relative_buckets == 0 else " + n_b*h"
-        return {"param": _per_projection_formula(a) + _qk_norm_formula(a) + relative}
+        if a.window == 0:
+            return {"param": _per_projection_formula(a) + _qk_norm_formula(a) + relative}
+        return {"param": _per_projection_formula(a) + _qk_norm_formula(a) + relative + " + (2*w - 1)^2*h",
+                "stat": "w^4"}
     if not _attention_plain_io(a):
         extra = " + 2*d_model" if a.add_bias_kv else ""
         return {"param": "(d_model + b)*h*d_k + (d_kin + b)*h_kv*d_k + (d_vin + b)*h_kv*d_v"
@@ -202,12 +218,29 @@ def _per_projection_formula(a: Args) -> str:
             f" + {factor(vin, names['b_v'])}*h_kv*d_v + {factor('h*d_v', names['b_o'])}*{out}{extra}")
 
 
+def _attention_shape(a: Args, s: Shape, convention: str) -> Shape:
+    """The same positions, out_dim features; window attention needs an H x W map its w x w windows tile."""
+    if a.window != 0:
+        if s.rank != 2 or s.sequence:
+            raise SymcountError(f"window={a.window} attends within w x w windows of a 2-D feature map (H, W, C); "
+                                "the input here is not one",
+                                hint="Swin's stages keep the H x W layout: write them on input(H=..., W=..., C=...)")
+        for n in s.spatial:
+            if divides(a.window, n) is False:
+                raise SymcountError(f"window={a.window} does not divide the feature map's size {n}",
+                                    hint="transformers pads the map to a multiple of the window; "
+                                         "symcount counts only maps the windows tile exactly")
+    return Shape(s.spatial, a.out_dim, s.sequence)
+
+
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     """Projections of L positions, then scores and weighted sum over the keys: L of them, one more with
     add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position)."""
     L = positions(i)
     S = a.memory_len if a.memory_len is not None else L  # cross-attention: the other stream's length
     keys = S + 1 if a.add_bias_kv else S
+    if a.window != 0:  # L/w^2 windows x h x w^2 queries x w^2 keys: each query sees the w^2 keys of its window
+        keys = a.window ** 2
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
     projections = L * d * h * dk + S * (a.kdim * kv * dk + a.vdim * kv * dv) + L * h * dv * a.out_dim
     return projections + L * keys * h * dk + L * keys * h * dv
@@ -245,6 +278,9 @@ register(LayerType(
                                                  'key head (Qwen3; shared by the heads)'),
         ArgSpec("relative_buckets", COUNT, ZERO, ("relative_attention_num_buckets",), symbol="n_b",
                 doc="T5's relative position bias: a buckets x heads table (0: none)"),
+        ArgSpec("window", COUNT, ZERO, ("window_size",), symbol="w",
+                doc="window size (Swin: attention within w x w windows of an H x W map, a (2w - 1)^2 x heads "
+                    "relative position bias table and its w^4 index buffer; 0: global attention)"),
         ArgSpec("to", ANY, None, (), doc="cross-attention: the label of a stream (name: stream { input(...) ... }) "
                                          "whose output gives the keys and values; its width is kdim and vdim, "
                                          "its length memory_len"),
@@ -255,10 +291,10 @@ register(LayerType(
     ),
     tensors=_attention_tensors,
     formulas=_attention_formulas,
-    shape=lambda a, s, c: Shape(s.spatial, a.out_dim, s.sequence),
+    shape=_attention_shape,
     macs=_attention_macs,
     macs_doc="L · d_model · h · d_k + S · (d_kin + d_vin) · h_kv · d_k + L · h · d_v · d_model + 2 · L · S · h · d_k"
-             " (S = L for self-attention)",
+             " (S = L for self-attention; S = w^2 with window=w: L/w^2 windows × h × w^2 × w^2 × d_k scores)",
     input_kind="sequence",
     derive=_attention_defaults,
     validate=_check_attention,
