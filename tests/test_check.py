@@ -224,9 +224,8 @@ def test_each_slip_recognised_on_every_layer_where_it_applies(source: str, conve
 def test_catalog_formula_is_judged_correct(source: str, convention: str) -> None:
     result = symcount.count(source, convention=convention)
     layer = result.layers[0]
-    text = layer.formulas["param"]
-    if "stat" in layer.formulas and convention == "keras":
-        text = f"({text}) + ({layer.formulas['stat']})"
+    counted = ("param", "stat") if convention == "keras" else ("param",)  # a buffer alone is a Keras weight
+    text = " + ".join(f"({layer.formulas[k]})" for k in counted if k in layer.formulas)
     if layer.multiplier != 1:
         pytest.skip("a repeated layer")
     assert check(source, text, convention=convention).correct
@@ -261,9 +260,8 @@ def test_property_correct_formula_correct_perturbed_wrong(name: str, convention:
         return
     layer = result.layers[0]
     assume("param" in layer.formulas)
-    text = layer.formulas["param"]
-    if "stat" in layer.formulas and convention == "keras":
-        text = f"({text}) + ({layer.formulas['stat']})"
+    counted = ("param", "stat") if convention == "keras" else ("param",)  # a buffer alone is a Keras weight
+    text = " + ".join(f"({layer.formulas[k]})" for k in counted if k in layer.formulas)
     right = check(source, text, convention=convention)
     assert right.correct and right.difference == 0
     assume(delta != 0)

@@ -20,7 +20,7 @@ import needs
 import pytest
 
 import symcount
-from symcount.counting import describe
+from symcount.counting import PythonCode, describe
 
 HERE = Path(__file__).parent
 CODE = HERE / "model_code"
@@ -32,8 +32,10 @@ TORCH = [
     ("torch_dcgan.py", "netG"),
     ("torch_dcgan.py", "netD"),
     ("torch_word_language_model.py", "model"),
+    ("torch_word_language_model_transformer.py", "model"),
     ("torch_vae.py", "model"),
     ("torch_transformer_scratch.py", "TinyGPT"),
+    ("torch_vit_scratch.py", "model"),
 ]
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
@@ -101,3 +103,99 @@ def test_default_model_is_the_module_level_one() -> None:
 def test_forward_is_not_followed_and_says_so() -> None:
     result = symcount.count(CODE / "torch_mnist.py")
     assert any("shapes were not followed" in note for note in result.notes)
+
+
+#: Bare tensors: buffers whose shape is read through the tensor methods code uses, and parameters.
+TENSOR_SNIPPETS = {
+    "shapes": '''
+import torch
+import torch.nn as nn
+
+class M(nn.Module):
+    def __init__(self, n=6, d=4):
+        super().__init__()
+        self.register_buffer("a", torch.zeros(n, d).unsqueeze(0).transpose(0, 2))
+        self.register_buffer("b", torch.ones(n, d).view(2, -1).reshape(-1).flatten())
+        self.register_buffer("c", torch.tril(torch.ones(n, n)).view(1, 1, n, n).permute(3, 2, 0, 1))
+        self.register_buffer("d", torch.arange(n).expand((1, -1)), persistent=False)
+        self.register_buffer("e", torch.tensor([[1.0, 2.0], [3.0, 4.0]]).t())
+        self.register_buffer("f", torch.tensor(0.5))
+        self.register_buffer("g", None)
+        self.register_buffer("h", torch.empty(3, 1, 5).squeeze(1).mul_(2))
+        self.plain = torch.zeros(100)
+        self.w = nn.Parameter(torch.randn(d, d) * 0.1)
+        self.s = nn.Parameter(torch.tensor(1.0), requires_grad=False)
+        self.v = nn.Parameter(torch.full((d,), 0.5))
+        self.register_parameter("r", nn.Parameter(torch.zeros(2, 3)))
+        self.lin = nn.Linear(d, d)
+''',
+    "nested": '''
+import torch
+from torch import nn
+
+class Inner(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1, d, 1, 1))
+        self.register_buffer("count", torch.zeros((), dtype=torch.long))
+
+class Outer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Inner(8) for _ in range(3)])
+        self.register_buffer("mask", torch.triu(torch.ones(5, 5), diagonal=1).bool())
+''',
+}
+
+
+@pytest.fixture(scope="module")
+def tensor_truth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    needs.module("torch")
+    folder = tmp_path_factory.mktemp("tensors")
+    targets = []
+    for name, code in TENSOR_SNIPPETS.items():
+        (folder / f"{name}.py").write_text(code, encoding="utf-8")
+        targets.append(f"{folder / name}.py#{'M' if name == 'shapes' else 'Outer'}")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), "pytorch", *targets],
+                          capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
+    assert done.returncode == 0, done.stderr
+    return {"folder": folder, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+@pytest.mark.parametrize("name", list(TENSOR_SNIPPETS))
+def test_buffers_and_bare_parameters_count_as_torch(name: str, tensor_truth: dict[str, Any]) -> None:
+    """register_buffer (persistent or not) and nn.Parameter: the counts of real torch, exactly."""
+    path = tensor_truth["folder"] / f"{name}.py"
+    expected = tensor_truth[f"{path}#{'M' if name == 'shapes' else 'Outer'}"]
+    result = symcount.count(path)
+    got = {"total": result.total, "trainable": result.trainable, "non_trainable": result.non_trainable,
+           "buffers": result.buffers}
+    assert got == {k: expected[k] for k in got}
+
+
+def test_buffer_shapes_are_the_tensors_shapes() -> None:
+    """The description writes each buffer's real shape (not only its size): torch's, read from the code."""
+    text = describe(PythonCode(TENSOR_SNIPPETS["shapes"]))
+    for line in ('buffer(shape=(4, 6, 1), name="a")', 'buffer(shape=(24,), name="b")',
+                 'buffer(shape=(6, 6, 1, 1), name="c")', 'buffer(shape=(1, 6), name="d", persistent=False)',
+                 'buffer(shape=(2, 2), name="e")', 'buffer(shape=(1,), name="f")', 'buffer(shape=(3, 5), name="h")',
+                 'parameter(shape=(4, 4), name="w")', 'parameter(shape=(1,), name="s", trainable=False)'):
+        assert line in text
+    assert '"g"' not in text and "plain" not in text
+
+
+@pytest.mark.parametrize(("code", "line", "message"), [
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, x):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.randn(3) @ x)\nmodel = M(torch.zeros(3, 4))\n", 5, "buffer 'b'"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.zeros(int(torch.randint(1, 5, (1,)))))\n", 5, "run time"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.zeros(4, 6).view(5, -1))\n", 5, "does not fit"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, n=0):\n        super().__init__()\n"
+     "        self.p = nn.Parameter(torch.zeros(n, 3))\n", 5, "positive"),
+])
+def test_unreadable_tensors_are_placed_errors(code: str, line: int, message: str) -> None:
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code))
+    assert caught.value.line == line and message in str(caught.value)

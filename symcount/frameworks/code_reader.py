@@ -218,6 +218,7 @@ def _choose(reader: Reader, network: str | None) -> tuple[str, Any]:
     if models:
         name = list(models)[-1]
         return name, models[name]
+    _raise_failed_build(reader, classes)
     if classes:
         cls = list(classes.values())[-1]
         return cls.name, _build_default(reader, cls)
@@ -227,6 +228,15 @@ def _choose(reader: Reader, network: str | None) -> tuple[str, Any]:
                         "keras.Model built at the top level",
                         hint="symcount reads class Net(nn.Module), keras.Sequential([...]) and keras.Model(inputs, "
                              "outputs)")
+
+
+def _raise_failed_build(reader: Reader, classes: dict[str, PyClass]) -> None:
+    """The error of a top-level ``model = Net(...)`` that could not be read: that model was meant."""
+    for value in reader.module.names.values():
+        if isinstance(value, Opaque) and value.error is not None and isinstance(value.node, ast.Assign):
+            call = value.node.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in classes:
+                raise value.error
 
 
 def _build_default(reader: Reader, cls: PyClass) -> Any:
@@ -415,13 +425,20 @@ class _TorchWriter(_Writer):
                 body.extend(self.child(key, child))
             if isinstance(module, Instance):
                 for key, buffer in module.buffers.items():
-                    if buffer is not None:
-                        raise self.reader.error(f"buffer {key!r}: buffers registered with register_buffer are not "
-                                                "counted yet", buffer.node,
-                                                hint="the parameters alone: leave the buffer out")
+                    if isinstance(buffer, TorchTensor):
+                        body.append(self.tensor_line(key, buffer, "buffer", buffer.node,
+                                                     "" if buffer.persistent else "persistent=False"))
         finally:
             self.scope = outer
         return _compress(body)
+
+    def tensor_line(self, key: str, tensor: TorchTensor, kind: str, node: ast.AST, extra: str) -> tuple[str, Pos]:
+        """``key: parameter(shape=(1, 1, 768), name="key")``, or a buffer: a bare tensor of the module."""
+        label = self.label(key)
+        # a scalar (shape ()) holds one number: the description writes it as one size of 1
+        parts = [f"shape={_value(tensor.shape or (1,))}", f"name={_value(key)}", *([extra] if extra else [])]
+        text = f"{kind}({', '.join(parts)})"
+        return (f"{label}: {text}" if label else text), pos_of(node, self.reader.lines)
 
     def label(self, key: str) -> str:
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
@@ -429,8 +446,8 @@ class _TorchWriter(_Writer):
     def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
         label = self.label(key)
         if isinstance(child, Parameter):
-            raise self.reader.error("nn.Parameter on its own is not counted yet", child.node,
-                                    hint="layers (nn.Linear, nn.Embedding, ...) are read")
+            return [self.tensor_line(key, child.tensor, "parameter", child.node,
+                                     "" if child.trainable else "trainable=False")]
         if isinstance(child, Layer):
             pos = pos_of(child.node, self.reader.lines)
             extra = ""
