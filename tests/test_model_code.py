@@ -36,6 +36,8 @@ TORCH = [
     ("torch_vae.py", "model"),
     ("torch_transformer_scratch.py", "TinyGPT"),
     ("torch_vit_scratch.py", "model"),
+    ("torch_nanogpt.py", "model"),
+    ("torch_nanogpt.py", "baby"),
 ]
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
@@ -145,7 +147,38 @@ class Outer(nn.Module):
         self.blocks = nn.ModuleList([Inner(8) for _ in range(3)])
         self.register_buffer("mask", torch.triu(torch.ones(5, 5), diagonal=1).bool())
 ''',
+    "ties": '''
+import torch.nn as nn
+
+class Decoder(nn.Module):
+    def __init__(self, d, vocab):
+        super().__init__()
+        self.norm = nn.LayerNorm(d)
+        self.out = nn.Linear(d, vocab)
+
+class Body(nn.Module):
+    def __init__(self, d, vocab):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, d)
+        self.mix = nn.Linear(d, d)
+
+class Tied(nn.Module):
+    def __init__(self, d=16, vocab=50):
+        super().__init__()
+        self.body = Body(d, vocab)
+        self.decoder = Decoder(d, vocab)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.extra = nn.Linear(d, d)
+        self.first = nn.Linear(d, d)
+        self.decoder.out.weight = self.body.tokens.weight
+        self.body.mix.weight = self.extra.weight
+        self.head.weight = self.body.tokens.weight
+        self.first.weight = self.body.mix.weight
+''',
 }
+
+
+SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied"}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +188,7 @@ def tensor_truth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     targets = []
     for name, code in TENSOR_SNIPPETS.items():
         (folder / f"{name}.py").write_text(code, encoding="utf-8")
-        targets.append(f"{folder / name}.py#{'M' if name == 'shapes' else 'Outer'}")
+        targets.append(f"{folder / name}.py#{SNIPPET_MODELS[name]}")
     done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), "pytorch", *targets],
                           capture_output=True, text=True, check=False, timeout=300,
                           env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
@@ -164,10 +197,10 @@ def tensor_truth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", list(TENSOR_SNIPPETS))
-def test_buffers_and_bare_parameters_count_as_torch(name: str, tensor_truth: dict[str, Any]) -> None:
+def test_buffers_parameters_and_ties_count_as_torch(name: str, tensor_truth: dict[str, Any]) -> None:
     """register_buffer (persistent or not) and nn.Parameter: the counts of real torch, exactly."""
     path = tensor_truth["folder"] / f"{name}.py"
-    expected = tensor_truth[f"{path}#{'M' if name == 'shapes' else 'Outer'}"]
+    expected = tensor_truth[f"{path}#{SNIPPET_MODELS[name]}"]
     result = symcount.count(path)
     got = {"total": result.total, "trainable": result.trainable, "non_trainable": result.non_trainable,
            "buffers": result.buffers}
@@ -199,3 +232,32 @@ def test_unreadable_tensors_are_placed_errors(code: str, line: int, message: str
     with pytest.raises(symcount.SymcountError) as caught:
         symcount.count(PythonCode(code))
     assert caught.value.line == line and message in str(caught.value)
+
+
+def test_ties_across_modules_point_from_the_later_layer() -> None:
+    """torch keeps a shared weight at its first registered name: the later layer says tied=."""
+    text = describe(PythonCode(TENSOR_SNIPPETS["ties"]))
+    assert 'out: nn.Linear(16, 50, tied="body.tokens")' in text
+    assert 'head: nn.Linear(16, 50, bias=False, tied="body.tokens")' in text
+    assert 'extra: nn.Linear(16, 16, tied="body.mix")' in text
+    assert 'first: nn.Linear(16, 16, tied="body.mix")' in text
+
+
+def test_a_tie_to_a_layer_without_a_name_is_a_placed_error() -> None:
+    code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
+            "        self.head.weight = self.seq[0].weight\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code))
+    assert caught.value.line == 5 and "no name" in str(caught.value)
+
+
+def test_dataclass_configs_take_their_arguments() -> None:
+    """A @dataclass config (nanoGPT's GPTConfig) is built from its arguments, not its defaults alone."""
+    code = ("from dataclasses import dataclass\nimport torch.nn as nn\n@dataclass\nclass C:\n    d: int = 4\n"
+            "    k: int = 3\nclass M(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n"
+            "        self.fc = nn.Linear(c.d, c.k)\nmodel = M(C(8))\n")
+    assert symcount.count(PythonCode(code)).total == 8 * 3 + 3
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code.replace("M(C(8))", "M(C(8, e=1))")))
+    assert caught.value.line == 11 and "no field e" in str(caught.value)

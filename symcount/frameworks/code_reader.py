@@ -389,9 +389,12 @@ class _TorchWriter(_Writer):
     def __init__(self, reader: Reader) -> None:
         super().__init__(reader)
         self.seen: set[int] = set()
-        self.labels: dict[int, tuple[int, str]] = {}
-        self.scope = 0
-        self.scopes = 0
+        #: the labels from the network to the module being written (None: an unlabelled block call)
+        self.prefix: list[str | None] = []
+        #: each labelled layer written so far -> its path of labels (what tied= names it by)
+        self.paths: dict[int, str] = {}
+        #: a layer tied to one not written yet -> the layer that will name it with tied=
+        self.pending: dict[int, Layer] = {}
 
     def describe(self, model: Any, name: str) -> Description:
         if not is_module(model):
@@ -414,23 +417,52 @@ class _TorchWriter(_Writer):
         return []
 
     def children(self, module: Any) -> list[tuple[str, Pos]]:
-        self.scopes += 1
-        outer, self.scope = self.scope, self.scopes
         body: list[tuple[str, Pos]] = []
-        try:
-            for key, child in self.items(module):
-                if id(child) in self.seen:
-                    continue
-                self.seen.add(id(child))
-                body.extend(self.child(key, child))
-            if isinstance(module, Instance):
-                for key, buffer in module.buffers.items():
-                    if isinstance(buffer, TorchTensor):
-                        body.append(self.tensor_line(key, buffer, "buffer", buffer.node,
-                                                     "" if buffer.persistent else "persistent=False"))
-        finally:
-            self.scope = outer
+        for key, child in self.items(module):
+            if id(child) in self.seen:
+                continue
+            self.seen.add(id(child))
+            body.extend(self.child(key, child))
+        if isinstance(module, Instance):
+            for key, buffer in module.buffers.items():
+                if isinstance(buffer, TorchTensor):
+                    body.append(self.tensor_line(key, buffer, "buffer", buffer.node,
+                                                 "" if buffer.persistent else "persistent=False"))
         return _compress(body)
+
+    def layer_path(self, label: str) -> str | None:
+        """``transformer.wte``: the labels from the network to a layer; None when one is missing."""
+        if not label or any(part is None for part in self.prefix):
+            return None
+        return ".".join([*(p for p in self.prefix if p is not None), label])
+
+    def tie(self, layer: Layer, path: str | None) -> str:
+        """``tied=...`` for the later of two layers sharing a weight (torch counts it once, at the first).
+
+        ``self.head.weight = self.wte.weight`` and ``self.wte.weight = self.head.weight`` are the same
+        tie: whichever of the two torch registers later names the earlier one.
+        """
+        partner = layer.tied if layer.tied is not None and id(layer.tied) != id(layer) else None
+        waiting = self.pending.pop(id(layer), None)
+        if waiting is not None and partner is None:
+            partner = waiting
+        if partner is None:
+            return ""
+        if id(partner) not in self.seen:
+            if path is None:
+                raise self.untied(layer)
+            self.pending[id(partner)] = layer
+            return ""
+        target = self.paths.get(id(partner))
+        if target is None:
+            raise self.untied(partner)
+        return f"tied={target}" if "." not in target else f'tied="{target}"'
+
+    def untied(self, layer: Layer) -> SymcountError:
+        return self.reader.error(f"{layer.name}'s weight is shared with another layer, and this layer has no name "
+                                 "the description can point to (it sits in an nn.Sequential or nn.ModuleList)",
+                                 layer.node, hint="weights shared between attributes of modules are read: "
+                                                  "self.head.weight = self.transformer.wte.weight")
 
     def tensor_line(self, key: str, tensor: TorchTensor, kind: str, node: ast.AST, extra: str) -> tuple[str, Pos]:
         """``key: parameter(shape=(1, 1, 768), name="key")``, or a buffer: a bare tensor of the module."""
@@ -450,20 +482,17 @@ class _TorchWriter(_Writer):
                                      "" if child.trainable else "trainable=False")]
         if isinstance(child, Layer):
             pos = pos_of(child.node, self.reader.lines)
-            extra = ""
-            if child.tied is not None:
-                target = self.labels.get(id(child.tied))
-                if target is None or target[0] != self.scope:
-                    raise self.reader.error(f"{child.name}'s weight is tied to a layer in another module: "
-                                            "not read yet", child.node,
-                                            hint="ties between layers of the same module are read")
-                extra = f"tied={target[1]}"
-            if label:
-                self.labels[id(child)] = (self.scope, label)
-            text = self.call_text(child, "nn.", extra)
+            path = self.layer_path(label)
+            if path is not None:
+                self.paths[id(child)] = path
+            text = self.call_text(child, "nn.", self.tie(child, path))
             return [(f"{label}: {text}" if label else text, pos)]
         pos = pos_of(child.node, self.reader.lines)
-        body = self.children(child)
+        self.prefix.append(label or None)
+        try:
+            body = self.children(child)
+        finally:
+            self.prefix.pop()
         base = child.cls.name if isinstance(child, Instance) else child.kind
         if not body:
             return []

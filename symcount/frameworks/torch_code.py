@@ -105,6 +105,9 @@ class Parameter:
         return "nn.Parameter"
 
 
+#: nn.Module's walks over its own tensors and modules: a loop over one that only initialises is skipped.
+_WALKS = ("parameters", "named_parameters", "buffers", "named_buffers", "modules", "named_modules", "children",
+          "named_children")
 #: Tensor methods that move sizes about: the buffer's shape follows them (:func:`_reshaped`).
 _RESHAPES = ("unsqueeze", "squeeze", "transpose", "swapaxes", "t", "permute", "view", "reshape", "flatten",
              "expand")
@@ -354,6 +357,9 @@ class TorchCalls:
             return BuiltinMethod(name, register)
         if name in ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "apply", "requires_grad_"):
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name in _WALKS:
+            return BuiltinMethod(name, lambda a, k, n: Opaque(f"nn.Module's {name}() is walked when the model "
+                                                              "runs", n, walk=True))
         return Opaque(f"nn.Module's {name} is run when the model runs", node)
 
     def register_buffer(self: Any, obj: Instance, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> None:
