@@ -44,6 +44,8 @@ KERAS = [
     ("keras_model_add.py", "model"),
     ("keras_functional_branches.py", "model"),
     ("keras_subclassed.py", "model"),
+    ("keras_siamese.py", "model"),
+    ("keras_multi_input.py", "model"),
 ]
 
 
@@ -261,3 +263,20 @@ def test_dataclass_configs_take_their_arguments() -> None:
     with pytest.raises(symcount.SymcountError) as caught:
         symcount.count(PythonCode(code.replace("M(C(8))", "M(C(8, e=1))")))
     assert caught.value.line == 11 and "no field e" in str(caught.value)
+
+
+def test_a_shared_layer_with_weights_a_description_cannot_share_is_a_placed_error() -> None:
+    """A Conv2D applied to two inputs: Keras counts it once; rather than count it twice, say where."""
+    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8, 8, 3))\nb = keras.Input(shape=(8, 8, 3))\n"
+            "conv = layers.Conv2D(4, 3)\nmerged = layers.Add()([conv(a), conv(b)])\nmodel = keras.Model([a, b], merged)\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code), convention="keras")
+    assert caught.value.line == 5 and "applied more than once" in str(caught.value)
+
+
+def test_several_outputs_are_refused_where_the_model_is_built() -> None:
+    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8,))\nx = layers.Dense(4)(a)\n"
+            "model = keras.Model(a, [layers.Dense(1)(x), layers.Dense(2)(x)])\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code), convention="keras")
+    assert caught.value.line == 5 and "several outputs" in str(caught.value)
