@@ -20,6 +20,7 @@ import needs
 import pytest
 
 import symcount
+from symcount.cli.main import main
 from symcount.counting import PythonCode, describe
 
 HERE = Path(__file__).parent
@@ -280,3 +281,37 @@ def test_several_outputs_are_refused_where_the_model_is_built() -> None:
     with pytest.raises(symcount.SymcountError) as caught:
         symcount.count(PythonCode(code), convention="keras")
     assert caught.value.line == 5 and "several outputs" in str(caught.value)
+
+
+# ---- every verb reads model code, and places its errors in the code
+
+PASTED = ("model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(4), layers.Dense(2)])\n")
+BAD = ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+       "        self.fc = nn.Linear(4, 3)\n        self.out = nn.Linear(0, 2)\n")
+
+
+@pytest.mark.parametrize("verb", [["count"], ["derive", "--format", "text"], ["check", "--answer", "54"],
+                                  ["compare", PASTED, "--format", "text"]])
+def test_from_python_reads_pasted_code_on_every_verb(verb: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Code without an import line is a description unless --from python says otherwise."""
+    argv = [verb[0], PASTED, *verb[1:], "--from", "python", "--convention", "keras"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "54" in capsys.readouterr().out  # (10 + 1)*4 + (4 + 1)*2
+
+
+@pytest.mark.parametrize("verb", [["count"], ["derive"], ["check", "--answer", "5"]])
+def test_errors_found_while_counting_are_placed_in_the_code(verb: list[str], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(BAD, encoding="utf-8")
+    for source in (str(path), BAD):
+        assert main([verb[0], source, *verb[1:], "--from", "python"]) == 2
+        err = capsys.readouterr().err
+        assert ":6:20: C_in must be positive" in err and "self.out = nn.Linear(0, 2)" in err
+        assert "(as read)" not in err
+
+
+def test_an_exam_template_cannot_be_model_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["exam", str(CODE / "torch_mnist.py")]) == 2
+    err = capsys.readouterr().err
+    assert "model code cannot be one" in err and "symcount describe" in err
