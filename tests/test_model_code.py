@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import cache
@@ -315,3 +316,36 @@ def test_an_exam_template_cannot_be_model_code(capsys: pytest.CaptureFixture[str
     assert main(["exam", str(CODE / "torch_mnist.py")]) == 2
     err = capsys.readouterr().err
     assert "model code cannot be one" in err and "symcount describe" in err
+
+
+# ---- docs/frameworks.md, "Python code": its examples counted here and run with the real frameworks
+
+DOC_EXAMPLE = re.compile(r"^```python\n# symcount count: (.*?)\n(.*?)^```", re.S | re.M)
+
+
+def doc_examples() -> list[tuple[dict[str, str], str]]:
+    text = (HERE.parent / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    section = text[text.index("## Python code"):]
+    return [(dict(part.strip().split(" = ") for part in claims.split(",")), code)
+            for claims, code in DOC_EXAMPLE.findall(section)]
+
+
+def test_the_python_code_section_has_examples() -> None:
+    assert {"keras" in code for _, code in doc_examples()} == {True, False}
+
+
+@pytest.mark.parametrize("index", range(2))
+def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int, tmp_path: Path) -> None:
+    claims, code = doc_examples()[index]
+    framework = "keras" if "import keras" in code else "pytorch"
+    needs.module("torch")
+    path = tmp_path / "example.py"
+    path.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, f"{path}#{claims['model']}"],
+                          capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent)))
+    assert done.returncode == 0, done.stderr
+    truth = json.loads(done.stdout.strip().splitlines()[-1])[f"{path}#{claims['model']}"]
+    result = symcount.count(path, convention=framework)
+    for key in ("total", "buffers"):
+        assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key
