@@ -226,8 +226,8 @@ def test_each_slip_recognised_on_every_layer_where_it_applies(source: str, conve
 def test_catalog_formula_is_judged_correct(source: str, convention: str) -> None:
     result = symcount.count(source, convention=convention)
     layer = result.layers[0]
-    roles = ("param", "stat") if convention == "keras" else ("param",)
-    text = " + ".join(f"({layer.formulas[role]})" for role in roles if role in layer.formulas)
+    counted = ("param", "stat") if convention == "keras" else ("param",)  # a buffer alone is a Keras weight
+    text = " + ".join(f"({layer.formulas[k]})" for k in counted if k in layer.formulas)
     if layer.multiplier != 1:
         pytest.skip("a repeated layer")
     assert check(source, text, convention=convention).correct
@@ -262,8 +262,8 @@ def test_property_correct_formula_correct_perturbed_wrong(name: str, convention:
         return
     layer = result.layers[0]
     assume("param" in layer.formulas)
-    roles = ("param", "stat") if convention == "keras" else ("param",)
-    text = " + ".join(f"({layer.formulas[role]})" for role in roles if role in layer.formulas)
+    counted = ("param", "stat") if convention == "keras" else ("param",)  # a buffer alone is a Keras weight
+    text = " + ".join(f"({layer.formulas[k]})" for k in counted if k in layer.formulas)
     right = check(source, text, convention=convention)
     assert right.correct and right.difference == 0
     assume(delta != 0)

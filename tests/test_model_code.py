@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import cache
@@ -20,7 +21,8 @@ import needs
 import pytest
 
 import symcount
-from symcount.counting import describe
+from symcount.cli.main import main
+from symcount.counting import PythonCode, describe
 
 HERE = Path(__file__).parent
 CODE = HERE / "model_code"
@@ -32,14 +34,20 @@ TORCH = [
     ("torch_dcgan.py", "netG"),
     ("torch_dcgan.py", "netD"),
     ("torch_word_language_model.py", "model"),
+    ("torch_word_language_model_transformer.py", "model"),
     ("torch_vae.py", "model"),
     ("torch_transformer_scratch.py", "TinyGPT"),
+    ("torch_vit_scratch.py", "model"),
+    ("torch_nanogpt.py", "model"),
+    ("torch_nanogpt.py", "baby"),
 ]
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
     ("keras_model_add.py", "model"),
     ("keras_functional_branches.py", "model"),
     ("keras_subclassed.py", "model"),
+    ("keras_siamese.py", "model"),
+    ("keras_multi_input.py", "model"),
 ]
 
 
@@ -101,3 +109,243 @@ def test_default_model_is_the_module_level_one() -> None:
 def test_forward_is_not_followed_and_says_so() -> None:
     result = symcount.count(CODE / "torch_mnist.py")
     assert any("shapes were not followed" in note for note in result.notes)
+
+
+#: Bare tensors: buffers whose shape is read through the tensor methods code uses, and parameters.
+TENSOR_SNIPPETS = {
+    "shapes": '''
+import torch
+import torch.nn as nn
+
+class M(nn.Module):
+    def __init__(self, n=6, d=4):
+        super().__init__()
+        self.register_buffer("a", torch.zeros(n, d).unsqueeze(0).transpose(0, 2))
+        self.register_buffer("b", torch.ones(n, d).view(2, -1).reshape(-1).flatten())
+        self.register_buffer("c", torch.tril(torch.ones(n, n)).view(1, 1, n, n).permute(3, 2, 0, 1))
+        self.register_buffer("d", torch.arange(n).expand((1, -1)), persistent=False)
+        self.register_buffer("e", torch.tensor([[1.0, 2.0], [3.0, 4.0]]).t())
+        self.register_buffer("f", torch.tensor(0.5))
+        self.register_buffer("g", None)
+        self.register_buffer("h", torch.empty(3, 1, 5).squeeze(1).mul_(2))
+        self.plain = torch.zeros(100)
+        self.w = nn.Parameter(torch.randn(d, d) * 0.1)
+        self.s = nn.Parameter(torch.tensor(1.0), requires_grad=False)
+        self.v = nn.Parameter(torch.full((d,), 0.5))
+        self.register_parameter("r", nn.Parameter(torch.zeros(2, 3)))
+        self.lin = nn.Linear(d, d)
+''',
+    "nested": '''
+import torch
+from torch import nn
+
+class Inner(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1, d, 1, 1))
+        self.register_buffer("count", torch.zeros((), dtype=torch.long))
+
+class Outer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Inner(8) for _ in range(3)])
+        self.register_buffer("mask", torch.triu(torch.ones(5, 5), diagonal=1).bool())
+''',
+    "ties": '''
+import torch.nn as nn
+
+class Decoder(nn.Module):
+    def __init__(self, d, vocab):
+        super().__init__()
+        self.norm = nn.LayerNorm(d)
+        self.out = nn.Linear(d, vocab)
+
+class Body(nn.Module):
+    def __init__(self, d, vocab):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, d)
+        self.mix = nn.Linear(d, d)
+
+class Tied(nn.Module):
+    def __init__(self, d=16, vocab=50):
+        super().__init__()
+        self.body = Body(d, vocab)
+        self.decoder = Decoder(d, vocab)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.extra = nn.Linear(d, d)
+        self.first = nn.Linear(d, d)
+        self.decoder.out.weight = self.body.tokens.weight
+        self.body.mix.weight = self.extra.weight
+        self.head.weight = self.body.tokens.weight
+        self.first.weight = self.body.mix.weight
+''',
+}
+
+
+SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied"}
+
+
+@pytest.fixture(scope="module")
+def tensor_truth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    needs.module("torch")
+    folder = tmp_path_factory.mktemp("tensors")
+    targets = []
+    for name, code in TENSOR_SNIPPETS.items():
+        (folder / f"{name}.py").write_text(code, encoding="utf-8")
+        targets.append(f"{folder / name}.py#{SNIPPET_MODELS[name]}")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), "pytorch", *targets],
+                          capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
+    assert done.returncode == 0, done.stderr
+    return {"folder": folder, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+@pytest.mark.parametrize("name", list(TENSOR_SNIPPETS))
+def test_buffers_parameters_and_ties_count_as_torch(name: str, tensor_truth: dict[str, Any]) -> None:
+    """register_buffer (persistent or not) and nn.Parameter: the counts of real torch, exactly."""
+    path = tensor_truth["folder"] / f"{name}.py"
+    expected = tensor_truth[f"{path}#{SNIPPET_MODELS[name]}"]
+    result = symcount.count(path)
+    got = {"total": result.total, "trainable": result.trainable, "non_trainable": result.non_trainable,
+           "buffers": result.buffers}
+    assert got == {k: expected[k] for k in got}
+
+
+def test_buffer_shapes_are_the_tensors_shapes() -> None:
+    """The description writes each buffer's real shape (not only its size): torch's, read from the code."""
+    text = describe(PythonCode(TENSOR_SNIPPETS["shapes"]))
+    for line in ('buffer(shape=(4, 6, 1), name="a")', 'buffer(shape=(24,), name="b")',
+                 'buffer(shape=(6, 6, 1, 1), name="c")', 'buffer(shape=(1, 6), name="d", persistent=False)',
+                 'buffer(shape=(2, 2), name="e")', 'buffer(shape=(1,), name="f")', 'buffer(shape=(3, 5), name="h")',
+                 'parameter(shape=(4, 4), name="w")', 'parameter(shape=(1,), name="s", trainable=False)'):
+        assert line in text
+    assert '"g"' not in text and "plain" not in text
+
+
+@pytest.mark.parametrize(("code", "line", "message"), [
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, x):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.randn(3) @ x)\nmodel = M(torch.zeros(3, 4))\n", 5, "buffer 'b'"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.zeros(int(torch.randint(1, 5, (1,)))))\n", 5, "run time"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.register_buffer('b', torch.zeros(4, 6).view(5, -1))\n", 5, "does not fit"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, n=0):\n        super().__init__()\n"
+     "        self.p = nn.Parameter(torch.zeros(n, 3))\n", 5, "positive"),
+])
+def test_unreadable_tensors_are_placed_errors(code: str, line: int, message: str) -> None:
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code))
+    assert caught.value.line == line and message in str(caught.value)
+
+
+def test_ties_across_modules_point_from_the_later_layer() -> None:
+    """torch keeps a shared weight at its first registered name: the later layer says tied=."""
+    text = describe(PythonCode(TENSOR_SNIPPETS["ties"]))
+    assert 'out: nn.Linear(16, 50, tied="body.tokens")' in text
+    assert 'head: nn.Linear(16, 50, bias=False, tied="body.tokens")' in text
+    assert 'extra: nn.Linear(16, 16, tied="body.mix")' in text
+    assert 'first: nn.Linear(16, 16, tied="body.mix")' in text
+
+
+def test_a_tie_to_a_layer_without_a_name_is_a_placed_error() -> None:
+    code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
+            "        self.head.weight = self.seq[0].weight\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code))
+    assert caught.value.line == 5 and "no name" in str(caught.value)
+
+
+def test_dataclass_configs_take_their_arguments() -> None:
+    """A @dataclass config (nanoGPT's GPTConfig) is built from its arguments, not its defaults alone."""
+    code = ("from dataclasses import dataclass\nimport torch.nn as nn\n@dataclass\nclass C:\n    d: int = 4\n"
+            "    k: int = 3\nclass M(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n"
+            "        self.fc = nn.Linear(c.d, c.k)\nmodel = M(C(8))\n")
+    assert symcount.count(PythonCode(code)).total == 8 * 3 + 3
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code.replace("M(C(8))", "M(C(8, e=1))")))
+    assert caught.value.line == 11 and "no field e" in str(caught.value)
+
+
+def test_a_shared_layer_with_weights_a_description_cannot_share_is_a_placed_error() -> None:
+    """A Conv2D applied to two inputs: Keras counts it once; rather than count it twice, say where."""
+    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8, 8, 3))\nb = keras.Input(shape=(8, 8, 3))\n"
+            "conv = layers.Conv2D(4, 3)\nmerged = layers.Add()([conv(a), conv(b)])\nmodel = keras.Model([a, b], merged)\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code), convention="keras")
+    assert caught.value.line == 5 and "applied more than once" in str(caught.value)
+
+
+def test_several_outputs_are_refused_where_the_model_is_built() -> None:
+    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8,))\nx = layers.Dense(4)(a)\n"
+            "model = keras.Model(a, [layers.Dense(1)(x), layers.Dense(2)(x)])\n")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(PythonCode(code), convention="keras")
+    assert caught.value.line == 5 and "several outputs" in str(caught.value)
+
+
+# ---- every verb reads model code, and places its errors in the code
+
+PASTED = ("model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(4), layers.Dense(2)])\n")
+BAD = ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+       "        self.fc = nn.Linear(4, 3)\n        self.out = nn.Linear(0, 2)\n")
+
+
+@pytest.mark.parametrize("verb", [["count"], ["derive", "--format", "text"], ["check", "--answer", "54"],
+                                  ["compare", PASTED, "--format", "text"]])
+def test_from_python_reads_pasted_code_on_every_verb(verb: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Code without an import line is a description unless --from python says otherwise."""
+    argv = [verb[0], PASTED, *verb[1:], "--from", "python", "--convention", "keras"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "54" in capsys.readouterr().out  # (10 + 1)*4 + (4 + 1)*2
+
+
+@pytest.mark.parametrize("verb", [["count"], ["derive"], ["check", "--answer", "5"]])
+def test_errors_found_while_counting_are_placed_in_the_code(verb: list[str], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(BAD, encoding="utf-8")
+    for source in (str(path), BAD):
+        assert main([verb[0], source, *verb[1:], "--from", "python"]) == 2
+        err = capsys.readouterr().err
+        assert ":6:20: C_in must be positive" in err and "self.out = nn.Linear(0, 2)" in err
+        assert "(as read)" not in err
+
+
+def test_an_exam_template_cannot_be_model_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["exam", str(CODE / "torch_mnist.py")]) == 2
+    err = capsys.readouterr().err
+    assert "model code cannot be one" in err and "symcount describe" in err
+
+
+# ---- docs/frameworks.md, "Python code": its examples counted here and run with the real frameworks
+
+DOC_EXAMPLE = re.compile(r"^```python\n# symcount count: (.*?)\n(.*?)^```", re.S | re.M)
+
+
+def doc_examples() -> list[tuple[dict[str, str], str]]:
+    text = (HERE.parent / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    section = text[text.index("## Python code"):]
+    return [(dict(part.strip().split(" = ") for part in claims.split(",")), code)
+            for claims, code in DOC_EXAMPLE.findall(section)]
+
+
+def test_the_python_code_section_has_examples() -> None:
+    assert {"keras" in code for _, code in doc_examples()} == {True, False}
+
+
+@pytest.mark.parametrize("index", range(2))
+def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int, tmp_path: Path) -> None:
+    claims, code = doc_examples()[index]
+    framework = "keras" if "import keras" in code else "pytorch"
+    needs.module("torch")
+    path = tmp_path / "example.py"
+    path.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, f"{path}#{claims['model']}"],
+                          capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent)))
+    assert done.returncode == 0, done.stderr
+    truth = json.loads(done.stdout.strip().splitlines()[-1])[f"{path}#{claims['model']}"]
+    result = symcount.count(path, convention=framework)
+    for key in ("total", "buffers"):
+        assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key

@@ -16,6 +16,7 @@ from symcount.cli.options import (
     SOURCE_HELP,
     add_convention,
     add_format,
+    add_from,
     add_network,
     add_output,
     add_set,
@@ -33,6 +34,7 @@ SCHEMA_VERSION = 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", nargs="?", help=SOURCE_HELP + " (not with --answers)")
+    add_from(p)
     p.add_argument("--answer", help="a number or a formula in the layer's names, e.g. "
                    "'(k*k*C_in + 1)*C_out'")
     p.add_argument("--answers", metavar="CSV", help="mark a class: student,variant,answer rows, against --key; "
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         return run_batch(args)
     if args.source is None or args.answer is None:
         raise SymcountError("check needs a SOURCE and --answer (or --answers CSV --key JSON to mark a class)")
-    verdict = check(source_arg(args.source), args.answer, values=parse_set(args.values),
+    verdict = check(source_arg(args.source, args.origin), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)
     if args.format == "json":
         write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output)

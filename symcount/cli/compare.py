@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from symcount.cli.argtypes import parse_set, source_arg
-from symcount.cli.options import CONVENTIONS, add_format, add_output, add_standalone
+from symcount.cli.options import CONVENTIONS, add_format, add_from, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS
 from symcount.engine.count import Count
@@ -21,6 +21,7 @@ SCHEMA_VERSION = 1
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", metavar="A", help="a .sc file (path#network) or an inline description")
     p.add_argument("b", metavar="B", help="the other side, the same way")
+    add_from(p)
     p.add_argument("--set", dest="values", action="append", metavar="NAME=VALUE",
                    help="a value for both sides (repeatable)")
     p.add_argument("--a-set", dest="a_values", action="append", metavar="NAME=VALUE", help="a value for A only")
@@ -42,8 +43,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def build(args: argparse.Namespace) -> Comparison:
     comparison = compare(
-        source_arg(args.a),
-        source_arg(args.b),
+        source_arg(args.a, args.origin),
+        source_arg(args.b, args.origin),
         values=parse_set(args.values),
         a_values=parse_set(args.a_values),
         b_values=parse_set(args.b_values),

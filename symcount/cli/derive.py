@@ -9,7 +9,16 @@ import argparse
 from typing import Any
 
 from symcount.cli.argtypes import parse_set, source_arg
-from symcount.cli.options import add_convention, add_format, add_network, add_output, add_set, add_source, add_standalone
+from symcount.cli.options import (
+    add_convention,
+    add_format,
+    add_from,
+    add_network,
+    add_output,
+    add_set,
+    add_source,
+    add_standalone,
+)
 from symcount.cli.output import EXIT_OK, exact, json_document, render_as, write_output
 from symcount.cli.verbs import VERBS, add_subparser
 from symcount.engine.count import count_dict
@@ -22,6 +31,7 @@ SCHEMA_VERSION = 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_source(p)
+    add_from(p)
     add_set(p)
     add_convention(p, choices=["pytorch", "keras", "both"], default=None,
                    help="whose counting rules; both = the two, one below the other (default: the file's "
@@ -55,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
     derivation = derive(
-        source_arg(args.source),
+        source_arg(args.source, args.origin),
         values=parse_set(args.values),
         convention=args.convention,
         network=args.network,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from symcount.cli.argtypes import source_arg, whole_number
-from symcount.cli.options import add_format, add_output, add_standalone
+from symcount.cli.options import add_format, add_from, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
@@ -27,6 +27,7 @@ SCHEMA_VERSION = 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("template", help="a template .sc file (let X = choose(...), let question = \"...\")")
+    add_from(p)
     p.add_argument("--variants", type=whole_number, default=None,
                    help=f"how many variants (default {DEFAULT_VARIANTS}, or as many fair ones as the template has)")
     p.add_argument("--seed", type=whole_number, default=0, help="random seed: the same seed gives the same exam")
@@ -86,7 +87,7 @@ def exam_dict(exam: Exam) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    exam = generate(source_arg(args.template), variants=args.variants, seed=args.seed,
+    exam = generate(source_arg(args.template, args.origin), variants=args.variants, seed=args.seed,
                     shared_answers=args.allow_shared_answers)
     if args.roster:
         assign_roster(exam, read_roster(Path(args.roster)))

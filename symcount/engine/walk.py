@@ -924,10 +924,11 @@ class Walker:
                 raise SymcountError(f"argument {spec.name} given twice", arg.pos,
                                     hint=f"{arg.name} is another name for {spec.name}"
                                     if arg.name not in (None, spec.name) else None)
-            if spec.name in ("tied", "to"):
+            if spec.name == "tied":
+                raw[spec.name] = (_tied_label(arg.value), arg)
+            elif spec.name == "to":
                 if not isinstance(arg.value, nodes.Name):
-                    what = "another layer" if spec.name == "tied" else "a stream"
-                    raise SymcountError(f"{spec.name}= takes the label of {what}", arg.value.pos)
+                    raise SymcountError("to= takes the label of a stream", arg.value.pos)
                 raw[spec.name] = (arg.value.id, arg)
             else:
                 raw[spec.name] = (evaluate(arg.value, env), arg)
@@ -1037,6 +1038,16 @@ _MOE_ALIASES = {"num_experts": "experts", "num_local_experts": "experts", "n_rou
                 "experts_per_token": "top_k", "num_experts_per_tok": "top_k", "router_bias": "bias",
                 "n_shared_experts": "shared", "shared_experts": "shared",
                 "e_score_correction_bias": "correction_bias"}
+
+
+def _tied_label(value: nodes.Expr) -> str:
+    """``tied=emb``, or a layer inside a labelled block call: ``tied="transformer.wte"``."""
+    if isinstance(value, nodes.Name):
+        return value.id
+    if isinstance(value, nodes.Str) and all(part.isidentifier() for part in value.value.split(".")):
+        return value.value
+    raise SymcountError("tied= takes the label of another layer (a block's layer as a string: "
+                        'tied="block_label.layer_label")', value.pos)
 
 
 def walk(program: Program, target: str, convention: str) -> Walker:

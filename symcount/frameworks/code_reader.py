@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from symcount.catalog.common import _no_tensors
 from symcount.catalog.core import lookup
 from symcount.errors import SymcountError
 from symcount.frameworks.keras_code import MERGES, KerasCalls, KModel, KSequential, KTensor, keras_path
@@ -43,6 +45,8 @@ from symcount.frameworks.torch_code import (
 )
 from symcount.language.nodes import Pos
 
+#: Marks a Keras layer's line with the layer's id until shared layers are settled (_KerasWriter.shared_layers).
+_MARK = re.compile("\x00([0-9]+)\x00")
 #: Words of the description language a network, block or label may not be called.
 _RESERVED = {"network", "block", "repeat", "if", "else", "residual", "shortcut", "parallel", "branch", "let",
              "input", "true", "false", "and", "or", "not", "main", "True", "False", "None", "Sequential", "Input"}
@@ -218,6 +222,7 @@ def _choose(reader: Reader, network: str | None) -> tuple[str, Any]:
     if models:
         name = list(models)[-1]
         return name, models[name]
+    _raise_failed_build(reader, classes)
     if classes:
         cls = list(classes.values())[-1]
         return cls.name, _build_default(reader, cls)
@@ -227,6 +232,15 @@ def _choose(reader: Reader, network: str | None) -> tuple[str, Any]:
                         "keras.Model built at the top level",
                         hint="symcount reads class Net(nn.Module), keras.Sequential([...]) and keras.Model(inputs, "
                              "outputs)")
+
+
+def _raise_failed_build(reader: Reader, classes: dict[str, PyClass]) -> None:
+    """The error of a top-level ``model = Net(...)`` that could not be read: that model was meant."""
+    for value in reader.module.names.values():
+        if isinstance(value, Opaque) and value.error is not None and isinstance(value.node, ast.Assign):
+            call = value.node.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in classes:
+                raise value.error
 
 
 def _build_default(reader: Reader, cls: PyClass) -> Any:
@@ -379,9 +393,12 @@ class _TorchWriter(_Writer):
     def __init__(self, reader: Reader) -> None:
         super().__init__(reader)
         self.seen: set[int] = set()
-        self.labels: dict[int, tuple[int, str]] = {}
-        self.scope = 0
-        self.scopes = 0
+        #: the labels from the network to the module being written (None: an unlabelled block call)
+        self.prefix: list[str | None] = []
+        #: each labelled layer written so far -> its path of labels (what tied= names it by)
+        self.paths: dict[int, str] = {}
+        #: a layer tied to one not written yet -> the layer that will name it with tied=
+        self.pending: dict[int, Layer] = {}
 
     def describe(self, model: Any, name: str) -> Description:
         if not is_module(model):
@@ -404,24 +421,60 @@ class _TorchWriter(_Writer):
         return []
 
     def children(self, module: Any) -> list[tuple[str, Pos]]:
-        self.scopes += 1
-        outer, self.scope = self.scope, self.scopes
         body: list[tuple[str, Pos]] = []
-        try:
-            for key, child in self.items(module):
-                if id(child) in self.seen:
-                    continue
-                self.seen.add(id(child))
-                body.extend(self.child(key, child))
-            if isinstance(module, Instance):
-                for key, buffer in module.buffers.items():
-                    if buffer is not None:
-                        raise self.reader.error(f"buffer {key!r}: buffers registered with register_buffer are not "
-                                                "counted yet", buffer.node,
-                                                hint="the parameters alone: leave the buffer out")
-        finally:
-            self.scope = outer
+        for key, child in self.items(module):
+            if id(child) in self.seen:
+                continue
+            self.seen.add(id(child))
+            body.extend(self.child(key, child))
+        if isinstance(module, Instance):
+            for key, buffer in module.buffers.items():
+                if isinstance(buffer, TorchTensor):
+                    body.append(self.tensor_line(key, buffer, "buffer", buffer.node,
+                                                 "" if buffer.persistent else "persistent=False"))
         return _compress(body)
+
+    def layer_path(self, label: str) -> str | None:
+        """``transformer.wte``: the labels from the network to a layer; None when one is missing."""
+        if not label or any(part is None for part in self.prefix):
+            return None
+        return ".".join([*(p for p in self.prefix if p is not None), label])
+
+    def tie(self, layer: Layer, path: str | None) -> str:
+        """``tied=...`` for the later of two layers sharing a weight (torch counts it once, at the first).
+
+        ``self.head.weight = self.wte.weight`` and ``self.wte.weight = self.head.weight`` are the same
+        tie: whichever of the two torch registers later names the earlier one.
+        """
+        partner = layer.tied if layer.tied is not None and id(layer.tied) != id(layer) else None
+        waiting = self.pending.pop(id(layer), None)
+        if waiting is not None and partner is None:
+            partner = waiting
+        if partner is None:
+            return ""
+        if id(partner) not in self.seen:
+            if path is None:
+                raise self.untied(layer)
+            self.pending[id(partner)] = layer
+            return ""
+        target = self.paths.get(id(partner))
+        if target is None:
+            raise self.untied(partner)
+        return f"tied={target}" if "." not in target else f'tied="{target}"'
+
+    def untied(self, layer: Layer) -> SymcountError:
+        return self.reader.error(f"{layer.name}'s weight is shared with another layer, and this layer has no name "
+                                 "the description can point to (it sits in an nn.Sequential or nn.ModuleList)",
+                                 layer.node, hint="weights shared between attributes of modules are read: "
+                                                  "self.head.weight = self.transformer.wte.weight")
+
+    def tensor_line(self, key: str, tensor: TorchTensor, kind: str, node: ast.AST, extra: str) -> tuple[str, Pos]:
+        """``key: parameter(shape=(1, 1, 768), name="key")``, or a buffer: a bare tensor of the module."""
+        label = self.label(key)
+        # a scalar (shape ()) holds one number: the description writes it as one size of 1
+        parts = [f"shape={_value(tensor.shape or (1,))}", f"name={_value(key)}", *([extra] if extra else [])]
+        text = f"{kind}({', '.join(parts)})"
+        return (f"{label}: {text}" if label else text), pos_of(node, self.reader.lines)
 
     def label(self, key: str) -> str:
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
@@ -429,24 +482,21 @@ class _TorchWriter(_Writer):
     def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
         label = self.label(key)
         if isinstance(child, Parameter):
-            raise self.reader.error("nn.Parameter on its own is not counted yet", child.node,
-                                    hint="layers (nn.Linear, nn.Embedding, ...) are read")
+            return [self.tensor_line(key, child.tensor, "parameter", child.node,
+                                     "" if child.trainable else "trainable=False")]
         if isinstance(child, Layer):
             pos = pos_of(child.node, self.reader.lines)
-            extra = ""
-            if child.tied is not None:
-                target = self.labels.get(id(child.tied))
-                if target is None or target[0] != self.scope:
-                    raise self.reader.error(f"{child.name}'s weight is tied to a layer in another module: "
-                                            "not read yet", child.node,
-                                            hint="ties between layers of the same module are read")
-                extra = f"tied={target[1]}"
-            if label:
-                self.labels[id(child)] = (self.scope, label)
-            text = self.call_text(child, "nn.", extra)
+            path = self.layer_path(label)
+            if path is not None:
+                self.paths[id(child)] = path
+            text = self.call_text(child, "nn.", self.tie(child, path))
             return [(f"{label}: {text}" if label else text, pos)]
         pos = pos_of(child.node, self.reader.lines)
-        body = self.children(child)
+        self.prefix.append(label or None)
+        try:
+            body = self.children(child)
+        finally:
+            self.prefix.pop()
         base = child.cls.name if isinstance(child, Instance) else child.kind
         if not body:
             return []
@@ -461,10 +511,64 @@ class _KerasWriter(_Writer):
         network = _name(name)
         self.used.add(network)
         pos = pos_of(getattr(model, "node", None) or ast.Pass(), self.reader.lines)
-        body = self.model_body(model, pos)
+        #: each layer written, by id: a layer applied twice (shared) is written once, then tied to itself
+        self.layers: dict[int, Layer] = {}
+        notes = [f"read from Python code ({self.reader.filename})"]
+        body = self.shared_layers(self.model_body(model, pos), notes)
         header = [f"# read from {self.reader.filename}: Keras"]
         text, origins = self.finish(header, network, body, pos)
-        return Description(text, network, "keras", origins, [f"read from Python code ({self.reader.filename})"])
+        return Description(text, network, "keras", origins, notes)
+
+    def shared_layers(self, body: list[tuple[str, Pos]], notes: list[str]) -> list[tuple[str, Pos]]:
+        """A layer applied more than once keeps one set of weights (Keras counts them once): its first
+        line gets a label, and every later one is the same layer tied to it, without a bias of its own."""
+        uses: dict[int, int] = {}
+        for line, _ in body:
+            for mark in _MARK.finditer(line):
+                uses[int(mark.group(1))] = uses.get(int(mark.group(1)), 0) + 1
+        labels: dict[int, str] = {}
+        out: list[tuple[str, Pos]] = []
+        for line, pos in body:
+            found = _MARK.search(line)
+            if found is None:
+                out.append((line, pos))
+                continue
+            key = int(found.group(1))
+            layer = self.layers[key]
+            indent = line[:found.start()]
+            entry = lookup(layer.name)
+            if uses[key] == 1 or (entry is not None and entry.tensors is _no_tensors):
+                out.append((indent + line[found.end():], pos))
+            elif key not in labels:
+                labels[key] = self.shared_label(layer)
+                out.append((f"{indent}{labels[key]}: {line[found.end():]}", pos))
+            else:
+                out.append((indent + self.tied_text(layer, labels[key]), pos))
+                notes.append(f"layers.{layer.name} at line {pos.line} is applied {uses[key]} times: Keras keeps one "
+                             "set of its weights, counted once (its later uses are written tied to the first)")
+        return out
+
+    def shared_label(self, layer: Layer) -> str:
+        given = layer.kwargs.get("name")
+        base = _name(given) if isinstance(given, str) and given else "shared"
+        label, number = base, 1
+        while label in self.used or lookup(label) is not None:
+            number += 1
+            label = f"{base}_{number}"
+        self.used.add(label)
+        return label
+
+    def tied_text(self, layer: Layer, label: str) -> str:
+        if layer.name not in ("Dense", "Embedding"):
+            raise self.reader.error(f"layers.{layer.name} is applied more than once (its weights are shared): "
+                                    "Keras counts them once, and a description can share only a Dense or Embedding "
+                                    "layer's weights", layer.node,
+                                    hint="shared Dense and Embedding layers (and towers of them) are read")
+        kwargs = {k: v for k, v in layer.kwargs.items() if k not in ("use_bias", "bias", "name")}
+        if layer.name == "Dense":
+            kwargs["use_bias"] = False
+        copy = Layer(layer.framework, layer.name, layer.args, kwargs, layer.node)
+        return self.call_text(copy, "layers.", f"tied={label}")
 
     def model_body(self, model: Any, pos: Pos) -> list[tuple[str, Pos]]:
         if isinstance(model, KSequential):
@@ -475,11 +579,19 @@ class _KerasWriter(_Writer):
                 body.extend(self.layer_lines(layer))
             return body
         if isinstance(model, KModel):
-            if len(model.inputs) != 1 or len(model.outputs) != 1:
-                raise self.reader.error("a model with several inputs or outputs is not read yet", model.node,
-                                        hint="one keras.Input and one output are read")
-            start = model.inputs[0]
-            return [self.input_line(start), *self.path(start, model.outputs[0])]
+            if len(model.outputs) != 1:
+                raise self.reader.error("a model with several outputs is not read yet: a description has one "
+                                        "output", model.node,
+                                        hint="count each output's model: keras.Model(inputs, one_output)")
+            if len(model.inputs) == 1:
+                start = model.inputs[0]
+                return [self.input_line(start), *self.path(start, model.outputs[0])]
+            body = self.path(None, model.outputs[0])
+            for tensor in model.inputs:
+                if not any(line.strip().startswith("keras.Input(") and pos == pos_of(tensor.node, self.reader.lines)
+                           for line, pos in body):
+                    raise self.reader.error("this input does not lead to the model's output", tensor.node)
+            return body
         if isinstance(model, Instance) and id(model) in self.reader.graphs:
             return self.model_body(self.reader.graphs[id(model)], pos)
         raise self.reader.error(f"{describe_value(model)} is never called on an input, so its layers' sizes are "
@@ -492,17 +604,21 @@ class _KerasWriter(_Writer):
 
     def layer_lines(self, layer: Any) -> list[tuple[str, Pos]]:
         if isinstance(layer, Layer):
-            return [(self.call_text(layer, "layers."), pos_of(layer.node, self.reader.lines))]
+            self.layers[id(layer)] = layer
+            return [(f"\x00{id(layer)}\x00" + self.call_text(layer, "layers."), pos_of(layer.node, self.reader.lines))]
         raise self.reader.error(f"{describe_value(layer)} inside a model is not read yet", getattr(layer, "node", None))
 
-    def path(self, start: KTensor, end: KTensor) -> list[tuple[str, Pos]]:
-        """The layers from tensor ``start`` to tensor ``end``, branches as ``parallel`` blocks."""
+    def path(self, start: KTensor | None, end: KTensor) -> list[tuple[str, Pos]]:
+        """The layers from tensor ``start`` to tensor ``end``, branches as ``parallel`` blocks; from the
+        model's inputs when ``start`` is None (several inputs: each branch begins with its own input)."""
         lines: list[tuple[str, Pos]] = []
         tensor = end
         while tensor is not start:
             if tensor.producer is None:
-                raise self.reader.error("this input is not the model's input: several inputs are not read yet",
-                                        tensor.node)
+                if start is None:
+                    return [self.input_line(tensor), *lines]
+                raise self.reader.error("this input is not the model's input", tensor.node,
+                                        hint="give every input to keras.Model([...], output)")
             producer = tensor.producer
             if isinstance(producer, Layer) and producer.name in MERGES:
                 split = self.split_point(start, tensor.inputs)
@@ -516,6 +632,8 @@ class _KerasWriter(_Writer):
                     block.append(("    }", pos))
                 block.append(("}", pos))
                 lines[:0] = block
+                if split is None:
+                    return lines
                 tensor = split
                 continue
             if isinstance(producer, (KSequential, KModel)) or isinstance(producer, Instance):
@@ -526,15 +644,18 @@ class _KerasWriter(_Writer):
             tensor = tensor.inputs[0]
         return lines
 
-    def split_point(self, start: KTensor, branches: list[KTensor]) -> KTensor:
-        """The latest tensor every branch comes from: where they leave one another."""
+    def split_point(self, start: KTensor | None, branches: list[KTensor]) -> KTensor | None:
+        """The latest tensor every branch comes from: where they leave one another (None: from the
+        model's separate inputs, when ``start`` is None)."""
         chains = [self.ancestors(b, start) for b in branches]
         common = [t for t in chains[0] if all(t in chain for chain in chains[1:])]
         if not common:
+            if start is None:
+                return None
             raise self.reader.error("these branches do not come from one tensor of the model", branches[0].node)
         return common[0]
 
-    def ancestors(self, tensor: KTensor, start: KTensor) -> list[KTensor]:
+    def ancestors(self, tensor: KTensor, start: KTensor | None) -> list[KTensor]:
         """``tensor`` and the tensors before it back to ``start``, nearest first (breadth first)."""
         order: list[KTensor] = []
         queue = [tensor]

@@ -79,6 +79,9 @@ class Opaque:
     reason: str
     node: ast.AST | None = None
     error: SymcountError | None = None
+    #: the model's own tensors or modules, walked at run time (``self.named_parameters()``): a loop over
+    #: them that builds nothing (it initialises weights) is skipped
+    walk: bool = False
 
 
 @dataclass(eq=False)
@@ -367,7 +370,10 @@ class Interpreter:
             scope.names[alias.asname or alias.name] = ModuleRef(f"{base}.{alias.name}" if base else alias.name)
 
     def exec_for(self, node: ast.For, scope: Scope) -> None:
-        items = self.iterate(self.eval(node.iter, scope), node.iter)
+        over = self.eval(node.iter, scope)
+        if isinstance(over, Opaque) and over.walk and _builds_nothing(node):
+            return
+        items = self.iterate(over, node.iter)
         finished = True
         for item in items:
             self.assign(node.target, item, scope, node)
@@ -541,7 +547,36 @@ class Interpreter:
         init = cls.find("__init__")
         if isinstance(init, PyFunction):
             self.call_function(init, args, kwargs, node, bound=instance, owner=self.owner_of(cls, "__init__"))
+        elif _is_dataclass(cls):
+            self.init_dataclass(instance, args, kwargs, node)
+        elif (args or kwargs) and cls.framework_base() is None:
+            raise self.error(f"class {cls.name} has no __init__ to take these arguments", node,
+                             hint="give it an __init__, or make it a @dataclass")
         return instance
+
+    def init_dataclass(self, instance: Instance, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> None:
+        """A ``@dataclass``'s generated ``__init__``: its annotated fields, bound in order, with their defaults."""
+        fields = _dataclass_fields(instance.cls)
+        if len(args) > len(fields):
+            raise self.error(f"{instance.cls.name} takes {len(fields)} fields, not {len(args)}", node)
+        values = dict(zip(fields, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in fields:
+                raise self.error(f"{instance.cls.name} has no field {key}", node,
+                                 hint=f"its fields: {', '.join(fields) or 'none'}")
+            if key in values:
+                raise self.error(f"{instance.cls.name} got {key} twice", node)
+            values[key] = value
+        for key in fields:
+            if key not in values:
+                if key not in _class_values(instance.cls):
+                    raise self.error(f"{instance.cls.name}() needs {key} (no default is written)", node)
+                values[key] = _class_values(instance.cls)[key]
+        instance.attrs.update({key: values[key] for key in fields})
+        post_init = instance.cls.find("__post_init__")
+        if isinstance(post_init, PyFunction):
+            self.call_function(post_init, [], {}, node, bound=instance,
+                               owner=self.owner_of(instance.cls, "__post_init__"))
 
     def new_instance(self, cls: PyClass, node: ast.AST) -> Instance:
         return Instance(cls, node)
@@ -661,6 +696,10 @@ class Interpreter:
             return self.subscript(self.eval(node.value, scope), node, scope)
         if isinstance(node, ast.Call):
             return self.eval_call(node, scope)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+            over = self.eval(node.generators[0].iter, scope)
+            if isinstance(over, Opaque) and over.walk:  # sum(p.numel() for p in self.parameters())
+                return Opaque(over.reason, node)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
             results: list[Any] = []
             self.comprehension(node.generators, 0, scope, lambda s: results.append(self.eval(node.elt, s)))
@@ -879,6 +918,8 @@ class Interpreter:
             error = left.error if isinstance(left, Opaque) else right.error if isinstance(right, Opaque) else None
             return Opaque("it is computed from a value known only at run time", node, error)
         rule = _BINARY.get(type(op))
+        if isinstance(left, str) and isinstance(right, tuple) and any(isinstance(v, Opaque) for v in right):
+            return Opaque("a string formatted with a value known only at run time", node)
         if rule is None or not (is_plain(left) and is_plain(right)):
             return self.binary_special(op, left, right, node)
         if isinstance(op, ast.Pow) and isinstance(right, int) and isinstance(left, int) \
@@ -973,6 +1014,59 @@ def _dict_method(interp: Interpreter, target: dict[Any, Any], name: str) -> Buil
         target.update(kwargs)
         return None
     return BuiltinMethod(name, call)
+
+
+#: Calls that add to a model: a loop that makes one is not skipped.
+_BUILDING_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module", "append", "extend",
+                   "insert", "setattr", "update", "add")
+
+
+def _builds_nothing(loop: ast.For) -> bool:
+    """A loop body that assigns no attribute or item and calls nothing that adds to a model."""
+    for node in ast.walk(ast.Module(body=[*loop.body, *loop.orelse], type_ignores=[])):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(not isinstance(t, ast.Name) for t in targets):
+                return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in _BUILDING_CALLS:
+                return False
+    return True
+
+
+def _is_dataclass(cls: PyClass) -> bool:
+    """``@dataclass`` or ``@dataclasses.dataclass(...)`` on the class (or on a base of the file)."""
+    for decorator in cls.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+        if name == "dataclass":
+            return True
+    return any(isinstance(base, PyClass) and _is_dataclass(base) for base in cls.bases)
+
+
+def _dataclass_fields(cls: PyClass) -> list[str]:
+    """The annotated names of a dataclass, its bases' first, in the order written."""
+    fields: list[str] = []
+    for base in cls.bases:
+        if isinstance(base, PyClass) and _is_dataclass(base):
+            fields += [f for f in _dataclass_fields(base) if f not in fields]
+    for statement in cls.node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
+                and statement.target.id not in fields and "ClassVar" not in ast.unparse(statement.annotation):
+            fields.append(statement.target.id)
+    return fields
+
+
+def _class_values(cls: PyClass) -> dict[str, Any]:
+    """The values the class body (and its bases in the file) gives its names."""
+    values: dict[str, Any] = {}
+    for base in reversed(cls.bases):
+        if isinstance(base, PyClass):
+            values.update(_class_values(base))
+    values.update(cls.body)
+    return values
 
 
 def _as_load(target: ast.expr) -> ast.expr:

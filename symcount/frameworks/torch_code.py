@@ -17,14 +17,14 @@ from typing import Any
 
 from symcount.catalog.spellings import TORCH_NN
 from symcount.errors import did_you_mean
-from symcount.frameworks.python_code import BuiltinMethod, Instance, Layer, Opaque, describe_value
+from symcount.frameworks.python_code import BuiltinMethod, Instance, Layer, Opaque, describe_value, is_plain
 
 #: torch.nn containers and the stacks that clone a layer.
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 STACKS = ("TransformerEncoder", "TransformerDecoder")
 #: Tensor methods that keep the number of elements (what a buffer counts).
-_SAME_SIZE = ("unsqueeze", "squeeze", "transpose", "view", "reshape", "permute", "float", "double", "half",
-              "long", "int", "bool", "to", "contiguous", "clone", "detach", "t", "requires_grad_", "fill_",
+_SAME_SIZE = ("float", "double", "half",
+              "long", "int", "bool", "to", "contiguous", "clone", "detach", "requires_grad_", "fill_",
               "zero_", "normal_", "uniform_", "exp", "sin", "cos", "log", "sqrt", "abs", "neg", "masked_fill",
               "type", "cuda", "cpu", "flip", "mul_", "add_", "div_")
 _CREATORS = ("zeros", "ones", "empty", "randn", "rand", "full", "eye")
@@ -68,6 +68,8 @@ class TorchTensor:
 
     shape: tuple[int, ...]
     node: ast.AST
+    #: a buffer registered with ``persistent=False`` (in ``buffers()``, not in ``state_dict``)
+    persistent: bool = True
 
     @property
     def numel(self) -> int:
@@ -103,6 +105,111 @@ class Parameter:
         return "nn.Parameter"
 
 
+#: nn.Module's walks over its own tensors and modules: a loop over one that only initialises is skipped.
+_WALKS = ("parameters", "named_parameters", "buffers", "named_buffers", "modules", "named_modules", "children",
+          "named_children")
+#: Tensor methods that move sizes about: the buffer's shape follows them (:func:`_reshaped`).
+_RESHAPES = ("unsqueeze", "squeeze", "transpose", "swapaxes", "t", "permute", "view", "reshape", "flatten",
+             "expand")
+
+
+def _reshaped(reader: Any, tensor: TorchTensor, name: str, args: list[Any], kwargs: dict[str, Any],
+              node: ast.AST) -> Any:
+    """``tensor.<name>(*args)``'s shape, or a run-time value when the sizes are not written."""
+    numbers = [*args, *kwargs.values()]
+    if len(numbers) == 1 and isinstance(numbers[0], (tuple, list)):
+        numbers = list(numbers[0])
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        return Opaque(f"{name} with sizes known only at run time", node)
+    shape = _new_shape(list(tensor.shape), name, numbers)
+    if shape is None:
+        raise reader.error(f"{name}{tuple(numbers)} does not fit a tensor of shape {tensor.shape}", node)
+    return TorchTensor(tuple(shape), node)
+
+
+def _axis(index: int, rank: int) -> int | None:
+    return index + rank if -rank <= index < 0 else index if 0 <= index < rank else None
+
+
+def _new_shape(shape: list[int], name: str, numbers: list[int]) -> list[int] | None:  # noqa: PLR0911
+    rank = len(shape)
+    if name == "unsqueeze" and len(numbers) == 1:
+        where = _axis(numbers[0], rank + 1)
+        return None if where is None else [*shape[:where], 1, *shape[where:]]
+    if name == "squeeze":
+        if not numbers:
+            return [n for n in shape if n != 1]
+        axes = [_axis(i, rank) for i in numbers]
+        if any(a is None for a in axes):
+            return None
+        return [n for i, n in enumerate(shape) if not (i in axes and n == 1)]
+    if name in ("transpose", "swapaxes", "t"):
+        pair = [0, 1] if name == "t" and not numbers else numbers
+        if len(pair) != 2 or (name == "t" and rank != 2):
+            return None
+        a, b = _axis(pair[0], rank), _axis(pair[1], rank)
+        if a is None or b is None:
+            return None
+        shape[a], shape[b] = shape[b], shape[a]
+        return shape
+    if name == "permute":
+        axes = [_axis(i, rank) for i in numbers]
+        if sorted(a for a in axes if a is not None) != list(range(rank)):
+            return None
+        return [shape[a] for a in axes if a is not None]
+    if name in ("view", "reshape"):
+        return _view(shape, numbers)
+    if name == "expand":
+        return _expand(shape, numbers)
+    if name == "flatten" and rank:
+        start, end = (numbers[0] if numbers else 0), (numbers[1] if len(numbers) > 1 else -1)
+        a, b = _axis(start, rank), _axis(end, rank)
+        if a is None or b is None or a > b:
+            return None
+        return [*shape[:a], _product(shape[a:b + 1]), *shape[b + 1:]]
+    return None
+
+
+def _view(shape: list[int], sizes: list[int]) -> list[int] | None:
+    """``view(*sizes)``: one size may be -1 (what the others leave); the sizes must hold every element."""
+    total = _product(shape)
+    known = _product([n for n in sizes if n != -1])
+    if sizes.count(-1) > 1 or any(n < -1 for n in sizes) or (-1 in sizes and (known == 0 or total % known)):
+        return None
+    sizes = [total // known if n == -1 else n for n in sizes]
+    return sizes if _product(sizes) == total else None
+
+
+def _expand(shape: list[int], sizes: list[int]) -> list[int] | None:
+    """``expand(*sizes)``: -1 keeps a size, a size of 1 grows, new sizes go in front."""
+    if len(sizes) < len(shape):
+        return None
+    lead = len(sizes) - len(shape)
+    out = list(sizes[:lead])
+    for old, new in zip(shape, sizes[lead:], strict=True):
+        if new == -1 or new == old:
+            out.append(old)
+        elif old == 1 and new >= 0:
+            out.append(new)
+        else:
+            return None
+    return out if all(n >= 0 for n in out) else None
+
+
+def _nested_shape(values: Any) -> tuple[int, ...]:
+    """The shape of ``torch.tensor([[1, 2], [3, 4]])``: the lengths of the nested lists."""
+    if isinstance(values, (list, tuple)):
+        return (len(values), *(_nested_shape(values[0]) if values else ()))
+    return ()
+
+
+def _product(sizes: list[int]) -> int:
+    size = 1
+    for n in sizes:
+        size *= n
+    return size
+
+
 def is_module(value: Any) -> bool:
     """Whether torch registers ``value`` as a sub-module when it is assigned to an attribute."""
     if isinstance(value, Layer):
@@ -127,21 +234,30 @@ class TorchCalls:
             return self.torch_nn_call(name, path, args, kwargs, node)
         function = torch_function(path)
         if function in _CREATORS:
-            return self.tensor_creation(args, kwargs, node)
+            return self.tensor_creation(function, args, kwargs, node)
         if function == "arange":
             numbers = [self.concrete(a, node, "arange's bounds") for a in args]
             if not all(isinstance(n, (int, float)) for n in numbers) or not numbers:
                 return Opaque("torch.arange with bounds computed at run time", node)
             return TorchTensor((len(range(*[int(n) for n in numbers])),), node)
-        if function == "tensor" and args and isinstance(args[0], list):
-            return TorchTensor((len(args[0]),), node)
+        if function == "tensor" and args and isinstance(args[0], (list, tuple)) and is_plain(args[0]):
+            return TorchTensor(_nested_shape(args[0]), node)
+        if function == "tensor" and args and isinstance(args[0], (int, float)):
+            return TorchTensor((), node)
         if function in _SAME_AS_INPUT and args and isinstance(args[0], TorchTensor):
             return TorchTensor(args[0].shape, node)
         return Opaque(f"{path}(...) is computed when the model runs", node)
 
-    def tensor_creation(self: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    def tensor_creation(self: Any, function: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """``torch.zeros(n, d)``, ``torch.zeros((n, d))``, ``torch.full((n,), 0.5)``, ``torch.eye(n)``."""
         dims = args
-        if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        if function == "full":
+            dims = args[:1]
+        elif function == "eye":
+            rows = args[0] if args else kwargs.get("n")
+            columns = args[1] if len(args) > 1 else kwargs.get("m")
+            dims = [rows, rows if columns is None else columns]
+        if len(dims) == 1 and isinstance(args[0], (tuple, list)):
             dims = list(args[0])
         if "size" in kwargs:
             dims = list(kwargs["size"]) if isinstance(kwargs["size"], (tuple, list)) else [kwargs["size"]]
@@ -160,7 +276,10 @@ class TorchCalls:
         if name == "Parameter":
             tensor = args[0] if args else kwargs.get("data")
             if not isinstance(tensor, TorchTensor):
-                raise self.error("nn.Parameter of a tensor whose shape is not written in the code", node,
+                if isinstance(tensor, Opaque) and tensor.error is not None:
+                    raise tensor.error
+                reason = f" ({tensor.reason})" if isinstance(tensor, Opaque) else ""
+                raise self.error(f"nn.Parameter of a tensor whose shape is not written in the code{reason}", node,
                                  hint="write it as nn.Parameter(torch.zeros(1, n, d)) with the sizes")
             trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)
             return Parameter(tensor, bool(self.concrete(trainable, node)), node)
@@ -238,6 +357,9 @@ class TorchCalls:
             return BuiltinMethod(name, register)
         if name in ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "apply", "requires_grad_"):
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name in _WALKS:
+            return BuiltinMethod(name, lambda a, k, n: Opaque(f"nn.Module's {name}() is walked when the model "
+                                                              "runs", n, walk=True))
         return Opaque(f"nn.Module's {name} is run when the model runs", node)
 
     def register_buffer(self: Any, obj: Instance, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> None:
@@ -247,9 +369,15 @@ class TorchCalls:
             obj.buffers[str(key)] = None
             return
         if not isinstance(tensor, TorchTensor):
-            raise self.error("a buffer whose shape is not written in the code", node,
-                             hint="register a tensor built in __init__, e.g. torch.zeros(n, d)")
-        obj.buffers[str(key)] = tensor
+            if isinstance(tensor, Opaque) and tensor.error is not None:
+                raise tensor.error
+            raise self.error(f"buffer {str(key)!r}: its shape is not written in the code"
+                             f"{f' ({tensor.reason})' if isinstance(tensor, Opaque) else ''}", node,
+                             hint="register a tensor whose sizes are written, e.g. torch.zeros(n, d), "
+                                  "torch.tril(torch.ones(n, n)), torch.arange(n)")
+        persistent = args[2] if len(args) > 2 else kwargs.get("persistent", True)
+        persistent = self.concrete(persistent, node, "persistent=")
+        obj.buffers[str(key)] = TorchTensor(tensor.shape, tensor.node, bool(persistent))
 
     def torch_value_attribute(self: Any, obj: Any, name: str, node: ast.AST) -> Any:
         if isinstance(obj, Layer) and name in ("weight", "bias"):
@@ -265,6 +393,8 @@ class TorchCalls:
                 return BuiltinMethod(name, lambda a, k, n: obj.shape if not a else obj.shape[a[0]])
             if name in _SAME_SIZE:
                 return BuiltinMethod(name, lambda a, k, n: TorchTensor(obj.shape, n))
+            if name in _RESHAPES:
+                return BuiltinMethod(name, lambda a, k, n: _reshaped(self, obj, name, a, k, n))
             if name in ("data", "T", "mT"):
                 return obj
         if isinstance(obj, (TensorRef, Parameter)):

@@ -828,7 +828,8 @@ def check(
     allowed = {s.name for s in expected.free_symbols} | set(names)
     given = read_answer(answer, names, allowed)
     text = answer if isinstance(answer, str) else sympy.sstr(answer)
-    if is_number(given) and expected.free_symbols:
+    # 0 is no size: "nothing is learned" is a wrong answer to compare, not a question of --set values
+    if is_number(given) and given != 0 and expected.free_symbols:
         free = ", ".join(sorted(s.name for s in expected.free_symbols))
         raise SymcountError(
             f"the answer is a number but the question is symbolic in {free}",

@@ -145,7 +145,7 @@ def derive(
     flows in, the working of its output size (``H_out = ⌊(H + 2p − k)/s⌋ + 1``)
     and the output it produces; False leaves only the parameter counts.
     """
-    text, filename, from_source = api.read_source(source)
+    text, filename, from_source, described = api.read_description(source)
     try:
         directives = read_directives(text)
         conventions = _conventions(convention if convention is not None else directives.get("convention"))
@@ -163,11 +163,14 @@ def derive(
                                         network=network or from_source)
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
     except SymcountError as err:
+        if described is not None:  # read from Python code: the error is placed at the code
+            raise api.in_code(err, described, text, source) from None
         raise err.located(filename, text) from None
     except RecursionError:
         raise SymcountError("description nested too deeply").located(filename, text) from None
     if title is None:
-        title = directives.get("title") or (Path(filename).stem if filename != "<input>"
+        shown = filename.removesuffix(" (as read)")  # model code: its own name
+        title = directives.get("title") or (Path(shown).stem if shown != "<input>"
                                             else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)

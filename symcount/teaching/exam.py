@@ -37,7 +37,16 @@ from typing import Any
 import sympy
 
 from symcount.catalog.shapes import Shape
-from symcount.counting import Source, count, file_bias, file_convention, parse_source, read_directives, read_source, with_bias
+from symcount.counting import (
+    Source,
+    count,
+    file_bias,
+    file_convention,
+    parse_source,
+    read_description,
+    read_directives,
+    with_bias,
+)
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
@@ -148,7 +157,13 @@ def _nested_choose(node: Any) -> nodes.Pos | None:
 
 def load_template(source: Source) -> Template:
     """Parse a template and read its string lets (question, ask, title, convention)."""
-    text, filename, network = read_source(source)
+    text, filename, network, described = read_description(source)
+    if described is not None:
+        raise SymcountError("an exam template is a description with let question = \"...\" and choose(...) "
+                            "values; model code cannot be one", filename=filename.removesuffix(" (as read)"),
+                            hint=f"write the description it is read as (symcount describe "
+                                 f"{filename.removesuffix(' (as read)')} > model.sc), then add the question and "
+                                 "the values to choose from")
     tree = parse_source(text, filename)
     strings: dict[str, str] = {}
     try:
