@@ -7,6 +7,7 @@ the counts are compared with the models' own tensors. Damaged headers are refuse
 from __future__ import annotations
 
 import json
+import re
 import struct
 import time
 from pathlib import Path
@@ -177,3 +178,15 @@ def test_other_verbs_refuse_it_naming_count(tmp_path: Path, capsys: pytest.Captu
         assert "only 'symcount count' reads it" in capsys.readouterr().err
     assert main(["count", str(path), "--flops"]) != 0
     assert "stored tensors only" in capsys.readouterr().err
+
+
+def test_the_docs_example_is_what_count_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).parent.parent / "docs" / "frameworks.md").read_text()
+    header = re.search(r"```safetensors\n(.*?)```", text, re.S)
+    shown = re.search(r"is counted as:\n\n```text\n(.*?)```", text, re.S)
+    assert header and shown, "docs/frameworks.md: the safetensors example is missing"
+    data = json.loads(header.group(1))
+    end = max(entry["data_offsets"][1] for name, entry in data.items() if name != "__metadata__")
+    path = _write(tmp_path / "model.safetensors", json.dumps(data).encode(), data=bytes(end))
+    assert main(["count", str(path)]) == 0
+    assert capsys.readouterr().out == shown.group(1)
