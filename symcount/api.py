@@ -11,15 +11,18 @@ from symcount.counting import (
     DescriptionText,
     PythonCode,
     Source,
+    StoredCount,
     check_options,
     convert_values,
     count,
+    count_stored,
     count_tree,
     describe,
     file_variants,
+    is_stored,
     parse_source,
     read_source,
 )
 
-__all__ = ["DescriptionText", "PythonCode", "Source", "check_options", "convert_values", "count", "count_tree",
-           "describe", "file_variants", "parse_source", "read_source"]
+__all__ = ["DescriptionText", "PythonCode", "Source", "StoredCount", "check_options", "convert_values", "count",
+           "count_stored", "count_tree", "describe", "file_variants", "is_stored", "parse_source", "read_source"]

@@ -27,7 +27,7 @@ from symcount.engine.load import choose_target, load
 from symcount.engine.results import CONVENTIONS, exact_sum
 from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
-from symcount.frameworks import hf_config
+from symcount.frameworks import hf_config, safetensors
 from symcount.frameworks.code_reader import Description, describe_python
 from symcount.frameworks.prefixes import check_prefixes
 from symcount.language import nodes
@@ -106,6 +106,11 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
         if "#" in path.name and not _exists(path):
             base, _, network = str(path).rpartition("#")
             path = Path(base)
+        if safetensors.is_safetensors(path):
+            raise SymcountError("a safetensors header lists stored tensors, not layers: only 'symcount count' "
+                                "reads it", filename=str(path),
+                                hint="symcount count FILE (add --config config.json to cross-check it); "
+                                     "give the config.json to this verb")
         try:
             text = _read_regular_file(path)
         except FileNotFoundError:
@@ -537,3 +542,115 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
         values=converted,
         settable=frozenset(program.env.seen | free),
     )
+
+
+# ---------------------------------------------------------------------------
+# a safetensors header: stored tensors by module, and their cross-check with a config's count
+
+
+@dataclasses.dataclass
+class StoredCount:
+    """A safetensors header's tensors (:class:`~symcount.frameworks.safetensors.Header`), and when a
+    config was given its count and every difference between the two, each in words."""
+
+    header: safetensors.Header
+    config: str | None = None
+    counted: Count | None = None
+    differences: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.header.total
+
+
+def is_stored(source: object) -> bool:
+    """Whether a source is a safetensors file or a sharded index (read by :func:`count_stored` only)."""
+    return isinstance(source, Path) and safetensors.is_safetensors(source)
+
+
+def count_stored(path: Path, config: Path | None = None) -> StoredCount:
+    """The tensors a ``.safetensors`` header (or sharded index) stores, grouped by module; with a
+    ``config.json`` (given, or beside the file) cross-checked against the count that config becomes."""
+    header = safetensors.read(path)
+    result = StoredCount(header)
+    if config is None:
+        beside = path.parent / "config.json"
+        config = beside if beside.is_file() else None
+    if config is None:
+        return result
+    result.config = str(config)
+    result.counted = count(config)
+    _cross_check(result, result.counted)
+    return result
+
+
+def _expected(counted: Count) -> tuple[list[tuple[str, tuple[int, ...], str]], list[tuple[str, str]]]:
+    """The tensors a count holds, (name, shape, category), and the tied ones, (name, tied to)."""
+    tensors: list[tuple[str, tuple[int, ...], str]] = []
+    tied = []
+    for layer in counted.layers:
+        times = layer.multiplier
+        if not (isinstance(times, sympy.Integer) or isinstance(times, int)):
+            raise SymcountError(f"{layer.name} is repeated {times} times, a number only known with values: "
+                                f"the cross-check needs whole numbers")
+        for tensor in layer.tensors:
+            name = f"{layer.name}.{tensor.name}"
+            if tensor.shared_with is not None or tensor.category == "not counted":
+                tied.append((name, tensor.shared_with or "another tensor"))
+                continue
+            if not all(isinstance(d, sympy.Integer | int) for d in tensor.shape):
+                raise SymcountError(f"{name} has shape {tensor.shape}, known only with values: "
+                                    f"the cross-check needs whole numbers")
+            shape = tuple(int(d) for d in tensor.shape)
+            tensors += [(name, shape, tensor.category)] * int(times)
+    return tensors, tied
+
+
+def _cross_check(result: StoredCount, counted: Count) -> None:
+    """Match stored tensors with counted ones by shape (then transposed: GPT-2's Conv1D), and name the
+    rest: tied heads stored once, buffers stored or not, packed quantised weights, anything else."""
+    expected, tied = _expected(counted)
+    left: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+    for name, shape, category in expected:
+        left.setdefault(shape, []).append((name, category))
+    unmatched: list[safetensors.StoredTensor] = []
+    for tensor in result.header.tensors:
+        for shape in (tensor.shape, tuple(reversed(tensor.shape))):
+            if left.get(shape):
+                left[shape].pop(0)
+                break
+        else:
+            unmatched.append(tensor)
+    remaining = [(name, shape, category) for shape, names in left.items() for name, category in names]
+    tied_shapes = {shape for name, shape, _ in expected if any(target == name for _, target in tied)}
+    twice = False
+    for tensor in unmatched:
+        why = safetensors.quantised(tensor)
+        if why is not None:
+            result.differences.append((tensor.name, f"packed quantised: {why}"))
+            continue
+        why = safetensors.buffer(tensor)
+        if why is not None:
+            result.differences.append((tensor.name, f"stored, not counted as a parameter: {why}"))
+            continue
+        if not twice and (tensor.shape in tied_shapes or tuple(reversed(tensor.shape)) in tied_shapes):
+            twice = True
+            result.differences.append((tensor.name, f"a tied head stored twice: the count has it once "
+                                                    f"({', '.join(f'{n} is tied to {t}' for n, t in tied)})"))
+            continue
+        result.differences.append((tensor.name, f"stored ({tensor.dtype}, shape {_shape(tensor.shape)}), "
+                                                f"but the config's count has no tensor of that shape"))
+    for name, target in tied:
+        if not twice:
+            result.notes.append(f"{name} is tied to {target}: counted once, and stored once")
+    for name, shape, category in remaining:
+        if category == "buffer":
+            result.differences.append((name, f"a buffer (shape {_shape(shape)}) the count holds but the file "
+                                             f"does not store"))
+        else:
+            result.differences.append((name, f"counted ({category}, shape {_shape(shape)}), but not stored"))
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"

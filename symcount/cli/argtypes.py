@@ -42,7 +42,8 @@ def source_arg(text: str, origin: str | None = None) -> api.Source:
                             hint='give a .sc file or the description itself, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
-    if text.endswith((".sc", ".py", ".json")) or exists(candidate, "file") or (base and exists(Path(base), "file")):
+    if text.endswith((".sc", ".py", ".json", ".safetensors")) or exists(candidate, "file") \
+            or (base and exists(Path(base), "file")):
         return candidate
     if origin == "python":
         return api.PythonCode(text)

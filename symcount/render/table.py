@@ -33,6 +33,8 @@ class Column(str, Enum):
     RECEPTIVE_FIELD = "receptive_field"
     JUMP = "jump"
     START = "start"
+    TENSORS = "tensors"
+    ELEMENTS = "elements"
 
 
 HEADER_TITLES = {
@@ -49,10 +51,12 @@ HEADER_TITLES = {
     Column.RECEPTIVE_FIELD: "receptive field",
     Column.JUMP: "jump",
     Column.START: "start",
+    Column.TENSORS: "tensors",
+    Column.ELEMENTS: "values stored",
 }
 
 NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS,
-                   Column.ACTIVATIONS}
+                   Column.ACTIVATIONS, Column.TENSORS, Column.ELEMENTS}
 
 
 @dataclass(frozen=True)
