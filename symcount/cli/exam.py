@@ -17,6 +17,7 @@ from symcount.cli.options import add_format, add_output, add_standalone
 from symcount.cli.output import EXIT_OK, exact, json_document, refuse_overwrite, write_text
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
+from symcount.render.escape import latex_comment
 from symcount.teaching.exam import DEFAULT_VARIANTS, Exam, assign_roster, generate, outputs, read_roster
 from symcount.teaching.lms import MOODLE_GRADES, QUESTION_TYPES
 from symcount.teaching.lms.files import LMS_FORMATS, lms_files
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         raise SymcountError(f"{packages[0]} is a package (a .zip): write it with -o DIR")
     for i, name in enumerate(names):
         if len(names) > 1:
-            write_text(sys.stdout, ("\n" if i else "") + f"% ===== {name} =====\n")
+            write_text(sys.stdout, ("\n" if i else "") + f"% ===== {latex_comment(name)} =====\n")
         content = files[name]
         assert isinstance(content, str)
         write_text(sys.stdout, content)
