@@ -22,7 +22,16 @@ from symcount.cli.options import (
     add_set,
     add_standalone,
 )
-from symcount.cli.output import EXIT_OK, EXIT_WRONG, exact, json_document, render_as, write_output
+from symcount.cli.output import (
+    EXIT_OK,
+    EXIT_WRONG,
+    exact,
+    json_document,
+    refuse_overwrite,
+    render_as,
+    write_output,
+    write_text,
+)
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
 from symcount.teaching.check import QUANTITIES, Verdict, check
@@ -58,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
     verdict = check(source_arg(args.source, args.origin), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=args.quantity)
     if args.format == "json":
-        write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output)
+        write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output, [args.source])
     else:
-        write_output(render_as(verdict, args.format, args.standalone), args.output)
+        write_output(render_as(verdict, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK if verdict.correct else EXIT_WRONG
 
 
@@ -73,12 +82,14 @@ def run_batch(args: argparse.Namespace) -> int:
     answers = Path(args.answers)
     marking = mark(answers, read_key(Path(args.key)))
     marked = answers.with_name(answers.stem + "-marked.csv")
+    refuse_overwrite(marked, [args.answers, args.key])
     try:
         marked.write_text(marking.csv(), encoding="utf-8")
     except OSError as err:
         raise SymcountError(f"cannot write {marked}: {err.strerror or err}") from None
-    write_output(render_as(marking, args.format, args.standalone), args.output)
-    sys.stderr.write(f"wrote {marked}\n")
+    write_output(render_as(marking, args.format, args.standalone), args.output,
+                 [args.answers, args.key, str(marked)])
+    write_text(sys.stderr, f"wrote {marked}\n")
     return EXIT_OK
 
 

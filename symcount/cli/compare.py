@@ -132,5 +132,5 @@ def run_compare(argv: Sequence[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    write_output(render(build(args), args.format, args.standalone), args.output)
+    write_output(render(build(args), args.format, args.standalone), args.output, [args.a, args.b])
     return EXIT_OK

@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     result = compute(source_arg(args.source, args.origin), values=parse_set(args.values), network=args.network,
                      convention=args.convention)
     if args.format == "json":
-        write_output(json_document("compute", SCHEMA_VERSION, compute_dict(result)), args.output)
+        write_output(json_document("compute", SCHEMA_VERSION, compute_dict(result)), args.output, [args.source])
     else:
-        write_output(render_report(result, args.format, args.standalone), args.output)
+        write_output(render_report(result, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK
 
 

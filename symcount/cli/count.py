@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                            bias=bias)
         if args.format == "json":
             write_output(json_document("count", SCHEMA_VERSION, count_dict(result, depth=args.depth, batch=batch,
-                                                                            dtype=dtype)), args.output)
+                                                                            dtype=dtype)), args.output, [args.source])
             return EXIT_OK
         acts = activations_of(result, batch, dtype) if args.activations else None
         fields = receptive_fields(result) if args.receptive_field else None
@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         titles.append(f"network {result.network} ({result.convention}{shown})")
         outputs.append(TABLE_WRITERS[args.format](table, titles[-1]))
     text = "\n".join(outputs)
-    write_output(standalone_document("latex", titles[0], text) if args.standalone else text, args.output)
+    write_output(standalone_document("latex", titles[0], text) if args.standalone else text, args.output,
+                 [args.source])
     return EXIT_OK
 
 

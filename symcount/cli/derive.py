@@ -77,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
         shapes=args.shapes,
     )
     if args.format == "json":
-        write_output(json_document("derive", SCHEMA_VERSION, derivation_dict(derivation)), args.output)
+        write_output(json_document("derive", SCHEMA_VERSION, derivation_dict(derivation)), args.output, [args.source])
     else:
-        write_output(render_as(derivation, args.format, args.standalone), args.output)
+        write_output(render_as(derivation, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK
 
 

@@ -25,5 +25,5 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     text = api.describe(source_arg(args.source, args.origin), network=args.network)
-    write_output(text if text.endswith("\n") else text + "\n", args.output)
+    write_output(text if text.endswith("\n") else text + "\n", args.output, [args.source])
     return EXIT_OK

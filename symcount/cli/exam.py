@@ -14,9 +14,10 @@ from typing import Any
 
 from symcount.cli.argtypes import source_arg, whole_number
 from symcount.cli.options import add_format, add_from, add_output, add_standalone
-from symcount.cli.output import EXIT_OK, exact, json_document
+from symcount.cli.output import EXIT_OK, exact, json_document, refuse_overwrite, write_text
 from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
+from symcount.render.escape import latex_comment
 from symcount.teaching.exam import DEFAULT_VARIANTS, Exam, assign_roster, generate, outputs, read_roster
 from symcount.teaching.lms import MOODLE_GRADES, QUESTION_TYPES
 from symcount.teaching.lms.files import LMS_FORMATS, lms_files
@@ -92,15 +93,17 @@ def run(args: argparse.Namespace) -> int:
     if args.roster:
         assign_roster(exam, read_roster(Path(args.roster)))
     if exam.shortfall:
-        sys.stderr.write(f"{exam.template.filename}: note: {exam.shortfall}: wrote "
-                         f"{len(exam.variants)}\n")
+        write_text(sys.stderr, f"{exam.template.filename}: note: {exam.shortfall}: wrote "
+                               f"{len(exam.variants)}\n")
     if args.stress:
-        sys.stdout.write(exam.stress().text())
+        write_text(sys.stdout, exam.stress().text())
         if not args.output:
             return EXIT_OK
     files = files_of(exam, args.format, args.question_type, args.slip_credit)
     if args.output:
         directory = Path(args.output)
+        for name in files:
+            refuse_overwrite(directory / name, [args.template, args.roster])
         try:
             directory.mkdir(parents=True, exist_ok=True)
             for name, content in files.items():
@@ -111,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as err:
             raise SymcountError(f"cannot write to {directory}: {err.strerror or err}") from None
         for name in files:
-            sys.stdout.write(f"wrote {directory / name}\n")
+            write_text(sys.stdout, f"wrote {directory / name}\n")
         return EXIT_OK
     names = list(files)
     packages = [name for name in names if isinstance(files[name], bytes)]
@@ -119,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
         raise SymcountError(f"{packages[0]} is a package (a .zip): write it with -o DIR")
     for i, name in enumerate(names):
         if len(names) > 1:
-            sys.stdout.write(("\n" if i else "") + f"% ===== {name} =====\n")
+            write_text(sys.stdout, ("\n" if i else "") + f"% ===== {latex_comment(name)} =====\n")
         content = files[name]
         assert isinstance(content, str)
-        sys.stdout.write(content)
+        write_text(sys.stdout, content)
     return EXIT_OK

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 
 import symcount
 from symcount.cli.argtypes import parse_set
-from symcount.cli.output import EXIT_BAD_INPUT, EXIT_OK
+from symcount.cli.output import EXIT_BAD_INPUT, EXIT_OK, write_text
 from symcount.cli.verbs import VERBS, add_subparser, add_verb
 from symcount.errors import SymcountError
 
@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SymcountError as err:
-        print(str(err), file=sys.stderr)
+        write_text(sys.stderr, f"{err}\n")
         return EXIT_BAD_INPUT
     except RecursionError:
-        print("<input>: description nested too deeply", file=sys.stderr)
+        write_text(sys.stderr, "<input>: description nested too deeply\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

@@ -40,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
                     kv_dtype=args.kv_dtype,
                     activation_dtype=args.activation_dtype)
     if args.format == "json":
-        write_output(json_document("memory", SCHEMA_VERSION, memory_dict(result)), args.output)
+        write_output(json_document("memory", SCHEMA_VERSION, memory_dict(result)), args.output, [args.source])
     else:
-        write_output(render_report(result, args.format, args.standalone), args.output)
+        write_output(render_report(result, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK
 
 

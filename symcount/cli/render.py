@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from symcount.cli.blocks import render_document, update_document
-from symcount.cli.output import EXIT_OK, write_output
+from symcount.cli.output import EXIT_OK, write_output, write_text
 from symcount.errors import SymcountError
 
 #: ``--check`` found a file that is not what rendering would write.
@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
         if current != rendered:
             again = f"symcount render {args.notes}" + (f" -o {args.output}" if args.output else "")
             state = "missing" if current is None else "stale"
-            print(f"{target}: {state}; run: {again}", file=sys.stderr)
+            write_text(sys.stderr, f"{target}: {state}; run: {again}\n")
             return EXIT_STALE
         return EXIT_OK
-    write_output(rendered, None if target == "-" else target)
+    write_output(rendered, None if target == "-" else target, [] if target == args.notes else [args.notes])
     return EXIT_OK
 
 

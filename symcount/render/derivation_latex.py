@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from symcount.render import formula
 from symcount.render.document import Column, Document, Row, Section, row_lines
-from symcount.render.escape import latex_code, latex_text
+from symcount.render.escape import latex_code, latex_comment, latex_text
 from symcount.render.style import Style
 
 STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
@@ -107,7 +107,7 @@ def where_latex(section: Section, style: Style) -> list[str]:
 
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
     """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
-    parts = [f"% symcount derivation: {document.title}"]
+    parts = [f"% symcount derivation: {latex_comment(document.title)}"]
     parts += [latex_text(p) for p in document.intro]
     parts.append(rf"{{\small\textit{{Conventions:}} {latex_text(document.conventions)}\par}}")
     parts += [section_latex(s, style) for s in document.sections]

@@ -24,6 +24,9 @@ LATEX_TEXT: Mapping[str, str] = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
     "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    # a line break in user text (a title, a file name) would end a heading's argument or, twice,
+    # start a paragraph: every field symcount writes is one line of text
+    "\n": " ", "\r": " ",
     "−": "$-$", "–": "--", "—": "---",
     "×": r"$\times$", "·": r"$\cdot$", "→": r"$\to$", "≥": r"$\geq$", "≤": r"$\leq$", "≠": r"$\neq$",
     "≈": r"$\approx$",
@@ -58,6 +61,12 @@ _POWER = re.compile(r"(\d+)\^(\d+)")
 def latex_code(text: str) -> str:
     """Text for ``\\texttt{...}`` (file names, descriptions): every character as typed, quotes straight."""
     return text.translate(_LATEX_CODE)
+
+
+def latex_comment(text: str) -> str:
+    """Text after ``%``: TeX reads a comment to the end of the line, so every line break (which
+    would end the comment and let the rest be read as LaTeX) becomes a space."""
+    return " ".join(text.splitlines())
 
 
 def latex_text(text: str) -> str:

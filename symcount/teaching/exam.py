@@ -393,7 +393,7 @@ class Exam(Printable):
 
     def _markdown(self) -> str:
         style = Style("markdown")
-        out = [f"# {self.template.title}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
+        out = [f"# {markdown_text(self.template.title)}", "", f"Seed {self.seed}; {len(self.variants)} variants.", "",
                "## Questions", ""]
         out += [f"{v.number}. `{v.id}`: {markdown_text(v.question)}" for v in self.variants]
         out += ["", "## Solutions", ""]
