@@ -22,10 +22,13 @@ LABEL = "a_b<c>|d~e^f&g%h$i#j{k}\\input{/etc/hostname}"
 def _tree() -> list[str]:
     kpsewhich = needs.tool("kpsewhich")
     roots = []
-    for var in ("TEXMFDIST", "TEXMFMAIN", "TEXMFVAR", "TEXMFSYSVAR", "TEXMFSYSCONFIG", "TEXMFCONFIG"):
+    # every tree TeX searches (TEXMF lists them all, Debian's /usr/share/texmf with lmodern included)
+    for var in ("TEXMF", "TEXMFDIST", "TEXMFMAIN", "TEXMFVAR", "TEXMFSYSVAR", "TEXMFSYSCONFIG", "TEXMFCONFIG"):
         out = subprocess.run([kpsewhich, f"-var-value={var}"], capture_output=True, text=True, check=False)
-        if out.stdout.strip():
-            roots.append(os.path.realpath(out.stdout.strip()))
+        for entry in out.stdout.strip().replace("{", ",").replace("}", ",").split(","):
+            entry = entry.strip().lstrip("!")
+            if entry.startswith("/"):
+                roots.append(os.path.realpath(entry))
     return roots
 
 
