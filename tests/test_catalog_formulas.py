@@ -43,8 +43,19 @@ def role_sum(layer: LayerResult, role: str, convention: str) -> sympy.Expr:
 
 def check_layer(layer: LayerResult, convention: str, text: str) -> None:
     """formula(role) == sum of that role's tensor sizes, using only the layer's bindings."""
-    assert set(layer.formulas) <= {"param", "stat"}, (text, layer.formulas)
+    parts = {key: f for key, f in layer.formulas.items() if key.startswith("part:")}
+    assert set(layer.formulas) - set(parts) <= {"param", "stat"}, (text, layer.formulas)
     bindings = dict(layer.bindings)
+    if parts:  # named factors (part:<label>|<module>: words): each the module's tensors, together the params
+        found = []
+        for key, part in parts.items():
+            module = key.partition("|")[2].partition(":")[0]
+            value = evaluate(parse_expression(part), Env([bindings]))
+            tensors = sympy.Add(*[t.size for t in layer.tensors if t.name.startswith(module + ".")
+                                  and t.category == ROLE_CATEGORIES[("param", convention)]])
+            assert module and sympy.simplify(value - tensors) == 0, f"{text}: {key} = {value} != {tensors}"
+            found.append(value)
+        assert sympy.simplify(sympy.Add(*found) - role_sum(layer, "param", convention)) == 0, text
     for role in ("param", "stat"):
         actual = role_sum(layer, role, convention)
         if role not in layer.formulas:

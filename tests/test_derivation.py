@@ -341,3 +341,50 @@ def test_stacked_lstm_says_what_n_is() -> None:
            "(num_layers)" in " ".join(text.split())
     positional = derive("nn.LSTM(10, 20, 2)").text()
     assert "n: stacked layers" in " ".join(positional.split())
+
+
+MLA_NET = """network mla {
+    input(L=16, C=64)
+    latent_attention(heads=4, q_lora_rank=32, kv_lora_rank=16, qk_rope_head_dim=8, qk_nope_head_dim=16,
+                     v_head_dim=16, bias=true)
+}
+"""
+
+
+def test_latent_attention_derives_factor_by_factor() -> None:
+    """MLA's low-rank factors each a named row, their sum the count (against transformers in test_llm_zoo)."""
+    d = derive(MLA_NET)
+    count = symcount.count(MLA_NET)
+    (section,) = [s for s in d.document.sections if s.title and "latent" in s.title]
+    rows = {r.lhs.text: r for r in section.columns[0].rows if isinstance(r.lhs, F.Label)}
+    assert list(rows) == ["q down", "q norm", "q up", "kv down", "kv norm", "kv up", "out", "params"]
+    assert final(rows["q down"]) == (64 + 1) * 32 and final(rows["kv down"]) == (64 + 1) * (16 + 8)
+    assert final(rows["kv norm"]) == 16 and final(rows["kv up"]) == 16 * 4 * (16 + 16)
+    assert sum(final(rows[k]) for k in rows if k != "params") == final(rows["params"]) == count.total
+    text = d.text()
+    assert "kv_a_layernorm: RMSNorm of the kv latent" in text and "#kv down = (d_model + 1) × (r_kv + d_rope)" in text
+    assert r"\#\text{q up}" in d.markdown()
+
+
+MOE_NET = """network shared {
+    input(L=L, C=6)
+    moe(experts=4, top_k=1, shared=2, correction_bias=true) { gated_mlp(ff=4) }
+}
+"""
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+def test_moe_derives_routed_shared_and_active(convention: str) -> None:
+    """Routed experts: all counted, top_k active; shared ones whole; the router's correction bias a
+    buffer (PyTorch) or a non-trainable weight (Keras's convention)."""
+    d = derive(MOE_NET, convention=convention)
+    count = symcount.count(MOE_NET, convention=convention)
+    routed = {r.lhs.text: final(r) for r in rows_of(d, "moe.experts.gated_mlp") if isinstance(r.lhs, F.Label)}
+    assert routed == {"params": 4 * 3 * 6 * 4, "active": 3 * 6 * 4}
+    shared = {r.lhs.text: final(r) for r in rows_of(d, "moe.shared_experts.gated_mlp") if isinstance(r.lhs, F.Label)}
+    assert shared == {"params": 2 * 3 * 6 * 4}
+    router = {r.lhs.text: final(r) for r in rows_of(d, "moe.router") if isinstance(r.lhs, F.Label)}
+    assert router["trainable"] == 6 * 4 and router["buffers" if convention == "pytorch" else "non-trainable"] == 4
+    totals = {r.lhs.text: final(r) for r in rows_of(d, "Total") if isinstance(r.lhs, F.Label)}
+    assert totals["params"] == count.total and totals["active"] == count.active
+    assert count.active == count.total - 3 * (3 * 6 * 4)

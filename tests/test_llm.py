@@ -271,3 +271,19 @@ def test_kv_cache_options() -> None:
         memory(SMALL, kv_cache=4)
     with pytest.raises(SymcountError, match="batch must be a whole number"):
         memory(ZOO / "llama.sc", network="llama3_8b", kv_cache=4, batch=0)
+
+
+@pytest.mark.parametrize("family", ["t5.sc#t5_small", "bart.sc#bart_base"])
+def test_encoder_decoders_refuse_per_token_compute_and_kv_cache(family: str) -> None:
+    """Two lengths (decoder L, encoder S): no per-token rule and no decoder-only KV cache, but the exact
+    forward FLOPs of one pair, 2 x MACs as a polynomial in L and S, stated in the refusal."""
+    path, network = family.split("#")
+    result = symcount.count(ZOO / path, network=network)
+    macs = sympy.expand(result.macs)
+    assert {str(s) for s in macs.free_symbols} == {"L", "S"}
+    with pytest.raises(SymcountError, match="second length") as err:
+        symcount.compute(ZOO / path, network=network)
+    shown = str(sympy.expand(2 * macs)).replace("**", "^")
+    assert shown in str(err.value) and "source tokens" in str(err.value)
+    with pytest.raises(SymcountError, match=r"cached once per sequence \(S source tokens\)"):
+        symcount.memory(ZOO / path, network=network, kv_cache=8)

@@ -474,10 +474,21 @@ def _mla_tensors(a: Args, convention: str) -> list[Tensor]:
 
 
 def _mla_formulas(a: Args, convention: str) -> dict[str, str]:
-    queries = ("(d_model + b)*r_q + r_q + r_q*h*(d_nope + d_rope)" if _mla_q_latent(a)
-               else "d_model*h*(d_nope + d_rope)")
-    return {"param": f"{queries} + (d_model + b)*(r_kv + d_rope) + r_kv + r_kv*h*(d_nope + d_v)"
-                     " + (h*d_v + b)*d_model"}
+    """The whole count, and its low-rank factors by name (``part:``), as a derivation shows them."""
+    if _mla_q_latent(a):
+        queries = {"q down|q_a_proj: d_model down to the query latent": "(d_model + b)*r_q",
+                   "q norm|q_a_layernorm: RMSNorm of the query latent": "r_q",
+                   "q up|q_b_proj: the latent up to every head's query": "r_q*h*(d_nope + d_rope)"}
+    else:
+        queries = {"q|q_proj: no query latent": "d_model*h*(d_nope + d_rope)"}
+    parts = {**queries,
+             "kv down|kv_a_proj_with_mqa: the kv latent and the one rotary key all heads share":
+                 "(d_model + b)*(r_kv + d_rope)",
+             "kv norm|kv_a_layernorm: RMSNorm of the kv latent": "r_kv",
+             "kv up|kv_b_proj: the latent up to every head's position-free key and value":
+                 "r_kv*h*(d_nope + d_v)",
+             "out|o_proj": "(h*d_v + b)*d_model"}
+    return {"param": " + ".join(parts.values()), **{f"part:{name}": text for name, text in parts.items()}}
 
 
 def _mla_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:

@@ -563,9 +563,18 @@ class Walker:
         if correction:
             # DeepSeek-V3's e_score_correction_bias: one value per expert added to the routing scores
             # (load balancing), kept as a buffer, not learned by gradients
-            router.tensors.append(TensorResult("e_score_correction_bias", (experts,), experts, "buffer"))
-            router.buffers = router.buffers + multiplier * experts
-            router.notes.append("e_score_correction_bias: a buffer of one score bias per expert")
+            # (Keras's convention has no buffers: state is a non-trainable weight, counted in the total)
+            keras = self.convention == "keras"
+            router.tensors.append(TensorResult("e_score_correction_bias", (experts,), experts,
+                                               "non_trainable" if keras else "buffer"))
+            if keras:
+                router.non_trainable = router.non_trainable + multiplier * experts
+                router.active = router.active + multiplier * experts
+            else:
+                router.buffers = router.buffers + multiplier * experts
+            if "param" in router.formulas:  # the derivation shows it: one value per router output
+                router.formulas = {**router.formulas, "stat": "C_out"}
+            router.notes.append("e_score_correction_bias: one score bias per expert, not learned by gradients")
         self.layers.append(router)
         start = len(self.layers)
         out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),

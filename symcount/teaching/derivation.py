@@ -78,6 +78,10 @@ class Variant:
     count: Count
 
 
+#: formulas keys ``part:<label>|<note>``: named factors of a layer whose "param" is their sum
+PART = "part:"
+
+
 @dataclass(frozen=True, repr=False)
 class Derivation(Printable):
     """A rendered-on-demand derivation: ``.latex()``, ``.markdown()``, ``.text()``.
@@ -335,10 +339,15 @@ class _Builder:
         for key in ("param", "stat"):
             if key not in formulas:
                 continue
-            general = formula.parse_formula(formulas[key])
-            if layer.multiplier != 1:
-                general = Prod((formula.from_sympy(layer.multiplier), general))
-            row, value = self.formula_row(Label(labels[key]), general, values, droppable)
+            named = {name[len(PART):]: text for name, text in formulas.items() if name.startswith(PART)}
+            if key == "param" and named:
+                part_rows, row, value = self.part_rows(layer, labels[key], named, values, droppable)
+                rows += part_rows
+            else:
+                general = formula.parse_formula(formulas[key])
+                if layer.multiplier != 1:
+                    general = Prod((formula.from_sympy(layer.multiplier), general))
+                row, value = self.formula_row(Label(labels[key]), general, values, droppable)
             results[key] = value
             note = None
             if key == "param" and frozen:
@@ -357,8 +366,52 @@ class _Builder:
         elif "stat" in results and "param" not in results:
             rows.insert(0, Row(Label("params"), (Step(Num(0)),), "nothing learned"))
         rows += self.shared_rows(layer, results.get("param", sympy.Integer(0)))
+        rows += self.active_rows(layer, formulas, values, droppable)
         self.check(layer, results, stat_category)
         return rows
+
+    def part_rows(self, layer: LayerResult, label: str, parts: Mapping[str, str], values: Mapping[str, sympy.Expr],
+                  droppable: set[str]) -> tuple[list[Row], Row, sympy.Expr]:
+        """A layer built of named factors (MLA's down and up projections, its norms): one row per
+        factor, then their sum (times the repeat count)."""
+        rows = []
+        found = []
+        for name, text in parts.items():
+            part, _, note = name.partition("|")
+            row, value = self.formula_row(Label(part), formula.parse_formula(text), values, droppable)
+            rows.append(dataclasses.replace(row, note=note or None))
+            found.append(value)
+        one = sympy.expand(sympy.Add(*found))
+        total = sympy.expand(layer.multiplier * one)
+        if not all(value.is_number for value in found):  # symbols left: the formula reads better whole
+            general = formula.parse_formula(layer.formulas["param"])
+            if layer.multiplier != 1:
+                general = Prod((formula.from_sympy(layer.multiplier), general))
+            row, value = self.formula_row(Label(label), general, values, droppable)
+            return rows, row, value
+        sum_row = self.sum_row(Label(label), found, one)
+        if layer.multiplier == 1:
+            return rows, sum_row, total
+        node = Prod((formula.from_sympy(layer.multiplier), self.result_node(one)))
+        return rows, Row(Label(label), self.distinct([node, formula.result_form(total)])), total
+
+    def active_rows(self, layer: LayerResult, formulas: Mapping[str, str], values: Mapping[str, sympy.Expr],
+                    droppable: set[str]) -> list[Row]:
+        """A routed expert counts whole but runs for top_k of the experts: its active parameters, the
+        same formula over the active copies."""
+        if "param" not in formulas or layer.total == 0 or sympy.expand(layer.active - layer.total) == 0:
+            return []
+        copies = sympy.simplify(layer.multiplier * layer.active / layer.total)
+        if copies.free_symbols - layer.multiplier.free_symbols:
+            return []
+        general = formula.parse_formula(formulas["param"])
+        if copies != 1:
+            general = Prod((formula.from_sympy(copies), general))
+        row, value = self.formula_row(Label("active"), general, values, droppable)
+        if sympy.expand(value - layer.active) != 0:
+            raise RuntimeError(f"derivation of {layer.name} ({layer.kind}) gives {value} active parameters "
+                               f"but the count is {layer.active}")
+        return [dataclasses.replace(row, note="the copies a token runs through")]
 
     def formula_row(self, lhs: Node, general: Node, values: Mapping[str, sympy.Expr],
                     droppable: set[str]) -> tuple[Row, sympy.Expr]:
@@ -522,6 +575,8 @@ class _Builder:
         if result.buffers != 0:
             rows.append(self.sum_row(Label("buffers"), [layer.buffers for layer in result.layers],
                                      result.buffers))
+        if sympy.expand(result.active - result.total) != 0:
+            rows.append(self.sum_row(Label("active"), [layer.active for layer in result.layers], result.active))
         return rows
 
     def sum_row(self, lhs: Node, parts: list[sympy.Expr], total: sympy.Expr) -> Row:

@@ -132,6 +132,12 @@ def _assumptions(dtype: str, training: str, result: Count) -> list[str]:
     return notes
 
 
+def cross_attention(result: Count) -> list[LayerResult]:
+    """The attention layers that read a second stream (``attention(..., to=encoder)``)."""
+    return [layer for layer in result.layers
+            if layer.kind == "attention" and layer.args is not None and layer.args.get("to") is not None]
+
+
 def kv_values_per_token(result: Count) -> sympy.Expr:
     """Cached values per token: keys and values of every attention layer (kv_heads x head size each); for
     latent attention (DeepSeek) the compressed latent and the rotary key part, kv_lora_rank + qk_rope_head_dim,
@@ -364,6 +370,16 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_
     notes = _assumptions(dtype, training, result)
     kv = None
     if kv_cache is not None:
+        cross = cross_attention(result)
+        if cross:
+            source = cross[0].args.get("memory_len") if cross[0].args is not None else None
+            raise SymcountError(
+                f"--kv-cache counts a decoder-only model's cache (every layer, every generated token); "
+                f"{cross[0].name} cross-attends to the stream '{cross[0].args.get('to') if cross[0].args else ''}': "
+                f"its keys and values are the encoder's, computed and cached once per sequence "
+                f"({source} source tokens), and the encoder's own attention caches nothing",
+                hint="count the decoder's cache by hand: its self-attention keys and values per generated token "
+                     "plus each cross-attention layer's keys and values over the S source tokens")
         per_token = kv_values_per_token(result)
         if per_token == 0:
             raise SymcountError("the network has no attention layers: there is no KV cache")
@@ -508,6 +524,16 @@ def compute_of(result: Count) -> Compute:
     if result.macs is sympy.nan:
         raise SymcountError("compute needs MACs for every layer: some layer has no input shape",
                             hint="start the network with input(L=...)")
+    cross = cross_attention(result)
+    if cross:
+        a = cross[0].args
+        assert a is not None
+        raise SymcountError(
+            f"compute per token is not defined for an encoder-decoder: {cross[0].name} cross-attends to "
+            f"'{a.get('to')}', whose {a.get('memory_len')} source tokens are a second length beside the "
+            f"decoder's; the forward FLOPs of one source and target pair are 2 × MACs = "
+            f"{text_value(sympy.expand(2 * result.macs)).replace('**', '^')}",
+            hint="symcount count gives the MACs as a polynomial in both lengths; --set fixes either")
     L = sequence_length(result)
     no_macs: dict[str, sympy.Expr] = {}
     biases: sympy.Expr = sympy.Integer(0)
