@@ -99,3 +99,30 @@ def test_symbolic_and_bias_gradient() -> None:
     second = result.layers[1]
     assert sympy.simplify(second.input_grad - second.forward) == 0
     assert sympy.simplify(second.bias_grad - C * (H - 4) ** 2) == 0
+
+
+def test_cli_compute_of_a_cnn(capsys: pytest.CaptureFixture[str]) -> None:
+    from symcount.cli.main import main  # noqa: PLC0415  lazy: the CLI is tested here only
+
+    source = "network n {\n input(H=8, W=8, C=3)\n conv2d(C_out=4, k=3)\n relu()\n conv2d(C_out=2, k=3)\n lstm(hidden=3)\n}"
+    assert main(["compute", source]) == 0
+    assert "backward not derived for: lstm (lstm)" in capsys.readouterr().out
+    assert main(["compute", source.replace(" lstm(hidden=3)\n", ""), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert '"per": "sample"' in out and '"input_skipped": true' in out
+
+
+def test_docs_training_page_is_what_compute_prints(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import re  # noqa: PLC0415  lazy: this test only
+    from pathlib import Path  # noqa: PLC0415  lazy: this test only
+
+    from symcount.cli.main import main  # noqa: PLC0415  lazy: the CLI is tested here only
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "training.md").read_text(encoding="utf-8")
+    match = re.search(r"```console\n\$ symcount (.+?)\n```\n\n```text\n(.*?)\n```", page, re.S)
+    assert match
+    monkeypatch.chdir(root)
+    assert main(match.group(1).split()) == 0
+    assert capsys.readouterr().out.rstrip("\n") == match.group(2)
