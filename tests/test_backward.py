@@ -126,3 +126,13 @@ def test_docs_training_page_is_what_compute_prints(capsys: pytest.CaptureFixture
     monkeypatch.chdir(root)
     assert main(match.group(1).split()) == 0
     assert capsys.readouterr().out.rstrip("\n") == match.group(2)
+
+
+def test_branches_reading_the_input_are_not_guessed() -> None:
+    source = ("network n {\n input(H=6, W=6, C=3)\n parallel {\n  branch { conv2d(C_out=2, k=1) }\n"
+              "  branch { conv2d(C_out=2, k=1) }\n }\n conv2d(C_out=2, k=1)\n}")
+    result = backward_of(count(source))
+    assert not result.complete and "branches" in result.not_derived[-1]
+    resnet_like = backward_of(count("network n {\n input(H=6, W=6, C=3)\n conv2d(C_out=4, k=3, padding=1)\n"
+                                    " residual {\n  conv2d(C_out=4, k=3, padding=1)\n }\n}"))
+    assert resnet_like.complete and resnet_like.first == "conv2d"

@@ -120,6 +120,15 @@ def _covered(layer: LayerResult) -> bool:
     return True
 
 
+def _branch_reads_input(result: Count, branches: tuple[tuple[int, int], ...]) -> bool:
+    """Whether a branch's first layer with weights multiplies (its input gradient then depends on the path)."""
+    for start, end in branches:
+        firsts = [layer for layer in result.layers[start:end] if layer.trainable != 0][:1]
+        if firsts and firsts[0].macs != 0:
+            return True
+    return False
+
+
 def backward_of(result: Count) -> Backward:
     """The backward pass of a counted network, one sample."""
     rows: list[LayerBackward] = []
@@ -156,4 +165,9 @@ def backward_of(result: Count) -> Backward:
         if skip:
             first = layer.name
         rows.append(LayerBackward(layer.name, layer.kind, fwd, inp, weight, sympy.expand(bias), skip))
+    weighted = [i for i, layer in enumerate(result.layers) if layer.trainable != 0]
+    if weighted and any(_branch_reads_input(result, m.branches) for m in result.merges
+                        if m.start <= weighted[0] < m.end):
+        # branches part before any weights: more than one layer reads the input that needs no gradient
+        not_derived.append("the first input gradients of branches that read the network's input")
     return Backward(rows, not_derived, no_macs, first)
