@@ -21,6 +21,7 @@ from symcount import SymcountError
 from symcount.cli.main import main
 from symcount.language.symbols import sym
 from symcount.teaching.memory import DTYPE_BYTES, compute, gib_text, memory
+from symcount.teaching.training import Training
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 torch = needs.module("torch")
@@ -213,9 +214,15 @@ def test_compute_difference_is_explained() -> None:
     assert mixtral.params == symcount.count(ZOO / "mistral.sc", network="mixtral_8x7b").active and mixtral.moe
 
 
-def test_compute_needs_a_sequence() -> None:
-    with pytest.raises(SymcountError, match="sequence input"):
-        compute("network n {\n input(H=8, W=8, C=3)\n conv2d(C_out=4, k=3)\n}")
+def test_compute_of_a_cnn_is_per_sample_training() -> None:
+    result = compute("network n {\n input(H=8, W=8, C=3)\n conv2d(C_out=4, k=3)\n relu()\n conv2d(C_out=2, k=3)\n}")
+    assert isinstance(result, Training)
+    macs = int(symcount.count("network n {\n input(H=8, W=8, C=3)\n conv2d(C_out=4, k=3)\n relu()\n"
+                              " conv2d(C_out=2, k=3)\n}").macs)
+    first = 2 * 36 * 4 * 27  # 6 x 6 positions, 4 filters of 3 x 3 x 3: its input gradient skipped
+    assert result.backward.forward == 2 * macs
+    assert result.backward.training == 3 * 2 * macs - first
+    assert "training step for a batch of B" in result.text()
 
 
 # --------------------------------------------------------------------------------------------- CLI

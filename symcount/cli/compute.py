@@ -11,6 +11,7 @@ from symcount.cli.options import add_common, add_output, add_report_format
 from symcount.cli.output import EXIT_OK, exact, json_document, render_report, write_output
 from symcount.cli.verbs import VERBS
 from symcount.teaching.memory import Compute, compute
+from symcount.teaching.training import Training, backward_dict
 
 #: ``symcount/compute`` JSON (docs/json.md).
 SCHEMA_VERSION = 1
@@ -32,8 +33,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def compute_dict(result: Compute) -> dict[str, Any]:
-    """The report's numbers: MACs for L tokens, FLOPs per token, the 2N rule and what separates them."""
+def compute_dict(result: Compute | Training) -> dict[str, Any]:
+    """The report's numbers: MACs for L tokens, FLOPs per token, the 2N rule and what separates them;
+    ``backward``: per-layer backward FLOPs and the training step of one sample (one sequence)."""
+    if isinstance(result, Training):
+        return {"network": result.network, "params": exact(result.params), "per": "sample",
+                "backward": backward_dict(result.backward, exact)}
     return {
         "network": result.network,
         "L": exact(result.L),
@@ -49,4 +54,6 @@ def compute_dict(result: Compute) -> dict[str, Any]:
         "tied": exact(result.tied),
         "training": exact(result.training),
         "training_rule": exact(6 * result.params),
+        "per": "token",
+        "backward": backward_dict(result.backward, exact) if result.backward is not None else None,
     }

@@ -20,6 +20,7 @@ import sympy
 from symcount.counting import Source, count
 from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes
 from symcount.engine.activations import DTYPE_BYTES as DTYPE_BYTES  # memory and compute verbs read it here
+from symcount.engine.backward import Backward, backward_of
 from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
@@ -28,6 +29,7 @@ from symcount.render.formats import Format
 from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.report import Line, Report
+from symcount.teaching.training import Training, backward_lines, backward_notes, training_of
 
 TRAININGS = ("none", "sgd", "adam")
 GIB = 2**30
@@ -427,6 +429,7 @@ class Compute(Printable):
     biases: sympy.Expr
     tied: sympy.Expr
     moe: bool
+    backward: Backward | None = None
 
     @property
     def rule(self) -> sympy.Expr:
@@ -466,6 +469,8 @@ class Compute(Printable):
                  rule_above=True),
             Line("rule of thumb", f"6 × {n}", rf"6 \times {_n_latex(self.moe)}", 6 * self.params),
         ]
+        if self.backward is not None:
+            lines += backward_lines(self.backward, "token", self.L)
         notes = [
             "FLOPs = 2 × MACs (one multiply and one add); bias additions, norms, activations, softmax and "
             "rotary rotations are not counted, as in torch.utils.flop_counter",
@@ -480,6 +485,8 @@ class Compute(Printable):
         if self.moe:
             notes.append("a mixture of experts runs top_k experts per token: N_active = top_k experts, "
                          "the router and everything else")
+        if self.backward is not None:
+            notes += backward_notes(self.backward)
         return Report(f"compute of {self.network} per token (sequence length L)", [
             f"{n} = {text_value(self.params)} parameters"], lines, "assumptions", notes)
 
@@ -519,8 +526,10 @@ def _layer_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr
     return scale * biases, layer.multiplier * tied, scale
 
 
-def compute_of(result: Count) -> Compute:
-    """The compute report of an existing count."""
+def compute_of(result: Count) -> Compute | Training:
+    """The compute report of an existing count: per token for a sequence model, else per sample."""
+    if not _reads_sequence(result):
+        return training_of(result)
     if result.macs is sympy.nan:
         raise SymcountError("compute needs MACs for every layer: some layer has no input shape",
                             hint="start the network with input(L=...)")
@@ -551,11 +560,19 @@ def compute_of(result: Count) -> Compute:
     context = sympy.expand(forward - 2 * multiplied)
     return Compute(result.network, L, result.active, result.macs, forward, context,
                    {k: sympy.expand(v) for k, v in no_macs.items()}, sympy.expand(biases), sympy.expand(tied),
-                   result.active != result.total)
+                   result.active != result.total, backward_of(result))
+
+
+def _reads_sequence(result: Count) -> bool:
+    try:
+        sequence_length(result)
+    except SymcountError:
+        return False
+    return True
 
 
 def compute(source: Source, *, values: Mapping[str, Any] | None = None, network: str | None = None,
-            convention: str | None = None) -> Compute:
+            convention: str | None = None) -> Compute | Training:
     """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N."""
     return compute_of(count(source, values=values, network=network, convention=convention))
 
