@@ -131,6 +131,10 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                       "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
                       "num_hidden_layers": 12, "max_position_embeddings": 514, "type_vocab_size": 1},
                      124_697_433),
+    "pythia_1b": ({"architectures": ["GPTNeoXForCausalLM"], "model_type": "gpt_neox", "vocab_size": 50304,
+                   "hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 16,
+                   "num_attention_heads": 8, "rotary_pct": 0.25, "use_parallel_residual": True,
+                   "tie_word_embeddings": False}, 1_011_781_632),
     "qwen2_5_0_5b": ({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 151936,
                       "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
                       "num_attention_heads": 14, "num_key_value_heads": 2, "tie_word_embeddings": True,
@@ -304,7 +308,19 @@ def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
             "tie_word_embeddings": suffix == "ForMaskedLM" or draw(st.booleans())}
 
 
+@st.composite
+def gpt_neox_config(draw: st.DrawFn) -> dict[str, Any]:
+    heads = draw(st.integers(1, 4))
+    return {"model_type": "gpt_neox", "architectures": ["GPTNeoX" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 4 * draw(st.integers(1, 3)),
+            "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
+            "intermediate_size": draw(st.integers(1, 24)), "tie_word_embeddings": draw(st.booleans()),
+            "use_parallel_residual": draw(st.booleans()), "attention_bias": draw(st.booleans())}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "gpt_neox":
+        return gpt_neox_config()
     if model_type == "deepseek_v3":
         return deepseek_config()
     if model_type == "gpt2":

@@ -224,6 +224,14 @@ def _deepseek(c: Config) -> dict[str, Value]:
             "tied": c.flag("tie_word_embeddings")}
 
 
+def _gpt_neox(c: Config) -> dict[str, Value]:
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"),
+            "heads": c.size("num_attention_heads"), "ff": c.size("intermediate_size"), "V": c.size("vocab_size"),
+            "tied": c.flag("tie_word_embeddings"), "attention_bias": c.flag("attention_bias"),
+            "parallel_residual": c.flag("use_parallel_residual")}
+
+
 def _gpt2(c: Config) -> dict[str, Value]:
     d_model = c.size("n_embd")
     inner = c.optional_size("n_inner")
@@ -289,6 +297,11 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
             "tie_word_embeddings": True, "add_cross_attention": False},
            _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+    Family("gpt_neox", "GPTNeoX", "GPTNeoXConfig", "gpt_neox.sc", "gpt_neox",
+           {"vocab_size": 50432, "hidden_size": 6144, "num_hidden_layers": 44, "num_attention_heads": 64,
+            "intermediate_size": 24576, "tie_word_embeddings": False, "use_parallel_residual": True,
+            "attention_bias": True},
+           _gpt_neox),
     Family("qwen2", "Qwen2", "Qwen2Config", "qwen.sc", "qwen",
            {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": None, "tie_word_embeddings": False},
@@ -329,7 +342,7 @@ WAITING: dict[str, str] = {
 }
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("gpt_neox", "opt", "falcon", "vit")
+NOT_YET: tuple[str, ...] = ("opt", "falcon", "vit")
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
