@@ -232,6 +232,27 @@ def _gpt_neox(c: Config) -> dict[str, Value]:
             "parallel_residual": c.flag("use_parallel_residual")}
 
 
+def _llama4(c: Config) -> dict[str, Value]:
+    """Llama-4's text model: every ``interleave_moe_layer_step``-th layer a mixture of experts with one
+    shared expert, the others dense of width ``intermediate_size_mlp``; an explicit ``moe_layers`` is
+    read only when it is that same pattern (anything else is not modelled)."""
+    out = _decoder(c, experts=True, biases=("attention_bias",))
+    del out["moe"]  # the block always routes (Llama4TextMoe has a router even for one expert)
+    layers, step = c.size("num_hidden_layers"), c.size("interleave_moe_layer_step")
+    if layers % step:
+        raise c.error("interleave_moe_layer_step", f"'{c.prefix}interleave_moe_layer_step' ({step}) does not "
+                                                   f"divide '{c.prefix}num_hidden_layers' ({layers}): dense layers "
+                                                   "after the last expert layer are not modelled")
+    pattern = list(range(step - 1, layers, step))
+    given = c.raw("moe_layers")
+    if given is not None and given != pattern:
+        raise c.error("moe_layers", f"'{c.prefix}moe_layers': {json.dumps(given)} is not supported (only null or "
+                                    f"every {step} layer{'s' if step > 1 else ''} from layer {step - 1}, "
+                                    f"{json.dumps(pattern) if len(pattern) <= 8 else 'as interleave_moe_layer_step'}"
+                                    "): other expert layers are not modelled")
+    return {**out, "ff_mlp": c.size("intermediate_size_mlp"), "moe_step": step}
+
+
 def _gpt2(c: Config) -> dict[str, Value]:
     d_model = c.size("n_embd")
     inner = c.optional_size("n_inner")
@@ -323,6 +344,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "attention_bias": False},
            lambda c: _decoder(c, biases=("attention_bias",)),
            heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+    Family("llama4_text", "Llama4", "Llama4TextConfig", "llama4.sc", "llama4",
+           {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+            "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+            "tie_word_embeddings": False, "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
+            "interleave_moe_layer_step": 1, "attention_bias": False},
+           _llama4, heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -336,7 +363,6 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {
     "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
                  "projection times the shared expert's output)",
-    "llama4_text": "shared experts and query/key norms",
     "t5": "T5's relative position bias and cross-attention",
     "whisper": "cross-attention in the decoder",
 }
