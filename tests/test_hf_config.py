@@ -178,6 +178,10 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                            "rope_scaling": {"factor": 16.0, "high_freq_factor": 1.0, "low_freq_factor": 1.0,
                                             "original_max_position_embeddings": 8192, "rope_type": "llama3"},
                            "tie_word_embeddings": False}, 107_769_861_120),
+    "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
+                  "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
+                  "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
+                 60_506_624),
     "gemma3_1b": ({"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text", "vocab_size": 262144,
                    "hidden_size": 1152, "intermediate_size": 6912, "num_hidden_layers": 26,
                    "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 256, "sliding_window": 512,
@@ -378,7 +382,18 @@ def llama4_config(draw: st.DrawFn) -> dict[str, Any]:
     return config
 
 
+@st.composite
+def t5_config(draw: st.DrawFn) -> dict[str, Any]:
+    layers = draw(st.integers(1, 3))
+    return {"model_type": "t5", "architectures": ["T5ForConditionalGeneration"], "vocab_size": draw(st.integers(5, 60)),
+            "d_model": draw(st.integers(1, 16)), "d_kv": draw(st.integers(1, 6)), "d_ff": draw(st.integers(1, 24)),
+            "num_layers": layers, "num_decoder_layers": draw(st.sampled_from([None, layers])),
+            "num_heads": draw(st.integers(1, 4)), "relative_attention_num_buckets": draw(st.integers(1, 40))}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "t5":
+        return t5_config()
     if model_type == "llama4_text":
         return llama4_config()
     if model_type == "gpt_neox":
@@ -528,6 +543,13 @@ def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
 def test_an_option_that_is_not_modelled_is_refused(tmp_path: Path) -> None:
     err = error_of('{"model_type": "gpt2", "add_cross_attention": true}', tmp_path)
     assert "'add_cross_attention': true is not supported" in err
+
+
+def test_t5_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "t5", "num_layers": 6, "num_decoder_layers": 4}), tmp_path)
+    assert "'num_decoder_layers' (4) differs from 'num_layers' (6)" in err
+    err = error_of(json.dumps({"model_type": "t5", "feed_forward_proj": "gated-gelu"}), tmp_path)
+    assert "'feed_forward_proj': \"gated-gelu\" is not supported" in err
 
 
 def test_untied_masked_lm_head_is_refused(tmp_path: Path) -> None:

@@ -139,6 +139,10 @@ class Family:
     base: str = "Model"
     #: keys that change the weights in a way the block does not model: the value that is read as it is
     refused: Mapping[str, Any] = field(default_factory=dict)
+    #: the block declares its inputs itself (an encoder-decoder's two streams)
+    own_input: bool = False
+    #: the blocks ``block`` calls, written before it
+    helpers: tuple[str, ...] = ()
 
 
 def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
@@ -253,6 +257,19 @@ def _llama4(c: Config) -> dict[str, Value]:
     return {**out, "ff_mlp": c.size("intermediate_size_mlp"), "moe_step": step}
 
 
+def _t5(c: Config) -> dict[str, Value]:
+    """T5 (v1.0): one depth for both stacks (num_decoder_layers null or the same), a ReLU feed-forward."""
+    layers = c.size("num_layers")
+    decoder = c.optional_size("num_decoder_layers")
+    if decoder is not None and decoder != layers:
+        raise c.error("num_decoder_layers", f"'{c.prefix}num_decoder_layers' ({decoder}) differs from "
+                                            f"'{c.prefix}num_layers' ({layers}): not supported (the block has "
+                                            "one depth for the encoder and the decoder)")
+    return {"n_layers": layers, "d_model": c.size("d_model"), "d_kv": c.size("d_kv"), "ff": c.size("d_ff"),
+            "heads": c.size("num_heads"), "V": c.size("vocab_size"),
+            "buckets": c.size("relative_attention_num_buckets")}
+
+
 def _gpt2(c: Config) -> dict[str, Value]:
     d_model = c.size("n_embd")
     inner = c.optional_size("n_inner")
@@ -350,6 +367,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "tie_word_embeddings": False, "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
             "interleave_moe_layer_step": 1, "attention_bias": False},
            _llama4, heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+    Family("t5", "T5", "T5Config", "t5.sc", "t5",
+           {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6,
+            "num_decoder_layers": None, "num_heads": 8, "relative_attention_num_buckets": 32,
+            "feed_forward_proj": "relu", "tie_word_embeddings": True},
+           _t5, heads={"ForConditionalGeneration": {}}, base="ForConditionalGeneration",
+           refused={"feed_forward_proj": "relu", "tie_word_embeddings": True}, own_input=True, helpers=("t5_layer",)),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -363,7 +386,6 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {
     "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
                  "projection times the shared expert's output)",
-    "t5": "T5's relative position bias and cross-attention",
     "whisper": "cross-attention in the decoder",
 }
 
@@ -449,8 +471,9 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
               f"builds it.\n{note}")
     if defaulted:
         header += f"# Left out of the config, so {family.config_class}'s defaults: {', '.join(defaulted)}.\n"
-    body = (f"{header}\n{block_text(family.file, family.block)}\n"
-            f"network {architecture} {{\n    input(L=L)\n    {family.block}({call})\n}}\n")
+    blocks = "\n".join(block_text(family.file, name) for name in (*family.helpers, family.block))
+    inputs = "" if family.own_input else "    input(L=L)\n"
+    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{inputs}    {family.block}({call})\n}}\n"
     return Description(body, architecture, family, defaulted)
 
 
