@@ -64,7 +64,8 @@ def hf_numbers(model: Any) -> tuple[int, int]:
 
 
 #: the mixtures of experts: model_type -> the key holding the number of routed experts
-MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "deepseek_v3": "n_routed_experts"}
+MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "deepseek_v3": "n_routed_experts",
+       "llama4_text": "num_local_experts"}
 
 
 def moe_active(model: Any, config: dict[str, Any]) -> int:
@@ -86,6 +87,9 @@ def assert_matches(config: dict[str, Any], tmp_path: Path) -> symcount.Count:
     model = build(config)
     total, trainable = hf_numbers(model)
     assert (result.total, result.trainable) == (total, trainable), config
+    if config["model_type"] in hf_config.NESTED:  # the text model's keys decide the experts
+        key = hf_config.NESTED[config["model_type"]][0]
+        config = {"model_type": f"{config['model_type']}_text", **config[key]}
     if config["model_type"] in MOE:
         defaults = hf_config.FAMILIES[config["model_type"]].defaults
         assert result.active == moe_active(model, {**defaults, **config})
@@ -131,6 +135,10 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                       "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
                       "num_hidden_layers": 12, "max_position_embeddings": 514, "type_vocab_size": 1},
                      124_697_433),
+    "pythia_1b": ({"architectures": ["GPTNeoXForCausalLM"], "model_type": "gpt_neox", "vocab_size": 50304,
+                   "hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 16,
+                   "num_attention_heads": 8, "rotary_pct": 0.25, "use_parallel_residual": True,
+                   "tie_word_embeddings": False}, 1_011_781_632),
     "qwen2_5_0_5b": ({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 151936,
                       "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
                       "num_attention_heads": 14, "num_key_value_heads": 2, "tie_word_embeddings": True,
@@ -160,6 +168,20 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                      "qk_rope_head_dim": 64, "v_head_dim": 128, "qk_nope_head_dim": 128, "topk_method": "noaux_tc",
                      "n_group": 8, "topk_group": 4, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
                      "norm_topk_prob": True, "tie_word_embeddings": False}, 671_026_404_352),
+    # Llama-4-Scout-17B-16E's text_config, as its own config (the nested one: test_a_nested_llama4_config...)
+    "llama4_scout_text": ({"architectures": ["Llama4ForCausalLM"], "model_type": "llama4_text",
+                           "vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192,
+                           "intermediate_size_mlp": 16384, "num_hidden_layers": 48, "num_attention_heads": 40,
+                           "num_key_value_heads": 8, "head_dim": 128, "num_local_experts": 16,
+                           "num_experts_per_tok": 1, "interleave_moe_layer_step": 1, "use_qk_norm": True,
+                           "attention_chunk_size": 8192, "no_rope_layers": [], "attn_temperature_tuning": True,
+                           "rope_scaling": {"factor": 16.0, "high_freq_factor": 1.0, "low_freq_factor": 1.0,
+                                            "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+                           "tie_word_embeddings": False}, 107_769_861_120),
+    "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
+                  "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
+                  "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
+                 60_506_624),
     "gemma3_1b": ({"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text", "vocab_size": 262144,
                    "hidden_size": 1152, "intermediate_size": 6912, "num_hidden_layers": 26,
                    "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 256, "sliding_window": 512,
@@ -206,6 +228,39 @@ def test_a_nested_gemma3_config_counts_its_text_model(tmp_path: Path) -> None:
     described = hf_config.describe(json.dumps(GEMMA3_4B, indent=1)).text
     assert "the text model of a gemma3 config (text_config)" in described
     assert "vision tower is not counted" in described
+
+
+LLAMA4_SCOUT = {"architectures": ["Llama4ForConditionalGeneration"], "model_type": "llama4",
+                "text_config": {k: v for k, v in PUBLISHED["llama4_scout_text"][0].items() if k != "architectures"},
+                "vision_config": {"hidden_size": 1408, "image_size": 336, "intermediate_size": 5632,
+                                  "model_type": "llama4_vision_model", "num_attention_heads": 16,
+                                  "num_hidden_layers": 34, "patch_size": 14, "projector_input_dim": 4096,
+                                  "projector_output_dim": 4096, "vision_output_dim": 4096}}
+
+
+def test_a_nested_llama4_config_counts_its_text_model(tmp_path: Path) -> None:
+    """Llama-4-Scout's config.json: the text model from text_config, as Llama4ForCausalLM builds it,
+    17,172,894,720 active (one of 16 routed experts and the shared one per token)."""
+    result = assert_matches(LLAMA4_SCOUT, tmp_path)
+    assert (result.network, result.total, result.active) == ("Llama4ForCausalLM", 107_769_861_120, 17_172_894_720)
+    assert "the text model of a llama4 config (text_config)" in hf_config.describe(json.dumps(LLAMA4_SCOUT)).text
+
+
+def test_llama4_expert_layers_it_cannot_express_are_refused(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "llama4",\n "text_config": {"num_hidden_layers": 4, "moe_layers": [0, 1]}}',
+                   tmp_path)
+    assert "config.json:2:42: 'text_config.moe_layers': [0, 1] is not supported" in err
+    err = error_of(json.dumps({"model_type": "llama4_text", "num_hidden_layers": 5, "interleave_moe_layer_step": 2}),
+                   tmp_path)
+    assert "'interleave_moe_layer_step' (2) does not divide 'num_hidden_layers' (5)" in err
+
+
+def test_an_explicit_moe_layers_of_the_same_pattern_counts(tmp_path: Path) -> None:
+    config = {"model_type": "llama4_text", "architectures": ["Llama4ForCausalLM"], "vocab_size": 50,
+              "hidden_size": 16, "intermediate_size": 8, "intermediate_size_mlp": 12, "num_hidden_layers": 4,
+              "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 4, "num_local_experts": 3,
+              "interleave_moe_layer_step": 2, "moe_layers": [1, 3]}
+    assert_matches(config, tmp_path)
 
 
 def test_without_architectures_the_base_model_is_counted_and_named(tmp_path: Path) -> None:
@@ -304,7 +359,45 @@ def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
             "tie_word_embeddings": suffix == "ForMaskedLM" or draw(st.booleans())}
 
 
+@st.composite
+def gpt_neox_config(draw: st.DrawFn) -> dict[str, Any]:
+    heads = draw(st.integers(1, 4))
+    return {"model_type": "gpt_neox", "architectures": ["GPTNeoX" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 4 * draw(st.integers(1, 3)),
+            "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
+            "intermediate_size": draw(st.integers(1, 24)), "tie_word_embeddings": draw(st.booleans()),
+            "use_parallel_residual": draw(st.booleans()), "attention_bias": draw(st.booleans())}
+
+
+@st.composite
+def llama4_config(draw: st.DrawFn) -> dict[str, Any]:
+    """Llama-4 text models: groups of interleave_moe_layer_step layers, the last of each a mixture of
+    experts with a shared expert, the others dense of width intermediate_size_mlp."""
+    config = draw(decoder_config("llama4_text"))
+    step = draw(st.integers(1, 3))
+    config["num_hidden_layers"] = step * draw(st.integers(1, 2))
+    config["interleave_moe_layer_step"] = step
+    config["intermediate_size_mlp"] = draw(st.integers(1, 24))
+    config["use_qk_norm"] = draw(st.booleans())
+    return config
+
+
+@st.composite
+def t5_config(draw: st.DrawFn) -> dict[str, Any]:
+    layers = draw(st.integers(1, 3))
+    return {"model_type": "t5", "architectures": ["T5ForConditionalGeneration"], "vocab_size": draw(st.integers(5, 60)),
+            "d_model": draw(st.integers(1, 16)), "d_kv": draw(st.integers(1, 6)), "d_ff": draw(st.integers(1, 24)),
+            "num_layers": layers, "num_decoder_layers": draw(st.sampled_from([None, layers])),
+            "num_heads": draw(st.integers(1, 4)), "relative_attention_num_buckets": draw(st.integers(1, 40))}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "t5":
+        return t5_config()
+    if model_type == "llama4_text":
+        return llama4_config()
+    if model_type == "gpt_neox":
+        return gpt_neox_config()
     if model_type == "deepseek_v3":
         return deepseek_config()
     if model_type == "gpt2":
@@ -403,8 +496,8 @@ def test_qwen2_moe_names_what_it_needs(tmp_path: Path) -> None:
 
 
 def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "llama4_text"}}', tmp_path)
-    assert "config.json:2:18: model_type 'llama4_text' needs shared experts" in err
+    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "qwen2_moe"}}', tmp_path)
+    assert "config.json:2:18: model_type 'qwen2_moe' needs a shared expert" in err
     err = error_of('{"model_type": "gemma3",\n "text_config": {"hidden_size": "wide"}}', tmp_path)
     assert "config.json:2:18: 'text_config.hidden_size' must be a whole number" in err
 
@@ -450,6 +543,13 @@ def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
 def test_an_option_that_is_not_modelled_is_refused(tmp_path: Path) -> None:
     err = error_of('{"model_type": "gpt2", "add_cross_attention": true}', tmp_path)
     assert "'add_cross_attention': true is not supported" in err
+
+
+def test_t5_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "t5", "num_layers": 6, "num_decoder_layers": 4}), tmp_path)
+    assert "'num_decoder_layers' (4) differs from 'num_layers' (6)" in err
+    err = error_of(json.dumps({"model_type": "t5", "feed_forward_proj": "gated-gelu"}), tmp_path)
+    assert "'feed_forward_proj': \"gated-gelu\" is not supported" in err
 
 
 def test_untied_masked_lm_head_is_refused(tmp_path: Path) -> None:

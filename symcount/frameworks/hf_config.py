@@ -139,6 +139,10 @@ class Family:
     base: str = "Model"
     #: keys that change the weights in a way the block does not model: the value that is read as it is
     refused: Mapping[str, Any] = field(default_factory=dict)
+    #: the block declares its inputs itself (an encoder-decoder's two streams)
+    own_input: bool = False
+    #: the blocks ``block`` calls, written before it
+    helpers: tuple[str, ...] = ()
 
 
 def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
@@ -224,6 +228,48 @@ def _deepseek(c: Config) -> dict[str, Value]:
             "tied": c.flag("tie_word_embeddings")}
 
 
+def _gpt_neox(c: Config) -> dict[str, Value]:
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"),
+            "heads": c.size("num_attention_heads"), "ff": c.size("intermediate_size"), "V": c.size("vocab_size"),
+            "tied": c.flag("tie_word_embeddings"), "attention_bias": c.flag("attention_bias"),
+            "parallel_residual": c.flag("use_parallel_residual")}
+
+
+def _llama4(c: Config) -> dict[str, Value]:
+    """Llama-4's text model: every ``interleave_moe_layer_step``-th layer a mixture of experts with one
+    shared expert, the others dense of width ``intermediate_size_mlp``; an explicit ``moe_layers`` is
+    read only when it is that same pattern (anything else is not modelled)."""
+    out = _decoder(c, experts=True, biases=("attention_bias",))
+    del out["moe"]  # the block always routes (Llama4TextMoe has a router even for one expert)
+    layers, step = c.size("num_hidden_layers"), c.size("interleave_moe_layer_step")
+    if layers % step:
+        raise c.error("interleave_moe_layer_step", f"'{c.prefix}interleave_moe_layer_step' ({step}) does not "
+                                                   f"divide '{c.prefix}num_hidden_layers' ({layers}): dense layers "
+                                                   "after the last expert layer are not modelled")
+    pattern = list(range(step - 1, layers, step))
+    given = c.raw("moe_layers")
+    if given is not None and given != pattern:
+        raise c.error("moe_layers", f"'{c.prefix}moe_layers': {json.dumps(given)} is not supported (only null or "
+                                    f"every {step} layer{'s' if step > 1 else ''} from layer {step - 1}, "
+                                    f"{json.dumps(pattern) if len(pattern) <= 8 else 'as interleave_moe_layer_step'}"
+                                    "): other expert layers are not modelled")
+    return {**out, "ff_mlp": c.size("intermediate_size_mlp"), "moe_step": step}
+
+
+def _t5(c: Config) -> dict[str, Value]:
+    """T5 (v1.0): one depth for both stacks (num_decoder_layers null or the same), a ReLU feed-forward."""
+    layers = c.size("num_layers")
+    decoder = c.optional_size("num_decoder_layers")
+    if decoder is not None and decoder != layers:
+        raise c.error("num_decoder_layers", f"'{c.prefix}num_decoder_layers' ({decoder}) differs from "
+                                            f"'{c.prefix}num_layers' ({layers}): not supported (the block has "
+                                            "one depth for the encoder and the decoder)")
+    return {"n_layers": layers, "d_model": c.size("d_model"), "d_kv": c.size("d_kv"), "ff": c.size("d_ff"),
+            "heads": c.size("num_heads"), "V": c.size("vocab_size"),
+            "buckets": c.size("relative_attention_num_buckets")}
+
+
 def _gpt2(c: Config) -> dict[str, Value]:
     d_model = c.size("n_embd")
     inner = c.optional_size("n_inner")
@@ -289,6 +335,11 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
             "tie_word_embeddings": True, "add_cross_attention": False},
            _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+    Family("gpt_neox", "GPTNeoX", "GPTNeoXConfig", "gpt_neox.sc", "gpt_neox",
+           {"vocab_size": 50432, "hidden_size": 6144, "num_hidden_layers": 44, "num_attention_heads": 64,
+            "intermediate_size": 24576, "tie_word_embeddings": False, "use_parallel_residual": True,
+            "attention_bias": True},
+           _gpt_neox),
     Family("qwen2", "Qwen2", "Qwen2Config", "qwen.sc", "qwen",
            {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": None, "tie_word_embeddings": False},
@@ -310,6 +361,18 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "attention_bias": False},
            lambda c: _decoder(c, biases=("attention_bias",)),
            heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+    Family("llama4_text", "Llama4", "Llama4TextConfig", "llama4.sc", "llama4",
+           {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+            "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+            "tie_word_embeddings": False, "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
+            "interleave_moe_layer_step": 1, "attention_bias": False},
+           _llama4, heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+    Family("t5", "T5", "T5Config", "t5.sc", "t5",
+           {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6,
+            "num_decoder_layers": None, "num_heads": 8, "relative_attention_num_buckets": 32,
+            "feed_forward_proj": "relu", "tie_word_embeddings": True},
+           _t5, heads={"ForConditionalGeneration": {}}, base="ForConditionalGeneration",
+           refused={"feed_forward_proj": "relu", "tie_word_embeddings": True}, own_input=True, helpers=("t5_layer",)),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -323,13 +386,11 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {
     "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
                  "projection times the shared expert's output)",
-    "llama4_text": "shared experts and query/key norms",
-    "t5": "T5's relative position bias and cross-attention",
     "whisper": "cross-attention in the decoder",
 }
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("gpt_neox", "opt", "falcon", "vit")
+NOT_YET: tuple[str, ...] = ("opt", "falcon", "vit")
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
@@ -410,8 +471,9 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
               f"builds it.\n{note}")
     if defaulted:
         header += f"# Left out of the config, so {family.config_class}'s defaults: {', '.join(defaulted)}.\n"
-    body = (f"{header}\n{block_text(family.file, family.block)}\n"
-            f"network {architecture} {{\n    input(L=L)\n    {family.block}({call})\n}}\n")
+    blocks = "\n".join(block_text(family.file, name) for name in (*family.helpers, family.block))
+    inputs = "" if family.own_input else "    input(L=L)\n"
+    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{inputs}    {family.block}({call})\n}}\n"
     return Description(body, architecture, family, defaulted)
 
 

@@ -1,6 +1,7 @@
 # Llama 4 (Meta 2025), the text model as transformers' Llama4ForCausalLM (Llama-4-Scout's
 # and Maverick's text_config). The Llama layout (pre-norm RMSNorm, grouped-query attention
-# without biases, untied head) with a mixture of experts: every MoE layer has a router
+# without biases unless attention_bias=true, untied head unless tied=true) with a mixture of
+# experts: every MoE layer has a router
 # without bias (d_model x experts), `experts` routed SwiGLU experts of width ff of which
 # top_k run per token (transformers keeps them as two stacked tensors, gate_up_proj and
 # down_proj: the same 3*d_model*ff per expert), and one shared expert of width ff that
@@ -13,21 +14,23 @@
 #   symcount count derivations/zoo/llm/llama4.sc#llama4_scout --depth 0
 
 block llama4(n_layers, d_model, V, ff, ff_mlp, heads, kv_heads, head_dim, experts, top_k=1, moe_step=1,
-             tied=false) {
+             tied=false, lm_head=true, attention_bias=false) {
     tok: embedding(V=V, dim=d_model)                 # embed_tokens
     repeat n_layers / moe_step {                     # Llama4TextDecoderLayer, in groups of moe_step
         repeat moe_step - 1 {                        # the dense layers between MoE layers
-            residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=false) }
+            residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=attention_bias) }
             residual { rmsnorm(); gated_mlp(ff=ff_mlp) }
         }
-        residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=false) }
+        residual { rmsnorm(); rotary(); attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=attention_bias) }
         residual {
             rmsnorm()
             moe(experts=experts, top_k=top_k, shared=1) { gated_mlp(ff=ff) }   # router, experts, shared_expert
         }
     }
     rmsnorm()                                        # the final norm
-    if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+    if lm_head {                                     # Llama4ForCausalLM (Llama4TextModel stops at the norm)
+        if tied { lm_head: linear(C_out=V, bias=false, tied=tok) } else { lm_head: linear(C_out=V, bias=false) }
+    }
 }
 
 # Llama-4-Scout-17B-16E: 107,769,861,120 parameters, 17,172,894,720 active per token
