@@ -30,6 +30,7 @@ from symcount.catalog.core import (
 )
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
+from symcount.language.symbols import as_sympy
 
 
 def _rnn_caveats(kind: str) -> Callable[[Args, str], list[str]]:
@@ -87,7 +88,7 @@ def _rnn_validate(a: Args) -> tuple[str, str] | None:
     if a.merge != "concat" and not a.bidirectional:
         return "merge", f'merge="{a.merge}" combines two directions: it needs bidirectional=true'
     proj = a.get("proj", ZERO)
-    if proj != 0 and sympy.sympify(proj - a.hidden).is_nonnegative:
+    if proj != 0 and as_sympy(proj - a.hidden).is_nonnegative:
         return "proj", (f"proj_size={proj} must be smaller than hidden_size={a.hidden}: a projection makes the "
                         f"hidden state smaller (PyTorch refuses proj_size >= hidden_size)")
     return None

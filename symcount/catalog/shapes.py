@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symcount.errors import SymcountError
-from symcount.language.symbols import is_number
+from symcount.language.symbols import as_sympy, is_number
 
 _ONE = sympy.Integer(1)
 
@@ -126,13 +126,22 @@ def _all_int(*values: object) -> bool:
     return all(isinstance(v, sympy.Integer) for v in values)
 
 
+def padding_amount(p: object) -> sympy.Expr:
+    """A padding written as a number (or a symbol), or Keras's "valid" (none); never text parsed as math."""
+    if p == "valid":
+        return sympy.Integer(0)
+    if isinstance(p, str):
+        raise SymcountError(f'unknown padding "{p}" (valid: a number, "same", "valid")')
+    return as_sympy(p)
+
+
 def conv_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
              d: sympy.Expr = _ONE) -> sympy.Expr:
     """Output length of a convolution (PyTorch's formula; Keras's for strings, "causal" included)."""
     if p in ("same", "causal"):  # causal pads d*(k - 1) on the left only: ceil(n/s) too
         return _said(sympy.ceiling(n / s), "ceil(n/s)", f'Keras\'s "{p}" padding', n=n, s=s)
-    n, k, s, d = (sympy.sympify(v) for v in (n, k, s, d))
-    pad = sympy.Integer(0) if p == "valid" else sympy.sympify(p)
+    n, k, s, d = (as_sympy(v) for v in (n, k, s, d))
+    pad = padding_amount(p)
     rule = _window_formula(pad, d)
     if _all_int(n, k, s, d, pad):  # plain integers: no symbolic floor needed
         value = sympy.Integer((int(n) + 2 * int(pad) - int(d) * (int(k) - 1) - 1) // int(s) + 1)
@@ -146,8 +155,8 @@ def pool_out(n: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr | str,
     """Output length of a pooling window, with PyTorch's ``ceil_mode`` rule."""
     if p == "same":
         return _said(sympy.ceiling(n / s), "ceil(n/s)", 'Keras\'s "same" padding', n=n, s=s)
-    n, k, s, d = (sympy.sympify(v) for v in (n, k, s, d))
-    p = sympy.Integer(0) if p == "valid" else sympy.sympify(p)
+    n, k, s, d = (as_sympy(v) for v in (n, k, s, d))
+    p = padding_amount(p)
     span = n + 2 * p - d * (k - 1) - 1
     values = {"n": n, "k": k, "s": s, "p": p, "d": d}
     if not ceil_mode:

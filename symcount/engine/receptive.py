@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from symcount.catalog.resizing import _pad_pairs
+from symcount.catalog.shapes import padding_amount
 from symcount.engine.results import LayerResult, Merge
 from symcount.errors import SymcountError
 from symcount.language import nodes
@@ -186,7 +187,7 @@ def _left_pad(padding: Any, i: int, k_eff: sympy.Expr, s: sympy.Expr, n: sympy.E
             raise SymcountError('"same" padding with a stride needs the input size')
         total = sympy.Max((sympy.ceiling(n / s) - 1) * s + k_eff - n, 0)
         return sympy.floor(total / 2)
-    return sympy.sympify(padding if not isinstance(padding, tuple) else padding[i])
+    return padding_amount(padding if not isinstance(padding, tuple) else padding[i])
 
 
 def _window(f: Field, layer: LayerResult) -> Field:
