@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+import needs
 import pytest
 
 from symcount.render.derivation_latex import wrap_standalone
@@ -69,12 +69,12 @@ def test_registry_of_escapers() -> None:
     assert ESCAPERS["markdown"] is markdown_text
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_every_escaped_character_compiles(tmp_path: Path) -> None:
+    pdflatex = needs.tool("pdflatex")
     text = "".join(LATEX_TEXT) + ' "quoted" 2^30 ' + MIXED
     body = latex_text(text) + "\n\n\\texttt{" + latex_code(text) + "}\n"
     (tmp_path / "escape.tex").write_text(wrap_standalone("escapes", body), encoding="utf-8")
-    run = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "escape.tex"],
+    run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "escape.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
 

@@ -108,3 +108,13 @@ def test_fonts_are_type1_latin_modern_in_t1(tmp_path: Path) -> None:
     assert not any("Type 3" in row for row in rows) and any("LMRoman" in row for row in rows), fonts
     text = subprocess.run([needs.tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "stride > 1" in text and "¿" not in text, text
+
+
+def test_no_test_skips_on_its_own_what_ci_must_run() -> None:
+    """torch, Keras, transformers and pdflatex go through ``needs`` (skip locally, fail under CI);
+    a bare ``importorskip`` or ``skipif(shutil.which(...))`` would skip silently in CI too."""
+    tests = Path(__file__).resolve().parent
+    found = [f"{path.name}:{n}" for path in sorted(tests.glob("test_*.py")) if path.name != Path(__file__).name
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "importorskip(" in line or ("skipif(" in line and "which(" in line)]
+    assert not found, found

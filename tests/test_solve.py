@@ -11,6 +11,7 @@ import re
 import shlex
 from pathlib import Path
 
+import needs
 import pytest
 
 from symcount.cli.main import main
@@ -43,7 +44,7 @@ def test_same_padding_is_p_2_and_only_p_2(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_stride_and_padding_from_224_to_112_against_torch(capsys: pytest.CaptureFixture[str]) -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     code, data = run_json(capsys, ["solve", str(SOLVE / "stem.sc"), "--unknown", "s=1..4", "--unknown", "p=0..6",
                                    "--require", "conv1.output_size == 112"])
     assert code == 0
@@ -58,7 +59,7 @@ def test_stride_and_padding_from_224_to_112_against_torch(capsys: pytest.Capture
 
 
 def test_largest_width_under_a_budget_against_torch(capsys: pytest.CaptureFixture[str]) -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.module("torch")
     code, data = run_json(capsys, ["solve", str(SOLVE / "budget.sc"), "--unknown", "C=90..120",
                                    "--require", "params <= 100000"])
     assert code == 0
