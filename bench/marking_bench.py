@@ -17,7 +17,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from synthetic_class import CONV, synthetic_class  # noqa: E402
 
-from symcount.teaching.exam import TEMPLATE_DIR, generate, key_json  # noqa: E402
+from symcount.teaching.exam import generate, key_json  # noqa: E402
+from symcount.teaching.exam_templates import TEMPLATE_DIR  # noqa: E402
 from symcount.teaching.marking import mark_text, read_key  # noqa: E402
 
 

@@ -15,7 +15,8 @@ from symcount import SymcountError
 from symcount.catalog.core import CATALOG
 from symcount.cli.main import main as cli_main
 from symcount.language.symbols import sym
-from symcount.teaching.check import SLIP_IDS, SLIPS, _views, check
+from symcount.teaching.check import check
+from symcount.teaching.slips import SLIP_IDS, SLIPS, _views
 
 k, C_in, C_out, b, g, C, H, X = (sym(n) for n in ("k", "C_in", "C_out", "b", "g", "C", "H", "X"))
 

@@ -17,7 +17,8 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.render.style import Style
-from symcount.teaching.exam import FORMATS, assign_roster, generate, outputs, templates
+from symcount.teaching.exam import FORMATS, assign_roster, generate, outputs
+from symcount.teaching.exam_templates import templates
 
 TEMPLATES = templates()
 NAMES = [t.name for t in TEMPLATES]

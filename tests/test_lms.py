@@ -25,7 +25,8 @@ import pytest
 import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
-from symcount.teaching.exam import Exam, generate, templates
+from symcount.teaching.exam import Exam, generate
+from symcount.teaching.exam_templates import templates
 from symcount.teaching.fairness import slip_table
 from symcount.teaching.lms import MIN_DISTRACTORS, MOODLE_GRADES, build_quiz
 from symcount.teaching.lms.gift import gift

@@ -12,7 +12,8 @@ from synthetic_class import CONV, LSTM, synthetic_class
 import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
-from symcount.teaching.exam import generate, key_json, templates
+from symcount.teaching.exam import generate, key_json
+from symcount.teaching.exam_templates import templates
 from symcount.teaching.marking import mark, mark_text, read_key
 
 TEMPLATES = {t.stem: t for t in templates()}

@@ -15,7 +15,8 @@ from symcount.render.printable import Printable
 from symcount.teaching.check import check
 from symcount.teaching.compare import compare
 from symcount.teaching.derivation import derive
-from symcount.teaching.exam import generate, templates
+from symcount.teaching.exam import generate
+from symcount.teaching.exam_templates import templates
 from symcount.teaching.memory import compute, memory
 
 GPT = "network g { input(L=L); Embedding(num_embeddings=100, embedding_dim=8); attention(d_model=8, heads=2) }"

@@ -31,7 +31,8 @@ from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.check import formula_line, layer_view
+from symcount.teaching.check import formula_line
+from symcount.teaching.slips import layer_view
 
 FORMATS = ("text", "markdown", "latex")
 

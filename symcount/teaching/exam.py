@@ -21,8 +21,6 @@ the same seed gives byte-identical files.
 from __future__ import annotations
 
 import csv
-import hashlib
-import importlib.resources
 import io
 import itertools
 import json
@@ -36,39 +34,28 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.shapes import Shape
 from symcount.counting import (
     Source,
     count,
-    file_bias,
-    file_convention,
-    parse_source,
-    read_description,
-    read_directives,
-    with_bias,
 )
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
-from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number
-from symcount.language.values import Env, Value, describe, evaluate, truth
+from symcount.language.values import Value, describe
 from symcount.render.blocks import labelled_lines
-from symcount.render.derivation_latex import row_inline_latex, wrap_standalone
-from symcount.render.document import Row, Step, row_inline_text
+from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.escape import html_text, latex_text, markdown_text
 from symcount.render.formats import Format
-from symcount.render.formula import Label, Prod, from_sympy
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.check import answer_names, formula_line
-from symcount.teaching.derivation import output_size_rows, shape_row
-from symcount.teaching.fairness import SlipValue, slip_table
+from symcount.teaching.check import answer_names
+from symcount.teaching.exam_solutions import output_solution, output_value, params_solution
+from symcount.teaching.exam_templates import _PLACEHOLDER, Template, Variant, draw, load_template, variant_id
+from symcount.teaching.fairness import slip_table
 
-ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
-        "output_length", "output_size")
 FORMATS = ("latex", "markdown", "moodle")
 #: Draws tried per requested variant before giving up.
 ATTEMPTS_PER_VARIANT = 200
@@ -76,212 +63,8 @@ ATTEMPTS_PER_VARIANT = 200
 #: times the variants found so far if more: the choices are exhausted or the requires impossible.
 STALL_DRAWS = 4_000
 MAX_VARIANTS = 1000
-_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers")
 #: How many variants ``exam`` draws when it is not told: fewer when the template has fewer fair ones.
 DEFAULT_VARIANTS = 10
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
-
-
-# ------------------------------------------------------------------------------------- templates
-
-
-@dataclass(frozen=True)
-class Template:
-    """A parsed exam template: its text, the draws it makes and what it asks."""
-
-    text: str
-    filename: str
-    tree: nodes.Program
-    title: str
-    question: str
-    ask: str
-    convention: str
-    network: str | None
-    shared_answers: bool = False
-    layout: str | None = None
-
-    @property
-    def name(self) -> str:
-        return Path(self.filename).stem if self.filename != "<input>" else "exam"
-
-    @property
-    def code(self) -> str:
-        """Three capitals that start every variant ID (``conv_with_bias`` -> ``CWB``)."""
-        words = [w for w in re.split(r"[^A-Za-z0-9]+", self.name) if w] or ["exam"]
-        initials = "".join(w[0] for w in words)
-        if len(initials) < 3:
-            initials += words[-1][1:3 - len(initials) + 1]
-        return (initials + "XXX")[:3].upper()
-
-
-def _calls_choose(node: Any) -> bool:
-    if isinstance(node, nodes.Call):
-        return node.func == "choose" or any(_calls_choose(a) for a in node.args)
-    if isinstance(node, nodes.BinOp):
-        return _calls_choose(node.left) or _calls_choose(node.right)
-    if isinstance(node, nodes.UnaryOp):
-        return _calls_choose(node.operand)
-    if isinstance(node, nodes.TupleExpr):
-        return any(_calls_choose(i) for i in node.items)
-    return False
-
-
-def _nested_choose(node: Any) -> nodes.Pos | None:
-    """Where ``choose`` appears outside a top-level let (it may not)."""
-    if isinstance(node, nodes.Let | nodes.Require):
-        expr = node.value if isinstance(node, nodes.Let) else node.condition
-        return expr.pos if _calls_choose(expr) else None
-    if isinstance(node, nodes.Layer):
-        for arg in node.args:
-            if _calls_choose(arg.value):
-                return arg.value.pos
-        return _nested_choose(node.body) if node.body else None
-    if isinstance(node, nodes.Body):
-        for item in node.items:
-            found = _nested_choose(item)
-            if found:
-                return found
-        return None
-    for attr in ("body", "then", "otherwise", "shortcut"):
-        child = getattr(node, attr, None)
-        if child is not None:
-            found = _nested_choose(child)
-            if found:
-                return found
-    for branch in getattr(node, "branches", ()):
-        found = _nested_choose(branch)
-        if found:
-            return found
-    return None
-
-
-def load_template(source: Source) -> Template:
-    """Parse a template and read its string lets (question, ask, title, convention)."""
-    text, filename, network, described = read_description(source)
-    if described is not None:
-        raise SymcountError("an exam template is a description with let question = \"...\" and choose(...) "
-                            "values; model code cannot be one", filename=filename.removesuffix(" (as read)"),
-                            hint=f"write the description it is read as (symcount describe "
-                                 f"{filename.removesuffix(' (as read)')} > model.sc), then add the question and "
-                                 "the values to choose from")
-    tree = parse_source(text, filename)
-    strings: dict[str, str] = {}
-    try:
-        for statement in tree.statements:
-            if isinstance(statement, nodes.Let) and statement.name in _TEXT_LETS:
-                if not isinstance(statement.value, nodes.Str):
-                    raise SymcountError(f"let {statement.name} must be a string", statement.pos)
-                strings[statement.name] = statement.value.value
-            elif isinstance(statement, nodes.Let):
-                continue
-            else:
-                where = _nested_choose(statement)
-                if where is not None:
-                    raise SymcountError("choose() may only stand in a top-level let", where,
-                                        hint="let X = choose(...) at the top, then use X")
-        if "question" not in strings:
-            raise SymcountError("an exam template needs let question = \"...\" (the question text)",
-                                hint='e.g. let question = "How many parameters does it have?"')
-        ask = strings.get("ask", "params")
-        if ask not in ASKS:
-            raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", hint=did_you_mean(ask, ASKS))
-        convention = strings.get("convention") or file_convention(text, None, "exam")
-        if convention not in ("pytorch", "keras"):
-            raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
-        shared = strings.get("shared_answers", "refused")
-        if shared not in ("allowed", "refused"):
-            raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"")
-        bias = file_bias(text, "exam")
-        if bias is not None:
-            tree = with_bias(tree, bias)
-    except SymcountError as err:
-        raise err.located(filename, text) from None
-    title = strings.get("title") or read_directives(text).get("title") or (
-        Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
-    return Template(text, filename, tree, title, strings["question"], ask, convention, network,
-                    shared == "allowed", question_layout(tree, strings["question"]))
-
-
-#: ``{a} × {b} × {c}`` in a question: three sizes written in a row.
-_TRIPLE = re.compile(r"\{(\w+)\}\s*[×x]\s*\{(\w+)\}\s*[×x]\s*\{(\w+)\}")
-
-
-def question_layout(tree: nodes.Program, question: str) -> str | None:
-    """How the question writes the input's sizes: ``"channels_last"`` when it says
-    ``{H} × {H} × {C}`` (height × width × channels), ``"channels_first"`` for ``{C} × {H} × {H}``,
-    None when it does not write them. The solution then writes every size the same way."""
-    channels = None
-    for statement in tree.statements:
-        layers = statement.body.items if isinstance(statement, nodes.Network) and statement.body else [statement]
-        for layer in layers:
-            if isinstance(layer, nodes.Layer) and layer.kind == "input":
-                for arg in layer.args:
-                    if arg.name == "C" and isinstance(arg.value, nodes.Name):
-                        channels = arg.value.id
-    if channels is None:
-        return None
-    for triple in _TRIPLE.finditer(question):
-        names = triple.groups()
-        if names[-1] == channels and names[0] != channels:
-            return "channels_last"
-        if names[0] == channels and names[-1] != channels:
-            return "channels_first"
-    return None
-
-
-# ------------------------------------------------------------------------------------- drawing
-
-
-def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict[str, Value], bool]:
-    """One draw: (the chosen lets, every top-level value, whether the requires hold)."""
-    def choose(*options: Value) -> Value:
-        if not options:
-            raise SymcountError("choose() needs at least one value")
-        return options[rng.randrange(len(options))]
-
-    env = Env(functions={"choose": choose})
-    chosen: dict[str, Value] = {}
-    requires: list[nodes.Require] = []
-    for statement in template.tree.statements:
-        if isinstance(statement, nodes.Let) and statement.name not in _TEXT_LETS:
-            value = evaluate(statement.value, env)
-            env = env.child({statement.name: value})
-            if _calls_choose(statement.value):
-                chosen[statement.name] = value
-        elif isinstance(statement, nodes.Require):
-            requires.append(statement)
-    ok = all(truth(evaluate(r.condition, env), r.condition) for r in requires)
-    everything = {name: env.lookup(name) for scope in reversed(env.scopes) for name in scope}
-    return chosen, everything, ok
-
-
-# ------------------------------------------------------------------------------------- variants
-
-
-@dataclass
-class Variant:
-    """One drawn question: its values, its text, its answer, its worked solution and its slips."""
-
-    number: int
-    values: dict[str, Value]
-    lets: dict[str, Value]
-    count: Count
-    answer: sympy.Expr
-    question: str
-    id: str = ""
-    slips: tuple[SlipValue, ...] = ()
-
-
-_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: nothing to misread on paper
-
-
-def variant_id(template: Template, seed: int, number: int) -> str:
-    """A stable ID per (template, seed, index): ``CWB3-Q7XK``. The template's code and the
-    number say which question it is; the check letters change with the template and the seed
-    (which they do not reveal), so a key from another exam does not match."""
-    digest = hashlib.sha256(f"{template.name}\x00{seed}\x00{number}".encode()).digest()
-    check = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:4])
-    return f"{template.code}{number}-{check}"
 
 
 @dataclass(repr=False)
@@ -477,137 +260,6 @@ def _teacher_document(exam: Exam, part: str, body: str, packages: str = "") -> s
               + rf", seed {exam.seed}\hfil\thepage}}" + "\n" + r"\makeatother" + "\n")
     document = wrap_standalone(f"{exam.template.title}: {part}", footer + body)
     return document.replace("\\begin{document}", packages + "\n\\begin{document}", 1) if packages else document
-
-
-# ------------------------------------------------------------------------------------- solutions
-
-
-def params_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
-    """One line per layer with parameters (formula, values put in, value), then the total."""
-    rows: list[tuple[str, str]] = []
-    result = variant.count
-    parts: list[sympy.Expr] = []
-    wanted = template.ask
-    for layer in result.layers:
-        value = {"params": layer.total, "trainable": layer.trainable,
-                 "non_trainable": layer.non_trainable}[wanted]
-        if layer.entry is not None and not layer.formulas and layer.total == 0:
-            if len(result.layers) == 1 or layer.kind in ("maxpool2d", "avgpool2d"):
-                rows.append((layer.name, style.bare(sympy.Integer(0)) + style.note(layer.entry.zero_reason)))
-            continue
-        key = "stat" if wanted == "non_trainable" else "param"
-        bindings = {k: v for k, v in layer.bindings.items() if isinstance(v, sympy.Basic)}
-        lines = []
-        if key in layer.formulas:
-            expr = parse_expression(layer.formulas[key], "<formula>")
-            lines.append(formula_line(expr, bindings, style, None))
-        if wanted == "params" and "stat" in layer.formulas and result.convention == "keras":
-            stat = parse_expression(layer.formulas["stat"], "<formula>")
-            lines.append(formula_line(stat, bindings, style, None) + _note(style, "moving mean and variance"))
-        if not lines and value != 0:
-            lines.append(style.bare(value))
-        if value == 0 and not lines:
-            continue
-        if len(lines) == 2:
-            rows.append((f"{layer.name}, trainable", lines[0]))
-            rows.append((f"{layer.name}, non-trainable", lines[1]))
-            rows.append((f"{layer.name}, total", style.bare(value)))
-        else:
-            rows += [(layer.name, line) for line in lines]
-        parts.append(value)
-    if len(parts) > 1:
-        joined = " + ".join(style.bare(p) for p in parts)
-        rows.append(("total", f"{joined} = {style.bare(variant.answer)}"))
-    if not rows:
-        rows.append(("total", style.bare(variant.answer)))
-    return rows
-
-
-def _note(style: Style, text: str) -> str:
-    return f" ({text})" if style.name == "text" else rf"\quad\text{{({text})}}"
-
-
-def output_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
-    """The input, then each layer's output-size working exactly as ``symcount derive`` shows it
-    (the framework rule's formula, the values put in, the size), then the asked size. Sizes are
-    written the way the question writes them (:func:`question_layout`), else the framework's way."""
-    result = variant.count
-    rows: list[tuple[str, str]] = []
-    first = result.layers[0] if result.layers else None
-    if first is not None and first.input_shape is not None and first.input_shape.layout(result.convention):
-        row = _sizes_row("input", first.input_shape, template, result.convention)
-        rows.append(("input", _inline(Row(Label("", count=False), row.steps, row.note), style, lhs=False)))
-    worked = False
-    for layer in result.layers:
-        for row in output_size_rows(layer, result.convention, _FORMULA_STYLE):
-            if isinstance(row.lhs, Label) and row.lhs.text == "output" and layer.shape is not None:
-                row = _sizes_row("output", layer.shape, template, result.convention)
-            rows.append((layer.name, _inline(row, style)))
-            worked = True
-    label = template.ask.replace("output_", "output ").replace("output height", "height") \
-        .replace("output width", "width").replace("output length", "length")
-    last = next((layer for layer in reversed(result.layers) if layer.shape is not None), None)
-    if template.ask == "output_size" and last is not None and last.shape is not None and last.shape.rank >= 1 \
-            and len(_ordered(last.shape, template, result.convention)) > 1:
-        product = Prod(tuple(from_sympy(d) for d in _ordered(last.shape, template, result.convention)))
-        rows.append((label, _inline(Row(Label(label, count=False), (Step(product), Step(from_sympy(variant.answer)))),
-                                    style, lhs=False)))
-    elif not worked or template.ask == "output_channels":
-        rows.append((label, style.bare(variant.answer)))
-    return rows
-
-
-_LAYOUT_NOTES = {"channels_last": "height × width × channels", "channels_first": "channels × height × width"}
-
-
-def _ordered(shape: Shape, template: Template, convention: str) -> tuple[sympy.Expr, ...]:
-    """A tensor's sizes in the question's order (its layout), else the framework's."""
-    if template.layout is None or shape.channels is None or shape.sequence or shape.rank != 2:
-        return shape.layout(convention)
-    if template.layout == "channels_last":
-        return (*shape.spatial, shape.channels)
-    return (shape.channels, *shape.spatial)
-
-
-def _sizes_row(label: str, shape: Shape, template: Template, convention: str) -> Row:
-    """``output = 214 × 214 × 32   (height × width × channels)`` when the question writes sizes so."""
-    dims = _ordered(shape, template, convention)
-    if template.layout is None or dims == shape.layout(convention) and convention == "keras" \
-            or shape.channels is None or shape.sequence or shape.rank != 2:
-        return shape_row(label, shape, dims, convention)
-    return Row(Label(label, count=False), (Step(Prod(tuple(from_sympy(d) for d in dims))),),
-               _LAYOUT_NOTES[template.layout])
-
-
-#: the derivation's typography (digit grouping as LaTeX prints it)
-_FORMULA_STYLE = Style()
-
-
-def _inline(row: Row, style: Style, lhs: bool = True) -> str:
-    """A derivation row in the exam's format (LaTeX and markdown share the math); without
-    ``lhs``, only what it equals (the row's label says what it is)."""
-    text = row_inline_text(row, _FORMULA_STYLE) if style.name == "text" else row_inline_latex(row, _FORMULA_STYLE)
-    return text if lhs else text.split("= ", 1)[1]
-
-
-def output_value(result: Count, ask: str) -> sympy.Expr:
-    """The asked size of the final output (height, width, channels, length or all of it)."""
-    last = next((layer for layer in reversed(result.layers) if layer.shape is not None), None)
-    if last is None or last.shape is None:
-        raise SymcountError(f"ask = \"{ask}\" needs an input(...) so shapes flow through the network")
-    shape = last.shape
-    if ask == "output_channels":
-        if shape.channels is None:
-            raise SymcountError("the output has no channels (token ids)")
-        return shape.channels
-    if ask == "output_size":
-        return shape.numel()
-    index = {"output_height": -2, "output_width": -1, "output_length": -1}[ask]
-    if ask == "output_length" and not shape.sequence and shape.rank != 1:
-        raise SymcountError("output_length asks for a sequence (input(L=...)) or a 1-D signal")
-    if ask != "output_length" and shape.rank < 2:
-        raise SymcountError(f"{ask} needs a 2-D output (H and W)")
-    return shape.spatial[index]
 
 
 # ------------------------------------------------------------------------------------- generation
@@ -869,11 +521,3 @@ def assign_roster(exam: Exam, names: Sequence[str]) -> None:
             order = list(exam.variants)
             rng.shuffle(order)
         exam.roster.append((name, order.pop()))
-
-
-#: The shipped exam templates: package data (``derivations/exams`` in the repository links here).
-TEMPLATE_DIR = Path(str(importlib.resources.files("symcount.teaching") / "exams"))
-
-
-def templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
-    return sorted(directory.glob("*.sc"))

@@ -28,7 +28,7 @@ import sympy
 from symcount.engine.count import Count
 from symcount.language import nodes
 from symcount.language.values import Env, evaluate
-from symcount.teaching.check import SLIPS, Alternative, LayerView, _views
+from symcount.teaching.slips import SLIPS, Alternative, LayerView, _views
 
 #: What the exam's ``ask`` is checked as (the slips are about parameters only).
 QUANTITY_OF_ASK = {"params": "total", "trainable": "trainable"}

@@ -22,9 +22,11 @@ from symcount.render.escape import html_text
 from symcount.render.latex import latex_name
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.check import SLIPS
-from symcount.teaching.exam import Exam, Variant, _ordered
+from symcount.teaching.exam import Exam
+from symcount.teaching.exam_solutions import _ordered
+from symcount.teaching.exam_templates import Variant
 from symcount.teaching.fairness import SlipValue, slip_table
+from symcount.teaching.slips import SLIPS
 
 QUESTION_TYPES = ("numerical", "multichoice", "cloze")
 #: The grades Moodle offers for an answer (percent); an imported fraction off this list is refused.
