@@ -21,10 +21,10 @@ from symcount.catalog.common import _no_tensors
 from symcount.catalog.core import lookup
 from symcount.errors import SymcountError
 from symcount.frameworks.keras_code import MERGES, KerasCalls, KModel, KSequential, KTensor, keras_path
-from symcount.frameworks.python_code import (
+from symcount.frameworks.python_code import Interpreter
+from symcount.frameworks.python_values import (
     BuiltinMethod,
     Instance,
-    Interpreter,
     Layer,
     ModuleRef,
     Opaque,

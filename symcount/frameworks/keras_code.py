@@ -14,7 +14,7 @@ from typing import Any
 
 from symcount.catalog.spellings import KERAS_LAYERS
 from symcount.errors import did_you_mean
-from symcount.frameworks.python_code import BuiltinMethod, Layer, Opaque, describe_value
+from symcount.frameworks.python_values import BuiltinMethod, Layer, Opaque, describe_value
 
 #: Keras's merge layers the description can join branches with, and the ``parallel`` merge they are.
 MERGES = {"Concatenate": "concat", "Add": "add"}

@@ -17,7 +17,7 @@ from typing import Any
 
 from symcount.catalog.spellings import TORCH_NN
 from symcount.errors import did_you_mean
-from symcount.frameworks.python_code import BuiltinMethod, Instance, Layer, Opaque, describe_value, is_plain
+from symcount.frameworks.python_values import BuiltinMethod, Instance, Layer, Opaque, describe_value, is_plain
 
 #: torch.nn containers and the stacks that clone a layer.
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
