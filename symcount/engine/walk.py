@@ -5,18 +5,17 @@ Input is the syntax tree (never text); output is a :class:`~symcount.engine.resu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from math import prod
+from dataclasses import replace
 from typing import Any
 
 import sympy
 
 from symcount.catalog.core import ANY, ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
-from symcount.catalog.recurrent import MERGE_MODES
 from symcount.catalog.shapes import Shape
-from symcount.catalog.spellings import KERAS_INPUTS, KERAS_LAYERS, layer_framework, spelling_framework
+from symcount.catalog.spellings import KERAS_INPUTS, layer_framework, spelling_framework
 from symcount.catalog.vision import merge_layer_hint
-from symcount.catalog.wrappers import RECURRENT, Wrapper, is_keras_spelling, wrapper_of, wrapper_spellings
+from symcount.catalog.wrappers import wrapper_of, wrapper_spellings
+from symcount.engine import experts, merges, wrapped
 from symcount.engine.binding import (
     _KERAS_INPUT_IGNORED,
     _KERAS_INPUT_ORDER,
@@ -35,9 +34,10 @@ from symcount.engine.binding import (
     normalise,
     too_many_positional,
 )
-from symcount.engine.dims import _same_sizes, _written, fmt_dims, fmt_shape, shapes_equal
+from symcount.engine.dims import _same_sizes, fmt_dims, fmt_shape, shapes_equal
 from symcount.engine.load import Program
 from symcount.engine.results import BlockCall, LayerResult, Merge, TensorResult, totals_of
+from symcount.engine.scope import Scope
 from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
@@ -47,52 +47,26 @@ from symcount.language.values import Env, Value, check_expansion, describe, eval
 
 # ---------------------------------------------------------------------------
 
-#: parallel(merge=...): the written names (Keras's merge layers' too) -> the merge
-MERGES = {"concat": "concat", "concatenate": "concat", "add": "add", "sum": "add", "mul": "mul",
-          "multiply": "mul", "max": "max", "maximum": "max", "mean": "mean", "average": "mean", "ave": "mean"}
-MERGE_WORDS = {"add": "add", "mul": "multiply", "max": "take the maximum of", "mean": "average"}
-
-
-@dataclass
-class Scope:
-    """Where layer names are made: a dotted prefix and a counter per kind.
-
-    ``used`` is shared by every scope of one walk, so an automatic name never
-    repeats a label (``linear_1: linear()`` then two more linears) and names
-    stay unique, as ``Count.layers`` promises.
-    """
-
-    prefix: str = ""
-    counters: dict[str, int] = field(default_factory=dict)
-    depth: int = 0
-    used: set[str] = field(default_factory=set)
-    #: inside a repeat, labels are scoped per iteration (``3.block``, as the frameworks number
-    #: a Sequential's children); automatic names keep counting in ``prefix``
-    label_prefix: str | None = None
-
-    def name(self, kind: str, label: str | None) -> str:
-        """A label's name (the walker claims it), or the next free ``kind``, ``kind_1``, ..."""
-        if label:
-            return (self.label_prefix or self.prefix) + label
-        n = self.counters.get(kind, 0)
-        candidate = self.prefix + (kind if n == 0 else f"{kind}_{n}")
-        while candidate in self.used:
-            n += 1
-            candidate = self.prefix + f"{kind}_{n}"
-        self.counters[kind] = n + 1
-        self.used.add(candidate)
-        return candidate
-
-    def child(self, name: str) -> Scope:
-        return Scope(name + ".", {}, self.depth + 1, self.used)
-
-    def iteration(self, i: int) -> Scope:
-        """Iteration ``i`` of an unlabelled repeat: the same scope, its labels under ``i.``."""
-        return replace(self, label_prefix=f"{self.label_prefix or self.prefix}{i}.")
-
-
 class Walker:
     """Expands one network (or the top-level layers) into counted layers."""
+
+    # the walk of merges, experts and streams, and Keras's wrappers: methods defined in their own modules
+    run_residual = merges.run_residual
+    reshaping_layer = merges.reshaping_layer
+    run_parallel = merges.run_parallel
+    merge_mode = merges.merge_mode
+    concatenated = merges.concatenated
+    broadcast = merges.broadcast
+    run_moe = experts.run_moe
+    run_stream = experts.run_stream
+    stream_for = experts.stream_for
+    moe_arg_pos = experts.moe_arg_pos
+    moe_flag = experts.moe_flag
+    check_expert_shape = experts.check_expert_shape
+    read_stream = experts.read_stream
+    count_wrapper = wrapped.count_wrapper
+    count_wrapped = wrapped.count_wrapped
+    bidirectional_call = wrapped.bidirectional_call
 
     def __init__(self, program: Program, convention: str) -> None:
         self.program = program
@@ -211,107 +185,6 @@ class Walker:
         layout = out.layout(self.convention) if out is not None else None
         kind = {nodes.Repeat: "repeat", nodes.Residual: "residual", nodes.Parallel: "parallel"}[type(item)]
         self.blocks.append(BlockCall(name, kind, layout, start, len(self.layers), item.pos))
-
-    def run_residual(self, item: nodes.Residual, env: Env, shape: Shape | None, scope: Scope,
-                     multiplier: sympy.Expr) -> Shape | None:
-        start = len(self.layers)
-        inner = self.open_construct(item, "residual", scope)
-        main = self.run_body(item.body, env.child(), shape, inner, multiplier)
-        end = len(self.layers)
-        side = shape
-        if item.shortcut is not None:
-            side = self.run_body(item.shortcut, env.child(), shape, inner, multiplier)
-        self.merges.append(Merge("residual", ((start, end), (end, len(self.layers))), main, multiplier, item.pos))
-        if main is not None and side is not None and not shapes_equal(main, side):
-            raise SymcountError(
-                f"residual branches disagree: {fmt_shape(main, self.convention)} + "
-                f"{fmt_shape(side, self.convention)}",
-                item.pos,
-                hint=self.reshaping_layer(start, end) + "project the shortcut (a 1x1 conv with the same stride)",
-            )
-        self.close_construct(item, scope, start, main)
-        return main
-
-    def reshaping_layer(self, start: int, end: int) -> str:
-        """Which layer of a branch last changed the shape (for the residual mismatch hint)."""
-        for layer in reversed(self.layers[start:end]):
-            if layer.shape is not None and layer.input_shape is not None \
-                    and not shapes_equal(layer.shape, layer.input_shape):
-                return (f"{layer.name} (line {layer.pos.line}) makes {fmt_shape(layer.input_shape, self.convention)}"
-                        f" into {fmt_shape(layer.shape, self.convention)}; ")
-        return ""
-
-    def run_parallel(self, item: nodes.Parallel, env: Env, shape: Shape | None, scope: Scope,
-                     multiplier: sympy.Expr) -> Shape | None:
-        merge = "concat"
-        for arg in item.args:
-            if arg.name not in ("merge", None):
-                raise SymcountError(f"parallel takes only merge=, not {arg.name}", arg.pos)
-            merge = self.merge_mode(evaluate(arg.value, env), arg.value.pos)
-        if not item.branches:
-            raise SymcountError("parallel needs at least one branch { ... }", item.pos)
-        start = len(self.layers)
-        inner = self.open_construct(item, "parallel", scope)
-        outs: list[Shape | None] = []
-        ranges: list[tuple[int, int]] = []
-        for branch in item.branches:
-            begin = len(self.layers)
-            outs.append(self.run_body(branch, env.child(), shape, inner, multiplier))
-            ranges.append((begin, len(self.layers)))
-        if not outs or any(o is None for o in outs):
-            return None
-        shapes = [o for o in outs if o is not None]
-        out = self.concatenated(shapes, item) if merge == "concat" else self.broadcast(shapes, merge, item)
-        self.merges.append(Merge(merge, tuple(ranges), out, multiplier, item.pos))
-        self.close_construct(item, scope, start, out)
-        return out
-
-    def merge_mode(self, value: Value, pos: nodes.Pos) -> str:
-        """``merge=``: concat, or an element-wise add, mul, max or mean (Keras's names too)."""
-        if not isinstance(value, str) or MERGES.get(value.lower()) is None:
-            shown = f'"{value}"' if isinstance(value, str) else describe(value)
-            raise SymcountError(f'unknown merge {shown} (valid: "concat", "add", "mul", "max", "mean")', pos,
-                                hint=did_you_mean(value, list(MERGES)) if isinstance(value, str) else None)
-        return MERGES[value.lower()]
-
-    def concatenated(self, outs: list[Shape], item: nodes.Parallel) -> Shape:
-        first = outs[0]
-        for other in outs[1:]:
-            if not _same_sizes(first.spatial, other.spatial):
-                raise SymcountError(
-                    f"parallel branches to concatenate differ in size: {fmt_shape(first, self.convention)} "
-                    f"vs {fmt_shape(other, self.convention)}", item.pos)
-        channels = [o.channels for o in outs]
-        if any(c is None for c in channels):
-            raise SymcountError("cannot concatenate token ids", item.pos)
-        return Shape(first.spatial, sympy.Add(*channels), first.sequence)
-
-    def broadcast(self, outs: list[Shape], merge: str, item: nodes.Parallel) -> Shape:
-        """An element-wise merge broadcasts as the framework does: the printed shapes aligned on the
-        right, each size equal or 1 (squeeze-and-excitation: (C, 1, 1) times (C, H, W))."""
-        if any(o.channels is None for o in outs):
-            raise SymcountError(f"cannot {MERGE_WORDS[merge]} token ids element-wise", item.pos,
-                                hint="embed the tokens first")
-        widest = max(outs, key=lambda o: o.rank)
-        layouts = [o.layout(self.convention) for o in outs]
-        rank = max(len(lay) for lay in layouts)
-        result = [ONE] * rank
-        for layout in layouts:
-            padded = (ONE,) * (rank - len(layout)) + tuple(layout)
-            for i, n in enumerate(padded):
-                if _same_sizes((n,), (result[i],)) or n == ONE:
-                    continue
-                if result[i] == ONE:
-                    result[i] = n
-                    continue
-                shown = " vs ".join(fmt_shape(o, self.convention) for o in outs)
-                raise SymcountError(
-                    f"parallel branches to {MERGE_WORDS[merge]} do not broadcast: {shown} "
-                    f"(sizes {result[i]} and {n} at the same place)", item.pos,
-                    hint="each size must be equal or 1, the shapes aligned on the right as the framework prints them")
-        if widest.sequence or self.convention == "keras":
-            return Shape(tuple(result[:-1]), result[-1], widest.sequence)
-        return Shape(tuple(result[1:]), result[0], widest.sequence)
 
     # -- a call: catalog layer, block, or network ------------------------------------
     def run_layer(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
@@ -510,280 +383,6 @@ class Walker:
                     def_env: Env) -> dict[str, Value]:
         return bind_params(params, node, env, def_env)
 
-    # -- mixture of experts --------------------------------------------------------
-    def run_moe(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
-                multiplier: sympy.Expr) -> Shape | None:
-        """``moe(experts, top_k, shared) { expert }``: every expert counts; top_k routed and the shared ones
-        are active."""
-        options: dict[str, Value] = {"experts": sympy.Integer(8), "top_k": sympy.Integer(2), "bias": False,
-                                     "shared": sympy.Integer(0), "correction_bias": False}
-        valid = "experts, top_k, bias, shared, correction_bias"
-        for arg in node.args:
-            if arg.name is None:
-                raise SymcountError("moe takes named arguments (experts=, top_k=, bias=, shared=, correction_bias=)",
-                                    arg.pos,
-                                    hint="e.g. moe(experts=8, top_k=2) { ... }")
-            key = _MOE_ALIASES.get(arg.name, arg.name)
-            if key not in options:
-                raise SymcountError(f"moe has no argument '{arg.name}' (valid: {valid})", arg.pos)
-            options[key] = evaluate(arg.value, env)
-        if node.body is None:
-            raise SymcountError("moe needs a body: the expert, e.g. moe(experts=8) { gated_mlp(ff=14336) }",
-                                node.pos)
-        if shape is None or shape.channels is None:
-            raise SymcountError("moe needs an input shape (its router reads d_model)", node.pos)
-        if options["experts"] == 0 or options["top_k"] == 0:
-            which = "experts" if options["experts"] == 0 else "top_k"
-            raise SymcountError(f"moe has no routed experts ({which}=0)", self.moe_arg_pos(node, which),
-                                hint="shared experts sit beside routed ones; a layer every token runs "
-                                     "through is the expert itself, without moe")
-        experts = check_size(options["experts"], node, "experts")
-        top_k = check_size(options["top_k"], node, "top_k")
-        shared = check_size(options["shared"], node, "shared", allow_zero=True)
-        if is_number(experts) and is_number(top_k) and top_k > experts:
-            raise SymcountError(f"top_k={top_k} is more than the {experts} experts", node.pos)
-        router_entry = lookup("linear")
-        assert router_entry is not None
-        # the router's bias reads as every layer's bias= does: true, false or a symbol (bias=3 is refused)
-        bias_arg = next((a for a in node.args if _MOE_ALIASES.get(a.name or "", a.name) == "bias"), None)
-        bias = normalise(router_entry.arg("bias"), options["bias"], router_entry, bias_arg, shape)
-        correction = self.moe_flag(node, "correction_bias", options["correction_bias"])
-        name = scope.name("moe", node.label)
-        inner = scope.child(name)
-        router_env = env.child({"__moe_C_out": experts, "__moe_bias": bias})
-        # The router is unlabelled (every moe has one, so a label would clash in the
-        # second layer); it is named "router" after counting.
-        router, _ = self.count_layer(
-            router_entry,
-            nodes.Layer("linear", (nodes.Arg("C_out", nodes.Name("__moe_C_out")),
-                                 nodes.Arg("bias", nodes.Name("__moe_bias"))),
-                      None, None, node.pos),
-            router_env, shape, inner, multiplier)
-        router.name = inner.prefix + "router"
-        if correction:
-            # DeepSeek-V3's e_score_correction_bias: one value per expert added to the routing scores
-            # (load balancing), kept as a buffer, not learned by gradients
-            # (Keras's convention has no buffers: state is a non-trainable weight, counted in the total)
-            keras = self.convention == "keras"
-            router.tensors.append(TensorResult("e_score_correction_bias", (experts,), experts,
-                                               "non_trainable" if keras else "buffer"))
-            if keras:
-                router.non_trainable = router.non_trainable + multiplier * experts
-                router.active = router.active + multiplier * experts
-            else:
-                router.buffers = router.buffers + multiplier * experts
-            if "param" in router.formulas:  # the derivation shows it: one value per router output
-                router.formulas = {**router.formulas, "stat": "C_out"}
-            router.notes.append("e_score_correction_bias: one score bias per expert, not learned by gradients")
-        self.layers.append(router)
-        start = len(self.layers)
-        out = self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "experts"),
-                            multiplier * experts)
-        if len(self.layers) == start:
-            raise SymcountError("moe's body (the expert) has no layers", node.pos,
-                                hint="e.g. moe(experts=8, top_k=2) { gated_mlp(ff=14336) }")
-        self.check_expert_shape(node, shape, out, start)
-        for layer in self.layers[start:]:
-            layer.active = sympy.expand(layer.active / experts * top_k)
-            # each token runs through top_k experts only: that is the compute
-            if layer.macs is not sympy.nan:
-                layer.macs = sympy.expand(layer.macs / experts * top_k)
-            layer.notes.append(f"x {experts} routed experts, {top_k} active per token")
-        if shared != 0:
-            start = len(self.layers)
-            self.run_body(node.body, env.child(), shape, inner.child(inner.prefix + "shared_experts"),
-                          multiplier * shared)
-            for layer in self.layers[start:]:
-                layer.notes.append(f"x {shared} shared experts, every token runs through them")
-        return out
-
-    def run_stream(self, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
-                   multiplier: sympy.Expr) -> Shape | None:
-        """``encoder: stream { input(L=S); ... }``: a second sequence with its own input and length (an
-        encoder-decoder's encoder), counted in place; the shape flowing in passes by unchanged, and
-        ``attention(..., to=encoder)`` reads the stream's output."""
-        example = "encoder: stream { input(L=S); ... }"
-        if node.args:
-            raise SymcountError("stream takes no arguments: its body starts with its own input(...)",
-                                node.args[0].pos, hint=f"e.g. {example}")
-        if not node.label:
-            raise SymcountError("a stream needs a label: attention(..., to=label) reads it", node.pos,
-                                hint=f"e.g. {example}")
-        first = node.body.items[0] if node.body is not None and node.body.items else None
-        if not isinstance(first, nodes.Layer) or first.kind != "input":
-            raise SymcountError("a stream starts with its own input(...): the sequence it reads", node.pos,
-                                hint=f"e.g. {example}")
-        name = scope.name("stream", node.label)
-        self.claim_label(name, node)
-        assert node.body is not None
-        out = self.run_body(node.body, env.child(), None, scope.child(name), multiplier)
-        self.streams[name] = out
-        return shape
-
-    def stream_for(self, label: str, name: str, node: nodes.Layer) -> Shape:
-        """The output of the stream ``to=label`` names from layer ``name``: innermost scope first."""
-        parts = name.split(".")[:-1]
-        while True:
-            key = ".".join([*parts, label])
-            if key in self.streams:
-                found = self.streams[key]
-                if found is None or found.channels is None or len(found.spatial) != 1:
-                    raise SymcountError(f"to={label}: the stream's output is not a sequence of vectors "
-                                        f"({fmt_shape(found, self.convention)})", node.pos)
-                return found
-            if key in self.labels or key in self.names:
-                raise SymcountError(f"to={label}: '{label}' labels a layer, not a stream", node.pos,
-                                    hint=f"cross-attention reads a second sequence: {label}: stream "
-                                         "{ input(L=S); ... } before this layer")
-            if not parts:
-                raise SymcountError(f"to={label}: no earlier stream has that label", node.pos,
-                                    hint=did_you_mean(label, [n.rsplit(".", 1)[-1] for n in self.streams])
-                                    or f"a stream comes first: {label}: stream {{ input(L=S); ... }}")
-            parts.pop()
-
-    def moe_arg_pos(self, node: nodes.Layer, key: str) -> nodes.Pos:
-        arg = next((a for a in node.args if _MOE_ALIASES.get(a.name or "", a.name) == key), None)
-        return arg.value.pos if arg is not None else node.pos
-
-    def moe_flag(self, node: nodes.Layer, key: str, value: Value) -> bool:
-        if isinstance(value, bool):
-            return value
-        raise SymcountError(f"{key} must be true or false, not {describe(value)}", self.moe_arg_pos(node, key))
-
-    def check_expert_shape(self, node: nodes.Layer, shape: Shape, out: Shape | None, start: int) -> None:
-        if out is None or not shapes_equal(out, shape):
-            raise SymcountError(
-                f"moe's expert must keep the shape: {fmt_shape(shape, self.convention)} -> "
-                f"{fmt_shape(out, self.convention)}", node.pos,
-                hint=self.reshaping_layer(start, len(self.layers))
-                + "each token's expert outputs are summed back into its d_model features")
-
-    # -- a wrapper: Bidirectional(LSTM(64)), TimeDistributed(Dense(10)) ----------------------
-    def count_wrapper(self, wrapper: Wrapper, node: nodes.Layer, env: Env, shape: Shape | None, scope: Scope,
-                      multiplier: sympy.Expr, name_as: str | None = None) -> tuple[LayerResult, Shape | None]:
-        """The wrapped layer counted as the wrapper makes it: one result, named after the wrapper."""
-        options: dict[str, nodes.Arg] = {}
-        for name, arg in named_args(node, wrapper.order):
-            if name == "merge" and wrapper.name == "bidirectional":
-                name = "merge_mode"  # the canonical spelling, as parallel(merge=...)
-            if name is None:
-                raise too_many_positional(node.kind, wrapper.order, arg)
-            if name in _KERAS_LAYER_INPUT or name in wrapper.ignored or name in ("name", "dtype"):
-                continue
-            if name not in (*wrapper.order, "trainable"):
-                valid = ", ".join((*wrapper.order, "trainable"))
-                raise SymcountError(f"{node.kind} has no argument '{name}' (valid: {valid})", arg.pos,
-                                    hint=did_you_mean(name, (*wrapper.order, "trainable")))
-            if name in options:
-                raise SymcountError(f"argument {name} given twice", arg.pos)
-            options[name] = arg
-        example = "LSTM(64)" if wrapper.name == "bidirectional" else "Dense(10)"
-        if "layer" not in options:
-            raise SymcountError(f"{node.kind} needs the layer it wraps, e.g. {node.kind}({example})", node.pos)
-        value = options["layer"].value
-        inner = nodes.as_layer(value)
-        if inner is None:
-            raise SymcountError(f"{node.kind} wraps a layer call such as {example}, not {_written(value)}",
-                                value.pos, hint=f"write {node.kind}({example})")
-        if layer_framework(inner.module) == "pytorch":
-            raise SymcountError(f"{inner.module}.{inner.kind} is a PyTorch layer; {node.kind} is a Keras wrapper",
-                                inner.pos, hint="PyTorch's nn.LSTM, nn.GRU and nn.RNN take bidirectional=True"
-                                if wrapper.name == "bidirectional" else "one model is built with one framework")
-        if inner.module is None and is_keras_spelling(node) and inner.kind in KERAS_LAYERS:
-            inner = replace(inner, module=node.module or "layers")  # LSTM(10) inside Bidirectional is Keras's
-        inner = replace(inner, label=node.label)
-        node, shape = self.keras_input_args(None, node, env, shape)
-        nested = wrapper_of(inner) if inner.kind not in self.program.blocks else None
-        entry = lookup(inner.kind) if nested is None and inner.kind not in self.program.blocks else None
-        if nested is None and entry is None:
-            if inner.kind in self.program.blocks or inner.kind in self.program.networks:
-                raise SymcountError(f"{node.kind} wraps one layer, not the block {inner.kind}", inner.pos,
-                                    hint=f"wrap each layer of {inner.kind} on its own")
-            raise SymcountError(f"unknown layer '{inner.kind}'", inner.pos,
-                                hint=did_you_mean(inner.kind, [*all_spellings(), *wrapper_spellings()]))
-        name_as = name_as or wrapper.name
-        result, out = self.count_wrapped(wrapper, node, inner, nested, entry, options, env, shape, scope, multiplier,
-                                         name_as)
-        if "trainable" in options:
-            result.notes.append(f"Keras 3 does not pass {node.kind}(..., trainable=...) on to the layer it wraps: "
-                                "its weights stay as they are (model.summary() agrees); write "
-                                f"{inner.kind}(..., trainable=False) to freeze them")
-        return result, out
-
-    def count_wrapped(self, wrapper: Wrapper, node: nodes.Layer, inner: nodes.Layer, nested: Wrapper | None,
-                      entry: LayerType | None, options: dict[str, nodes.Arg], env: Env, shape: Shape | None,
-                      scope: Scope, multiplier: sympy.Expr, name_as: str) -> tuple[LayerResult, Shape | None]:
-        if wrapper.name == "bidirectional":
-            if nested is not None or entry is None or entry.name not in RECURRENT:
-                raise SymcountError(f"{node.kind} wraps a recurrent layer (LSTM, GRU or SimpleRNN), not {inner.kind}",
-                                    inner.pos, hint="only a recurrent layer has a direction to reverse")
-            counted = self.bidirectional_call(node, inner, entry, options, env)
-            result, out = self.count_layer(entry, counted, env, shape, scope, multiplier, name_as)
-            result.kind = f"bidirectional({result.kind})"
-            result.pos = node.pos
-            return result, out
-        # time_distributed: the wrapped layer sees one step (the input without its first axis)
-        steps: sympy.Expr = ONE
-        step_shape = shape
-        if shape is not None:
-            if not shape.rank:
-                raise SymcountError(f"{node.kind} needs an input with a time axis first, e.g. (L, C); the input "
-                                    f"here is {fmt_shape(shape, self.convention)}", node.pos)
-            if shape.channels is None:
-                raise SymcountError(f"{node.kind} over token ids is not read", node.pos,
-                                    hint="embed the tokens first")
-            steps, rest = shape.spatial[0], shape.spatial[1:]
-            step_shape = Shape(rest, shape.channels, len(rest) == 1)
-        if nested is not None:
-            result, step_out = self.count_wrapper(nested, inner, env, step_shape, scope, multiplier, name_as)
-        else:
-            assert entry is not None
-            if inner.body is not None:
-                raise SymcountError(f"{entry.name} takes no body", inner.pos)
-            result, step_out = self.count_layer(entry, inner, env, step_shape, scope, multiplier, name_as)
-        result.kind = f"time_distributed({result.kind})"
-        result.pos = node.pos
-        if shape is None or step_out is None:
-            return result, None
-        out = Shape((steps, *step_out.spatial), step_out.channels, not step_out.rank)
-        result.output_shape = out.layout(self.convention)
-        if result.macs is not sympy.nan:
-            result.macs = result.macs * steps
-        result.notes.append(f"the same weights at each of the {steps} steps")
-        return result, out
-
-    def bidirectional_call(self, node: nodes.Layer, inner: nodes.Layer, entry: LayerType, options: dict[str, nodes.Arg],
-                           env: Env) -> nodes.Layer:
-        """The wrapped recurrent call with ``bidirectional=true`` (and its merge mode) added."""
-        if "backward_layer" in options:
-            raise SymcountError("backward_layer= is not read: symcount counts the backward copy as a twin of the "
-                                "forward layer", options["backward_layer"].pos,
-                                hint="leave it out when the backward layer is the same layer (go_backwards=True): "
-                                     "the count is the same")
-        merge = "concat"
-        if "merge_mode" in options:
-            value = options["merge_mode"].value
-            if is_none(value):
-                raise SymcountError("merge_mode=None returns the two directions as two outputs; symcount follows "
-                                    "one output", value.pos,
-                                    hint='merge_mode="concat" (the default, 2H wide), "sum", "mul" or "ave" (H wide)')
-            merge = evaluate(value, env)
-            if not isinstance(merge, str) or merge not in MERGE_MODES:
-                shown = f'"{merge}"' if isinstance(merge, str) else describe(merge)
-                raise SymcountError(f"unknown merge_mode {shown} (valid: {', '.join(MERGE_MODES)})",
-                                    value.pos, hint=did_you_mean(merge, MERGE_MODES) if isinstance(merge, str)
-                                    else None)
-        for written, arg in named_args(inner, call_order(entry, inner)):
-            spec = entry.find_arg(written) if written is not None else None
-            if spec is not None and spec.name in ("bidirectional", "merge"):
-                raise SymcountError(f"{inner.kind} inside {node.kind} already runs both directions: "
-                                    f"leave out {arg.name or spec.name}=", arg.pos)
-        extra = [nodes.Arg("bidirectional", nodes.Bool(True, node.pos), node.pos)]
-        if merge != "concat":
-            extra.append(nodes.Arg("merge", nodes.Str(merge, options["merge_mode"].value.pos),
-                                 options["merge_mode"].pos))
-        return replace(inner, args=(*inner.args, *extra))
-
     # -- one catalog layer ---------------------------------------------------------------
     def count_layer(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None,
                     scope: Scope, multiplier: sympy.Expr, name_as: str | None = None
@@ -974,16 +573,6 @@ class Walker:
         values["input_shape"] = shape
         return values, given, inferred
 
-    def read_stream(self, values: dict[str, Any], node: nodes.Layer, scope: Scope) -> None:
-        """Cross-attention: keys and values come from the stream, as wide as its features, as many as its
-        positions (unless kdim=, vdim= or memory_len= say otherwise)."""
-        memory = self.stream_for(values["to"], scope.prefix + "_", node)
-        for name in ("kdim", "vdim"):
-            if values.get(name) is None:
-                values[name] = memory.channels
-        if values.get("memory_len") is None:
-            values["memory_len"] = prod(memory.spatial)
-
     def check_channels(self, entry: LayerType, spec: ArgSpec, given: Any, shape: Shape | None,
                        arg: nodes.Arg) -> None:
         """A channel count written out must agree with the shape flowing in.
@@ -1041,12 +630,6 @@ class Walker:
                 node.pos)
         return weight, f"{target.name}.{other.name}"
 
-
-#: moe's arguments as the frameworks' configurations name them
-_MOE_ALIASES = {"num_experts": "experts", "num_local_experts": "experts", "n_routed_experts": "experts",
-                "experts_per_token": "top_k", "num_experts_per_tok": "top_k", "router_bias": "bias",
-                "n_shared_experts": "shared", "shared_experts": "shared",
-                "e_score_correction_bias": "correction_bias"}
 
 
 def _tied_label(value: nodes.Expr) -> str:
