@@ -15,6 +15,15 @@ from typing import Any
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
 
+#: Statements and expressions evaluated before the reader gives up (a model file is small).
+MAX_STEPS = 500_000
+#: Calls of the file's own functions nested this deep are refused (recursion).
+MAX_CALL_DEPTH = 50
+#: The longest range, list or string the reader builds.
+MAX_ITEMS = 100_000
+#: Numbers larger than this many bits are refused (as in descriptions).
+MAX_BITS = 13_000
+
 
 def pos_of(node: ast.AST, lines: list[str] | None = None) -> Pos:
     """The place of an ast node as symcount counts it: 1-based lines and columns in characters."""
