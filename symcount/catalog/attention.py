@@ -302,6 +302,17 @@ register(LayerType(
 ))
 
 
+#: PyTorch's transformer layers have no Keras 3 class.
+_NO_KERAS_TRANSFORMER = {"keras": "Keras 3 has no transformer layer (it lives in KerasHub)"}
+
+
+def _heads_divide_width(a: Args) -> tuple[str, str] | None:
+    """A transformer layer splits d_model across its heads."""
+    if divides(a.heads, a.d_model) is False:
+        return "heads", f"heads={a.heads} does not divide d_model={a.d_model}"
+    return None
+
+
 def _tel_tensors(a: Args, convention: str) -> list[Tensor]:
     d, ff = a.d_model, a.ff
     return [
@@ -354,10 +365,9 @@ register(LayerType(
                           + 2 * positions(i) * a.d_model * a.ff),
     macs_doc="attention + 2 · L · d_model · d_ff",
     frameworks=("pytorch",),
-    missing={"keras": "Keras 3 has no transformer layer (it lives in KerasHub)"},
+    missing=_NO_KERAS_TRANSFORMER,
     input_kind="sequence",
-    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
-    if divides(a.heads, a.d_model) is False else None,
+    validate=_heads_divide_width,
 ))
 
 
@@ -407,10 +417,9 @@ register(LayerType(
     macs=_tdl_macs,
     macs_doc="self-attention + cross-attention to S memory positions (default S = L) + 2 · L · d_model · d_ff",
     frameworks=("pytorch",),
-    missing={"keras": "Keras 3 has no transformer layer (it lives in KerasHub)"},
+    missing=_NO_KERAS_TRANSFORMER,
     input_kind="sequence",
-    validate=lambda a: ("heads", f"heads={a.heads} does not divide d_model={a.d_model}")
-    if divides(a.heads, a.d_model) is False else None,
+    validate=_heads_divide_width,
 ))
 
 
