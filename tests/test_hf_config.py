@@ -64,14 +64,16 @@ def hf_numbers(model: Any) -> tuple[int, int]:
 
 
 #: the mixtures of experts: model_type -> the key holding the number of routed experts
-MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "deepseek_v3": "n_routed_experts",
-       "llama4_text": "num_local_experts"}
+MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "qwen2_moe": "num_experts",
+       "deepseek_v3": "n_routed_experts", "llama4_text": "num_local_experts"}
 
 
 def moe_active(model: Any, config: dict[str, Any]) -> int:
     """Everything but the experts a token skips: total - (E - k)/E of the (routed) expert tensors."""
     experts, top_k = config[MOE[config["model_type"]]], config["num_experts_per_tok"]
     expert_weights = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
+    if experts == 0:  # Qwen-MoE with num_experts 0: every layer dense
+        return hf_numbers(model)[0]
     assert expert_weights % experts == 0  # 0 when every layer is dense (DeepSeek-V3 with few layers)
     return hf_numbers(model)[0] - expert_weights // experts * (experts - top_k)
 
@@ -178,6 +180,13 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                            "rope_scaling": {"factor": 16.0, "high_freq_factor": 1.0, "low_freq_factor": 1.0,
                                             "original_max_position_embeddings": 8192, "rope_type": "llama3"},
                            "tie_word_embeddings": False}, 107_769_861_120),
+    "qwen1_5_moe_a2_7b": ({"architectures": ["Qwen2MoeForCausalLM"], "model_type": "qwen2_moe",
+                           "vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 5632,
+                           "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632,
+                           "num_hidden_layers": 24, "num_attention_heads": 16, "num_key_value_heads": 16,
+                           "num_experts": 60, "num_experts_per_tok": 4, "decoder_sparse_step": 1,
+                           "norm_topk_prob": False, "tie_word_embeddings": False, "use_sliding_window": False,
+                           "sliding_window": 32768, "max_window_layers": 21}, 14_315_784_192),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -314,6 +323,12 @@ def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
         config["num_experts_per_tok"] = draw(st.integers(1, config[experts]))
     if "moe_intermediate_size" in family.defaults:
         config["moe_intermediate_size"] = draw(st.integers(1, 24))
+    if model_type in ("qwen2_moe", "qwen3_moe"):  # dense layers among the expert layers
+        config["decoder_sparse_step"] = draw(st.integers(1, 3))
+        config["mlp_only_layers"] = draw(st.lists(st.integers(0, 2), max_size=2, unique=True))
+    if model_type == "qwen2_moe":
+        config["shared_expert_intermediate_size"] = draw(st.integers(1, 12))
+        config["qkv_bias"] = draw(st.booleans())
     return config
 
 
@@ -484,29 +499,32 @@ def test_unknown_model_type_lists_the_supported_ones(tmp_path: Path) -> None:
     assert "llama" in err.split("\n")[-2] or "did you mean" in err
 
 
-@pytest.mark.parametrize("model_type", sorted(hf_config.WAITING))
-def test_families_waiting_for_attention_options_are_refused_not_miscounted(model_type: str, tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": model_type}), tmp_path)
-    assert f"model_type '{model_type}' needs " in err and "not yet supported" in err
-
-
-def test_qwen2_moe_names_what_it_needs(tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": "qwen2_moe"}), tmp_path)
-    assert "model_type 'qwen2_moe' needs a shared expert scaled by its own sigmoid gate" in err
-
-
 def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "qwen2_moe"}}', tmp_path)
-    assert "config.json:2:18: model_type 'qwen2_moe' needs a shared expert" in err
+    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "lama"}}', tmp_path)
+    assert "config.json:2:18: unknown model_type 'lama'" in err
     err = error_of('{"model_type": "gemma3",\n "text_config": {"hidden_size": "wide"}}', tmp_path)
     assert "config.json:2:18: 'text_config.hidden_size' must be a whole number" in err
 
 
-def test_expert_layers_qwen3_moe_does_not_model_are_refused(tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": "qwen3_moe", "decoder_sparse_step": 2}), tmp_path)
-    assert "'decoder_sparse_step': 2 is not supported (only 1)" in err
-    err = error_of(json.dumps({"model_type": "qwen3_moe", "mlp_only_layers": [0]}), tmp_path)
-    assert "'mlp_only_layers': [0] is not supported" in err
+@pytest.mark.parametrize("model_type", ["qwen2_moe", "qwen3_moe"])
+def test_qwen_moe_dense_layers_among_expert_layers(model_type: str, tmp_path: Path) -> None:
+    """decoder_sparse_step and mlp_only_layers make some layers dense: the description writes the runs out."""
+    base = {"model_type": model_type, "architectures": [hf_config.FAMILIES[model_type].prefix + "ForCausalLM"],
+            "vocab_size": 40, "hidden_size": 16, "intermediate_size": 24, "moe_intermediate_size": 6,
+            "shared_expert_intermediate_size": 10, "num_hidden_layers": 7, "num_attention_heads": 4,
+            "num_key_value_heads": 2, "num_experts": 5, "num_experts_per_tok": 2}
+    for extra in ({"decoder_sparse_step": 2}, {"mlp_only_layers": [0, 1, 5]},
+                  {"decoder_sparse_step": 3, "mlp_only_layers": [2]}, {"num_experts": 0}):
+        assert_matches({**base, **extra}, tmp_path)
+    described = hf_config.describe(json.dumps({**base, "mlp_only_layers": [0, 1, 5]})).text
+    assert "repeat 2 { qwen_moe_layer(" in described and "moe=false) }" in described
+
+
+def test_qwen_moe_bad_dense_layers_are_named(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "qwen2_moe", "mlp_only_layers": "0"}), tmp_path)
+    assert "'mlp_only_layers' must be a list of layer numbers, not \"0\"" in err
+    err = error_of(json.dumps({"model_type": "qwen2_moe", "num_experts": 2, "num_experts_per_tok": 3}), tmp_path)
+    assert "'num_experts_per_tok' (3) is more than 'num_experts' (2)" in err
 
 
 def test_a_key_of_the_wrong_type_is_named(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ the JSON text.
 from __future__ import annotations
 
 import importlib.resources
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -143,6 +144,9 @@ class Family:
     own_input: bool = False
     #: the blocks ``block`` calls, written before it
     helpers: tuple[str, ...] = ()
+    #: the network's layers written out, for a family whose layers differ from one another (dense
+    #: layers among expert layers): given the config and the arguments, the lines of the body
+    layers: Callable[[Config, Mapping[str, Value]], list[str]] | None = None
 
 
 def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
@@ -180,24 +184,60 @@ def _qwen3(c: Config) -> dict[str, Value]:
     return {**_decoder(c), "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
 
 
-def _every_layer_sparse(c: Config) -> None:
-    """Qwen3-MoE makes layer i dense when i is in ``mlp_only_layers`` or ``(i + 1) % decoder_sparse_step``
-    is not 0; the block makes every layer a mixture of experts, so anything else is refused."""
-    step = c.size("decoder_sparse_step")
-    if step != 1:
-        raise c.error("decoder_sparse_step", f"'{c.prefix}decoder_sparse_step': {step} is not supported (only 1): "
-                                             "dense layers between the expert layers are not modelled")
-    dense = c.raw("mlp_only_layers")
-    if dense not in (None, []):
-        raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers': {json.dumps(dense)} is not supported "
-                                         "(only [] or null): dense layers among the expert layers are not modelled")
-
-
 def _qwen3_moe(c: Config) -> dict[str, Value]:
-    _every_layer_sparse(c)
+    """Qwen3-MoE: Qwen3's attention (QK-norm, attention_bias on all four projections), routed experts."""
     bias = c.flag("attention_bias")
-    return {**_decoder(c, experts=True, experts_key="num_experts", ff_key="moe_intermediate_size"),
-            "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+    return {**_qwen_moe(c), "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+
+
+def _qwen2_moe(c: Config) -> dict[str, Value]:
+    """Qwen2-MoE (Qwen1.5-MoE): Qwen2's attention (qkv_bias on q, k and v, never on o), routed experts
+    beside a shared expert that a sigmoid gate scales."""
+    return {**_qwen_moe(c), "shared_ff": c.size("shared_expert_intermediate_size"),
+            "qkv_bias": c.flag("qkv_bias")}
+
+
+def _qwen_moe(c: Config) -> dict[str, Value]:
+    """The keys both Qwen mixtures of experts read: num_experts may be 0 (every layer dense)."""
+    heads = c.size("num_attention_heads")
+    experts, top_k = c.number("num_experts"), c.size("num_experts_per_tok")
+    if experts and top_k > experts:
+        raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({top_k}) is more "
+                                             f"than '{c.prefix}num_experts' ({experts})")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"), "V": c.size("vocab_size"),
+            "heads": heads, "kv_heads": c.kv_heads(heads),
+            "head_dim": c.head_dim("hidden_size", "num_attention_heads"),
+            "ff": c.size("intermediate_size"), "moe_ff": c.size("moe_intermediate_size"),
+            "experts": experts, "top_k": top_k, "tied": c.flag("tie_word_embeddings")}
+
+
+def _sparse_layers(c: Config) -> list[bool]:
+    """Which layers are mixtures of experts, as Qwen2MoeDecoderLayer and Qwen3MoeDecoderLayer decide:
+    layer i unless it is in ``mlp_only_layers``, there are no experts, or ``(i + 1) % decoder_sparse_step``."""
+    layers, step = c.size("num_hidden_layers"), c.size("decoder_sparse_step")
+    dense = c.raw("mlp_only_layers")
+    dense = [] if dense is None else dense
+    if not isinstance(dense, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in dense):
+        raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers' must be a list of layer numbers, "
+                                         f"not {json.dumps(dense)}")
+    experts = c.number("num_experts")
+    return [i not in dense and experts > 0 and (i + 1) % step == 0 for i in range(layers)]
+
+
+def _qwen_moe_layers(c: Config, arguments: Mapping[str, Value]) -> list[str]:
+    """Embedding, runs of dense and expert layers (``repeat n { qwen_moe_layer(...) }``), norm, head."""
+    width, vocab = arguments["d_model"], arguments["V"]
+    layer = ", ".join(f"{name}={_literal(value)}" for name, value in arguments.items()
+                      if name not in ("n_layers", "V", "tied", "lm_head"))
+    lines = [f"tok: embedding(V={vocab}, dim={width})"]
+    for sparse, run in itertools.groupby(_sparse_layers(c)):
+        count = len(list(run))
+        lines.append(f"repeat {count} {{ qwen_moe_layer({layer}{'' if sparse else ', moe=false'}) }}")
+    lines.append("rmsnorm()")
+    if arguments.get("lm_head"):
+        tie = ", tied=tok" if arguments["tied"] else ""
+        lines.append(f"lm_head: linear(C_out={vocab}, bias=false{tie})")
+    return lines
 
 
 def _deepseek(c: Config) -> dict[str, Value]:
@@ -349,12 +389,18 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": 128, "tie_word_embeddings": False,
             "attention_bias": False},
            _qwen3),
-    Family("qwen3_moe", "Qwen3Moe", "Qwen3MoeConfig", "qwen.sc", "qwen",
-           {"vocab_size": 151936, "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 32,
-            "num_key_value_heads": 4, "head_dim": None, "tie_word_embeddings": False, "attention_bias": False,
-            "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8, "decoder_sparse_step": 1,
-            "mlp_only_layers": None},
-           _qwen3_moe),
+    Family("qwen3_moe", "Qwen3Moe", "Qwen3MoeConfig", "qwen.sc", "qwen_moe_layer",
+           {"vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144, "num_hidden_layers": 24,
+            "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": None, "tie_word_embeddings": False,
+            "attention_bias": False, "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8,
+            "decoder_sparse_step": 1, "mlp_only_layers": None},
+           _qwen3_moe, layers=_qwen_moe_layers),
+    Family("qwen2_moe", "Qwen2Moe", "Qwen2MoeConfig", "qwen.sc", "qwen_moe_layer",
+           {"vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 24,
+            "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": None, "tie_word_embeddings": False,
+            "qkv_bias": True, "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632,
+            "num_experts": 60, "num_experts_per_tok": 4, "decoder_sparse_step": 1, "mlp_only_layers": None},
+           _qwen2_moe, layers=_qwen_moe_layers),
     Family("gemma3_text", "Gemma3", "Gemma3TextConfig", "gemma.sc", "gemma3",
            {"vocab_size": 262208, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
@@ -382,11 +428,8 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            _deepseek),
 )}
 
-#: Families the language cannot express exactly yet: what they need (the attention options of issue 13).
-WAITING: dict[str, str] = {
-    "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
-                 "projection times the shared expert's output)",
-}
+#: Families the language cannot express exactly yet: what they need.
+WAITING: dict[str, str] = {}
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
 NOT_YET: tuple[str, ...] = ("opt", "falcon", "vit", "whisper")
@@ -471,8 +514,10 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
     if defaulted:
         header += f"# Left out of the config, so {family.config_class}'s defaults: {', '.join(defaulted)}.\n"
     blocks = "\n".join(block_text(family.file, name) for name in (*family.helpers, family.block))
-    inputs = "" if family.own_input else "    input(L=L)\n"
-    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{inputs}    {family.block}({call})\n}}\n"
+    lines = [] if family.own_input else ["input(L=L)"]
+    lines += [f"{family.block}({call})"] if family.layers is None else family.layers(config, arguments)
+    layers = "".join(f"    {line}\n" for line in lines)
+    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{layers}}}\n"
     return Description(body, architecture, family, defaulted)
 
 
