@@ -187,6 +187,15 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                            "num_experts": 60, "num_experts_per_tok": 4, "decoder_sparse_step": 1,
                            "norm_topk_prob": False, "tie_word_embeddings": False, "use_sliding_window": False,
                            "sliding_window": 32768, "max_window_layers": 21}, 14_315_784_192),
+    "opt_125m": ({"architectures": ["OPTForCausalLM"], "model_type": "opt", "vocab_size": 50272,
+                  "hidden_size": 768, "ffn_dim": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
+                  "max_position_embeddings": 2048, "do_layer_norm_before": True, "word_embed_proj_dim": 768,
+                  "enable_bias": True, "activation_function": "relu"}, 125_239_296),
+    # OPT-350m: 512-wide word embeddings projected in and out, LayerNorm after each sub-layer
+    "opt_350m": ({"architectures": ["OPTForCausalLM"], "model_type": "opt", "vocab_size": 50272,
+                  "hidden_size": 1024, "ffn_dim": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
+                  "max_position_embeddings": 2048, "do_layer_norm_before": False, "word_embed_proj_dim": 512,
+                  "activation_function": "relu"}, 331_196_416),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -406,7 +415,23 @@ def t5_config(draw: st.DrawFn) -> dict[str, Any]:
             "num_heads": draw(st.integers(1, 4)), "relative_attention_num_buckets": draw(st.integers(1, 40))}
 
 
+@st.composite
+def opt_config(draw: st.DrawFn) -> dict[str, Any]:
+    heads = draw(st.integers(1, 4))
+    width = heads * draw(st.integers(1, 4))
+    return {"model_type": "opt", "architectures": ["OPT" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(1, 3)), "ffn_dim": draw(st.integers(1, 24)),
+            "max_position_embeddings": draw(st.integers(1, 40)), "pad_token_id": 0,
+            "word_embed_proj_dim": draw(st.none() | st.just(width) | st.integers(1, 20)),
+            "do_layer_norm_before": draw(st.booleans()), "_remove_final_layer_norm": draw(st.booleans()),
+            "enable_bias": draw(st.booleans()), "layer_norm_elementwise_affine": draw(st.booleans()),
+            "tie_word_embeddings": draw(st.booleans())}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "opt":
+        return opt_config()
     if model_type == "t5":
         return t5_config()
     if model_type == "llama4_text":

@@ -327,6 +327,21 @@ def _bert(c: Config) -> dict[str, Value]:
             "tied": c.flag("tie_word_embeddings")}
 
 
+def _opt(c: Config) -> dict[str, Value]:
+    """OPT: word embeddings of word_embed_proj_dim (projected in and out when it is not hidden_size),
+    pre- or post-norm layers (do_layer_norm_before), the final LayerNorm only before, and never when
+    _remove_final_layer_norm (OPTDecoder)."""
+    width = c.size("hidden_size")
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    proj = c.optional_size("word_embed_proj_dim")
+    pre_norm = c.flag("do_layer_norm_before")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width, "heads": c.size("num_attention_heads"),
+            "ff": c.size("ffn_dim"), "V": c.size("vocab_size"), "n_positions": c.size("max_position_embeddings"),
+            "proj_dim": width if proj is None else proj, "pre_norm": pre_norm,
+            "final_norm": pre_norm and not c.flag("_remove_final_layer_norm"), "bias": c.flag("enable_bias"),
+            "affine": c.flag("layer_norm_elementwise_affine"), "tied": c.flag("tie_word_embeddings")}
+
+
 _LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
 
 #: Every family read from a config, with the defaults of its configuration class
@@ -419,6 +434,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "feed_forward_proj": "relu", "tie_word_embeddings": True},
            _t5, heads={"ForConditionalGeneration": {}}, base="ForConditionalGeneration",
            refused={"feed_forward_proj": "relu", "tie_word_embeddings": True}, own_input=True, helpers=("t5_layer",)),
+    Family("opt", "OPT", "OPTConfig", "opt.sc", "opt",
+           {"vocab_size": 50272, "hidden_size": 768, "num_hidden_layers": 12, "ffn_dim": 3072,
+            "max_position_embeddings": 2048, "num_attention_heads": 12, "word_embed_proj_dim": None,
+            "do_layer_norm_before": True, "_remove_final_layer_norm": False, "enable_bias": True,
+            "layer_norm_elementwise_affine": True, "tie_word_embeddings": True},
+           _opt),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -432,7 +453,7 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {}
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("opt", "falcon", "vit", "whisper")
+NOT_YET: tuple[str, ...] = ("falcon", "vit", "whisper")
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
