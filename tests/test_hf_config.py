@@ -304,6 +304,12 @@ def test_defaults_are_the_configuration_class_defaults(model_type: str, tmp_path
 
 # ---- random small configurations, one property test per family ----------------------------------
 
+def architecture(model_type: str) -> st.SearchStrategy[str]:
+    """One of the classes the family reads (its heads)."""
+    family = hf_config.FAMILIES[model_type]
+    return st.sampled_from([family.prefix + suffix for suffix in family.heads])
+
+
 @st.composite
 def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
     family = hf_config.FAMILIES[model_type]
@@ -348,7 +354,7 @@ def deepseek_config(draw: st.DrawFn) -> dict[str, Any]:
     heads, width = draw(st.integers(1, 4)), 2 * draw(st.integers(2, 8))
     experts = draw(st.integers(1, 4))
     return {"model_type": "deepseek_v3",
-            "architectures": ["DeepseekV3" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "architectures": [draw(architecture("deepseek_v3"))],
             "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_hidden_layers": draw(st.integers(1, 3)),
             "first_k_dense_replace": draw(st.integers(0, 3)), "num_attention_heads": heads,
             "intermediate_size": draw(st.integers(1, 24)), "moe_intermediate_size": draw(st.integers(1, 12)),
@@ -363,7 +369,7 @@ def deepseek_config(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def gpt2_config(draw: st.DrawFn) -> dict[str, Any]:
     heads = draw(st.integers(1, 4))
-    return {"model_type": "gpt2", "architectures": [draw(st.sampled_from(["GPT2LMHeadModel", "GPT2Model"]))],
+    return {"model_type": "gpt2", "architectures": [draw(architecture("gpt2"))],
             "vocab_size": draw(st.integers(5, 60)), "n_positions": draw(st.integers(1, 40)),
             "n_embd": heads * 2 * draw(st.integers(1, 4)), "n_head": heads, "n_layer": draw(st.integers(1, 3)),
             "n_inner": draw(st.none() | st.integers(1, 30)), "tie_word_embeddings": draw(st.booleans())}
@@ -386,7 +392,7 @@ def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
 @st.composite
 def gpt_neox_config(draw: st.DrawFn) -> dict[str, Any]:
     heads = draw(st.integers(1, 4))
-    return {"model_type": "gpt_neox", "architectures": ["GPTNeoX" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+    return {"model_type": "gpt_neox", "architectures": [draw(architecture("gpt_neox"))],
             "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 4 * draw(st.integers(1, 3)),
             "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
             "intermediate_size": draw(st.integers(1, 24)), "tie_word_embeddings": draw(st.booleans()),
@@ -419,7 +425,7 @@ def t5_config(draw: st.DrawFn) -> dict[str, Any]:
 def opt_config(draw: st.DrawFn) -> dict[str, Any]:
     heads = draw(st.integers(1, 4))
     width = heads * draw(st.integers(1, 4))
-    return {"model_type": "opt", "architectures": ["OPT" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+    return {"model_type": "opt", "architectures": [draw(architecture("opt"))],
             "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_attention_heads": heads,
             "num_hidden_layers": draw(st.integers(1, 3)), "ffn_dim": draw(st.integers(1, 24)),
             "max_position_embeddings": draw(st.integers(1, 40)), "pad_token_id": 0,
@@ -442,20 +448,46 @@ def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
         return deepseek_config()
     if model_type == "gpt2":
         return gpt2_config()
-    if hf_config.FAMILIES[model_type].heads is hf_config.ENCODER:
+    if "ForMaskedLM" in hf_config.FAMILIES[model_type].heads:
         return encoder_config(model_type)
     return decoder_config(model_type)
+
+
+def label_keys() -> st.SearchStrategy[dict[str, Any]]:
+    """How a config sizes a classifier: nothing (2 labels), num_labels, or an id2label map."""
+    return st.one_of(st.just({}), st.builds(lambda n: {"num_labels": n}, st.integers(1, 5)),
+                     st.builds(lambda n: {"id2label": {str(i): f"L{i}" for i in range(n)}}, st.integers(0, 5)))
 
 
 @pytest.mark.parametrize("model_type", list(hf_config.FAMILIES))
 def test_random_small_configs_match_transformers(model_type: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     _transformers()
 
-    @settings(max_examples=8, deadline=None, derandomize=True,
+    @settings(max_examples=10, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(strategy(model_type))
-    def check(config: dict[str, Any]) -> None:
-        assert_matches(config, tmp_path_factory.mktemp(model_type))
+    @given(strategy(model_type), label_keys())
+    def check(config: dict[str, Any], labels: dict[str, Any]) -> None:
+        assert_matches({**config, **labels}, tmp_path_factory.mktemp(model_type))
+
+    check()
+
+
+HEADS = [(model_type, family.prefix + suffix) for model_type, family in hf_config.FAMILIES.items()
+         for suffix in family.heads]
+
+
+@pytest.mark.parametrize(("model_type", "name"), HEADS, ids=[name for _, name in HEADS])
+def test_every_head_matches_transformers(model_type: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each class a family reads, at two random small configurations (labels as a config gives them)."""
+    _transformers()
+    masked = {"tie_word_embeddings": True} if name.endswith("ForMaskedLM") else {}  # untied: refused
+
+    @settings(max_examples=2, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(strategy(model_type).map(lambda config: {**config, "architectures": [name], **masked}), label_keys())
+    def check(config: dict[str, Any], labels: dict[str, Any]) -> None:
+        result = assert_matches({**config, **labels}, tmp_path_factory.mktemp(model_type))
+        assert result.network == name
 
     check()
 
@@ -578,9 +610,25 @@ def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama", "architectures": ["LlamaForTokenClassification"]}', tmp_path)
-    assert "architecture 'LlamaForTokenClassification' is not supported" in err
-    assert "LlamaForCausalLM" in err
+    err = error_of('{"model_type": "llama", "architectures": ["LlamaForQuestionAnswering"]}', tmp_path)
+    assert "architecture 'LlamaForQuestionAnswering' is not supported for model_type 'llama'" in err
+    assert "(supported: LlamaForCausalLM, LlamaModel, LlamaForSequenceClassification, " \
+           "LlamaForTokenClassification)" in err
+    err = error_of('{"model_type": "bert", "architectures": ["LlamaForCausalLM"]}', tmp_path)
+    assert "architecture 'LlamaForCausalLM' is not supported for model_type 'bert'" in err
+
+
+def test_labels_are_read_as_transformers_reads_them(tmp_path: Path) -> None:
+    """id2label decides the classifier's width; num_labels alone too; both and different is an error."""
+    config = {"model_type": "bert", "architectures": ["BertForSequenceClassification"], "vocab_size": 30,
+              "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4}
+    two = count_config(config, tmp_path).total
+    assert count_config({**config, "id2label": {"0": "a", "1": "b", "2": "c"}}, tmp_path).total == two + 9
+    assert count_config({**config, "num_labels": 5}, tmp_path).total == two + 27
+    err = error_of(json.dumps({**config, "num_labels": 5, "id2label": {"0": "a"}}), tmp_path)
+    assert "'num_labels' (5) differs from the 1 labels of 'id2label'" in err
+    err = error_of(json.dumps({**config, "num_labels": "5"}), tmp_path)
+    assert "'num_labels' must be a whole number (0 or more), not \"5\"" in err
 
 
 def test_an_option_that_is_not_modelled_is_refused(tmp_path: Path) -> None:

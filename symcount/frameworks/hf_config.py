@@ -31,8 +31,40 @@ from symcount.language.nodes import Pos
 #: A value a block call takes: a size, a switch or an option's name.
 Value = int | bool | str
 
-CAUSAL_LM = {"ForCausalLM": {"lm_head": True}, "Model": {"lm_head": False}}
-ENCODER = {"Model": {"pooler": True, "mlm": False}, "ForMaskedLM": {"pooler": False, "mlm": True}}
+
+
+@dataclass(frozen=True)
+class Head:
+    """One architecture of a family: the switches its block call takes, and the layers the class puts
+    after the base model (a classifier), where ``{labels}`` is the number of labels and
+    ``{token_bias}`` the token classifier's bias (``token_classification_bias``)."""
+
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    tail: tuple[str, ...] = ()
+
+
+def _decoder_heads(model: str = "Model", causal: str = "ForCausalLM", classifiers: bool = True,
+                   token_tail: tuple[str, ...] = ("score: linear(C_out={labels}, bias={token_bias})",),
+                   ) -> dict[str, Head]:
+    """A decoder's heads: the causal LM, the bare model, and the classifiers GenericForSequenceClassification
+    (a ``score`` projection without bias, read at the last token) and GenericForTokenClassification
+    (``score`` with a bias unless token_classification_bias is false) put on the bare model."""
+    heads = {causal: Head({"lm_head": True}), model: Head({"lm_head": False})}
+    if classifiers:
+        heads["ForSequenceClassification"] = Head({"lm_head": False}, ("score: linear(C_out={labels}, bias=false)",))
+        heads["ForTokenClassification"] = Head({"lm_head": False}, token_tail)
+    return heads
+
+
+CAUSAL_LM = _decoder_heads()
+ENCODER = {"Model": Head({"pooler": True, "mlm": False}), "ForMaskedLM": Head({"pooler": False, "mlm": True}),
+           # BertForSequenceClassification: the pooled [CLS] (BertModel with its pooler), then a classifier
+           "ForSequenceClassification": Head({"pooler": True, "mlm": False}, ("classifier: linear(C_out={labels})",)),
+           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",))}
+#: RobertaForSequenceClassification: no pooler; RobertaClassificationHead reads <s>: dense, tanh, out_proj
+ROBERTA = {**ENCODER, "ForSequenceClassification": Head(
+    {"pooler": False, "mlm": False},
+    ("cls_token()", "dense: linear(C_out={d_model}); tanh()", "out_proj: linear(C_out={labels})"))}
 
 
 class Config:
@@ -136,7 +168,7 @@ class Family:
     block: str
     defaults: Mapping[str, Any]
     arguments: Callable[[Config], dict[str, Value]]
-    heads: Mapping[str, Mapping[str, bool]] = field(default_factory=lambda: CAUSAL_LM)
+    heads: Mapping[str, Head] = field(default_factory=lambda: CAUSAL_LM)
     base: str = "Model"
     #: keys that change the weights in a way the block does not model: the value that is read as it is
     refused: Mapping[str, Any] = field(default_factory=dict)
@@ -378,7 +410,7 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
     Family("gpt2", "GPT2", "GPT2Config", "gpt2.sc", "gpt2",
            {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
             "tie_word_embeddings": True, "add_cross_attention": False},
-           _gpt2, heads={"LMHeadModel": {"lm_head": True}, "Model": {"lm_head": False}},
+           _gpt2, heads=_decoder_heads(causal="LMHeadModel", token_tail=("classifier: linear(C_out={labels})",)),
            refused={"add_cross_attention": False}),
     Family("bert", "Bert", "BertConfig", "bert.sc", "bert",
            {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
@@ -389,12 +421,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            {"vocab_size": 50265, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
             "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
             "tie_word_embeddings": True, "add_cross_attention": False},
-           _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+           _bert, heads=ROBERTA, refused={"add_cross_attention": False}),
     Family("gpt_neox", "GPTNeoX", "GPTNeoXConfig", "gpt_neox.sc", "gpt_neox",
            {"vocab_size": 50432, "hidden_size": 6144, "num_hidden_layers": 44, "num_attention_heads": 64,
             "intermediate_size": 24576, "tie_word_embeddings": False, "use_parallel_residual": True,
             "attention_bias": True},
-           _gpt_neox),
+           _gpt_neox, heads=_decoder_heads(token_tail=("classifier: linear(C_out={labels})",))),
     Family("qwen2", "Qwen2", "Qwen2Config", "qwen.sc", "qwen",
            {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": None, "tie_word_embeddings": False},
@@ -421,25 +453,26 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
            lambda c: _decoder(c, biases=("attention_bias",)),
-           heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+           heads={**_decoder_heads("TextModel", classifiers=False),
+                  "TextForSequenceClassification": CAUSAL_LM["ForSequenceClassification"]}, base="TextModel"),
     Family("llama4_text", "Llama4", "Llama4TextConfig", "llama4.sc", "llama4",
            {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
             "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
             "tie_word_embeddings": False, "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
             "interleave_moe_layer_step": 1, "attention_bias": False},
-           _llama4, heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+           _llama4, heads=_decoder_heads("TextModel", classifiers=False), base="TextModel"),
     Family("t5", "T5", "T5Config", "t5.sc", "t5",
            {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6,
             "num_decoder_layers": None, "num_heads": 8, "relative_attention_num_buckets": 32,
             "feed_forward_proj": "relu", "tie_word_embeddings": True},
-           _t5, heads={"ForConditionalGeneration": {}}, base="ForConditionalGeneration",
+           _t5, heads={"ForConditionalGeneration": Head()}, base="ForConditionalGeneration",
            refused={"feed_forward_proj": "relu", "tie_word_embeddings": True}, own_input=True, helpers=("t5_layer",)),
     Family("opt", "OPT", "OPTConfig", "opt.sc", "opt",
            {"vocab_size": 50272, "hidden_size": 768, "num_hidden_layers": 12, "ffn_dim": 3072,
             "max_position_embeddings": 2048, "num_attention_heads": 12, "word_embed_proj_dim": None,
             "do_layer_norm_before": True, "_remove_final_layer_norm": False, "enable_bias": True,
             "layer_norm_elementwise_affine": True, "tie_word_embeddings": True},
-           _opt),
+           _opt, heads={k: v for k, v in CAUSAL_LM.items() if k != "ForTokenClassification"}),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -513,18 +546,18 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
         inner_type = _model_type(config, default=f"{model_type}_text")
         family = _family(config, inner_type)
         config.defaults = family.defaults
-        architecture, flags = reference, dict(family.heads["ForCausalLM"])
+        architecture, head = reference, family.heads["ForCausalLM"]
         note = f"# the text model of a {model_type} config ({key}), as {reference}; the vision tower is not counted\n"
     else:
         family = _family(outer, model_type)
         config = Config(data, text, family.defaults)
-        architecture, flags = _head(config, family)
+        architecture, head = _head(config, family)
     for key, expected in family.refused.items():
         if config.raw(key) != expected:
             raise config.error(key, f"'{config.prefix}{key}': {json.dumps(config.raw(key))} is not supported "
                                     f"(only {json.dumps(expected)}): it changes the weights and is not modelled")
-    arguments = {**family.arguments(config), **flags}
-    if flags.get("mlm") and not arguments["tied"]:
+    arguments = {**family.arguments(config), **head.flags}
+    if head.flags.get("mlm") and not arguments["tied"]:
         raise config.error("tie_word_embeddings", f"'{config.prefix}tie_word_embeddings': false is not supported for "
                                                   f"{architecture}: its untied decoder keeps a second bias of "
                                                   "vocab_size, which is not modelled")
@@ -537,6 +570,7 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
     blocks = "\n".join(block_text(family.file, name) for name in (*family.helpers, family.block))
     lines = [] if family.own_input else ["input(L=L)"]
     lines += [f"{family.block}({call})"] if family.layers is None else family.layers(config, arguments)
+    lines += _tail(config, head, arguments)
     layers = "".join(f"    {line}\n" for line in lines)
     body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{layers}}}\n"
     return Description(body, architecture, family, defaulted)
@@ -574,11 +608,50 @@ def _family(config: Config, model_type: str) -> Family:
                        hint=did_you_mean(model_type, supported()))
 
 
-def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
-    """The architecture to build (``architectures[0]``, else the base model) and its block flags."""
+def _tail(config: Config, head: Head, arguments: Mapping[str, Value]) -> list[str]:
+    """The classifier's layers after the base model; none of ``{labels}``'s when there are 0 labels
+    (ViTForImageClassification's nn.Identity; a 0-wide linear layer holds nothing either)."""
+    if not head.tail:
+        return []
+    labels = num_labels(config) if any("{labels}" in line for line in head.tail) else 0
+    values = {"labels": labels, "d_model": arguments.get("d_model", 0),
+              "token_bias": _literal(_token_bias(config)) if any("{token_bias}" in line for line in head.tail)
+              else ""}
+    return [line.format(**values) for line in head.tail if labels or "{labels}" not in line]
+
+
+def num_labels(config: Config) -> int:
+    """The classifier's outputs as PretrainedConfig reads them: ``len(id2label)``, else ``num_labels``,
+    else 2; both given and different is the error transformers raises."""
+    id2label, given = config.data.get("id2label"), config.data.get("num_labels")
+    if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
+        raise config.error("num_labels", f"'{config.prefix}num_labels' must be a whole number (0 or more), "
+                                         f"not {json.dumps(given)}")
+    if id2label is None:
+        return 2 if given is None else given
+    if not isinstance(id2label, dict):
+        raise config.error("id2label", f"'{config.prefix}id2label' must be an object of labels, "
+                                       f"not {json.dumps(id2label)}")
+    if given is not None and given != len(id2label):
+        raise config.error("num_labels", f"'{config.prefix}num_labels' ({given}) differs from the "
+                                         f"{len(id2label)} labels of '{config.prefix}id2label'")
+    return len(id2label)
+
+
+def _token_bias(config: Config) -> bool:
+    """GenericForTokenClassification's bias: ``token_classification_bias``, true unless the config says."""
+    value = config.data.get("token_classification_bias", True)
+    if not isinstance(value, bool):
+        raise config.error("token_classification_bias", f"'{config.prefix}token_classification_bias' must be "
+                                                        f"true or false, not {json.dumps(value)}")
+    return value
+
+
+def _head(config: Config, family: Family) -> tuple[str, Head]:
+    """The architecture to build (``architectures[0]``, else the base model) and its head."""
     names = config.data.get("architectures")
     if names is None or names == []:
-        return family.prefix + family.base, dict(family.heads[family.base])
+        return family.prefix + family.base, family.heads[family.base]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise config.error("architectures", "'architectures' must be a list of class names")
     known = [family.prefix + suffix for suffix in family.heads]
@@ -587,7 +660,7 @@ def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
         raise config.error("architectures", f"architecture '{name}' is not supported for model_type "
                                             f"'{family.model_type}' (supported: {', '.join(known)})",
                            hint=did_you_mean(name, known))
-    return name, dict(family.heads[name[len(family.prefix):]])
+    return name, family.heads[name[len(family.prefix):]]
 
 
 def _literal(value: Value) -> str:
