@@ -196,6 +196,16 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                   "hidden_size": 1024, "ffn_dim": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
                   "max_position_embeddings": 2048, "do_layer_norm_before": False, "word_embed_proj_dim": 512,
                   "activation_function": "relu"}, 331_196_416),
+    # google/vit-base-patch16-224: ImageNet-1k's 1,000 labels (id2label written out below)
+    "vit_base_patch16_224": ({"architectures": ["ViTForImageClassification"], "model_type": "vit",
+                              "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                              "num_hidden_layers": 12, "image_size": 224, "patch_size": 16, "num_channels": 3,
+                              "qkv_bias": True, "hidden_act": "gelu",
+                              "id2label": {str(i): f"class {i}" for i in range(1000)}}, 86_567_656),
+    "vit_base_patch16_224_in21k": ({"architectures": ["ViTModel"], "model_type": "vit", "hidden_size": 768,
+                                    "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12,
+                                    "image_size": 224, "patch_size": 16, "num_channels": 3, "qkv_bias": True},
+                                   86_389_248),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -435,7 +445,25 @@ def opt_config(draw: st.DrawFn) -> dict[str, Any]:
             "tie_word_embeddings": draw(st.booleans())}
 
 
+@st.composite
+def vit_config(draw: st.DrawFn) -> dict[str, Any]:
+    """ViT at small random sizes: square or [height, width] images and patches, with or without
+    q/k/v biases, a pooler of its own width."""
+    heads = draw(st.integers(1, 4))
+    patch = draw(st.integers(1, 4) | st.lists(st.integers(1, 4), min_size=2, max_size=2))
+    ph, pw = (patch, patch) if isinstance(patch, int) else patch
+    image = draw(st.builds(lambda a, b: [ph * a + b, pw * a], st.integers(1, 3), st.integers(0, 2))
+                 | st.just(max(ph, pw) * 2))
+    return {"model_type": "vit", "architectures": [draw(architecture("vit"))],
+            "hidden_size": heads * draw(st.integers(1, 4)), "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(1, 3)), "intermediate_size": draw(st.integers(1, 24)),
+            "image_size": image, "patch_size": patch, "num_channels": draw(st.integers(1, 4)),
+            "qkv_bias": draw(st.booleans()), "pooler_output_size": draw(st.none() | st.integers(1, 12))}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "vit":
+        return vit_config()
     if model_type == "opt":
         return opt_config()
     if model_type == "t5":

@@ -110,6 +110,18 @@ class Config:
             raise self.error(key, f"'{self.prefix}{key}' must be a whole number (0 or more), not {json.dumps(value)}")
         return value
 
+    def pair(self, key: str) -> tuple[int, int]:
+        """A size that is one number or [height, width] (ViT's image_size and patch_size)."""
+        value = self.raw(key)
+        if isinstance(value, list) and len(value) == 2:
+            sizes = [v for v in value if isinstance(v, int) and not isinstance(v, bool) and v >= 1]
+            if len(sizes) == 2:
+                return sizes[0], sizes[1]
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value, value
+        raise self.error(key, f"'{self.prefix}{key}' must be a whole number or [height, width], "
+                              f"not {json.dumps(value)}")
+
     def optional_size(self, key: str) -> int | None:
         return None if self.raw(key) is None else self.size(key)
 
@@ -374,6 +386,21 @@ def _opt(c: Config) -> dict[str, Value]:
             "affine": c.flag("layer_norm_elementwise_affine"), "tied": c.flag("tie_word_embeddings")}
 
 
+def _vit(c: Config) -> dict[str, Value]:
+    """ViT: the image and patch sizes (a number or [height, width]), patches that fit the image."""
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    (height, width), (patch_h, patch_w) = c.pair("image_size"), c.pair("patch_size")
+    if patch_h > height or patch_w > width:
+        raise c.error("patch_size", f"'{c.prefix}patch_size' ({patch_h} x {patch_w}) is larger than "
+                                    f"'{c.prefix}image_size' ({height} x {width})")
+    pooler = c.optional_size("pooler_output_size")
+    width_ = c.size("hidden_size")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width_, "heads": c.size("num_attention_heads"),
+            "ff": c.size("intermediate_size"), "H": height, "W": width, "C": c.size("num_channels"),
+            "patch": patch_h, "patch_w": patch_w, "qkv_bias": c.flag("qkv_bias"),
+            "pooler_dim": width_ if pooler is None else pooler}
+
+
 _LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
 
 #: Every family read from a config, with the defaults of its configuration class
@@ -473,6 +500,13 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "do_layer_norm_before": True, "_remove_final_layer_norm": False, "enable_bias": True,
             "layer_norm_elementwise_affine": True, "tie_word_embeddings": True},
            _opt, heads={k: v for k, v in CAUSAL_LM.items() if k != "ForTokenClassification"}),
+    Family("vit", "ViT", "ViTConfig", "vit.sc", "vit",
+           {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+            "image_size": 224, "patch_size": 16, "num_channels": 3, "qkv_bias": True, "pooler_output_size": None},
+           _vit, heads={"Model": Head({"pooler": True}),
+                        "ForImageClassification": Head({"pooler": False},
+                                                       ("cls_token()", "classifier: linear(C_out={labels})"))},
+           own_input=True),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -486,7 +520,7 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {}
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("falcon", "vit", "whisper")
+NOT_YET: tuple[str, ...] = ("falcon", "whisper")
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
