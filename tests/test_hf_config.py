@@ -206,6 +206,22 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                                     "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12,
                                     "image_size": 224, "patch_size": 16, "num_channels": 3, "qkv_bias": True},
                                    86_389_248),
+    "whisper_tiny": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                      "vocab_size": 51865, "num_mel_bins": 80, "d_model": 384, "encoder_layers": 4,
+                      "decoder_layers": 4, "encoder_attention_heads": 6, "decoder_attention_heads": 6,
+                      "encoder_ffn_dim": 1536, "decoder_ffn_dim": 1536, "max_source_positions": 1500,
+                      "max_target_positions": 448, "scale_embedding": False}, 37_760_640),
+    "whisper_large_v3": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                          "vocab_size": 51866, "num_mel_bins": 128, "d_model": 1280, "encoder_layers": 32,
+                          "decoder_layers": 32, "encoder_attention_heads": 20, "decoder_attention_heads": 20,
+                          "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "max_source_positions": 1500,
+                          "max_target_positions": 448}, 1_543_490_560),
+    # distil-whisper/distil-large-v3: large-v3's encoder, a decoder of 2 layers
+    "distil_large_v3": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                         "vocab_size": 51866, "num_mel_bins": 128, "d_model": 1280, "encoder_layers": 32,
+                         "decoder_layers": 2, "encoder_attention_heads": 20, "decoder_attention_heads": 20,
+                         "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "max_source_positions": 1500,
+                         "max_target_positions": 448}, 756_405_760),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -461,7 +477,24 @@ def vit_config(draw: st.DrawFn) -> dict[str, Any]:
             "qkv_bias": draw(st.booleans()), "pooler_output_size": draw(st.none() | st.integers(1, 12))}
 
 
+@st.composite
+def whisper_config(draw: st.DrawFn) -> dict[str, Any]:
+    """Whisper at small random sizes, the decoder's depth, heads and width apart from the encoder's."""
+    enc_heads, dec_heads = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return {"model_type": "whisper", "architectures": [draw(architecture("whisper"))],
+            "vocab_size": draw(st.integers(5, 60)), "num_mel_bins": draw(st.integers(1, 8)),
+            "d_model": enc_heads * dec_heads * draw(st.integers(1, 3)),
+            "encoder_layers": draw(st.integers(1, 3)), "decoder_layers": draw(st.integers(1, 3)),
+            "encoder_attention_heads": enc_heads, "decoder_attention_heads": dec_heads,
+            "encoder_ffn_dim": draw(st.integers(1, 16)), "decoder_ffn_dim": draw(st.integers(1, 16)),
+            "max_source_positions": draw(st.integers(1, 20)), "max_target_positions": draw(st.integers(1, 20)),
+            "tie_word_embeddings": draw(st.booleans()), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0,
+            "decoder_start_token_id": 0}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "whisper":
+        return whisper_config()
     if model_type == "vit":
         return vit_config()
     if model_type == "opt":

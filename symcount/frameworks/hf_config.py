@@ -401,6 +401,19 @@ def _vit(c: Config) -> dict[str, Value]:
             "pooler_dim": width_ if pooler is None else pooler}
 
 
+def _whisper(c: Config) -> dict[str, Value]:
+    """Whisper: an encoder and a decoder that may differ in depth, heads and width of the feed-forward
+    (distil-whisper), the same d_model; 30 s of audio is 2 * max_source_positions mel frames."""
+    c.head_dim("d_model", "encoder_attention_heads", None)
+    c.head_dim("d_model", "decoder_attention_heads", None)
+    return {"n_layers": c.size("encoder_layers"), "d_model": c.size("d_model"),
+            "heads": c.size("encoder_attention_heads"), "ff": c.size("encoder_ffn_dim"), "V": c.size("vocab_size"),
+            "n_mels": c.size("num_mel_bins"), "n_audio": c.size("max_source_positions"),
+            "n_text": c.size("max_target_positions"), "dec_layers": c.size("decoder_layers"),
+            "dec_heads": c.size("decoder_attention_heads"), "dec_ff": c.size("decoder_ffn_dim"),
+            "tied": c.flag("tie_word_embeddings")}
+
+
 _LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
 
 #: Every family read from a config, with the defaults of its configuration class
@@ -507,6 +520,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
                         "ForImageClassification": Head({"pooler": False},
                                                        ("cls_token()", "classifier: linear(C_out={labels})"))},
            own_input=True),
+    Family("whisper", "Whisper", "WhisperConfig", "whisper.sc", "whisper",
+           {"vocab_size": 51865, "num_mel_bins": 80, "encoder_layers": 4, "encoder_attention_heads": 6,
+            "decoder_layers": 4, "decoder_attention_heads": 6, "decoder_ffn_dim": 1536, "encoder_ffn_dim": 1536,
+            "d_model": 384, "max_source_positions": 1500, "max_target_positions": 448, "tie_word_embeddings": True},
+           _whisper, heads={"ForConditionalGeneration": Head({"lm_head": True}), "Model": Head({"lm_head": False})},
+           own_input=True),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
@@ -520,7 +539,7 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
 WAITING: dict[str, str] = {}
 
 #: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("falcon", "whisper")
+NOT_YET: tuple[str, ...] = ("falcon",)
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
