@@ -450,12 +450,14 @@ class _TorchWriter(_Writer, ForwardWriter):
             self.used = {network}
             body = self.children(model)
             line = lost.line
-            header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__ (shapes not followed)"]
+            header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
+                      f"({lost.reason}{f', line {line}' if line else ''})"]
             text, origins = self.finish(header, network, body, pos)
             notes = [f"{where}; shapes were not followed ({lost.reason}{f', line {line}' if line else ''}), so "
                      "output shapes and MACs are not shown"]
             return Description(text, network, "pytorch", origins, notes)
-        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"]
+        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
+                  + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
         text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
         notes = [f"{where}, shapes from forward"]
         if unknown:
