@@ -384,3 +384,11 @@ def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int
     result = symcount.count(path, convention=framework)
     for key in ("total", "buffers"):
         assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key
+
+
+def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
+    """``self.cls_token = nn.Parameter(...)`` is ``cls_token`` in state_dict, not ``cls_token.cls_token``."""
+    result = symcount.count(CODE / "torch_vit_scratch.py")
+    names = {layer.key(tensor.name) for layer in result.layers for tensor in layer.tensors}
+    assert {"cls_token", "pos_embed", "temperature", "causal", "head.weight"} <= names
+    assert not any(name.startswith("cls_token.") for name in names)

@@ -372,13 +372,13 @@ class ForwardWriter:
         if drop:
             items = items[1:]
         body = [line, *self.forward_lines(items, paths)]
-        for key, tensor in tensors:
-            if isinstance(tensor, Parameter):
-                body.append(self.tensor_line(key, tensor.tensor, "parameter", tensor.node,
-                                             "" if tensor.trainable else "trainable=False"))
-            else:
-                body.append(self.tensor_line(key, tensor, "buffer", tensor.node,
-                                             "" if tensor.persistent else "persistent=False"))
+        for path, tensor in tensors:
+            kind, extra = (("parameter", "" if tensor.trainable else "trainable=False") if isinstance(tensor, Parameter)
+                           else ("buffer", "" if tensor.persistent else "persistent=False"))
+            line, pos = self.tensor_line(path.rsplit(".", 1)[-1], getattr(tensor, "tensor", tensor), kind,
+                                         tensor.node, extra)
+            label = self.safe_name(path.replace(".", "_"))
+            body.append((f"{label}: {line.split(': ', 1)[-1]}", pos))
         return body, params, unknown
 
     def module_paths(self: Any, module: Any, prefix: str, paths: dict[int, str], tensors: list[tuple[str, Any]]) -> None:
