@@ -369,21 +369,28 @@ def test_the_python_code_section_has_examples() -> None:
     assert {"keras" in code for _, code in doc_examples()} == {True, False}
 
 
-@pytest.mark.parametrize("index", range(2))
+@pytest.mark.parametrize("index", range(len(doc_examples())))
 def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int, tmp_path: Path) -> None:
+    """Each claim of an example (total, buffers; with ``input = CxHxW``: the output and the MACs of torch's
+    forward) is what symcount counts and what the framework reports."""
     claims, code = doc_examples()[index]
     framework = "keras" if "import keras" in code else "pytorch"
     needs.module("torch")
     path = tmp_path / "example.py"
     path.write_text(code, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, f"{path}#{claims['model']}"],
+    target = f"{path}#{claims['model']}" + (f"#{claims['input'].replace('x', ',')}" if "input" in claims else "")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, target],
                           capture_output=True, text=True, check=False, timeout=300,
                           env=dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent)))
     assert done.returncode == 0, done.stderr
-    truth = json.loads(done.stdout.strip().splitlines()[-1])[f"{path}#{claims['model']}"]
+    truth = json.loads(done.stdout.strip().splitlines()[-1])[target]
     result = symcount.count(path, convention=framework)
     for key in ("total", "buffers"):
         assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key
+    if "input" in claims:
+        assert result.macs == truth["macs"] == int(claims["macs"].replace("_", ""))
+        assert [str(n) for n in result.output_shape or ()] == [str(n) for n in truth["output_shape"]] \
+            == claims["output"].split("x")
 
 
 def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
