@@ -167,3 +167,51 @@ def test_torch_normalisations_bias_switch(module: nn.Module) -> None:
     result = symcount.count(f"network n {{ input(C=6, H=4, W=4); nn.{kind}({args}, bias=false) }}")
     assert result.trainable == sum(p.numel() for p in module.parameters())
     assert result.buffers == sum(b.numel() for b in module.buffers() if b.is_floating_point())  # no step counter
+
+
+# ---------------------------------------------------------------------------- PyTorch forms PyTorch accepts
+
+
+@pytest.mark.parametrize(("inputs", "ids", "call", "module"), [
+    ("L=4, C=8", (4, 8), "nn.RMSNorm((4, 8))", nn.RMSNorm((4, 8))),
+    ("L=4, C=8", (4, 8), "nn.LayerNorm((4, 8))", nn.LayerNorm((4, 8))),
+    ("L=4, C=8", (4, 8), "nn.RMSNorm([8])", nn.RMSNorm([8])),
+    ("C=3, H=16, W=32", (3, 16, 32), "nn.LayerNorm(32)", nn.LayerNorm(32)),
+    ("C=3, H=16, W=32", (3, 16, 32), "nn.RMSNorm(32)", nn.RMSNorm(32)),
+    ("C=3, H=16, W=32", (3, 16, 32), "nn.LayerNorm((16, 32), bias=False)", nn.LayerNorm((16, 32), bias=False)),
+    ("C=32, H=16, W=32", (32, 16, 32), "nn.LayerNorm(32)", nn.LayerNorm(32)),
+])
+def test_torch_normalised_shapes_as_pytorch_takes_them(inputs: str, ids: tuple[int, ...], call: str,
+                                                       module: nn.Module) -> None:
+    out = module(torch.zeros((1, *ids)))
+    result = symcount.count(f"network n {{ input({inputs}); {call} }}")
+    assert result.total == sum(p.numel() for p in module.parameters()), call
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), call
+    [layer] = result.layers
+    assert [(t.name, tuple(int(n) for n in t.shape)) for t in layer.tensors if t.size] == \
+        [(name, tuple(p.shape)) for name, p in module.named_parameters()], call
+
+
+@pytest.mark.parametrize("call", ["nn.LayerNorm(16)", "nn.RMSNorm((3, 32))"])
+def test_a_normalized_shape_that_is_not_the_last_sizes_is_refused(call: str) -> None:
+    """PyTorch refuses these on a (3, 16, 32) input (normalized_shape must be the trailing sizes)."""
+    text = f"network n {{ input(C=3, H=16, W=32); {call} }}"
+    with pytest.raises(RuntimeError):
+        eval(call, {"nn": nn})(torch.zeros(1, 3, 16, 32))  # the test runs torch itself; symcount never evals
+    with pytest.raises(SymcountError) as info:
+        symcount.count(text)
+    start = text.index(call) + len(call.split("(")[0])  # at the argument, past the class name
+    assert start < info.value.column <= start + len(call.split("(", 1)[1]), info.value
+    assert "normalized_shape" in str(info.value)
+
+
+@pytest.mark.parametrize("args", [(64, 8, 0.1, True, True), (64, 8, 0.0, False, True, True, 32, 16),
+                                  (64, 8, 0.1, True, False, False, None, None, True)])
+def test_multihead_attention_takes_all_of_torchs_positional_arguments(args: tuple[Any, ...]) -> None:
+    module = nn.MultiheadAttention(*args)
+    call = "nn.MultiheadAttention(" + ", ".join(written(a) for a in args) + ")"
+    result = symcount.count(call)
+    assert result.total == sum(p.numel() for p in module.parameters()), call
+    [layer] = result.layers
+    assert sorted((t.name, tuple(int(n) for n in t.shape)) for t in layer.tensors if t.size) == \
+        sorted((name, tuple(p.shape)) for name, p in module.named_parameters()), call

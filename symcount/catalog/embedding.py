@@ -21,12 +21,16 @@ from symcount.catalog.shapes import Shape
 # -- embedding -------------------------------------------------------------------------
 
 def _embedding_shape(a: Args, s: Shape, convention: str) -> Shape:
-    """One vector per token id, every axis of the ids kept: ids of shape (L,) give (L, d), ids of
-    shape (A, B) (Keras ``Input(shape=(A, B))``, a PyTorch (N, A, B) tensor) give (A, B, d), as both
-    frameworks do. A flat input of n values (Keras ``Input(shape=(n,))``) is n ids."""
+    """One vector per token id, every axis of the ids kept: ids of shape (L,) give (L, d), and the
+    network's input of shape (A, B) (Keras ``Input(shape=(A, B))``, a PyTorch (N, A, B) tensor) gives
+    (A, B, d), as both frameworks do. A flat input of n values (Keras ``Input(shape=(n,))``) is n ids.
+    On features a layer made, (L, C), the table is a position embedding: one d-vector per position
+    (Whisper's embed_positions added in a residual)."""
     if s.channels is None:
         return Shape(s.spatial, a.dim, True)
-    return Shape(s.layout(convention), a.dim, True)
+    if s.declared or not s.spatial:
+        return Shape(s.layout(convention), a.dim, True)
+    return Shape(s.spatial, a.dim, True)
 
 
 register(LayerType(

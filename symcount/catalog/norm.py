@@ -212,7 +212,8 @@ def _ln_bindings(a: Args, convention: str) -> dict[str, sympy.Expr]:
 
 
 def _ln_validate(a: Args) -> tuple[str, str] | None:
-    """PyTorch normalises the last dimensions: a normalized_shape tuple must be the input's last sizes."""
+    """PyTorch normalises the last dimensions: a normalized_shape tuple must be the input's last sizes
+    (an int, the channels or the last size: LayerNorm(W) over an image's rows)."""
     shape: Shape | None = a.get("input_shape")
     if not isinstance(a.C, tuple) or shape is None:
         return None
@@ -281,7 +282,7 @@ register(LayerType(
 
 def _in_tensors(a: Args, convention: str) -> list[Tensor]:
     learned = [Tensor("weight", (a.C,), present=one_if(a.affine)),
-               Tensor("bias", (a.C,), present=one_if(a.affine and a.bias))]
+               Tensor("bias", (a.C,), present=a.bias if a.affine else ZERO)]
     return learned + (_running_stats(a, "pytorch") if a.track_running_stats else [])
 
 
@@ -293,11 +294,12 @@ register(LayerType(
     description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
     args=(size("C", "num_features", infer="channels"),
           ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"),
-          ArgSpec("bias", FLAG, True, (), doc="with affine, learn the shift"),
+          ArgSpec("bias", BIAS, True, (), "b", doc="with affine, learn the shift"),
           ArgSpec("track_running_stats", FLAG, False, (), doc=_STATS_DOC),
           TRAINABLE),
     tensors=_in_tensors,
-    formulas=lambda a, c: _norm_formulas(one_if(a.affine), one_if(a.affine and a.bias), bool(a.track_running_stats)),
+    formulas=lambda a, c: _norm_formulas(one_if(a.affine), a.bias if a.affine else ZERO,
+                                         bool(a.track_running_stats)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     frameworks=("pytorch",),
@@ -313,13 +315,16 @@ register(LayerType(
     spellings=(torch_nn("RMSNorm", ("C", "eps", "affine")), keras_layer("RMSNormalization")),
     aliases=("rms_norm", "LlamaRMSNorm"),
     description="RMS normalisation: a learned scale per feature, no shift.",
-    args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
+    args=(ArgSpec("C", SIZES, REQUIRED, ("normalized_shape", "dim", "hidden_size"), infer="channels",
+                  doc="features, or a tuple: the input's last sizes (PyTorch normalized_shape)"),
           ArgSpec("affine", FLAG, True, ("elementwise_affine",),
                   doc="PyTorch: learn the scale; Keras's RMSNormalization always does"),
           TRAINABLE),
-    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", (a.C,),
+    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", _ln_shape(a),
                                  present=one_if(a.affine or c == "keras"))],
-    formulas=lambda a, c: {"param": "C"} if a.affine or c == "keras" else {},
+    formulas=lambda a, c: {"param": _ln_names(a)} if a.affine or c == "keras" else {},
+    bindings=_ln_bindings,
+    validate=_ln_validate,
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     caveats=_rmsnorm_caveats,

@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import ANY, ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
+from symcount.catalog.core import ANY, ONE, REQUIRED, SIZES, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import KERAS_INPUTS, layer_framework, spelling_framework
 from symcount.catalog.vision import merge_layer_hint
@@ -586,11 +586,15 @@ class Walker:
         """
         if shape is None or shape.channels is None or not isinstance(given, sympy.Basic):
             return
+        if spec.kind == SIZES and _same_sizes((given,), shape.layout("pytorch")[-1:]):
+            return  # PyTorch's normalized_shape: the input's last size (W of an image), checked by the entry
         if sympy.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,
-                hint=f"leave {spec.name} out: it is inferred from the input")
+                hint=f"PyTorch's normalized_shape is the channels or the input's last size(s), here "
+                f"{shape.layout('pytorch')[-1]}" if spec.kind == SIZES
+                else f"leave {spec.name} out: it is inferred from the input")
 
     def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
                        tied_label: str | None, node: nodes.Layer) -> tuple[list[TensorResult], list[str]]:
