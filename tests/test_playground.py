@@ -46,6 +46,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 CONV_EXAM = (ROOT / "derivations" / "conv_exam.sc").read_text(encoding="utf-8")
 BROKEN = "network broken {\n    input(H=32, W=32, C=3)\n    conv2d(C_out=8, kk=3)\n}\n"
+#: Markup in a title and a network name: the page must show it, not run it.
+HOSTILE = ('# title: <img src=x onerror="window.pwned=1"> **bold** `code` $\\href{javascript:alert(1)}{x}$\n'
+           "network n {\n    input(C=3)\n    linear(C_out=4)\n}\n")
 #: Where the browser test leaves its screenshots, to look at after a run.
 SHOTS = ROOT / "build" / "playground" / "screenshots"
 
@@ -252,6 +255,19 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         assert "295,168" in page.inner_text("#pg-output table >> nth=0")
         check_no_banner(page.screenshot(full_page=True), "playground.png")
         check_drawn(page.locator("#pg-output .sc-math-display").nth(1).screenshot(), "playground-math.png")
+
+        with page.expect_download() as download:
+            page.click("#pg-tex")
+        assert download.value.suggested_filename == "conv_exam.tex"
+        tex = Path(download.value.path()).read_text(encoding="utf-8")
+        assert tex == json.loads(playground(CONV_EXAM))["latex"]
+
+        # what a student types reaches the output as text, never as markup
+        page.fill("#pg-input", HOSTILE)
+        page.wait_for_function("() => document.querySelector('#pg-output').textContent.includes('img src')")
+        assert page.locator("#pg-output img, #pg-output script").count() == 0
+        assert page.inner_text("#pg-output h3").startswith('<img src=x onerror="window.pwned=1"> **bold** `code` $')
+        assert page.evaluate("() => window.pwned") is None
 
         page.fill("#pg-input", BROKEN)
         page.wait_for_selector("#pg-error:not([hidden])", timeout=30_000)

@@ -39,6 +39,7 @@ function startWorker() {
     if (data.type === "status") setStatus(data.text, "loading");
     else if (data.type === "ready") {
       ready = true;
+      performance.mark("playground-ready");  // read by bench/playground_bench.py
       setStatus(`Ready: symcount runs in your browser (Python ${data.python}, loaded in ${((performance.now() - opened) / 1000).toFixed(1)} s)`, "ready");
     } else if (data.type === "failed") {
       setStatus("Python could not be loaded", "failed");
@@ -71,6 +72,7 @@ function show({ id, answer, ms }) {
   latest = answer;
   output.classList.remove("sc-stale");
   output.replaceChildren(render(answer.markdown));
+  performance.mark("playground-shown");
   for (const button of document.querySelectorAll(".sc-download")) button.disabled = false;
 }
 
@@ -115,6 +117,9 @@ function download(suffix, text, type) {
 }
 
 function load(example) {
+  for (const button of document.querySelectorAll(".sc-example")) {
+    button.setAttribute("aria-pressed", String(button.dataset.name === example.name));
+  }
   input.value = example.text;
   countNow();
 }
