@@ -18,6 +18,7 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{lmodern}
 \usepackage{amsmath}
 \usepackage{booktabs}
+\usepackage{longtable}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
