@@ -35,6 +35,8 @@ class Column(str, Enum):
     START = "start"
     TENSORS = "tensors"
     ELEMENTS = "elements"
+    PARAMS = "params"
+    SUBTOTAL = "subtotal"
 
 
 HEADER_TITLES = {
@@ -53,6 +55,8 @@ HEADER_TITLES = {
     Column.START: "start",
     Column.TENSORS: "tensors",
     Column.ELEMENTS: "values stored",
+    Column.PARAMS: "params",
+    Column.SUBTOTAL: "subtotal",
 }
 
 #: The line a standalone document gives a table (A4, 2.5 cm margins, in pt): past it the name column
@@ -60,7 +64,7 @@ HEADER_TITLES = {
 LINE_WIDTH_PT = 453.0
 
 NUMERIC_COLUMNS = {Column.TRAINABLE, Column.NON_TRAINABLE, Column.BUFFERS, Column.MACS, Column.FLOPS,
-                   Column.ACTIVATIONS, Column.TENSORS, Column.ELEMENTS}
+                   Column.ACTIVATIONS, Column.TENSORS, Column.ELEMENTS, Column.PARAMS, Column.SUBTOTAL}
 
 
 @dataclass(frozen=True)
