@@ -87,7 +87,8 @@ def test_grouped_by_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "model.layers.0.self_attn.q_proj" in text and "no weights were read" in text
     for fmt in ("markdown", "latex"):
         assert main(["count", str(path), "--format", fmt]) == 0
-        assert "model.norm" in capsys.readouterr().out
+        # LaTeX lets a long module name break after each dot
+        assert "model.norm" in capsys.readouterr().out.replace(r"\allowbreak{}", "")
 
 
 def test_cross_check_names_what_differs(tmp_path: Path) -> None:
