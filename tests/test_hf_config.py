@@ -697,10 +697,13 @@ def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama", "architectures": ["LlamaForQuestionAnswering"]}', tmp_path)
-    assert "architecture 'LlamaForQuestionAnswering' is not supported for model_type 'llama'" in err
-    assert "(supported: LlamaForCausalLM, LlamaModel, LlamaForSequenceClassification, " \
-           "LlamaForTokenClassification)" in err
+    err = error_of('{"model_type": "bert", "architectures": ["BertForPreTraining"]}', tmp_path)
+    assert "architecture 'BertForPreTraining' is not supported for model_type 'bert'" in err
+    assert "(supported: BertModel, BertForMaskedLM, BertForSequenceClassification, " \
+           "BertForTokenClassification, BertForQuestionAnswering)" in err
+    err = error_of('{"model_type": "gemma", "architectures": ["GemmaForQuestionAnswering"]}', tmp_path)
+    assert "(supported: GemmaForCausalLM, GemmaModel, GemmaForSequenceClassification, " \
+           "GemmaForTokenClassification)" in err
     err = error_of('{"model_type": "bert", "architectures": ["LlamaForCausalLM"]}', tmp_path)
     assert "architecture 'LlamaForCausalLM' is not supported for model_type 'bert'" in err
 

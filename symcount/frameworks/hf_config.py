@@ -45,22 +45,29 @@ class Head:
 
 def _decoder_heads(model: str = "Model", causal: str = "ForCausalLM", classifiers: bool = True,
                    token_tail: tuple[str, ...] = ("score: linear(C_out={labels}, bias={token_bias})",),
-                   ) -> dict[str, Head]:
+                   qa: bool = True) -> dict[str, Head]:
     """A decoder's heads: the causal LM, the bare model, and the classifiers GenericForSequenceClassification
-    (a ``score`` projection without bias, read at the last token) and GenericForTokenClassification
-    (``score`` with a bias unless token_classification_bias is false) put on the bare model."""
+    (a ``score`` projection without bias, read at the last token), GenericForTokenClassification
+    (``score`` with a bias unless token_classification_bias is false) and, where the family has it,
+    GenericForQuestionAnswering (``qa_outputs``: a start and an end logit per token) on the bare model."""
     heads = {causal: Head({"lm_head": True}), model: Head({"lm_head": False})}
     if classifiers:
         heads["ForSequenceClassification"] = Head({"lm_head": False}, ("score: linear(C_out={labels}, bias=false)",))
         heads["ForTokenClassification"] = Head({"lm_head": False}, token_tail)
+        if qa:
+            heads["ForQuestionAnswering"] = Head({"lm_head": False}, ("qa_outputs: linear(C_out=2)",))
     return heads
 
 
 CAUSAL_LM = _decoder_heads()
+#: the decoders transformers gives no ...ForQuestionAnswering (Gemma, Gemma 2, Phi-3, DeepSeek-V3)
+CAUSAL_LM_NO_QA = _decoder_heads(qa=False)
 ENCODER = {"Model": Head({"pooler": True, "mlm": False}), "ForMaskedLM": Head({"pooler": False, "mlm": True}),
            # BertForSequenceClassification: the pooled [CLS] (BertModel with its pooler), then a classifier
            "ForSequenceClassification": Head({"pooler": True, "mlm": False}, ("classifier: linear(C_out={labels})",)),
-           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",))}
+           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",)),
+           # BertForQuestionAnswering: no pooler, qa_outputs of num_labels (2 unless the config says)
+           "ForQuestionAnswering": Head({"pooler": False, "mlm": False}, ("qa_outputs: linear(C_out={labels})",))}
 #: RobertaForSequenceClassification: no pooler; RobertaClassificationHead reads <s>: dense, tanh, out_proj
 ROBERTA = {**ENCODER, "ForSequenceClassification": Head(
     {"pooler": False, "mlm": False},
@@ -470,16 +477,16 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            {"vocab_size": 256000, "hidden_size": 3072, "intermediate_size": 24576, "num_hidden_layers": 28,
             "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("gemma2", "Gemma2", "Gemma2Config", "gemma.sc", "gemma2",
            {"vocab_size": 256000, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("phi3", "Phi3", "Phi3Config", "llama.sc", "llama",
            {"vocab_size": 32064, "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": None, "tie_word_embeddings": False},
-           lambda c: _decoder(c, head_dim_key=None)),  # Phi3 has no head_dim key
+           lambda c: _decoder(c, head_dim_key=None), heads=CAUSAL_LM_NO_QA),  # Phi3 has no head_dim key
     Family("gpt2", "GPT2", "GPT2Config", "gpt2.sc", "gpt2",
            {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
             "tie_word_embeddings": True, "add_cross_attention": False},
@@ -570,7 +577,7 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64, "v_head_dim": 128,
             "qk_nope_head_dim": 128, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
             "tie_word_embeddings": False, "attention_bias": False},
-           _deepseek),
+           _deepseek, heads=CAUSAL_LM_NO_QA),
 )}
 
 #: Families the language cannot express exactly yet: what they need.
