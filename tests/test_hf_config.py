@@ -222,6 +222,14 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                          "decoder_layers": 2, "encoder_attention_heads": 20, "decoder_attention_heads": 20,
                          "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "max_source_positions": 1500,
                          "max_target_positions": 448}, 756_405_760),
+    "falcon_7b": ({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "vocab_size": 65024,
+                   "hidden_size": 4544, "num_attention_heads": 71, "num_hidden_layers": 32, "alibi": False,
+                   "bias": False, "multi_query": True, "new_decoder_architecture": False, "parallel_attn": True,
+                   "apply_residual_connection_post_layernorm": False}, 6_921_720_704),
+    "falcon_40b": ({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "vocab_size": 65024,
+                    "hidden_size": 8192, "num_attention_heads": 128, "num_kv_heads": 8, "num_hidden_layers": 60,
+                    "alibi": False, "bias": False, "new_decoder_architecture": True, "parallel_attn": True},
+                   41_303_293_952),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -492,7 +500,25 @@ def whisper_config(draw: st.DrawFn) -> dict[str, Any]:
             "decoder_start_token_id": 0}
 
 
+@st.composite
+def falcon_config(draw: st.DrawFn) -> dict[str, Any]:
+    """Falcon's switches at random: new decoder architecture, multi-query, parallel attention, one or two
+    norms, ALiBi, biases; widths from num_kv_heads groups of heads."""
+    kv = draw(st.integers(1, 3))
+    heads = kv * draw(st.integers(1, 3))
+    return {"model_type": "falcon", "architectures": [draw(architecture("falcon"))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 2 * draw(st.integers(1, 3)),
+            "num_attention_heads": heads, "num_kv_heads": draw(st.none() | st.just(kv)),
+            "num_hidden_layers": draw(st.integers(1, 3)), "new_decoder_architecture": draw(st.booleans()),
+            "multi_query": draw(st.booleans()), "parallel_attn": draw(st.booleans()),
+            "num_ln_in_parallel_attn": draw(st.sampled_from([None, 1, 2])), "alibi": draw(st.booleans()),
+            "bias": draw(st.booleans()), "ffn_hidden_size": draw(st.none() | st.integers(1, 24)),
+            "tie_word_embeddings": draw(st.booleans())}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "falcon":
+        return falcon_config()
     if model_type == "whisper":
         return whisper_config()
     if model_type == "vit":
@@ -671,10 +697,13 @@ def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama", "architectures": ["LlamaForQuestionAnswering"]}', tmp_path)
-    assert "architecture 'LlamaForQuestionAnswering' is not supported for model_type 'llama'" in err
-    assert "(supported: LlamaForCausalLM, LlamaModel, LlamaForSequenceClassification, " \
-           "LlamaForTokenClassification)" in err
+    err = error_of('{"model_type": "bert", "architectures": ["BertForPreTraining"]}', tmp_path)
+    assert "architecture 'BertForPreTraining' is not supported for model_type 'bert'" in err
+    assert "(supported: BertModel, BertForMaskedLM, BertForSequenceClassification, " \
+           "BertForTokenClassification, BertForQuestionAnswering)" in err
+    err = error_of('{"model_type": "gemma", "architectures": ["GemmaForQuestionAnswering"]}', tmp_path)
+    assert "(supported: GemmaForCausalLM, GemmaModel, GemmaForSequenceClassification, " \
+           "GemmaForTokenClassification)" in err
     err = error_of('{"model_type": "bert", "architectures": ["LlamaForCausalLM"]}', tmp_path)
     assert "architecture 'LlamaForCausalLM' is not supported for model_type 'bert'" in err
 
@@ -702,6 +731,23 @@ def test_t5_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
     assert "'num_decoder_layers' (4) differs from 'num_layers' (6)" in err
     err = error_of(json.dumps({"model_type": "t5", "feed_forward_proj": "gated-gelu"}), tmp_path)
     assert "'feed_forward_proj': \"gated-gelu\" is not supported" in err
+
+
+def test_falcon_keys_transformers_no_longer_reads_are_refused(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "falcon",\n "n_layer": 60}', tmp_path)
+    assert "config.json:2:2: 'n_layer' is an old Falcon key that transformers no longer reads" in err
+    assert "rename it num_hidden_layers" in err
+    err = error_of('{"model_type": "falcon", "num_ln_in_parallel_attn": 3}', tmp_path)
+    assert "'num_ln_in_parallel_attn' must be 1, 2 or null, not 3" in err
+
+
+def test_falcon_n_embed_is_the_width(tmp_path: Path) -> None:
+    """FalconConfig still reads the old n_embed as hidden_size."""
+    config = {"model_type": "falcon", "n_embed": 16, "num_attention_heads": 4, "num_hidden_layers": 1,
+              "vocab_size": 30}
+    assert_matches(config, tmp_path)
+    assert count_config(config, tmp_path).total == count_config(
+        {**{k: v for k, v in config.items() if k != "n_embed"}, "hidden_size": 16}, tmp_path).total
 
 
 def test_untied_masked_lm_head_is_refused(tmp_path: Path) -> None:

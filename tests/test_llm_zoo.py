@@ -130,6 +130,7 @@ PUBLISHED = {
     ("whisper.sc", "whisper_tiny"): 37_760_640,
     ("opt.sc", "opt_125m"): 125_239_296, ("opt.sc", "opt_350m"): 331_196_416,
     ("vit.sc", "vit_base"): 86_389_248,
+    ("falcon.sc", "falcon_7b"): 6_921_720_704, ("falcon.sc", "falcon_40b"): 41_303_293_952,
 }
 #: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
 MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
@@ -200,6 +201,9 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
                                           num_attention_heads=16, word_embed_proj_dim=512,
                                           do_layer_norm_before=False),
     ("vit.sc", "vit_base"): lambda: build("ViTModel"),
+    ("falcon.sc", "falcon_7b"): lambda: build("FalconForCausalLM"),
+    ("falcon.sc", "falcon_40b"): lambda: build("FalconForCausalLM", hidden_size=8192, num_attention_heads=128,
+                                               num_kv_heads=8, num_hidden_layers=60, new_decoder_architecture=True),
 }
 
 

@@ -45,22 +45,29 @@ class Head:
 
 def _decoder_heads(model: str = "Model", causal: str = "ForCausalLM", classifiers: bool = True,
                    token_tail: tuple[str, ...] = ("score: linear(C_out={labels}, bias={token_bias})",),
-                   ) -> dict[str, Head]:
+                   qa: bool = True) -> dict[str, Head]:
     """A decoder's heads: the causal LM, the bare model, and the classifiers GenericForSequenceClassification
-    (a ``score`` projection without bias, read at the last token) and GenericForTokenClassification
-    (``score`` with a bias unless token_classification_bias is false) put on the bare model."""
+    (a ``score`` projection without bias, read at the last token), GenericForTokenClassification
+    (``score`` with a bias unless token_classification_bias is false) and, where the family has it,
+    GenericForQuestionAnswering (``qa_outputs``: a start and an end logit per token) on the bare model."""
     heads = {causal: Head({"lm_head": True}), model: Head({"lm_head": False})}
     if classifiers:
         heads["ForSequenceClassification"] = Head({"lm_head": False}, ("score: linear(C_out={labels}, bias=false)",))
         heads["ForTokenClassification"] = Head({"lm_head": False}, token_tail)
+        if qa:
+            heads["ForQuestionAnswering"] = Head({"lm_head": False}, ("qa_outputs: linear(C_out=2)",))
     return heads
 
 
 CAUSAL_LM = _decoder_heads()
+#: the decoders transformers gives no ...ForQuestionAnswering (Gemma, Gemma 2, Phi-3, DeepSeek-V3)
+CAUSAL_LM_NO_QA = _decoder_heads(qa=False)
 ENCODER = {"Model": Head({"pooler": True, "mlm": False}), "ForMaskedLM": Head({"pooler": False, "mlm": True}),
            # BertForSequenceClassification: the pooled [CLS] (BertModel with its pooler), then a classifier
            "ForSequenceClassification": Head({"pooler": True, "mlm": False}, ("classifier: linear(C_out={labels})",)),
-           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",))}
+           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",)),
+           # BertForQuestionAnswering: no pooler, qa_outputs of num_labels (2 unless the config says)
+           "ForQuestionAnswering": Head({"pooler": False, "mlm": False}, ("qa_outputs: linear(C_out={labels})",))}
 #: RobertaForSequenceClassification: no pooler; RobertaClassificationHead reads <s>: dense, tanh, out_proj
 ROBERTA = {**ENCODER, "ForSequenceClassification": Head(
     {"pooler": False, "mlm": False},
@@ -414,6 +421,39 @@ def _whisper(c: Config) -> dict[str, Value]:
             "tied": c.flag("tie_word_embeddings")}
 
 
+#: Falcon's keys of older configs that transformers 5 no longer reads (FalconConfig keeps only n_embed):
+#: counting past them would count a model other than the file describes
+_FALCON_OLD_KEYS = {"n_head": "num_attention_heads", "n_layer": "num_hidden_layers", "n_head_kv": "num_kv_heads"}
+
+
+def _falcon(c: Config) -> dict[str, Value]:
+    """Falcon: the key/value heads its fused query_key_value holds (num_kv_heads with the new decoder
+    architecture, one with multi_query, else as many as query heads), the LayerNorms of a layer
+    (two unless parallel_attn with one input norm: num_ln_in_parallel_attn, 2 by default in the new
+    decoder architecture), biases with bias."""
+    for old, new in _FALCON_OLD_KEYS.items():
+        if old in c.data:
+            raise c.error(old, f"'{c.prefix}{old}' is an old Falcon key that transformers no longer reads: "
+                               f"it would build the model of '{c.prefix}{new}' instead", hint=f"rename it {new}")
+    width = c.size("n_embed") if "n_embed" in c.data else c.size("hidden_size")  # FalconConfig's old name
+    heads = c.size("num_attention_heads")
+    if width % heads:
+        raise c.error("num_attention_heads", f"'{c.prefix}hidden_size' ({width}) is not divisible by "
+                                             f"'{c.prefix}num_attention_heads' ({heads})")
+    new_decoder, parallel = c.flag("new_decoder_architecture"), c.flag("parallel_attn")
+    kv = c.kv_heads(heads, "num_kv_heads") if new_decoder else 1 if c.flag("multi_query") else heads
+    norms = c.raw("num_ln_in_parallel_attn")
+    if norms not in (None, 1, 2) or isinstance(norms, bool):
+        raise c.error("num_ln_in_parallel_attn", f"'{c.prefix}num_ln_in_parallel_attn' must be 1, 2 or null, "
+                                                 f"not {json.dumps(norms)}")
+    if norms is None:
+        norms = 2 if new_decoder else 1
+    ff = c.optional_size("ffn_hidden_size")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width, "heads": heads, "kv_heads": kv,
+            "ff": 4 * width if ff is None else ff, "V": c.size("vocab_size"), "bias": c.flag("bias"),
+            "parallel": parallel, "n_norms": norms, "tied": c.flag("tie_word_embeddings")}
+
+
 _LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
 
 #: Every family read from a config, with the defaults of its configuration class
@@ -437,16 +477,16 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            {"vocab_size": 256000, "hidden_size": 3072, "intermediate_size": 24576, "num_hidden_layers": 28,
             "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("gemma2", "Gemma2", "Gemma2Config", "gemma.sc", "gemma2",
            {"vocab_size": 256000, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("phi3", "Phi3", "Phi3Config", "llama.sc", "llama",
            {"vocab_size": 32064, "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": None, "tie_word_embeddings": False},
-           lambda c: _decoder(c, head_dim_key=None)),  # Phi3 has no head_dim key
+           lambda c: _decoder(c, head_dim_key=None), heads=CAUSAL_LM_NO_QA),  # Phi3 has no head_dim key
     Family("gpt2", "GPT2", "GPT2Config", "gpt2.sc", "gpt2",
            {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
             "tie_word_embeddings": True, "add_cross_attention": False},
@@ -526,20 +566,22 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "d_model": 384, "max_source_positions": 1500, "max_target_positions": 448, "tie_word_embeddings": True},
            _whisper, heads={"ForConditionalGeneration": Head({"lm_head": True}), "Model": Head({"lm_head": False})},
            own_input=True),
+    Family("falcon", "Falcon", "FalconConfig", "falcon.sc", "falcon",
+           {"vocab_size": 65024, "hidden_size": 4544, "num_hidden_layers": 32, "num_attention_heads": 71,
+            "num_kv_heads": None, "new_decoder_architecture": False, "multi_query": True, "parallel_attn": True,
+            "num_ln_in_parallel_attn": None, "bias": False, "ffn_hidden_size": None, "tie_word_embeddings": True},
+           _falcon, heads=_decoder_heads(token_tail=("classifier: linear(C_out={labels})",))),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
             "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64, "v_head_dim": 128,
             "qk_nope_head_dim": 128, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
             "tie_word_embeddings": False, "attention_bias": False},
-           _deepseek),
+           _deepseek, heads=CAUSAL_LM_NO_QA),
 )}
 
 #: Families the language cannot express exactly yet: what they need.
 WAITING: dict[str, str] = {}
-
-#: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("falcon",)
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
@@ -654,9 +696,6 @@ def _family(config: Config, model_type: str) -> Family:
         return family
     if model_type in WAITING:
         raise config.error("model_type", f"model_type '{model_type}' needs {WAITING[model_type]}, not yet supported")
-    if model_type in NOT_YET:
-        raise config.error("model_type", f"model_type '{model_type}' is not supported yet "
-                                         f"(supported: {', '.join(supported())})")
     raise config.error("model_type", f"unknown model_type '{model_type}' (supported: {', '.join(supported())})",
                        hint=did_you_mean(model_type, supported()))
 
