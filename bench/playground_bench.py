@@ -99,8 +99,8 @@ def report(r: dict[str, float], repeat: int) -> str:
         "",
         f"Machine: {cpu_model()}, {os.cpu_count()} CPUs (nproc), {platform.system()} {platform.release()}; "
         f"{chromium}, the site served from 127.0.0.1; load average {r['load']:.1f} at the start (other work "
-        f"shares the machine). Median of {repeat} fresh browsers (empty cache); the wheels are compiled to "
-        "bytecode at build time (importing sympy from source took about 8 s more).",
+        f"shares the machine). Median of {repeat} fresh browsers (empty cache); the site serves the wheels "
+        "compiled to bytecode at build time (tools/playground.py).",
         "",
         "| | time | target |",
         "|---|--:|---|",

@@ -290,3 +290,17 @@ def test_a_gallery_page_renders_its_derivation_in_chromium(browser: Any, served:
         check_no_banner(page.screenshot(full_page=True), "gallery.png")
         check_drawn(page.locator(".arithmatex .katex-display").nth(1).screenshot(), "gallery-math.png")
         assert errors == []
+
+
+# ---------------------------------------------------------------------------
+# The build step's messages
+
+
+def test_the_build_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tools import playground as build  # noqa: PLC0415 lazy: tools/ is not the package under test
+
+    monkeypatch.setattr(build, "PYODIDE", tmp_path / "pyodide")
+    with pytest.raises(build.BuildError, match=r"Pyodide is not installed .*pyodide\.mjs is missing\): run `npm ci`"):
+        build.pyodide_files()
+    with pytest.raises(build.BuildError, match="no-such-package is not installed"):
+        build.dependency_wheel("no-such-package", tmp_path)

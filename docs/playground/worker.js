@@ -7,8 +7,10 @@ import { loadPyodide } from "./pyodide/pyodide.mjs";
 const here = (path) => new URL(path, import.meta.url).href;
 
 async function start() {
-  const manifest = await (await fetch(here("manifest.json"))).json();
-  const pyodide = await loadPyodide({ indexURL: here("pyodide/") });
+  const [manifest, pyodide] = await Promise.all([
+    fetch(here("manifest.json")).then((response) => response.json()),
+    loadPyodide({ indexURL: here("pyodide/") }),
+  ]);
   postMessage({ type: "status", text: "Loading symcount, SymPy and Lark…" });
   // URLs: Pyodide resolves no dependencies for them, so the manifest lists all four wheels.
   await pyodide.loadPackage(manifest.wheels.map((wheel) => here("wheels/" + wheel)), {
