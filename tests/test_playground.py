@@ -246,6 +246,8 @@ def shots() -> Path:
 def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Path) -> None:
     with opened(browser, f"{served}/playground.html#example=dense_exam") as (page, errors):
         page.wait_for_selector("#pg-output .katex", timeout=90_000)  # the example the link asked for
+        assert page.get_attribute('.sc-example[data-name="dense_exam"]', "aria-pressed") == "true"
+        assert page.input_value("#pg-input") == (ROOT / "derivations" / "dense_exam.sc").read_text(encoding="utf-8")
         page.fill("#pg-input", CONV_EXAM)
         page.wait_for_function("""() => [...document.querySelectorAll('#pg-output .katex annotation')]
                                   .some(node => node.textContent.includes('294{,}912'))""", timeout=30_000)
@@ -287,6 +289,7 @@ def test_a_gallery_page_renders_its_derivation_in_chromium(browser: Any, served:
         page.wait_for_selector(".arithmatex .katex", timeout=30_000)
         shown = math_shown(page, ".md-content")
         assert any("295{,}168" in tex for tex in shown) and any("294{,}912" in tex for tex in shown), shown
+        assert page.locator('a[href="../playground.html#example=conv_exam"]').count() == 1
         check_no_banner(page.screenshot(full_page=True), "gallery.png")
         check_drawn(page.locator(".arithmatex .katex-display").nth(1).screenshot(), "gallery-math.png")
         assert errors == []

@@ -148,7 +148,9 @@ def gallery_page(path: Path, title: str) -> str:
         f"# {title}", "",
         f"The description, `{shown}`:", "",
         "```symcount", source, "```", "",
-        f"[Try it in the playground](../playground.md#example={path.stem}).", "",
+        # HTML, not a markdown link: on_page_markdown reads ../ links as files of the repository
+        f'<a href="../playground.html#example={path.stem}">Try it in the playground</a>: change it and see the '
+        "count follow.", "",
         f"What `symcount derive {shown} --format markdown` writes (the block below is rendered when the site "
         "is built, by the `symcount` Markdown extension):", "",
         '```symcount derive --title "The derivation"', shown, "```", "",

@@ -15,8 +15,10 @@ const timing = $("pg-time");
 let manifest = { max_bytes: 1 << 20 };
 let worker = null;
 let ready = false;
-let sent = 0;        // the id of the last text sent
+let sent = 0;        // the id of the last text counted or refused
 let shown = 0;       // the id of the last answer shown
+let busy = false;    // the worker holds a text: one at a time, so typing never queues up stale counts
+let waiting = null;  // the newest text typed meanwhile ({id, text}), sent when the worker is free
 let latest = null;   // the last good answer: what the downloads save
 let timer = null;
 
@@ -46,6 +48,7 @@ function startWorker() {
       showBanner(`The playground could not start: ${data.message}`);
     } else if (data.type === "crash") {
       if (data.id === sent) setStatus("Ready", "ready");
+      next();
       showBanner(`symcount failed unexpectedly (a bug: please report it with your description): ${data.message}`);
     } else if (data.type === "answer") show(data);
   };
@@ -55,8 +58,25 @@ function startWorker() {
   };
 }
 
+function post(message) {
+  busy = true;
+  worker.postMessage(message);
+  const id = message.id;
+  setTimeout(() => { if (shown < id && ready && id === sent) $("pg-stop").hidden = false; }, 3000);
+}
+
+function next() {
+  busy = false;
+  if (waiting) {
+    const message = waiting;
+    waiting = null;
+    post(message);
+  }
+}
+
 function show({ id, answer, ms }) {
-  if (id < shown) return;  // an older text's answer arriving late
+  next();
+  if (id < shown || id < sent) return;  // an older text's answer: a newer one is on its way
   shown = id;
   if (id === sent) setStatus("Ready", "ready");
   $("pg-stop").hidden = true;
@@ -88,6 +108,8 @@ function countNow() {
   if (size > manifest.max_bytes) {  // refused here, as the CLI refuses such a file: never sent to Python
     sent += 1;
     shown = sent;
+    waiting = null;
+    if (ready) setStatus("Ready", "ready");
     error.textContent = `<input>: description too large (${size.toLocaleString("en")} bytes; the limit is ` +
       `${manifest.max_bytes.toLocaleString("en")} bytes, 1 MiB)`;
     error.hidden = false;
@@ -95,10 +117,9 @@ function countNow() {
     return;
   }
   sent += 1;
-  worker.postMessage({ id: sent, text });
-  setStatus(ready ? "Counting…" : status.textContent, ready ? "counting" : "loading");
-  const id = sent;
-  setTimeout(() => { if (shown < id && ready && id === sent) $("pg-stop").hidden = false; }, 3000);
+  if (busy) waiting = { id: sent, text };
+  else post({ id: sent, text });
+  if (ready) setStatus("Counting…", "counting");
 }
 
 function countSoon() {
@@ -134,6 +155,8 @@ async function main() {
   $("pg-stop").addEventListener("click", () => {  // a count that runs away: start a fresh Python
     worker.terminate();
     $("pg-stop").hidden = true;
+    busy = false;
+    waiting = null;
     startWorker();
     countNow();
   });
