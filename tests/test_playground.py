@@ -23,10 +23,8 @@ import http.server
 import io
 import json
 import shutil
-import struct
 import subprocess
 import threading
-import zlib
 from collections.abc import Iterator
 from contextlib import redirect_stderr
 from pathlib import Path
@@ -180,48 +178,18 @@ def math_shown(page: Any, scope: str) -> list[str]:
         f"{scope} .katex annotation", "nodes => nodes.map(node => node.textContent)"))
 
 
-def pixels(png: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
-    """Width, height and RGB pixels of an 8-bit RGB or RGBA PNG (what Chromium's screenshots are)."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width = 8, b"", 0
-    while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        data = png[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", data[:10])
-            assert depth == 8 and colour in (2, 6), (depth, colour)
-            channels = 3 if colour == 2 else 4
-        elif kind == b"IDAT":
-            idat += data
-        pos += 12 + length
-    raw, stride, rows, previous = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
-    for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
-        kind, row = line[0], bytearray(line[1:])
-        for x in range(stride):
-            a = row[x - channels] if x >= channels else 0
-            b = previous[x]
-            c = previous[x - channels] if x >= channels else 0
-            if kind == 1:
-                row[x] = (row[x] + a) & 255
-            elif kind == 2:
-                row[x] = (row[x] + b) & 255
-            elif kind == 3:
-                row[x] = (row[x] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(row)
-        previous = row
-    return width, height, [(r[x], r[x + 1], r[x + 2]) for r in rows for x in range(0, stride, channels)]
+def pixels(png: bytes) -> list[tuple[int, int, int]]:
+    """The RGB pixels of a screenshot, and checks that it is a real picture of some size."""
+    image = needs.module("PIL.Image").open(io.BytesIO(png)).convert("RGB")
+    assert image.width > 100 and image.height > 15, image.size
+    data = image.tobytes()
+    return [(data[i], data[i + 1], data[i + 2]) for i in range(0, len(data), 3)]
 
 
 def check_drawn(png: bytes, name: str) -> None:
     """A screenshot of a formula: some ink on a light background, neither blank nor one block of colour."""
     (SHOTS / name).write_bytes(png)
-    width, height, rgb = pixels(png)
-    assert width > 100 and height > 15, (name, width, height)
+    rgb = pixels(png)
     ink = sum(1 for r, g, b in rgb if r + g + b < 300) / len(rgb)
     assert 0.005 < ink < 0.5, f"{name}: {ink:.1%} dark pixels"
 
@@ -232,7 +200,7 @@ BANNER_RED = (0xC6, 0x28, 0x28)
 
 def check_no_banner(png: bytes, name: str) -> None:
     (SHOTS / name).write_bytes(png)
-    _, _, rgb = pixels(png)
+    rgb = pixels(png)
     assert sum(1 for pixel in rgb if pixel == BANNER_RED) < 100, f"{name} shows the error banner"
 
 
