@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import needs
 import pytest
@@ -47,6 +48,8 @@ BROKEN = "network broken {\n    input(H=32, W=32, C=3)\n    conv2d(C_out=8, kk=3
 #: Markup in a title and a network name: the page must show it, not run it.
 HOSTILE = ('# title: <img src=x onerror="window.pwned=1"> **bold** `code` $\\href{javascript:alert(1)}{x}$\n'
            "network n {\n    input(C=3)\n    linear(C_out=4)\n}\n")
+#: Whether KaTeX has drawn a formula whose TeX holds the argument.
+DRAWN = "tex => [...document.querySelectorAll('#pg-output .katex annotation')].some(n => n.textContent.includes(tex))"
 #: Where the browser test leaves its screenshots, to look at after a run.
 SHOTS = ROOT / "build" / "playground" / "screenshots"
 
@@ -244,6 +247,17 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         assert page.inner_text("#pg-error") == cli_error(BROKEN)
         assert "<input>:3:21: conv2d has no argument 'kk'" in page.inner_text("#pg-error")
         check_no_banner(page.screenshot(), "playground-error.png")
+
+        # a link made by Copy link opens the playground on its text
+        page.fill("#pg-input", "conv2d(C_in=3, C_out=5, k=1)")
+        page.click("#pg-link")
+        link = page.evaluate("() => location.href")
+        assert link.endswith("#code=" + quote("conv2d(C_in=3, C_out=5, k=1)", safe="!*'()"))
+        page.evaluate("() => { location.hash = '#example=lenet5'; }")
+        page.wait_for_function("() => document.getElementById('pg-input').value.includes('lenet')")
+        page.evaluate(f"() => {{ location.hash = {json.dumps(link.split('#')[1])}; }}")
+        page.wait_for_function("() => document.getElementById('pg-input').value === 'conv2d(C_in=3, C_out=5, k=1)'")
+        page.wait_for_function(DRAWN, arg="= 20")
 
         page.evaluate(f"""() => {{ const input = document.getElementById('pg-input');
                           input.value = 'x'.repeat({MAX_TEXT_BYTES + 1}); input.dispatchEvent(new Event('input')); }}""")

@@ -137,6 +137,37 @@ function download(suffix, text, type) {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
+// A link that opens the playground on this text (#code=...), for a teacher to hand out: put in the
+// address bar and copied. Long texts make links some mail and chat programs cut: refused above LINK_MAX.
+const LINK_MAX = 16000;
+
+async function shareLink() {
+  const url = `${location.origin}${location.pathname}#code=${encodeURIComponent(input.value)}`;
+  if (url.length > LINK_MAX) {
+    $("pg-time").textContent = "too long for a link: download the .md instead";
+    return;
+  }
+  history.replaceState(null, "", url);
+  try {
+    await navigator.clipboard.writeText(url);
+    $("pg-time").textContent = "link copied";
+  } catch (err) {
+    $("pg-time").textContent = "link in the address bar";
+  }
+}
+
+// What the address asks for: #code=TEXT, #example=NAME (a gallery page's link), else the convolution exam.
+function fromAddress(gallery) {
+  const hash = location.hash;
+  if (hash.startsWith("#code=")) {
+    let text = null;
+    try { text = decodeURIComponent(hash.slice(6)); } catch (err) { /* a cut link: fall back to an example */ }
+    if (text !== null) return { name: "", text };
+  }
+  const asked = hash.startsWith("#example=") ? hash.slice(9) : "";
+  return gallery.find((e) => e.name === asked) || gallery.find((e) => e.name === "conv_exam") || gallery[0];
+}
+
 function load(example) {
   for (const button of document.querySelectorAll(".sc-example")) {
     button.setAttribute("aria-pressed", String(button.dataset.name === example.name));
@@ -162,6 +193,7 @@ async function main() {
   });
   $("pg-tex").addEventListener("click", () => download(".tex", latest.latex, "application/x-tex"));
   $("pg-md").addEventListener("click", () => download(".md", latest.markdown, "text/markdown"));
+  $("pg-link").addEventListener("click", shareLink);
   manifest = await (await fetch(here("manifest.json"))).json();
   const gallery = await (await fetch(here("gallery.json"))).json();
   const list = $("pg-examples");
@@ -175,8 +207,8 @@ async function main() {
     button.addEventListener("click", () => load(example));
     list.appendChild(button);
   }
-  const asked = decodeURIComponent(location.hash.replace(/^#example=/, ""));
-  load(gallery.find((example) => example.name === asked) || gallery.find((e) => e.name === "conv_exam") || gallery[0]);
+  load(fromAddress(gallery));
+  window.addEventListener("hashchange", () => load(fromAddress(gallery)));
 }
 
 main().catch((err) => showBanner(`The playground could not start: ${err.message || err}`));
