@@ -595,7 +595,7 @@ def _expected(counted: Count) -> tuple[list[tuple[str, tuple[int, ...], str]], l
             raise SymcountError(f"{layer.name} is repeated {times} times, a number only known with values: "
                                 f"the cross-check needs whole numbers")
         for tensor in layer.tensors:
-            name = f"{layer.name}.{tensor.name}"
+            name = layer.key(tensor.name)
             if tensor.shared_with is not None or tensor.category == "not counted":
                 tied.append((name, tensor.shared_with or "another tensor"))
                 continue

@@ -26,12 +26,13 @@ class SymcountError(Exception):
         source: str | None = None,
         hint: str | None = None,
     ) -> None:
+        message = shorten(message, MAX_MESSAGE)
         super().__init__(message)
         self.message = message
         self.pos = pos
         self.filename = filename
         self.source = source
-        self.hint = hint
+        self.hint = shorten(hint, MAX_MESSAGE) if hint is not None else None
 
     @property
     def line(self) -> int:
@@ -76,6 +77,21 @@ class SymcountError(Exception):
         if self.hint:
             parts.append(f"hint: {self.hint}")
         return "\n".join(parts)
+
+
+#: Longest value a message echoes (:func:`shorten`), and longest message or hint: a 10,000-character
+#: value written by the user comes back cut, not in full.
+MAX_ECHO = 80
+MAX_MESSAGE = 400
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` as a message echoes it: whole up to ``limit`` characters, else its start and end
+    around an ellipsis, so a pasted megabyte is never printed back."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 #: Widest source line an error shows; longer lines are cut around the caret.

@@ -22,6 +22,7 @@ from symcount.catalog.core import (
     ArgSpec,
     LayerType,
     Tensor,
+    Unmodelled,
     keras_layer,
     register,
     torch_nn,
@@ -248,8 +249,13 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 
 register(LayerType(
     name="attention",
-    ignored=("dropout", "batch_first", "add_zero_attn", *_KERNEL_OPTIONS[1:]),
-    spellings=(torch_nn("MultiheadAttention", ("d_model", "heads", "dropout", "bias")),
+    ignored=("dropout", "batch_first", "add_zero_attn", "flash_attention", "seed", *_KERNEL_OPTIONS[1:]),
+    unmodelled=(Unmodelled("attention_axes", (None,), "attention over other axes than the sequence changes the "
+                           "score matrix symcount sizes", 1),
+                Unmodelled("sliding_window", (None,), "a sliding window changes the scores symcount counts", 4),
+                Unmodelled("use_gate", (False,), "the gate adds a projection symcount does not count", True)),
+    spellings=(torch_nn("MultiheadAttention", ("d_model", "heads", "dropout", "bias", "add_bias_kv", "add_zero_attn",
+                                               "kdim", "vdim", "batch_first")),
                keras_layer("MultiHeadAttention", ("heads", "key_dim", "value_dim", "dropout", "bias"))),
     aliases=("mha", "multihead_attention", "self_attention", "GroupQueryAttention"),
     homonyms={"keras.layers.Attention": "Keras's Attention is dot-product attention without projections "

@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import ANY, ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
+from symcount.catalog.core import ANY, ONE, REQUIRED, SIZES, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import KERAS_INPUTS, layer_framework, spelling_framework
 from symcount.catalog.vision import merge_layer_hint
@@ -39,7 +39,7 @@ from symcount.engine.load import Program
 from symcount.engine.results import BlockCall, LayerResult, Merge, TensorResult, totals_of
 from symcount.engine.scope import Scope
 from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
-from symcount.errors import SymcountError, did_you_mean
+from symcount.errors import SymcountError, did_you_mean, shorten
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS
@@ -506,6 +506,8 @@ class Walker:
                     raise too_many_positional(node.kind, order, arg)
                 if entry.find_arg(name) is None and entry.ignores(name):
                     continue  # the framework's activation, eps, ...: no parameters, no shape
+                if entry.find_arg(name) is None and accept_unmodelled(entry, name, arg, env, shape):
+                    continue  # data_format="channels_last", ...: the default of an option not modelled
                 spec = entry.arg(name)
             else:
                 if arg.name == "tied" and entry.find_arg("tied") is None:
@@ -513,6 +515,8 @@ class Walker:
                 found = entry.find_arg(arg.name)
                 if found is None and entry.ignores(arg.name):
                     continue  # a framework option that changes no count or shape (eps, dropout, ...)
+                if found is None and accept_unmodelled(entry, arg.name, arg, env, shape):
+                    continue  # the default of a framework option not modelled
                 if found is None:
                     valid = ", ".join(s.name for s in specs) or "none"
                     spellings = [n for s in specs for n in (s.name, *s.aliases)]
@@ -582,11 +586,15 @@ class Walker:
         """
         if shape is None or shape.channels is None or not isinstance(given, sympy.Basic):
             return
+        if spec.kind == SIZES and _same_sizes((given,), shape.layout("pytorch")[-1:]):
+            return  # PyTorch's normalized_shape: the input's last size (W of an image), checked by the entry
         if sympy.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,
-                hint=f"leave {spec.name} out: it is inferred from the input")
+                hint=f"PyTorch's normalized_shape is the channels or the input's last size(s), here "
+                f"{shape.layout('pytorch')[-1]}" if spec.kind == SIZES
+                else f"leave {spec.name} out: it is inferred from the input")
 
     def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
                        tied_label: str | None, node: nodes.Layer) -> tuple[list[TensorResult], list[str]]:
@@ -628,8 +636,35 @@ class Walker:
             raise SymcountError(
                 f"tied={target.label}: weight shapes differ: {fmt_dims(mine)} vs {fmt_dims(other.shape)}",
                 node.pos)
-        return weight, f"{target.name}.{other.name}"
+        return weight, target.key(other.name)
 
+
+
+def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, shape: Shape | None) -> bool:
+    """True for a framework option symcount does not model written with a value that changes nothing;
+    any other value of it is refused by name, at the value (False: the name is no such option)."""
+    option = entry.unmodelled_option(written)
+    if option is None:
+        return False
+    value = None if is_none(arg.value) else evaluate(arg.value, env)
+    if option.accepts(value, shape):
+        return True
+    shown = "None" if value is None else f'"{value}"' if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+    accepted = " or ".join(_written(v) for v in option.accepted)
+    if option.channel_axis and shape is not None and shape.channels is not None:
+        accepted += f" or {len(shape.layout('keras'))} (the channel axis here)"
+    raise SymcountError(f"{entry.name}: {written}={shorten(shown)} is not modelled: {option.why}",
+                        arg.value.pos, hint=f"leave {written} out, or give {accepted}")
+
+
+def _written(value: Any) -> str:
+    """An accepted value as a call writes it."""
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _tied_label(value: nodes.Expr) -> str:
