@@ -289,3 +289,15 @@ def test_the_build_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_pat
         build.pyodide_files()
     with pytest.raises(build.BuildError, match="no-such-package is not installed"):
         build.dependency_wheel("no-such-package", tmp_path)
+
+
+def test_opened_from_a_file_it_says_to_serve_it(browser: Any, built_site: Path) -> None:
+    """From file:// no module script or worker runs: the page says how to serve it instead of loading forever."""
+    page = browser.new_page()
+    try:
+        page.goto((built_site / "playground.html").as_uri())
+        page.wait_for_selector("#pg-banner:not([hidden])", timeout=10_000)
+        assert "python -m http.server -d site" in page.inner_text("#pg-banner")
+        assert page.inner_text("#pg-status") == "Python cannot run from a file"
+    finally:
+        page.close()
