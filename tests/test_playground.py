@@ -91,6 +91,19 @@ def test_an_error_is_the_one_the_cli_prints(text: str) -> None:
     assert answer["error"].startswith("<input>:") and "^" in answer["error"]
 
 
+TWO_NETWORKS = ("network small {\n    input(C=3)\n    linear(C_out=4)\n}\n"
+                "network large {\n    input(C=300)\n    linear(C_out=400)\n}\n")
+
+
+def test_a_text_with_several_networks_counts_the_one_chosen() -> None:
+    first = json.loads(playground(TWO_NETWORKS))
+    assert first["networks"] == ["small", "large"] and first["name"] == "small" and "| 16 |" in first["markdown"]
+    chosen = json.loads(playground(TWO_NETWORKS, "large"))
+    assert chosen["name"] == "large" and "| 120,400 |" in chosen["markdown"] and "120{,}400" in chosen["latex"]
+    assert json.loads(playground(TWO_NETWORKS, "gone"))["name"] == "small"  # a choice the text no longer has
+    assert json.loads(playground(CONV_EXAM))["networks"] == []
+
+
 def test_the_size_limit_is_the_clis_and_empty_text_is_explained() -> None:
     assert MAX_TEXT_BYTES == MAX_SOURCE_BYTES
     answer = json.loads(playground("#" * (MAX_TEXT_BYTES + 1)))
@@ -247,6 +260,12 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         assert page.inner_text("#pg-error") == cli_error(BROKEN)
         assert "<input>:3:21: conv2d has no argument 'kk'" in page.inner_text("#pg-error")
         check_no_banner(page.screenshot(), "playground-error.png")
+
+        # several networks: the page offers the choice --network makes
+        page.fill("#pg-input", TWO_NETWORKS)
+        page.wait_for_selector("#pg-network-choice:not([hidden])")
+        page.select_option("#pg-network", "large")
+        page.wait_for_function(DRAWN, arg="120{,}400")
 
         # a link made by Copy link opens the playground on its text
         page.fill("#pg-input", "conv2d(C_in=3, C_out=5, k=1)")

@@ -90,10 +90,21 @@ function show({ id, answer, ms }) {
   }
   error.hidden = true;
   latest = answer;
+  showNetworks(answer.networks, answer.name);
   output.classList.remove("sc-stale");
   output.replaceChildren(render(answer.markdown));
   performance.mark("playground-shown");
   for (const button of document.querySelectorAll(".sc-download")) button.disabled = false;
+}
+
+// A text with several networks: a choice of which to count (the command line's --network).
+function showNetworks(names, chosen) {
+  const select = $("pg-network");
+  if ([...select.options].map((option) => option.value).join("\n") !== names.join("\n")) {
+    select.replaceChildren(...names.map((name) => new Option(name, name)));
+  }
+  select.value = chosen;
+  $("pg-network-choice").hidden = names.length < 2;
 }
 
 function bytes(text) {
@@ -117,8 +128,9 @@ function countNow() {
     return;
   }
   sent += 1;
-  if (busy) waiting = { id: sent, text };
-  else post({ id: sent, text });
+  const network = $("pg-network-choice").hidden ? null : $("pg-network").value;
+  if (busy) waiting = { id: sent, text, network };
+  else post({ id: sent, text, network });
   if (ready) setStatus("Counting…", "counting");
 }
 
@@ -183,6 +195,7 @@ async function main() {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") countNow();
   });
   $("pg-count").addEventListener("click", countNow);
+  $("pg-network").addEventListener("change", countNow);
   $("pg-stop").addEventListener("click", () => {  // a count that runs away: start a fresh Python
     worker.terminate();
     $("pg-stop").hidden = true;

@@ -1,6 +1,6 @@
 // The playground's web worker: Pyodide runs here, so a long count never freezes the page.
 // It loads Pyodide and the four wheels the build put beside it (manifest.json), then answers each
-// {id, text} message with symcount.playground.playground(text): {id, answer, ms}.
+// {id, text, network} message with symcount.playground.playground(text, network): {id, answer, ms}.
 // Everything comes from the site itself: no CDN, no package index.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
@@ -35,7 +35,7 @@ onmessage = async ({ data }) => {
   }
   const started = performance.now();
   try {
-    const answer = JSON.parse(playground(data.text));
+    const answer = JSON.parse(playground(data.text, data.network || null));
     postMessage({ type: "answer", id: data.id, answer, ms: performance.now() - started });
   } catch (error) {
     // not a SymcountError (those are answers): a bug in symcount, shown as such
