@@ -76,6 +76,13 @@ def test_the_answer_holds_the_table_the_derivation_and_a_latex_document() -> Non
     assert answer["latex"].startswith("\\documentclass") and "295{,}168" in answer["latex"]
 
 
+def test_a_symbolic_count_is_no_emphasis_in_the_table() -> None:
+    """``8192*L**2`` in a markdown cell would be read as emphasis: its stars are escaped."""
+    llama = (ROOT / "derivations" / "zoo" / "llm" / "llama.sc").read_text(encoding="utf-8")
+    answer = json.loads(playground(llama, "llama3_8b"))
+    assert "| 8192\\*L\\*\\*2 + 41943040\\*L |" in answer["markdown"]
+
+
 def test_model_code_is_counted_too() -> None:
     code = ("import torch.nn as nn\n\nclass MLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.body = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))\n")
