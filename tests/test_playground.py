@@ -258,7 +258,7 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         # what a student types reaches the output as text, never as markup
         page.fill("#pg-input", HOSTILE)
         page.wait_for_function("() => document.querySelector('#pg-output').textContent.includes('img src')")
-        assert page.locator("#pg-output img, #pg-output script").count() == 0
+        assert page.locator('#pg-output img, #pg-output script, #pg-output a[href^="javascript"]').count() == 0
         assert page.inner_text("#pg-output h3").startswith('<img src=x onerror="window.pwned=1"> **bold** `code` $')
         assert page.evaluate("() => window.pwned") is None
 
