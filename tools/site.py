@@ -80,11 +80,11 @@ def on_files(files: Any, config: Any) -> Any:
         relative = path.relative_to(KATEX).as_posix()
         if path.is_file() and (relative in KATEX_FILES or relative.startswith("fonts/")):
             files.append(File.generated(config, f"katex/{relative}", abs_src_path=str(path)))
-    for uri, content in playground_files().items():
-        if isinstance(content, Path):
-            files.append(File.generated(config, uri, abs_src_path=str(content)))
+    for uri, made in playground_files().items():
+        if isinstance(made, Path):
+            files.append(File.generated(config, uri, abs_src_path=str(made)))
         else:
-            files.append(File.generated(config, uri, content=content))
+            files.append(File.generated(config, uri, content=made))
     return files
 
 
