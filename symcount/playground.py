@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 
-from symcount.counting import MAX_SOURCE_BYTES, count, file_variants
+from symcount.counting import MAX_SOURCE_BYTES, count, file_variants, parse_source, read_source
 from symcount.engine.count import summary_table
 from symcount.errors import SymcountError
+from symcount.language import nodes
 from symcount.render.table import markdown_table
 from symcount.teaching.derivation import derive
 
@@ -27,30 +28,42 @@ from symcount.teaching.derivation import derive
 MAX_TEXT_BYTES = MAX_SOURCE_BYTES
 
 
-def playground(text: str) -> str:
-    """The page's answer for ``text`` as JSON: ``{"ok": true, "markdown", "latex", "name"}`` or
-    ``{"ok": false, "error"}``; a bad description is an answer, never an exception."""
+def playground(text: str, network: str | None = None) -> str:
+    """The page's answer for ``text`` as JSON: ``{"ok": true, "markdown", "latex", "name", "networks"}`` or
+    ``{"ok": false, "error"}``; a bad description is an answer, never an exception.
+
+    ``network`` is the page's choice among ``networks`` (what ``--network`` chooses on the command line);
+    None, or a name the text no longer has, counts the first network of a text that has several."""
     try:
-        return json.dumps({"ok": True, **_documents(text)})
+        return json.dumps({"ok": True, **_documents(text, network)})
     except SymcountError as err:
         return json.dumps({"ok": False, "error": str(err)})
     except RecursionError:
         return json.dumps({"ok": False, "error": "<input>: description nested too deeply"})
 
 
-def _documents(text: str) -> dict[str, str]:
+def networks(text: str) -> list[str]:
+    """The networks a description (or the description model code is read as) defines, in order."""
+    description, _, _ = read_source(text)
+    return [s.name for s in parse_source(description).statements if isinstance(s, nodes.Network)]
+
+
+def _documents(text: str, network: str | None) -> dict[str, str | list[str]]:
     """The summary table of each variant the text asks for, then the derivation."""
     size = len(text.encode("utf-8"))
     if size > MAX_TEXT_BYTES:
         raise SymcountError(f"description too large ({size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes, 1 MiB)")
     if not text.strip():
         raise SymcountError("the description is empty", hint='type a description, e.g. "conv2d(C_in=3, C_out=8, k=3)"')
+    names = networks(text)
+    chosen = network if network in names else names[0] if len(names) > 1 else None
     tables, name = [], "symcount"
     for convention, bias in file_variants(text, None, None):
-        result = count(text, convention=convention, bias=bias)
+        result = count(text, convention=convention, bias=bias, network=chosen)
         shown = "" if bias is None else ", with bias" if bias else ", without bias"
         tables.append(markdown_table(summary_table(result), f"network {result.network} ({result.convention}{shown})"))
         name = result.network
-    derivation = derive(text)
+    derivation = derive(text, network=chosen)
     markdown = "\n".join(tables) + "\n" + str(derivation.markdown())
-    return {"markdown": markdown, "latex": str(derivation.latex(standalone=True)), "name": name}
+    return {"markdown": markdown, "latex": str(derivation.latex(standalone=True)), "name": name,
+            "networks": names if len(names) > 1 else []}

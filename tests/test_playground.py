@@ -23,14 +23,13 @@ import http.server
 import io
 import json
 import shutil
-import struct
 import subprocess
 import threading
-import zlib
 from collections.abc import Iterator
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import needs
 import pytest
@@ -49,6 +48,8 @@ BROKEN = "network broken {\n    input(H=32, W=32, C=3)\n    conv2d(C_out=8, kk=3
 #: Markup in a title and a network name: the page must show it, not run it.
 HOSTILE = ('# title: <img src=x onerror="window.pwned=1"> **bold** `code` $\\href{javascript:alert(1)}{x}$\n'
            "network n {\n    input(C=3)\n    linear(C_out=4)\n}\n")
+#: Whether KaTeX has drawn a formula whose TeX holds the argument.
+DRAWN = "tex => [...document.querySelectorAll('#pg-output .katex annotation')].some(n => n.textContent.includes(tex))"
 #: Where the browser test leaves its screenshots, to look at after a run.
 SHOTS = ROOT / "build" / "playground" / "screenshots"
 
@@ -75,6 +76,13 @@ def test_the_answer_holds_the_table_the_derivation_and_a_latex_document() -> Non
     assert answer["latex"].startswith("\\documentclass") and "295{,}168" in answer["latex"]
 
 
+def test_a_symbolic_count_is_no_emphasis_in_the_table() -> None:
+    """``8192*L**2`` in a markdown cell would be read as emphasis: its stars are escaped."""
+    llama = (ROOT / "derivations" / "zoo" / "llm" / "llama.sc").read_text(encoding="utf-8")
+    answer = json.loads(playground(llama, "llama3_8b"))
+    assert "| 8192\\*L\\*\\*2 + 41943040\\*L |" in answer["markdown"]
+
+
 def test_model_code_is_counted_too() -> None:
     code = ("import torch.nn as nn\n\nclass MLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.body = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))\n")
@@ -88,6 +96,19 @@ def test_an_error_is_the_one_the_cli_prints(text: str) -> None:
     assert not answer["ok"]
     assert answer["error"] == cli_error(text)
     assert answer["error"].startswith("<input>:") and "^" in answer["error"]
+
+
+TWO_NETWORKS = ("network small {\n    input(C=3)\n    linear(C_out=4)\n}\n"
+                "network large {\n    input(C=300)\n    linear(C_out=400)\n}\n")
+
+
+def test_a_text_with_several_networks_counts_the_one_chosen() -> None:
+    first = json.loads(playground(TWO_NETWORKS))
+    assert first["networks"] == ["small", "large"] and first["name"] == "small" and "| 16 |" in first["markdown"]
+    chosen = json.loads(playground(TWO_NETWORKS, "large"))
+    assert chosen["name"] == "large" and "| 120,400 |" in chosen["markdown"] and "120{,}400" in chosen["latex"]
+    assert json.loads(playground(TWO_NETWORKS, "gone"))["name"] == "small"  # a choice the text no longer has
+    assert json.loads(playground(CONV_EXAM))["networks"] == []
 
 
 def test_the_size_limit_is_the_clis_and_empty_text_is_explained() -> None:
@@ -180,48 +201,18 @@ def math_shown(page: Any, scope: str) -> list[str]:
         f"{scope} .katex annotation", "nodes => nodes.map(node => node.textContent)"))
 
 
-def pixels(png: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
-    """Width, height and RGB pixels of an 8-bit RGB or RGBA PNG (what Chromium's screenshots are)."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width = 8, b"", 0
-    while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        data = png[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", data[:10])
-            assert depth == 8 and colour in (2, 6), (depth, colour)
-            channels = 3 if colour == 2 else 4
-        elif kind == b"IDAT":
-            idat += data
-        pos += 12 + length
-    raw, stride, rows, previous = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
-    for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
-        kind, row = line[0], bytearray(line[1:])
-        for x in range(stride):
-            a = row[x - channels] if x >= channels else 0
-            b = previous[x]
-            c = previous[x - channels] if x >= channels else 0
-            if kind == 1:
-                row[x] = (row[x] + a) & 255
-            elif kind == 2:
-                row[x] = (row[x] + b) & 255
-            elif kind == 3:
-                row[x] = (row[x] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(row)
-        previous = row
-    return width, height, [(r[x], r[x + 1], r[x + 2]) for r in rows for x in range(0, stride, channels)]
+def pixels(png: bytes) -> list[tuple[int, int, int]]:
+    """The RGB pixels of a screenshot, and checks that it is a real picture of some size."""
+    image = needs.module("PIL.Image").open(io.BytesIO(png)).convert("RGB")
+    assert image.width > 100 and image.height > 15, image.size
+    data = image.tobytes()
+    return [(data[i], data[i + 1], data[i + 2]) for i in range(0, len(data), 3)]
 
 
 def check_drawn(png: bytes, name: str) -> None:
     """A screenshot of a formula: some ink on a light background, neither blank nor one block of colour."""
     (SHOTS / name).write_bytes(png)
-    width, height, rgb = pixels(png)
-    assert width > 100 and height > 15, (name, width, height)
+    rgb = pixels(png)
     ink = sum(1 for r, g, b in rgb if r + g + b < 300) / len(rgb)
     assert 0.005 < ink < 0.5, f"{name}: {ink:.1%} dark pixels"
 
@@ -232,7 +223,7 @@ BANNER_RED = (0xC6, 0x28, 0x28)
 
 def check_no_banner(png: bytes, name: str) -> None:
     (SHOTS / name).write_bytes(png)
-    _, _, rgb = pixels(png)
+    rgb = pixels(png)
     assert sum(1 for pixel in rgb if pixel == BANNER_RED) < 100, f"{name} shows the error banner"
 
 
@@ -246,6 +237,8 @@ def shots() -> Path:
 def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Path) -> None:
     with opened(browser, f"{served}/playground.html#example=dense_exam") as (page, errors):
         page.wait_for_selector("#pg-output .katex", timeout=90_000)  # the example the link asked for
+        assert page.get_attribute('.sc-example[data-name="dense_exam"]', "aria-pressed") == "true"
+        assert page.input_value("#pg-input") == (ROOT / "derivations" / "dense_exam.sc").read_text(encoding="utf-8")
         page.fill("#pg-input", CONV_EXAM)
         page.wait_for_function("""() => [...document.querySelectorAll('#pg-output .katex annotation')]
                                   .some(node => node.textContent.includes('294{,}912'))""", timeout=30_000)
@@ -265,7 +258,7 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         # what a student types reaches the output as text, never as markup
         page.fill("#pg-input", HOSTILE)
         page.wait_for_function("() => document.querySelector('#pg-output').textContent.includes('img src')")
-        assert page.locator("#pg-output img, #pg-output script").count() == 0
+        assert page.locator('#pg-output img, #pg-output script, #pg-output a[href^="javascript"]').count() == 0
         assert page.inner_text("#pg-output h3").startswith('<img src=x onerror="window.pwned=1"> **bold** `code` $')
         assert page.evaluate("() => window.pwned") is None
 
@@ -274,6 +267,23 @@ def test_the_playground_counts_in_chromium(browser: Any, served: str, shots: Pat
         assert page.inner_text("#pg-error") == cli_error(BROKEN)
         assert "<input>:3:21: conv2d has no argument 'kk'" in page.inner_text("#pg-error")
         check_no_banner(page.screenshot(), "playground-error.png")
+
+        # several networks: the page offers the choice --network makes
+        page.fill("#pg-input", TWO_NETWORKS)
+        page.wait_for_selector("#pg-network-choice:not([hidden])")
+        page.select_option("#pg-network", "large")
+        page.wait_for_function(DRAWN, arg="120{,}400")
+
+        # a link made by Copy link opens the playground on its text
+        page.fill("#pg-input", "conv2d(C_in=3, C_out=5, k=1)")
+        page.click("#pg-link")
+        link = page.evaluate("() => location.href")
+        assert link.endswith("#code=" + quote("conv2d(C_in=3, C_out=5, k=1)", safe="!*'()"))
+        page.evaluate("() => { location.hash = '#example=lenet5'; }")
+        page.wait_for_function("() => document.getElementById('pg-input').value.includes('lenet')")
+        page.evaluate(f"() => {{ location.hash = {json.dumps(link.split('#')[1])}; }}")
+        page.wait_for_function("() => document.getElementById('pg-input').value === 'conv2d(C_in=3, C_out=5, k=1)'")
+        page.wait_for_function(DRAWN, arg="= 20")
 
         page.evaluate(f"""() => {{ const input = document.getElementById('pg-input');
                           input.value = 'x'.repeat({MAX_TEXT_BYTES + 1}); input.dispatchEvent(new Event('input')); }}""")
@@ -287,6 +297,33 @@ def test_a_gallery_page_renders_its_derivation_in_chromium(browser: Any, served:
         page.wait_for_selector(".arithmatex .katex", timeout=30_000)
         shown = math_shown(page, ".md-content")
         assert any("295{,}168" in tex for tex in shown) and any("294{,}912" in tex for tex in shown), shown
+        assert page.locator('a[href="../playground.html#example=conv_exam"]').count() == 1
         check_no_banner(page.screenshot(full_page=True), "gallery.png")
         check_drawn(page.locator(".arithmatex .katex-display").nth(1).screenshot(), "gallery-math.png")
         assert errors == []
+
+
+# ---------------------------------------------------------------------------
+# The build step's messages
+
+
+def test_the_build_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tools import playground as build  # noqa: PLC0415 lazy: tools/ is not the package under test
+
+    monkeypatch.setattr(build, "PYODIDE", tmp_path / "pyodide")
+    with pytest.raises(build.BuildError, match=r"Pyodide is not installed .*pyodide\.mjs is missing\): run `npm ci`"):
+        build.pyodide_files()
+    with pytest.raises(build.BuildError, match="no-such-package is not installed"):
+        build.dependency_wheel("no-such-package", tmp_path)
+
+
+def test_opened_from_a_file_it_says_to_serve_it(browser: Any, built_site: Path) -> None:
+    """From file:// no module script or worker runs: the page says how to serve it instead of loading forever."""
+    page = browser.new_page()
+    try:
+        page.goto((built_site / "playground.html").as_uri())
+        page.wait_for_selector("#pg-banner:not([hidden])", timeout=10_000)
+        assert "python -m http.server -d site" in page.inner_text("#pg-banner")
+        assert page.inner_text("#pg-status") == "Python cannot run from a file"
+    finally:
+        page.close()

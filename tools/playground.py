@@ -112,24 +112,31 @@ def compile_wheels(wheels: list[Path], folder: Path = COMPILED) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     todo = [w for w in wheels if _compiled_from(folder / w.name) != _digest(w)]
-    for wheel in todo:
-        shutil.copyfile(wheel, folder / f"source-{wheel.name}")
     if todo:
-        node = shutil.which("node")
-        if node is None:
-            raise BuildError("node is not installed: the playground's wheels are compiled by Pyodide in node")
-        pairs = [name for w in todo for name in (f"source-{w.name}", w.name)]
-        done = subprocess.run([node, str(COMPILER), str(folder), *pairs], cwd=ROOT, capture_output=True, text=True,
-                              timeout=600)
-        for wheel in todo:
-            (folder / f"source-{wheel.name}").unlink()
-        if done.returncode != 0:
-            raise BuildError(f"compiling the wheels with Pyodide failed ({_last_line(done)}): run "
-                             f"`node {COMPILER.relative_to(ROOT)} {folder} {' '.join(pairs)}` to see why")
-        for wheel in todo:
-            (folder / f"{wheel.name}.from").write_text(_digest(wheel), encoding="utf-8")
+        _compile(todo, folder)
     stamp.touch()
     return [folder / w.name for w in wheels]
+
+
+def _compile(wheels: list[Path], folder: Path) -> None:
+    """Run tools/playground_pyc.mjs on copies of ``wheels`` in ``folder``, and note what each was made from."""
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is not installed: the playground's wheels are compiled by Pyodide in node")
+    pairs = [name for w in wheels for name in (f"source-{w.name}", w.name)]
+    for wheel in wheels:
+        shutil.copyfile(wheel, folder / f"source-{wheel.name}")
+    try:
+        done = subprocess.run([node, str(COMPILER), str(folder), *pairs], cwd=ROOT, capture_output=True, text=True,
+                              timeout=600)
+    finally:
+        for wheel in wheels:
+            (folder / f"source-{wheel.name}").unlink()
+    if done.returncode != 0:
+        raise BuildError(f"compiling the wheels with Pyodide failed ({_last_line(done)}): run "
+                         f"`node {COMPILER.relative_to(ROOT)} {folder} {' '.join(pairs)}` to see why")
+    for wheel in wheels:
+        (folder / f"{wheel.name}.from").write_text(_digest(wheel), encoding="utf-8")
 
 
 def manifest(wheels: list[Path]) -> str:

@@ -80,11 +80,11 @@ def on_files(files: Any, config: Any) -> Any:
         relative = path.relative_to(KATEX).as_posix()
         if path.is_file() and (relative in KATEX_FILES or relative.startswith("fonts/")):
             files.append(File.generated(config, f"katex/{relative}", abs_src_path=str(path)))
-    for uri, content in playground_files().items():
-        if isinstance(content, Path):
-            files.append(File.generated(config, uri, abs_src_path=str(content)))
+    for uri, made in playground_files().items():
+        if isinstance(made, Path):
+            files.append(File.generated(config, uri, abs_src_path=str(made)))
         else:
-            files.append(File.generated(config, uri, content=content))
+            files.append(File.generated(config, uri, content=made))
     return files
 
 
@@ -148,7 +148,9 @@ def gallery_page(path: Path, title: str) -> str:
         f"# {title}", "",
         f"The description, `{shown}`:", "",
         "```symcount", source, "```", "",
-        f"[Try it in the playground](../playground.md#example={path.stem}).", "",
+        # HTML, not a markdown link: on_page_markdown reads ../ links as files of the repository
+        f'<a href="../playground.html#example={path.stem}">Try it in the playground</a>: change it and see the '
+        "count follow.", "",
         f"What `symcount derive {shown} --format markdown` writes (the block below is rendered when the site "
         "is built, by the `symcount` Markdown extension):", "",
         '```symcount derive --title "The derivation"', shown, "```", "",

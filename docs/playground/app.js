@@ -15,8 +15,10 @@ const timing = $("pg-time");
 let manifest = { max_bytes: 1 << 20 };
 let worker = null;
 let ready = false;
-let sent = 0;        // the id of the last text sent
+let sent = 0;        // the id of the last text counted or refused
 let shown = 0;       // the id of the last answer shown
+let busy = false;    // the worker holds a text: one at a time, so typing never queues up stale counts
+let waiting = null;  // the newest text typed meanwhile ({id, text}), sent when the worker is free
 let latest = null;   // the last good answer: what the downloads save
 let timer = null;
 
@@ -46,6 +48,7 @@ function startWorker() {
       showBanner(`The playground could not start: ${data.message}`);
     } else if (data.type === "crash") {
       if (data.id === sent) setStatus("Ready", "ready");
+      next();
       showBanner(`symcount failed unexpectedly (a bug: please report it with your description): ${data.message}`);
     } else if (data.type === "answer") show(data);
   };
@@ -55,8 +58,25 @@ function startWorker() {
   };
 }
 
+function post(message) {
+  busy = true;
+  worker.postMessage(message);
+  const id = message.id;
+  setTimeout(() => { if (shown < id && ready && id === sent) $("pg-stop").hidden = false; }, 3000);
+}
+
+function next() {
+  busy = false;
+  if (waiting) {
+    const message = waiting;
+    waiting = null;
+    post(message);
+  }
+}
+
 function show({ id, answer, ms }) {
-  if (id < shown) return;  // an older text's answer arriving late
+  next();
+  if (id < shown || id < sent) return;  // an older text's answer: a newer one is on its way
   shown = id;
   if (id === sent) setStatus("Ready", "ready");
   $("pg-stop").hidden = true;
@@ -70,10 +90,21 @@ function show({ id, answer, ms }) {
   }
   error.hidden = true;
   latest = answer;
+  showNetworks(answer.networks, answer.name);
   output.classList.remove("sc-stale");
   output.replaceChildren(render(answer.markdown));
   performance.mark("playground-shown");
   for (const button of document.querySelectorAll(".sc-download")) button.disabled = false;
+}
+
+// A text with several networks: a choice of which to count (the command line's --network).
+function showNetworks(names, chosen) {
+  const select = $("pg-network");
+  if ([...select.options].map((option) => option.value).join("\n") !== names.join("\n")) {
+    select.replaceChildren(...names.map((name) => new Option(name, name)));
+  }
+  select.value = chosen;
+  $("pg-network-choice").hidden = names.length < 2;
 }
 
 function bytes(text) {
@@ -88,6 +119,8 @@ function countNow() {
   if (size > manifest.max_bytes) {  // refused here, as the CLI refuses such a file: never sent to Python
     sent += 1;
     shown = sent;
+    waiting = null;
+    if (ready) setStatus("Ready", "ready");
     error.textContent = `<input>: description too large (${size.toLocaleString("en")} bytes; the limit is ` +
       `${manifest.max_bytes.toLocaleString("en")} bytes, 1 MiB)`;
     error.hidden = false;
@@ -95,10 +128,10 @@ function countNow() {
     return;
   }
   sent += 1;
-  worker.postMessage({ id: sent, text });
-  setStatus(ready ? "Counting…" : status.textContent, ready ? "counting" : "loading");
-  const id = sent;
-  setTimeout(() => { if (shown < id && ready && id === sent) $("pg-stop").hidden = false; }, 3000);
+  const network = $("pg-network-choice").hidden ? null : $("pg-network").value;
+  if (busy) waiting = { id: sent, text, network };
+  else post({ id: sent, text, network });
+  if (ready) setStatus("Counting…", "counting");
 }
 
 function countSoon() {
@@ -116,6 +149,37 @@ function download(suffix, text, type) {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
+// A link that opens the playground on this text (#code=...), for a teacher to hand out: put in the
+// address bar and copied. Long texts make links some mail and chat programs cut: refused above LINK_MAX.
+const LINK_MAX = 16000;
+
+async function shareLink() {
+  const url = `${location.origin}${location.pathname}#code=${encodeURIComponent(input.value)}`;
+  if (url.length > LINK_MAX) {
+    $("pg-time").textContent = "too long for a link: download the .md instead";
+    return;
+  }
+  history.replaceState(null, "", url);
+  try {
+    await navigator.clipboard.writeText(url);
+    $("pg-time").textContent = "link copied";
+  } catch (err) {
+    $("pg-time").textContent = "link in the address bar";
+  }
+}
+
+// What the address asks for: #code=TEXT, #example=NAME (a gallery page's link), else the convolution exam.
+function fromAddress(gallery) {
+  const hash = location.hash;
+  if (hash.startsWith("#code=")) {
+    let text = null;
+    try { text = decodeURIComponent(hash.slice(6)); } catch (err) { /* a cut link: fall back to an example */ }
+    if (text !== null) return { name: "", text };
+  }
+  const asked = hash.startsWith("#example=") ? hash.slice(9) : "";
+  return gallery.find((e) => e.name === asked) || gallery.find((e) => e.name === "conv_exam") || gallery[0];
+}
+
 function load(example) {
   for (const button of document.querySelectorAll(".sc-example")) {
     button.setAttribute("aria-pressed", String(button.dataset.name === example.name));
@@ -131,14 +195,18 @@ async function main() {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") countNow();
   });
   $("pg-count").addEventListener("click", countNow);
+  $("pg-network").addEventListener("change", countNow);
   $("pg-stop").addEventListener("click", () => {  // a count that runs away: start a fresh Python
     worker.terminate();
     $("pg-stop").hidden = true;
+    busy = false;
+    waiting = null;
     startWorker();
     countNow();
   });
   $("pg-tex").addEventListener("click", () => download(".tex", latest.latex, "application/x-tex"));
   $("pg-md").addEventListener("click", () => download(".md", latest.markdown, "text/markdown"));
+  $("pg-link").addEventListener("click", shareLink);
   manifest = await (await fetch(here("manifest.json"))).json();
   const gallery = await (await fetch(here("gallery.json"))).json();
   const list = $("pg-examples");
@@ -152,8 +220,8 @@ async function main() {
     button.addEventListener("click", () => load(example));
     list.appendChild(button);
   }
-  const asked = decodeURIComponent(location.hash.replace(/^#example=/, ""));
-  load(gallery.find((example) => example.name === asked) || gallery.find((e) => e.name === "conv_exam") || gallery[0]);
+  load(fromAddress(gallery));
+  window.addEventListener("hashchange", () => load(fromAddress(gallery)));
 }
 
 main().catch((err) => showBanner(`The playground could not start: ${err.message || err}`));

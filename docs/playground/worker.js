@@ -1,14 +1,16 @@
 // The playground's web worker: Pyodide runs here, so a long count never freezes the page.
 // It loads Pyodide and the four wheels the build put beside it (manifest.json), then answers each
-// {id, text} message with symcount.playground.playground(text): {id, answer, ms}.
+// {id, text, network} message with symcount.playground.playground(text, network): {id, answer, ms}.
 // Everything comes from the site itself: no CDN, no package index.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const here = (path) => new URL(path, import.meta.url).href;
 
 async function start() {
-  const manifest = await (await fetch(here("manifest.json"))).json();
-  const pyodide = await loadPyodide({ indexURL: here("pyodide/") });
+  const [manifest, pyodide] = await Promise.all([
+    fetch(here("manifest.json")).then((response) => response.json()),
+    loadPyodide({ indexURL: here("pyodide/") }),
+  ]);
   postMessage({ type: "status", text: "Loading symcount, SymPy and Lark…" });
   // URLs: Pyodide resolves no dependencies for them, so the manifest lists all four wheels.
   await pyodide.loadPackage(manifest.wheels.map((wheel) => here("wheels/" + wheel)), {
@@ -33,7 +35,7 @@ onmessage = async ({ data }) => {
   }
   const started = performance.now();
   try {
-    const answer = JSON.parse(playground(data.text));
+    const answer = JSON.parse(playground(data.text, data.network || null));
     postMessage({ type: "answer", id: data.id, answer, ms: performance.now() - started });
   } catch (error) {
     // not a SymcountError (those are answers): a bug in symcount, shown as such

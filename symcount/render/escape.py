@@ -43,6 +43,11 @@ MARKDOWN_TEXT: frozenset[str] = frozenset("\\`*_{}[]<>#|$")
 #: Inside a code span in a pipe table only the cell separator needs escaping.
 MARKDOWN_CODE: frozenset[str] = frozenset("|")
 
+#: A plain cell of a pipe table (kinds, shapes, counts): its separator, and the stars of a symbolic
+#: value (``8192*L**2 + 41943040*L`` would otherwise turn into emphasis). The cells hold no other markup
+#: character but ``_``, which inside a word (``gated_mlp``, ``d_model``) is not emphasis.
+MARKDOWN_CELL: frozenset[str] = frozenset("|*")
+
 #: HTML text (Moodle question text and feedback).
 HTML_TEXT: Mapping[str, str] = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -53,6 +58,7 @@ _LATEX_TEXT = str.maketrans(dict(LATEX_TEXT))
 _LATEX_CODE = str.maketrans({**LATEX_TEXT, **LATEX_CODE_ONLY})
 _MARKDOWN = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_TEXT})
 _MARKDOWN_CODE = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CODE})
+_MARKDOWN_CELL = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CELL})
 _HTML = str.maketrans(dict(HTML_TEXT))
 #: ``2^30`` in plain words is a power: in LaTeX prose it is set as ``$2^{30}$``.
 _POWER = re.compile(r"(\d+)\^(\d+)")
@@ -101,6 +107,11 @@ def markdown_text(text: str) -> str:
 def markdown_code(text: str) -> str:
     """The contents of a code span in a pipe table (``|`` would end the cell)."""
     return text.translate(_MARKDOWN_CODE)
+
+
+def markdown_cell(text: str) -> str:
+    """A plain (not code) cell of a pipe table."""
+    return text.translate(_MARKDOWN_CELL)
 
 
 def html_text(text: str) -> str:
