@@ -26,6 +26,7 @@ import sympy  # noqa: E402
 import torch  # noqa: E402
 from keras import layers as kl  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
@@ -215,3 +216,17 @@ def test_multihead_attention_takes_all_of_torchs_positional_arguments(args: tupl
     [layer] = result.layers
     assert sorted((t.name, tuple(int(n) for n in t.shape)) for t in layer.tensors if t.size) == \
         sorted((name, tuple(p.shape)) for name, p in module.named_parameters()), call
+
+
+@pytest.mark.parametrize("options", [{}, {"add_zero_attn": True}, {"add_bias_kv": True},
+                                     {"add_bias_kv": True, "add_zero_attn": True}], ids=str)
+def test_multihead_attention_macs_count_its_extra_keys(options: dict[str, bool]) -> None:
+    """add_zero_attn adds no weight but a key to attend to: FlopCounterMode counts it, so does symcount."""
+    module = nn.MultiheadAttention(64, 8, batch_first=True, **options)
+    x = torch.zeros(1, 10, 64)
+    with FlopCounterMode(display=False) as counter:
+        module(x, x, x)
+    args = "".join(f", {name}={written(value)}" for name, value in options.items())
+    result = symcount.count(f"network n {{ input(L=10, C=64); nn.MultiheadAttention(64, 8, batch_first=true{args}) }}")
+    assert result.macs == counter.get_total_flops() // 2
+    assert result.total == sum(p.numel() for p in module.parameters())
