@@ -31,6 +31,7 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
 from symcount.catalog.core import CATALOG, LayerType, Spelling, Unmodelled  # noqa: E402
+from symcount.catalog.wrappers import WRAPPERS, Wrapper  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -230,3 +231,12 @@ def test_multihead_attention_macs_count_its_extra_keys(options: dict[str, bool])
     result = symcount.count(f"network n {{ input(L=10, C=64); nn.MultiheadAttention(64, 8, batch_first=true{args}) }}")
     assert result.macs == counter.get_total_flops() // 2
     assert result.total == sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize("wrapper", list(WRAPPERS.values()), ids=lambda w: w.name)
+def test_every_keras_wrapper_argument_is_read_ignored_or_refused(wrapper: Wrapper) -> None:
+    """Bidirectional and TimeDistributed: each argument is in the wrapper's order (read, or refused
+    there by name as backward_layer is) or ignored on purpose."""
+    cls = getattr(keras.layers, wrapper.keras.name)
+    unaccounted = [p.name for p in parameters(cls) if p.name not in (*wrapper.order, *wrapper.ignored)]
+    assert not unaccounted, (wrapper.name, unaccounted)
