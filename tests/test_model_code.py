@@ -40,7 +40,17 @@ TORCH = [
     ("torch_vit_scratch.py", "model"),
     ("torch_nanogpt.py", "model"),
     ("torch_nanogpt.py", "baby"),
+    ("torch_small_resnet.py", "model"),
 ]
+#: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
+#: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
+FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = {
+    ("torch_mnist.py", "Net"): ((1, 28, 28), {"H": 28, "W": 28}),
+    ("torch_cifar10_tutorial.py", "net"): ((3, 32, 32), {"H": 32, "W": 32}),
+    ("torch_dcgan.py", "netG"): ((100, 1, 1), {"H": 1, "W": 1}),
+    ("torch_dcgan.py", "netD"): ((3, 64, 64), {"H": 64, "W": 64}),
+    ("torch_small_resnet.py", "model"): ((3, 32, 32), None),
+}
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
     ("keras_model_add.py", "model"),
@@ -60,22 +70,33 @@ def truth(framework: str) -> dict[str, Any]:
         needs.module("keras")
     cases = TORCH if framework == "pytorch" else KERAS
     env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent))
-    targets = [f"{CODE / file}#{name}" for file, name in cases]
+    targets = [_target(file, name) for file, name in cases]
     done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, *targets],
                           capture_output=True, text=True, env=env, check=False, timeout=600)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _target(file: str, name: str) -> str:
+    """``FILE#MODEL``, and ``#C,H,W`` when torch runs forward on an input of that shape."""
+    shape = FORWARD.get((file, name), ((), None))[0]
+    return f"{CODE / file}#{name}" + (f"#{','.join(map(str, shape))}" if shape else "")
+
+
 def _check(framework: str, file: str, name: str) -> None:
-    expected = truth(framework)[f"{CODE / file}#{name}"]
+    expected = truth(framework)[_target(file, name)]
     convention = "keras" if framework == "keras" else "pytorch"
-    result = symcount.count(CODE / file, network=name, convention=convention)
+    values = FORWARD.get((file, name), ((), None))[1]
+    result = symcount.count(CODE / file, network=name, convention=convention, values=values)
     got = {"total": result.total, "trainable": result.trainable, "non_trainable": result.non_trainable,
            "buffers": result.buffers}
     assert got == {k: expected[k] for k in got}
     if expected["output_shape"] is not None:
         assert list(result.output_shape or ()) == expected["output_shape"]
+    if expected.get("macs") is not None:
+        assert result.macs == expected["macs"]
+    followed = not any("shapes were not followed" in note for note in result.notes)
+    assert followed == ((file, name) in FORWARD or framework == "keras"), result.notes
 
 
 @pytest.mark.parametrize(("file", "name"), TORCH, ids=[f"{f}#{n}" for f, n in TORCH])
@@ -106,9 +127,23 @@ def test_default_model_is_the_module_level_one() -> None:
     assert symcount.count(CODE / "torch_word_language_model.py").network == "model"
 
 
-def test_forward_is_not_followed_and_says_so() -> None:
+def test_forward_not_followed_says_why() -> None:
+    """Where forward cannot be followed the count holds, and the output names what stopped it and where."""
+    result = symcount.count(CODE / "torch_vae.py")
+    assert result.total == 652_824
+    assert result.output_shape is None
+    assert any("shapes were not followed (torch.exp(...) in forward is not followed, line 22)" in note
+               for note in result.notes), result.notes
+
+
+def test_forward_leaves_unwritten_sizes_as_symbols() -> None:
+    """MNIST's forward without an input in the file: the network takes H and W, MACs are polynomials in them."""
     result = symcount.count(CODE / "torch_mnist.py")
-    assert any("shapes were not followed" in note for note in result.notes)
+    symbols = {str(s): s for s in result.macs.free_symbols}
+    assert set(symbols) == {"H", "W"}
+    assert result.macs.subs({symbols["H"]: 28, symbols["W"]: 28}) == 11_992_448
+    assert [str(s) for s in result.output_shape or ()] == ["10"]
+    assert any("--set H=32" in note for note in result.notes)
 
 
 #: Bare tensors: buffers whose shape is read through the tensor methods code uses, and parameters.
@@ -334,18 +369,33 @@ def test_the_python_code_section_has_examples() -> None:
     assert {"keras" in code for _, code in doc_examples()} == {True, False}
 
 
-@pytest.mark.parametrize("index", range(2))
+@pytest.mark.parametrize("index", range(len(doc_examples())))
 def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int, tmp_path: Path) -> None:
+    """Each claim of an example (total, buffers; with ``input = CxHxW``: the output and the MACs of torch's
+    forward) is what symcount counts and what the framework reports."""
     claims, code = doc_examples()[index]
     framework = "keras" if "import keras" in code else "pytorch"
     needs.module("torch")
     path = tmp_path / "example.py"
     path.write_text(code, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, f"{path}#{claims['model']}"],
+    target = f"{path}#{claims['model']}" + (f"#{claims['input'].replace('x', ',')}" if "input" in claims else "")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, target],
                           capture_output=True, text=True, check=False, timeout=300,
                           env=dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent)))
     assert done.returncode == 0, done.stderr
-    truth = json.loads(done.stdout.strip().splitlines()[-1])[f"{path}#{claims['model']}"]
+    truth = json.loads(done.stdout.strip().splitlines()[-1])[target]
     result = symcount.count(path, convention=framework)
     for key in ("total", "buffers"):
         assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key
+    if "input" in claims:
+        assert result.macs == truth["macs"] == int(claims["macs"].replace("_", ""))
+        assert [str(n) for n in result.output_shape or ()] == [str(n) for n in truth["output_shape"]] \
+            == claims["output"].split("x")
+
+
+def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
+    """``self.cls_token = nn.Parameter(...)`` is ``cls_token`` in state_dict, not ``cls_token.cls_token``."""
+    result = symcount.count(CODE / "torch_vit_scratch.py")
+    names = {layer.key(tensor.name) for layer in result.layers for tensor in layer.tensors}
+    assert {"cls_token", "pos_embed", "temperature", "causal", "head.weight"} <= names
+    assert not any(name.startswith("cls_token.") for name in names)

@@ -67,6 +67,14 @@ class LayerResult:
     def params(self) -> sympy.Expr:
         return self.total
 
+    def key(self, tensor: str) -> str:
+        """A tensor's name as the framework's state_dict has it: ``conv1.weight``; a bare tensor labelled
+        with its own name (``cls_token: parameter(..., name="cls_token")``) is ``cls_token``, not
+        ``cls_token.cls_token``, as ``self.cls_token = nn.Parameter(...)`` registers it."""
+        if self.kind in ("parameter", "buffer") and self.name.rsplit(".", 1)[-1] == tensor:
+            return self.name
+        return f"{self.name}.{tensor}"
+
 
 @dataclass(frozen=True)
 class BlockCall:

@@ -636,7 +636,7 @@ class Walker:
             raise SymcountError(
                 f"tied={target.label}: weight shapes differ: {fmt_dims(mine)} vs {fmt_dims(other.shape)}",
                 node.pos)
-        return weight, f"{target.name}.{other.name}"
+        return weight, target.key(other.name)
 
 
 

@@ -8,8 +8,8 @@ without bias) stand one below the other, each under its label.
 
 from __future__ import annotations
 
-from symcount.render import formula
-from symcount.render.document import Column, Document, Row, Section, row_lines
+from symcount.render import formula, table
+from symcount.render.document import SUMMARY_TITLE, Column, Document, Row, Section, row_lines
 from symcount.render.escape import latex_code, latex_comment, latex_text
 from symcount.render.style import Style
 
@@ -18,12 +18,17 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{lmodern}
 \usepackage{amsmath}
 \usepackage{booktabs}
+\usepackage{longtable}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
 \setlength{\emergencystretch}{3em}
 \setlength{\mathindent}{2em}
 """
+
+
+#: A run-in heading and its call longer than this (characters) put the call on the next line.
+HEADING_CHARS = 70
 
 
 def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
@@ -83,7 +88,10 @@ def section_parts(section: Section) -> list[tuple[str | None, Column]]:
 def section_latex(section: Section, style: Style) -> str:
     head = rf"\paragraph{{{latex_text(section.title)}}}"
     if section.code:
-        head += rf" \texttt{{{latex_code(section.code)}}}"
+        # a heading and a call that do not fit one line: the call on a line of its own (typewriter
+        # spaces do not stretch, so the break would push the line into the margin)
+        apart = len(section.title) + len(section.code) > HEADING_CHARS
+        head += (r"\mbox{}\\" if apart else " ") + rf"\texttt{{{latex_code(section.code)}}}"
     displays = section_parts(section) if section.columns else []
     if displays and displays[0][0] is not None and not section.code:
         head += r"\mbox{}"  # else the run-in heading waits for the first label's paragraph and runs into it
@@ -110,6 +118,8 @@ def render_latex(document: Document, style: Style, standalone: bool = False) -> 
     parts = [f"% symcount derivation: {latex_comment(document.title)}"]
     parts += [latex_text(p) for p in document.intro]
     parts.append(rf"{{\small\textit{{Conventions:}} {latex_text(document.conventions)}\par}}")
+    if document.summary is not None:
+        parts.append(rf"\subsection*{{{SUMMARY_TITLE}}}" + "\n" + table.latex_table(document.summary, SUMMARY_TITLE))
     parts += [section_latex(s, style) for s in document.sections]
     body = "\n\n".join(parts) + "\n"
     return wrap_standalone(document.title, body) if standalone else body

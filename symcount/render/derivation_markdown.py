@@ -7,9 +7,9 @@ KaTeX and MathJax 3 both render every block (``tests/test_markdown_math.py``).
 
 from __future__ import annotations
 
-from symcount.render import formula
+from symcount.render import formula, table
 from symcount.render.derivation_latex import aligned, section_parts
-from symcount.render.document import Document, Section
+from symcount.render.document import SUMMARY_TITLE, Document, Section
 from symcount.render.escape import markdown_text
 from symcount.render.style import Style
 
@@ -38,6 +38,8 @@ def render_markdown(document: Document, style: Style) -> str:
     parts = [f"## {markdown_text(document.title)}"]
     parts += [markdown_text(p) for p in document.intro]
     parts.append(f"*Conventions: {markdown_text(document.conventions)}*")
+    if document.summary is not None:
+        parts.append(table.markdown_table(document.summary, SUMMARY_TITLE).rstrip("\n"))
     parts += [section_markdown(s, style) for s in document.sections]
     return "\n\n".join(parts) + "\n"
 

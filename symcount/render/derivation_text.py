@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
-from symcount.render.document import Column, Document, Section, across, column_text, where_text
+from symcount.render import table
+from symcount.render.document import SUMMARY_TITLE, Column, Document, Section, across, column_text, where_text
 from symcount.render.style import Style
 
 WIDTH = 100
@@ -43,6 +44,8 @@ def render_text(document: Document, style: Style) -> str:
     parts = [f"{document.title}\n{'=' * len(document.title)}"]
     parts += [textwrap.fill(p, WIDTH) for p in document.intro]
     parts.append(textwrap.fill(f"Conventions: {document.conventions}", WIDTH))
+    if document.summary is not None:
+        parts.append(table.text_table(document.summary, SUMMARY_TITLE).rstrip("\n"))
     # one rule for the whole document: variants stand side by side only if every section's fit
     n = min((across(s, style) for s in document.sections if len(s.columns) > 1), default=1)
     parts += [section_text(s, style, n) for s in document.sections]

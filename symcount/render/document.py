@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from symcount.render import formula
+from symcount.render import formula, table
 from symcount.render.formula import Node
 from symcount.render.style import Style
 
@@ -69,12 +69,18 @@ class Section:
     where: tuple[tuple[str, str], ...] = ()
 
 
+#: The heading of a long document's overview table.
+SUMMARY_TITLE = "Summary"
+
+
 @dataclass(frozen=True)
 class Document:
     title: str
     intro: tuple[str, ...]  # paragraphs of the problem statement
     conventions: str
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    #: a long document's overview before its sections: one row per top-level block or stage
+    summary: table.Table | None = None
 
 
 def where_text(section: Section, style: Style) -> str | None:

@@ -23,7 +23,7 @@ from symcount.engine import algebra
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
-from symcount.render.blocks import aligned, display, labelled_lines, small_table
+from symcount.render.blocks import MAX_MATH_CHARS, aligned, display, labelled_lines, printed_length, small_table
 from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.escape import latex_code
 from symcount.render.formats import Format
@@ -380,7 +380,11 @@ class Comparison(Printable):
         if not style.math:
             width = max(len(r[0]) for r in rows)
             return "\n".join(f"{n.ljust(width)} = " + " = ".join(c) for n, _, c in rows)
-        return display(aligned([f"{t} &= " + " = ".join(c) for _, t, c in rows]), style)
+        chains = [f"{t} &= " + " = ".join(c) for _, t, c in rows]
+        if max(printed_length(chain) for chain in chains) > MAX_MATH_CHARS:
+            # every chain broken before each "=", the same rule for all of them
+            chains = [f"{t} &= " + " \\\\\n&= ".join(c) for _, t, c in rows]
+        return display(aligned(chains), style)
 
     def sweep_table(self, style: Style) -> str:
         name = self.sweep_name or "x"

@@ -38,13 +38,13 @@ import sympy
 
 from symcount import counting as api
 from symcount.catalog import shapes
-from symcount.catalog.core import BIAS
+from symcount.catalog.core import BIAS, FLAG
 from symcount.counting import SETTING, opening_comment, read_directives, with_bias
-from symcount.engine.count import Count, convention_line
+from symcount.engine.count import Count, convention_line, fold
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
-from symcount.render import formula
+from symcount.render import formula, table
 from symcount.render.derivation_markdown import render_math_only
 from symcount.render.document import Column, Document, Row, Section, Step
 from symcount.render.formats import Format
@@ -55,6 +55,8 @@ from symcount.render.style import Style
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
+#: ... and at most this many printed characters a line.
+SUM_LINE_CHARS = 64
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -174,8 +176,9 @@ def derive(
         raise SymcountError("description nested too deeply").located(filename, text) from None
     if title is None:
         shown = filename.removesuffix(" (as read)")  # model code: its own name
-        title = directives.get("title") or (Path(shown).stem if shown != "<input>"
-                                            else _default_title(variants[0].count))
+        title = directives.get("title") or network_title(text, variants[0].count.network) or \
+            (Path(shown).stem if shown != "<input>" and not (network or from_source)
+             else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
     return Derivation(document, tuple(variants), style)
@@ -231,6 +234,57 @@ def _variant_label(convention: str, bias: bool | None, conventions: list[str], b
     return ", ".join(parts) or None
 
 
+#: A network's own comment names the model first: ``# Llama-3-8B: 8,030,261,248 parameters``.
+_NAMED = re.compile(r"#\s*([^\s:#][^:#]{0,40}?):\s")
+
+
+def network_title(text: str, network: str) -> str | None:
+    """The model's name from the comment right above ``network NAME`` (``Llama-3-8B`` from
+    ``# Llama-3-8B: 8,030,261,248 parameters``), when the network has a comment of its own (not the
+    file's opening comment, which states the problem) that starts with a name and a colon."""
+    lines = text.split("\n")
+    opening = len(text) - len(text.lstrip("\n")) + len(opening_comment(text))
+    for number, line in enumerate(lines):
+        if re.match(rf"network\s+{re.escape(network)}\b", line.strip()):
+            start = number
+            while start > 0 and lines[start - 1].strip().startswith("#"):
+                start -= 1
+            if start == number or start < opening:
+                return None
+            match = _NAMED.match(lines[start].strip())
+            return match.group(1).strip() if match else None
+    return None
+
+
+#: A summary table has at least this many rows (fewer: the sections are the overview) and at most
+#: this many (more: it is the count table, not an overview).
+SUMMARY_ROWS = (3, 40)
+
+
+def summary_table(result: Count) -> table.Table | None:
+    """A long network's overview before its sections: one row per top-level block call or stage
+    (the first block depth that gives a few rows), its output shape, parameters and the running
+    total; None for a network short enough to read at once."""
+    if len(result.layers) <= SUMMARY_ROWS[1]:
+        return None
+    for depth in (0, 1):
+        rows = fold(result.layers, depth, result.blocks)
+        if SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]:
+            break
+    else:
+        return None
+    running: sympy.Expr = sympy.Integer(0)
+    cells = []
+    for row in rows:
+        running += row.total
+        cells.append({table.Column.NAME: row.name, table.Column.KIND: row.kind,
+                      table.Column.OUTPUT_SHAPE: row.output_shape, table.Column.PARAMS: row.total,
+                      table.Column.SUBTOTAL: sympy.expand(running)})
+    columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
+               table.Column.SUBTOTAL]
+    return table.Table(columns, cells, [("total params", result.total)], [])
+
+
 def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
 
@@ -283,7 +337,7 @@ class _Builder:
                 continue
             columns = _merge([Column(v.label, tuple(rows + self.layer_rows(v.count.layers[i], v.convention)))
                               for v, rows in zip(variants, sizes, strict=True)])
-            code = self.call_text(layer.pos)
+            code = resolved_call(self.call_text(layer.pos), layer)
             earlier = shown.get((code, columns)) if in_network else None
             if earlier is not None:  # the same layer again: say so instead of repeating its derivation
                 sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], earlier)
@@ -299,7 +353,8 @@ class _Builder:
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(totals)))
-        return Document(title, paragraphs, self.conventions(variants), tuple(sections))
+        return Document(title, paragraphs, self.conventions(variants), tuple(sections),
+                        summary_table(counted) if in_network else None)
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
         """A repeated layer: its result, pointing at the derivation already shown."""
@@ -588,15 +643,27 @@ class _Builder:
         terms = [Term(1, self.result_node(p) if n == 1 else Prod((Num(n), self.result_node(p))))
                  for p, n in times.items()]
         steps: list[Step] = []
-        for start in range(0, len(terms), TERMS_PER_LINE):
-            chunk = terms[start:start + TERMS_PER_LINE]
+        for i, chunk in enumerate(self.lines_of_terms(terms)):
             node = Sum(tuple(chunk)) if len(chunk) > 1 else chunk[0].node
-            steps.append(Step(node, continues=start > 0))
+            steps.append(Step(node, continues=i > 0))
         if len(terms) != 1 or len(parts) - parts.count(0) > 1:
             steps.append(Step(formula.result_form(total)))
         if not steps:
             steps.append(Step(Num(0)))
         return Row(lhs, tuple(steps))
+
+    def lines_of_terms(self, terms: list[Term]) -> list[list[Term]]:
+        """A long sum's terms a line at a time: at most :data:`TERMS_PER_LINE`, and no more than
+        :data:`SUM_LINE_CHARS` printed characters (``6 × 589,824`` terms are wide)."""
+        lines: list[list[Term]] = [[]]
+        for term in terms:
+            candidate = lines[-1] + [term]
+            wide = len(formula.text(Sum(tuple(candidate)), self.style)) > SUM_LINE_CHARS
+            if lines[-1] and (len(candidate) > TERMS_PER_LINE or wide):
+                lines.append([term])
+            else:
+                lines[-1] = candidate
+        return [line for line in lines if line]
 
     # -- the description text a section comes from ------------------------------------
     def call_text(self, pos: nodes.Pos) -> str | None:
@@ -608,6 +675,64 @@ class _Builder:
             return None
         rest = "\n".join(lines[pos.line - 1:])
         return _balanced_call(rest[pos.column - 1:])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """``a=1, b=(2, 3)`` -> ``["a=1", "b=(2, 3)"]``: split at commas outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def _argument_text(value: Any, kind: str) -> str | None:
+    """A bound value as the description language writes it, or None when it is not a plain value."""
+    if isinstance(value, tuple) and value and all(v == value[0] for v in value):
+        value = value[0]
+    if isinstance(value, tuple):
+        inner = [_argument_text(v, kind) for v in value]
+        return None if None in inner else "(" + ", ".join(str(v) for v in inner) + ")"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool) or (kind in (BIAS, FLAG) and value in (0, 1)):
+        return "true" if value else "false"
+    if isinstance(value, int) or (isinstance(value, sympy.Basic) and value.is_number):
+        return str(value)
+    return None
+
+
+def resolved_call(code: str | None, layer: LayerResult) -> str | None:
+    """A call inside a block with its formal parameters replaced by the values they had there:
+    ``conv2d(C_out=C_out, k=k, stride=stride)`` reads ``conv2d(C_out=64, k=3, stride=1)`` in the
+    heading of ``layer1.0.conv2d`` (each heading says what that layer is, not what the block says)."""
+    match = re.fullmatch(r"([A-Za-z_][\w.]*)\((.*)\)", code or "")
+    if match is None or layer.entry is None:
+        return code
+    specs = {n: a for a in layer.entry.args for n in (a.name, *a.aliases)}
+    parts = []
+    for part in _top_level_parts(match.group(2)):
+        key, eq, value = part.partition("=")
+        spec = specs.get(key.strip()) if eq else None
+        if spec is not None and _IDENTIFIER.fullmatch(value.strip()) and value.strip() not in ("true", "false"):
+            bound = layer.bindings.get(spec.formula_name, layer.bindings.get(spec.name))
+            shown = _argument_text(bound, spec.kind) if bound is not None else None
+            part = f"{key.strip()}={shown}" if shown is not None else part
+        parts.append(part)
+    return f"{match.group(1)}({', '.join(parts)})"
 
 
 def _balanced_call(text: str) -> str:
@@ -752,10 +877,17 @@ def _layer_notes(layers: list[LayerResult]) -> list[str]:
     return list(dict.fromkeys(note for layer in layers for note in layer.notes))
 
 
+#: Parameter-free layers of one kind up to this many are named; more are counted (``49 × relu``).
+MAX_NAMES_LISTED = 3
+
+
 def _silent_notes(layers: list[LayerResult]) -> list[str]:
     """Zero-parameter layers of a network, grouped by why they have none."""
-    by_reason: dict[str, list[str]] = {}
+    by_kind: dict[tuple[str, str], list[str]] = {}
     for layer in layers:
         reason = layer.entry.zero_reason if layer.entry is not None else "no weights"
-        by_reason.setdefault(reason, []).append(layer.name)
-    return [f"{', '.join(names)}: 0 ({reason})" for reason, names in by_reason.items()]
+        by_kind.setdefault((layer.kind, reason), []).append(layer.name)
+    # a kind that comes many times is one line (``49 × relu: 0``), not a list of 49 names off the page
+    return [f"{names[0] if len(names) == 1 else f'{len(names)} × {kind}'}: 0 ({reason})"
+            if len(names) <= 1 or len(names) > MAX_NAMES_LISTED else f"{', '.join(names)}: 0 ({reason})"
+            for (kind, reason), names in by_kind.items()]
