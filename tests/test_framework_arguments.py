@@ -32,6 +32,7 @@ import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
 from symcount.catalog.core import CATALOG, LayerType, Spelling, Unmodelled  # noqa: E402
 from symcount.catalog.wrappers import WRAPPERS, Wrapper  # noqa: E402
+from symcount.cli.main import main  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -240,3 +241,9 @@ def test_every_keras_wrapper_argument_is_read_ignored_or_refused(wrapper: Wrappe
     cls = getattr(keras.layers, wrapper.keras.name)
     unaccounted = [p.name for p in parameters(cls) if p.name not in (*wrapper.order, *wrapper.ignored)]
     assert not unaccounted, (wrapper.name, unaccounted)
+
+
+def test_an_unmodelled_option_exits_2_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["count", "--convention", "keras", 'layers.MaxPooling2D(2, data_format="channels_first")'])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.startswith('<input>:1:36: maxpool2d: data_format="channels_first" is not modelled')
