@@ -247,3 +247,10 @@ def test_an_unmodelled_option_exits_2_from_the_command_line(capsys: pytest.Captu
     code = main(["count", "--convention", "keras", 'layers.MaxPooling2D(2, data_format="channels_first")'])
     _, err = capsys.readouterr()
     assert code == 2 and err.startswith('<input>:1:36: maxpool2d: data_format="channels_first" is not modelled')
+
+
+@pytest.mark.parametrize("call", ["nn.Flatten(1, -1)", "nn.Flatten(1)", "nn.Flatten(start_dim=1, end_dim=-1)"])
+def test_flatten_takes_torchs_positional_defaults(call: str) -> None:
+    out = eval(call, {"nn": nn})(torch.zeros(1, 3, 4, 4))  # the test runs torch itself; symcount never evals
+    result = symcount.count(f"network n {{ input(C=3, H=4, W=4); {call} }}")
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), call
