@@ -121,6 +121,9 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
         except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+        if not text.strip():
+            raise SymcountError("empty description: the file has no text", filename=str(path),
+                                hint='write layers in it, e.g. conv2d(C_in=3, C_out=8, k=3)')
         if path.suffix.lower() == ".json":
             return _described_config(_plain(text), str(path), network)
         return _plain(text), str(path), network or None

@@ -26,10 +26,13 @@ import sympy  # noqa: E402
 import torch  # noqa: E402
 from keras import layers as kl  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 import symcount  # noqa: E402
 from symcount import SymcountError  # noqa: E402
 from symcount.catalog.core import CATALOG, LayerType, Spelling, Unmodelled  # noqa: E402
+from symcount.catalog.wrappers import WRAPPERS, Wrapper  # noqa: E402
+from symcount.cli.main import main  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -215,3 +218,39 @@ def test_multihead_attention_takes_all_of_torchs_positional_arguments(args: tupl
     [layer] = result.layers
     assert sorted((t.name, tuple(int(n) for n in t.shape)) for t in layer.tensors if t.size) == \
         sorted((name, tuple(p.shape)) for name, p in module.named_parameters()), call
+
+
+@pytest.mark.parametrize("options", [{}, {"add_zero_attn": True}, {"add_bias_kv": True},
+                                     {"add_bias_kv": True, "add_zero_attn": True}], ids=str)
+def test_multihead_attention_macs_count_its_extra_keys(options: dict[str, bool]) -> None:
+    """add_zero_attn adds no weight but a key to attend to: FlopCounterMode counts it, so does symcount."""
+    module = nn.MultiheadAttention(64, 8, batch_first=True, **options)
+    x = torch.zeros(1, 10, 64)
+    with FlopCounterMode(display=False) as counter:
+        module(x, x, x)
+    args = "".join(f", {name}={written(value)}" for name, value in options.items())
+    result = symcount.count(f"network n {{ input(L=10, C=64); nn.MultiheadAttention(64, 8, batch_first=true{args}) }}")
+    assert result.macs == counter.get_total_flops() // 2
+    assert result.total == sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize("wrapper", list(WRAPPERS.values()), ids=lambda w: w.name)
+def test_every_keras_wrapper_argument_is_read_ignored_or_refused(wrapper: Wrapper) -> None:
+    """Bidirectional and TimeDistributed: each argument is in the wrapper's order (read, or refused
+    there by name as backward_layer is) or ignored on purpose."""
+    cls = getattr(keras.layers, wrapper.keras.name)
+    unaccounted = [p.name for p in parameters(cls) if p.name not in (*wrapper.order, *wrapper.ignored)]
+    assert not unaccounted, (wrapper.name, unaccounted)
+
+
+def test_an_unmodelled_option_exits_2_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["count", "--convention", "keras", 'layers.MaxPooling2D(2, data_format="channels_first")'])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.startswith('<input>:1:36: maxpool2d: data_format="channels_first" is not modelled')
+
+
+@pytest.mark.parametrize("call", ["nn.Flatten(1, -1)", "nn.Flatten(1)", "nn.Flatten(start_dim=1, end_dim=-1)"])
+def test_flatten_takes_torchs_positional_defaults(call: str) -> None:
+    out = eval(call, {"nn": nn})(torch.zeros(1, 3, 4, 4))  # the test runs torch itself; symcount never evals
+    result = symcount.count(f"network n {{ input(C=3, H=4, W=4); {call} }}")
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), call

@@ -136,7 +136,7 @@ def _flatten_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 
 register(LayerType(
-    name="flatten", spellings=(torch_nn("Flatten"), keras_layer("Flatten")),
+    name="flatten", spellings=(torch_nn("Flatten", ("start_dim", "end_dim")), keras_layer("Flatten", ("data_format",))),
     description="Flatten: all positions and channels into one feature vector.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_flatten_shape, macs=_zero_macs,
     zero_reason="no weights: it only reshapes",

@@ -39,6 +39,8 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
                    "Keras's output_shape projection is counted")
     if convention == "keras" and a.add_bias_kv:
         out.append("Keras's MultiHeadAttention has no add_bias_kv: PyTorch's bias_k and bias_v are counted")
+    if convention == "keras" and a.get("add_zero_attn"):
+        out.append("Keras's MultiHeadAttention has no add_zero_attn: PyTorch's extra zero key is in the MACs")
     return out + _attention_layout_caveats(a, convention)
 
 
@@ -236,10 +238,11 @@ def _attention_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     """Projections of L positions, then scores and weighted sum over the keys: L of them, one more with
-    add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position)."""
+    add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position) and one more
+    with add_zero_attn (a zero key and value)."""
     L = positions(i)
     S = a.memory_len if a.memory_len is not None else L  # cross-attention: the other stream's length
-    keys = S + 1 if a.add_bias_kv else S
+    keys = S + (1 if a.add_bias_kv else 0) + (1 if a.get("add_zero_attn") else 0)
     if a.window != 0:  # L/w^2 windows x h x w^2 queries x w^2 keys: each query sees the w^2 keys of its window
         keys = a.window ** 2
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
@@ -249,7 +252,7 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 
 register(LayerType(
     name="attention",
-    ignored=("dropout", "batch_first", "add_zero_attn", "flash_attention", "seed", *_KERNEL_OPTIONS[1:]),
+    ignored=("dropout", "batch_first", "flash_attention", "seed", *_KERNEL_OPTIONS[1:]),
     unmodelled=(Unmodelled("attention_axes", (None,), "attention over other axes than the sequence changes the "
                            "score matrix symcount sizes", 1),
                 Unmodelled("sliding_window", (None,), "a sliding window changes the scores symcount counts", 4),
@@ -276,6 +279,8 @@ register(LayerType(
         ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
                 doc="output features (Keras output_shape; default d_model)"),
         ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
+        ArgSpec("add_zero_attn", FLAG, False, (),
+                doc="PyTorch: a zero key and value appended (no weights; one more key in the MACs)"),
         ArgSpec("q_bias", BIAS, None, (), symbol="b_q", doc="bias of the query projection (default: bias)"),
         ArgSpec("k_bias", BIAS, None, (), symbol="b_k", doc="bias of the key projection (default: bias)"),
         ArgSpec("v_bias", BIAS, None, (), symbol="b_v", doc="bias of the value projection (default: bias)"),

@@ -119,6 +119,16 @@ def html_text(text: str) -> str:
     return text.translate(_HTML)
 
 
+#: Characters XML 1.0 forbids (control characters, surrogates, U+FFFE/U+FFFF): dropped from user text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text with the characters XML 1.0 cannot hold removed, so every file stays well-formed (the
+    one such filter: Moodle XML, QTI, GIFT and the exam's own Moodle file use it)."""
+    return _NOT_XML.sub("", text)
+
+
 #: GIFT's special characters: each is written with a backslash (a backslash too, and a line break
 #: as ``\n``, so one question stays on its lines).
 _GIFT = str.maketrans({**{ch: "\\" + ch for ch in "\\~=#{}:"}, "\n": "\\n", "\r": ""})

@@ -45,7 +45,7 @@ from symcount.language.symbols import is_number
 from symcount.language.values import Value, describe
 from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import html_text, latex_text, markdown_text
+from symcount.render.escape import html_text, latex_text, markdown_text, xml_safe
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -225,7 +225,8 @@ class Exam(Printable):
             ET.SubElement(q, "showunits").text = "3"
             ET.SubElement(q, "unitsleft").text = "0"
         ET.indent(quiz)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+        # ElementTree escapes markup but writes control characters as they are: XML 1.0 forbids them
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(ET.tostring(quiz, encoding="unicode")) + "\n"
 
     def stress(self) -> StressReport:
         return stress_report(self)

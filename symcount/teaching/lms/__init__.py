@@ -218,12 +218,3 @@ def inline_math(latex: str, math: str = "mathjax") -> str:
         return (f'<img class="equation_image" title="{attr}" src="/equation_images/{quote(latex, safe="")}?scale=1" '
                 f'alt="LaTeX: {attr}" data-equation-content="{attr}" data-ignore-a11y-check="" />')
     return rf"\({html_text(latex)}\)"
-
-
-#: Characters XML 1.0 forbids (control characters, surrogates, U+FFFE/U+FFFF): dropped from user text.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text with the characters XML 1.0 cannot hold removed, so every file stays well-formed."""
-    return _NOT_XML.sub("", text)
