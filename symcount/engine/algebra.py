@@ -18,31 +18,27 @@ from dataclasses import dataclass
 import sympy
 
 from symcount.engine.count import Count
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 #: Values each size takes in a table of cases (small, then typical, then large).
 CASE_VALUES = (1, 2, 3, 4, 16, 64)
 BINARY = (0, 1)
-#: Largest polynomial the analysis shifts, factors or solves, in terms after the ``1 + y`` shift.
-#: Parameter counts have a few dozen; ``C^50*x^50`` would take sympy many seconds, so a
-#: larger one is reported as undecided (a table of cases) instead.
-MAX_ANALYSED_TERMS = 2_000
-#: Highest power of one size the analysis factors (factoring x^50 - y^50 takes sympy seconds).
-MAX_ANALYSED_DEGREE = 24
 
 
 def too_big(expr: sympy.Expr) -> bool:
-    """True when ``expr`` is too large a polynomial to analyse quickly (see MAX_ANALYSED_TERMS)."""
+    """True when ``expr`` is too large a polynomial to analyse quickly (see :mod:`symcount.language.budget`):
+    too many symbols, terms, digits or too high a degree, or too many terms after the ``1 + y`` shift."""
+    if not budget.affordable(expr):
+        return True
     total = 0
     for term in sympy.Add.make_args(expr):
         size = 1
         for base, exponent in term.as_powers_dict().items():
             if base.free_symbols:
-                if exponent.is_Integer and abs(exponent) > MAX_ANALYSED_DEGREE:
-                    return True
                 size *= int(exponent) + 1 if exponent.is_Integer and exponent > 0 else 2
         total += size
-        if total > MAX_ANALYSED_TERMS:
+        if total > budget.MAX_SHIFTED_TERMS:
             return True
     return False
 
@@ -259,8 +255,10 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     """
     if not isinstance(expr, sympy.Basic) or is_number(expr):
         return expr
+    if not budget.affordable(expr):  # past the budget: as it is (expanding a quotient would spread it out)
+        return expr
     candidates = [sympy.expand(expr)]
-    if too_big(candidates[0]):
+    if too_big(candidates[0]) or not budget.affordable(expr):
         return candidates[0]
     for make in (sympy.factor, sympy.cancel, lambda e: sympy.expand(sympy.cancel(e))):
         try:
