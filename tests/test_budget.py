@@ -14,6 +14,7 @@ import pytest
 import sympy
 
 import symcount
+from symcount import SymcountError
 from symcount.engine.count import plain
 from symcount.language import budget
 from symcount.language.symbols import sym
@@ -96,3 +97,31 @@ def test_check_of_a_huge_degree_answer_is_not_hung(answer: str, warm: None) -> N
     assert best_of_three(lambda: verdicts.append(check("conv2d(C_in=C_in, C_out=C_out, k=k)", answer))) < HANG_BOUND
     assert not verdicts[-1].correct
     assert "Wrong" in verdicts[-1].text()
+
+
+# ---------------------------------------------------------------------------------- document size
+
+
+def test_derive_refuses_a_network_too_long_to_write_out_before_counting_it(warm: None) -> None:
+    """35,000 batch norms made a 6 MB document in 40 s; count still counts them (its own limit)."""
+    text = "network big {\n    input(H=8, W=8, C=4)\n    repeat 35000 {\n        batchnorm()\n    }\n}\n"
+    errors: list[SymcountError] = []
+
+    def run() -> None:
+        with pytest.raises(SymcountError) as info:
+            symcount.derive(text)
+        errors.append(info.value)
+    assert best_of_three(run) < HANG_BOUND
+    err = errors[-1]
+    assert err.message == "repeat 35,000 of 1 layers expands to 35,000 layers (limit 2,000)"
+    assert (err.line, err.column) == (3, 12) and "a derivation writes out every layer" in (err.hint or "")
+    assert symcount.count(text.replace("35000", "3000")).total == 3000 * 8  # the count's limit is its own
+
+
+def test_the_derivation_limit_also_holds_where_sizing_cannot_tell(warm: None) -> None:
+    """Layers made one block call at a time still stop at the derivation's limit, with its hint."""
+    text = ("block b(n) {\n    batchnorm()\n}\nnetwork big {\n    input(H=8, W=8, C=4)\n"
+            + "    b(n=1)\n" * 2_001 + "}\n")
+    with pytest.raises(SymcountError) as info:
+        symcount.derive(text)
+    assert "2,000 layers" in info.value.message and "a derivation writes out every layer" in (info.value.hint or "")
