@@ -44,7 +44,7 @@ from symcount.engine.count import Count, convention_line
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.engine.sizing import limited_layers
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.render import formula
 from symcount.render.derivation_markdown import render_math_only
 from symcount.render.document import Column, Document, Row, Section, Step
@@ -409,7 +409,7 @@ class _Builder:
         same formula over the active copies."""
         if "param" not in formulas or layer.total == 0 or sympy.expand(layer.active - layer.total) == 0:
             return []
-        copies = sympy.simplify(layer.multiplier * layer.active / layer.total)
+        copies = budget.simplify(layer.multiplier * layer.active / layer.total)
         if copies.free_symbols - layer.multiplier.free_symbols:
             return []
         general = formula.parse_formula(formulas["param"])
