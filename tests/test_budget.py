@@ -125,3 +125,18 @@ def test_the_derivation_limit_also_holds_where_sizing_cannot_tell(warm: None) ->
     with pytest.raises(SymcountError) as info:
         symcount.derive(text)
     assert "2,000 layers" in info.value.message and "a derivation writes out every layer" in (info.value.hint or "")
+
+
+def test_a_difference_of_many_symbols_with_one_sign_is_still_decided(warm: None) -> None:
+    """The strict-sign test shifts and reads coefficients (no factoring): 30 biases more is dearer, for sure."""
+    with_bias, without = chain(30), chain(30).replace(")\n", ", bias=false)\n").replace("input(C=W0, bias=false)",
+                                                                                    "input(C=W0)")
+    assert symcount.compare(with_bias, without).verdict.kind == "dearer"
+
+
+def test_a_difference_past_the_budget_is_undecided_and_says_so(warm: None) -> None:
+    """Never "depends" (a claim that the sign changes) when the analysis stopped at the budget."""
+    c = symcount.compare(chain(30), chain(30, "V"))
+    assert c.verdict.kind == "undecided"
+    assert str(c.verdict).startswith("Which is cheaper was not decided: A - B has 62 symbols (the limit is 10), "
+                                     "past symcount's algebra budget")

@@ -57,7 +57,8 @@ class Outcome:
     """For which values A is cheaper (A < B), equal, or dearer (A > B).
 
     ``kind`` is ``"cheaper"``, ``"equal"``, ``"dearer"`` (the same for every
-    allowed value) or ``"depends"``; ``sentence(style)`` is the verdict.
+    allowed value), ``"depends"`` or ``"undecided"`` (A − B past the algebra budget: nothing is claimed);
+    ``sentence(style)`` is the verdict.
     """
 
     kind: str
@@ -88,6 +89,9 @@ class Outcome:
         if a.symbol is not None:
             parts = [self._segment(seg, a.symbol, style) for seg in a.segments]
             return "; ".join(parts) + "."
+        if a.undecided is not None:  # past the algebra budget: say so, claim nothing about the sign
+            return (f"Which is cheaper was not decided: A - B has {a.undecided}, past symcount's algebra budget; "
+                    f"A is dearer than B exactly when {style.relation(self.difference, '>', sympy.Integer(0))}.")
         names = _join_words([style.symbol(s) for s in a.depends_on])
         deciding = sympy.expand(a.deciding)
         lead = sympy.Poly(deciding, *a.depends_on).LC() if deciding.is_polynomial(*a.depends_on) else 1
@@ -158,7 +162,7 @@ def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool
     if analysis.constant is not None:
         kind = {-1: "cheaper", 0: "equal", 1: "dearer"}[analysis.constant]
     else:
-        kind = "depends"
+        kind = "undecided" if analysis.undecided is not None else "depends"
     return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
 
 
