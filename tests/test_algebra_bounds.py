@@ -46,24 +46,20 @@ def warm() -> None:
     symcount.count("relu()")
 
 
-#: A width: a fresh symbol, a product or sum of symbols, a small power of a sum.
-width = st.one_of(
-    st.integers(0, 199).map(lambda i: f"W{i}"),
-    st.tuples(st.integers(0, 199), st.integers(0, 199)).map(lambda p: f"W{p[0]}*W{p[1]}"),
-    st.tuples(st.integers(0, 199), st.integers(1, 9)).map(lambda p: f"W{p[0]} + {p[1]}"),
-    st.tuples(st.integers(0, 199), st.integers(0, 199), st.integers(2, 4)).map(
-        lambda p: f"(W{p[0]} + W{p[1]})^{p[2]}"),
-)
+#: The form of layer j's width, always in a symbol of its own (Wj), so n layers have n independent
+#: symbols: the symbol alone, times another, plus a number, a small power of a sum with another.
+FORMS = st.sampled_from(["W{j}", "W{j}*W{o}", "W{j} + {c}", "(W{j} + W{o})^{p}"])
 
 
 @st.composite
 def network(draw: st.DrawFn, name: str = "n") -> str:
     """A chain of 20-120 layers whose widths are independent symbols and small polynomials of them."""
-    widths = draw(st.lists(width, min_size=20, max_size=120))
-    kinds = draw(st.lists(st.sampled_from(["linear", "linear", "embedding", "layernorm"]),
-                          min_size=len(widths), max_size=len(widths)))
+    n = draw(st.integers(20, 120))
     lines = []
-    for kind, w in zip(kinds, widths, strict=True):
+    for j in range(1, n + 1):
+        form = draw(FORMS)
+        w = form.format(j=j, o=draw(st.integers(0, n)), c=draw(st.integers(1, 9)), p=draw(st.integers(2, 3)))
+        kind = draw(st.sampled_from(["linear", "linear", "nobias", "layernorm"]))
         lines.append(f"    linear(C_out={w})" if kind == "linear" else
                      f"    layernorm(C={w})" if kind == "layernorm" else f"    linear(C_out={w}, bias=false)")
     return f"network {name} {{\n    input(C=W0)\n" + "\n".join(lines) + "\n}\n"
