@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -355,3 +356,47 @@ def test_shared_answers_only_when_asked() -> None:
     assert "only 3 " in str(err.value) and "the answer of another variant" in str(err.value)
     assert len(generate(text, variants=4, shared_answers=True).variants) == 4
     assert len(generate('let shared_answers = "allowed"\n' + text, variants=4).variants) == 4
+
+
+# ---------------------------------------------------------------------------------- the choice space
+
+
+def _template(tmp_path: Path, lets: str, require: str, name: str = "t.sc") -> Path:
+    path = tmp_path / name
+    path.write_text(f'let question = "How many? {{C}}"\n{lets}\n{require}\n'
+                    "network n {\n    input(C=C)\n    linear(C_out=4)\n}\n", encoding="utf-8")
+    return path
+
+
+def test_an_impossible_require_over_many_lets_is_refused_at_its_position(tmp_path: Path) -> None:
+    """12 lets of 10 values each (10^12 draws) and a require on two of them: checked over those two."""
+    lets = "let C = choose(1, 2, 3)\n" + "\n".join(
+        f"let A{i} = choose({', '.join(str(v) for v in range(1, 11))})" for i in range(12))
+    path = _template(tmp_path, lets, "require A0 + A1 > 1000   # never")
+    start = time.perf_counter()
+    with pytest.raises(SymcountError) as info:
+        generate(path, variants=3)
+    assert time.perf_counter() - start < 10  # "not hung": 2,000 draws, seconds, before
+    assert info.value.message == ("'require A0 + A1 > 1000' holds for none of the 100 combinations of A0, A1: "
+                                  "no variant can be drawn")
+    assert (info.value.line, info.value.column) == (15, 1) and info.value.filename == str(path)
+
+
+def test_requires_that_no_combination_meets_together_are_refused(tmp_path: Path) -> None:
+    path = _template(tmp_path, "let C = choose(1, 2, 3, 4)", "require C > 2\nrequire C < 2")
+    with pytest.raises(SymcountError, match="no combination of the choices meets every require"):
+        generate(path, variants=1)
+
+
+def test_a_wide_choose_with_few_valid_values_gives_all_of_them_and_says_how_many(tmp_path: Path) -> None:
+    """3,000 values of which 5 meet the require: random draws found 3 of them after 1,454 rejections."""
+    wide = ", ".join(str(v) for v in range(1, 3_001))
+    path = _template(tmp_path, f"let C = choose({wide})", "require C > 2995")
+    exam = generate(path)
+    assert sorted(v.values["C"] for v in exam.variants) == [2996, 2997, 2998, 2999, 3000]
+    assert exam.shortfall is not None and "5 of the 3,000 combinations of the choices meet the requires" \
+        in exam.shortfall
+    with pytest.raises(SymcountError) as info:
+        generate(path, variants=6)
+    assert info.value.message == ("only 5 of the 3,000 combinations of the choices meet the requires; "
+                                  "6 variants were asked for")

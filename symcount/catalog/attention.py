@@ -29,6 +29,7 @@ from symcount.catalog.core import (
 )
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 
@@ -54,8 +55,8 @@ def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "keras" and not _attention_uniform(a):
         return ["Keras's MultiHeadAttention has one use_bias for all projections, no QK-norm and no relative "
                 "position bias: the per-projection biases, norms and tables written are counted"]
-    if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
-            and sympy.simplify(a.value_dim - a.key_dim) != 0):
+    if (convention == "keras" and budget.is_zero(a.kv_heads - a.heads) is not True
+            and budget.is_zero(a.value_dim - a.key_dim) is not True):
         return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
     return []
 
@@ -104,14 +105,14 @@ def _attention_standard(a: Args) -> bool:
     """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head, one bias."""
     return bool(
         _attention_uniform(a)
-        and sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
-        and sympy.simplify(a.value_dim - a.key_dim) == 0
-        and sympy.simplify(a.kv_heads - a.heads) == 0
+        and budget.is_zero(a.key_dim * a.heads - a.d_model) is True
+        and budget.is_zero(a.value_dim - a.key_dim) is True
+        and budget.is_zero(a.kv_heads - a.heads) is True
     )
 
 
 def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
-    return bool(sympy.simplify(x - y) == 0)
+    return budget.is_zero(x - y) is True
 
 
 def _attention_plain_io(a: Args) -> bool:
@@ -197,7 +198,7 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
                          f" + (h*d_v + b)*d_out{extra}"}
     if _attention_standard(a):
         return {"param": "4*(d_model + b)*d_model"}
-    if sympy.simplify(a.kv_heads - a.heads) == 0 and sympy.simplify(a.value_dim - a.key_dim) == 0:
+    if budget.is_zero(a.kv_heads - a.heads) is True and budget.is_zero(a.value_dim - a.key_dim) is True:
         return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
     return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
                      " + (h*d_v + b)*d_model"}

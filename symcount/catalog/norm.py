@@ -28,6 +28,7 @@ from symcount.catalog.core import (
 )
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
+from symcount.language import budget
 
 
 def _center_scale_caveats(layer: str) -> Callable[[Args, str], list[str]]:
@@ -220,7 +221,7 @@ def _ln_validate(a: Args) -> tuple[str, str] | None:
     if a.get("axis") is not None and a.axis != -1:
         return "axis", "layernorm takes normalized_shape (PyTorch) or axis (Keras), not both"
     last = shape.layout("pytorch")[-len(a.C):]
-    if len(last) < len(a.C) or any(sympy.simplify(x - y).is_zero is False for x, y in zip(a.C, last, strict=True)):
+    if len(last) < len(a.C) or any(budget.simplify(x - y).is_zero is False for x, y in zip(a.C, last, strict=True)):
         shown = ", ".join(str(n) for n in shape.layout("pytorch"))
         return "C", (f"normalized_shape ({', '.join(str(n) for n in a.C)}) must be the input's last sizes; "
                      f"the input is ({shown})")

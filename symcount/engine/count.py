@@ -16,6 +16,7 @@ from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activatio
 from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.values import Value
 from symcount.render.printable import Printable
 from symcount.render.table import Column, Table
@@ -82,7 +83,7 @@ def plain(value: Any) -> int | str | None:
             return None
         if value.is_Integer:
             return int(value)
-        return str(value)
+        return budget.text(value)
     return cast("int | str", value)  # the counts that are not sympy are plain ints
 
 

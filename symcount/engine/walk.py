@@ -38,7 +38,15 @@ from symcount.engine.dims import _same_sizes, fmt_dims, fmt_shape, shapes_equal
 from symcount.engine.load import Program
 from symcount.engine.results import BlockCall, LayerResult, Merge, TensorResult, totals_of
 from symcount.engine.scope import Scope
-from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
+from symcount.engine.sizing import (
+    MAX_BLOCK_CALLS,
+    MAX_CALL_DEPTH,
+    MAX_CALLS_SHOWN,
+    Sizer,
+    check_expansion_size,
+    layer_limit,
+    limit_hint,
+)
 from symcount.errors import SymcountError, did_you_mean, shorten
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
@@ -137,20 +145,20 @@ class Walker:
             if not count.is_integer or count < 0:
                 raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos)
             n = int(count)
-            if n > MAX_LAYERS:
-                raise SymcountError(f"repeat {n} expands to too many layers (limit {MAX_LAYERS:,})",
-                                    item.count.pos)
+            if n > layer_limit():
+                raise SymcountError(f"repeat {n} expands to too many layers (limit {layer_limit():,})",
+                                    item.count.pos, hint=limit_hint())
             for i in range(n):
                 before = self.expanded
                 inner = scope.child(f"{scope.prefix}{i}") if item.label else scope.iteration(i)
                 shape = self.run_body(item.body, env.child(), shape, inner, multiplier)
                 per_pass = self.expanded - before
-                if i == 0 and self.expanded + per_pass * (n - 1) > MAX_LAYERS:
+                if i == 0 and self.expanded + per_pass * (n - 1) > layer_limit():
                     # refuse now rather than after expanding up to the limit (nested repeats)
                     raise SymcountError(
                         f"repeat {n} of {per_pass:,} layers expands to {per_pass * n:,} layers "
-                        f"(limit {MAX_LAYERS:,})", item.count.pos,
-                        hint="a symbolic count (repeat N {...}) counts any number of copies at once")
+                        f"(limit {layer_limit():,})", item.count.pos,
+                        hint=limit_hint() or "a symbolic count (repeat N {...}) counts any number of copies at once")
             self.close_construct(item, outer, start, shape)
             return shape
         if count.is_nonnegative is False:
@@ -221,8 +229,9 @@ class Walker:
                                     hint=f"the layer it wraps goes in parentheses: {node.kind}("
                                          f"{'LSTM(64)' if wrapper.name == 'bidirectional' else 'Dense(10)'})")
             self.expanded += 1
-            if self.expanded > MAX_LAYERS:
-                raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+            if self.expanded > layer_limit():
+                raise SymcountError(f"the description expands to more than {layer_limit():,} layers", node.pos,
+                                    hint=limit_hint())
             result, out = self.count_wrapper(wrapper, node, env, shape, scope, multiplier)
             self.layers.append(result)
             return out
@@ -241,8 +250,9 @@ class Walker:
             raise SymcountError(f"{entry.name} takes no body", node.pos)
         node, shape = self.keras_input_args(entry, node, env, shape)
         self.expanded += 1
-        if self.expanded > MAX_LAYERS:
-            raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+        if self.expanded > layer_limit():
+            raise SymcountError(f"the description expands to more than {layer_limit():,} layers", node.pos,
+                                hint=limit_hint())
         result, out = self.count_layer(entry, node, env, shape, scope, multiplier)
         self.layers.append(result)
         return out

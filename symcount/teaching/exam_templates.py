@@ -28,6 +28,7 @@ from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.values import Env, Value, evaluate, truth
+from symcount.teaching.exam_choices import Scripted
 from symcount.teaching.fairness import SlipValue
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
@@ -216,8 +217,9 @@ def question_layout(tree: nodes.Program, question: str) -> str | None:
 # ------------------------------------------------------------------------------------- drawing
 
 
-def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict[str, Value], bool]:
-    """One draw: (the chosen lets, every top-level value, whether the requires hold)."""
+def draw(template: Template, rng: random.Random | Scripted) -> tuple[dict[str, Value], dict[str, Value], bool]:
+    """One draw: (the chosen lets, every top-level value, whether the requires hold); ``rng`` may be
+    :class:`Scripted` (the values of one combination, when drawing goes through them)."""
     def choose(*options: Value) -> Value:
         if not options:
             raise SymcountError("choose() needs at least one value")

@@ -24,6 +24,7 @@ from symcount.engine.backward import Backward, backward_of
 from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
+from symcount.language import budget
 from symcount.language.symbols import as_sympy
 from symcount.render.formats import Format
 from symcount.render.numbers import text_value
@@ -519,7 +520,7 @@ def sequence_length(result: Count) -> sympy.Expr:
 def _layer_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
     """(biases, tied weights, scale): the per-token share of a layer's tensors."""
     counted = sympy.Add(*[t.size for t in layer.tensors if t.category in ("trainable", "non_trainable")])
-    scale = sympy.simplify(layer.active / counted) if counted != 0 else layer.multiplier
+    scale = budget.simplify(layer.active / counted) if counted != 0 else layer.multiplier
     biases = sympy.Add(*[t.size for t in layer.tensors
                          if t.category in ("trainable", "non_trainable") and t.name.endswith("bias")])
     tied = sympy.Add(*[t.size for t in layer.tensors if t.shared_with is not None])
