@@ -41,6 +41,7 @@ TORCH = [
     ("torch_nanogpt.py", "model"),
     ("torch_nanogpt.py", "baby"),
     ("torch_small_resnet.py", "model"),
+    ("torch_weight_sharing.py", "model"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -50,6 +51,7 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_dcgan.py", "netG"): ((100, 1, 1), {"H": 1, "W": 1}),
     ("torch_dcgan.py", "netD"): ((3, 64, 64), {"H": 64, "W": 64}),
     ("torch_small_resnet.py", "model"): ((3, 32, 32), None),
+    ("torch_weight_sharing.py", "model"): ((8, 16, 16), None),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
@@ -58,6 +60,7 @@ KERAS = [
     ("keras_subclassed.py", "model"),
     ("keras_siamese.py", "model"),
     ("keras_multi_input.py", "model"),
+    ("keras_shared_conv.py", "model"),
 ]
 
 
@@ -302,13 +305,30 @@ def test_dataclass_configs_take_their_arguments() -> None:
     assert caught.value.line == 11 and "no field e" in str(caught.value)
 
 
-def test_a_shared_layer_with_weights_a_description_cannot_share_is_a_placed_error() -> None:
-    """A Conv2D applied to two inputs: Keras counts it once; rather than count it twice, say where."""
+def test_a_shared_conv_is_counted_once_and_says_so() -> None:
+    """A Conv2D applied to two inputs: Keras counts it once; its second use is written shared= the first."""
     code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8, 8, 3))\nb = keras.Input(shape=(8, 8, 3))\n"
             "conv = layers.Conv2D(4, 3)\nmerged = layers.Add()([conv(a), conv(b)])\nmodel = keras.Model([a, b], merged)\n")
+    result = symcount.count(PythonCode(code), convention="keras")
+    assert result.total == 3 * 3 * 3 * 4 + 4
+    assert result.macs == 2 * 6 * 6 * 4 * 27
+    assert any("applied 2 times" in note for note in result.notes)
+
+
+SHARED_ERRORS = {
+    "conv2d(C_out=4, k=3, shared=nowhere)": "shared=nowhere: no earlier layer has that label",
+    "conv2d(C_out=8, k=3, shared=c)": "shared=c: weight is (8, 4, 3, 3) here, but (4, 4, 3, 3) in c",
+    "batchnorm(shared=c)": "shared=c: c is a conv2d, not a batchnorm",
+}
+
+
+@pytest.mark.parametrize("line", list(SHARED_ERRORS))
+def test_shared_is_refused_where_it_cannot_be_the_same_layer(line: str) -> None:
+    """``shared=`` names an earlier layer of the same kind whose tensors have the same shapes."""
+    text = f"network n {{\n    input(C=4, H=8, W=8)\n    c: conv2d(C_out=4, k=3, padding=1)\n    {line}\n}}\n"
     with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code), convention="keras")
-    assert caught.value.line == 5 and "applied more than once" in str(caught.value)
+        symcount.count(text)
+    assert caught.value.line == 4 and SHARED_ERRORS[line] in str(caught.value)
 
 
 def test_several_outputs_are_refused_where_the_model_is_built() -> None:

@@ -600,7 +600,7 @@ class _KerasWriter(_Writer):
             else:
                 out.append((indent + self.tied_text(layer, labels[key]), pos))
                 notes.append(f"layers.{layer.name} at line {pos.line} is applied {uses[key]} times: Keras keeps one "
-                             "set of its weights, counted once (its later uses are written tied to the first)")
+                             "set of its weights, counted once (its later uses are written shared= the first)")
         return out
 
     def shared_label(self, layer: Layer) -> str:
@@ -614,16 +614,10 @@ class _KerasWriter(_Writer):
         return label
 
     def tied_text(self, layer: Layer, label: str) -> str:
-        if layer.name not in ("Dense", "Embedding"):
-            raise self.reader.error(f"layers.{layer.name} is applied more than once (its weights are shared): "
-                                    "Keras counts them once, and a description can share only a Dense or Embedding "
-                                    "layer's weights", layer.node,
-                                    hint="shared Dense and Embedding layers (and towers of them) are read")
-        kwargs = {k: v for k, v in layer.kwargs.items() if k not in ("use_bias", "bias", "name")}
-        if layer.name == "Dense":
-            kwargs["use_bias"] = False
+        """A later use of a shared layer: the same call, ``shared=`` the first (its weights counted there)."""
+        kwargs = {k: v for k, v in layer.kwargs.items() if k != "name"}
         copy = Layer(layer.framework, layer.name, layer.args, kwargs, layer.node)
-        return self.call_text(copy, "layers.", f"tied={label}")
+        return self.call_text(copy, "layers.", f"shared={label}")
 
     def model_body(self, model: Any, pos: Pos) -> list[tuple[str, Pos]]:
         if isinstance(model, KSequential):

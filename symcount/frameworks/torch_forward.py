@@ -459,7 +459,8 @@ class ForwardWriter:
 
     def forward_lines(self: Any, items: list[tuple[str, Layer | str, ast.AST]], paths: dict[int, str]) -> list[tuple[str, Pos]]:
         """Each step as a line, top to bottom: a layer of the model labelled by its path the first time,
-        ``tied=`` to a layer written before it; every layer with weights must be used exactly once."""
+        ``shared=`` that label when forward applies it again (torch counts its weights once), ``tied=`` to
+        a layer written before it whose weight it shares; every layer with weights must be used."""
         labels: dict[int, str] = {}
         lines: list[tuple[str, Pos]] = []
         for indent, item, node in items:
@@ -470,9 +471,8 @@ class ForwardWriter:
             entry = lookup(item.name)
             weights = entry is None or entry.tensors is not _no_tensors
             if id(item) not in paths or id(item) in labels:
-                if id(item) in labels and weights:
-                    raise Lost(f"{paths[id(item)]} is applied more than once in forward (its weights shared)", node)
-                lines.append((indent + self.call_text(item, "nn."), pos))
+                again = f"shared={labels[id(item)]}" if id(item) in labels and weights else ""
+                lines.append((indent + self.call_text(item, "nn.", again), pos))
                 continue
             label = self.safe_name(paths[id(item)].replace(".", "_"))
             while label in self.used or lookup(label) is not None:
