@@ -67,12 +67,15 @@ def keras_counts(path: str, name: str) -> dict[str, Any]:
     model = _model(path, name)
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    outputs: list[list[int]] = []
     try:
-        shape = list(model.output_shape[1:])
+        shape: list[Any] | None = list(model.output_shape[1:])
+        if isinstance(model.output_shape, list):  # several outputs: each one's shape
+            outputs, shape = [list(s[1:]) for s in model.output_shape], None
     except (AttributeError, ValueError):
         shape = None
     return {"total": int(model.count_params()), "trainable": trainable, "non_trainable": frozen, "buffers": 0,
-            "output_shape": shape}
+            "output_shape": shape, "outputs": outputs}
 
 
 def main() -> None:

@@ -61,6 +61,7 @@ KERAS = [
     ("keras_siamese.py", "model"),
     ("keras_multi_input.py", "model"),
     ("keras_shared_conv.py", "model"),
+    ("keras_two_outputs.py", "model"),
 ]
 
 
@@ -96,6 +97,7 @@ def _check(framework: str, file: str, name: str) -> None:
     assert got == {k: expected[k] for k in got}
     if expected["output_shape"] is not None:
         assert list(result.output_shape or ()) == expected["output_shape"]
+    assert [list(map(int, shape)) for shape in result.outputs] == expected.get("outputs", [])
     if expected.get("macs") is not None:
         assert result.macs == expected["macs"]
     followed = not any("shapes were not followed" in note for note in result.notes)
@@ -331,12 +333,16 @@ def test_shared_is_refused_where_it_cannot_be_the_same_layer(line: str) -> None:
     assert caught.value.line == 4 and SHARED_ERRORS[line] in str(caught.value)
 
 
-def test_several_outputs_are_refused_where_the_model_is_built() -> None:
-    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8,))\nx = layers.Dense(4)(a)\n"
-            "model = keras.Model(a, [layers.Dense(1)(x), layers.Dense(2)(x)])\n")
+def test_several_outputs_end_the_network() -> None:
+    """``parallel(merge="outputs")`` gives the outputs: anything after it is refused, there."""
+    text = ('network n {\n    input(C=8)\n    linear(C_out=4)\n    parallel(merge="outputs") {\n'
+            '        branch { linear(C_out=1) }\n        branch { linear(C_out=2) }\n    }\n    relu()\n}\n')
     with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code), convention="keras")
-    assert caught.value.line == 5 and "several outputs" in str(caught.value)
+        symcount.count(text)
+    assert caught.value.line == 8 and "nothing can follow them" in str(caught.value)
+    result = symcount.count(text.replace("    relu()\n", ""))
+    assert result.total == 9 * 4 + 5 + 10 and result.output_shape is None
+    assert [list(map(int, s)) for s in result.outputs] == [[1], [2]]
 
 
 # ---- every verb reads model code, and places its errors in the code

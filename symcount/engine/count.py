@@ -48,6 +48,8 @@ class Count(Printable):
     merges: list[Merge] = field(default_factory=list)
     #: the names ``values=`` / ``--set`` can set (network parameters, lets, free symbols)
     settable: frozenset[str] = frozenset()
+    #: a network with several outputs (parallel(merge="outputs")): each one's shape; output_shape is None
+    outputs: list[tuple[sympy.Expr, ...]] = field(default_factory=list)
 
     @property
     def total(self) -> sympy.Expr:

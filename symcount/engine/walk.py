@@ -91,6 +91,9 @@ class Walker:
         self.first_layer = 0
         #: the shape the network outputs (None for top-level layers, each a model of its own)
         self.final_shape: Shape | None = None
+        #: a network with several outputs (parallel(merge="outputs")): their shapes, and where they are given
+        self.outputs: list[Shape] = []
+        self.outputs_at: nodes.Pos | None = None
 
     # -- items ---------------------------------------------------------------------
     def run_body(self, body: nodes.Body, env: Env, shape: Shape | None, scope: Scope,
@@ -101,6 +104,9 @@ class Walker:
 
     def run_item(self, item: nodes.Item, env: Env, shape: Shape | None, scope: Scope,
                  multiplier: sympy.Expr) -> Shape | None:
+        if self.outputs_at is not None:
+            raise SymcountError(f'the network\'s outputs are given at line {self.outputs_at.line} (parallel(merge='
+                                '"outputs")): nothing can follow them', item.pos)
         if isinstance(item, nodes.Let):
             value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
             env.seen.add(item.name)

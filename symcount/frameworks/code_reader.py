@@ -628,10 +628,8 @@ class _KerasWriter(_Writer):
                 body.extend(self.layer_lines(layer))
             return body
         if isinstance(model, KModel):
-            if len(model.outputs) != 1:
-                raise self.reader.error("a model with several outputs is not read yet: a description has one "
-                                        "output", model.node,
-                                        hint="count each output's model: keras.Model(inputs, one_output)")
+            if len(model.outputs) > 1:
+                return self.outputs_body(model)
             if len(model.inputs) == 1:
                 start = model.inputs[0]
                 return [self.input_line(start), *self.path(start, model.outputs[0])]
@@ -646,6 +644,25 @@ class _KerasWriter(_Writer):
         raise self.reader.error(f"{describe_value(model)} is never called on an input, so its layers' sizes are "
                                 "unknown", getattr(model, "node", None),
                                 hint="build it in the file: model(keras.Input(shape=(...))) or model.build(...)")
+
+    def outputs_body(self, model: KModel) -> list[tuple[str, Pos]]:
+        """``keras.Model(inputs, [a, b])``: the layers every output comes from, then each output's own
+        layers as a branch of ``parallel(merge="outputs")``."""
+        start = model.inputs[0] if len(model.inputs) == 1 else None
+        split = self.split_point(start, model.outputs)
+        pos = pos_of(model.node, self.reader.lines)
+        if split is None:
+            lines: list[tuple[str, Pos]] = []
+        elif start is None:
+            lines = self.path(None, split)
+        else:
+            lines = [self.input_line(start), *self.path(start, split)] if split is not start else [self.input_line(start)]
+        block = [('parallel(merge="outputs") {', pos)]
+        for output in model.outputs:
+            block.append(("    branch {", pos))
+            block.extend(("        " + line, p) for line, p in self.path(split, output))
+            block.append(("    }", pos))
+        return [*lines, *block, ("}", pos)]
 
     def input_line(self, tensor: KTensor) -> tuple[str, Pos]:
         shape = _value(tuple(tensor.shape or ()))
