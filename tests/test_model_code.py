@@ -219,10 +219,32 @@ class Tied(nn.Module):
         self.head.weight = self.body.tokens.weight
         self.first.weight = self.body.mix.weight
 ''',
+    "container_ties": '''
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+        self.norm = nn.LayerNorm(d)
+
+
+class M(nn.Module):
+    def __init__(self, d=16, vocab=40):
+        super().__init__()
+        self.embed = nn.Sequential(nn.Embedding(vocab, d), nn.Dropout(0.1))
+        self.blocks = nn.ModuleList([Block(d) for _ in range(3)])
+        self.out = nn.Linear(d, d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.embed[0].weight
+        self.out.weight = self.blocks[1].fc.weight
+
+''',
 }
 
 
-SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied"}
+SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied", "container_ties": "M"}
 
 
 @pytest.fixture(scope="module")
@@ -287,13 +309,13 @@ def test_ties_across_modules_point_from_the_later_layer() -> None:
     assert 'first: nn.Linear(16, 16, tied="body.mix")' in text
 
 
-def test_a_tie_to_a_layer_without_a_name_is_a_placed_error() -> None:
+def test_a_tie_into_a_sequential_names_the_child_by_its_index() -> None:
+    """``self.head.weight = self.seq[0].weight``: the child is labelled ``_0`` so tied= can name it."""
     code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
             "        self.head.weight = self.seq[0].weight\n")
-    with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code))
-    assert caught.value.line == 5 and "no name" in str(caught.value)
+    assert 'tied="seq._0"' in describe(PythonCode(code))
+    assert symcount.count(PythonCode(code)).total == 10 * 4 + 10
 
 
 def test_dataclass_configs_take_their_arguments() -> None:

@@ -448,6 +448,7 @@ class _TorchWriter(_Writer, ForwardWriter):
         except Lost as lost:
             self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
             self.used = {network}
+            self.tying = self.tied_subtrees(model)
             body = self.children(model)
             line = lost.line
             header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
@@ -534,8 +535,28 @@ class _TorchWriter(_Writer, ForwardWriter):
     def label(self, key: str) -> str:
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
+    def tied_subtrees(self, module: Any) -> set[int]:
+        """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
+        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        layers: list[Layer] = []
+
+        def walk(node: Any, path: list[int]) -> None:
+            for _, item in self.items(node):
+                if isinstance(item, Layer):
+                    layers.append(item)
+                    self.ancestry[id(item)] = [*path, id(item)]
+                elif not isinstance(item, Parameter) and id(item) not in self.ancestry:
+                    self.ancestry[id(item)] = [*path, id(item)]
+                    walk(item, [*path, id(item)])
+
+        self.ancestry: dict[int, list[int]] = {}
+        walk(module, [])
+        tied = {id(layer) for layer in layers if layer.tied is not None and layer.tied is not layer}
+        tied |= {id(layer.tied) for layer in layers if layer.tied is not None}
+        return {ancestor for key in tied for ancestor in self.ancestry.get(key, [])}
+
     def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
-        label = self.label(key)
+        label = self.label(key) or (_name(key) if id(child) in getattr(self, "tying", set()) else "")
         if isinstance(child, Parameter):
             return [self.tensor_line(key, child.tensor, "parameter", child.node,
                                      "" if child.trainable else "trainable=False")]
