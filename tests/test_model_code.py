@@ -42,6 +42,7 @@ TORCH = [
     ("torch_nanogpt.py", "baby"),
     ("torch_small_resnet.py", "model"),
     ("torch_weight_sharing.py", "model"),
+    ("torch_sequential.py", "model"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -52,6 +53,7 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_dcgan.py", "netD"): ((3, 64, 64), {"H": 64, "W": 64}),
     ("torch_small_resnet.py", "model"): ((3, 32, 32), None),
     ("torch_weight_sharing.py", "model"): ((8, 16, 16), None),
+    ("torch_sequential.py", "model"): ((1, 28, 28), None),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),

@@ -222,7 +222,8 @@ def _models(reader: Reader) -> dict[str, Any]:
     """The models the module builds at the top level, by variable name, in the order assigned."""
     found: dict[str, Any] = {}
     for name, value in reader.module.names.items():
-        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)):
+        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)) \
+                or (isinstance(value, Container) and value.kind == "Sequential" and value.items):
             found[name] = value
     return found
 
