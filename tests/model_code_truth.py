@@ -56,7 +56,10 @@ def torch_counts(path: str, name: str, shape: str = "") -> dict[str, Any]:
         counter = FlopCounterMode(display=False)
         with torch.no_grad(), counter:
             output = model(torch.zeros(1, *(int(n) for n in shape.split(","))))
-        out["output_shape"] = list(output.shape[1:])
+        if isinstance(output, (tuple, list)):  # several outputs: each one's shape
+            out["outputs"] = [list(o.shape[1:]) for o in output]
+        else:
+            out["output_shape"] = list(output.shape[1:])
         out["macs"] = counter.get_total_flops() // 2
     return out
 

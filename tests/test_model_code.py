@@ -43,6 +43,7 @@ TORCH = [
     ("torch_small_resnet.py", "model"),
     ("torch_weight_sharing.py", "model"),
     ("torch_sequential.py", "model"),
+    ("torch_two_heads.py", "model"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -54,6 +55,7 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_small_resnet.py", "model"): ((3, 32, 32), None),
     ("torch_weight_sharing.py", "model"): ((8, 16, 16), None),
     ("torch_sequential.py", "model"): ((1, 28, 28), None),
+    ("torch_two_heads.py", "model"): ((3, 32, 32), {"H": 32, "W": 32}),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),

@@ -328,6 +328,20 @@ def forward_items(start: FTensor, end: FTensor) -> list[Item]:
     return items
 
 
+def outputs_items(start: FTensor, outputs: list[FTensor], node: ast.AST) -> list[Item]:
+    """``return logits, features``: the steps every output comes from, then each output's own as a branch
+    of ``parallel(merge="outputs")``."""
+    split = _split_point(start, outputs)
+    items = forward_items(start, split)
+    items.append(("", 'parallel(merge="outputs") {', node))
+    for output in outputs:
+        items.append(("    ", "branch {", node))
+        items.extend(("        " + indent, item, where) for indent, item, where in forward_items(split, output))
+        items.append(("    ", "}", node))
+    items.append(("", "}", node))
+    return items
+
+
 def _split_point(start: FTensor, branches: list[FTensor]) -> FTensor:
     """The latest tensor every branch comes from (where they part)."""
     chains = [_ancestors(b, start) for b in branches]
@@ -355,8 +369,8 @@ class ForwardWriter:
     """The network's body written from forward (a mix-in of the PyTorch writer of code_reader)."""
 
     def forward_body(self: Any, model: Any) -> tuple[list[tuple[str, Pos]], list[str], str]:
-        """The network's body in the order forward runs its layers: the input, the steps, then the model's
-        own tensors; its parameters (the input's sizes not written); raises :class:`Lost`."""
+        """The network's body in the order forward runs its layers: the input, the model's own tensors (they
+        change no shape), then the steps; its parameters (the input's sizes not written); raises :class:`Lost`."""
         paths: dict[int, str] = {}
         tensors: list[tuple[str, Any]] = []
         #: every layer of the model, by id
@@ -371,15 +385,15 @@ class ForwardWriter:
             items, start = self.follow(model, len(INPUT_KINDS[reader.name]))
         if drop:
             items = items[1:]
-        body = [line, *self.forward_lines(items, paths)]
+        body = [line]
         for path, tensor in tensors:
             kind, extra = (("parameter", "" if tensor.trainable else "trainable=False") if isinstance(tensor, Parameter)
                            else ("buffer", "" if tensor.persistent else "persistent=False"))
-            line, pos = self.tensor_line(path.rsplit(".", 1)[-1], getattr(tensor, "tensor", tensor), kind,
+            text, pos = self.tensor_line(path.rsplit(".", 1)[-1], getattr(tensor, "tensor", tensor), kind,
                                          tensor.node, extra)
             label = self.safe_name(path.replace(".", "_"))
-            body.append((f"{label}: {line.split(': ', 1)[-1]}", pos))
-        return body, params, unknown
+            body.append((f"{label}: {text.split(': ', 1)[-1]}", pos))
+        return [*body, *self.forward_lines(items, paths)], params, unknown
 
     def module_paths(self: Any, module: Any, prefix: str, paths: dict[int, str], tensors: list[tuple[str, Any]]) -> None:
         """Every layer of the model by its dotted path (what forward's layers are labelled by), and its
@@ -412,10 +426,12 @@ class ForwardWriter:
         finally:
             for obj, attrs, buffers in saved:
                 obj.attrs, obj.buffers = attrs, buffers
+        if isinstance(output, (tuple, list)) and len(output) > 1 and all(isinstance(o, FTensor) for o in output):
+            return outputs_items(start, list(output), node), start
         if not isinstance(output, FTensor):
             if reader.lost is not None:
                 raise reader.lost
-            raise Lost(f"forward returns {describe_value(output)}, not one tensor", node)
+            raise Lost(f"forward returns {describe_value(output)}, not tensors", node)
         return forward_items(start, output), start
 
     def instances(self: Any, module: Any) -> list[Instance]:
