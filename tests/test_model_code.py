@@ -23,6 +23,7 @@ import pytest
 import symcount
 from symcount.cli.main import main
 from symcount.counting import PythonCode, describe
+from symcount.engine.count import count_dict
 
 HERE = Path(__file__).parent
 CODE = HERE / "model_code"
@@ -369,6 +370,8 @@ def test_several_outputs_end_the_network() -> None:
     result = symcount.count(text.replace("    relu()\n", ""))
     assert result.total == 9 * 4 + 5 + 10 and result.output_shape is None
     assert [list(map(int, s)) for s in result.outputs] == [[1], [2]]
+    summary = count_dict(result)
+    assert summary["output_shape"] is None and summary["outputs"] == [[1], [2]]
 
 
 # ---- every verb reads model code, and places its errors in the code

@@ -303,6 +303,7 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
         "flops": plain(result.flops) if result.macs is not sympy.nan else None,
         "active": plain(result.active),
         "output_shape": [plain(d) for d in result.output_shape] if result.output_shape else None,
+        "outputs": [[plain(d) for d in shape] for shape in result.outputs],
         "shared": result.shared,
         "flops_convention": FLOPS_CONVENTION,
         "activations_batch": plain(acts.batch) if acts else None,
