@@ -627,7 +627,8 @@ class _KerasWriter(_Writer):
 
     def shared_label(self, layer: Layer) -> str:
         given = layer.kwargs.get("name")
-        base = _name(given) if isinstance(given, str) and given else "shared"
+        bound = next((name for name, value in self.reader.module.names.items() if value is layer), None)
+        base = _name(given) if isinstance(given, str) and given else _name(bound) if bound else "shared"
         label, number = base, 1
         while label in self.used or lookup(label) is not None:
             number += 1
