@@ -45,6 +45,7 @@ TORCH = [
     ("torch_weight_sharing.py", "model"),
     ("torch_sequential.py", "model"),
     ("torch_two_heads.py", "model"),
+    ("torch_global_mean.py", "model"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -57,6 +58,7 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_weight_sharing.py", "model"): ((8, 16, 16), None),
     ("torch_sequential.py", "model"): ((1, 28, 28), None),
     ("torch_two_heads.py", "model"): ((3, 32, 32), {"H": 32, "W": 32}),
+    ("torch_global_mean.py", "model"): ((3, 20, 20), {"H": 20, "W": 20}),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),

@@ -145,6 +145,8 @@ class ForwardCalls:
 
     #: the first thing forward does that a description cannot hold (None: followed so far)
     lost: Lost | None = None
+    #: the first layer forward applies to its input (what says the input's rank when the file does not)
+    first_layer: Layer | None = None
 
     def lose(self: Any, reason: str, node: ast.AST) -> Opaque:
         """A value forward computes that a description cannot hold: the first such reason is kept."""
@@ -153,6 +155,8 @@ class ForwardCalls:
         return Opaque(reason, node)
 
     def applied(self: Any, layer: Layer, given: FTensor, node: ast.AST) -> FTensor:
+        if given.producer is None and self.first_layer is None:
+            self.first_layer = layer
         return FTensor(node, layer, [given], _rank_after(layer, given.rank))
 
     def apply_module(self: Any, module: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
@@ -192,6 +196,8 @@ class ForwardCalls:
             return self.merge("add", args[0], args[1], node)
         if known and name == "flatten" and args and isinstance(args[0], FTensor):
             return self.flatten(args[0], args[1:], kwargs, node)
+        if known and name == "mean" and args and isinstance(args[0], FTensor):
+            return self.spatial_mean(args[0], args[1:], kwargs, node)
         if known and name in FUNCTIONAL and args and isinstance(args[0], FTensor):
             return self.functional(name, args[0], args[1:], kwargs, node)
         return self.lose(f"{path}(...) in forward is not followed", node)
@@ -220,6 +226,19 @@ class ForwardCalls:
         if start != 1 or end != -1:
             return self.lose(f"flatten({start}, {end}) keeps or joins other sizes than all but the batch", node)
         return self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), given, node)
+
+    def spatial_mean(self: Any, given: FTensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        """``x.mean((2, 3))`` / ``torch.mean(x, dim=[-2, -1])`` on a (C, H, W) map: global average pooling,
+        nn.AdaptiveAvgPool2d(1), then nn.Flatten() unless ``keepdim=True``."""
+        dims = args[0] if args else kwargs.get("dim")
+        keep = args[1] if len(args) > 1 else kwargs.get("keepdim", False)
+        if given.rank != 3 or not isinstance(dims, (tuple, list)) or sorted(d % 4 if isinstance(d, int) else -1
+                                                                           for d in dims) != [2, 3]:
+            return self.lose("a mean over other sizes than the positions of a (C, H, W) map is not followed", node)
+        if not isinstance(keep, bool):
+            return self.lose("mean's keepdim is computed when the model runs", node)
+        pooled = self.applied(Layer("pytorch", "AdaptiveAvgPool2d", [1], {}, _call(node)), given, node)
+        return pooled if keep else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), pooled, node)
 
     def view(self: Any, given: FTensor, args: list[Any], node: ast.AST) -> Any:
         """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``: the batch first, then all the rest in one size."""
@@ -279,6 +298,13 @@ class ForwardCalls:
             return BuiltinMethod(name, lambda a, k, n: self.flatten(obj, a, k, n))
         if name in _SAME:
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name == "is_cuda":
+            return False  # read as run on the CPU: the branches for several GPUs are not taken
+        if name in ("dim", "ndimension", "ndim") and obj.rank is not None:
+            rank = obj.rank + 1
+            return rank if name == "ndim" else BuiltinMethod(name, lambda a, k, n: rank)
+        if name == "mean":
+            return BuiltinMethod(name, lambda a, k, n: self.spatial_mean(obj, a, k, n))
         if name in FUNCTIONAL:
             return BuiltinMethod(name, lambda a, k, n: self.functional(name, obj, a, k, n))
         return self.lose(f"the tensor's {name} is not followed", node)
@@ -377,12 +403,18 @@ class ForwardWriter:
         self.forward_layers: dict[int, Layer] = {}
         self.module_paths(model, "", paths, tensors)
         sample = self.reader.samples.get(id(model))
-        first = self.follow(model, None if sample is None else len(sample) - 1)
-        items, start = first
+        rank = None if sample is None else len(sample) - 1
+        if rank is None:  # a first pass finds the first layer, which says the input's rank
+            self.reader.first_layer = None
+            try:
+                self.follow(model, None)
+            except Lost:
+                pass
+            first = self.reader.first_layer
+            rank = len(INPUT_KINDS[first.name]) if first is not None and first.name in INPUT_KINDS else None
+        items, start = self.follow(model, rank)
         reader = next((item for _, item, _ in items if isinstance(item, Layer)), None)
         line, params, unknown, drop = self.input_line(reader, items, sample, start.node)
-        if sample is None and params and reader is not None and reader.name in INPUT_KINDS:
-            items, start = self.follow(model, len(INPUT_KINDS[reader.name]))
         if drop:
             items = items[1:]
         body = [line]
