@@ -243,13 +243,15 @@ class ForwardCalls:
     def view(self: Any, given: FTensor, args: list[Any], node: ast.AST) -> Any:
         """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``: the batch first, then all the rest in one size."""
         sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-        if len(sizes) == 2 and (sizes[0] is BATCH or sizes[0] == -1) \
-                and (sizes[1] == -1 or (isinstance(sizes[1], int) and sizes[1] > 0 and sizes[0] is BATCH) or
-                     (isinstance(sizes[1], int) and sizes[1] > 0)) and not (sizes[0] == -1 and sizes[1] == -1):
-            layer = Layer("pytorch", "Flatten", [], {}, _call(node))
-            if isinstance(sizes[1], int) and sizes[1] > 0:
-                self.view_sizes[id(layer)] = sizes[1]
-            return self.applied(layer, given, node)
+        if len(sizes) == 2:
+            first, rest = sizes
+            batch = first is BATCH or (isinstance(first, int) and not isinstance(first, bool) and first == -1)
+            size = rest if isinstance(rest, int) and not isinstance(rest, bool) and rest > 0 else None
+            if batch and (size is not None or (first is BATCH and rest == -1)):
+                layer = Layer("pytorch", "Flatten", [], {}, _call(node))
+                if size is not None:
+                    self.view_sizes[id(layer)] = size
+                return self.applied(layer, given, node)
         return self.lose("a view or reshape other than (batch, -1) is not followed", node)
 
     def concatenate(self: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
