@@ -545,6 +545,7 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
         notes=walker.notes,
         values=converted,
         settable=frozenset(program.env.seen | free),
+        outputs=[shape.layout(convention) for shape in walker.outputs],
     )
 
 

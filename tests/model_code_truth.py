@@ -56,7 +56,10 @@ def torch_counts(path: str, name: str, shape: str = "") -> dict[str, Any]:
         counter = FlopCounterMode(display=False)
         with torch.no_grad(), counter:
             output = model(torch.zeros(1, *(int(n) for n in shape.split(","))))
-        out["output_shape"] = list(output.shape[1:])
+        if isinstance(output, (tuple, list)):  # several outputs: each one's shape
+            out["outputs"] = [list(o.shape[1:]) for o in output]
+        else:
+            out["output_shape"] = list(output.shape[1:])
         out["macs"] = counter.get_total_flops() // 2
     return out
 
@@ -67,12 +70,15 @@ def keras_counts(path: str, name: str) -> dict[str, Any]:
     model = _model(path, name)
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    outputs: list[list[int]] = []
     try:
-        shape = list(model.output_shape[1:])
+        shape: list[Any] | None = list(model.output_shape[1:])
+        if isinstance(model.output_shape, list):  # several outputs: each one's shape
+            outputs, shape = [list(s[1:]) for s in model.output_shape], None
     except (AttributeError, ValueError):
         shape = None
     return {"total": int(model.count_params()), "trainable": trainable, "non_trainable": frozen, "buffers": 0,
-            "output_shape": shape}
+            "output_shape": shape, "outputs": outputs}
 
 
 def main() -> None:

@@ -49,6 +49,8 @@ class Count(Printable):
     merges: list[Merge] = field(default_factory=list)
     #: the names ``values=`` / ``--set`` can set (network parameters, lets, free symbols)
     settable: frozenset[str] = frozenset()
+    #: a network with several outputs (parallel(merge="outputs")): each one's shape; output_shape is None
+    outputs: list[tuple[sympy.Expr, ...]] = field(default_factory=list)
 
     @property
     def total(self) -> sympy.Expr:
@@ -302,6 +304,7 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
         "flops": plain(result.flops) if result.macs is not sympy.nan else None,
         "active": plain(result.active),
         "output_shape": [plain(d) for d in result.output_shape] if result.output_shape else None,
+        "outputs": [[plain(d) for d in shape] for shape in result.outputs],
         "shared": result.shared,
         "flops_convention": FLOPS_CONVENTION,
         "activations_batch": plain(acts.batch) if acts else None,

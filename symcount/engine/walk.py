@@ -99,6 +99,9 @@ class Walker:
         self.first_layer = 0
         #: the shape the network outputs (None for top-level layers, each a model of its own)
         self.final_shape: Shape | None = None
+        #: a network with several outputs (parallel(merge="outputs")): their shapes, and where they are given
+        self.outputs: list[Shape] = []
+        self.outputs_at: nodes.Pos | None = None
 
     # -- items ---------------------------------------------------------------------
     def run_body(self, body: nodes.Body, env: Env, shape: Shape | None, scope: Scope,
@@ -109,6 +112,9 @@ class Walker:
 
     def run_item(self, item: nodes.Item, env: Env, shape: Shape | None, scope: Scope,
                  multiplier: sympy.Expr) -> Shape | None:
+        if self.outputs_at is not None:
+            raise SymcountError(f'the network\'s outputs are given at line {self.outputs_at.line} (parallel(merge='
+                                '"outputs")): nothing can follow them', item.pos)
         if isinstance(item, nodes.Let):
             value = env.values[item.name] if item.name in env.values else evaluate(item.value, env)
             env.seen.add(item.name)
@@ -421,7 +427,10 @@ class Walker:
                 err.pos = node.pos
             raise
         name = scope.name(name_as or entry.name, node.label)
-        results, notes = self.tensor_results(entry, tensors, args, name, tied_label, node)
+        if values.get("shared") is not None:
+            results, notes = self.shared_results(entry, tensors, values["shared"], name, node)
+        else:
+            results, notes = self.tensor_results(entry, tensors, args, name, tied_label, node)
         trainable, non_trainable, buffers = totals_of(results)
         formulas = entry.formulas(args, self.convention)
         bindings = formula_bindings(entry, args, self.convention)
@@ -520,6 +529,9 @@ class Walker:
                     continue  # data_format="channels_last", ...: the default of an option not modelled
                 spec = entry.arg(name)
             else:
+                if arg.name == "shared":
+                    raw["shared"] = (_tied_label(arg.value), arg)
+                    continue
                 if arg.name == "tied" and entry.find_arg("tied") is None:
                     raise SymcountError(f"{entry.name} cannot be tied to another layer", arg.pos)
                 found = entry.find_arg(arg.name)
@@ -580,6 +592,8 @@ class Walker:
                 continue
             values[spec.name] = normalise(spec, spec.default, entry, None, shape) \
                 if spec.default is not None else None
+        if "shared" in raw:
+            values["shared"] = raw["shared"][0]
         if values.get("to") is not None and scope is not None:
             self.read_stream(values, node, scope)
         if entry.derive is not None:
@@ -635,6 +649,29 @@ class Walker:
             results.append(TensorResult(t.name, t.shape, t.size, category,
                                         shared_with if i == shared_index else None))
         return results, notes
+
+    def shared_results(self, entry: LayerType, tensors: list[Tensor], label: str, name: str,
+                       node: nodes.Layer) -> tuple[list[TensorResult], list[str]]:
+        """``shared=label``: the same layer object applied again (Keras's shared layers, a module called
+        twice): every tensor is the labelled layer's, counted once there; the shapes must be the same."""
+        target = self.resolve_label(label, name)
+        if target is None:
+            raise SymcountError(f"shared={label}: no earlier layer has that label", node.pos,
+                                hint=did_you_mean(label, [n.rsplit(".", 1)[-1] for n in self.labels]))
+        if target.kind != entry.name:
+            raise SymcountError(f"shared={label}: {target.name} is a {target.kind}, not a {entry.name}", node.pos)
+        theirs = {t.name: t.shape for t in target.tensors}
+        results = []
+        for tensor in tensors:
+            if tensor.present == 0:
+                continue
+            if tensor.name not in theirs or not _same_sizes(tensor.shape, theirs[tensor.name]):
+                raise SymcountError(f"shared={label}: {tensor.name} is {fmt_dims(tensor.shape)} here, but "
+                                    f"{fmt_dims(theirs.get(tensor.name, ()))} in {target.name}", node.pos,
+                                    hint="a shared layer has the same arguments and the same input channels")
+            results.append(TensorResult(tensor.name, tensor.shape, tensor.size, "not counted",
+                                        target.key(tensor.name)))
+        return results, [f"the same layer as {target.name}, applied again: its weights are counted once, there"]
 
     def find_shared(self, tensors: list[Tensor], target: LayerResult, node: nodes.Layer) -> tuple[int, str]:
         weight = next((i for i, t in enumerate(tensors) if t.role == "param" and len(t.shape) >= 2), None)

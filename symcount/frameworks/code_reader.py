@@ -222,7 +222,8 @@ def _models(reader: Reader) -> dict[str, Any]:
     """The models the module builds at the top level, by variable name, in the order assigned."""
     found: dict[str, Any] = {}
     for name, value in reader.module.names.items():
-        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)):
+        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)) \
+                or (isinstance(value, Container) and value.kind == "Sequential" and value.items):
             found[name] = value
     return found
 
@@ -448,6 +449,7 @@ class _TorchWriter(_Writer, ForwardWriter):
         except Lost as lost:
             self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
             self.used = {network}
+            self.tying = self.tied_subtrees(model)
             body = self.children(model)
             line = lost.line
             header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
@@ -534,8 +536,28 @@ class _TorchWriter(_Writer, ForwardWriter):
     def label(self, key: str) -> str:
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
+    def tied_subtrees(self, module: Any) -> set[int]:
+        """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
+        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        layers: list[Layer] = []
+
+        def walk(node: Any, path: list[int]) -> None:
+            for _, item in self.items(node):
+                if isinstance(item, Layer):
+                    layers.append(item)
+                    self.ancestry[id(item)] = [*path, id(item)]
+                elif not isinstance(item, Parameter) and id(item) not in self.ancestry:
+                    self.ancestry[id(item)] = [*path, id(item)]
+                    walk(item, [*path, id(item)])
+
+        self.ancestry: dict[int, list[int]] = {}
+        walk(module, [])
+        tied = {id(layer) for layer in layers if layer.tied is not None and layer.tied is not layer}
+        tied |= {id(layer.tied) for layer in layers if layer.tied is not None}
+        return {ancestor for key in tied for ancestor in self.ancestry.get(key, [])}
+
     def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
-        label = self.label(key)
+        label = self.label(key) or (_name(key) if id(child) in getattr(self, "tying", set()) else "")
         if isinstance(child, Parameter):
             return [self.tensor_line(key, child.tensor, "parameter", child.node,
                                      "" if child.trainable else "trainable=False")]
@@ -600,12 +622,13 @@ class _KerasWriter(_Writer):
             else:
                 out.append((indent + self.tied_text(layer, labels[key]), pos))
                 notes.append(f"layers.{layer.name} at line {pos.line} is applied {uses[key]} times: Keras keeps one "
-                             "set of its weights, counted once (its later uses are written tied to the first)")
+                             "set of its weights, counted once (its later uses are written shared= the first)")
         return out
 
     def shared_label(self, layer: Layer) -> str:
         given = layer.kwargs.get("name")
-        base = _name(given) if isinstance(given, str) and given else "shared"
+        bound = next((name for name, value in self.reader.module.names.items() if value is layer), None)
+        base = _name(given) if isinstance(given, str) and given else _name(bound) if bound else "shared"
         label, number = base, 1
         while label in self.used or lookup(label) is not None:
             number += 1
@@ -614,16 +637,10 @@ class _KerasWriter(_Writer):
         return label
 
     def tied_text(self, layer: Layer, label: str) -> str:
-        if layer.name not in ("Dense", "Embedding"):
-            raise self.reader.error(f"layers.{layer.name} is applied more than once (its weights are shared): "
-                                    "Keras counts them once, and a description can share only a Dense or Embedding "
-                                    "layer's weights", layer.node,
-                                    hint="shared Dense and Embedding layers (and towers of them) are read")
-        kwargs = {k: v for k, v in layer.kwargs.items() if k not in ("use_bias", "bias", "name")}
-        if layer.name == "Dense":
-            kwargs["use_bias"] = False
+        """A later use of a shared layer: the same call, ``shared=`` the first (its weights counted there)."""
+        kwargs = {k: v for k, v in layer.kwargs.items() if k != "name"}
         copy = Layer(layer.framework, layer.name, layer.args, kwargs, layer.node)
-        return self.call_text(copy, "layers.", f"tied={label}")
+        return self.call_text(copy, "layers.", f"shared={label}")
 
     def model_body(self, model: Any, pos: Pos) -> list[tuple[str, Pos]]:
         if isinstance(model, KSequential):
@@ -634,10 +651,8 @@ class _KerasWriter(_Writer):
                 body.extend(self.layer_lines(layer))
             return body
         if isinstance(model, KModel):
-            if len(model.outputs) != 1:
-                raise self.reader.error("a model with several outputs is not read yet: a description has one "
-                                        "output", model.node,
-                                        hint="count each output's model: keras.Model(inputs, one_output)")
+            if len(model.outputs) > 1:
+                return self.outputs_body(model)
             if len(model.inputs) == 1:
                 start = model.inputs[0]
                 return [self.input_line(start), *self.path(start, model.outputs[0])]
@@ -652,6 +667,25 @@ class _KerasWriter(_Writer):
         raise self.reader.error(f"{describe_value(model)} is never called on an input, so its layers' sizes are "
                                 "unknown", getattr(model, "node", None),
                                 hint="build it in the file: model(keras.Input(shape=(...))) or model.build(...)")
+
+    def outputs_body(self, model: KModel) -> list[tuple[str, Pos]]:
+        """``keras.Model(inputs, [a, b])``: the layers every output comes from, then each output's own
+        layers as a branch of ``parallel(merge="outputs")``."""
+        start = model.inputs[0] if len(model.inputs) == 1 else None
+        split = self.split_point(start, model.outputs)
+        pos = pos_of(model.node, self.reader.lines)
+        if split is None:
+            lines: list[tuple[str, Pos]] = []
+        elif start is None:
+            lines = self.path(None, split)
+        else:
+            lines = [self.input_line(start), *self.path(start, split)] if split is not start else [self.input_line(start)]
+        block = [('parallel(merge="outputs") {', pos)]
+        for output in model.outputs:
+            block.append(("    branch {", pos))
+            block.extend(("        " + line, p) for line, p in self.path(split, output))
+            block.append(("    }", pos))
+        return [*lines, *block, ("}", pos)]
 
     def input_line(self, tensor: KTensor) -> tuple[str, Pos]:
         shape = _value(tuple(tensor.shape or ()))

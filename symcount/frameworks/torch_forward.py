@@ -145,6 +145,8 @@ class ForwardCalls:
 
     #: the first thing forward does that a description cannot hold (None: followed so far)
     lost: Lost | None = None
+    #: the first layer forward applies to its input (what says the input's rank when the file does not)
+    first_layer: Layer | None = None
 
     def lose(self: Any, reason: str, node: ast.AST) -> Opaque:
         """A value forward computes that a description cannot hold: the first such reason is kept."""
@@ -153,6 +155,8 @@ class ForwardCalls:
         return Opaque(reason, node)
 
     def applied(self: Any, layer: Layer, given: FTensor, node: ast.AST) -> FTensor:
+        if given.producer is None and self.first_layer is None:
+            self.first_layer = layer
         return FTensor(node, layer, [given], _rank_after(layer, given.rank))
 
     def apply_module(self: Any, module: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
@@ -192,6 +196,8 @@ class ForwardCalls:
             return self.merge("add", args[0], args[1], node)
         if known and name == "flatten" and args and isinstance(args[0], FTensor):
             return self.flatten(args[0], args[1:], kwargs, node)
+        if known and name == "mean" and args and isinstance(args[0], FTensor):
+            return self.spatial_mean(args[0], args[1:], kwargs, node)
         if known and name in FUNCTIONAL and args and isinstance(args[0], FTensor):
             return self.functional(name, args[0], args[1:], kwargs, node)
         return self.lose(f"{path}(...) in forward is not followed", node)
@@ -221,16 +227,31 @@ class ForwardCalls:
             return self.lose(f"flatten({start}, {end}) keeps or joins other sizes than all but the batch", node)
         return self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), given, node)
 
+    def spatial_mean(self: Any, given: FTensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        """``x.mean((2, 3))`` / ``torch.mean(x, dim=[-2, -1])`` on a (C, H, W) map: global average pooling,
+        nn.AdaptiveAvgPool2d(1), then nn.Flatten() unless ``keepdim=True``."""
+        dims = args[0] if args else kwargs.get("dim")
+        keep = args[1] if len(args) > 1 else kwargs.get("keepdim", False)
+        if given.rank != 3 or not isinstance(dims, (tuple, list)) or sorted(d % 4 if isinstance(d, int) else -1
+                                                                           for d in dims) != [2, 3]:
+            return self.lose("a mean over other sizes than the positions of a (C, H, W) map is not followed", node)
+        if not isinstance(keep, bool):
+            return self.lose("mean's keepdim is computed when the model runs", node)
+        pooled = self.applied(Layer("pytorch", "AdaptiveAvgPool2d", [1], {}, _call(node)), given, node)
+        return pooled if keep else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), pooled, node)
+
     def view(self: Any, given: FTensor, args: list[Any], node: ast.AST) -> Any:
         """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``: the batch first, then all the rest in one size."""
         sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-        if len(sizes) == 2 and (sizes[0] is BATCH or sizes[0] == -1) \
-                and (sizes[1] == -1 or (isinstance(sizes[1], int) and sizes[1] > 0 and sizes[0] is BATCH) or
-                     (isinstance(sizes[1], int) and sizes[1] > 0)) and not (sizes[0] == -1 and sizes[1] == -1):
-            layer = Layer("pytorch", "Flatten", [], {}, _call(node))
-            if isinstance(sizes[1], int) and sizes[1] > 0:
-                self.view_sizes[id(layer)] = sizes[1]
-            return self.applied(layer, given, node)
+        if len(sizes) == 2:
+            first, rest = sizes
+            batch = first is BATCH or (isinstance(first, int) and not isinstance(first, bool) and first == -1)
+            size = rest if isinstance(rest, int) and not isinstance(rest, bool) and rest > 0 else None
+            if batch and (size is not None or (first is BATCH and rest == -1)):
+                layer = Layer("pytorch", "Flatten", [], {}, _call(node))
+                if size is not None:
+                    self.view_sizes[id(layer)] = size
+                return self.applied(layer, given, node)
         return self.lose("a view or reshape other than (batch, -1) is not followed", node)
 
     def concatenate(self: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
@@ -279,6 +300,13 @@ class ForwardCalls:
             return BuiltinMethod(name, lambda a, k, n: self.flatten(obj, a, k, n))
         if name in _SAME:
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name == "is_cuda":
+            return False  # read as run on the CPU: the branches for several GPUs are not taken
+        if name in ("dim", "ndimension", "ndim") and obj.rank is not None:
+            rank = obj.rank + 1
+            return rank if name == "ndim" else BuiltinMethod(name, lambda a, k, n: rank)
+        if name == "mean":
+            return BuiltinMethod(name, lambda a, k, n: self.spatial_mean(obj, a, k, n))
         if name in FUNCTIONAL:
             return BuiltinMethod(name, lambda a, k, n: self.functional(name, obj, a, k, n))
         return self.lose(f"the tensor's {name} is not followed", node)
@@ -328,6 +356,20 @@ def forward_items(start: FTensor, end: FTensor) -> list[Item]:
     return items
 
 
+def outputs_items(start: FTensor, outputs: list[FTensor], node: ast.AST) -> list[Item]:
+    """``return logits, features``: the steps every output comes from, then each output's own as a branch
+    of ``parallel(merge="outputs")``."""
+    split = _split_point(start, outputs)
+    items = forward_items(start, split)
+    items.append(("", 'parallel(merge="outputs") {', node))
+    for output in outputs:
+        items.append(("    ", "branch {", node))
+        items.extend(("        " + indent, item, where) for indent, item, where in forward_items(split, output))
+        items.append(("    ", "}", node))
+    items.append(("", "}", node))
+    return items
+
+
 def _split_point(start: FTensor, branches: list[FTensor]) -> FTensor:
     """The latest tensor every branch comes from (where they part)."""
     chains = [_ancestors(b, start) for b in branches]
@@ -355,31 +397,37 @@ class ForwardWriter:
     """The network's body written from forward (a mix-in of the PyTorch writer of code_reader)."""
 
     def forward_body(self: Any, model: Any) -> tuple[list[tuple[str, Pos]], list[str], str]:
-        """The network's body in the order forward runs its layers: the input, the steps, then the model's
-        own tensors; its parameters (the input's sizes not written); raises :class:`Lost`."""
+        """The network's body in the order forward runs its layers: the input, the model's own tensors (they
+        change no shape), then the steps; its parameters (the input's sizes not written); raises :class:`Lost`."""
         paths: dict[int, str] = {}
         tensors: list[tuple[str, Any]] = []
         #: every layer of the model, by id
         self.forward_layers: dict[int, Layer] = {}
         self.module_paths(model, "", paths, tensors)
         sample = self.reader.samples.get(id(model))
-        first = self.follow(model, None if sample is None else len(sample) - 1)
-        items, start = first
+        rank = None if sample is None else len(sample) - 1
+        if rank is None:  # a first pass finds the first layer, which says the input's rank
+            self.reader.first_layer = None
+            try:
+                self.follow(model, None)
+            except Lost:
+                pass
+            first = self.reader.first_layer
+            rank = len(INPUT_KINDS[first.name]) if first is not None and first.name in INPUT_KINDS else None
+        items, start = self.follow(model, rank)
         reader = next((item for _, item, _ in items if isinstance(item, Layer)), None)
         line, params, unknown, drop = self.input_line(reader, items, sample, start.node)
-        if sample is None and params and reader is not None and reader.name in INPUT_KINDS:
-            items, start = self.follow(model, len(INPUT_KINDS[reader.name]))
         if drop:
             items = items[1:]
-        body = [line, *self.forward_lines(items, paths)]
+        body = [line]
         for path, tensor in tensors:
             kind, extra = (("parameter", "" if tensor.trainable else "trainable=False") if isinstance(tensor, Parameter)
                            else ("buffer", "" if tensor.persistent else "persistent=False"))
-            line, pos = self.tensor_line(path.rsplit(".", 1)[-1], getattr(tensor, "tensor", tensor), kind,
+            text, pos = self.tensor_line(path.rsplit(".", 1)[-1], getattr(tensor, "tensor", tensor), kind,
                                          tensor.node, extra)
             label = self.safe_name(path.replace(".", "_"))
-            body.append((f"{label}: {line.split(': ', 1)[-1]}", pos))
-        return body, params, unknown
+            body.append((f"{label}: {text.split(': ', 1)[-1]}", pos))
+        return [*body, *self.forward_lines(items, paths)], params, unknown
 
     def module_paths(self: Any, module: Any, prefix: str, paths: dict[int, str], tensors: list[tuple[str, Any]]) -> None:
         """Every layer of the model by its dotted path (what forward's layers are labelled by), and its
@@ -412,10 +460,12 @@ class ForwardWriter:
         finally:
             for obj, attrs, buffers in saved:
                 obj.attrs, obj.buffers = attrs, buffers
+        if isinstance(output, (tuple, list)) and len(output) > 1 and all(isinstance(o, FTensor) for o in output):
+            return outputs_items(start, list(output), node), start
         if not isinstance(output, FTensor):
             if reader.lost is not None:
                 raise reader.lost
-            raise Lost(f"forward returns {describe_value(output)}, not one tensor", node)
+            raise Lost(f"forward returns {describe_value(output)}, not tensors", node)
         return forward_items(start, output), start
 
     def instances(self: Any, module: Any) -> list[Instance]:
@@ -459,7 +509,8 @@ class ForwardWriter:
 
     def forward_lines(self: Any, items: list[tuple[str, Layer | str, ast.AST]], paths: dict[int, str]) -> list[tuple[str, Pos]]:
         """Each step as a line, top to bottom: a layer of the model labelled by its path the first time,
-        ``tied=`` to a layer written before it; every layer with weights must be used exactly once."""
+        ``shared=`` that label when forward applies it again (torch counts its weights once), ``tied=`` to
+        a layer written before it whose weight it shares; every layer with weights must be used."""
         labels: dict[int, str] = {}
         lines: list[tuple[str, Pos]] = []
         for indent, item, node in items:
@@ -470,9 +521,8 @@ class ForwardWriter:
             entry = lookup(item.name)
             weights = entry is None or entry.tensors is not _no_tensors
             if id(item) not in paths or id(item) in labels:
-                if id(item) in labels and weights:
-                    raise Lost(f"{paths[id(item)]} is applied more than once in forward (its weights shared)", node)
-                lines.append((indent + self.call_text(item, "nn."), pos))
+                again = f"shared={labels[id(item)]}" if id(item) in labels and weights else ""
+                lines.append((indent + self.call_text(item, "nn.", again), pos))
                 continue
             label = self.safe_name(paths[id(item)].replace(".", "_"))
             while label in self.used or lookup(label) is not None:
