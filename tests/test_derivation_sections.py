@@ -1,0 +1,86 @@
+"""derive --receptive-field and --backward: the rows' numbers against torch (input gradients, FlopCounterMode)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import needs
+import pytest
+
+from symcount.cli.main import main as cli_main
+from symcount.errors import SymcountError
+from symcount.teaching.derivation import derive
+
+SOURCE = """network stack {
+  input(H=40, W=40, C=3)
+  conv2d(C_out=6, k=3, padding=1)
+  relu()
+  conv2d(C_out=6, k=5, stride=2)
+  avgpool2d(k=2)
+  conv2d(C_out=4, k=3, dilation=3)
+  flatten()
+  linear(C_out=5)
+}"""
+
+
+def _torch_net() -> object:
+    nn = needs.module("torch").nn
+    return nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 6, 5, stride=2), nn.AvgPool2d(2),
+                         nn.Conv2d(6, 4, 3, dilation=3))
+
+
+def _measured_field(net: object) -> int:
+    torch = needs.module("torch")
+    assert isinstance(net, torch.nn.Module)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.fill_(1.0)
+    x = torch.ones(1, 3, 96, 96, requires_grad=True)
+    out = net(x)
+    out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+    assert x.grad is not None
+    rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+    return int(rows.max() - rows.min() + 1)
+
+
+def test_receptive_field_rows_end_at_the_measured_field() -> None:
+    r = _measured_field(_torch_net())
+    text = derive(SOURCE, receptive_field=True).text()
+    convs = text.split("receptive field\n")
+    assert len(convs) >= 5  # conv2d, conv2d_1, avgpool2d, conv2d_2, the network
+    assert "r = r_in + (k - 1) × d × j_in" in text  # the dilated layer writes d; the others drop d = 1
+    # the field before flatten is the measured one; after flatten every output sees the whole input
+    assert f"= {r}\n" in text.split("conv2d_2: receptive field")[1].split("flatten")[0]
+    assert "every position" in text.split("flatten: receptive field")[1] or "whole input" in text
+    assert "receptive field = whole input" in text
+
+
+def test_backward_rows_equal_flop_counter() -> None:
+    torch = needs.module("torch")
+    from torch.utils.flop_counter import FlopCounterMode  # noqa: PLC0415  needs torch
+
+    nn = torch.nn
+    net = nn.Sequential(_torch_net(), nn.Flatten(), nn.Linear(4 * 3 * 3, 5))
+    x = torch.ones(1, 3, 40, 40)
+    with FlopCounterMode(display=False) as fwd:
+        net(x)
+    with FlopCounterMode(display=False) as both:
+        net(x).sum().backward()
+    forward, backward = fwd.get_total_flops(), both.get_total_flops() - fwd.get_total_flops()
+    text = derive(SOURCE, backward=True).text()
+    totals = text.split("Backward pass of the network")[1]
+    assert f"= {forward:,}\n" in totals.split("backward FLOPs")[0]
+    assert f"= {backward:,}\n" in totals.split("training step")[0]
+    assert f"= {forward + backward:,}" in totals
+    assert "skipped: the network's input needs no gradient" in text
+
+
+def test_backward_refused_by_name_where_not_derived(tmp_path: Path) -> None:
+    with pytest.raises(SymcountError, match=r"not derived for .*lstm"):
+        derive("network r {\n input(L=5, C=3)\n lstm(H=4)\n}", backward=True)
+    src = tmp_path / "s.sc"
+    src.write_text(SOURCE + "\n", encoding="utf-8")
+    assert cli_main(["derive", str(src), "--backward", "--format", "json"]) == 2
+    assert cli_main(["derive", str(src), "--receptive-field", "--backward", "-o", str(tmp_path / "d.md"),
+                     "--format", "markdown"]) == 0
+    assert "receptive field" in (tmp_path / "d.md").read_text(encoding="utf-8")
