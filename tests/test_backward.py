@@ -87,9 +87,10 @@ def test_attention_backward_equals_flop_counter(first: bool) -> None:
 
 
 def test_uncovered_layers_are_named() -> None:
-    result = backward_of(count("network n {\n input(L=6, C=4)\n lstm(hidden=5)\n layernorm()\n linear(C_out=2)\n}"))
+    result = backward_of(count("network n {\n input(H=8, W=8, C=8)\n attention(d_model=8, heads=2, window=4)\n"
+                               " layernorm()\n linear(C_out=2)\n}"))
     assert not result.complete
-    assert any("lstm" in name for name in result.not_derived)
+    assert any("attention" in name for name in result.not_derived)
     assert any("layernorm" in name for name in result.no_macs)
 
 
@@ -136,3 +137,91 @@ def test_branches_reading_the_input_are_not_guessed() -> None:
     resnet_like = backward_of(count("network n {\n input(H=6, W=6, C=3)\n conv2d(C_out=4, k=3, padding=1)\n"
                                     " residual {\n  conv2d(C_out=4, k=3, padding=1)\n }\n}"))
     assert resnet_like.complete and resnet_like.first == "conv2d"
+
+
+# ------------------------------------------------------------------ transposed, depthwise, separable, recurrent
+
+
+class _Recurrent(nn.Module):
+    """A recurrent layer's output sequence (torch returns it with the final state)."""
+
+    def __init__(self, layer: nn.Module, before: nn.Module | None) -> None:
+        super().__init__()
+        self.before = before
+        self.layer = layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.before is not None:
+            x = self.before(x)
+        out: torch.Tensor = self.layer(x)[0]
+        return out
+
+
+CONVS = [
+    ("input(H=7, W=7, C=3)\n conv2d(C_out=4, k=1)\n conv_transpose2d(C_out=6, k=3, stride=2)",
+     lambda: nn.Sequential(nn.Conv2d(3, 4, 1), nn.ConvTranspose2d(4, 6, 3, stride=2)), (1, 3, 7, 7), 0),
+    ("input(H=6, W=6, C=4)\n conv_transpose2d(C_out=2, k=3, padding=1)",
+     lambda: nn.ConvTranspose2d(4, 2, 3, padding=1), (1, 4, 6, 6), 0),
+    ("input(H=7, W=7, C=3)\n conv2d(C_out=4, k=1)\n depthwise_conv2d(k=3, multiplier=2)",
+     lambda: nn.Sequential(nn.Conv2d(3, 4, 1), nn.Conv2d(4, 8, 3, groups=4)), (1, 3, 7, 7), 4),
+    ("input(H=7, W=7, C=3)\n separable_conv2d(C_out=5, k=3, multiplier=2)",
+     lambda: nn.Sequential(nn.Conv2d(3, 6, 3, groups=3, bias=False), nn.Conv2d(6, 5, 1)), (1, 3, 7, 7), 3),
+    ("input(H=7, W=7, C=3)\n conv2d(C_out=4, k=1)\n separable_conv2d(C_out=5, k=3)",
+     lambda: nn.Sequential(nn.Conv2d(3, 4, 1), nn.Conv2d(4, 4, 3, groups=4, bias=False), nn.Conv2d(4, 5, 1)),
+     (1, 3, 7, 7), 4),
+]
+
+
+@pytest.mark.parametrize(("body", "make", "shape", "groups"), CONVS)
+def test_more_convolutions_equal_flop_counter(body: str, make: object, shape: tuple[int, ...], groups: int) -> None:
+    torch.manual_seed(0)
+    model = make()  # type: ignore[operator]
+    fwd, bwd = _torch_flops(model, torch.ones(*shape))
+    result = backward_of(count(f"network n {{\n {body}\n}}"))
+    assert result.complete, result.not_derived
+    assert result.forward == fwd
+    # the grouped (depthwise) product's weight gradient: FlopCounterMode counts it dense, groups x
+    grouped = [m for m in model.modules() if isinstance(m, nn.Conv2d) and m.groups > 1]
+    extra = 0
+    for m in grouped:
+        with FlopCounterMode(display=False) as f:
+            m(torch.ones(1, m.in_channels, 7, 7))
+        extra += (m.groups - 1) * f.get_total_flops()
+    assert result.backward + extra == bwd
+
+
+RECURRENT = [
+    ("lstm(hidden=5)", lambda: nn.LSTM(4, 5, batch_first=True), False),
+    ("gru(hidden=5)", lambda: nn.GRU(4, 5, batch_first=True), False),
+    ("rnn(hidden=5)", lambda: nn.RNN(4, 5, batch_first=True), False),
+    ("gru(hidden=5, layers=2, bidirectional=true)",
+     lambda: nn.GRU(4, 5, batch_first=True, num_layers=2, bidirectional=True), False),
+    ("lstm(hidden=3, layers=2)", lambda: nn.LSTM(4, 3, batch_first=True, num_layers=2), True),
+    ("rnn(hidden=5, bias=false)", lambda: nn.RNN(4, 5, batch_first=True, bias=False), True),
+]
+
+
+@pytest.mark.parametrize(("layer", "make", "after_linear"), RECURRENT)
+def test_recurrent_backward_equals_flop_counter(layer: str, make: object, after_linear: bool) -> None:
+    """On the meta device: on CPU torch runs LSTM as one fused kernel FlopCounterMode counts as 0."""
+    with torch.device("meta"):
+        model = _Recurrent(make(), nn.Linear(4, 4) if after_linear else None)  # type: ignore[operator]
+        x = torch.ones(1, 6, 4)
+    fwd, bwd = _torch_flops(model, x)
+    body = "input(L=6, C=4)\n" + (" linear(C_out=4)\n" if after_linear else "") + f" {layer}"
+    result = backward_of(count(f"network n {{\n {body}\n}}"))
+    assert result.complete, result.not_derived
+    assert (result.forward, result.backward) == (fwd, bwd)
+    recurrent = result.layers[-1]
+    assert recurrent.input_skipped is not after_linear
+    # an input that requires grad: torch adds exactly what the first layer skipped
+    with torch.device("meta"):
+        x = torch.ones(1, 6, 4, requires_grad=True)
+    with FlopCounterMode(display=False) as both:
+        model(x).sum().backward()
+    assert both.get_total_flops() - fwd == result.backward + sum(row.skipped for row in result.layers)
+
+
+def test_cross_and_window_attention_are_named_not_derived() -> None:
+    window = backward_of(count("network n {\n input(H=8, W=8, C=8)\n attention(d_model=8, heads=2, window=4)\n}"))
+    assert not window.complete and any("attention" in n for n in window.not_derived)

@@ -1,7 +1,8 @@
 """Backward-pass FLOPs of a counted network, per layer, from the catalog's MACs.
 
 For a layer that is only matrix products (``linear``, ``conv1d/2d/3d`` with any
-groups and stride, ``attention``) the backward pass repeats every product of the
+groups and stride, transposed, depthwise and separable convolutions, ``attention``,
+``rnn``/``lstm``/``gru``) the backward pass repeats every product of the
 forward twice: once for the gradient with respect to the layer's input
 (``input_grad``) and once for the gradient with respect to its weights
 (``weight_grad``), each 2 × MACs FLOPs. Attention's scores and weighted values
@@ -11,7 +12,9 @@ output positions (C_out × positions additions a sample): reported apart, as
 ``torch.utils.flop_counter.FlopCounterMode`` does not count them. The network's
 input needs no gradient, so the first layer with weights skips its input
 gradient (attention: that of its query, key and value projections), as torch
-does for an input that does not require grad. Layers without multiply-accumulates
+does for an input that does not require grad (a separable convolution still needs the
+gradient of its depthwise output; a recurrent layer skips the gradient of its initial state, zeros,
+at the first step, as torch does). Layers without multiply-accumulates
 (activations, pooling, norms, look-ups) count 0, as in FlopCounterMode, and are
 named; layers with MACs of any other kind are named as not derived, never counted as 0.
 All numbers are for one sample (the Count's shapes carry no batch): × B for a batch.
@@ -27,7 +30,11 @@ from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
 
 #: the layer kinds whose backward pass is derived (matrix products only)
-COVERED = ("linear", "conv1d", "conv2d", "conv3d", "attention")
+COVERED = ("linear", "conv1d", "conv2d", "conv3d", "attention", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d", "separable_conv2d",
+           "rnn", "lstm", "gru")
+#: gate sets of the recurrent layers (each a matrix of H rows on the input and on the hidden state)
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class LayerBackward:
     weight_grad: sympy.Expr
     bias_grad: sympy.Expr  # additions, not in FlopCounterMode's count
     input_skipped: bool = False
+    #: FLOPs of the input gradient skipped (what torch adds when the network's input requires grad)
+    skipped: sympy.Expr = sympy.Integer(0)
 
     @property
     def backward(self) -> sympy.Expr:
@@ -95,8 +104,39 @@ def _positions(shape: tuple[sympy.Expr, ...] | None, channels: sympy.Expr) -> sy
 
 
 def _bias_size(layer: LayerResult) -> sympy.Expr:
+    """Trainable bias values (``bias``, ``pointwise.bias``; a recurrent layer's ``bias_ih_l0``...)."""
     return sympy.Add(*[t.size for t in layer.tensors
-                       if t.category == "trainable" and t.name.endswith("bias")]) * layer.multiplier
+                       if t.category == "trainable" and "bias" in t.name.rsplit(".", 1)[-1]]) * layer.multiplier
+
+
+def _recurrent_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr] | None:
+    """(MACs on the network-side input of the first stacked layer, on the inputs of the later stacked
+    layers, on the hidden state), all directions; None when they do not add up to the layer's MACs."""
+    a, i = layer.args, layer.input_shape
+    if a is None or i is None or not i.spatial or a.get("proj"):
+        return None
+    L, H, G = i.spatial[0], a.hidden, GATES[layer.kind]
+    directions = 2 if a.bidirectional else 1
+    first = directions * G * H * a.C_in * L
+    rest = directions * (a.layers - 1) * G * H * (directions * H) * L
+    hidden = directions * a.layers * G * H * H * L
+    m = layer.multiplier
+    if sympy.expand(m * (first + rest + hidden) - layer.macs) != 0:
+        return None
+    return sympy.expand(m * first), sympy.expand(m * rest), sympy.expand(m * hidden)
+
+
+def _separable_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """(depthwise MACs, pointwise MACs) of a separable convolution; None when they do not add up."""
+    a, o = layer.args, layer.shape
+    if a is None or o is None:
+        return None
+    positions = sympy.Mul(*o.spatial)
+    depthwise = sympy.Mul(*a.k) * a.C_in * a.multiplier * positions * layer.multiplier
+    pointwise = a.C_in * a.multiplier * a.C_out * positions * layer.multiplier
+    if sympy.expand(depthwise + pointwise - layer.macs) != 0:
+        return None
+    return sympy.expand(depthwise), sympy.expand(pointwise)
 
 
 def _attention_projections(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr]:
@@ -113,11 +153,29 @@ def _attention_projections(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr]:
 def _covered(layer: LayerResult) -> bool:
     if layer.kind not in COVERED or layer.output_shape is None or layer.input_shape is None:
         return False
+    if layer.kind in GATES:
+        return _recurrent_split(layer) is not None
+    if layer.kind.startswith("separable_conv"):
+        return _separable_split(layer) is not None
     if layer.kind == "attention":
         a = layer.args
         # cross-attention (keys from another stream) and windows: bias positions not derived here
         return a is not None and a.memory_len is None and a.window == 0
     return True
+
+
+def _recurrent_grads(layer: LayerResult, skip: bool) -> tuple[sympy.Expr, sympy.Expr]:
+    """(input-gradient FLOPs, bias-gradient additions) of a recurrent layer over its L steps.
+
+    The hidden state's gradient is needed at every step but the first (the initial state is zeros that
+    need none); the gradient of the first stacked layer's input is skipped when it is the network's input.
+    Each bias is added at every step, so its gradient sums L values."""
+    split = _recurrent_split(layer)
+    assert split is not None and layer.input_shape is not None
+    first, rest, hidden = split
+    L = layer.input_shape.spatial[0]
+    inp = 2 * rest + 2 * hidden * (L - 1) / L + (0 if skip else 2 * first)
+    return sympy.expand(inp), sympy.expand(_bias_size(layer) * L)
 
 
 def _branch_reads_input(result: Count, branches: tuple[tuple[int, int], ...]) -> bool:
@@ -156,15 +214,32 @@ def backward_of(result: Count) -> Backward:
             inp = sympy.expand(2 * fwd - weight - (2 * qkv if skip else 0))
             assert layer.input_shape is not None
             bias = _bias_size(layer) * sympy.Mul(*layer.input_shape.spatial)
+        elif layer.kind in GATES:
+            inp, bias = _recurrent_grads(layer, skip)
+            weight = fwd
+            split3 = _recurrent_split(layer)
+            assert split3 is not None
+            skipped = 2 * split3[0] if skip else sympy.Integer(0)
+        elif layer.kind.startswith("separable_conv"):
+            split = _separable_split(layer)
+            assert split is not None and layer.output_shape is not None and layer.shape is not None
+            weight = fwd
+            # the pointwise product's input (the depthwise output) needs its gradient even in a first layer
+            inp = sympy.expand(2 * split[1]) if skip else fwd
+            assert layer.shape.channels is not None
+            bias = _bias_size(layer) * _positions(layer.output_shape, layer.shape.channels)
         else:
             weight = fwd
             inp = sympy.Integer(0) if skip else fwd
             out_shape = layer.output_shape
             assert out_shape is not None and layer.shape is not None and layer.shape.channels is not None
             bias = _bias_size(layer) * _positions(out_shape, layer.shape.channels)
+        if layer.kind not in GATES:  # what the network's input gradient would add: the rest of 2 x forward
+            skipped = sympy.expand(2 * fwd - weight - inp) if skip else sympy.Integer(0)
         if skip:
             first = layer.name
-        rows.append(LayerBackward(layer.name, layer.kind, fwd, inp, weight, sympy.expand(bias), skip))
+        rows.append(LayerBackward(layer.name, layer.kind, fwd, inp, weight, sympy.expand(bias), skip,
+                                  sympy.expand(skipped)))
     weighted = [i for i, layer in enumerate(result.layers) if layer.trainable != 0]
     if weighted and any(_branch_reads_input(result, m.branches) for m in result.merges
                         if m.start <= weighted[0] < m.end):

@@ -427,8 +427,7 @@ def _complete_backward(result: Count) -> Backward:
 
 def _skipped_input_grad(b: Backward) -> sympy.Expr:
     """The input gradient the first layer with weights skips (its forward product, its projections in attention)."""
-    rows = [row for row in b.layers if row.input_skipped]
-    return sympy.expand(sympy.Add(*[2 * row.forward - row.weight_grad - row.input_grad for row in rows]))
+    return sympy.expand(sympy.Add(*[row.skipped for row in b.layers]))
 
 
 def _backward(result: Count, batch: sympy.Expr, training: bool) -> Worked:

@@ -109,13 +109,13 @@ def _layer_rows(row: LayerBackward) -> tuple[Row, ...]:
     if row.input_skipped and row.input_grad == 0:
         rows.append(Row(Label("input gradient", count=False), (Step(formula.Num(0)),),
                         "skipped: the network's input needs no gradient"))
-    elif product:
+    elif product and sympy.expand(row.input_grad - row.forward) == 0:
         rows.append(Row(Label("input gradient", count=False),
                         (Step(_times_two(macs)), Step(formula.result_form(row.input_grad)))))
     else:
         rows.append(Row(Label("input gradient", count=False), (Step(formula.result_form(row.input_grad)),),
-                        "scores and weighted values (no weights)" + (", projections skipped" if row.input_skipped
-                                                                     else " and the projections' inputs")))
+                        _INPUT_NOTES.get(row.kind.rstrip("123d").rstrip("_"), "")
+                        + (", the network's input skipped" if row.input_skipped else "") or None))
     rows.append(Row(Label("weight gradient", count=False),
                     (Step(_times_two(macs)), Step(formula.result_form(row.weight_grad))) if product else
                     (Step(formula.result_form(row.weight_grad)),), None if product else "the projections only"))
@@ -127,6 +127,16 @@ def _layer_rows(row: LayerBackward) -> tuple[Row, ...]:
         rows.append(Row(Label("bias gradient", count=False), (Step(formula.result_form(row.bias_grad)),),
                         "additions, not counted as FLOPs"))
     return tuple(rows)
+
+
+#: what an input gradient other than 2 × MACs is made of
+_INPUT_NOTES = {
+    "attention": "scores and weighted values (no weights) and the projections' inputs",
+    "rnn": "the hidden state's at every step but the first (its initial zeros need none)",
+    "lstm": "the hidden state's at every step but the first (its initial zeros need none)",
+    "gru": "the hidden state's at every step but the first (its initial zeros need none)",
+    "separable_conv": "the depthwise output's (the pointwise product's input)",
+}
 
 
 def _sum(values: list[sympy.Expr]) -> Node:
