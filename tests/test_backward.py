@@ -87,8 +87,8 @@ def test_attention_backward_equals_flop_counter(first: bool) -> None:
 
 
 def test_uncovered_layers_are_named() -> None:
-    result = backward_of(count("network n {\n input(H=8, W=8, C=8)\n attention(d_model=8, heads=2, window=4)\n"
-                               " layernorm()\n linear(C_out=2)\n}"))
+    result = backward_of(count("network n {\n memory: stream {\n  input(L=7, C=8)\n }\n input(L=6, C=8)\n"
+                               " attention(d_model=8, heads=2, to=memory)\n layernorm()\n linear(C_out=2)\n}"))
     assert not result.complete
     assert any("attention" in name for name in result.not_derived)
     assert any("layernorm" in name for name in result.no_macs)
@@ -222,6 +222,41 @@ def test_recurrent_backward_equals_flop_counter(layer: str, make: object, after_
     assert both.get_total_flops() - fwd == result.backward + sum(row.skipped for row in result.layers)
 
 
-def test_cross_and_window_attention_are_named_not_derived() -> None:
-    window = backward_of(count("network n {\n input(H=8, W=8, C=8)\n attention(d_model=8, heads=2, window=4)\n}"))
-    assert not window.complete and any("attention" in n for n in window.not_derived)
+class _Windows(nn.Module):
+    """Swin's window attention by hand: the H x W map cut into w x w windows, multi-head attention in each."""
+
+    def __init__(self, channels: int, heads: int, w: int, first: bool) -> None:
+        super().__init__()
+        self.w = w
+        self.pre = None if first else nn.Linear(channels, channels)
+        self.att = nn.MultiheadAttention(channels, heads, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (1, H, W, C)
+        if self.pre is not None:
+            x = self.pre(x)
+        _, H, W, C = x.shape
+        w = self.w
+        windows = x.reshape(H // w, w, W // w, w, C).permute(0, 2, 1, 3, 4).reshape(-1, w * w, C)
+        out: torch.Tensor = self.att(windows, windows, windows, need_weights=False)[0]
+        return out
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_window_attention_equals_flop_counter(first: bool) -> None:
+    with torch.device("meta"):
+        model = _Windows(8, 2, 4, first)
+        x = torch.ones(1, 8, 12, 8)
+    fwd, bwd = _torch_flops(model, x)
+    body = "input(H=8, W=12, C=8)\n" + ("" if first else " linear(C_out=8)\n") + " attention(d_model=8, heads=2, window=4)"
+    result = backward_of(count(f"network n {{\n {body}\n}}"))
+    assert result.complete, result.not_derived
+    assert (result.forward, result.backward) == (fwd, bwd)
+    assert result.layers[-1].input_skipped is first
+    assert result.layers[-1].bias_grad == 4 * 8 * 8 * 12  # q, k, v and output biases at every position
+
+
+def test_cross_attention_is_named_not_derived() -> None:
+    source = ("network n {\n memory: stream {\n  input(L=7, C=8)\n  linear(C_out=8)\n }\n input(L=5, C=8)\n"
+              " attention(d_model=8, heads=2, to=memory)\n}")
+    result = backward_of(count(source))
+    assert not result.complete and any("attention" in n for n in result.not_derived)

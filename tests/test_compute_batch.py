@@ -79,4 +79,4 @@ def test_bad_batch_and_not_derived_are_refused(tmp_path: Path, capsys: pytest.Ca
         assert cli_main(["compute", str(src), "--batch", bad]) == 2
         assert "--batch" in capsys.readouterr().err
     with pytest.raises(SymcountError, match="not derived for"):
-        compute("network n {\n input(H=8, W=8, C=8)\n attention(d_model=8, heads=2, window=4)\n}", batch=2)
+        compute("network n {\n input(C=4)\n bilinear(C_in2=3, C_out=2)\n}", batch=2)

@@ -104,9 +104,14 @@ def _positions(shape: tuple[sympy.Expr, ...] | None, channels: sympy.Expr) -> sy
 
 
 def _bias_size(layer: LayerResult) -> sympy.Expr:
-    """Trainable bias values (``bias``, ``pointwise.bias``; a recurrent layer's ``bias_ih_l0``...)."""
+    """Trainable bias vectors added to an output (``bias``, ``pointwise.bias``, ``in_proj_bias``); a
+    recurrent layer's are named ``bias_ih_l0``, ``bias_hh_l0`` (PyTorch) or ``bias`` (Keras)."""
+    def is_bias(name: str) -> bool:
+        last = name.rsplit(".", 1)[-1]
+        return last.startswith("bias_") if layer.kind in GATES else last.endswith("bias")
+
     return sympy.Add(*[t.size for t in layer.tensors
-                       if t.category == "trainable" and "bias" in t.name.rsplit(".", 1)[-1]]) * layer.multiplier
+                       if t.category == "trainable" and (is_bias(t.name) or t.name == "bias")]) * layer.multiplier
 
 
 def _recurrent_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr] | None:
@@ -159,8 +164,9 @@ def _covered(layer: LayerResult) -> bool:
         return _separable_split(layer) is not None
     if layer.kind == "attention":
         a = layer.args
-        # cross-attention (keys from another stream) and windows: bias positions not derived here
-        return a is not None and a.memory_len is None and a.window == 0
+        # cross-attention (keys and values from another stream, which may or may not need a gradient):
+        # not derived here; window attention is self-attention within each window (the same rule)
+        return a is not None and a.memory_len is None
     return True
 
 
