@@ -164,9 +164,11 @@ def _covered(layer: LayerResult) -> bool:
         return _separable_split(layer) is not None
     if layer.kind == "attention":
         a = layer.args
-        # cross-attention (keys and values from another stream, which may or may not need a gradient):
-        # not derived here; window attention is self-attention within each window (the same rule)
-        return a is not None and a.memory_len is None
+        # window attention is self-attention within each window (the same rule); cross-attention's keys
+        # and values come from a stream (to=), whose own first layer with weights decides their gradient
+        if a is None or a.add_bias_kv:
+            return False
+        return a.memory_len is None or (a.get("to") is not None and a.window == 0)
     return True
 
 
@@ -193,28 +195,66 @@ def _branch_reads_input(result: Count, branches: tuple[tuple[int, int], ...]) ->
     return False
 
 
+def _streams(result: Count) -> set[str]:
+    """The labels of the streams cross-attention reads (``to=``): each starts from an input of its own."""
+    return {str(layer.args.get("to")) for layer in result.layers
+            if layer.kind == "attention" and layer.args is not None and layer.args.get("to") is not None}
+
+
+def _path(layer: LayerResult, streams: set[str]) -> str:
+    """The stream a layer belongs to ("" for the main path): its own input needs no gradient either."""
+    return next((s for s in streams if layer.name.startswith(f"{s}.")), "")
+
+
+def _cross_attention(layer: LayerResult, fwd: sympy.Expr, q_skip: bool, kv_skip: bool
+                     ) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr]:
+    """(input gradient, weight gradient, bias additions, skipped) of attention whose keys and values are
+    S positions of another stream: the queries' projection skips its input gradient when the main path
+    has no weights before it, the keys' and values' when their stream has none."""
+    a, i = layer.args, layer.input_shape
+    assert a is not None and i is not None
+    L, S = sympy.Mul(*i.spatial), a.memory_len
+    d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
+    q_macs = layer.multiplier * L * d * h * dk
+    kv_macs = layer.multiplier * S * (a.kdim * kv * dk + a.vdim * kv * dv)
+    out_macs = layer.multiplier * L * h * dv * a.out_dim
+    weight = sympy.expand(2 * (q_macs + kv_macs + out_macs))
+    skipped = sympy.expand((2 * q_macs if q_skip else 0) + (2 * kv_macs if kv_skip else 0))
+    inp = sympy.expand(2 * fwd - weight - skipped)
+    bias = layer.multiplier * (a.q_bias * h * dk * L + (a.k_bias * kv * dk + a.v_bias * kv * dv) * S
+                               + a.o_bias * a.out_dim * L)
+    return inp, weight, sympy.expand(bias), skipped
+
+
 def backward_of(result: Count) -> Backward:
     """The backward pass of a counted network, one sample."""
     rows: list[LayerBackward] = []
     not_derived: list[str] = []
     no_macs: list[str] = []
     first: str | None = None
-    seen_weights = False
+    streams = _streams(result)
+    seen: dict[str, bool] = {}  # per path (the main one, each stream): a layer with weights came before
     for layer in result.layers:
         label = f"{layer.name} ({layer.kind})"
+        path = _path(layer, streams)
         if layer.macs is sympy.nan or (layer.macs != 0 and not _covered(layer)):
             not_derived.append(label)
-            seen_weights = seen_weights or layer.trainable != 0
+            seen[path] = seen.get(path, False) or layer.trainable != 0
             continue
         if layer.macs == 0:
             if layer.trainable != 0:
                 no_macs.append(label)
-            seen_weights = seen_weights or layer.trainable != 0
+            seen[path] = seen.get(path, False) or layer.trainable != 0
             continue
         fwd = sympy.expand(2 * layer.macs)
-        skip = not seen_weights
-        seen_weights = True
-        if layer.kind == "attention":
+        skip = not seen.get(path, False)
+        seen[path] = True
+        skipped: sympy.Expr = sympy.Integer(0)
+        if layer.kind == "attention" and layer.args is not None and layer.args.get("to") is not None:
+            stream = str(layer.args.get("to"))
+            inp, weight, bias, skipped = _cross_attention(layer, fwd, skip, not seen.get(stream, False))
+            skip = skip or not seen.get(stream, False)
+        elif layer.kind == "attention":
             qkv, out = _attention_projections(layer)
             weight = sympy.expand(2 * (qkv + out))
             inp = sympy.expand(2 * fwd - weight - (2 * qkv if skip else 0))
@@ -240,7 +280,9 @@ def backward_of(result: Count) -> Backward:
             out_shape = layer.output_shape
             assert out_shape is not None and layer.shape is not None and layer.shape.channels is not None
             bias = _bias_size(layer) * _positions(out_shape, layer.shape.channels)
-        if layer.kind not in GATES:  # what the network's input gradient would add: the rest of 2 x forward
+        if layer.kind not in GATES and not (layer.kind == "attention" and layer.args is not None
+                                            and layer.args.get("to") is not None):
+            # what the network's input gradient would add: the rest of 2 x forward
             skipped = sympy.expand(2 * fwd - weight - inp) if skip else sympy.Integer(0)
         if skip:
             first = layer.name
