@@ -513,3 +513,11 @@ def test_qti_hostile_text_and_determinism(tmp_path: Path, capsys: pytest.Capture
     assert (tmp_path / "a/dense-qti.zip").read_bytes() == (tmp_path / "b/dense-qti.zip").read_bytes()
     assert cli_main(["exam", template, "--format", "qti"]) == 2
     assert "write it with -o DIR" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["activation_memory", "receptive_field", "padding", "stride"])
+def test_cloze_is_refused_for_one_number_questions(name: str) -> None:
+    exam = generate(TEMPLATES[name], variants=2, seed=1)
+    with pytest.raises(SymcountError, match="walks the network's output sizes") as err:
+        build_quiz(exam, "cloze")
+    assert err.value.filename == str(TEMPLATES[name])
