@@ -16,6 +16,7 @@ import pytest
 
 from symcount.cli.main import main as cli_main
 from symcount.errors import SymcountError
+from symcount.teaching.check import check
 from symcount.teaching.check_quantity import QUANTITY_SLIPS, check_quantity
 
 SOURCE = """network small {
@@ -287,3 +288,40 @@ def test_cli_exit_statuses_and_json(tmp_path: Any, capsys: pytest.CaptureFixture
                      str(values)]) == 1
     out = capsys.readouterr().out
     assert "values given for bytes" in out and f"{4 * values:,}" in out
+
+
+# ---------------------------------------------------------------------------------- published questions
+
+
+def test_three_3x3_against_one_7x7() -> None:
+    """CS231n / the VGG paper: three stacked 3x3 convolutions (stride 1) see 7x7, as one 7x7 does, with
+    fewer parameters (27 C^2 against 49 C^2 without bias); with the middle one at stride 2 they see 9x9.
+    Each field is measured on torch as well."""
+    torch = needs.module("torch")
+    nn = torch.nn
+    c = 16
+    three = f"network three {{\n input(H=32, W=32, C={c})\n" + f" conv2d(C_out={c}, k=3, bias=false)\n" * 3 + "}"
+    one = f"network one {{\n input(H=32, W=32, C={c})\n conv2d(C_out={c}, k=7, bias=false)\n}}"
+    strided = (f"network s {{\n input(H=32, W=32, C={c})\n conv2d(C_out={c}, k=3)\n conv2d(C_out={c}, k=3, stride=2)\n"
+               f" conv2d(C_out={c}, k=3)\n}}")
+    stacks = {
+        three: nn.Sequential(*[nn.Conv2d(c, c, 3, bias=False) for _ in range(3)]),
+        one: nn.Conv2d(c, c, 7, bias=False),
+        strided: nn.Sequential(nn.Conv2d(c, c, 3), nn.Conv2d(c, c, 3, stride=2), nn.Conv2d(c, c, 3)),
+    }
+    fields = {}
+    for source, net in stacks.items():
+        with torch.no_grad():
+            for p in net.parameters():
+                p.fill_(1.0)
+        x = torch.ones(1, c, 32, 32, requires_grad=True)
+        out = net(x)
+        out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+        assert x.grad is not None
+        rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+        fields[source] = int(rows.max() - rows.min() + 1)
+        assert check_quantity(source, fields[source], "receptive_field").correct
+        assert check(source, sum(p.numel() for p in net.parameters())).correct
+    assert fields[three] == fields[one] == 7 and fields[strided] == 9
+    assert _mistake_of(strided, 7, "receptive_field") == "rf_stride_ignored"
+    assert check(three, 27 * c * c).correct and check(one, 49 * c * c).correct  # 27 C^2 against 49 C^2

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symcount.catalog.shapes import Shape
 from symcount.counting import count
 from symcount.engine.activations import activations_of
 from symcount.engine.count import Count
@@ -24,6 +25,7 @@ from symcount.errors import SymcountError
 from symcount.language.values import Value
 from symcount.render.style import Style
 from symcount.teaching.check_quantity import QUANTITY_SLIPS, Rules, _sizes, _work
+from symcount.teaching.exam_solutions import _ordered
 from symcount.teaching.exam_templates import Template, Variant
 from symcount.teaching.fairness import SlipTable, SlipValue
 from symcount.teaching.receptive_lines import receptive_rows
@@ -148,14 +150,16 @@ def _inverse(template: Template, result: Count, chosen: Mapping[str, Value]) -> 
 def quantity_solution(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
     """The worked solution of an activation, receptive-field or inverse question."""
     if template.ask == "activations":
-        return activation_rows(variant.count, variant.values.get(BATCH_LET, sympy.Integer(1)), style)
+        return activation_rows(variant.count, variant.values.get(BATCH_LET, sympy.Integer(1)), style, template)
     if template.ask == "receptive_field":
         return receptive_rows(variant.count, style)
     return _inverse_rows(template, variant, style)
 
 
-def activation_rows(result: Count, batch: Value, style: Style) -> list[tuple[str, str]]:
-    """Each stored tensor's volume (B x its sizes), what stores nothing and why, then the sum."""
+def activation_rows(result: Count, batch: Value, style: Style, template: Template | None = None
+                    ) -> list[tuple[str, str]]:
+    """Each stored tensor's volume (B x its sizes, in the order the question writes them), what stores
+    nothing and why, then the sum."""
     assert isinstance(batch, sympy.Expr)
     acts = activations_of(result, batch, "fp32")
     times = f" {style.times} "
@@ -166,14 +170,18 @@ def activation_rows(result: Count, batch: Value, style: Style) -> list[tuple[str
         factors = ([style.bare(batch)] if batch != 1 else []) + [style.bare(s) for s in sizes]
         return f"{times.join(factors)} = {style.bare(value)}"
 
-    rows = [("input", volume(tuple(first.layout(result.convention)), acts.input))]
+    def sizes(shape: Shape) -> tuple[sympy.Expr, ...]:
+        return _ordered(shape, template, result.convention) if template is not None \
+            else tuple(shape.layout(result.convention))
+
+    rows = [("input", volume(sizes(first), acts.input))]
     parts = [acts.input]
     for layer, lv in zip(result.layers, acts.layers, strict=True):
         if not lv.stored:
             rows.append((layer.name, _text_note(style, f"no new values: {lv.why_not}")))
             continue
         assert layer.shape is not None
-        rows.append((layer.name, volume(tuple(layer.shape.layout(result.convention)), lv.values)))
+        rows.append((layer.name, volume(sizes(layer.shape), lv.values)))
         parts.append(lv.multiplier * lv.values)
     for where, value in acts.merges:
         rows.append((where, style.bare(value)))
