@@ -421,3 +421,21 @@ def test_shared_answers_only_when_asked() -> None:
     assert "only 3 " in str(err.value) and "the answer of another variant" in str(err.value)
     assert len(generate(text, variants=4, shared_answers=True).variants) == 4
     assert len(generate('let shared_answers = "allowed"\n' + text, variants=4).variants) == 4
+
+
+def test_an_inverse_question_works_out_the_layer_the_unknown_sets() -> None:
+    """The padding of the second of two convolutions: the solution's rule is that layer's (found by
+    changing the unknown and seeing which layer changes), and torch's output for the answer is the size."""
+    torch = needs.module("torch")
+    template = ('let question = "Two convolutions take {H} x {H} to {output_height}. What is p?"\n'
+                'let ask = "padding"\nlet unknown = "p"\nlet shared_answers = "allowed"\n'
+                "let p = choose(0, 1, 2)\nlet H = choose(16, 32)\n"
+                "network two {\n input(H=H, W=H, C=3)\n conv2d(C_out=4, k=3, padding=1)\n"
+                " conv2d(C_out=4, k=5, padding=p)\n}")
+    exam = generate(template, variants=3, seed=0)
+    for v in exam.variants:
+        rows = exam.solution_lines(v, Style("text"))
+        assert rows[0][0] == "conv2d_1"
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.Conv2d(4, 4, 5, padding=int(v.answer)))
+        H = int(v.values["H"])
+        assert f"= {net(torch.zeros(1, 3, H, H)).shape[-1]}" in rows[1][1]

@@ -21,6 +21,7 @@ from symcount.catalog.shapes import Shape
 from symcount.counting import count
 from symcount.engine.activations import activations_of
 from symcount.engine.count import Count
+from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError
 from symcount.language.values import Value
 from symcount.render.style import Style
@@ -195,12 +196,31 @@ def _text_note(style: Style, text: str) -> str:
     return text if style.name == "text" else rf"\text{{{text}}}"
 
 
+def _layers_of_unknown(template: Template, variant: Variant, name: str) -> list[LayerResult]:
+    """The window layers whose padding or stride the unknown sets: those that change when it changes
+    (the network counted again with the unknown one higher, or one lower)."""
+    drawn = variant.values[name]
+    assert isinstance(drawn, sympy.Integer)
+    for delta in (1, -1):
+        try:
+            other = count(template.text, values={**variant.values, name: drawn + delta},
+                          convention=template.convention, network=template.network)
+        except SymcountError:
+            continue
+        changed = [a for a, b in zip(variant.count.layers, other.layers, strict=False)
+                   if a.args is not None and b.args is not None and "k" in a.args and "k" in b.args
+                   and (a.args.padding != b.args.padding or a.args.stride != b.args.stride)]
+        if changed:
+            return changed
+    return []
+
+
 def _inverse_rows(template: Template, variant: Variant, style: Style) -> list[tuple[str, str]]:
     """The output-size rule with the unknown left in, the sizes put in, and the only solution."""
     name = unknown_of(template)
     low, high = INVERSE_RANGES[template.ask]
     rows: list[tuple[str, str]] = []
-    for layer in variant.count.layers:
+    for layer in _layers_of_unknown(template, variant, name):
         a = layer.args
         if a is None or "k" not in a or layer.input_shape is None or layer.shape is None:
             continue
