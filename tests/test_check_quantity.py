@@ -325,3 +325,36 @@ def test_three_3x3_against_one_7x7() -> None:
     assert fields[three] == fields[one] == 7 and fields[strided] == 9
     assert _mistake_of(strided, 7, "receptive_field") == "rf_stride_ignored"
     assert check(three, 27 * c * c).correct and check(one, 49 * c * c).correct  # 27 C^2 against 49 C^2
+
+
+def test_at_a_labelled_layer(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """--layer: the receptive field and output size at a labelled layer's output, measured on the torch
+    network cut there; refused for the other quantities, for a name the network has not, and after flatten."""
+    torch = needs.module("torch")
+    nn = torch.nn
+    source = ("network lab {\n input(H=32, W=32, C=3)\n c1: conv2d(C_out=8, k=3)\n"
+              " c2: conv2d(C_out=8, k=3, stride=2)\n c3: conv2d(C_out=8, k=3)\n flatten()\n linear(C_out=10)\n}")
+    layers = [nn.Conv2d(3, 8, 3), nn.Conv2d(8, 8, 3, stride=2), nn.Conv2d(8, 8, 3)]
+    for n, label in enumerate(("c1", "c2", "c3"), start=1):
+        prefix = nn.Sequential(*layers[:n])
+        with torch.no_grad():
+            for p in prefix.parameters():
+                p.fill_(1.0)
+        x = torch.ones(1, 3, 32, 32, requires_grad=True)
+        out = prefix(x)
+        out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+        assert x.grad is not None
+        rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+        assert check_quantity(source, int(rows.max() - rows.min() + 1), "receptive_field", layer=label).correct
+        assert check_quantity(source, f"{out.shape[2]}x{out.shape[3]}", "output_size", layer=label).correct
+    with pytest.raises(SymcountError, match="no layer named 'c9'"):
+        check_quantity(source, 5, "receptive_field", layer="c9")
+    with pytest.raises(SymcountError, match="not the macs"):
+        check_quantity(source, 5, "macs", layer="c2")
+    with pytest.raises(SymcountError, match="after flatten"):
+        check_quantity(source, 5, "receptive_field")
+    src = tmp_path / "lab.sc"
+    src.write_text(source + "\n", encoding="utf-8")
+    assert cli_main(["check", str(src), "--quantity", "receptive_field", "--layer", "c2", "--answer", "5"]) == 0
+    assert cli_main(["check", str(src), "--layer", "c2", "--answer", "5"]) == 2
+    assert "--layer does not change a parameter count" in capsys.readouterr().err
