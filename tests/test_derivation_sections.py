@@ -29,13 +29,13 @@ def _torch_net() -> object:
                          nn.Conv2d(6, 4, 3, dilation=3))
 
 
-def _measured_field(net: object) -> int:
+def _measured_field(net: object, channels: int = 3) -> int:
     torch = needs.module("torch")
     assert isinstance(net, torch.nn.Module)
     with torch.no_grad():
         for p in net.parameters():
             p.fill_(1.0)
-    x = torch.ones(1, 3, 96, 96, requires_grad=True)
+    x = torch.ones(1, channels, 96, 96, requires_grad=True)
     out = net(x)
     out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
     assert x.grad is not None
@@ -87,3 +87,33 @@ def test_backward_refused_by_name_where_not_derived(tmp_path: Path) -> None:
     assert cli_main(["derive", str(src), "--receptive-field", "--backward", "-o", str(tmp_path / "d.md"),
                      "--format", "markdown"]) == 0
     assert "receptive field" in (tmp_path / "d.md").read_text(encoding="utf-8")
+
+
+def test_receptive_field_rows_through_residual_and_parallel() -> None:
+    """A residual and a parallel (an empty shortcut, branches of different depth): every layer's row
+    starts from its own input's field, and the network's field is the torch-measured one."""
+    torch = needs.module("torch")
+    nn = torch.nn
+    source = ("network res {\n input(H=32, W=32, C=4)\n conv2d(C_out=4, k=3, padding=1)\n residual {\n"
+              "  conv2d(C_out=4, k=3, padding=1)\n  relu()\n  conv2d(C_out=4, k=5, padding=2)\n }\n parallel {\n"
+              "  branch { conv2d(C_out=2, k=1) }\n  branch { conv2d(C_out=2, k=3, padding=1); conv2d(C_out=2, k=3, padding=1) }\n"
+              " }\n avgpool2d(k=2)\n}")
+
+    class Net(nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.c0 = nn.Conv2d(4, 4, 3, padding=1)
+            self.main = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 5, padding=2))
+            self.b1 = nn.Conv2d(4, 2, 1)
+            self.b2 = nn.Sequential(nn.Conv2d(4, 2, 3, padding=1), nn.Conv2d(2, 2, 3, padding=1))
+            self.pool = nn.AvgPool2d(2)
+
+        def forward(self, x: object) -> object:
+            x = self.c0(x)
+            x = x + self.main(x)
+            return self.pool(torch.cat([self.b1(x), self.b2(x)], 1))
+
+    r = _measured_field(Net(), channels=4)
+    text = derive(source, receptive_field=True).text()
+    assert f"receptive field = {r} × {r}" in text
+    assert "(the main path (conv2d_1 .. conv2d_2))" in text and "(branch 2 (conv2d_4 .. conv2d_5))" in text

@@ -253,7 +253,7 @@ def _numeric_padding(layer: LayerResult) -> tuple[sympy.Expr, ...] | None:
     return tuple(padding)
 
 
-def _sizes(result: Count, rules: Rules) -> Values | None:
+def sizes_with(result: Count, rules: Rules) -> Values | None:
     """The output's spatial sizes with window rules applied as ``rules`` says (None: not a sequential stack
     of windows and position-wise layers this walk understands)."""
     if result.merges or not result.layers or result.layers[0].input_shape is None:
@@ -278,7 +278,7 @@ def _sizes(result: Count, rules: Rules) -> Values | None:
 
 
 def _field(result: Count, rules: Rules) -> Values | None:
-    """The receptive field of a sequential stack with the rules applied as ``rules`` says (None: as in _sizes)."""
+    """The receptive field of a sequential stack with the rules applied as ``rules`` says (None: as in sizes_with)."""
     first = result.layers[0].input_shape if result.layers else None
     if result.merges or first is None:
         return None
@@ -371,7 +371,7 @@ def _output_size(result: Count) -> Worked:
         raise SymcountError("output_size: the output has no positions (a vector); ask for macs or activations",
                             last.pos)
     expected = tuple(last.shape.spatial)
-    alts = _variants(_sizes, result, expected, [
+    alts = _variants(sizes_with, result, expected, [
         ("padding_forgotten", Rules(padding=0)), ("padding_one_side", Rules(padding=1)),
         ("stride_ignored", Rules(stride=False)), ("plus_one_forgotten", Rules(plus_one=False)),
         ("floor_forgotten", Rules(floor=False)), ("dilation_ignored", Rules(dilation=False))])
@@ -522,7 +522,7 @@ def check_quantity(source: Source, answer: str | int | sympy.Expr, quantity: str
     try:
         if layer is not None:
             result = up_to(result, layer)
-        worked = _work(result, quantity, b, dtype or ACTIVATION_DTYPE)
+        worked = work_out(result, quantity, b, dtype or ACTIVATION_DTYPE)
     except SymcountError as err:
         text, filename, _ = read_source(source)
         raise err.located(filename, text) from None
@@ -547,7 +547,7 @@ def check_quantity(source: Source, answer: str | int | sympy.Expr, quantity: str
                            worked.notes)
 
 
-def _work(result: Count, quantity: str, batch: sympy.Expr, dtype: str) -> Worked:
+def work_out(result: Count, quantity: str, batch: sympy.Expr, dtype: str) -> Worked:
     if quantity in ("activations", "activation_bytes"):
         return _activations(result, batch, dtype, quantity == "activation_bytes")
     if quantity == "receptive_field":

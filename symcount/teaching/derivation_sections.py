@@ -20,7 +20,7 @@ from symcount.errors import SymcountError
 from symcount.render import formula
 from symcount.render.document import Column, Row, Section, Step
 from symcount.render.formula import Label, Node, Sym
-from symcount.teaching.receptive_lines import _input_field
+from symcount.teaching.receptive_lines import input_field
 from symcount.teaching.training import backward_notes
 
 #: the receptive-field rules, in symcount's expression language
@@ -76,7 +76,7 @@ def receptive_sections(result: Count, formula_row: FormulaRow) -> list[Section]:
         for join in [m for m in fields.merges if m.end == i and m.start < i]:
             sections.append(Section(f"{join.kind} after {join.after}: receptive field", None,
                                     (Column(None, (Row(Sym("r"), (Step(_field_node(join.field)),), join.path),)),)))
-        before = _input_field(fields, result, i)
+        before = input_field(fields, result, i)
         after = lf.field
         if after == before or before.is_whole:
             continue

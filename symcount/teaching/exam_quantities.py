@@ -25,7 +25,7 @@ from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError
 from symcount.language.values import Value
 from symcount.render.style import Style
-from symcount.teaching.check_quantity import QUANTITY_SLIPS, Rules, _sizes, _work
+from symcount.teaching.check_quantity import QUANTITY_SLIPS, Rules, sizes_with, work_out
 from symcount.teaching.exam_solutions import _ordered
 from symcount.teaching.exam_templates import Template, Variant
 from symcount.teaching.fairness import SlipTable, SlipValue
@@ -95,10 +95,10 @@ def ask_quantity(template: Template, result: Count, chosen: Mapping[str, Value])
         batch = chosen.get(BATCH_LET, sympy.Integer(1))
         if not isinstance(batch, sympy.Integer):
             raise SymcountError(f"let {BATCH_LET} must be a whole number")
-        worked = _work(result, "activations", batch, "fp32")
+        worked = work_out(result, "activations", batch, "fp32")
         return Asked(worked.expected[0], _table(worked.expected[0], [(s, v[0]) for s, v in worked.alternatives]))
     if template.ask == "receptive_field":
-        worked = _work(result, "receptive_field", sympy.Integer(1), "fp32")
+        worked = work_out(result, "receptive_field", sympy.Integer(1), "fp32")
         if len(set(worked.expected)) != 1:
             raise SymcountError("ask = \"receptive_field\" needs the same field in every dimension")
         return Asked(worked.expected[0], _table(worked.expected[0],
@@ -136,7 +136,7 @@ def _inverse(template: Template, result: Count, chosen: Mapping[str, Value]) -> 
         if shape is not None and tuple(shape.spatial) == target:
             right.append(value)
         for slip, rules in _INVERSE_SLIPS[template.ask]:
-            sizes = _sizes(candidate, rules)
+            sizes = sizes_with(candidate, rules)
             if sizes is not None and all(sympy.expand(a - b) == 0 for a, b in zip(sizes, target, strict=True)):
                 slipped.setdefault(slip, []).append(value)
     if len(right) != 1:

@@ -16,18 +16,19 @@ from symcount.engine.results import LayerResult
 from symcount.render.style import Style
 
 
-def _input_field(fields: ReceptiveFields, result: Count, i: int) -> Field:
+def input_field(fields: ReceptiveFields, result: Count, i: int) -> Field:
     """The field of layer i's input: the merge's input for a branch that is not the first, else what
     stands before it in the list (the previous layer's field, or a merge that ends there)."""
     for merge in result.merges:
-        if a_differs(merge.branches, i):
+        if _starts_later_branch(merge.branches, i):
             return _field_at(fields, result, merge.start)
     return _field_at(fields, result, i)
 
 
-def a_differs(branches: tuple[tuple[int, int], ...], i: int) -> bool:
-    """Whether i starts a branch that is not the first (its input is the merge's input, not the layer before)."""
-    return any(a == i for a, _ in branches[1:])
+def _starts_later_branch(branches: tuple[tuple[int, int], ...], i: int) -> bool:
+    """Whether i starts a branch that is not the first (its input is the merge's input, not the layer before);
+    an empty branch (an identity shortcut) starts nothing."""
+    return any(a == i and b > a for a, b in branches[1:])
 
 
 def _field_at(fields: ReceptiveFields, result: Count, i: int) -> Field:
@@ -86,7 +87,7 @@ def receptive_rows(result: Count, style: Style) -> list[tuple[str, str]]:
         for join in [m for m in fields.merges if m.end == i and m.start < i]:
             rows.append((f"{join.kind} after {join.after}", f"r = {_value(join.field, style)}"
                          + _text(style, f" ({join.path})")))
-        before = _input_field(fields, result, i)
+        before = input_field(fields, result, i)
         after = lf.field
         if after == before:
             continue
