@@ -117,3 +117,11 @@ def test_receptive_field_rows_through_residual_and_parallel() -> None:
     text = derive(source, receptive_field=True).text()
     assert f"receptive field = {r} × {r}" in text
     assert "(the main path (conv2d_1 .. conv2d_2))" in text and "(branch 2 (conv2d_4 .. conv2d_5))" in text
+
+
+def test_symbolic_receptive_field_rows() -> None:
+    """Sizes left as symbols: the rows carry them (k, then 2k - 1, then 2k + 2s - 1 after a stride s)."""
+    text = derive("network s {\n input(H=H, W=H, C=3)\n conv2d(C_out=8, k=k)\n conv2d(C_out=8, k=k, stride=s)\n"
+                  " conv2d(C_out=8, k=3)\n}", receptive_field=True).text()
+    assert "= 2k - 1\n" in text and "= 2k + 2s - 1\n" in text
+    assert "receptive field = (2k + 2s - 1) × (2k + 2s - 1)" in text
