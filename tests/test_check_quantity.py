@@ -358,3 +358,29 @@ def test_at_a_labelled_layer(tmp_path: Any, capsys: pytest.CaptureFixture[str]) 
     assert cli_main(["check", str(src), "--quantity", "receptive_field", "--layer", "c2", "--answer", "5"]) == 0
     assert cli_main(["check", str(src), "--layer", "c2", "--answer", "5"]) == 2
     assert "--layer does not change a parameter count" in capsys.readouterr().err
+
+
+def test_d2l_convolution_cost_and_memory_symbolically() -> None:
+    """d2l.ai 7.3 exercises: the cost of a convolution (c_i x h x w input, c_o filters of k x k, stride 1,
+    no padding) and its memory, answered as formulas; every value also checked against torch at sizes."""
+    torch = needs.module("torch")
+    from torch.utils.flop_counter import FlopCounterMode  # noqa: PLC0415  needs torch
+
+    src = "network d2l {\n input(H=H, W=W, C=c_i)\n conv2d(C_out=c_o, k=k)\n}"
+    macs = "c_i*c_o*k*k*(H - k + 1)*(W - k + 1)"
+    assert check_quantity(src, macs, "macs").correct
+    assert check_quantity(src, "c_i*c_o*k*k", "macs").mistake == "one_position"
+    memory = "B*(c_i*H*W + c_o*(H - k + 1)*(W - k + 1))"
+    B = needs.module("sympy").Symbol("B")
+    assert check_quantity(src, memory, "activations", batch=B).correct
+    assert check_quantity(src, "c_i*H*W + c_o*(H - k + 1)*(W - k + 1)", "activations", batch=B).mistake \
+        == "forgot_batch"
+    # the same formulas at sizes, against torch
+    c_i, c_o, k, H, W = 3, 5, 3, 9, 11
+    conv = torch.nn.Conv2d(c_i, c_o, k)
+    x = torch.ones(2, c_i, H, W)
+    with FlopCounterMode(display=False) as f:
+        out = conv(x)
+    values = {"c_i": c_i, "c_o": c_o, "k": k, "H": H, "W": W}
+    assert check_quantity(src, f.get_total_flops() // 2, "macs", values=values, batch=2).correct
+    assert check_quantity(src, x.numel() + out.numel(), "activations", values=values, batch=2).correct
