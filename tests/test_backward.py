@@ -295,3 +295,30 @@ def test_cross_attention_equals_flop_counter(main_weights: bool, stream_weights:
     assert cross.input_skipped is not (main_weights and stream_weights)
     # q and output biases at the 5 query positions, k and v biases at the 7 memory positions
     assert cross.bias_grad == 8 * 5 + 8 * 5 + (8 + 8) * 7
+
+
+class _PatchMerging(nn.Module):
+    """Swin's patch merging by hand: the 2 x 2 neighbours concatenated, a layer norm, a 4C -> 2C reduction."""
+
+    def __init__(self, channels: int, first: bool) -> None:
+        super().__init__()
+        self.pre = None if first else nn.Linear(channels, channels)
+        self.norm = nn.LayerNorm(4 * channels)
+        self.reduction = nn.Linear(4 * channels, 2 * channels, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (1, H, W, C)
+        if self.pre is not None:
+            x = self.pre(x)
+        merged = torch.cat([x[:, 0::2, 0::2], x[:, 1::2, 0::2], x[:, 0::2, 1::2], x[:, 1::2, 1::2]], -1)
+        out: torch.Tensor = self.reduction(self.norm(merged))
+        return out
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_patch_merging_equals_flop_counter(first: bool) -> None:
+    fwd, bwd = _torch_flops(_PatchMerging(6, first), torch.ones(1, 8, 8, 6))
+    body = "input(H=8, W=8, C=6)\n" + ("" if first else " linear(C_out=6)\n") + " patch_merging()"
+    result = backward_of(count(f"network n {{\n {body}\n}}"))
+    assert result.complete, result.not_derived
+    assert (result.forward, result.backward) == (fwd, bwd)
+    assert not result.layers[-1].input_skipped  # the norm's weights need the reduction's input gradient

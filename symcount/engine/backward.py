@@ -32,7 +32,7 @@ from symcount.engine.results import LayerResult
 #: the layer kinds whose backward pass is derived (matrix products only)
 COVERED = ("linear", "conv1d", "conv2d", "conv3d", "attention", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d", "separable_conv2d",
-           "rnn", "lstm", "gru")
+           "rnn", "lstm", "gru", "patch_merging")
 #: gate sets of the recurrent layers (each a matrix of H rows on the input and on the hidden state)
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
@@ -260,6 +260,13 @@ def backward_of(result: Count) -> Backward:
             inp = sympy.expand(2 * fwd - weight - (2 * qkv if skip else 0))
             assert layer.input_shape is not None
             bias = _bias_size(layer) * sympy.Mul(*layer.input_shape.spatial)
+        elif layer.kind == "patch_merging":
+            # Swin's norm then reduction: the norm's own weights need the gradient of its output, the
+            # reduction's input, so that gradient is computed even in a first layer (the norm's is 0 FLOPs)
+            skip = False
+            weight = inp = fwd
+            assert layer.output_shape is not None and layer.shape is not None and layer.shape.channels is not None
+            bias = _bias_size(layer) * _positions(layer.output_shape, layer.shape.channels)
         elif layer.kind in GATES:
             inp, bias = _recurrent_grads(layer, skip)
             weight = fwd
