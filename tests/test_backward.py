@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import needs
 import pytest
 import sympy
 import torch
@@ -322,3 +323,23 @@ def test_patch_merging_equals_flop_counter(first: bool) -> None:
     assert result.complete, result.not_derived
     assert (result.forward, result.backward) == (fwd, bwd)
     assert not result.layers[-1].input_skipped  # the norm's weights need the reduction's input gradient
+
+
+def test_swin_t_backward_equals_transformers_under_flop_counter() -> None:
+    """The zoo's Swin-T (window attention, patch merging, 1000 classes) against transformers' Swin built
+    from its default config on the meta device: forward and backward FLOPs of one image."""
+    transformers = needs.module("transformers")
+    from pathlib import Path  # noqa: PLC0415  lazy: this test only
+
+    with torch.device("meta"):
+        model = transformers.SwinForImageClassification(transformers.SwinConfig(num_labels=1000))
+        x = torch.randn(1, 3, 224, 224)
+    with FlopCounterMode(display=False) as fwd:
+        model(pixel_values=x)
+    with FlopCounterMode(display=False) as both:
+        model(pixel_values=x).logits.sum().backward()
+    zoo = Path(__file__).resolve().parent.parent / "derivations" / "zoo" / "swin_t.sc"
+    result = backward_of(count(zoo))
+    assert result.complete, result.not_derived
+    assert (result.forward, result.backward) == (fwd.get_total_flops(),
+                                                  both.get_total_flops() - fwd.get_total_flops())
