@@ -16,6 +16,7 @@ import pytest
 
 from symcount.cli.main import main as cli_main
 from symcount.errors import SymcountError
+from symcount.teaching.check import check
 from symcount.teaching.check_quantity import QUANTITY_SLIPS, check_quantity
 
 SOURCE = """network small {
@@ -287,3 +288,99 @@ def test_cli_exit_statuses_and_json(tmp_path: Any, capsys: pytest.CaptureFixture
                      str(values)]) == 1
     out = capsys.readouterr().out
     assert "values given for bytes" in out and f"{4 * values:,}" in out
+
+
+# ---------------------------------------------------------------------------------- published questions
+
+
+def test_three_3x3_against_one_7x7() -> None:
+    """CS231n / the VGG paper: three stacked 3x3 convolutions (stride 1) see 7x7, as one 7x7 does, with
+    fewer parameters (27 C^2 against 49 C^2 without bias); with the middle one at stride 2 they see 9x9.
+    Each field is measured on torch as well."""
+    torch = needs.module("torch")
+    nn = torch.nn
+    c = 16
+    three = f"network three {{\n input(H=32, W=32, C={c})\n" + f" conv2d(C_out={c}, k=3, bias=false)\n" * 3 + "}"
+    one = f"network one {{\n input(H=32, W=32, C={c})\n conv2d(C_out={c}, k=7, bias=false)\n}}"
+    strided = (f"network s {{\n input(H=32, W=32, C={c})\n conv2d(C_out={c}, k=3)\n conv2d(C_out={c}, k=3, stride=2)\n"
+               f" conv2d(C_out={c}, k=3)\n}}")
+    stacks = {
+        three: nn.Sequential(*[nn.Conv2d(c, c, 3, bias=False) for _ in range(3)]),
+        one: nn.Conv2d(c, c, 7, bias=False),
+        strided: nn.Sequential(nn.Conv2d(c, c, 3), nn.Conv2d(c, c, 3, stride=2), nn.Conv2d(c, c, 3)),
+    }
+    fields = {}
+    for source, net in stacks.items():
+        with torch.no_grad():
+            for p in net.parameters():
+                p.fill_(1.0)
+        x = torch.ones(1, c, 32, 32, requires_grad=True)
+        out = net(x)
+        out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+        assert x.grad is not None
+        rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+        fields[source] = int(rows.max() - rows.min() + 1)
+        assert check_quantity(source, fields[source], "receptive_field").correct
+        assert check(source, sum(p.numel() for p in net.parameters())).correct
+    assert fields[three] == fields[one] == 7 and fields[strided] == 9
+    assert _mistake_of(strided, 7, "receptive_field") == "rf_stride_ignored"
+    assert check(three, 27 * c * c).correct and check(one, 49 * c * c).correct  # 27 C^2 against 49 C^2
+
+
+def test_at_a_labelled_layer(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """--layer: the receptive field and output size at a labelled layer's output, measured on the torch
+    network cut there; refused for the other quantities, for a name the network has not, and after flatten."""
+    torch = needs.module("torch")
+    nn = torch.nn
+    source = ("network lab {\n input(H=32, W=32, C=3)\n c1: conv2d(C_out=8, k=3)\n"
+              " c2: conv2d(C_out=8, k=3, stride=2)\n c3: conv2d(C_out=8, k=3)\n flatten()\n linear(C_out=10)\n}")
+    layers = [nn.Conv2d(3, 8, 3), nn.Conv2d(8, 8, 3, stride=2), nn.Conv2d(8, 8, 3)]
+    for n, label in enumerate(("c1", "c2", "c3"), start=1):
+        prefix = nn.Sequential(*layers[:n])
+        with torch.no_grad():
+            for p in prefix.parameters():
+                p.fill_(1.0)
+        x = torch.ones(1, 3, 32, 32, requires_grad=True)
+        out = prefix(x)
+        out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+        assert x.grad is not None
+        rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+        assert check_quantity(source, int(rows.max() - rows.min() + 1), "receptive_field", layer=label).correct
+        assert check_quantity(source, f"{out.shape[2]}x{out.shape[3]}", "output_size", layer=label).correct
+    with pytest.raises(SymcountError, match="no layer named 'c9'"):
+        check_quantity(source, 5, "receptive_field", layer="c9")
+    with pytest.raises(SymcountError, match="not the macs"):
+        check_quantity(source, 5, "macs", layer="c2")
+    with pytest.raises(SymcountError, match="after flatten"):
+        check_quantity(source, 5, "receptive_field")
+    src = tmp_path / "lab.sc"
+    src.write_text(source + "\n", encoding="utf-8")
+    assert cli_main(["check", str(src), "--quantity", "receptive_field", "--layer", "c2", "--answer", "5"]) == 0
+    assert cli_main(["check", str(src), "--layer", "c2", "--answer", "5"]) == 2
+    assert "--layer does not change a parameter count" in capsys.readouterr().err
+
+
+def test_d2l_convolution_cost_and_memory_symbolically() -> None:
+    """d2l.ai 7.3 exercises: the cost of a convolution (c_i x h x w input, c_o filters of k x k, stride 1,
+    no padding) and its memory, answered as formulas; every value also checked against torch at sizes."""
+    torch = needs.module("torch")
+    from torch.utils.flop_counter import FlopCounterMode  # noqa: PLC0415  needs torch
+
+    src = "network d2l {\n input(H=H, W=W, C=c_i)\n conv2d(C_out=c_o, k=k)\n}"
+    macs = "c_i*c_o*k*k*(H - k + 1)*(W - k + 1)"
+    assert check_quantity(src, macs, "macs").correct
+    assert check_quantity(src, "c_i*c_o*k*k", "macs").mistake == "one_position"
+    memory = "B*(c_i*H*W + c_o*(H - k + 1)*(W - k + 1))"
+    B = needs.module("sympy").Symbol("B")
+    assert check_quantity(src, memory, "activations", batch=B).correct
+    assert check_quantity(src, "c_i*H*W + c_o*(H - k + 1)*(W - k + 1)", "activations", batch=B).mistake \
+        == "forgot_batch"
+    # the same formulas at sizes, against torch
+    c_i, c_o, k, H, W = 3, 5, 3, 9, 11
+    conv = torch.nn.Conv2d(c_i, c_o, k)
+    x = torch.ones(2, c_i, H, W)
+    with FlopCounterMode(display=False) as f:
+        out = conv(x)
+    values = {"c_i": c_i, "c_o": c_o, "k": k, "H": H, "W": W}
+    assert check_quantity(src, f.get_total_flops() // 2, "macs", values=values, batch=2).correct
+    assert check_quantity(src, x.numel() + out.numel(), "activations", values=values, batch=2).correct

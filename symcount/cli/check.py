@@ -59,6 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "params is the same)")
     p.add_argument("--batch", default=None, metavar="B",
                    help="batch size for activations, MACs and FLOPs: a whole number or a symbol (default: 1)")
+    p.add_argument("--layer", metavar="NAME", default=None,
+                   help="receptive_field or output_size at this labelled layer's output (default: the network's)")
     p.add_argument("--dtype", choices=list(DTYPE_BYTES), default=None,
                    help="bytes a value for --quantity activation_bytes (default: fp32, as CS231n counts)")
     add_format(p, VERBS["check"].formats, "text")
@@ -73,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
         raise SymcountError("check needs a SOURCE and --answer (or --answers CSV --key JSON to mark a class)")
     if args.quantity in QUANTITY_KINDS:
         return run_quantity(args)
-    if args.batch is not None or args.dtype is not None:
-        raise SymcountError(f"{'--batch' if args.batch is not None else '--dtype'} does not change a parameter "
-                            "count", hint="--quantity activations, activation_bytes, macs or *_flops take it")
+    if args.batch is not None or args.dtype is not None or args.layer is not None:
+        option = "--batch" if args.batch is not None else "--dtype" if args.dtype is not None else "--layer"
+        raise SymcountError(f"{option} does not change a parameter count",
+                            hint="--quantity activations, activation_bytes, macs or *_flops take --batch; "
+                                 "receptive_field and output_size take --layer")
     quantity = "total" if args.quantity == "params" else args.quantity
     verdict = check(source_arg(args.source, args.origin), args.answer, values=parse_set(args.values),
                     convention=args.convention, network=args.network, quantity=quantity)
@@ -90,7 +94,8 @@ def run_quantity(args: argparse.Namespace) -> int:
     """An answer on activations, receptive field, output size, MACs or FLOPs (:mod:`symcount.teaching.check_quantity`)."""
     verdict = check_quantity(source_arg(args.source, args.origin), args.answer, args.quantity,
                              values=parse_set(args.values), convention=args.convention, network=args.network,
-                             batch=batch_value(args.batch) if args.batch is not None else None, dtype=args.dtype)
+                             batch=batch_value(args.batch) if args.batch is not None else None, dtype=args.dtype,
+                             layer=args.layer)
     if args.format == "json":
         write_output(json_document("check", SCHEMA_VERSION, quantity_verdict_dict(verdict)), args.output,
                      [args.source])

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
-from symcount.counting import Source, convert_values, count
+from symcount.counting import Source, convert_values, count, read_source
 from symcount.engine.activations import ACTIVATION_DTYPE, DTYPE_BYTES, activations_of, check_batch, values_bytes
 from symcount.engine.backward import Backward, backward_of
 from symcount.engine.count import Count
@@ -253,7 +253,7 @@ def _numeric_padding(layer: LayerResult) -> tuple[sympy.Expr, ...] | None:
     return tuple(padding)
 
 
-def _sizes(result: Count, rules: Rules) -> Values | None:
+def sizes_with(result: Count, rules: Rules) -> Values | None:
     """The output's spatial sizes with window rules applied as ``rules`` says (None: not a sequential stack
     of windows and position-wise layers this walk understands)."""
     if result.merges or not result.layers or result.layers[0].input_shape is None:
@@ -278,7 +278,7 @@ def _sizes(result: Count, rules: Rules) -> Values | None:
 
 
 def _field(result: Count, rules: Rules) -> Values | None:
-    """The receptive field of a sequential stack with the rules applied as ``rules`` says (None: as in _sizes)."""
+    """The receptive field of a sequential stack with the rules applied as ``rules`` says (None: as in sizes_with)."""
     first = result.layers[0].input_shape if result.layers else None
     if result.merges or first is None:
         return None
@@ -371,7 +371,7 @@ def _output_size(result: Count) -> Worked:
         raise SymcountError("output_size: the output has no positions (a vector); ask for macs or activations",
                             last.pos)
     expected = tuple(last.shape.spatial)
-    alts = _variants(_sizes, result, expected, [
+    alts = _variants(sizes_with, result, expected, [
         ("padding_forgotten", Rules(padding=0)), ("padding_one_side", Rules(padding=1)),
         ("stride_ignored", Rules(stride=False)), ("plus_one_forgotten", Rules(plus_one=False)),
         ("floor_forgotten", Rules(floor=False)), ("dilation_ignored", Rules(dilation=False))])
@@ -427,8 +427,7 @@ def _complete_backward(result: Count) -> Backward:
 
 def _skipped_input_grad(b: Backward) -> sympy.Expr:
     """The input gradient the first layer with weights skips (its forward product, its projections in attention)."""
-    rows = [row for row in b.layers if row.input_skipped]
-    return sympy.expand(sympy.Add(*[2 * row.forward - row.weight_grad - row.input_grad for row in rows]))
+    return sympy.expand(sympy.Add(*[row.skipped for row in b.layers]))
 
 
 def _backward(result: Count, batch: sympy.Expr, training: bool) -> Worked:
@@ -480,15 +479,32 @@ def _same(a: Values, b: Values) -> bool:
                                     for x, y in zip(a, b, strict=True))
 
 
+def up_to(result: Count, label: str) -> Count:
+    """The network up to a labelled layer's output (the merges that close before it): what a
+    question about "the receptive field after conv3" asks about."""
+    found = [i for i, layer in enumerate(result.layers)
+             if label in (layer.label, layer.name) or layer.name.endswith(f".{label}")]
+    if not found:
+        names = [layer.label or layer.name for layer in result.layers]
+        raise SymcountError(f"no layer named '{label}'", hint=did_you_mean(label, names)
+                            or "label a layer (name: conv2d(...)) or use a name from count's table")
+    end = found[-1] + 1
+    return replace(result, layers=result.layers[:end], merges=[m for m in result.merges if m.end <= end])
+
+
 def check_quantity(source: Source, answer: str | int | sympy.Expr, quantity: str, *,
                    values: Mapping[str, Any] | None = None, convention: str | None = None,
                    network: str | None = None, batch: sympy.Expr | int | None = None,
-                   dtype: str | None = None) -> QuantityVerdict:
+                   dtype: str | None = None, layer: str | None = None) -> QuantityVerdict:
     """Check an answer to "what is the QUANTITY of SOURCE?" (see the module docstring).
 
     ``batch`` (activations, MACs, FLOPs; default 1) is a whole number or a
-    symbol; ``dtype`` (activation bytes only; default fp32, as CS231n counts).
+    symbol; ``dtype`` (activation bytes only; default fp32, as CS231n counts);
+    ``layer`` asks the receptive field or output size at a labelled layer's output.
     """
+    if layer is not None and quantity not in PER_DIMENSION:
+        raise SymcountError(f"--layer asks the receptive field or output size at a layer, not the {quantity}",
+                            hint="leave --layer out for the whole network's " + quantity)
     if quantity not in QUANTITY_KINDS:
         raise SymcountError(f"unknown quantity {quantity!r} (valid: {', '.join(QUANTITY_KINDS)})",
                             hint=did_you_mean(quantity, QUANTITY_KINDS))
@@ -503,7 +519,13 @@ def check_quantity(source: Source, answer: str | int | sympy.Expr, quantity: str
                             hint=did_you_mean(dtype, DTYPE_BYTES))
     b = check_batch(batch if batch is not None else 1)
     result = count(source, values=values, convention=convention, network=network)
-    worked = _work(result, quantity, b, dtype or ACTIVATION_DTYPE)
+    try:
+        if layer is not None:
+            result = up_to(result, layer)
+        worked = work_out(result, quantity, b, dtype or ACTIVATION_DTYPE)
+    except SymcountError as err:
+        text, filename, _ = read_source(source)
+        raise err.located(filename, text) from None
     names = dict(convert_values(values))
     if isinstance(b, sympy.Symbol):
         names.setdefault(b.name, b)
@@ -525,7 +547,7 @@ def check_quantity(source: Source, answer: str | int | sympy.Expr, quantity: str
                            worked.notes)
 
 
-def _work(result: Count, quantity: str, batch: sympy.Expr, dtype: str) -> Worked:
+def work_out(result: Count, quantity: str, batch: sympy.Expr, dtype: str) -> Worked:
     if quantity in ("activations", "activation_bytes"):
         return _activations(result, batch, dtype, quantity == "activation_bytes")
     if quantity == "receptive_field":

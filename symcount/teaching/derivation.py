@@ -52,6 +52,7 @@ from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
 from symcount.render.printable import Printable
 from symcount.render.style import Style
+from symcount.teaching.derivation_sections import backward_sections, receptive_sections
 
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.
@@ -143,6 +144,8 @@ def derive(
     digit_separator: str = "{,}",
     title: str | None = None,
     shapes: bool = True,
+    receptive_field: bool = False,
+    backward: bool = False,
 ) -> Derivation:
     """Derive the parameter count of a description step by step.
 
@@ -157,6 +160,9 @@ def derive(
     ``shapes`` shows, for every layer that changes the spatial size of what
     flows in, the working of its output size (``H_out = ⌊(H + 2p − k)/s⌋ + 1``)
     and the output it produces; False leaves only the parameter counts.
+    ``receptive_field`` and ``backward`` add sections after the total: the receptive field
+    layer by layer and the backward pass (FLOPs of the input and weight gradients, the training
+    step) layer by layer (:mod:`symcount.teaching.derivation_sections`).
     """
     text, filename, from_source, described = api.read_description(source)
     try:
@@ -189,6 +195,16 @@ def derive(
              else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
+    extra: list[Section] = []
+    try:
+        if receptive_field:
+            extra += receptive_sections(variants[0].count, builder.formula_row)
+        if backward:
+            extra += backward_sections(variants[0].count)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    if extra:
+        document = dataclasses.replace(document, sections=document.sections + tuple(extra))
     return Derivation(document, tuple(variants), style)
 
 

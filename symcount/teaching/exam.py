@@ -5,7 +5,8 @@ A template is a ``.sc`` description whose sizes are drawn:
 ``let question = "... {C_in} ..."`` (``{name}`` is replaced by the drawn or
 computed value), ``let ask = "params"`` (or ``trainable``,
 ``non_trainable``, ``output_height``, ``output_width``, ``output_channels``,
-``output_length``, ``output_size``), and optionally ``let title = "..."`` and
+``output_length``, ``output_size``; ``activations``, ``receptive_field`` and the inverse
+``padding`` and ``stride``: :mod:`symcount.teaching.exam_quantities`), and optionally ``let title = "..."`` and
 ``let convention = "keras"``. ``require EXPR`` statements filter the draws,
 and a draw whose sizes do not fit a layer is rejected (symcount counts it and
 says no) before any question is written.
@@ -53,6 +54,7 @@ from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import answer_names
 from symcount.teaching.exam_choices import ChoiceSpace, Scripted, choice_space, valid_combinations
+from symcount.teaching.exam_quantities import QUANTITY_ASKS, ask_quantity, network_values, output_lets, quantity_solution
 from symcount.teaching.exam_solutions import output_solution, output_value, params_solution
 from symcount.teaching.exam_templates import _PLACEHOLDER, _TEXT_LETS, Template, Variant, draw, load_template, variant_id
 from symcount.teaching.fairness import slip_table
@@ -86,6 +88,8 @@ class Exam(Printable):
     # -- the answer and its working ------------------------------------------------------
     def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
         """(label, math) rows of the worked solution."""
+        if self.template.ask in QUANTITY_ASKS:
+            return quantity_solution(self.template, variant, style)
         if self.template.ask.startswith("output"):
             return output_solution(self.template, variant, style)
         return params_solution(self.template, variant, style)
@@ -350,8 +354,10 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
             continue
         valid_seen += 1
         try:
-            result = count(template.text, values=chosen, convention=template.convention, network=template.network)
-            answer = answer_of(template, result)
+            result = count(template.text, values=network_values(template, chosen), convention=template.convention,
+                           network=template.network)
+            asked = ask_quantity(template, result, chosen) if template.ask in QUANTITY_ASKS else None
+            answer = asked.answer if asked is not None else answer_of(template, result)
         except SymcountError as err:
             rejected[err.message] = rejected.get(err.message, 0) + 1
             continue
@@ -362,11 +368,11 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
         if not shared and answer in answers:
             rejected["the answer of another variant"] = rejected.get("the answer of another variant", 0) + 1
             continue
-        slips = slip_table(result, template.ask)
+        slips = asked.slips if asked is not None else slip_table(result, template.ask)
         if slips.unfair is not None:
             rejected[slips.unfair] = rejected.get(slips.unfair, 0) + 1
             continue
-        question = _question_text(template, lets)
+        question = _question_text(template, {**output_lets(result), **lets})
         since_last = 0
         answers.add(answer)
         number = len(exam.variants) + 1

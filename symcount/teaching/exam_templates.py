@@ -32,8 +32,8 @@ from symcount.teaching.exam_choices import Scripted
 from symcount.teaching.fairness import SlipValue
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
-        "output_length", "output_size")
-_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers")
+        "output_length", "output_size", "activations", "receptive_field", "padding", "stride")
+_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers", "unknown")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
 
 
@@ -54,6 +54,8 @@ class Template:
     network: str | None
     shared_answers: bool = False
     layout: str | None = None
+    #: the drawn let an inverse question (ask = "padding" or "stride") asks for
+    unknown: str | None = None
 
     @property
     def name(self) -> str:
@@ -155,7 +157,7 @@ def load_template(source: Source) -> Template:
     title = strings.get("title") or read_directives(text).get("title") or (
         Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
     return Template(text, filename, tree, title, strings["question"], ask, convention, network,
-                    shared == "allowed", question_layout(tree, strings["question"]))
+                    shared == "allowed", question_layout(tree, strings["question"]), strings.get("unknown"))
 
 
 def _check_placeholders(tree: nodes.Program, text: str) -> None:

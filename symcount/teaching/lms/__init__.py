@@ -23,6 +23,7 @@ from symcount.render.latex import latex_name
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.exam import Exam
+from symcount.teaching.exam_quantities import QUANTITY_ASKS
 from symcount.teaching.exam_solutions import _ordered
 from symcount.teaching.exam_templates import Variant
 from symcount.teaching.fairness import SlipValue, slip_table
@@ -113,6 +114,11 @@ def build_quiz(exam: Exam, kind: str = "numerical", slip_credit: int = 0) -> Qui
         raise SymcountError(f"unknown question type '{kind}' (valid: {', '.join(QUESTION_TYPES)})",
                             hint=did_you_mean(kind, QUESTION_TYPES))
     _check_credit(slip_credit)
+    if kind == "cloze" and exam.template.ask in QUANTITY_ASKS:
+        raise SymcountError(f"a Cloze question walks the network's output sizes and parameters, layer by layer; "
+                            f"ask = \"{exam.template.ask}\" asks one number",
+                            filename=exam.template.filename, source=exam.template.text,
+                            hint="use --question-type numerical (or multichoice)")
     style = Style("latex")
     questions = []
     for v in exam.variants:
