@@ -20,6 +20,7 @@ import needs
 import pytest
 
 from symcount.cli.main import main
+from symcount.render.formula import text as formula_text
 from symcount.render.table import Column as TableColumn
 from symcount.teaching.derivation import derive
 from tools import goldens
@@ -151,3 +152,18 @@ def test_a_network_named_in_a_file_of_several_takes_the_name_its_comment_gives()
            " input(C=3)\n linear(C_out=2)\n}\n"
     assert derive(text, network="b").document.title == "Model B"
     assert derive(text, network="a").document.title == "network a"  # the opening comment is the question
+
+
+def test_a_repeated_run_is_derived_once_and_multiplied() -> None:
+    """Llama-3-8B's 32 decoder layers: the first derived, then ``32 × 218,112,000``; a ResNet stage's
+    identical bottlenecks named as the block; the document's total is still the network's."""
+    llama = derive(ZOO / "llm" / "llama.sc", network="llama3_8b")
+    repeats = [s for s in llama.document.sections if s.title == "32 × 5 layers"]
+    assert len(repeats) == 1
+    row = repeats[0].columns[0].rows[0]
+    assert formula_text(row.steps[0].node, llama.style) == "32 × 218,112,000"
+    assert formula_text(row.steps[-1].node, llama.style) == "6,979,584,000"
+    assert llama.total == 8_030_261_248 and len(llama.document.sections) < 15
+    resnet = derive(ZOO / "resnet50.sc")
+    assert [s.title for s in resnet.document.sections if "bottleneck" in s.title.split()] == \
+        ["2 × bottleneck", "3 × bottleneck", "5 × bottleneck", "2 × bottleneck"]

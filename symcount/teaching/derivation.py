@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,6 +256,39 @@ def network_title(text: str, network: str) -> str | None:
     return None
 
 
+#: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
+MAX_PERIOD = 64
+
+
+def repeated_runs(keys: Sequence[tuple[Any, ...]],
+                  whole: Callable[[int, int], bool] = lambda a, b: True) -> dict[int, tuple[int, int]]:
+    """Runs of identical consecutive copies: start -> (layers in a copy, copies), copies >= 2.
+
+    Left to right, at each start the period that covers the most layers (the shortest of equals),
+    so a 32-layer decoder stack is one run of 32 copies of its 5 layers. ``whole(a, b)`` says
+    whether ``layers[a:b]`` may be a copy: one that cuts a block call in two is not."""
+    runs: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(keys):
+        best = (0, 0)
+        for period in range(1, min(MAX_PERIOD, (len(keys) - i) // 2) + 1):
+            unit = keys[i:i + period]
+            copies = 1
+            if not whole(i, i + period):
+                continue
+            while keys[i + copies * period:i + (copies + 1) * period] == unit and \
+                    whole(i + copies * period, i + (copies + 1) * period):
+                copies += 1
+            if copies > 1 and period * copies > best[0] * best[1]:
+                best = (period, copies)
+        if best[1] > 1:
+            runs[i] = best
+            i += best[0] * best[1]
+        else:
+            i += 1
+    return runs
+
+
 #: A summary table has at least this many rows (fewer: the sections are the overview) and at most
 #: this many (more: it is the count table, not an overview).
 SUMMARY_ROWS = (3, 40)
@@ -329,7 +362,23 @@ class _Builder:
         silent: list[LayerResult] = []
         shown: dict[tuple[str | None, tuple[Column, ...]], str] = {}
         in_network = counted.network != "main"
+        spans = [(b.start, b.end) for b in counted.blocks if b.end > b.start]
+        runs = repeated_runs([self.repeat_key(i, variants) for i in range(len(counted.layers))],
+                             lambda a, b: all(e <= a or s >= b or a <= s and e <= b or s <= a and b <= e
+                                              for s, e in spans)) if in_network else {}
+        later_copies: range = range(0)
+        after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
         for i, layer in enumerate(counted.layers):
+            if i in after_first:
+                sections.append(after_first.pop(i))
+            if i in later_copies:  # a later copy of a repeated run: counted in the run's section
+                if all(_is_empty(v.count.layers[i]) for v in variants):
+                    silent.append(layer)
+                continue
+            if i in runs:
+                period, copies = runs[i]
+                after_first[i + period] = self.repeat_section(variants, i, period, copies)
+                later_copies = range(i + period, i + period * copies)
             per_variant = [v.count.layers[i] for v in variants]
             sizes = [self.size_rows(v.count.layers[i], v.convention) if self.sizes else [] for v in variants]
             if in_network and all(_is_empty(layer) for layer in per_variant) and not any(sizes):
@@ -347,6 +396,7 @@ class _Builder:
             shared, columns_, after = _hoist(columns)
             sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
                                     tuple(where(layer, code, columns))))
+        sections.extend(after_first.values())
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
@@ -355,6 +405,41 @@ class _Builder:
             sections.append(Section("Total", None, _merge(totals)))
         return Document(title, paragraphs, self.conventions(variants), tuple(sections),
                         summary_table(counted) if in_network else None)
+
+    def repeat_key(self, i: int, variants: list[Variant]) -> tuple[Any, ...]:
+        """What makes two layers copies of each other: written at the same place (a repeat's body,
+        or a block's), the same call once its parameters are resolved, the same counts in every variant."""
+        layer = variants[0].count.layers[i]
+        counts = tuple((v.count.layers[i].total, v.count.layers[i].buffers) for v in variants)
+        return layer.pos, layer.kind, resolved_call(self.call_text(layer.pos), layer), counts
+
+    def repeat_section(self, variants: list[Variant], start: int, period: int, copies: int) -> Section:
+        """``32 × 218,112,000 = 6,979,584,000``: a run of identical copies, the first derived above."""
+        first = variants[0].count.layers[start]
+        last = variants[0].count.layers[start + period - 1]
+        columns = []
+        for v in variants:
+            layers = v.count.layers[start:start + period]
+            rows = []
+            for label, per_copy in (("params", sum((x.total for x in layers), sympy.Integer(0))),
+                                    ("buffers", sum((x.buffers for x in layers), sympy.Integer(0)))):
+                per_copy = sympy.expand(per_copy)
+                if per_copy != 0 or label == "params":
+                    rows.append(Row(Label(label), (Step(Prod((Num(copies), self.result_node(per_copy)))),
+                                                   Step(formula.result_form(sympy.expand(copies * per_copy))))))
+            columns.append(Column(v.label, tuple(rows)))
+        calls = {(b.start, b.end): b for b in variants[0].count.blocks}
+        block = calls.get((start, start + period))
+        if block is not None:  # each copy is one block call: named as the block
+            last_call = calls.get((start + period * (copies - 1), start + period * copies))
+            title = f"{copies} × {block.kind}"
+            what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
+        else:
+            title = f"{copies} × {period} layer{'s' if period > 1 else ''}"
+            what = first.name if period == 1 else f"{first.name} to {last.name}"
+        more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
+        return Section(title, None, _merge(columns),
+                       (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
         """A repeated layer: its result, pointing at the derivation already shown."""
