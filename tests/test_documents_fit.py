@@ -167,3 +167,31 @@ def test_a_repeated_run_is_derived_once_and_multiplied() -> None:
     resnet = derive(ZOO / "resnet50.sc")
     assert [s.title for s in resnet.document.sections if "bottleneck" in s.title.split()] == \
         ["2 × bottleneck", "3 × bottleneck", "5 × bottleneck", "2 × bottleneck"]
+
+
+@pytest.mark.parametrize(("argv", "title", "question"), [
+    (["compare", "linear(C_in=4, C_out=2)", "linear(C_in=4, C_out=2, bias=false)"],
+     "Comparing the parameters of A and B", "Which has more parameters, A or B"),
+    (["check", str(ZOO / "resnet18.sc"), "--answer", "11689512"], r"Checking an answer: the parameters of network resnet18",
+     r"How many parameters does network resnet18 have? The answer given: \texttt{11689512}."),
+    (["memory", str(ZOO / "llm" / "llama.sc#llama3_8b"), "--training", "adam", "--dtype", "bf16"],
+     r"Memory of llama3\_8b", r"How many bytes does llama3\_8b need to train with Adam in bf16?"),
+    (["compute", str(ZOO / "llm" / "gpt2.sc#gpt2_small")], r"Compute of gpt2\_small", "How many FLOPs does gpt2"),
+    (["compute", str(ZOO / "resnet50.sc")], "Training compute of resnet50", "one training step of resnet50"),
+])
+def test_every_document_has_a_title_and_restates_its_question(argv: list[str], title: str, question: str) -> None:
+    document = _document(argv)
+    head = document.split(r"\begin{document}")[1]
+    assert head.lstrip().startswith(rf"\section*{{{title}}}"), head[:200]
+    assert question in head.split("\n\n")[1], head[:400]
+
+
+def test_check_on_a_network_sets_like_beside_like(capsys: pytest.CaptureFixture[str]) -> None:
+    """A slip found in one layer: the layer's correct and slipped lines say they are the layer's, and the
+    answer stands beside the network's total, never beside the layer's count."""
+    text = "network n {\n input(H=8, W=8, C=3)\n conv2d(C_out=64, k=3)\n batchnorm()\n conv2d(C_out=64, k=3)\n}"
+    assert main(["check", text, "--answer", "38784"]) == 1
+    lines = [line.split()[:3] for line in capsys.readouterr().out.splitlines() if line.strip()][-4:]
+    assert [words[:2] for words in lines] == [["conv2d,", "correct"], ["conv2d,", "the"], ["network,", "correct"],
+                                             ["answer", "38,784"]]
+    assert lines[2][2] == "38,848"
