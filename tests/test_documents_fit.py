@@ -195,3 +195,11 @@ def test_check_on_a_network_sets_like_beside_like(capsys: pytest.CaptureFixture[
     assert [words[:2] for words in lines] == [["conv2d,", "correct"], ["conv2d,", "the"], ["network,", "correct"],
                                              ["answer", "38,784"]]
     assert lines[2][2] == "38,848"
+
+
+def test_commands_in_the_statement_are_set_as_code() -> None:
+    """A comment line indented past its ``#`` is a command: typewriter with two hyphens in LaTeX (never an
+    en dash in prose), an indented code block in markdown."""
+    derivation = derive(ZOO / "resnet50.sc")
+    assert r"\texttt{symcount count derivations/zoo/resnet50.sc -{}-{}set conv\_bias=true" in derivation.latex()
+    assert "\n\n    symcount count derivations/zoo/resnet50.sc --set conv_bias=true" in derivation.markdown()

@@ -9,7 +9,7 @@ without bias) stand one below the other, each under its label.
 from __future__ import annotations
 
 from symcount.render import formula, table
-from symcount.render.document import SUMMARY_TITLE, Column, Document, Row, Section, row_lines
+from symcount.render.document import CODE_MARK, SUMMARY_TITLE, Column, Document, Row, Section, row_lines
 from symcount.render.escape import latex_code, latex_comment, latex_text
 from symcount.render.style import Style
 
@@ -116,7 +116,8 @@ def where_latex(section: Section, style: Style) -> list[str]:
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
     """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
     parts = [f"% symcount derivation: {latex_comment(document.title)}"]
-    parts += [latex_text(p) for p in document.intro]
+    parts += [rf"{{\raggedright\texttt{{{latex_code(p.strip())}}}\par}}" if p.startswith(CODE_MARK) else latex_text(p)
+              for p in document.intro]
     parts.append(rf"{{\small\textit{{Conventions:}} {latex_text(document.conventions)}\par}}")
     if document.summary is not None:
         parts.append(rf"\subsection*{{{SUMMARY_TITLE}}}" + "\n" + table.latex_table(document.summary, SUMMARY_TITLE))

@@ -69,6 +69,9 @@ class Section:
     where: tuple[tuple[str, str], ...] = ()
 
 
+#: An intro paragraph that starts with this is code (a command the statement quotes): set as code.
+CODE_MARK = "    "
+
 #: The heading of a long document's overview table.
 SUMMARY_TITLE = "Summary"
 

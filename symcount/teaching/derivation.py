@@ -46,7 +46,7 @@ from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.render import formula, table
 from symcount.render.derivation_markdown import render_math_only
-from symcount.render.document import Column, Document, Row, Section, Step
+from symcount.render.document import CODE_MARK, Column, Document, Row, Section, Step
 from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
 from symcount.render.printable import Printable
@@ -322,6 +322,10 @@ def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
 
 
+#: A comment line indented this much past its ``#`` is code (``#   symcount count ...``), not prose.
+CODE_INDENT = 3
+
+
 def intro(text: str) -> tuple[str, ...]:
     """The opening comment without its directives, as paragraphs (the problem statement)."""
     paragraphs: list[list[str]] = [[]]
@@ -329,7 +333,9 @@ def intro(text: str) -> tuple[str, ...]:
         if SETTING.match(line) or line.startswith("#!"):
             continue
         words = line.lstrip("#").strip()
-        if words:
+        if line.lstrip("#").startswith(" " * CODE_INDENT) and words:  # a command or code: a paragraph of its own
+            paragraphs += [[CODE_MARK + words], []]
+        elif words:
             paragraphs[-1].append(words)
         elif paragraphs[-1]:
             paragraphs.append([])
