@@ -158,7 +158,7 @@ def test_a_repeated_run_is_derived_once_and_multiplied() -> None:
     """Llama-3-8B's 32 decoder layers: the first derived, then ``32 × 218,112,000``; a ResNet stage's
     identical bottlenecks named as the block; the document's total is still the network's."""
     llama = derive(ZOO / "llm" / "llama.sc", network="llama3_8b")
-    repeats = [s for s in llama.document.sections if s.title == "32 × 5 layers"]
+    repeats = [s for s in llama.document.sections if s.title == "32 × LlamaDecoderLayer"]  # the repeat's comment
     assert len(repeats) == 1
     row = repeats[0].columns[0].rows[0]
     assert formula_text(row.steps[0].node, llama.style) == "32 × 218,112,000"

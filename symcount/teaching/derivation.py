@@ -256,6 +256,8 @@ def network_title(text: str, network: str) -> str | None:
     return None
 
 
+#: A repeat's comment longer than this is a sentence, not a name for its pass.
+MAX_REPEAT_NAME = 40
 #: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
 MAX_PERIOD = 64
 
@@ -441,11 +443,26 @@ class _Builder:
             title = f"{copies} × {block.kind}"
             what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
         else:
-            title = f"{copies} × {period} layer{'s' if period > 1 else ''}"
+            named = self.repeat_name(first.pos)
+            title = f"{copies} × {named or f'{period} layer' + ('s' if period > 1 else '')}"
             what = first.name if period == 1 else f"{first.name} to {last.name}"
         more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
         return Section(title, None, _merge(columns),
                        (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
+
+    def repeat_name(self, pos: nodes.Pos) -> str | None:
+        """What the description calls a repeat's pass: the comment on its ``repeat`` line
+        (``repeat n_layers {   # LlamaDecoderLayer``), found above the pass's first layer without
+        leaving the block or network that holds it; None when it has none."""
+        lines = self.source.split("\n")
+        for line in reversed(lines[:max(pos.line, 0)]):
+            code, _, comment = line.partition("#")
+            if re.match(r"\s*(block|network)\s", code):
+                return None
+            if re.search(r"\brepeat\b", code):
+                name = comment.strip()
+                return name if name and len(name) <= MAX_REPEAT_NAME else None
+        return None
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
         """A repeated layer: its result, pointing at the derivation already shown."""
