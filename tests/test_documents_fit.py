@@ -129,7 +129,7 @@ def test_count_table_is_a_longtable_without_empty_columns(argv: list[str]) -> No
 
 def test_long_derivation_has_the_models_name_a_summary_and_resolved_headings() -> None:
     """ResNet-50: the title the file sets, a summary of its stages whose running total ends at the
-    network's total, headings with the values a block's parameters had, and its 49 ReLUs one line."""
+    network's total, a part per stage, headings with the values a block's parameters had, and its 49 ReLUs one line."""
     derivation = derive(ZOO / "resnet50.sc")
     document = derivation.document
     assert document.title == "ResNet-50"
@@ -142,6 +142,8 @@ def test_long_derivation_has_the_models_name_a_summary_and_resolved_headings() -
     codes = [section.code for section in document.sections if section.code]
     assert "conv2d(C_out=64, k=7, stride=2, padding=\"same\", bias=false)" in codes
     assert not any("C_out=C_out" in code for code in codes)
+    stages = [s.title for s in document.sections if s.heading]
+    assert stages[2] == "layer1: stage, output 256 × 56 × 56, 215,808 parameters" and len(stages) == 7, stages
     silent = next(s for s in document.sections if s.title == "Layers without parameters")
     assert "49 × relu: 0 (no weights: an element-wise function)" in silent.notes
 

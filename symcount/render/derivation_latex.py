@@ -86,6 +86,10 @@ def section_parts(section: Section) -> list[tuple[str | None, Column]]:
 
 
 def section_latex(section: Section, style: Style) -> str:
+    if section.heading:
+        # dotted layer names may break after a dot (they have no hyphenation points)
+        title = latex_text(section.title).replace(".", r".\allowbreak{}")
+        return rf"\subsection*{{{title}}}"
     head = rf"\paragraph{{{latex_text(section.title)}}}"
     if section.code:
         # a heading and a call that do not fit one line: the call on a line of its own (typewriter

@@ -21,6 +21,8 @@ def section_displays(section: Section, style: Style) -> list[tuple[str | None, s
 
 
 def section_markdown(section: Section, style: Style) -> str:
+    if section.heading:
+        return f"### {markdown_text(section.title)}"
     head = f"**{markdown_text(section.title)}**"
     if section.code:
         head += f" `{section.code}`"

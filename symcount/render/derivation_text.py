@@ -18,6 +18,8 @@ WIDTH = 100
 
 
 def section_text(section: Section, style: Style, n: int) -> str:
+    if section.heading:
+        return f"{section.title}\n{'-' * len(section.title)}"
     head = section.title + (f": {section.code}" if section.code else "")
     n = min(n, len(section.columns) or 1)
     lines = [head]

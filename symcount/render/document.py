@@ -67,6 +67,8 @@ class Section:
     after: tuple[Row, ...] = ()
     #: what the names of the formulas stand for: (name, words), said in a "where" line
     where: tuple[tuple[str, str], ...] = ()
+    #: a heading that opens a part of the document (a network's stage), with no rows of its own
+    heading: bool = False
 
 
 #: An intro paragraph that starts with this is code (a command the statement quotes): set as code.

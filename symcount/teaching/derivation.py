@@ -49,6 +49,7 @@ from symcount.render.derivation_markdown import render_math_only
 from symcount.render.document import CODE_MARK, Column, Document, Row, Section, Step
 from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
+from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 
@@ -320,6 +321,30 @@ def summary_table(result: Count) -> table.Table | None:
     return table.Table(columns, cells, [("total params", result.total)], [])
 
 
+def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
+    """The first layer of each block call the summary lists -> the heading of its part
+    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``)."""
+    calls = {b.name: b for b in result.blocks if b.end > b.start}
+    index = {layer.name: i for i, layer in enumerate(result.layers)}
+    headings: dict[int, str] = {}
+    loose: list[str] = []  # single layers between block calls: one heading for each run of them
+    for row in [*summary.rows, None]:
+        call = calls.get(row[table.Column.NAME]) if row is not None else None
+        if row is not None and call is None and row[table.Column.NAME] in index:
+            loose.append(row[table.Column.NAME])
+            continue
+        if loose:
+            headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
+                if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
+            loose = []
+        if row is not None and call is not None:
+            shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
+            kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
+            headings[call.start] = f"{call.name}{kind}" + (f", output {shape}" if shape else "") + \
+                f", {text_value(row[table.Column.PARAMS])} parameters"
+    return headings
+
+
 def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
 
@@ -376,9 +401,13 @@ class _Builder:
                                               for s, e in spans)) if in_network else {}
         later_copies: range = range(0)
         after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
+        summary = summary_table(counted) if in_network else None
+        stages = stage_headings(counted, summary) if summary is not None else {}
         for i, layer in enumerate(counted.layers):
             if i in after_first:
                 sections.append(after_first.pop(i))
+            if i in stages and i not in later_copies:
+                sections.append(Section(stages[i], None, (), heading=True))
             if i in later_copies:  # a later copy of a repeated run: counted in the run's section
                 if all(_is_empty(v.count.layers[i]) for v in variants):
                     silent.append(layer)
@@ -411,8 +440,11 @@ class _Builder:
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(totals)))
-        return Document(title, paragraphs, self.conventions(variants), tuple(sections),
-                        summary_table(counted) if in_network else None)
+        # a part whose layers all went to "Layers without parameters" keeps no heading
+        kept = [s for k, s in enumerate(sections)
+                if not s.heading or (k + 1 < len(sections) and not sections[k + 1].heading
+                                     and sections[k + 1].columns)]
+        return Document(title, paragraphs, self.conventions(variants), tuple(kept), summary)
 
     def repeat_key(self, i: int, variants: list[Variant]) -> tuple[Any, ...]:
         """What makes two layers copies of each other: written at the same place (a repeat's body,
