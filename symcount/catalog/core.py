@@ -211,6 +211,10 @@ MacRule = Callable[[Args, Shape, Shape], sympy.Expr]
 class LayerType:
     """A catalog entry. See the module docstring."""
 
+    def __repr__(self) -> str:
+        """Its name only: the entry holds functions, whose reprs carry addresses that change every run."""
+        return f"LayerType({self.name!r})"
+
     name: str
     description: str
     args: tuple[ArgSpec, ...]

@@ -19,7 +19,7 @@ from symcount.errors import SymcountError
 from symcount.language import budget
 from symcount.language.values import Value
 from symcount.render.printable import Printable
-from symcount.render.table import Column, Table
+from symcount.render.table import Column, Table, html_table
 
 if TYPE_CHECKING:
     from symcount.render.formats import Format
@@ -73,6 +73,10 @@ class Count(Printable):
 
     def _summary(self) -> str:
         return f"network={self.network!r}, total={self.total}"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich form: the count table as HTML (its markdown form is the pipe table)."""
+        return html_table(self.table(), self._title())
 
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from symcount.render.escape import latex_code, latex_text, markdown_cell, markdown_code
+from symcount.render.escape import html_text, latex_code, latex_text, markdown_cell, markdown_code
 from symcount.render.latex import latex_value
 from symcount.render.numbers import text_value
 
@@ -211,3 +211,21 @@ def latex_table(table: Table, title: str) -> str:
     if table.notes:
         lines += ["", "{\\footnotesize", *[latex_text(note) + r"\par" for note in table.notes], "}"]
     return "\n".join(lines) + "\n"
+
+
+def html_table(table: Table, title: str) -> str:
+    """An HTML table for Jupyter (``_repr_html_``): the rows, numbers right-aligned, then the totals
+    in a table of their own (each beside its label, never under another quantity's column), the
+    notes after them. Plain elements, no style sheet: the notebook's own styles them."""
+    def cell(tag: str, column: Column, text: str) -> str:
+        align = ' style="text-align:right"' if column in NUMERIC_COLUMNS or column == Column.INDEX else ""
+        return f"<{tag}{align}>{html_text(text)}</{tag}>"
+
+    head = "".join(cell("th", c, HEADER_TITLES[c]) for c in table.columns)
+    body = ["<tr>" + "".join(cell("td", c, _cell(c, row[c])) for c in table.columns) + "</tr>" for row in table.rows]
+    totals = [f'<tr><th style="text-align:left">{html_text(label)}</th>'
+              f'<td style="text-align:right">{html_text(text_value(value))}</td></tr>' for label, value in table.totals]
+    notes = "".join(f"<p><small>{html_text(note)}</small></p>" for note in table.notes)
+    return (f"<p><b>{html_text(title)}</b></p>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            + "\n".join(body) + "\n</tbody>\n</table>\n<table>\n<tbody>\n" + "\n".join(totals)
+            + f"\n</tbody>\n</table>\n{notes}\n")

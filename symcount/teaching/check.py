@@ -36,6 +36,7 @@ from symcount.language.symbols import is_number, sym
 from symcount.language.values import MAX_BITS, Env, check_expansion, evaluate
 from symcount.render import formula
 from symcount.render.blocks import labelled_lines
+from symcount.render.escape import latex_code
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -142,6 +143,10 @@ class Verdict(Printable):
                 alt = match.alternative
                 rows.append(("the slip", formula_line(alt.formula, {**view.bindings, **alt.bindings}, style,  # type: ignore[arg-type]
                                                       None, self.order)))
+            if len(self.count.layers) > 1 and match is not None and match.layer is not None:
+                # like with like: the layer's lines say so, and the answer stands beside the network's total
+                rows = [(f"{match.layer.name}, {label}", math) for label, math in rows]
+                rows.append(("network, correct", self._value(style, self.expected, bare=True)))
         else:
             rows.append(("correct", self._value(style, self.expected, bare=True) + self._zero_reason(style)))
         rows.append(("answer", self._answer_line(style)))
@@ -165,6 +170,30 @@ class Verdict(Printable):
 
     def _render(self, fmt: Format) -> str:
         return self._write(fmt.style)
+
+    def _title(self) -> str | None:
+        return f"Checking an answer: the {self._quantity_words} of {self._subject}"
+
+    @property
+    def _quantity_words(self) -> str:
+        return "parameters" if self.quantity == "total" else "trainable parameters"
+
+    @property
+    def _subject(self) -> str:
+        """What the question is about: the network by name, or its one layer's kind."""
+        if self.count.network != "main":
+            return f"network {self.count.network}"
+        kinds = [layer.kind for layer in self.count.layers]
+        return f"a {kinds[0]} layer" if len(kinds) == 1 else "the description"
+
+    def _question(self, fmt: Format) -> str | None:
+        return self.question(fmt.style)
+
+    def question(self, style: Style) -> str:
+        """The question restated, with the answer given (a verdict reads on its own, as a marker's note)."""
+        answer = self.answer_text if style.name == "text" else \
+            rf"\texttt{{{latex_code(self.answer_text)}}}" if style.name == "latex" else f"`{self.answer_text}`"
+        return f"How many {self._quantity_words} does {style.escape(self._subject)} have? The answer given: {answer}."
 
     def _summary(self) -> str:
         return f"correct={self.correct}, answer={self.answer_text!r}, mistake={self.mistake!r}"

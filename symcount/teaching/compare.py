@@ -268,6 +268,10 @@ class SweepRow:
         return algebra.readable(self.a / self.b) if self.b != 0 and not self.invalid else sympy.nan
 
 
+#: The question every comparison answers, restated at its head.
+QUESTION = "Which has more parameters, A or B, by how much, and for which sizes?"
+
+
 @dataclass(repr=False)
 class Comparison(Printable):
     """Two counts side by side: ``.a``, ``.b``, ``.difference``, ``.ratio``, ``.verdict``."""
@@ -345,6 +349,12 @@ class Comparison(Printable):
 
     def _render(self, fmt: Format) -> str:
         return self._write(fmt.style)
+
+    def _title(self) -> str | None:
+        return "Comparing the parameters of A and B"
+
+    def _question(self, fmt: Format) -> str | None:
+        return QUESTION
 
     def _summary(self) -> str:
         return f"A={self.sides[0].label!r}, B={self.sides[1].label!r}, verdict={self.verdict.kind!r}"

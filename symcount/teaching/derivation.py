@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,9 +47,10 @@ from symcount.errors import SymcountError, did_you_mean
 from symcount.language import budget, nodes
 from symcount.render import formula, table
 from symcount.render.derivation_markdown import render_math_only
-from symcount.render.document import Column, Document, Row, Section, Step
+from symcount.render.document import CODE_MARK, Column, Document, Row, Section, Step
 from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
+from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.teaching.derivation_sections import backward_sections, receptive_sections
@@ -280,6 +281,41 @@ def network_title(text: str, network: str) -> str | None:
     return None
 
 
+#: A repeat's comment longer than this is a sentence, not a name for its pass.
+MAX_REPEAT_NAME = 40
+#: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
+MAX_PERIOD = 64
+
+
+def repeated_runs(keys: Sequence[tuple[Any, ...]],
+                  whole: Callable[[int, int], bool] = lambda a, b: True) -> dict[int, tuple[int, int]]:
+    """Runs of identical consecutive copies: start -> (layers in a copy, copies), copies >= 2.
+
+    Left to right, at each start the period that covers the most layers (the shortest of equals),
+    so a 32-layer decoder stack is one run of 32 copies of its 5 layers. ``whole(a, b)`` says
+    whether ``layers[a:b]`` may be a copy: one that cuts a block call in two is not."""
+    runs: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(keys):
+        best = (0, 0)
+        for period in range(1, min(MAX_PERIOD, (len(keys) - i) // 2) + 1):
+            unit = keys[i:i + period]
+            copies = 1
+            if not whole(i, i + period):
+                continue
+            while keys[i + copies * period:i + (copies + 1) * period] == unit and \
+                    whole(i + copies * period, i + (copies + 1) * period):
+                copies += 1
+            if copies > 1 and period * copies > best[0] * best[1]:
+                best = (period, copies)
+        if best[1] > 1:
+            runs[i] = best
+            i += best[0] * best[1]
+        else:
+            i += 1
+    return runs
+
+
 #: A summary table has at least this many rows (fewer: the sections are the overview) and at most
 #: this many (more: it is the count table, not an overview).
 SUMMARY_ROWS = (3, 40)
@@ -309,8 +345,36 @@ def summary_table(result: Count) -> table.Table | None:
     return table.Table(columns, cells, [("total params", result.total)], [])
 
 
+def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
+    """The first layer of each block call the summary lists -> the heading of its part
+    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``)."""
+    calls = {b.name: b for b in result.blocks if b.end > b.start}
+    index = {layer.name: i for i, layer in enumerate(result.layers)}
+    headings: dict[int, str] = {}
+    loose: list[str] = []  # single layers between block calls: one heading for each run of them
+    for row in [*summary.rows, None]:
+        call = calls.get(row[table.Column.NAME]) if row is not None else None
+        if row is not None and call is None and row[table.Column.NAME] in index:
+            loose.append(row[table.Column.NAME])
+            continue
+        if loose:
+            headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
+                if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
+            loose = []
+        if row is not None and call is not None:
+            shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
+            kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
+            headings[call.start] = f"{call.name}{kind}" + (f", output {shape}" if shape else "") + \
+                f", {text_value(row[table.Column.PARAMS])} parameters"
+    return headings
+
+
 def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
+
+
+#: A comment line indented this much past its ``#`` is code (``#   symcount count ...``), not prose.
+CODE_INDENT = 3
 
 
 def intro(text: str) -> tuple[str, ...]:
@@ -320,7 +384,9 @@ def intro(text: str) -> tuple[str, ...]:
         if SETTING.match(line) or line.startswith("#!"):
             continue
         words = line.lstrip("#").strip()
-        if words:
+        if line.lstrip("#").startswith(" " * CODE_INDENT) and words:  # a command or code: a paragraph of its own
+            paragraphs += [[CODE_MARK + words], []]
+        elif words:
             paragraphs[-1].append(words)
         elif paragraphs[-1]:
             paragraphs.append([])
@@ -353,7 +419,27 @@ class _Builder:
         silent: list[LayerResult] = []
         shown: dict[tuple[str | None, tuple[Column, ...]], str] = {}
         in_network = counted.network != "main"
+        spans = [(b.start, b.end) for b in counted.blocks if b.end > b.start]
+        runs = repeated_runs([self.repeat_key(i, variants) for i in range(len(counted.layers))],
+                             lambda a, b: all(e <= a or s >= b or a <= s and e <= b or s <= a and b <= e
+                                              for s, e in spans)) if in_network else {}
+        later_copies: range = range(0)
+        after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
+        summary = summary_table(counted) if in_network else None
+        stages = stage_headings(counted, summary) if summary is not None else {}
         for i, layer in enumerate(counted.layers):
+            if i in after_first:
+                sections.append(after_first.pop(i))
+            if i in stages and i not in later_copies:
+                sections.append(Section(stages[i], None, (), heading=True))
+            if i in later_copies:  # a later copy of a repeated run: counted in the run's section
+                if all(_is_empty(v.count.layers[i]) for v in variants):
+                    silent.append(layer)
+                continue
+            if i in runs:
+                period, copies = runs[i]
+                after_first[i + period] = self.repeat_section(variants, i, period, copies)
+                later_copies = range(i + period, i + period * copies)
             per_variant = [v.count.layers[i] for v in variants]
             sizes = [self.size_rows(v.count.layers[i], v.convention) if self.sizes else [] for v in variants]
             if in_network and all(_is_empty(layer) for layer in per_variant) and not any(sizes):
@@ -371,14 +457,68 @@ class _Builder:
             shared, columns_, after = _hoist(columns)
             sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
                                     tuple(where(layer, code, columns))))
+        sections.extend(after_first.values())
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(totals)))
-        return Document(title, paragraphs, self.conventions(variants), tuple(sections),
-                        summary_table(counted) if in_network else None)
+        # a part whose layers all went to "Layers without parameters" keeps no heading
+        kept = [s for k, s in enumerate(sections)
+                if not s.heading or (k + 1 < len(sections) and not sections[k + 1].heading
+                                     and sections[k + 1].columns)]
+        return Document(title, paragraphs, self.conventions(variants), tuple(kept), summary)
+
+    def repeat_key(self, i: int, variants: list[Variant]) -> tuple[Any, ...]:
+        """What makes two layers copies of each other: written at the same place (a repeat's body,
+        or a block's), the same call once its parameters are resolved, the same counts in every variant."""
+        layer = variants[0].count.layers[i]
+        counts = tuple((v.count.layers[i].total, v.count.layers[i].buffers) for v in variants)
+        return layer.pos, layer.kind, resolved_call(self.call_text(layer.pos), layer), counts
+
+    def repeat_section(self, variants: list[Variant], start: int, period: int, copies: int) -> Section:
+        """``32 × 218,112,000 = 6,979,584,000``: a run of identical copies, the first derived above."""
+        first = variants[0].count.layers[start]
+        last = variants[0].count.layers[start + period - 1]
+        columns = []
+        for v in variants:
+            layers = v.count.layers[start:start + period]
+            rows = []
+            for label, per_copy in (("params", sum((x.total for x in layers), sympy.Integer(0))),
+                                    ("buffers", sum((x.buffers for x in layers), sympy.Integer(0)))):
+                per_copy = sympy.expand(per_copy)
+                if per_copy != 0 or label == "params":
+                    rows.append(Row(Label(label), (Step(Prod((Num(copies), self.result_node(per_copy)))),
+                                                   Step(formula.result_form(sympy.expand(copies * per_copy))))))
+            columns.append(Column(v.label, tuple(rows)))
+        calls = {(b.start, b.end): b for b in variants[0].count.blocks}
+        block = calls.get((start, start + period))
+        if block is not None:  # each copy is one block call: named as the block
+            last_call = calls.get((start + period * (copies - 1), start + period * copies))
+            title = f"{copies} × {block.kind}"
+            what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
+        else:
+            named = self.repeat_name(first.pos)
+            title = f"{copies} × {named or f'{period} layer' + ('s' if period > 1 else '')}"
+            what = first.name if period == 1 else f"{first.name} to {last.name}"
+        more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
+        return Section(title, None, _merge(columns),
+                       (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
+
+    def repeat_name(self, pos: nodes.Pos) -> str | None:
+        """What the description calls a repeat's pass: the comment on its ``repeat`` line
+        (``repeat n_layers {   # LlamaDecoderLayer``), found above the pass's first layer without
+        leaving the block or network that holds it; None when it has none."""
+        lines = self.source.split("\n")
+        for line in reversed(lines[:max(pos.line, 0)]):
+            code, _, comment = line.partition("#")
+            if re.match(r"\s*(block|network)\s", code):
+                return None
+            if re.search(r"\brepeat\b", code):
+                name = comment.strip()
+                return name if name and len(name) <= MAX_REPEAT_NAME else None
+        return None
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
         """A repeated layer: its result, pointing at the derivation already shown."""

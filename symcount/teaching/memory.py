@@ -287,6 +287,14 @@ class Memory(Printable):
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
 
+    def _title(self) -> str | None:
+        return f"Memory of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        doing = {"none": "hold its weights", "sgd": "train with SGD", "adam": "train with Adam"}[self.training]
+        cache = ", with its KV cache" if self.kv is not None else ""
+        return fmt.style.escape(f"How many bytes does {self.network} need to {doing} in {self.dtype}{cache}?")
+
     def _summary(self) -> str:
         return f"{self.network!r}, {self.dtype}, training={self.training!r}, total={self.total}"
 
@@ -508,6 +516,13 @@ class Compute(Printable):
 
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
+
+    def _title(self) -> str | None:
+        return f"Compute of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        return fmt.style.escape(f"How many FLOPs does {self.network} take per token, forward and in training, "
+                                "beside the 2N and 6N rules of thumb?")
 
     def _summary(self) -> str:
         return f"{self.network!r}, forward={self.forward}"

@@ -91,6 +91,13 @@ class Training(Printable):
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
 
+    def _title(self) -> str | None:
+        return f"Training compute of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        return fmt.style.escape(f"How many FLOPs does one training step of {self.network} take per sample, "
+                                "forward and backward?")
+
     def _summary(self) -> str:
         return f"{self.network!r}, training={self.backward.training}"
 
