@@ -203,7 +203,7 @@ def _streams(result: Count) -> set[str]:
 
 def _path(layer: LayerResult, streams: set[str]) -> str:
     """The stream a layer belongs to ("" for the main path): its own input needs no gradient either."""
-    return next((s for s in streams if layer.name.startswith(f"{s}.")), "")
+    return next((s for s in streams if layer.name.startswith(f"{s}.") or f".{s}." in layer.name), "")
 
 
 def _cross_attention(layer: LayerResult, fwd: sympy.Expr, q_skip: bool, kv_skip: bool
