@@ -686,7 +686,6 @@ class Walker:
         return weight, target.key(other.name)
 
 
-
 def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, shape: Shape | None) -> bool:
     """True for a framework option symcount does not model written with a value that changes nothing;
     any other value of it is refused by name, at the value (False: the name is no such option)."""
@@ -696,17 +695,15 @@ def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, 
     value = None if is_none(arg.value) else evaluate(arg.value, env)
     if option.accepts(value, shape):
         return True
-    shown = "None" if value is None else f'"{value}"' if isinstance(value, str) else str(value).lower() \
-        if isinstance(value, bool) else str(value)
     accepted = " or ".join(_written(v) for v in option.accepted)
     if option.channel_axis and shape is not None and shape.channels is not None:
         accepted += f" or {len(shape.layout('keras'))} (the channel axis here)"
-    raise SymcountError(f"{entry.name}: {written}={shorten(shown)} is not modelled: {option.why}",
+    raise SymcountError(f"{entry.name}: {written}={shorten(_written(value))} is not modelled: {option.why}",
                         arg.value.pos, hint=f"leave {written} out, or give {accepted}")
 
 
 def _written(value: Any) -> str:
-    """An accepted value as a call writes it."""
+    """A value as a call writes it (None, "text", true, 3)."""
     if value is None:
         return "None"
     if isinstance(value, str):
