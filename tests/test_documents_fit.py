@@ -166,6 +166,12 @@ def test_a_repeated_run_is_derived_once_and_multiplied() -> None:
     assert formula_text(row.steps[0].node, llama.style) == "32 × 218,112,000"
     assert formula_text(row.steps[-1].node, llama.style) == "6,979,584,000"
     assert llama.total == 8_030_261_248 and len(llama.document.sections) < 15
+    summary = llama.document.summary  # no stage to fold: the run is one row of the overview
+    assert summary is not None
+    assert [row[TableColumn.NAME] for row in summary.rows] == \
+        ["llama.tok", "32 × LlamaDecoderLayer", "llama.rmsnorm_64", "llama.lm_head"]
+    assert summary.rows[1][TableColumn.PARAMS] == 32 * 218_112_000
+    assert summary.rows[-1][TableColumn.SUBTOTAL] == 8_030_261_248
     resnet = derive(ZOO / "resnet50.sc")
     assert [s.title for s in resnet.document.sections if "bottleneck" in s.title.split()] == \
         ["2 × bottleneck", "3 × bottleneck", "5 × bottleneck", "2 × bottleneck"]
