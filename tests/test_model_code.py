@@ -23,6 +23,7 @@ import pytest
 import symcount
 from symcount.cli.main import main
 from symcount.counting import PythonCode, describe
+from symcount.engine.count import count_dict
 
 HERE = Path(__file__).parent
 CODE = HERE / "model_code"
@@ -40,7 +41,25 @@ TORCH = [
     ("torch_vit_scratch.py", "model"),
     ("torch_nanogpt.py", "model"),
     ("torch_nanogpt.py", "baby"),
+    ("torch_small_resnet.py", "model"),
+    ("torch_weight_sharing.py", "model"),
+    ("torch_sequential.py", "model"),
+    ("torch_two_heads.py", "model"),
+    ("torch_global_mean.py", "model"),
 ]
+#: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
+#: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
+FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = {
+    ("torch_mnist.py", "Net"): ((1, 28, 28), {"H": 28, "W": 28}),
+    ("torch_cifar10_tutorial.py", "net"): ((3, 32, 32), {"H": 32, "W": 32}),
+    ("torch_dcgan.py", "netG"): ((100, 1, 1), {"H": 1, "W": 1}),
+    ("torch_dcgan.py", "netD"): ((3, 64, 64), {"H": 64, "W": 64}),
+    ("torch_small_resnet.py", "model"): ((3, 32, 32), None),
+    ("torch_weight_sharing.py", "model"): ((8, 16, 16), None),
+    ("torch_sequential.py", "model"): ((1, 28, 28), None),
+    ("torch_two_heads.py", "model"): ((3, 32, 32), {"H": 32, "W": 32}),
+    ("torch_global_mean.py", "model"): ((3, 20, 20), {"H": 20, "W": 20}),
+}
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
     ("keras_model_add.py", "model"),
@@ -48,6 +67,8 @@ KERAS = [
     ("keras_subclassed.py", "model"),
     ("keras_siamese.py", "model"),
     ("keras_multi_input.py", "model"),
+    ("keras_shared_conv.py", "model"),
+    ("keras_two_outputs.py", "model"),
 ]
 
 
@@ -60,22 +81,34 @@ def truth(framework: str) -> dict[str, Any]:
         needs.module("keras")
     cases = TORCH if framework == "pytorch" else KERAS
     env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent))
-    targets = [f"{CODE / file}#{name}" for file, name in cases]
+    targets = [_target(file, name) for file, name in cases]
     done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, *targets],
                           capture_output=True, text=True, env=env, check=False, timeout=600)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _target(file: str, name: str) -> str:
+    """``FILE#MODEL``, and ``#C,H,W`` when torch runs forward on an input of that shape."""
+    shape = FORWARD.get((file, name), ((), None))[0]
+    return f"{CODE / file}#{name}" + (f"#{','.join(map(str, shape))}" if shape else "")
+
+
 def _check(framework: str, file: str, name: str) -> None:
-    expected = truth(framework)[f"{CODE / file}#{name}"]
+    expected = truth(framework)[_target(file, name)]
     convention = "keras" if framework == "keras" else "pytorch"
-    result = symcount.count(CODE / file, network=name, convention=convention)
+    values = FORWARD.get((file, name), ((), None))[1]
+    result = symcount.count(CODE / file, network=name, convention=convention, values=values)
     got = {"total": result.total, "trainable": result.trainable, "non_trainable": result.non_trainable,
            "buffers": result.buffers}
     assert got == {k: expected[k] for k in got}
     if expected["output_shape"] is not None:
         assert list(result.output_shape or ()) == expected["output_shape"]
+    assert [list(map(int, shape)) for shape in result.outputs] == expected.get("outputs", [])
+    if expected.get("macs") is not None:
+        assert result.macs == expected["macs"]
+    followed = not any("shapes were not followed" in note for note in result.notes)
+    assert followed == ((file, name) in FORWARD or framework == "keras"), result.notes
 
 
 @pytest.mark.parametrize(("file", "name"), TORCH, ids=[f"{f}#{n}" for f, n in TORCH])
@@ -106,9 +139,23 @@ def test_default_model_is_the_module_level_one() -> None:
     assert symcount.count(CODE / "torch_word_language_model.py").network == "model"
 
 
-def test_forward_is_not_followed_and_says_so() -> None:
+def test_forward_not_followed_says_why() -> None:
+    """Where forward cannot be followed the count holds, and the output names what stopped it and where."""
+    result = symcount.count(CODE / "torch_vae.py")
+    assert result.total == 652_824
+    assert result.output_shape is None
+    assert any("shapes were not followed (torch.exp(...) in forward is not followed, line 22)" in note
+               for note in result.notes), result.notes
+
+
+def test_forward_leaves_unwritten_sizes_as_symbols() -> None:
+    """MNIST's forward without an input in the file: the network takes H and W, MACs are polynomials in them."""
     result = symcount.count(CODE / "torch_mnist.py")
-    assert any("shapes were not followed" in note for note in result.notes)
+    symbols = {str(s): s for s in result.macs.free_symbols}
+    assert set(symbols) == {"H", "W"}
+    assert result.macs.subs({symbols["H"]: 28, symbols["W"]: 28}) == 11_992_448
+    assert [str(s) for s in result.output_shape or ()] == ["10"]
+    assert any("--set H=32" in note for note in result.notes)
 
 
 #: Bare tensors: buffers whose shape is read through the tensor methods code uses, and parameters.
@@ -179,10 +226,32 @@ class Tied(nn.Module):
         self.head.weight = self.body.tokens.weight
         self.first.weight = self.body.mix.weight
 ''',
+    "container_ties": '''
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+        self.norm = nn.LayerNorm(d)
+
+
+class M(nn.Module):
+    def __init__(self, d=16, vocab=40):
+        super().__init__()
+        self.embed = nn.Sequential(nn.Embedding(vocab, d), nn.Dropout(0.1))
+        self.blocks = nn.ModuleList([Block(d) for _ in range(3)])
+        self.out = nn.Linear(d, d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.embed[0].weight
+        self.out.weight = self.blocks[1].fc.weight
+
+''',
 }
 
 
-SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied"}
+SNIPPET_MODELS = {"shapes": "M", "nested": "Outer", "ties": "Tied", "container_ties": "M"}
 
 
 @pytest.fixture(scope="module")
@@ -247,13 +316,13 @@ def test_ties_across_modules_point_from_the_later_layer() -> None:
     assert 'first: nn.Linear(16, 16, tied="body.mix")' in text
 
 
-def test_a_tie_to_a_layer_without_a_name_is_a_placed_error() -> None:
+def test_a_tie_into_a_sequential_names_the_child_by_its_index() -> None:
+    """``self.head.weight = self.seq[0].weight``: the child is labelled ``_0`` so tied= can name it."""
     code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
             "        self.head.weight = self.seq[0].weight\n")
-    with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code))
-    assert caught.value.line == 5 and "no name" in str(caught.value)
+    assert 'tied="seq._0"' in describe(PythonCode(code))
+    assert symcount.count(PythonCode(code)).total == 10 * 4 + 10
 
 
 def test_dataclass_configs_take_their_arguments() -> None:
@@ -267,21 +336,44 @@ def test_dataclass_configs_take_their_arguments() -> None:
     assert caught.value.line == 11 and "no field e" in str(caught.value)
 
 
-def test_a_shared_layer_with_weights_a_description_cannot_share_is_a_placed_error() -> None:
-    """A Conv2D applied to two inputs: Keras counts it once; rather than count it twice, say where."""
+def test_a_shared_conv_is_counted_once_and_says_so() -> None:
+    """A Conv2D applied to two inputs: Keras counts it once; its second use is written shared= the first."""
     code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8, 8, 3))\nb = keras.Input(shape=(8, 8, 3))\n"
             "conv = layers.Conv2D(4, 3)\nmerged = layers.Add()([conv(a), conv(b)])\nmodel = keras.Model([a, b], merged)\n")
-    with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code), convention="keras")
-    assert caught.value.line == 5 and "applied more than once" in str(caught.value)
+    result = symcount.count(PythonCode(code), convention="keras")
+    assert result.total == 3 * 3 * 3 * 4 + 4
+    assert result.macs == 2 * 6 * 6 * 4 * 27
+    assert any("applied 2 times" in note for note in result.notes)
 
 
-def test_several_outputs_are_refused_where_the_model_is_built() -> None:
-    code = ("import keras\nfrom keras import layers\na = keras.Input(shape=(8,))\nx = layers.Dense(4)(a)\n"
-            "model = keras.Model(a, [layers.Dense(1)(x), layers.Dense(2)(x)])\n")
+SHARED_ERRORS = {
+    "conv2d(C_out=4, k=3, shared=nowhere)": "shared=nowhere: no earlier layer has that label",
+    "conv2d(C_out=8, k=3, shared=c)": "shared=c: weight is (8, 4, 3, 3) here, but (4, 4, 3, 3) in c",
+    "batchnorm(shared=c)": "shared=c: c is a conv2d, not a batchnorm",
+}
+
+
+@pytest.mark.parametrize("line", list(SHARED_ERRORS))
+def test_shared_is_refused_where_it_cannot_be_the_same_layer(line: str) -> None:
+    """``shared=`` names an earlier layer of the same kind whose tensors have the same shapes."""
+    text = f"network n {{\n    input(C=4, H=8, W=8)\n    c: conv2d(C_out=4, k=3, padding=1)\n    {line}\n}}\n"
     with pytest.raises(symcount.SymcountError) as caught:
-        symcount.count(PythonCode(code), convention="keras")
-    assert caught.value.line == 5 and "several outputs" in str(caught.value)
+        symcount.count(text)
+    assert caught.value.line == 4 and SHARED_ERRORS[line] in str(caught.value)
+
+
+def test_several_outputs_end_the_network() -> None:
+    """``parallel(merge="outputs")`` gives the outputs: anything after it is refused, there."""
+    text = ('network n {\n    input(C=8)\n    linear(C_out=4)\n    parallel(merge="outputs") {\n'
+            '        branch { linear(C_out=1) }\n        branch { linear(C_out=2) }\n    }\n    relu()\n}\n')
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(text)
+    assert caught.value.line == 8 and "nothing can follow them" in str(caught.value)
+    result = symcount.count(text.replace("    relu()\n", ""))
+    assert result.total == 9 * 4 + 5 + 10 and result.output_shape is None
+    assert [list(map(int, s)) for s in result.outputs] == [[1], [2]]
+    summary = count_dict(result)
+    assert summary["output_shape"] is None and summary["outputs"] == [[1], [2]]
 
 
 # ---- every verb reads model code, and places its errors in the code
@@ -334,18 +426,33 @@ def test_the_python_code_section_has_examples() -> None:
     assert {"keras" in code for _, code in doc_examples()} == {True, False}
 
 
-@pytest.mark.parametrize("index", range(2))
+@pytest.mark.parametrize("index", range(len(doc_examples())))
 def test_python_code_examples_count_as_the_page_and_the_framework_say(index: int, tmp_path: Path) -> None:
+    """Each claim of an example (total, buffers; with ``input = CxHxW``: the output and the MACs of torch's
+    forward) is what symcount counts and what the framework reports."""
     claims, code = doc_examples()[index]
     framework = "keras" if "import keras" in code else "pytorch"
     needs.module("torch")
     path = tmp_path / "example.py"
     path.write_text(code, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, f"{path}#{claims['model']}"],
+    target = f"{path}#{claims['model']}" + (f"#{claims['input'].replace('x', ',')}" if "input" in claims else "")
+    done = subprocess.run([sys.executable, str(HERE / "model_code_truth.py"), framework, target],
                           capture_output=True, text=True, check=False, timeout=300,
                           env=dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(HERE.parent)))
     assert done.returncode == 0, done.stderr
-    truth = json.loads(done.stdout.strip().splitlines()[-1])[f"{path}#{claims['model']}"]
+    truth = json.loads(done.stdout.strip().splitlines()[-1])[target]
     result = symcount.count(path, convention=framework)
     for key in ("total", "buffers"):
         assert getattr(result, key) == truth[key] == int(claims[key].replace("_", "")), key
+    if "input" in claims:
+        assert result.macs == truth["macs"] == int(claims["macs"].replace("_", ""))
+        assert [str(n) for n in result.output_shape or ()] == [str(n) for n in truth["output_shape"]] \
+            == claims["output"].split("x")
+
+
+def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
+    """``self.cls_token = nn.Parameter(...)`` is ``cls_token`` in state_dict, not ``cls_token.cls_token``."""
+    result = symcount.count(CODE / "torch_vit_scratch.py")
+    names = {layer.key(tensor.name) for layer in result.layers for tensor in layer.tensors}
+    assert {"cls_token", "pos_embed", "temperature", "causal", "head.weight"} <= names
+    assert not any(name.startswith("cls_token.") for name in names)

@@ -16,6 +16,7 @@ from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activatio
 from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.values import Value
 from symcount.render.printable import Printable
 from symcount.render.table import Column, Table, html_table
@@ -48,6 +49,8 @@ class Count(Printable):
     merges: list[Merge] = field(default_factory=list)
     #: the names ``values=`` / ``--set`` can set (network parameters, lets, free symbols)
     settable: frozenset[str] = frozenset()
+    #: a network with several outputs (parallel(merge="outputs")): each one's shape; output_shape is None
+    outputs: list[tuple[sympy.Expr, ...]] = field(default_factory=list)
 
     @property
     def total(self) -> sympy.Expr:
@@ -86,7 +89,7 @@ def plain(value: Any) -> int | str | None:
             return None
         if value.is_Integer:
             return int(value)
-        return str(value)
+        return budget.text(value)
     return cast("int | str", value)  # the counts that are not sympy are plain ints
 
 
@@ -305,6 +308,7 @@ def count_dict(result: Count, depth: int | None = None, batch: sympy.Expr | int 
         "flops": plain(result.flops) if result.macs is not sympy.nan else None,
         "active": plain(result.active),
         "output_shape": [plain(d) for d in result.output_shape] if result.output_shape else None,
+        "outputs": [[plain(d) for d in shape] for shape in result.outputs],
         "shared": result.shared,
         "flops_convention": FLOPS_CONVENTION,
         "activations_batch": plain(acts.batch) if acts else None,

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 #: parallel(merge=...): the written names (Keras's merge layers' too) -> the merge
 MERGES = {"concat": "concat", "concatenate": "concat", "add": "add", "sum": "add", "mul": "mul",
-          "multiply": "mul", "max": "max", "maximum": "max", "mean": "mean", "average": "mean", "ave": "mean"}
+          "multiply": "mul", "max": "max", "maximum": "max", "mean": "mean", "average": "mean", "ave": "mean",
+          "outputs": "outputs"}
 
 MERGE_WORDS = {"add": "add", "mul": "multiply", "max": "take the maximum of", "mean": "average"}
 
@@ -70,6 +71,8 @@ def run_parallel(walker: Walker, item: nodes.Parallel, env: Env, shape: Shape | 
         merge = walker.merge_mode(evaluate(arg.value, env), arg.value.pos)
     if not item.branches:
         raise SymcountError("parallel needs at least one branch { ... }", item.pos)
+    if merge == "outputs":
+        return run_outputs(walker, item, env, shape, scope, multiplier)
     start = len(walker.layers)
     inner = walker.open_construct(item, "parallel", scope)
     outs: list[Shape | None] = []
@@ -87,12 +90,31 @@ def run_parallel(walker: Walker, item: nodes.Parallel, env: Env, shape: Shape | 
     return out
 
 
+def run_outputs(walker: Walker, item: nodes.Parallel, env: Env, shape: Shape | None, scope: Scope,
+                multiplier: sympy.Expr) -> Shape | None:
+    """``parallel(merge="outputs")``: a model with several outputs (``keras.Model(x, [a, b])``), each
+    branch one of them. Nothing is joined, so the network ends here; its outputs are kept in order."""
+    if multiplier != ONE or walker.outputs_at is not None:
+        raise SymcountError('parallel(merge="outputs") stands once, in the network itself (not repeated)',
+                            item.pos)
+    inner = walker.open_construct(item, "parallel", scope)
+    start = len(walker.layers)
+    outs = [walker.run_body(branch, env.child(), shape, inner, multiplier) for branch in item.branches]
+    walker.outputs = [o for o in outs if o is not None] if all(o is not None for o in outs) else []
+    walker.outputs_at = item.pos
+    walker.close_construct(item, scope, start, None)
+    if walker.outputs:
+        shown = ", ".join(fmt_shape(o, walker.convention) for o in walker.outputs)
+        walker.notes.append(f"{len(walker.outputs)} outputs: {shown}")
+    return None
+
+
 def merge_mode(walker: Walker, value: Value, pos: nodes.Pos) -> str:
-    """``merge=``: concat, or an element-wise add, mul, max or mean (Keras's names too)."""
+    """``merge=``: concat, an element-wise add, mul, max or mean (Keras's names too), or the outputs."""
     if not isinstance(value, str) or MERGES.get(value.lower()) is None:
         shown = f'"{value}"' if isinstance(value, str) else describe(value)
-        raise SymcountError(f'unknown merge {shown} (valid: "concat", "add", "mul", "max", "mean")', pos,
-                            hint=did_you_mean(value, list(MERGES)) if isinstance(value, str) else None)
+        raise SymcountError(f'unknown merge {shown} (valid: "concat", "add", "mul", "max", "mean", "outputs")',
+                            pos, hint=did_you_mean(value, list(MERGES)) if isinstance(value, str) else None)
     return MERGES[value.lower()]
 
 

@@ -389,6 +389,9 @@ def receptive_fields(result: Count) -> ReceptiveFields:
     if not result.layers or result.layers[0].input_shape is None:
         raise SymcountError("the receptive field needs the input's shape", result.layers[0].pos if result.layers
                             else nodes.NOWHERE, hint="start the network with input(H=..., W=..., C=...)")
+    if result.outputs:
+        raise SymcountError("a network with several outputs has a receptive field per output: count each "
+                            "output's network", result.layers[0].pos)
     first = result.layers[0].input_shape
     if not first.spatial:
         raise SymcountError("the input has no positions (a vector): a receptive field is about positions",

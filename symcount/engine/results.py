@@ -67,6 +67,14 @@ class LayerResult:
     def params(self) -> sympy.Expr:
         return self.total
 
+    def key(self, tensor: str) -> str:
+        """A tensor's name as the framework's state_dict has it: ``conv1.weight``; a bare tensor labelled
+        with its own name (``cls_token: parameter(..., name="cls_token")``) is ``cls_token``, not
+        ``cls_token.cls_token``, as ``self.cls_token = nn.Parameter(...)`` registers it."""
+        if self.kind in ("parameter", "buffer") and self.name.rsplit(".", 1)[-1] == tensor:
+            return self.name
+        return f"{self.name}.{tensor}"
+
     def __repr__(self) -> str:
         """A short, stable line (no catalog entry, no addresses): Jupyter and version control read it."""
         return f"LayerResult({self.name!r}, kind={self.kind!r}, total={self.total}, output_shape={self.output_shape})"

@@ -43,6 +43,15 @@ from symcount.frameworks.torch_code import (
     torch_function,
     torch_nn_name,
 )
+from symcount.frameworks.torch_forward import (
+    BATCH,
+    ForwardCalls,
+    ForwardWriter,
+    FShape,
+    FTensor,
+    Lost,
+    tensors_in,
+)
 from symcount.language.nodes import Pos
 
 #: Marks a Keras layer's line with the layer's id until shared layers are settled (_KerasWriter.shared_layers).
@@ -65,18 +74,26 @@ class Description:
     notes: list[str] = field(default_factory=list)
 
 
-class Reader(Interpreter, TorchCalls, KerasCalls):
+class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
     """The interpreter with the frameworks' calls plugged in."""
 
     def __init__(self, text: str, filename: str) -> None:
         super().__init__(text, filename)
         #: a subclassed Keras model's graph, once it is called on an input or built
         self.graphs: dict[int, KModel] = {}
+        #: a PyTorch model called at the top level on a tensor whose sizes are written: that shape
+        self.samples: dict[int, tuple[int, ...]] = {}
+        #: while forward is followed: the first thing it does that a description cannot hold
+        self.lost: Lost | None = None
+        #: x.view(-1, n) read as nn.Flatten(): n (the input's size when it is the first step)
+        self.view_sizes: dict[int, int] = {}
 
     def implicit_module(self, name: str) -> str | None:
         return _IMPLICIT.get(name)
 
     def call_library(self, path: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if tensors_in([*args, *kwargs.values()]):
+            return self.forward_library(path, args, kwargs, node)
         if torch_nn_name(path) is not None or torch_function(path) is not None:
             return self.torch_call(path, args, kwargs, node)
         keras = keras_path(path)
@@ -88,6 +105,10 @@ class Reader(Interpreter, TorchCalls, KerasCalls):
         if isinstance(func, (Layer, KSequential, KModel)) and (func.framework == "keras"
                                                                if isinstance(func, Layer) else True):
             return self.call_keras_layer(func, args, kwargs, node)
+        if is_module(func) and tensors_in([*args, *kwargs.values()]):
+            return self.apply_module(func, args, kwargs, node)
+        if is_module(func) and args and isinstance(args[0], TorchTensor) and args[0].shape:
+            self.samples[id(func)] = args[0].shape
         if isinstance(func, Instance) and not is_torch_class(func):
             return self.call_subclassed(func, args[0] if args else kwargs.get("inputs"), node)
         if is_module(func):
@@ -118,6 +139,8 @@ class Reader(Interpreter, TorchCalls, KerasCalls):
         return Opaque(f"{obj.cls.name}.{name} is computed when the model runs", node)
 
     def value_attribute(self, obj: Any, name: str, node: ast.AST) -> Any:
+        if isinstance(obj, FTensor):
+            return self.forward_attribute(obj, name, node)
         if isinstance(obj, (KSequential, KModel, KTensor)) or (isinstance(obj, Layer) and obj.framework == "keras"):
             return self.keras_value_attribute(obj, name, node)
         return self.torch_value_attribute(obj, name, node)
@@ -135,6 +158,11 @@ class Reader(Interpreter, TorchCalls, KerasCalls):
             return
         super().set_item(obj, key, value, node)
 
+    def call_builtin(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        """``enumerate(self.layers)``, ``len(self.blocks)``: a container is its modules (a ModuleDict its keys)."""
+        args = [self.container_items(a, node) if isinstance(a, Container) else a for a in args]
+        return super().call_builtin(func, args, kwargs, node)
+
     def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:
         if isinstance(value, Container):
             return self.container_items(value, node)
@@ -145,9 +173,17 @@ class Reader(Interpreter, TorchCalls, KerasCalls):
             return self.container_item(obj, key, node)
         if isinstance(obj, TorchTensor):
             return Opaque("a slice of a tensor", node)
+        if isinstance(obj, FShape):
+            return BATCH if key == 0 else self.lose("a size of the tensor other than the batch", node)
+        if isinstance(obj, FTensor):
+            return self.lose("a slice of a tensor in forward is not followed", node)
         return super().subscript_special(obj, key, node)
 
     def binary_special(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        if isinstance(left, FTensor) or isinstance(right, FTensor):
+            return self.forward_binary(op, left, right, node)
+        if left is BATCH or right is BATCH:
+            return self.lose("arithmetic on the batch size is not followed", node)
         if isinstance(left, TorchTensor) and is_plain(right):
             return TorchTensor(left.shape, node)
         if isinstance(right, TorchTensor) and is_plain(left):
@@ -186,7 +222,8 @@ def _models(reader: Reader) -> dict[str, Any]:
     """The models the module builds at the top level, by variable name, in the order assigned."""
     found: dict[str, Any] = {}
     for name, value in reader.module.names.items():
-        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)):
+        if isinstance(value, (KSequential, KModel)) or (isinstance(value, Instance) and _is_model_class(value.cls)) \
+                or (isinstance(value, Container) and value.kind == "Sequential" and value.items):
             found[name] = value
     return found
 
@@ -387,7 +424,7 @@ def _compress(body: list[tuple[str, Pos]]) -> list[tuple[str, Pos]]:
     return out
 
 
-class _TorchWriter(_Writer):
+class _TorchWriter(_Writer, ForwardWriter):
     """A PyTorch module tree as blocks and a network, in torch's registration order."""
 
     def __init__(self, reader: Reader) -> None:
@@ -405,12 +442,29 @@ class _TorchWriter(_Writer):
             raise self.reader.error(f"{name} is {describe_value(model)}, not a model", getattr(model, "node", None))
         network = _name(name)
         self.used.add(network)
-        body = self.children(model)
         pos = pos_of(getattr(model, "node", None) or ast.Pass(), self.reader.lines)
-        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__ (forward is not read)"]
-        text, origins = self.finish(header, network, body, pos)
-        notes = [f"read from Python code ({self.reader.filename}): parameters from __init__; shapes were not "
-                 "followed (forward is not read), so output shapes and MACs are not shown"]
+        where = f"read from Python code ({self.reader.filename}): parameters from __init__"
+        try:
+            body, params, unknown = self.forward_body(model)
+        except Lost as lost:
+            self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
+            self.used = {network}
+            self.tying = self.tied_subtrees(model)
+            body = self.children(model)
+            line = lost.line
+            header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
+                      f"({lost.reason}{f', line {line}' if line else ''})"]
+            text, origins = self.finish(header, network, body, pos)
+            notes = [f"{where}; shapes were not followed ({lost.reason}{f', line {line}' if line else ''}), so "
+                     "output shapes and MACs are not shown"]
+            return Description(text, network, "pytorch", origins, notes)
+        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
+                  + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
+        text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
+        notes = [f"{where}, shapes from forward"]
+        if unknown:
+            notes.append(f"the input's {unknown} not written in the file: the network takes {', '.join(params)} "
+                         f"(--set {params[0]}=32 gives a number; without it shapes and MACs are in {', '.join(params)})")
         return Description(text, network, "pytorch", origins, notes)
 
     def items(self, module: Any) -> list[tuple[str, Any]]:
@@ -476,11 +530,34 @@ class _TorchWriter(_Writer):
         text = f"{kind}({', '.join(parts)})"
         return (f"{label}: {text}" if label else text), pos_of(node, self.reader.lines)
 
+    def safe_name(self, word: str) -> str:
+        return _name(word)
+
     def label(self, key: str) -> str:
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
+    def tied_subtrees(self, module: Any) -> set[int]:
+        """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
+        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        layers: list[Layer] = []
+
+        def walk(node: Any, path: list[int]) -> None:
+            for _, item in self.items(node):
+                if isinstance(item, Layer):
+                    layers.append(item)
+                    self.ancestry[id(item)] = [*path, id(item)]
+                elif not isinstance(item, Parameter) and id(item) not in self.ancestry:
+                    self.ancestry[id(item)] = [*path, id(item)]
+                    walk(item, [*path, id(item)])
+
+        self.ancestry: dict[int, list[int]] = {}
+        walk(module, [])
+        tied = {id(layer) for layer in layers if layer.tied is not None and layer.tied is not layer}
+        tied |= {id(layer.tied) for layer in layers if layer.tied is not None}
+        return {ancestor for key in tied for ancestor in self.ancestry.get(key, [])}
+
     def child(self, key: str, child: Any) -> list[tuple[str, Pos]]:
-        label = self.label(key)
+        label = self.label(key) or (_name(key) if id(child) in getattr(self, "tying", set()) else "")
         if isinstance(child, Parameter):
             return [self.tensor_line(key, child.tensor, "parameter", child.node,
                                      "" if child.trainable else "trainable=False")]
@@ -545,12 +622,13 @@ class _KerasWriter(_Writer):
             else:
                 out.append((indent + self.tied_text(layer, labels[key]), pos))
                 notes.append(f"layers.{layer.name} at line {pos.line} is applied {uses[key]} times: Keras keeps one "
-                             "set of its weights, counted once (its later uses are written tied to the first)")
+                             "set of its weights, counted once (its later uses are written shared= the first)")
         return out
 
     def shared_label(self, layer: Layer) -> str:
         given = layer.kwargs.get("name")
-        base = _name(given) if isinstance(given, str) and given else "shared"
+        bound = next((name for name, value in self.reader.module.names.items() if value is layer), None)
+        base = _name(given) if isinstance(given, str) and given else _name(bound) if bound else "shared"
         label, number = base, 1
         while label in self.used or lookup(label) is not None:
             number += 1
@@ -559,16 +637,10 @@ class _KerasWriter(_Writer):
         return label
 
     def tied_text(self, layer: Layer, label: str) -> str:
-        if layer.name not in ("Dense", "Embedding"):
-            raise self.reader.error(f"layers.{layer.name} is applied more than once (its weights are shared): "
-                                    "Keras counts them once, and a description can share only a Dense or Embedding "
-                                    "layer's weights", layer.node,
-                                    hint="shared Dense and Embedding layers (and towers of them) are read")
-        kwargs = {k: v for k, v in layer.kwargs.items() if k not in ("use_bias", "bias", "name")}
-        if layer.name == "Dense":
-            kwargs["use_bias"] = False
+        """A later use of a shared layer: the same call, ``shared=`` the first (its weights counted there)."""
+        kwargs = {k: v for k, v in layer.kwargs.items() if k != "name"}
         copy = Layer(layer.framework, layer.name, layer.args, kwargs, layer.node)
-        return self.call_text(copy, "layers.", f"tied={label}")
+        return self.call_text(copy, "layers.", f"shared={label}")
 
     def model_body(self, model: Any, pos: Pos) -> list[tuple[str, Pos]]:
         if isinstance(model, KSequential):
@@ -579,10 +651,8 @@ class _KerasWriter(_Writer):
                 body.extend(self.layer_lines(layer))
             return body
         if isinstance(model, KModel):
-            if len(model.outputs) != 1:
-                raise self.reader.error("a model with several outputs is not read yet: a description has one "
-                                        "output", model.node,
-                                        hint="count each output's model: keras.Model(inputs, one_output)")
+            if len(model.outputs) > 1:
+                return self.outputs_body(model)
             if len(model.inputs) == 1:
                 start = model.inputs[0]
                 return [self.input_line(start), *self.path(start, model.outputs[0])]
@@ -597,6 +667,25 @@ class _KerasWriter(_Writer):
         raise self.reader.error(f"{describe_value(model)} is never called on an input, so its layers' sizes are "
                                 "unknown", getattr(model, "node", None),
                                 hint="build it in the file: model(keras.Input(shape=(...))) or model.build(...)")
+
+    def outputs_body(self, model: KModel) -> list[tuple[str, Pos]]:
+        """``keras.Model(inputs, [a, b])``: the layers every output comes from, then each output's own
+        layers as a branch of ``parallel(merge="outputs")``."""
+        start = model.inputs[0] if len(model.inputs) == 1 else None
+        split = self.split_point(start, model.outputs)
+        pos = pos_of(model.node, self.reader.lines)
+        if split is None:
+            lines: list[tuple[str, Pos]] = []
+        elif start is None:
+            lines = self.path(None, split)
+        else:
+            lines = [self.input_line(start), *self.path(start, split)] if split is not start else [self.input_line(start)]
+        block = [('parallel(merge="outputs") {', pos)]
+        for output in model.outputs:
+            block.append(("    branch {", pos))
+            block.extend(("        " + line, p) for line, p in self.path(split, output))
+            block.append(("    }", pos))
+        return [*lines, *block, ("}", pos)]
 
     def input_line(self, tensor: KTensor) -> tuple[str, Pos]:
         shape = _value(tuple(tensor.shape or ()))

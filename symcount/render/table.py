@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from symcount.render.escape import html_text, latex_code, latex_text, markdown_code
+from symcount.render.escape import html_text, latex_code, latex_text, markdown_cell, markdown_code
 from symcount.render.latex import latex_value
 from symcount.render.numbers import text_value
 
@@ -110,8 +110,8 @@ def markdown_table(table: Table, title: str) -> str:
     align = ["---:" if c in NUMERIC_COLUMNS or c == Column.INDEX else ":---" for c in table.columns]
     lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for row in table.rows:
-        cells = [markdown_code(_cell(c, row[c])) for c in table.columns]
-        cells[1] = f"`{cells[1]}`"
+        cells = [markdown_cell(_cell(c, row[c])) for c in table.columns]
+        cells[1] = f"`{markdown_code(_cell(table.columns[1], row[table.columns[1]]))}`"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for label, value in table.totals:

@@ -30,7 +30,7 @@ from symcount.counting import Source, convert_values, count, read_source
 from symcount.engine import algebra
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import MAX_BITS, Env, check_expansion, evaluate
@@ -42,7 +42,7 @@ from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.slips import SLIP_IDS, SLIPS, Match, Slip, _same, _views, find_slips
+from symcount.teaching.slips import SLIP_IDS, SLIPS, Match, Slip, _views, find_slips
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -232,6 +232,8 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
     """A symbolic value expanded and written as a derivation writes it: coefficients first, names
     in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
     f = formula
+    if not budget.affordable(expr):  # too large to put in textbook order quickly: sympy's own order
+        return style.bare(expr) if bare else style.value(expr)
     node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
     if style.name == "text":
         return f.text(node)
@@ -415,11 +417,17 @@ def check(
             f"the answer is a number but the question is symbolic in {free}",
             hint="give the sizes with --set NAME=VALUE (values=) to check a number",
         ).located(*_where(source))
-    difference = algebra.readable(sympy.expand(given - expected))
-    correct = _same(given, expected)
+    expanded = sympy.expand(given - expected)
+    difference = algebra.readable(expanded)
+    same = budget.is_zero(expanded)
+    if same is None:
+        raise SymcountError(f"the answer is too large to compare with the count: {budget.why_not(given - expected)}",
+                            hint="expand or simplify the answer by hand, or give the sizes values with --set")
+    correct = same
     binary = algebra.bias_symbols(result)
     views = _views(result, quantity)
-    matches = [] if correct else find_slips(views, expected, given)
+    # a slip is looked for only in an answer within the algebra budget (each try expands the answer)
+    matches = [] if correct or not budget.affordable(given) else find_slips(views, expected, given)
     return Verdict(
         correct=correct,
         expected=expected,

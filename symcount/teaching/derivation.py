@@ -42,8 +42,9 @@ from symcount.catalog.core import BIAS, FLAG
 from symcount.counting import SETTING, opening_comment, read_directives, with_bias
 from symcount.engine.count import Count, convention_line, fold
 from symcount.engine.results import CONVENTIONS, LayerResult
+from symcount.engine.sizing import limited_layers
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.render import formula, table
 from symcount.render.derivation_markdown import render_math_only
 from symcount.render.document import CODE_MARK, Column, Document, Row, Section, Step
@@ -52,12 +53,19 @@ from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, 
 from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
+from symcount.teaching.derivation_sections import backward_sections, receptive_sections
 
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
 #: ... and at most this many printed characters a line.
 SUM_LINE_CHARS = 64
+#: Most layers a derivation writes out one by one (GPT-3 expands to about 1,200; each layer is a
+#: paragraph, so 35,000 layers made a 6 MB document in a minute): more is refused before counting.
+MAX_DERIVED_LAYERS = 2_000
+DERIVED_LAYERS_HINT = (f"a derivation writes out every layer (at most {MAX_DERIVED_LAYERS:,}): count the whole with "
+                       "symcount count, derive one block (FILE#block), or make the repeat count symbolic "
+                       "(repeat N {...}) to derive one copy")
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -137,6 +145,8 @@ def derive(
     digit_separator: str = "{,}",
     title: str | None = None,
     shapes: bool = True,
+    receptive_field: bool = False,
+    backward: bool = False,
 ) -> Derivation:
     """Derive the parameter count of a description step by step.
 
@@ -151,6 +161,9 @@ def derive(
     ``shapes`` shows, for every layer that changes the spatial size of what
     flows in, the working of its output size (``H_out = ⌊(H + 2p − k)/s⌋ + 1``)
     and the output it produces; False leaves only the parameter counts.
+    ``receptive_field`` and ``backward`` add sections after the total: the receptive field
+    layer by layer and the backward pass (FLOPs of the input and weight gradients, the training
+    step) layer by layer (:mod:`symcount.teaching.derivation_sections`).
     """
     text, filename, from_source, described = api.read_description(source)
     try:
@@ -166,8 +179,9 @@ def derive(
         for conv in conventions:
             for b in biases:
                 rewritten = tree if b is None else with_bias(tree, b)
-                result = api.count_tree(rewritten, values=values, convention=conv,
-                                        network=network or from_source)
+                with limited_layers(MAX_DERIVED_LAYERS, DERIVED_LAYERS_HINT):
+                    result = api.count_tree(rewritten, values=values, convention=conv,
+                                            network=network or from_source)
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
     except SymcountError as err:
         if described is not None:  # read from Python code: the error is placed at the code
@@ -182,6 +196,16 @@ def derive(
              else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
+    extra: list[Section] = []
+    try:
+        if receptive_field:
+            extra += receptive_sections(variants[0].count, builder.formula_row)
+        if backward:
+            extra += backward_sections(variants[0].count)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    if extra:
+        document = dataclasses.replace(document, sections=document.sections + tuple(extra))
     return Derivation(document, tuple(variants), style)
 
 
@@ -633,7 +657,7 @@ class _Builder:
         same formula over the active copies."""
         if "param" not in formulas or layer.total == 0 or sympy.expand(layer.active - layer.total) == 0:
             return []
-        copies = sympy.simplify(layer.multiplier * layer.active / layer.total)
+        copies = budget.simplify(layer.multiplier * layer.active / layer.total)
         if copies.free_symbols - layer.multiplier.free_symbols:
             return []
         general = formula.parse_formula(formulas["param"])
