@@ -161,6 +161,9 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
     def call_builtin(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         """``enumerate(self.layers)``, ``len(self.blocks)``: a container is its modules (a ModuleDict its keys)."""
         args = [self.container_items(a, node) if isinstance(a, Container) else a for a in args]
+        if any(isinstance(a, (FTensor, FShape)) for a in (*args, *kwargs.values())):
+            return self.lose(f"{getattr(func, '__name__', 'a builtin')}() of a tensor in forward is not followed",
+                             node)
         return super().call_builtin(func, args, kwargs, node)
 
     def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:

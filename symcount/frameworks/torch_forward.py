@@ -300,6 +300,8 @@ class ForwardCalls:
             return BuiltinMethod(name, lambda a, k, n: self.flatten(obj, a, k, n))
         if name in _SAME:
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name in ("device", "dtype", "requires_grad", "grad_fn"):
+            return Opaque(f"the tensor's {name} is known when the model runs", node)  # harmless unless used
         if name == "is_cuda":
             return False  # read as run on the CPU: the branches for several GPUs are not taken
         if name in ("dim", "ndimension", "ndim") and obj.rank is not None:
