@@ -456,3 +456,12 @@ def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
     names = {layer.key(tensor.name) for layer in result.layers for tensor in layer.tensors}
     assert {"cls_token", "pos_embed", "temperature", "causal", "head.weight"} <= names
     assert not any(name.startswith("cls_token.") for name in names)
+
+
+@pytest.mark.parametrize(("file", "name"), TORCH, ids=[f"{f}#{n}" for f, n in TORCH])
+def test_why_forward_was_not_followed_is_in_the_code_s_words(file: str, name: str) -> None:
+    """The reason names the code's construct and line, never one of the reader's own types."""
+    notes = " ".join(symcount.count(CODE / file, network=name).notes)
+    assert not re.search(r"FTensor|FShape|Opaque|Batch\b|object of type", notes), notes
+    if "shapes were not followed" in notes:
+        assert re.search(r"shapes were not followed \(.+, line \d+\)", notes), notes
