@@ -38,16 +38,17 @@ lint: $(VENV)/.installed-test
 goldens: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m golden --update-goldens
 
-# The site (mkdocs.yml, tools/site.py): KaTeX from npm (package-lock.json), built offline into site/.
+# The site (mkdocs.yml, tools/site.py): KaTeX and Pyodide from npm (package-lock.json), built into site/; the
+# playground's wheels of lark, sympy and mpmath are downloaded once into build/playground/ (tools/playground.py).
 $(VENV)/.installed-docs: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[docs]"
 	touch $@ $(VENV)/.installed
 
-node_modules/katex/package.json: package-lock.json
+node_modules/katex/package.json node_modules/pyodide/package.json: package-lock.json
 	npm ci --no-audit --no-fund
-	touch $@
+	touch node_modules/katex/package.json node_modules/pyodide/package.json
 
-docs: $(VENV)/.installed-docs node_modules/katex/package.json
+docs: $(VENV)/.installed-docs node_modules/katex/package.json node_modules/pyodide/package.json
 	$(PY) -m symcount layers > docs/layers.md
 	$(PY) -m tools.llm_docs
 	$(PY) -m mkdocs build --strict

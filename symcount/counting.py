@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import os
 import re
 import stat
@@ -120,6 +121,9 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
         except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+        if not text.strip():
+            raise SymcountError("empty description: the file has no text", filename=str(path),
+                                hint='write layers in it, e.g. conv2d(C_in=3, C_out=8, k=3)')
         if path.suffix.lower() == ".json":
             return _described_config(_plain(text), str(path), network)
         return _plain(text), str(path), network or None
@@ -624,6 +628,7 @@ def _cross_check(result: StoredCount, counted: Count) -> None:
         else:
             unmatched.append(tensor)
     remaining = [(name, shape, category) for shape, names in left.items() for name, category in names]
+    unmatched, remaining = _cut_differently(result, unmatched, remaining)
     tied_shapes = {shape for name, shape, _ in expected if any(target == name for _, target in tied)}
     twice = False
     for tensor in unmatched:
@@ -651,6 +656,48 @@ def _cross_check(result: StoredCount, counted: Count) -> None:
                                              f"does not store"))
         else:
             result.differences.append((name, f"counted ({category}, shape {_shape(shape)}), but not stored"))
+
+
+def _cut_differently(result: StoredCount, unmatched: list[safetensors.StoredTensor],
+                     remaining: list[tuple[str, tuple[int, ...], str]],
+                     ) -> tuple[list[safetensors.StoredTensor], list[tuple[str, tuple[int, ...], str]]]:
+    """Stored and counted tensors that hold the same weights cut differently: q, k and v in one fused
+    matrix or three (Falcon's query_key_value, PyTorch's in_proj_weight), experts stacked in one
+    tensor or one each (gate_up_proj). They share their last dimension (the input width; vectors go
+    together), so a group of the same last dimension whose values add up the same on both sides is
+    matched and said in a note; anything else stays a difference. Quantised and buffer tensors are
+    left to their own checks."""
+    def key(shape: tuple[int, ...]) -> int | None:
+        return shape[-1] if len(shape) > 1 else None
+
+    stored: dict[int | None, list[safetensors.StoredTensor]] = {}
+    for tensor in unmatched:
+        if safetensors.quantised(tensor) is None and safetensors.buffer(tensor) is None:
+            stored.setdefault(key(tensor.shape), []).append(tensor)
+    counted: dict[int | None, list[tuple[str, tuple[int, ...], str]]] = {}
+    for entry in remaining:
+        if entry[2] != "buffer":
+            counted.setdefault(key(entry[1]), []).append(entry)
+    matched_stored: set[str] = set()
+    matched_counted: set[str] = set()
+    for width, tensors in stored.items():
+        others = counted.get(width, [])
+        values = sum(math.prod(t.shape) for t in tensors)
+        if not others or values != sum(math.prod(shape) for _, shape, _ in others):
+            continue
+        matched_stored.update(t.name for t in tensors)
+        matched_counted.update(name for name, _, _ in others)
+        kind = "vectors" if width is None else f"matrices {width} wide"
+        result.notes.append(f"{len(tensors)} stored {kind} ({_names([t.name for t in tensors])}) hold the values "
+                            f"of {len(others)} counted ones ({_names([n for n, _, _ in others])}) cut differently "
+                            f"(fused or stacked): {values:,} values on both sides")
+    return ([t for t in unmatched if t.name not in matched_stored],
+            [entry for entry in remaining if entry[0] not in matched_counted])
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    unique = list(dict.fromkeys(names))
+    return ", ".join(unique[:shown]) + (f", ... {len(unique) - shown} more" if len(unique) > shown else "")
 
 
 def _shape(shape: tuple[int, ...]) -> str:

@@ -9,6 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from symcount.language.nodes import NOWHERE, Pos
@@ -26,12 +27,13 @@ class SymcountError(Exception):
         source: str | None = None,
         hint: str | None = None,
     ) -> None:
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         self.pos = pos
         self.filename = filename
         self.source = source
-        self.hint = hint
+        self.hint = bounded(hint) if hint is not None else None
 
     @property
     def line(self) -> int:
@@ -76,6 +78,29 @@ class SymcountError(Exception):
         if self.hint:
             parts.append(f"hint: {self.hint}")
         return "\n".join(parts)
+
+
+#: Longest value a message echoes (:func:`shorten`), and longest message or hint: a 10,000-character
+#: value written by the user comes back cut, not in full.
+MAX_ECHO = 80
+MAX_MESSAGE = 1000
+_LONG_RUN = re.compile(rf"\S{{{MAX_ECHO + 1},}}")
+
+
+def bounded(text: str) -> str:
+    """A message as every error shows it: each run of more than :data:`MAX_ECHO` characters without
+    a space (an echoed value: a pasted list, a 10,000-digit number) cut around an ellipsis where it
+    stands, then the whole held to :data:`MAX_MESSAGE`; the words around a value are kept."""
+    return shorten(_LONG_RUN.sub(lambda run: shorten(run.group()), text), MAX_MESSAGE)
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` as a message echoes it: whole up to ``limit`` characters, else its start and end
+    around an ellipsis, so a pasted megabyte is never printed back."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 #: Widest source line an error shows; longer lines are cut around the caret.

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import needs
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +75,20 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                              capture_output=True, text=True, timeout=300)
     assert install.returncode == 0, install.stderr[-2000:]
     return target
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site built once (``mkdocs build --strict``, as ``make docs``) into a temporary
+    folder, for tests/test_site.py and the playground's browser test. Needs mkdocs (the docs extra) and
+    node_modules (``npm ci``: KaTeX, Pyodide): skipped on a workstation without them, a failure in CI."""
+    needs.module("mkdocs")
+    needs.module("material")
+    needs.installed(ROOT / "node_modules" / "katex" / "dist" / "katex.min.js", "`npm ci` installs KaTeX; .ci/run runs it")
+    needs.installed(ROOT / "node_modules" / "pyodide" / "pyodide.mjs", "`npm ci` installs Pyodide; .ci/run runs it")
+    needs.tool("node")
+    out = tmp_path_factory.mktemp("site")
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
+                            "-d", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, build.stdout + build.stderr
+    return out

@@ -275,8 +275,9 @@ def test_repeated_layers_point_back_and_the_total_gathers_them() -> None:
     d = derive(text)
     sections = [s for s in d.document.sections if s.title.startswith("linear")]
     assert len(sections[0].columns[0].rows) > 1
-    (again,) = sections[1].columns[0].rows
-    assert again.note == "as linear" and final(again) == 65 * 64
+    (again,) = rows_of(d, "3 × 2 layers")  # the repeat's copies: derived once, then multiplied
+    assert F.text(again.steps[0].node) == "3 × 4,160" and final(again) == 3 * 65 * 64
+    assert len(sections) == 2  # the first copy's linear and the last linear; no copy again
     total = rows_of(d, "Total")[0]
     assert F.text(total.steps[0].node) == "3 × 4,160 + 650"
     assert final(total) == symcount.count(text).total == 3 * 4160 + 650

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.render.style import Style
+from symcount.teaching.check_quantity import check_quantity
 from symcount.teaching.exam import FORMATS, assign_roster, generate, outputs
 from symcount.teaching.exam_templates import templates
 
@@ -37,7 +39,64 @@ def expected_answer(template: Path, values: dict, ask: str, convention: str) -> 
     if ask == "output_height":
         assert result.output_shape is not None
         return int(result.output_shape[-2] if convention == "pytorch" else result.output_shape[-3])
-    raise AssertionError(ask)
+    return torch_answer(template.stem, {k: int(v) for k, v in values.items()})
+
+
+# ------------------------------------------------------------------ the new question types, measured on torch
+
+
+def _torch_stack(name: str, v: dict[str, int]) -> tuple[object, tuple[int, ...]]:
+    """The template's network as torch modules, and its input's shape (one sample)."""
+    nn = needs.module("torch").nn
+    if name == "activation_memory":
+        return nn.Sequential(nn.Conv2d(v["C_in"], v["C1"], 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                             nn.Conv2d(v["C1"], v["C2"], 3, padding=1)), (v["C_in"], v["H"], v["H"])
+    if name == "receptive_field":
+        return nn.Sequential(nn.Conv2d(3, 16, v["k1"], stride=v["s1"]), nn.ReLU(),
+                             nn.Conv2d(16, 16, v["k2"], stride=v["s2"], dilation=v["d2"]), nn.ReLU(),
+                             nn.Conv2d(16, 16, v["k3"])), (3, 128, 128)
+    if name in ("padding", "stride"):
+        return nn.Conv2d(v["C_in"], v["C_out"], v["k"], stride=v["s"], padding=v["p"]), (v["C_in"], v["H"], v["H"])
+    raise AssertionError(name)
+
+
+def torch_answer(name: str, v: dict[str, int]) -> int:
+    """The answer as torch gives it: stored values through hooks, the receptive field from the input
+    gradient of the centre output (weights all ones), the one padding or stride in the range whose
+    convolution gives the drawn network's output size (every candidate tried)."""
+    torch = needs.module("torch")
+    net, shape = _torch_stack(name, v)
+    assert isinstance(net, torch.nn.Module)
+    if name == "activation_memory":
+        sizes: list[int] = []
+        for m in net:
+            m.register_forward_hook(lambda m, i, o: sizes.append(0 if isinstance(m, torch.nn.ReLU) else o.numel()))
+        x = torch.ones(v["batch"], *shape)
+        net(x)
+        return x.numel() + sum(sizes)
+    if name == "receptive_field":
+        with torch.no_grad():
+            for p in net.parameters():
+                p.fill_(1.0)
+        x = torch.ones(1, *shape, requires_grad=True)
+        out = net(x)
+        out[0, :, out.shape[2] // 2, out.shape[3] // 2].sum().backward()
+        assert x.grad is not None
+        rows = torch.nonzero(x.grad[0].abs().sum(0).sum(1))
+        return int(rows.max() - rows.min() + 1)
+    target = net(torch.zeros(1, *shape)).shape[-2:]
+    key, low, high = ("p", 0, 32) if name == "padding" else ("s", 1, 16)
+    found = []
+    for candidate in range(low, high + 1):
+        try:
+            conv, _ = _torch_stack(name, {**v, key: candidate})
+            out = conv(torch.zeros(1, *shape))  # type: ignore[operator]
+        except RuntimeError:
+            continue
+        if out.shape[-2:] == target:
+            found.append(candidate)
+    assert len(found) == 1, found  # the exam keeps only questions with one answer
+    return found[0]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
@@ -331,8 +390,16 @@ def test_fairness_rules_hold_for_every_template_and_seed(seed: int, which: str) 
         assert v.answer not in values
         assert len(set(values)) == len(values)
         for s in v.slips:
-            verdict = symcount.check(TEMPLATES[NAMES.index(which)], int(s.value), values=v.values,
-                                     convention=exam.template.convention)
+            ask = exam.template.ask
+            if ask in ("padding", "stride"):
+                continue  # a slip's value is a padding or stride, not a quantity check() reads
+            if ask in ("activations", "receptive_field"):
+                batch = v.values.get("batch") if ask == "activations" else None
+                verdict = check_quantity(TEMPLATES[NAMES.index(which)], int(s.value), ask, values=v.values,
+                                         batch=batch)  # type: ignore[arg-type]
+            else:
+                verdict = symcount.check(TEMPLATES[NAMES.index(which)], int(s.value), values=v.values,
+                                         convention=exam.template.convention)
             assert not verdict.correct and verdict.mistake == s.slip
 
 
@@ -355,3 +422,65 @@ def test_shared_answers_only_when_asked() -> None:
     assert "only 3 " in str(err.value) and "the answer of another variant" in str(err.value)
     assert len(generate(text, variants=4, shared_answers=True).variants) == 4
     assert len(generate('let shared_answers = "allowed"\n' + text, variants=4).variants) == 4
+
+
+# ---------------------------------------------------------------------------------- the choice space
+
+
+def _template(tmp_path: Path, lets: str, require: str, name: str = "t.sc") -> Path:
+    path = tmp_path / name
+    path.write_text(f'let question = "How many? {{C}}"\n{lets}\n{require}\n'
+                    "network n {\n    input(C=C)\n    linear(C_out=4)\n}\n", encoding="utf-8")
+    return path
+
+
+def test_an_impossible_require_over_many_lets_is_refused_at_its_position(tmp_path: Path) -> None:
+    """12 lets of 10 values each (10^12 draws) and a require on two of them: checked over those two."""
+    lets = "let C = choose(1, 2, 3)\n" + "\n".join(
+        f"let A{i} = choose({', '.join(str(v) for v in range(1, 11))})" for i in range(12))
+    path = _template(tmp_path, lets, "require A0 + A1 > 1000   # never")
+    start = time.perf_counter()
+    with pytest.raises(SymcountError) as info:
+        generate(path, variants=3)
+    assert time.perf_counter() - start < 10  # "not hung": 2,000 draws, seconds, before
+    assert info.value.message == ("'require A0 + A1 > 1000' holds for none of the 100 combinations of A0, A1: "
+                                  "no variant can be drawn")
+    assert (info.value.line, info.value.column) == (15, 1) and info.value.filename == str(path)
+
+
+def test_requires_that_no_combination_meets_together_are_refused(tmp_path: Path) -> None:
+    path = _template(tmp_path, "let C = choose(1, 2, 3, 4)", "require C > 2\nrequire C < 2")
+    with pytest.raises(SymcountError, match="no combination of the choices meets every require"):
+        generate(path, variants=1)
+
+
+def test_a_wide_choose_with_few_valid_values_gives_all_of_them_and_says_how_many(tmp_path: Path) -> None:
+    """3,000 values of which 5 meet the require: random draws found 3 of them after 1,454 rejections."""
+    wide = ", ".join(str(v) for v in range(1, 3_001))
+    path = _template(tmp_path, f"let C = choose({wide})", "require C > 2995")
+    exam = generate(path)
+    assert sorted(v.values["C"] for v in exam.variants) == [2996, 2997, 2998, 2999, 3000]
+    assert exam.shortfall is not None and "5 of the 3,000 combinations of the choices meet the requires" \
+        in exam.shortfall
+    with pytest.raises(SymcountError) as info:
+        generate(path, variants=6)
+    assert info.value.message == ("only 5 of the 3,000 combinations of the choices meet the requires; "
+                                  "6 variants were asked for")
+
+
+def test_an_inverse_question_works_out_the_layer_the_unknown_sets() -> None:
+    """The padding of the second of two convolutions: the solution's rule is that layer's (found by
+    changing the unknown and seeing which layer changes), and torch's output for the answer is the size."""
+    torch = needs.module("torch")
+    template = ('let question = "Two convolutions take {H} x {H} to {output_height}. What is p?"\n'
+                'let ask = "padding"\nlet unknown = "p"\nlet shared_answers = "allowed"\n'
+                "let p = choose(0, 1, 2)\nlet H = choose(16, 32)\n"
+                "network two {\n input(H=H, W=H, C=3)\n conv2d(C_out=4, k=3, padding=1)\n"
+                " conv2d(C_out=4, k=5, padding=p)\n}")
+    exam = generate(template, variants=3, seed=0)
+    for v in exam.variants:
+        rows = exam.solution_lines(v, Style("text"))
+        assert rows[0][0] == "conv2d_1"
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.Conv2d(4, 4, 5, padding=int(v.answer)))
+        H = int(v.values["H"])
+        assert f"= {net(torch.zeros(1, 3, H, H)).shape[-1]}" in rows[1][1]

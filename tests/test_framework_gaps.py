@@ -46,8 +46,9 @@ GAPS: list[tuple[str, str, str, str, Callable[[], object]]] = [
     ("keras", "maxpool2d(k=3, dilation=2)", "maxpool2d(k=3)", "dilation", lambda: kl.MaxPooling2D(3, dilation_rate=2)),
     ("keras", "avgpool1d(k=3, padding=1)", 'avgpool1d(k=3, padding="valid")',
      "pads only by name", lambda: kl.AveragePooling1D(3, padding=1)(np.zeros((1, 5, 2), "float32"))),
-    ("pytorch", "batchnorm(C=3, center=false)", "batchnorm(C=3, affine=false)",
-     "affine", lambda: nn.BatchNorm2d(3, center=False)),
+    # PyTorch's BatchNorm drops the shift alone (bias=False), not the scale alone
+    ("pytorch", "batchnorm(C=3, scale=false)", "batchnorm(C=3, center=false)",
+     "affine", lambda: nn.BatchNorm2d(3, scale=False)),
     ("pytorch", "groupnorm(G=1, C=3, scale=false)", "groupnorm(G=1, C=3)", "affine", lambda: nn.GroupNorm(1, 3, scale=False)),
     ("keras", "batchnorm(C=3, track_running_stats=false)", "batchnorm(C=3)",
      "moving", lambda: kl.BatchNormalization(track_running_stats=False)),

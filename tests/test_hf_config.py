@@ -64,14 +64,16 @@ def hf_numbers(model: Any) -> tuple[int, int]:
 
 
 #: the mixtures of experts: model_type -> the key holding the number of routed experts
-MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "deepseek_v3": "n_routed_experts",
-       "llama4_text": "num_local_experts"}
+MOE = {"mixtral": "num_local_experts", "qwen3_moe": "num_experts", "qwen2_moe": "num_experts",
+       "deepseek_v3": "n_routed_experts", "llama4_text": "num_local_experts"}
 
 
 def moe_active(model: Any, config: dict[str, Any]) -> int:
     """Everything but the experts a token skips: total - (E - k)/E of the (routed) expert tensors."""
     experts, top_k = config[MOE[config["model_type"]]], config["num_experts_per_tok"]
     expert_weights = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
+    if experts == 0:  # Qwen-MoE with num_experts 0: every layer dense
+        return hf_numbers(model)[0]
     assert expert_weights % experts == 0  # 0 when every layer is dense (DeepSeek-V3 with few layers)
     return hf_numbers(model)[0] - expert_weights // experts * (experts - top_k)
 
@@ -178,6 +180,56 @@ PUBLISHED: dict[str, tuple[dict[str, Any], int]] = {
                            "rope_scaling": {"factor": 16.0, "high_freq_factor": 1.0, "low_freq_factor": 1.0,
                                             "original_max_position_embeddings": 8192, "rope_type": "llama3"},
                            "tie_word_embeddings": False}, 107_769_861_120),
+    "qwen1_5_moe_a2_7b": ({"architectures": ["Qwen2MoeForCausalLM"], "model_type": "qwen2_moe",
+                           "vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 5632,
+                           "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632,
+                           "num_hidden_layers": 24, "num_attention_heads": 16, "num_key_value_heads": 16,
+                           "num_experts": 60, "num_experts_per_tok": 4, "decoder_sparse_step": 1,
+                           "norm_topk_prob": False, "tie_word_embeddings": False, "use_sliding_window": False,
+                           "sliding_window": 32768, "max_window_layers": 21}, 14_315_784_192),
+    "opt_125m": ({"architectures": ["OPTForCausalLM"], "model_type": "opt", "vocab_size": 50272,
+                  "hidden_size": 768, "ffn_dim": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
+                  "max_position_embeddings": 2048, "do_layer_norm_before": True, "word_embed_proj_dim": 768,
+                  "enable_bias": True, "activation_function": "relu"}, 125_239_296),
+    # OPT-350m: 512-wide word embeddings projected in and out, LayerNorm after each sub-layer
+    "opt_350m": ({"architectures": ["OPTForCausalLM"], "model_type": "opt", "vocab_size": 50272,
+                  "hidden_size": 1024, "ffn_dim": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
+                  "max_position_embeddings": 2048, "do_layer_norm_before": False, "word_embed_proj_dim": 512,
+                  "activation_function": "relu"}, 331_196_416),
+    # google/vit-base-patch16-224: ImageNet-1k's 1,000 labels (id2label written out below)
+    "vit_base_patch16_224": ({"architectures": ["ViTForImageClassification"], "model_type": "vit",
+                              "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                              "num_hidden_layers": 12, "image_size": 224, "patch_size": 16, "num_channels": 3,
+                              "qkv_bias": True, "hidden_act": "gelu",
+                              "id2label": {str(i): f"class {i}" for i in range(1000)}}, 86_567_656),
+    "vit_base_patch16_224_in21k": ({"architectures": ["ViTModel"], "model_type": "vit", "hidden_size": 768,
+                                    "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12,
+                                    "image_size": 224, "patch_size": 16, "num_channels": 3, "qkv_bias": True},
+                                   86_389_248),
+    "whisper_tiny": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                      "vocab_size": 51865, "num_mel_bins": 80, "d_model": 384, "encoder_layers": 4,
+                      "decoder_layers": 4, "encoder_attention_heads": 6, "decoder_attention_heads": 6,
+                      "encoder_ffn_dim": 1536, "decoder_ffn_dim": 1536, "max_source_positions": 1500,
+                      "max_target_positions": 448, "scale_embedding": False}, 37_760_640),
+    "whisper_large_v3": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                          "vocab_size": 51866, "num_mel_bins": 128, "d_model": 1280, "encoder_layers": 32,
+                          "decoder_layers": 32, "encoder_attention_heads": 20, "decoder_attention_heads": 20,
+                          "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "max_source_positions": 1500,
+                          "max_target_positions": 448}, 1_543_490_560),
+    # distil-whisper/distil-large-v3: large-v3's encoder, a decoder of 2 layers
+    "distil_large_v3": ({"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
+                         "vocab_size": 51866, "num_mel_bins": 128, "d_model": 1280, "encoder_layers": 32,
+                         "decoder_layers": 2, "encoder_attention_heads": 20, "decoder_attention_heads": 20,
+                         "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "max_source_positions": 1500,
+                         "max_target_positions": 448}, 756_405_760),
+    "falcon_7b": ({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "vocab_size": 65024,
+                   "hidden_size": 4544, "num_attention_heads": 71, "num_hidden_layers": 32, "alibi": False,
+                   "bias": False, "multi_query": True, "new_decoder_architecture": False, "parallel_attn": True,
+                   "apply_residual_connection_post_layernorm": False}, 6_921_720_704),
+    "falcon_40b": ({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "vocab_size": 65024,
+                    "hidden_size": 8192, "num_attention_heads": 128, "num_kv_heads": 8, "num_hidden_layers": 60,
+                    "alibi": False, "bias": False, "new_decoder_architecture": True, "parallel_attn": True},
+                   41_303_293_952),
     "t5_small": ({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": 32128,
                   "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu", "n_positions": 512},
@@ -286,6 +338,12 @@ def test_defaults_are_the_configuration_class_defaults(model_type: str, tmp_path
 
 # ---- random small configurations, one property test per family ----------------------------------
 
+def architecture(model_type: str) -> st.SearchStrategy[str]:
+    """One of the classes the family reads (its heads)."""
+    family = hf_config.FAMILIES[model_type]
+    return st.sampled_from([family.prefix + suffix for suffix in family.heads])
+
+
 @st.composite
 def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
     family = hf_config.FAMILIES[model_type]
@@ -314,6 +372,12 @@ def decoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
         config["num_experts_per_tok"] = draw(st.integers(1, config[experts]))
     if "moe_intermediate_size" in family.defaults:
         config["moe_intermediate_size"] = draw(st.integers(1, 24))
+    if model_type in ("qwen2_moe", "qwen3_moe"):  # dense layers among the expert layers
+        config["decoder_sparse_step"] = draw(st.integers(1, 3))
+        config["mlp_only_layers"] = draw(st.lists(st.integers(0, 2), max_size=2, unique=True))
+    if model_type == "qwen2_moe":
+        config["shared_expert_intermediate_size"] = draw(st.integers(1, 12))
+        config["qkv_bias"] = draw(st.booleans())
     return config
 
 
@@ -324,7 +388,7 @@ def deepseek_config(draw: st.DrawFn) -> dict[str, Any]:
     heads, width = draw(st.integers(1, 4)), 2 * draw(st.integers(2, 8))
     experts = draw(st.integers(1, 4))
     return {"model_type": "deepseek_v3",
-            "architectures": ["DeepseekV3" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+            "architectures": [draw(architecture("deepseek_v3"))],
             "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_hidden_layers": draw(st.integers(1, 3)),
             "first_k_dense_replace": draw(st.integers(0, 3)), "num_attention_heads": heads,
             "intermediate_size": draw(st.integers(1, 24)), "moe_intermediate_size": draw(st.integers(1, 12)),
@@ -339,7 +403,7 @@ def deepseek_config(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def gpt2_config(draw: st.DrawFn) -> dict[str, Any]:
     heads = draw(st.integers(1, 4))
-    return {"model_type": "gpt2", "architectures": [draw(st.sampled_from(["GPT2LMHeadModel", "GPT2Model"]))],
+    return {"model_type": "gpt2", "architectures": [draw(architecture("gpt2"))],
             "vocab_size": draw(st.integers(5, 60)), "n_positions": draw(st.integers(1, 40)),
             "n_embd": heads * 2 * draw(st.integers(1, 4)), "n_head": heads, "n_layer": draw(st.integers(1, 3)),
             "n_inner": draw(st.none() | st.integers(1, 30)), "tie_word_embeddings": draw(st.booleans())}
@@ -362,7 +426,7 @@ def encoder_config(draw: st.DrawFn, model_type: str) -> dict[str, Any]:
 @st.composite
 def gpt_neox_config(draw: st.DrawFn) -> dict[str, Any]:
     heads = draw(st.integers(1, 4))
-    return {"model_type": "gpt_neox", "architectures": ["GPTNeoX" + draw(st.sampled_from(["ForCausalLM", "Model"]))],
+    return {"model_type": "gpt_neox", "architectures": [draw(architecture("gpt_neox"))],
             "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 4 * draw(st.integers(1, 3)),
             "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
             "intermediate_size": draw(st.integers(1, 24)), "tie_word_embeddings": draw(st.booleans()),
@@ -391,7 +455,76 @@ def t5_config(draw: st.DrawFn) -> dict[str, Any]:
             "num_heads": draw(st.integers(1, 4)), "relative_attention_num_buckets": draw(st.integers(1, 40))}
 
 
+@st.composite
+def opt_config(draw: st.DrawFn) -> dict[str, Any]:
+    heads = draw(st.integers(1, 4))
+    width = heads * draw(st.integers(1, 4))
+    return {"model_type": "opt", "architectures": [draw(architecture("opt"))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": width, "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(1, 3)), "ffn_dim": draw(st.integers(1, 24)),
+            "max_position_embeddings": draw(st.integers(1, 40)), "pad_token_id": 0,
+            "word_embed_proj_dim": draw(st.none() | st.just(width) | st.integers(1, 20)),
+            "do_layer_norm_before": draw(st.booleans()), "_remove_final_layer_norm": draw(st.booleans()),
+            "enable_bias": draw(st.booleans()), "layer_norm_elementwise_affine": draw(st.booleans()),
+            "tie_word_embeddings": draw(st.booleans())}
+
+
+@st.composite
+def vit_config(draw: st.DrawFn) -> dict[str, Any]:
+    """ViT at small random sizes: square or [height, width] images and patches, with or without
+    q/k/v biases, a pooler of its own width."""
+    heads = draw(st.integers(1, 4))
+    patch = draw(st.integers(1, 4) | st.lists(st.integers(1, 4), min_size=2, max_size=2))
+    ph, pw = (patch, patch) if isinstance(patch, int) else patch
+    image = draw(st.builds(lambda a, b: [ph * a + b, pw * a], st.integers(1, 3), st.integers(0, 2))
+                 | st.just(max(ph, pw) * 2))
+    return {"model_type": "vit", "architectures": [draw(architecture("vit"))],
+            "hidden_size": heads * draw(st.integers(1, 4)), "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(1, 3)), "intermediate_size": draw(st.integers(1, 24)),
+            "image_size": image, "patch_size": patch, "num_channels": draw(st.integers(1, 4)),
+            "qkv_bias": draw(st.booleans()), "pooler_output_size": draw(st.none() | st.integers(1, 12))}
+
+
+@st.composite
+def whisper_config(draw: st.DrawFn) -> dict[str, Any]:
+    """Whisper at small random sizes, the decoder's depth, heads and width apart from the encoder's."""
+    enc_heads, dec_heads = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return {"model_type": "whisper", "architectures": [draw(architecture("whisper"))],
+            "vocab_size": draw(st.integers(5, 60)), "num_mel_bins": draw(st.integers(1, 8)),
+            "d_model": enc_heads * dec_heads * draw(st.integers(1, 3)),
+            "encoder_layers": draw(st.integers(1, 3)), "decoder_layers": draw(st.integers(1, 3)),
+            "encoder_attention_heads": enc_heads, "decoder_attention_heads": dec_heads,
+            "encoder_ffn_dim": draw(st.integers(1, 16)), "decoder_ffn_dim": draw(st.integers(1, 16)),
+            "max_source_positions": draw(st.integers(1, 20)), "max_target_positions": draw(st.integers(1, 20)),
+            "tie_word_embeddings": draw(st.booleans()), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0,
+            "decoder_start_token_id": 0}
+
+
+@st.composite
+def falcon_config(draw: st.DrawFn) -> dict[str, Any]:
+    """Falcon's switches at random: new decoder architecture, multi-query, parallel attention, one or two
+    norms, ALiBi, biases; widths from num_kv_heads groups of heads."""
+    kv = draw(st.integers(1, 3))
+    heads = kv * draw(st.integers(1, 3))
+    return {"model_type": "falcon", "architectures": [draw(architecture("falcon"))],
+            "vocab_size": draw(st.integers(5, 60)), "hidden_size": heads * 2 * draw(st.integers(1, 3)),
+            "num_attention_heads": heads, "num_kv_heads": draw(st.none() | st.just(kv)),
+            "num_hidden_layers": draw(st.integers(1, 3)), "new_decoder_architecture": draw(st.booleans()),
+            "multi_query": draw(st.booleans()), "parallel_attn": draw(st.booleans()),
+            "num_ln_in_parallel_attn": draw(st.sampled_from([None, 1, 2])), "alibi": draw(st.booleans()),
+            "bias": draw(st.booleans()), "ffn_hidden_size": draw(st.none() | st.integers(1, 24)),
+            "tie_word_embeddings": draw(st.booleans())}
+
+
 def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
+    if model_type == "falcon":
+        return falcon_config()
+    if model_type == "whisper":
+        return whisper_config()
+    if model_type == "vit":
+        return vit_config()
+    if model_type == "opt":
+        return opt_config()
     if model_type == "t5":
         return t5_config()
     if model_type == "llama4_text":
@@ -402,20 +535,46 @@ def strategy(model_type: str) -> st.SearchStrategy[dict[str, Any]]:
         return deepseek_config()
     if model_type == "gpt2":
         return gpt2_config()
-    if hf_config.FAMILIES[model_type].heads is hf_config.ENCODER:
+    if "ForMaskedLM" in hf_config.FAMILIES[model_type].heads:
         return encoder_config(model_type)
     return decoder_config(model_type)
+
+
+def label_keys() -> st.SearchStrategy[dict[str, Any]]:
+    """How a config sizes a classifier: nothing (2 labels), num_labels, or an id2label map."""
+    return st.one_of(st.just({}), st.builds(lambda n: {"num_labels": n}, st.integers(1, 5)),
+                     st.builds(lambda n: {"id2label": {str(i): f"L{i}" for i in range(n)}}, st.integers(0, 5)))
 
 
 @pytest.mark.parametrize("model_type", list(hf_config.FAMILIES))
 def test_random_small_configs_match_transformers(model_type: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     _transformers()
 
-    @settings(max_examples=8, deadline=None, derandomize=True,
+    @settings(max_examples=10, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(strategy(model_type))
-    def check(config: dict[str, Any]) -> None:
-        assert_matches(config, tmp_path_factory.mktemp(model_type))
+    @given(strategy(model_type), label_keys())
+    def check(config: dict[str, Any], labels: dict[str, Any]) -> None:
+        assert_matches({**config, **labels}, tmp_path_factory.mktemp(model_type))
+
+    check()
+
+
+HEADS = [(model_type, family.prefix + suffix) for model_type, family in hf_config.FAMILIES.items()
+         for suffix in family.heads]
+
+
+@pytest.mark.parametrize(("model_type", "name"), HEADS, ids=[name for _, name in HEADS])
+def test_every_head_matches_transformers(model_type: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each class a family reads, at two random small configurations (labels as a config gives them)."""
+    _transformers()
+    masked = {"tie_word_embeddings": True} if name.endswith("ForMaskedLM") else {}  # untied: refused
+
+    @settings(max_examples=2, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(strategy(model_type).map(lambda config: {**config, "architectures": [name], **masked}), label_keys())
+    def check(config: dict[str, Any], labels: dict[str, Any]) -> None:
+        result = assert_matches({**config, **labels}, tmp_path_factory.mktemp(model_type))
+        assert result.network == name
 
     check()
 
@@ -484,29 +643,32 @@ def test_unknown_model_type_lists_the_supported_ones(tmp_path: Path) -> None:
     assert "llama" in err.split("\n")[-2] or "did you mean" in err
 
 
-@pytest.mark.parametrize("model_type", sorted(hf_config.WAITING))
-def test_families_waiting_for_attention_options_are_refused_not_miscounted(model_type: str, tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": model_type}), tmp_path)
-    assert f"model_type '{model_type}' needs " in err and "not yet supported" in err
-
-
-def test_qwen2_moe_names_what_it_needs(tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": "qwen2_moe"}), tmp_path)
-    assert "model_type 'qwen2_moe' needs a shared expert scaled by its own sigmoid gate" in err
-
-
 def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "qwen2_moe"}}', tmp_path)
-    assert "config.json:2:18: model_type 'qwen2_moe' needs a shared expert" in err
+    err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "lama"}}', tmp_path)
+    assert "config.json:2:18: unknown model_type 'lama'" in err
     err = error_of('{"model_type": "gemma3",\n "text_config": {"hidden_size": "wide"}}', tmp_path)
     assert "config.json:2:18: 'text_config.hidden_size' must be a whole number" in err
 
 
-def test_expert_layers_qwen3_moe_does_not_model_are_refused(tmp_path: Path) -> None:
-    err = error_of(json.dumps({"model_type": "qwen3_moe", "decoder_sparse_step": 2}), tmp_path)
-    assert "'decoder_sparse_step': 2 is not supported (only 1)" in err
-    err = error_of(json.dumps({"model_type": "qwen3_moe", "mlp_only_layers": [0]}), tmp_path)
-    assert "'mlp_only_layers': [0] is not supported" in err
+@pytest.mark.parametrize("model_type", ["qwen2_moe", "qwen3_moe"])
+def test_qwen_moe_dense_layers_among_expert_layers(model_type: str, tmp_path: Path) -> None:
+    """decoder_sparse_step and mlp_only_layers make some layers dense: the description writes the runs out."""
+    base = {"model_type": model_type, "architectures": [hf_config.FAMILIES[model_type].prefix + "ForCausalLM"],
+            "vocab_size": 40, "hidden_size": 16, "intermediate_size": 24, "moe_intermediate_size": 6,
+            "shared_expert_intermediate_size": 10, "num_hidden_layers": 7, "num_attention_heads": 4,
+            "num_key_value_heads": 2, "num_experts": 5, "num_experts_per_tok": 2}
+    for extra in ({"decoder_sparse_step": 2}, {"mlp_only_layers": [0, 1, 5]},
+                  {"decoder_sparse_step": 3, "mlp_only_layers": [2]}, {"num_experts": 0}):
+        assert_matches({**base, **extra}, tmp_path)
+    described = hf_config.describe(json.dumps({**base, "mlp_only_layers": [0, 1, 5]})).text
+    assert "repeat 2 { qwen_moe_layer(" in described and "moe=false) }" in described
+
+
+def test_qwen_moe_bad_dense_layers_are_named(tmp_path: Path) -> None:
+    err = error_of(json.dumps({"model_type": "qwen2_moe", "mlp_only_layers": "0"}), tmp_path)
+    assert "'mlp_only_layers' must be a list of layer numbers, not \"0\"" in err
+    err = error_of(json.dumps({"model_type": "qwen2_moe", "num_experts": 2, "num_experts_per_tok": 3}), tmp_path)
+    assert "'num_experts_per_tok' (3) is more than 'num_experts' (2)" in err
 
 
 def test_a_key_of_the_wrong_type_is_named(tmp_path: Path) -> None:
@@ -535,9 +697,28 @@ def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
-    err = error_of('{"model_type": "llama", "architectures": ["LlamaForTokenClassification"]}', tmp_path)
-    assert "architecture 'LlamaForTokenClassification' is not supported" in err
-    assert "LlamaForCausalLM" in err
+    err = error_of('{"model_type": "bert", "architectures": ["BertForPreTraining"]}', tmp_path)
+    assert "architecture 'BertForPreTraining' is not supported for model_type 'bert'" in err
+    assert "(supported: BertModel, BertForMaskedLM, BertForSequenceClassification, " \
+           "BertForTokenClassification, BertForQuestionAnswering)" in err
+    err = error_of('{"model_type": "gemma", "architectures": ["GemmaForQuestionAnswering"]}', tmp_path)
+    assert "(supported: GemmaForCausalLM, GemmaModel, GemmaForSequenceClassification, " \
+           "GemmaForTokenClassification)" in err
+    err = error_of('{"model_type": "bert", "architectures": ["LlamaForCausalLM"]}', tmp_path)
+    assert "architecture 'LlamaForCausalLM' is not supported for model_type 'bert'" in err
+
+
+def test_labels_are_read_as_transformers_reads_them(tmp_path: Path) -> None:
+    """id2label decides the classifier's width; num_labels alone too; both and different is an error."""
+    config = {"model_type": "bert", "architectures": ["BertForSequenceClassification"], "vocab_size": 30,
+              "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4}
+    two = count_config(config, tmp_path).total
+    assert count_config({**config, "id2label": {"0": "a", "1": "b", "2": "c"}}, tmp_path).total == two + 9
+    assert count_config({**config, "num_labels": 5}, tmp_path).total == two + 27
+    err = error_of(json.dumps({**config, "num_labels": 5, "id2label": {"0": "a"}}), tmp_path)
+    assert "'num_labels' (5) differs from the 1 labels of 'id2label'" in err
+    err = error_of(json.dumps({**config, "num_labels": "5"}), tmp_path)
+    assert "'num_labels' must be a whole number (0 or more), not \"5\"" in err
 
 
 def test_an_option_that_is_not_modelled_is_refused(tmp_path: Path) -> None:
@@ -550,6 +731,23 @@ def test_t5_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
     assert "'num_decoder_layers' (4) differs from 'num_layers' (6)" in err
     err = error_of(json.dumps({"model_type": "t5", "feed_forward_proj": "gated-gelu"}), tmp_path)
     assert "'feed_forward_proj': \"gated-gelu\" is not supported" in err
+
+
+def test_falcon_keys_transformers_no_longer_reads_are_refused(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "falcon",\n "n_layer": 60}', tmp_path)
+    assert "config.json:2:2: 'n_layer' is an old Falcon key that transformers no longer reads" in err
+    assert "rename it num_hidden_layers" in err
+    err = error_of('{"model_type": "falcon", "num_ln_in_parallel_attn": 3}', tmp_path)
+    assert "'num_ln_in_parallel_attn' must be 1, 2 or null, not 3" in err
+
+
+def test_falcon_n_embed_is_the_width(tmp_path: Path) -> None:
+    """FalconConfig still reads the old n_embed as hidden_size."""
+    config = {"model_type": "falcon", "n_embed": 16, "num_attention_heads": 4, "num_hidden_layers": 1,
+              "vocab_size": 30}
+    assert_matches(config, tmp_path)
+    assert count_config(config, tmp_path).total == count_config(
+        {**{k: v for k, v in config.items() if k != "n_embed"}, "hidden_size": 16}, tmp_path).total
 
 
 def test_untied_masked_lm_head_is_refused(tmp_path: Path) -> None:

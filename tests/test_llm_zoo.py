@@ -128,6 +128,9 @@ PUBLISHED = {
     ("llama4.sc", "llama4_scout"): 107_769_861_120,
     ("t5.sc", "t5_small"): 60_506_624, ("bart.sc", "bart_base"): 139_420_416,
     ("whisper.sc", "whisper_tiny"): 37_760_640,
+    ("opt.sc", "opt_125m"): 125_239_296, ("opt.sc", "opt_350m"): 331_196_416,
+    ("vit.sc", "vit_base"): 86_389_248,
+    ("falcon.sc", "falcon_7b"): 6_921_720_704, ("falcon.sc", "falcon_40b"): 41_303_293_952,
 }
 #: the mixtures of experts: (file, network) -> (top_k, experts), from the configurations
 MOE_MODELS = {("mistral.sc", "mixtral_8x7b"): (MIXTRAL["num_experts_per_tok"], MIXTRAL["num_local_experts"]),
@@ -193,6 +196,14 @@ BUILDERS: dict[tuple[str, str], Callable[[], Any]] = {
     ("t5.sc", "t5_small"): lambda: build_seq2seq("T5ForConditionalGeneration", **T5_SMALL),
     ("bart.sc", "bart_base"): lambda: build_seq2seq("BartModel", **BART_BASE),
     ("whisper.sc", "whisper_tiny"): lambda: build_seq2seq("WhisperModel", **WHISPER_TINY),
+    ("opt.sc", "opt_125m"): lambda: build("OPTForCausalLM"),
+    ("opt.sc", "opt_350m"): lambda: build("OPTForCausalLM", hidden_size=1024, ffn_dim=4096, num_hidden_layers=24,
+                                          num_attention_heads=16, word_embed_proj_dim=512,
+                                          do_layer_norm_before=False),
+    ("vit.sc", "vit_base"): lambda: build("ViTModel"),
+    ("falcon.sc", "falcon_7b"): lambda: build("FalconForCausalLM"),
+    ("falcon.sc", "falcon_40b"): lambda: build("FalconForCausalLM", hidden_size=8192, num_attention_heads=128,
+                                               num_kv_heads=8, num_hidden_layers=60, new_decoder_architecture=True),
 }
 
 

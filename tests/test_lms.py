@@ -26,6 +26,7 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.teaching.exam import Exam, generate
+from symcount.teaching.exam_quantities import QUANTITY_ASKS, ask_quantity
 from symcount.teaching.exam_templates import templates
 from symcount.teaching.fairness import slip_table
 from symcount.teaching.lms import MIN_DISTRACTORS, MOODLE_GRADES, build_quiz
@@ -41,6 +42,9 @@ def recount(exam: Exam, values: dict) -> tuple[int, dict[int, str]]:
     """The answer and each slip's value -> slip id, counted again from the template."""
     template = exam.template
     result = symcount.count(Path(template.filename), values=values, convention=template.convention)
+    if template.ask in QUANTITY_ASKS:  # the answers themselves are measured on torch in test_exam.py
+        asked = ask_quantity(template, result, values)
+        return int(asked.answer), {int(s.value): s.slip for s in asked.slips.values}
     if template.ask == "params":
         answer = int(result.total)
     else:
@@ -97,7 +101,8 @@ def quiz_root(exam: Exam, kind: str, credit: int = 0) -> ET.Element:
     return root
 
 
-@pytest.mark.parametrize("name", [*PARAM_TEMPLATES, "output_shape"])
+@pytest.mark.parametrize("name", [*PARAM_TEMPLATES, "output_shape", "activation_memory", "receptive_field", "padding",
+                                  "stride"])
 @pytest.mark.parametrize("credit", [0, 25])
 def test_moodle_numerical_answers_are_the_count_and_each_slip(name: str, credit: int) -> None:
     exam = generate(TEMPLATES[name], variants=4, seed=7)
@@ -126,7 +131,8 @@ def test_moodle_numerical_answers_are_the_count_and_each_slip(name: str, credit:
             assert slips[value] in {s.slip for s in v.slips if int(s.value) == value}
 
 
-@pytest.mark.parametrize("name", ["conv_with_bias", "conv_without_bias", "dense", "lstm"])
+@pytest.mark.parametrize("name", ["conv_with_bias", "conv_without_bias", "dense", "lstm", "activation_memory",
+                                  "receptive_field"])
 def test_moodle_multichoice_distractors_are_the_slips(name: str) -> None:
     exam = generate(TEMPLATES[name], variants=4, seed=3)
     root = quiz_root(exam, "multichoice")
@@ -507,3 +513,11 @@ def test_qti_hostile_text_and_determinism(tmp_path: Path, capsys: pytest.Capture
     assert (tmp_path / "a/dense-qti.zip").read_bytes() == (tmp_path / "b/dense-qti.zip").read_bytes()
     assert cli_main(["exam", template, "--format", "qti"]) == 2
     assert "write it with -o DIR" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["activation_memory", "receptive_field", "padding", "stride"])
+def test_cloze_is_refused_for_one_number_questions(name: str) -> None:
+    exam = generate(TEMPLATES[name], variants=2, seed=1)
+    with pytest.raises(SymcountError, match="walks the network's output sizes") as err:
+        build_quiz(exam, "cloze")
+    assert err.value.filename == str(TEMPLATES[name])

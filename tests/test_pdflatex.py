@@ -58,7 +58,7 @@ def test_variants_and_settings_compile(name: str, tmp_path: Path) -> None:
 def test_count_latex_table_compiles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["count", str(goldens.GALLERY / "lenet5.sc"), "--format", "latex"]) == 0
     table = capsys.readouterr().out
-    document = ("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{amsmath}\n"
+    document = ("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{longtable}\n\\usepackage{amsmath}\n"
                 f"\\begin{{document}}\n{table}\\end{{document}}\n")
     compile_latex(document, tmp_path, "table")
 

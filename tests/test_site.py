@@ -4,7 +4,7 @@ The site is built once into a temporary folder, as ``make docs`` builds it: the 
 page loads KaTeX and its fonts from the site itself (no CDN, no Google Fonts), the generated layer
 reference has a section for every catalog entry, the CLI reference every verb, and the gallery's
 derivations are rendered by the symcount Markdown extension (295{,}168 for the convolution exam).
-Needs mkdocs (the docs extra) and node_modules/katex (``npm ci``, which .ci/run runs): skipped on a
+Needs mkdocs (the docs extra) and node_modules (``npm ci``, which .ci/run runs): skipped on a
 workstation without them, a failure in CI.
 """
 
@@ -12,35 +12,25 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import needs
 import pytest
 
 from symcount.catalog.core import CATALOG
 from symcount.cli.verbs import VERBS
 
 ROOT = Path(__file__).resolve().parent.parent
-KATEX = ROOT / "node_modules" / "katex" / "dist"
-PAGES = ["index", "getting-started", "language", "layers", "conventions", "derivation", "gallery/index", "zoo",
-         "llm", "teaching", "notes", "frameworks", "activations", "json", "cli"]
+PAGES = ["index", "getting-started", "playground", "language", "layers", "conventions", "derivation", "gallery/index",
+         "zoo", "llm", "teaching", "notes", "frameworks", "activations", "json", "cli"]
 #: Where a page would fetch from the network: a CDN or Google's fonts.
 REMOTE = re.compile(r"fonts\.googleapis|fonts\.gstatic|cdn\.jsdelivr|unpkg\.com|cdnjs\.|polyfill\.io", re.I)
 RESOURCE = re.compile(r"<(?:script|link|img)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"", re.I)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    needs.module("mkdocs")
-    needs.module("material")
-    needs.installed(KATEX / "katex.min.js", "`npm ci` installs KaTeX; .ci/run runs it")
-    out = tmp_path_factory.mktemp("site")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
-                            "-d", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert build.returncode == 0, build.stdout + build.stderr
-    return out
+def site(built_site: Path) -> Path:
+    """The site, built once per session by tests/conftest.py (the playground's browser test serves it too)."""
+    return built_site
 
 
 def page(site: Path, name: str) -> str:

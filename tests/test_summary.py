@@ -176,7 +176,8 @@ def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest
     assert "$9 \\times C^{2} + C$" in plain
     zoo = run_cli(capsys, str(ZOO / "resnet50.sc"), "--depth", "0", "--format", "latex")
     (tmp_path / "doc.tex").write_text(
-        "\\documentclass{article}\\usepackage{booktabs}\\usepackage[landscape]{geometry}\\begin{document}\n"
+        "\\documentclass{article}\\usepackage{booktabs}\\usepackage{longtable}\\usepackage[landscape]{geometry}"
+        "\\begin{document}\n"
         f"{plain}\n\n{zoo}\n\\end{{document}}\n", encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)

@@ -14,7 +14,7 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.language.symbols import sym
-from symcount.teaching.compare import compare, parse_sweep, wrap_document
+from symcount.teaching.compare import SWEEP_HINT, compare, parse_sweep, wrap_document
 from tools.goldens import WHATIF
 
 C, H, k, C_in, C_out, X = (sym(n) for n in ("C", "H", "k", "C_in", "C_out", "X"))
@@ -253,10 +253,58 @@ def test_sweep_values_must_increase(spec: str, message: str) -> None:
     with pytest.raises(SymcountError) as info:
         parse_sweep(spec)
     assert info.value.message == message
-    assert info.value.hint == "e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1"
+    assert info.value.hint == SWEEP_HINT
 
 
 def test_sweep_out_of_order_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli_main(["compare", "linear(C_in=C, C_out=C)", "linear(C_in=C, C_out=2*C)", "--sweep", "C=3,2,1"])
     assert code == 2
     assert "values must be in increasing order (3 then 2)" in capsys.readouterr().err
+
+
+NARROW = "network a {\n    input(H=H, W=H, C=3)\n    conv2d(C_out=8, k=5)\n    flatten()\n    linear(C_out=10)\n}\n"
+WIDE = NARROW.replace("k=5", "k=3")
+
+
+def test_sweep_rows_where_a_layer_is_invalid_say_why(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 5×5 kernel on a 4×4 input: that row is invalid (with the reason), never a count or a verdict."""
+    c = compare(NARROW, WIDE)
+    rows = c.sweep("H", [sympy.Integer(v) for v in (4, 5)])
+    assert rows[0].invalid is not None and "conv2d does not fit its input" in rows[0].invalid
+    assert rows[0].difference is sympy.nan and rows[1].invalid is None and rows[1].a == 698
+    text = c.text()
+    line = next(ln for ln in text.splitlines() if ln.startswith("4 "))
+    assert "invalid" in line and "does not fit" in line
+    assert cli_main(["compare", NARROW, WIDE, "--sweep", "H=4..5:1", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert '"invalid": null' in out and '"invalid": "line 3: conv2d does not fit' in out
+
+
+def test_sweep_with_no_valid_value_is_the_layers_error() -> None:
+    with pytest.raises(SymcountError, match="does not fit its input"):
+        compare(NARROW, WIDE).sweep("H", [sympy.Integer(1), sympy.Integer(2)])
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("C=2*k", "--sweep C=2*k: '2*k' is an expression; sweep values are whole numbers written in digits"),
+    ("C=1..2^9", "--sweep C=1..2^9: '2^9' is an expression; sweep values are whole numbers written in digits"),
+    ("C=1..1000000000:1", "--sweep C=1..1000000000:1: 1,000,000,000 values; at most 200"),
+    ("C=1..999999999999999999999999:1", "--sweep C=1..999999999999999999999999:1: '999999999999999999999999' "
+                                        "has more than 18 digits"),
+    ("C=8..4", "--sweep C=8..4: the range ends (4) before it starts (8)"),
+])
+def test_sweep_spec_messages_say_what_is_wrong(spec: str, message: str) -> None:
+    with pytest.raises(SymcountError) as info:
+        parse_sweep(spec)
+    assert info.value.message == message
+
+
+def test_a_huge_sweep_list_is_refused_at_once_and_not_echoed_in_full() -> None:
+    spec = "C=" + ",".join(str(v) for v in range(1, 3_000))
+    with pytest.raises(SymcountError) as info:
+        parse_sweep(spec)
+    assert len(str(info.value)) < 300, str(info.value)[:300]
+    assert "2,999 values; at most 200" in info.value.message
+    with pytest.raises(SymcountError) as info:
+        parse_sweep("C=1," + "7" * 10_000)
+    assert len(str(info.value)) < 300

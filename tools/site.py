@@ -9,7 +9,10 @@ Nothing here downloads anything. At build time it
   gallery (``gallery/``), one page per ``derivations/*.sc`` whose derivation is a ```` ```symcount
   derive ```` block, rendered by the symcount Markdown extension like any teacher's notes;
 * copies KaTeX (css, js, auto-render, fonts) from ``node_modules/katex/dist`` (``npm ci``, pinned by
-  package-lock.json) into ``katex/`` of the site, which the pages load by relative URL.
+  package-lock.json) into ``katex/`` of the site, which the pages load by relative URL;
+* puts the playground's Python into ``playground/`` (:mod:`tools.playground`): Pyodide's runtime from
+  ``node_modules/pyodide``, the wheels of symcount and its dependencies, ``manifest.json`` naming them,
+  and ``gallery.json``, the gallery's descriptions as one-click examples.
 
 ``make docs`` runs ``mkdocs build --strict``; ``tests/test_site.py`` builds into a temporary folder.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 from contextlib import redirect_stdout
@@ -36,6 +40,7 @@ from symcount.cli.verbs import VERBS
 from symcount.errors import SymcountError
 from symcount.render.numbers import group_digits
 from symcount.teaching.layers import textbook_formula
+from tools import playground
 
 ROOT = Path(__file__).resolve().parent.parent
 KATEX = ROOT / "node_modules" / "katex" / "dist"
@@ -75,6 +80,27 @@ def on_files(files: Any, config: Any) -> Any:
         relative = path.relative_to(KATEX).as_posix()
         if path.is_file() and (relative in KATEX_FILES or relative.startswith("fonts/")):
             files.append(File.generated(config, f"katex/{relative}", abs_src_path=str(path)))
+    for uri, made in playground_files().items():
+        if isinstance(made, Path):
+            files.append(File.generated(config, uri, abs_src_path=str(made)))
+        else:
+            files.append(File.generated(config, uri, content=made))
+    return files
+
+
+def playground_files() -> dict[str, str | Path]:
+    """The playground's files by their place in the site: Pyodide, the wheels, what the page reads first."""
+    try:
+        runtime = playground.pyodide_files()
+        wheels = playground.compile_wheels(playground.build_wheels())
+    except playground.BuildError as err:
+        raise PluginError(f"the playground cannot be built: {err}") from None
+    files: dict[str, str | Path] = {f"playground/pyodide/{name}": path for name, path in runtime.items()}
+    files.update({f"playground/wheels/{wheel.name}": wheel for wheel in wheels})
+    files["playground/manifest.json"] = playground.manifest(wheels)
+    examples = [{"name": path.stem, "title": title, "file": path.relative_to(ROOT).as_posix(),
+                 "text": path.read_text(encoding="utf-8")} for path, title in gallery()]
+    files["playground/gallery.json"] = json.dumps(examples, indent=1)
     return files
 
 
@@ -122,6 +148,9 @@ def gallery_page(path: Path, title: str) -> str:
         f"# {title}", "",
         f"The description, `{shown}`:", "",
         "```symcount", source, "```", "",
+        # HTML, not a markdown link: on_page_markdown reads ../ links as files of the repository
+        f'<a href="../playground.html#example={path.stem}">Try it in the playground</a>: change it and see the '
+        "count follow.", "",
         f"What `symcount derive {shown} --format markdown` writes (the block below is rendered when the site "
         "is built, by the `symcount` Markdown extension):", "",
         '```symcount derive --title "The derivation"', shown, "```", "",

@@ -1,5 +1,6 @@
 # AlexNet (Krizhevsky et al., 2012) in torchvision's single-tower layout
 # (torchvision.models.alexnet): 61,100,840 parameters.
+# title: AlexNet
 block conv_relu(C_out, k, stride=1, padding=0) {
     conv2d(C_out=C_out, k=k, stride=stride, padding=padding); relu()
 }

@@ -3,6 +3,7 @@
 # 28,589,128 parameters, all trainable. The input Normalization is given its
 # mean and variance, so it has no weights; each block ends in a layer scale,
 # one learned gamma per channel.
+# title: ConvNeXt-T
 block convnext_block(C) {
     residual {
         depthwise_conv2d(k=7, padding="same")         # 7*7*C + C

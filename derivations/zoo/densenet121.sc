@@ -2,6 +2,7 @@
 # 83,648 buffers.  Keras Applications (DenseNet121): 8,062,504 = 7,978,856
 # trainable + 83,648 non-trainable (its batch-norm moving statistics).
 # Every layer's output is concatenated to its input: a parallel with an empty branch.
+# title: DenseNet-121
 block bn_relu_conv(C_out, k=1) {                  # pre-activation convolution
     batchnorm(); relu(); conv2d(C_out=C_out, k=k, padding=(k - 1)//2, bias=false)
 }

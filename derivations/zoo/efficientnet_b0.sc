@@ -4,6 +4,7 @@
 # statistics, and the input Normalization's mean, variance and count: 3 + 3 + 1).
 # Squeeze-and-excitation is a parallel merged by multiplying: the (1, 1, C) gate
 # broadcasts over the (H, W, C) feature map.
+# title: EfficientNet-B0
 block conv_bn(C_out, k=1, stride=1) {
     conv2d(C_out=C_out, k=k, stride=stride, padding="same", bias=false); batchnorm()
 }

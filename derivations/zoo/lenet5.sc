@@ -1,5 +1,6 @@
 # LeNet-5 (LeCun et al., 1998), as course notes draw it: tanh, average pooling,
 # a plain 10-way output instead of the RBF layer.  61,706 parameters.
+# title: LeNet-5
 network lenet5 {
     input(H=32, W=32, C=1)
     C1: conv2d(C_out=6, k=5); tanh()          # 6 @ 28x28

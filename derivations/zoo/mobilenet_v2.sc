@@ -2,6 +2,7 @@
 # torchvision (mobilenet_v2): 3,504,872 parameters, 34,112 buffers.
 # Keras Applications (MobileNetV2): 3,538,984 = 3,504,872 trainable + 34,112
 # non-trainable (its batch-norm moving statistics):  --convention keras
+# title: MobileNetV2
 block conv_bn_relu6(C_out, k=1, stride=1) {
     conv2d(C_out=C_out, k=k, stride=stride, padding=(k - 1)//2, bias=false); batchnorm(); relu6()
 }

@@ -3,6 +3,7 @@
 # 2,554,968 = 2,542,856 trainable + 12,112 non-trainable (the batch-norm moving
 # statistics). Squeeze-and-excitation multiplies the feature map by a (1, 1, C)
 # gate: a parallel merged by "mul", broadcasting as Keras does.
+# title: MobileNetV3-Small
 block squeeze_excite(C) {
     let C_se = max(8, (C//4 + 4)//8*8)                # Keras's _depth(C/4): a multiple of 8
     se: parallel(merge="mul") {

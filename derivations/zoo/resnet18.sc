@@ -1,5 +1,6 @@
 # ResNet-18 (He et al., 2016) in torchvision's layout (torchvision.models.resnet18):
 # 11,689,512 parameters and 9,600 batch-norm buffers.
+# title: ResNet-18
 block basic(C, stride=1, project=false) {        # two 3x3 convolutions around an identity
     residual {
         conv1: conv2d(C_out=C, k=3, stride=stride, padding=1, bias=false)

@@ -5,6 +5,7 @@
 # gives its 25,636,712 = 25,583,592 trainable + 53,120 non-trainable.
 # (torchvision strides the 3x3 convolution, Keras the first 1x1: same parameters,
 # different MACs; this file follows torchvision.)
+# title: ResNet-50
 block conv_bn(C_out, k=3, stride=1, bias=false) {
     conv2d(C_out=C_out, k=k, stride=stride, padding="same", bias=bias)
     batchnorm()

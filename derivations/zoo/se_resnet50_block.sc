@@ -4,6 +4,7 @@
 # add: global pooling to (C, 1, 1), two 1x1 convolutions with biases, a sigmoid,
 # and a multiply that broadcasts the gate over the (C, H, W) map.
 # 83,472 parameters (75,008 of ResNet-50's block + 8,464 of SE), 1,280 buffers.
+# title: An SE-ResNet-50 bottleneck
 block conv_bn(C_out, k=1, stride=1) {
     conv2d(C_out=C_out, k=k, stride=stride, padding=(k - 1)//2, bias=false); batchnorm()
 }

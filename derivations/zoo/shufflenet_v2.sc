@@ -2,6 +2,7 @@
 # (shufflenet_v2_x1_0): 2,278,604 parameters, 16,180 buffers.
 # A unit of stride 1 splits the channels in two halves: one passes, the other
 # goes through the branch; the halves are concatenated and shuffled.
+# title: ShuffleNetV2 x1.0
 block conv_bn(C_out, k=1, stride=1) {
     conv2d(C_out=C_out, k=k, stride=stride, padding=(k - 1)//2, bias=false); batchnorm()
 }

@@ -6,6 +6,7 @@
 # offsets x heads, read through a 49 x 49 index buffer (2,401). Every second block
 # shifts its windows by 3 (cyclic shift and mask): no weight, no count changes.
 # Patch merging between stages halves H and W and doubles the channels.
+# title: Swin-T
 block swin_block(C, heads) {
     residual { layernorm(); attention(heads=heads, window=7) }      # W-MSA / SW-MSA
     residual { layernorm(); linear(C_out=4*C); gelu(); linear(C_out=C) }

@@ -1,6 +1,7 @@
 # VGG-16, configuration D of Simonyan & Zisserman (2015): 13 convolutions in five
 # stages, three fully connected layers.  138,357,544 parameters, the same in
 # torchvision (vgg16) and Keras Applications (VGG16).
+# title: VGG-16
 block stage(C, n) {                        # n 3x3 convolutions, then halve the size
     repeat n { conv2d(C_out=C, k=3, padding=1); relu() }
     maxpool2d(k=2)

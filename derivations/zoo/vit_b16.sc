@@ -4,6 +4,7 @@
 # patch vectors become a sequence of 196, a learned class token goes in front
 # (197) and a learned position embedding is added; then 12 pre-norm encoder
 # layers, a final layer norm, and the classifier reads the class token.
+# title: ViT-B/16
 block vit(P, d, layers, heads, ff, classes) {
     patch_embedding: conv2d(C_out=d, k=P, stride=P)   # 16*16*3*d + d
     to_sequence()                                     # (196, d)

@@ -1,6 +1,8 @@
-"""Render a derivation's standalone LaTeX to a PNG cropped to its content.
+"""Render a page of a derivation's standalone LaTeX to a PNG cropped to its content.
 
     python docs/img/render_png.py derivations/conv_exam.sc docs/img/conv_exam.png
+    python docs/img/render_png.py derivations/zoo/resnet50.sc docs/img/resnet50_summary.png
+    python docs/img/render_png.py derivations/zoo/llm/llama.sc#llama3_8b docs/img/llama3_8b_layers.png --page 2
 
 Runs ``pdflatex -halt-on-error`` and ``pdftoppm -png -r 120`` (the page is
 first rendered as a grey map to find where the ink is, so the PNG has a
@@ -14,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from symcount.derivation import derive
+from symcount import derive
 
 DPI = 120
 MARGIN = 24  # pixels of white around the ink
@@ -36,23 +38,25 @@ def ink_box(pgm: bytes) -> tuple[int, int, int, int]:
     return columns[0], top, columns[-1], bottom
 
 
-def main(source: str, target: str) -> None:
-    latex = derive(Path(source)).latex(standalone=True)
+def main(source: str, target: str, page: int = 1) -> None:
+    path, _, network = source.partition("#")
+    latex = derive(Path(path), network=network or None).latex(standalone=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "page.tex").write_text(latex, encoding="utf-8")
-        subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "page.tex"],
-                       cwd=work, check=True, capture_output=True)
-        subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile",
+        for _ in range(2):  # twice: longtable settles its column widths on the second run
+            subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "page.tex"],
+                           cwd=work, check=True, capture_output=True)
+        subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
                         "page.pdf", "grey"], cwd=work, check=True)
         left, top, right, bottom = ink_box((work / "grey.pgm").read_bytes())
         x, y = max(left - MARGIN, 0), max(top - MARGIN, 0)
         w, h = right - left + 2 * MARGIN, bottom - top + 2 * MARGIN
-        subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile",
+        subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
                         "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h), "page.pdf", "out"],
                        cwd=work, check=True)
         Path(target).write_bytes((work / "out.png").read_bytes())
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[4]) if sys.argv[3:4] == ["--page"] else 1)

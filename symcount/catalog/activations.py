@@ -15,6 +15,7 @@ from symcount.catalog.core import (
     ArgSpec,
     LayerType,
     Tensor,
+    Unmodelled,
     _keras_weight_options,
     keras_layer,
     register,
@@ -55,7 +56,7 @@ for _name, (_torch, _aliases) in _ACTIVATIONS.items():
         name=_name, aliases=_aliases,
         spellings=(torch_nn(_torch, _TORCH_ORDERS.get(_torch)),
                    *((keras_layer(_torch),) if _torch in _KERAS_ACTIVATIONS else ())),
-        ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta"),
+        ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta", "min_value"),
         description=f"{_name} activation (element-wise).",
         args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),
         tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -78,7 +79,7 @@ register(LayerType(
                *map(keras_layer, ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")),
                *map(torch_nn, ("AlphaDropout", "FeatureAlphaDropout")),
                *map(keras_layer, ("AlphaDropout", "GaussianDropout"))),
-    ignored=("noise_shape", "seed"),
+    ignored=("noise_shape", "seed", "data_format"),
     description="Dropout: zeroes random activations during training.",
     args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability, from 0 to 1"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
@@ -119,6 +120,7 @@ register(LayerType(
     name="lrn", spellings=(torch_nn("LocalResponseNorm"),),
     description="Local response normalisation (AlexNet).",
     args=(ArgSpec("size", SIZE, sympy.Integer(5), ()),),
+    ignored=("alpha", "beta", "k"),
     tensors=_no_tensors, formulas=_no_formulas, shape=_identity_shape, macs=_zero_macs,
     zero_reason="no weights: fixed normalisation constants",
     frameworks=("pytorch",),
@@ -134,10 +136,13 @@ def _flatten_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 
 register(LayerType(
-    name="flatten", spellings=(torch_nn("Flatten"), keras_layer("Flatten")),
+    name="flatten", spellings=(torch_nn("Flatten", ("start_dim", "end_dim")), keras_layer("Flatten", ("data_format",))),
     description="Flatten: all positions and channels into one feature vector.",
     args=(), tensors=_no_tensors, formulas=_no_formulas, shape=_flatten_shape, macs=_zero_macs,
     zero_reason="no weights: it only reshapes",
+    ignored=("data_format",),  # Keras: channels_first reorders the flat vector, the same size
+    unmodelled=(Unmodelled("start_dim", (1,), "symcount flattens every axis after the batch", 2),
+                Unmodelled("end_dim", (-1,), "symcount flattens every axis after the batch", 2)),
 ))
 
 

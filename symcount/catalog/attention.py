@@ -22,12 +22,14 @@ from symcount.catalog.core import (
     ArgSpec,
     LayerType,
     Tensor,
+    Unmodelled,
     keras_layer,
     register,
     torch_nn,
 )
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 
@@ -38,6 +40,8 @@ def _attention_caveats(a: Args, convention: str) -> list[str]:
                    "Keras's output_shape projection is counted")
     if convention == "keras" and a.add_bias_kv:
         out.append("Keras's MultiHeadAttention has no add_bias_kv: PyTorch's bias_k and bias_v are counted")
+    if convention == "keras" and a.get("add_zero_attn"):
+        out.append("Keras's MultiHeadAttention has no add_zero_attn: PyTorch's extra zero key is in the MACs")
     return out + _attention_layout_caveats(a, convention)
 
 
@@ -51,8 +55,8 @@ def _attention_layout_caveats(a: Args, convention: str) -> list[str]:
     if convention == "keras" and not _attention_uniform(a):
         return ["Keras's MultiHeadAttention has one use_bias for all projections, no QK-norm and no relative "
                 "position bias: the per-projection biases, norms and tables written are counted"]
-    if (convention == "keras" and sympy.simplify(a.kv_heads - a.heads) != 0
-            and sympy.simplify(a.value_dim - a.key_dim) != 0):
+    if (convention == "keras" and budget.is_zero(a.kv_heads - a.heads) is not True
+            and budget.is_zero(a.value_dim - a.key_dim) is not True):
         return ["Keras's GroupQueryAttention has one head size for keys and values: value_dim follows the formula"]
     return []
 
@@ -101,14 +105,14 @@ def _attention_standard(a: Args) -> bool:
     """PyTorch MultiheadAttention's layout: head size d_model/heads, one K/V head per head, one bias."""
     return bool(
         _attention_uniform(a)
-        and sympy.simplify(a.key_dim * a.heads - a.d_model) == 0
-        and sympy.simplify(a.value_dim - a.key_dim) == 0
-        and sympy.simplify(a.kv_heads - a.heads) == 0
+        and budget.is_zero(a.key_dim * a.heads - a.d_model) is True
+        and budget.is_zero(a.value_dim - a.key_dim) is True
+        and budget.is_zero(a.kv_heads - a.heads) is True
     )
 
 
 def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
-    return bool(sympy.simplify(x - y) == 0)
+    return budget.is_zero(x - y) is True
 
 
 def _attention_plain_io(a: Args) -> bool:
@@ -194,7 +198,7 @@ def _attention_formulas(a: Args, convention: str) -> dict[str, str]:
                          f" + (h*d_v + b)*d_out{extra}"}
     if _attention_standard(a):
         return {"param": "4*(d_model + b)*d_model"}
-    if sympy.simplify(a.kv_heads - a.heads) == 0 and sympy.simplify(a.value_dim - a.key_dim) == 0:
+    if budget.is_zero(a.kv_heads - a.heads) is True and budget.is_zero(a.value_dim - a.key_dim) is True:
         return {"param": "3*(d_model + b)*h*d_k + (h*d_k + b)*d_model"}
     return {"param": "(d_model + b)*h*d_k + (d_model + b)*h_kv*d_k + (d_model + b)*h_kv*d_v"
                      " + (h*d_v + b)*d_model"}
@@ -235,10 +239,11 @@ def _attention_shape(a: Args, s: Shape, convention: str) -> Shape:
 
 def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
     """Projections of L positions, then scores and weighted sum over the keys: L of them, one more with
-    add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position)."""
+    add_bias_kv (PyTorch appends bias_k and bias_v as an extra key and value position) and one more
+    with add_zero_attn (a zero key and value)."""
     L = positions(i)
     S = a.memory_len if a.memory_len is not None else L  # cross-attention: the other stream's length
-    keys = S + 1 if a.add_bias_kv else S
+    keys = S + (1 if a.add_bias_kv else 0) + (1 if a.get("add_zero_attn") else 0)
     if a.window != 0:  # L/w^2 windows x h x w^2 queries x w^2 keys: each query sees the w^2 keys of its window
         keys = a.window ** 2
     d, h, kv, dk, dv = a.d_model, a.heads, a.kv_heads, a.key_dim, a.value_dim
@@ -248,8 +253,13 @@ def _attention_macs(a: Args, i: Shape, o: Shape) -> sympy.Expr:
 
 register(LayerType(
     name="attention",
-    ignored=("dropout", "batch_first", "add_zero_attn", *_KERNEL_OPTIONS[1:]),
-    spellings=(torch_nn("MultiheadAttention", ("d_model", "heads", "dropout", "bias")),
+    ignored=("dropout", "batch_first", "flash_attention", "seed", *_KERNEL_OPTIONS[1:]),
+    unmodelled=(Unmodelled("attention_axes", (None,), "attention over other axes than the sequence changes the "
+                           "score matrix symcount sizes", 1),
+                Unmodelled("sliding_window", (None,), "a sliding window changes the scores symcount counts", 4),
+                Unmodelled("use_gate", (False,), "the gate adds a projection symcount does not count", True)),
+    spellings=(torch_nn("MultiheadAttention", ("d_model", "heads", "dropout", "bias", "add_bias_kv", "add_zero_attn",
+                                               "kdim", "vdim", "batch_first")),
                keras_layer("MultiHeadAttention", ("heads", "key_dim", "value_dim", "dropout", "bias"))),
     aliases=("mha", "multihead_attention", "self_attention", "GroupQueryAttention"),
     homonyms={"keras.layers.Attention": "Keras's Attention is dot-product attention without projections "
@@ -270,6 +280,8 @@ register(LayerType(
         ArgSpec("out_dim", SIZE, None, ("output_shape",), symbol="d_out",
                 doc="output features (Keras output_shape; default d_model)"),
         ArgSpec("add_bias_kv", FLAG, False, (), doc="PyTorch: learned bias_k and bias_v appended to the keys/values"),
+        ArgSpec("add_zero_attn", FLAG, False, (),
+                doc="PyTorch: a zero key and value appended (no weights; one more key in the MACs)"),
         ArgSpec("q_bias", BIAS, None, (), symbol="b_q", doc="bias of the query projection (default: bias)"),
         ArgSpec("k_bias", BIAS, None, (), symbol="b_k", doc="bias of the key projection (default: bias)"),
         ArgSpec("v_bias", BIAS, None, (), symbol="b_v", doc="bias of the value projection (default: bias)"),

@@ -9,6 +9,7 @@ import sympy
 
 from symcount.catalog.core import BIAS, ONE, REQUIRED, SIZE, ZERO, Args, ArgSpec, Tensor
 from symcount.catalog.shapes import Shape
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 # ---------------------------------------------------------------------------
@@ -30,7 +31,7 @@ def positions(shape: Shape) -> sympy.Expr:
 def kernel_formula(a: Args) -> str:
     """``k*k`` for a square kernel, ``k_h*k_w`` otherwise (the textbook way)."""
     k = a.k
-    if all(x == k[0] or sympy.simplify(x - k[0]) == 0 for x in k):
+    if all(x == k[0] or budget.is_zero(x - k[0]) is True for x in k):
         return "*".join(["k"] * len(k))
     return "*".join(_kernel_names(len(k)))
 

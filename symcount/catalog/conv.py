@@ -22,6 +22,7 @@ from symcount.catalog.common import (
 from symcount.catalog.core import (
     _KERNEL_OPTIONS,
     ANY,
+    CHANNELS_LAST,
     KERNEL,
     ONE,
     PADDING,
@@ -35,6 +36,7 @@ from symcount.catalog.core import (
     ShapeRule,
     Tensor,
     TensorRule,
+    Unmodelled,
     _keras_weight_options,
     keras_layer,
     register,
@@ -188,7 +190,7 @@ _KERAS_SEPARABLE = ("C_out", "k", "stride", "padding", "data_format", "dilation"
 for _d in (1, 2, 3):
     register(LayerType(
         name=f"conv{_d}d",
-        ignored=("padding_mode", *_KERNEL_OPTIONS),
+        ignored=("padding_mode", *_KERNEL_OPTIONS), unmodelled=(CHANNELS_LAST,),
         spellings=(torch_nn(f"Conv{_d}d", _TORCH_CONV), keras_layer(f"Conv{_d}D", _KERAS_CONV),
                    keras_layer(f"Convolution{_d}D", _KERAS_CONV)),
         description=f"{_d}-D convolution: each output channel is a k^{_d} window over the input channels "
@@ -207,7 +209,7 @@ for _d in (1, 2, 3):
     ))
     register(LayerType(
         name=f"conv_transpose{_d}d",
-        ignored=("padding_mode", *_KERNEL_OPTIONS),
+        ignored=("padding_mode", *_KERNEL_OPTIONS), unmodelled=(CHANNELS_LAST,),
         spellings=(torch_nn(f"ConvTranspose{_d}d", _TORCH_CONV_TRANSPOSE),
                    keras_layer(f"Conv{_d}DTranspose", _KERAS_CONV3D_TRANSPOSE if _d == 3 else _KERAS_CONV_TRANSPOSE)),
         aliases=(f"convtranspose{_d}d", f"deconv{_d}d"),
@@ -263,7 +265,7 @@ _K = {1: "k", 2: "k^2"}
 for _d in (1, 2):
     register(LayerType(
         name=f"depthwise_conv{_d}d",
-        ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")),
+        ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise")), unmodelled=(CHANNELS_LAST,),
         spellings=(keras_layer(f"DepthwiseConv{_d}D", _KERAS_DEPTHWISE),),
         aliases=(f"depthwiseconv{_d}d", f"dwconv{_d}d"),
         description=f"Depthwise {_d}-D convolution: one {_WINDOW[_d]} filter per input channel (times the multiplier).",
@@ -301,6 +303,7 @@ for _d in (1, 2):
     register(LayerType(
         name=f"separable_conv{_d}d",
         ignored=("padding_mode", *_KERNEL_OPTIONS, *_keras_weight_options("depthwise", "pointwise")),
+        unmodelled=(CHANNELS_LAST,),
         spellings=(keras_layer(f"SeparableConv{_d}D", _KERAS_SEPARABLE),),
         aliases=(f"separableconv{_d}d", f"sepconv{_d}d"),
         description=f"Depthwise-separable {_d}-D convolution: a depthwise {_WINDOW[_d]} filter per channel, "
@@ -323,9 +326,16 @@ for _d in (1, 2):
 
 # -- linear ----------------------------------------------------------------------
 
+#: Keras's LoRA and quantization options of Dense and Embedding: both add weights symcount does not count.
+LORA = Unmodelled("lora_rank", (None,), "LoRA adds two low-rank weights (lora_kernel_a, lora_kernel_b) "
+                  "symcount does not count", 4)
+QUANTIZED = Unmodelled("quantization_config", (None,), "a quantized layer keeps other weights (and scales) "
+                       "than the float layer symcount counts", "int8")
+
 register(LayerType(
     name="linear",
-    ignored=_KERNEL_OPTIONS,
+    ignored=(*_KERNEL_OPTIONS, "lora_alpha"),
+    unmodelled=(LORA, QUANTIZED),
     spellings=(torch_nn("Linear"), keras_layer("Dense", ("C_out", "activation", "bias"))),
     aliases=("fc", "fully_connected"),
     description="Fully connected layer: every output is a weighted sum of all inputs plus a bias.",

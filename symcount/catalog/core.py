@@ -156,6 +156,51 @@ def keras_layer(name: str, order: tuple[str, ...] | None = None) -> Spelling:
     return Spelling("keras", name, order)
 
 
+@dataclass(frozen=True)
+class Unmodelled:
+    """A framework option symcount does not model, and the values of it that change nothing.
+
+    Written with one of ``accepted`` (the framework's default, or what means the same) the option
+    is accepted and unused; any other value would change a count or a shape in a way symcount does
+    not follow, so the engine refuses it by name (ignoring it would be a silent wrong answer).
+    ``channel_axis`` accepts too an axis number that names the input's channel axis in Keras's
+    channels-last layout (batch = 0): ``BatchNormalization(axis=3)`` on (H, W, C).
+    ``example`` is a value that is refused: the catalog tests pass it.
+    """
+
+    name: str
+    accepted: tuple[Any, ...]
+    why: str
+    example: Any
+    channel_axis: bool = False
+
+    def accepts(self, value: Any, shape: Shape | None) -> bool:
+        """Whether a written value is one that changes nothing (a symbol might not be: refused)."""
+        if any(_same_value(value, accepted) for accepted in self.accepted):
+            return True
+        if self.channel_axis and isinstance(value, sympy.Integer) and shape is not None \
+                and shape.channels is not None:
+            return int(value) in (-1, len(shape.layout("keras")))
+        return False
+
+
+def _same_value(value: Any, accepted: Any) -> bool:
+    """A written value (None, a string, a bool, a sympy number) equal to a Python one, type for type:
+    ``True`` is not the axis 1."""
+    if accepted is None or isinstance(accepted, bool):
+        return value is accepted
+    if isinstance(accepted, str):
+        return isinstance(value, str) and value == accepted
+    return isinstance(value, sympy.Number) and value == accepted
+
+
+#: Keras's data_format: symcount reads Keras layers channels-last, the Keras default.
+CHANNELS_LAST = Unmodelled(
+    "data_format", (None, "channels_last"),
+    'symcount reads Keras layers channels-last (the default): "channels_first" moves the channels to axis 1, '
+    "which changes the output shape and, after it, the counts", "channels_first")
+
+
 TensorRule = Callable[[Args, str], list[Tensor]]
 FormulaRule = Callable[[Args, str], dict[str, str]]
 ShapeRule = Callable[[Args, Shape, str], Shape]
@@ -165,6 +210,10 @@ MacRule = Callable[[Args, Shape, Shape], sympy.Expr]
 @dataclass(frozen=True)
 class LayerType:
     """A catalog entry. See the module docstring."""
+
+    def __repr__(self) -> str:
+        """Its name only: the entry holds functions, whose reprs carry addresses that change every run."""
+        return f"LayerType({self.name!r})"
 
     name: str
     description: str
@@ -203,6 +252,9 @@ class LayerType:
     caveats: Callable[[Args, str], list[str]] | None = None
     #: framework arguments that change no count or shape (eps, dropout, initializers): accepted, not used
     ignored: tuple[str, ...] = ()
+    #: framework arguments that would change a count or a shape and are not modelled: their
+    #: default is accepted, any other value refused by name
+    unmodelled: tuple[Unmodelled, ...] = ()
 
     def arg(self, name: str) -> ArgSpec:
         for spec in self.args:
@@ -214,6 +266,11 @@ class LayerType:
         """Whether a written argument is a framework option that changes no count or shape."""
         lowered = written.lower()
         return any(lowered == name.lower() for name in (*self.ignored, *IGNORED_EVERYWHERE))
+
+    def unmodelled_option(self, written: str) -> Unmodelled | None:
+        """The unmodelled framework option a written argument name is, if it is one (any case)."""
+        lowered = written.lower()
+        return next((option for option in self.unmodelled if option.name.lower() == lowered), None)
 
     def find_arg(self, written: str) -> ArgSpec | None:
         """The argument a written name means: canonical, symbol or alias."""
@@ -237,7 +294,7 @@ def _keras_weight_options(*weights: str) -> tuple[str, ...]:
     return tuple(f"{w}_{kind}" for w in weights for kind in ("initializer", "regularizer", "constraint"))
 
 
-_KERNEL_OPTIONS = ("activation", "data_format", "activity_regularizer", *_keras_weight_options("kernel", "bias"))
+_KERNEL_OPTIONS = ("activation", "activity_regularizer", *_keras_weight_options("kernel", "bias"))
 _NORM_OPTIONS = ("eps", "epsilon", *_keras_weight_options("beta", "gamma"))
 
 CATALOG: dict[str, LayerType] = {}

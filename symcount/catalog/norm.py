@@ -21,20 +21,22 @@ from symcount.catalog.core import (
     ArgSpec,
     LayerType,
     Tensor,
+    Unmodelled,
     keras_layer,
     register,
     torch_nn,
 )
 from symcount.catalog.shapes import Shape
 from symcount.errors import SymcountError
+from symcount.language import budget
 
 
 def _center_scale_caveats(layer: str) -> Callable[[Args, str], list[str]]:
     def caveats(a: Args, convention: str) -> list[str]:
         out = []
-        if convention == "pytorch" and a.affine and (not a.get("center", True) or not a.scale):
-            out.append(f"PyTorch's {layer} learns both scale and shift or neither (affine): "
-                       "the scale or shift alone is Keras's center/scale")
+        if convention == "pytorch" and a.affine and not a.scale:
+            out.append(f"PyTorch's {layer} cannot drop the scale alone (affine drops both, bias the shift): "
+                       "scale=false is Keras's")
         if convention == "keras" and a.get("track_running_stats") is False:
             out.append("Keras's BatchNormalization always keeps its moving mean and variance: they are counted")
         return out
@@ -115,19 +117,30 @@ def _bn_tensors(a: Args, convention: str) -> list[Tensor]:
 
 
 _STATS_DOC = "PyTorch: keep running mean and variance (buffers)"
+_CENTER_DOC = "learn the shift (Keras center, PyTorch bias)"
+
+
+def _norm_axis(layer: str) -> Unmodelled:
+    """Keras's axis of a per-channel normalisation: the channel axis is what symcount counts."""
+    return Unmodelled("axis", (-1,), f"{layer} is counted over the channels, the last axis of Keras's "
+                      "channels-last layout: another axis would size its weights by that axis", 1, channel_axis=True)
 #: PyTorch's positional order of BatchNorm2d and InstanceNorm2d
 _TORCH_BN = ("C", "eps", "momentum", "affine", "track_running_stats")
 
 register(LayerType(
     name="batchnorm",
-    ignored=("momentum", "synchronized", "axis", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer"),
+    ignored=("momentum", "synchronized", *_NORM_OPTIONS, "moving_mean_initializer", "moving_variance_initializer",
+             "renorm_clipping", "renorm_momentum"),
+    unmodelled=(_norm_axis("BatchNormalization"),
+                Unmodelled("renorm", (False,), "batch renormalisation adds moving statistics (moving_stddev, "
+                           "renorm_mean, renorm_stddev) symcount does not count", True)),
     spellings=(*(torch_nn(f"BatchNorm{d}d", _TORCH_BN) for d in (1, 2, 3)),
                keras_layer("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"))),
     aliases=("bn", "batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_norm"),
     description="Batch normalisation: a learned scale and shift per channel, plus running mean and variance.",
     args=(size("C", "num_features", infer="channels", doc="channels"),
           *_affine_args(),
-          ArgSpec("center", FLAG, True, (), doc="Keras: learn the shift (beta); PyTorch has only affine"),
+          ArgSpec("center", FLAG, True, ("bias",), doc=_CENTER_DOC),
           ArgSpec("track_running_stats", FLAG, True, (), doc=_STATS_DOC + "; Keras always keeps them"),
           TRAINABLE),
     tensors=_bn_tensors,
@@ -200,14 +213,15 @@ def _ln_bindings(a: Args, convention: str) -> dict[str, sympy.Expr]:
 
 
 def _ln_validate(a: Args) -> tuple[str, str] | None:
-    """PyTorch normalises the last dimensions: a normalized_shape tuple must be the input's last sizes."""
+    """PyTorch normalises the last dimensions: a normalized_shape tuple must be the input's last sizes
+    (an int, the channels or the last size: LayerNorm(W) over an image's rows)."""
     shape: Shape | None = a.get("input_shape")
     if not isinstance(a.C, tuple) or shape is None:
         return None
     if a.get("axis") is not None and a.axis != -1:
         return "axis", "layernorm takes normalized_shape (PyTorch) or axis (Keras), not both"
     last = shape.layout("pytorch")[-len(a.C):]
-    if len(last) < len(a.C) or any(sympy.simplify(x - y).is_zero is False for x, y in zip(a.C, last, strict=True)):
+    if len(last) < len(a.C) or any(budget.simplify(x - y).is_zero is False for x, y in zip(a.C, last, strict=True)):
         shown = ", ".join(str(n) for n in shape.layout("pytorch"))
         return "C", (f"normalized_shape ({', '.join(str(n) for n in a.C)}) must be the input's last sizes; "
                      f"the input is ({shown})")
@@ -246,7 +260,8 @@ def _gn_tensors(a: Args, convention: str) -> list[Tensor]:
 
 register(LayerType(
     name="groupnorm",
-    ignored=("axis", *_NORM_OPTIONS),
+    ignored=_NORM_OPTIONS,
+    unmodelled=(_norm_axis("GroupNormalization"),),
     spellings=(torch_nn("GroupNorm", ("G", "C", "eps", "affine")),
                keras_layer("GroupNormalization", ("G", "axis", "epsilon", "center", "scale"))),
     aliases=("group_norm",),
@@ -254,7 +269,7 @@ register(LayerType(
     args=(size("G", "num_groups", "groups", doc="groups"),
           size("C", "num_channels", infer="channels", doc="channels"),
           *_affine_args(),
-          ArgSpec("center", FLAG, True, (), doc="Keras: learn the shift (beta); PyTorch has only affine"),
+          ArgSpec("center", FLAG, True, ("bias",), doc=_CENTER_DOC),
           TRAINABLE),
     tensors=_gn_tensors,
     formulas=lambda a, c: _norm_formulas(*_bn_affine(a), False),
@@ -267,7 +282,8 @@ register(LayerType(
 
 
 def _in_tensors(a: Args, convention: str) -> list[Tensor]:
-    learned = [Tensor("weight", (a.C,), present=one_if(a.affine)), Tensor("bias", (a.C,), present=one_if(a.affine))]
+    learned = [Tensor("weight", (a.C,), present=one_if(a.affine)),
+               Tensor("bias", (a.C,), present=a.bias if a.affine else ZERO)]
     return learned + (_running_stats(a, "pytorch") if a.track_running_stats else [])
 
 
@@ -279,10 +295,12 @@ register(LayerType(
     description="Instance normalisation: per-sample, per-channel statistics; learned scale and shift only if affine.",
     args=(size("C", "num_features", infer="channels"),
           ArgSpec("affine", FLAG, False, (), doc="learn scale and shift"),
+          ArgSpec("bias", BIAS, True, (), "b", doc="with affine, learn the shift"),
           ArgSpec("track_running_stats", FLAG, False, (), doc=_STATS_DOC),
           TRAINABLE),
     tensors=_in_tensors,
-    formulas=lambda a, c: _norm_formulas(one_if(a.affine), one_if(a.affine), bool(a.track_running_stats)),
+    formulas=lambda a, c: _norm_formulas(one_if(a.affine), a.bias if a.affine else ZERO,
+                                         bool(a.track_running_stats)),
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     frameworks=("pytorch",),
@@ -293,16 +311,21 @@ register(LayerType(
 register(LayerType(
     name="rmsnorm",
     ignored=("eps", "epsilon"),
+    unmodelled=(Unmodelled("axis", (-1,), "RMSNormalization is counted over the last axis: another axis "
+                           "would size its scale by that axis", 1, channel_axis=True),),
     spellings=(torch_nn("RMSNorm", ("C", "eps", "affine")), keras_layer("RMSNormalization")),
     aliases=("rms_norm", "LlamaRMSNorm"),
     description="RMS normalisation: a learned scale per feature, no shift.",
-    args=(size("C", "normalized_shape", "dim", "hidden_size", infer="channels"),
+    args=(ArgSpec("C", SIZES, REQUIRED, ("normalized_shape", "dim", "hidden_size"), infer="channels",
+                  doc="features, or a tuple: the input's last sizes (PyTorch normalized_shape)"),
           ArgSpec("affine", FLAG, True, ("elementwise_affine",),
                   doc="PyTorch: learn the scale; Keras's RMSNormalization always does"),
           TRAINABLE),
-    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", (a.C,),
+    tensors=lambda a, c: [Tensor("scale" if c == "keras" else "weight", _ln_shape(a),
                                  present=one_if(a.affine or c == "keras"))],
-    formulas=lambda a, c: {"param": "C"} if a.affine or c == "keras" else {},
+    formulas=lambda a, c: {"param": _ln_names(a)} if a.affine or c == "keras" else {},
+    bindings=_ln_bindings,
+    validate=_ln_validate,
     shape=lambda a, s, c: s,
     macs=_zero_macs,
     caveats=_rmsnorm_caveats,

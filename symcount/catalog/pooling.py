@@ -6,6 +6,7 @@ from typing import Any
 
 from symcount.catalog.common import _no_causal, _no_formulas, _no_tensors, _numbers_above_one, _numeric_padding, _zero_macs
 from symcount.catalog.core import (
+    CHANNELS_LAST,
     FLAG,
     KERNEL,
     ONE,
@@ -88,7 +89,8 @@ for _d in (1, 2, 3):
             input_kind="spatial",
             derive=_pool_defaults,
             validate=_no_causal(f"{_kind}pool{_d}d"),
-            ignored=("return_indices", "data_format", "count_include_pad", "divisor_override"),
+            ignored=("return_indices", "count_include_pad", "divisor_override"),
+            unmodelled=(CHANNELS_LAST,),
             caveats=_pool_caveats,
         ))
 
@@ -107,6 +109,7 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
         else Shape((), s.channels, False),
         macs=_zero_macs,
         zero_reason=f"no weights: takes the {_word} over all positions",
+        unmodelled=(CHANNELS_LAST,),
     ))
     for _d in (1, 2, 3):
         register(LayerType(
@@ -123,5 +126,6 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
             dims=_d,
             zero_reason=f"no weights: takes the {_word} of adaptive windows",
             ignored=("return_indices",),
+            unmodelled=(CHANNELS_LAST,),
             input_kind="spatial",
         ))

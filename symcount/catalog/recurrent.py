@@ -23,6 +23,7 @@ from symcount.catalog.core import (
     MacRule,
     Tensor,
     TensorRule,
+    Unmodelled,
     _keras_weight_options,
     keras_layer,
     register,
@@ -217,7 +218,9 @@ for _kind, _desc in (("rnn", "Elman RNN: one tanh gate"), ("lstm", "LSTM: input,
                      ("gru", "GRU: reset, update and new gates")):
     register(LayerType(
         name=_kind,
-        ignored=_RNN_OPTIONS,
+        ignored=(*_RNN_OPTIONS, "use_cudnn"),
+        unmodelled=(Unmodelled("return_state", (False,), "the layer would output its states as well, a list "
+                               "symcount does not follow", True),),
         spellings=_SPELLINGS[_kind],
         aliases=("simplernn",) if _kind == "rnn" else (),
         homonyms={"keras.layers.RNN": "Keras's RNN wraps a cell; its Elman RNN is SimpleRNN"} if _kind == "rnn" else {},

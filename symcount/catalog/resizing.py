@@ -8,7 +8,20 @@ from typing import Any
 import sympy
 
 from symcount.catalog.common import _no_formulas, _no_tensors, _zero_macs
-from symcount.catalog.core import ANY, NUMBER, ONE, ZERO, Args, ArgSpec, LayerType, ShapeRule, keras_layer, register, torch_nn
+from symcount.catalog.core import (
+    ANY,
+    CHANNELS_LAST,
+    NUMBER,
+    ONE,
+    ZERO,
+    Args,
+    ArgSpec,
+    LayerType,
+    ShapeRule,
+    keras_layer,
+    register,
+    torch_nn,
+)
 from symcount.catalog.shapes import Shape, given_out, pad_out, scale_out
 from symcount.errors import SymcountError
 from symcount.language.symbols import is_number
@@ -92,6 +105,7 @@ for _kind, _desc in _PADS.items():
                               if _kind == "constant" else ())),
             tensors=_no_tensors, formulas=_no_formulas, shape=_pad_shape_rule(_kind), macs=_zero_macs,
             dims=_d, zero_reason="no weights: it only pads", input_kind="spatial",
+            unmodelled=(CHANNELS_LAST,) if _zero else (),
         ))
 
 
@@ -136,6 +150,7 @@ register(LayerType(
     name="upsampling", spellings=tuple(keras_layer(f"UpSampling{d}D") for d in (1, 2, 3)),
     aliases=("upsampling1d", "upsampling2d", "upsampling3d"),
     ignored=("interpolation",),
+    unmodelled=(CHANNELS_LAST,),
     description="Keras's UpSampling: repeats each position size times (size is a factor, not an output size).",
     args=(ArgSpec("size", ANY, sympy.Integer(2), ("scale",), doc="repeat factor per dimension"),),
     tensors=_no_tensors, formulas=_no_formulas, shape=_upsampling_shape, macs=_zero_macs,

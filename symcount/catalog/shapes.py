@@ -38,13 +38,15 @@ class Shape:
     slide a window along L (conv1d, pooling, upsampling) clear the mark: PyTorch
     runs them on (C, L) and prints their output channels first.
     ``channel_factors`` remembers how a flattened size was made (C x H x W),
-    so a derivation can show ``C_in = 16 x 5 x 5 = 400``.
+    so a derivation can show ``C_in = 16 x 5 x 5 = 400``. ``declared`` marks the shape
+    ``input(...)`` declares, before any layer: there an embedding reads ids of any rank.
     """
 
     spatial: tuple[sympy.Expr, ...] = ()
     channels: sympy.Expr | None = None
     sequence: bool = False
     channel_factors: tuple[sympy.Expr, ...] | None = field(default=None, compare=False)
+    declared: bool = field(default=False, compare=False)
 
     @property
     def rank(self) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import sympy
 
 from symcount import api
-from symcount.errors import SymcountError
+from symcount.errors import SymcountError, shorten
 from symcount.language.symbols import sym
 
 
@@ -26,13 +26,16 @@ def parse_set(items: Sequence[str] | None) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier() or not value.strip():
-            raise SymcountError(f"--set expects NAME=VALUE, got '{item}'")
+            raise SymcountError(f"--set expects NAME=VALUE, got '{shorten(item)}'")
         values[name] = value.strip()
     return values
 
 
 def source_arg(text: str, origin: str | None = None) -> api.Source:
-    """A SOURCE argument: an existing file (``path#network`` too), else inline text.
+    """A SOURCE argument: an existing path (``path#network`` too), else inline text.
+
+    Any path that exists is read as a file, not only a regular one: ``/dev/null`` or a pipe is then
+    refused by the reader ("not a regular file"), never counted as the text "/dev/null".
 
     ``origin`` is ``--from``: ``"python"`` makes inline text model code, ``"description"`` keeps it
     a description even when it has Python's ``import`` lines.
@@ -43,7 +46,7 @@ def source_arg(text: str, origin: str | None = None) -> api.Source:
     candidate = Path(text)
     base = text.rpartition("#")[0] if "#" in text else None
     if text.endswith((".sc", ".py", ".json", ".safetensors")) or exists(candidate, "file") \
-            or (base and exists(Path(base), "file")):
+            or (base and exists(Path(base), "file")) or (exists(candidate, "any") and not exists(candidate, "dir")):
         return candidate
     if origin == "python":
         return api.PythonCode(text)
@@ -69,7 +72,7 @@ def whole_number(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{shorten(text)}'") from None
     return value
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.argtypes import batch_value, parse_set, source_arg
 from symcount.cli.options import (
     SOURCE_HELP,
     add_convention,
@@ -33,8 +33,10 @@ from symcount.cli.output import (
     write_text,
 )
 from symcount.cli.verbs import VERBS
+from symcount.engine.activations import DTYPE_BYTES
 from symcount.errors import SymcountError
 from symcount.teaching.check import QUANTITIES, Verdict, check
+from symcount.teaching.check_quantity import QUANTITY_KINDS, QuantityVerdict, check_quantity
 from symcount.teaching.marking import mark, read_key
 
 #: ``symcount/check`` JSON (docs/json.md).
@@ -52,8 +54,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_set(p)
     add_convention(p)
     add_network(p, help="which network when the source holds several")
-    p.add_argument("--quantity", choices=list(QUANTITIES), default="total",
-                   help="what the question asks for (default: total, as the framework reports it)")
+    p.add_argument("--quantity", choices=[*QUANTITIES, "params", *QUANTITY_KINDS], default="total",
+                   help="what the question asks for (default: total parameters, as the framework reports it; "
+                        "params is the same)")
+    p.add_argument("--batch", default=None, metavar="B",
+                   help="batch size for activations, MACs and FLOPs: a whole number or a symbol (default: 1)")
+    p.add_argument("--layer", metavar="NAME", default=None,
+                   help="receptive_field or output_size at this labelled layer's output (default: the network's)")
+    p.add_argument("--dtype", choices=list(DTYPE_BYTES), default=None,
+                   help="bytes a value for --quantity activation_bytes (default: fp32, as CS231n counts)")
     add_format(p, VERBS["check"].formats, "text")
     add_standalone(p, help="latex: a complete document")
     add_output(p)
@@ -64,13 +73,58 @@ def run(args: argparse.Namespace) -> int:
         return run_batch(args)
     if args.source is None or args.answer is None:
         raise SymcountError("check needs a SOURCE and --answer (or --answers CSV --key JSON to mark a class)")
+    if args.quantity in QUANTITY_KINDS:
+        return run_quantity(args)
+    if args.batch is not None or args.dtype is not None or args.layer is not None:
+        option = "--batch" if args.batch is not None else "--dtype" if args.dtype is not None else "--layer"
+        raise SymcountError(f"{option} does not change a parameter count",
+                            hint="--quantity activations, activation_bytes, macs or *_flops take --batch; "
+                                 "receptive_field and output_size take --layer")
+    quantity = "total" if args.quantity == "params" else args.quantity
     verdict = check(source_arg(args.source, args.origin), args.answer, values=parse_set(args.values),
-                    convention=args.convention, network=args.network, quantity=args.quantity)
+                    convention=args.convention, network=args.network, quantity=quantity)
     if args.format == "json":
         write_output(json_document("check", SCHEMA_VERSION, verdict_dict(verdict)), args.output, [args.source])
     else:
         write_output(render_as(verdict, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK if verdict.correct else EXIT_WRONG
+
+
+def run_quantity(args: argparse.Namespace) -> int:
+    """An answer on activations, receptive field, output size, MACs or FLOPs (:mod:`symcount.teaching.check_quantity`)."""
+    verdict = check_quantity(source_arg(args.source, args.origin), args.answer, args.quantity,
+                             values=parse_set(args.values), convention=args.convention, network=args.network,
+                             batch=batch_value(args.batch) if args.batch is not None else None, dtype=args.dtype,
+                             layer=args.layer)
+    if args.format == "json":
+        write_output(json_document("check", SCHEMA_VERSION, quantity_verdict_dict(verdict)), args.output,
+                     [args.source])
+    else:
+        write_output(render_as(verdict, args.format, args.standalone), args.output, [args.source])
+    return EXIT_OK if verdict.correct else EXIT_WRONG
+
+
+def quantity_verdict_dict(verdict: QuantityVerdict) -> dict[str, Any]:
+    """The verdict on a quantity: right or wrong, both values (a list per dimension for receptive_field and
+    output_size), the slips found and the value each slip gives."""
+    def values(v: tuple[Any, ...]) -> Any:
+        return exact(list(v)) if verdict.quantity in ("receptive_field", "output_size") else exact(v[0])
+
+    return {
+        "network": verdict.network,
+        "quantity": verdict.quantity,
+        "batch": exact(verdict.batch),
+        "dtype": verdict.dtype,
+        "answer_text": verdict.answer_text,
+        "correct": verdict.correct,
+        "expected": values(verdict.expected),
+        "answer": values(verdict.answer),
+        "difference": values(verdict.difference),
+        "mistake": verdict.mistake,
+        "mistakes": verdict.mistakes,
+        "slip_value": values(verdict.slips[0][1]) if verdict.slips else None,
+        "explanation": verdict.explanation,
+    }
 
 
 def run_batch(args: argparse.Namespace) -> int:

@@ -73,7 +73,7 @@ def plot(comparison: Comparison, path: str) -> None:
     except ImportError:
         raise SymcountError("--plot needs matplotlib, an optional extra",
                             hint="pip install 'symcount[plot]' (or pip install matplotlib)") from None
-    rows = comparison.sweep_rows
+    rows = [r for r in comparison.sweep_rows if not r.invalid]  # an invalid size has no count to draw
     if any(r.a.free_symbols or r.b.free_symbols for r in rows):
         raise SymcountError("--plot needs numbers: give the other symbols values with --set")
     xs = [int(r.value) for r in rows]
@@ -106,8 +106,9 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     }
     if comparison.sweep_name is not None:
         data["sweep"] = {"name": comparison.sweep_name, "rows": [
+            {"value": exact(r.value), "invalid": r.invalid} if r.invalid else
             {"value": exact(r.value), "a": exact(r.a), "b": exact(r.b), "difference": exact(r.difference),
-             "ratio": exact(r.ratio)} for r in comparison.sweep_rows]}
+             "ratio": exact(r.ratio), "invalid": None} for r in comparison.sweep_rows]}
     return data
 
 

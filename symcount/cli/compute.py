@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symcount.cli.argtypes import parse_set, source_arg
+from symcount.cli.argtypes import batch_value, parse_set, source_arg
 from symcount.cli.options import add_common, add_output, add_report_format
 from symcount.cli.output import EXIT_OK, exact, json_document, render_report, write_output
 from symcount.cli.verbs import VERBS
 from symcount.teaching.memory import Compute, compute
-from symcount.teaching.training import Training, backward_dict
+from symcount.teaching.training import Training, backward_dict, batch_dict
 
 #: ``symcount/compute`` JSON (docs/json.md).
 SCHEMA_VERSION = 1
@@ -19,13 +19,15 @@ SCHEMA_VERSION = 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_common(p)
+    p.add_argument("--batch", default=None, metavar="B",
+                   help="also the FLOPs of a batch of B samples (B sequences of L tokens): a whole number or a symbol")
     add_report_format(p, VERBS["compute"].formats)
     add_output(p)
 
 
 def run(args: argparse.Namespace) -> int:
     result = compute(source_arg(args.source, args.origin), values=parse_set(args.values), network=args.network,
-                     convention=args.convention)
+                     convention=args.convention, batch=batch_value(args.batch) if args.batch is not None else None)
     if args.format == "json":
         write_output(json_document("compute", SCHEMA_VERSION, compute_dict(result)), args.output, [args.source])
     else:
@@ -38,7 +40,8 @@ def compute_dict(result: Compute | Training) -> dict[str, Any]:
     ``backward``: per-layer backward FLOPs and the training step of one sample (one sequence)."""
     if isinstance(result, Training):
         return {"network": result.network, "params": exact(result.params), "per": "sample",
-                "backward": backward_dict(result.backward, exact)}
+                "backward": backward_dict(result.backward, exact),
+                "batch": batch_dict(result.backward, result.batch, exact)}
     return {
         "network": result.network,
         "L": exact(result.L),
@@ -56,4 +59,15 @@ def compute_dict(result: Compute | Training) -> dict[str, Any]:
         "training_rule": exact(6 * result.params),
         "per": "token",
         "backward": backward_dict(result.backward, exact) if result.backward is not None else None,
+        "batch": _sequence_batch(result),
     }
+
+
+def _sequence_batch(result: Compute) -> dict[str, Any] | None:
+    """A batch of B sequences: from the derived backward pass when complete, else the 3 × forward rule."""
+    if result.batch is None:
+        return None
+    if result.backward is not None and result.backward.complete:
+        return batch_dict(result.backward, result.batch, exact)
+    return {"batch": exact(result.batch), "forward": exact(result.batch * 2 * result.macs), "backward": None,
+            "training": exact(result.batch * result.L * result.training), "rule": "3 x forward"}

@@ -49,6 +49,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--digit-separator", default="{,}", metavar="TEX",
                    help="LaTeX thousands separator (default: {,} as in 295{,}168)")
     p.add_argument("--title", help="the document's heading (default: the file's '# title:' line or its name)")
+    p.add_argument("--receptive-field", action="store_true",
+                   help="add the receptive field and jump, layer by layer (r = r_in + (k - 1)*d*j_in, j = j_in*s)")
+    p.add_argument("--backward", action="store_true",
+                   help="add the backward pass layer by layer (input and weight gradients, bias additions) and "
+                        "the training step beside 3 x forward")
     p.add_argument("--shapes", action=argparse.BooleanOptionalAction, default=True,
                    help="show the working of each output size that a layer changes, e.g. "
                         "H_out = floor((H + 2p - k)/s) + 1 (default: on; --no-shapes for parameters only)")
@@ -64,6 +69,10 @@ def setup_derive(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.standalone and args.format != "latex":
         raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
+    if args.format == "json" and (args.receptive_field or args.backward):
+        raise SymcountError(f"{'--receptive-field' if args.receptive_field else '--backward'} adds sections to the "
+                            "document; the JSON has no sections",
+                            hint="count --receptive-field --format json, compute --format json (key backward)")
     derivation = derive(
         source_arg(args.source, args.origin),
         values=parse_set(args.values),
@@ -75,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         digit_separator=args.digit_separator,
         title=args.title,
         shapes=args.shapes,
+        receptive_field=args.receptive_field,
+        backward=args.backward,
     )
     if args.format == "json":
         write_output(json_document("derive", SCHEMA_VERSION, derivation_dict(derivation)), args.output, [args.source])

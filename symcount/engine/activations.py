@@ -20,6 +20,7 @@ A layer inside a symbolic ``repeat N`` runs N times, so its outputs count N time
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,9 +79,10 @@ class Activations:
     in_place: bool
     token_ids: bool = False
 
-    @property
+    @functools.cached_property
     def total(self) -> sympy.Expr:
-        """Values stored by one forward pass: the input, every new output, every concatenation."""
+        """Values stored by one forward pass: the input, every new output, every concatenation
+        (worked out once: with thousands of symbolic widths the expansion is the costly part)."""
         terms = [self.input, *(lv.multiplier * lv.values for lv in self.layers if lv.stored),
                  *(v for _, v in self.merges)]
         return sympy.expand(sympy.Add(*terms))

@@ -18,31 +18,37 @@ from dataclasses import dataclass
 import sympy
 
 from symcount.engine.count import Count
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 #: Values each size takes in a table of cases (small, then typical, then large).
 CASE_VALUES = (1, 2, 3, 4, 16, 64)
 BINARY = (0, 1)
-#: Largest polynomial the analysis shifts, factors or solves, in terms after the ``1 + y`` shift.
-#: Parameter counts have a few dozen; ``C^50*x^50`` would take sympy many seconds, so a
-#: larger one is reported as undecided (a table of cases) instead.
-MAX_ANALYSED_TERMS = 2_000
-#: Highest power of one size the analysis factors (factoring x^50 - y^50 takes sympy seconds).
-MAX_ANALYSED_DEGREE = 24
+#: Most bias indicators the strict-sign test tries every 0/1 combination of (2^n cases).
+MAX_BIAS_SYMBOLS = 10
 
 
 def too_big(expr: sympy.Expr) -> bool:
-    """True when ``expr`` is too large a polynomial to analyse quickly (see MAX_ANALYSED_TERMS)."""
+    """True when ``expr`` is too large a polynomial to factor or solve quickly (see
+    :mod:`symcount.language.budget`): too many symbols, terms, digits or too high a degree, or too
+    many terms after the ``1 + y`` shift."""
+    return not budget.affordable(expr) or too_big_to_shift(expr)
+
+
+def too_big_to_shift(expr: sympy.Expr) -> bool:
+    """True when writing each size as ``1 + y`` would make more than MAX_SHIFTED_TERMS terms, or
+    a power passes the degree limit. Shifting and reading the coefficients costs what the terms
+    do, so this is the only limit the strict-sign test needs (60 symbols are fine)."""
     total = 0
     for term in sympy.Add.make_args(expr):
         size = 1
         for base, exponent in term.as_powers_dict().items():
             if base.free_symbols:
-                if exponent.is_Integer and abs(exponent) > MAX_ANALYSED_DEGREE:
+                if exponent.is_Integer and abs(exponent) > budget.MAX_ALGEBRA_DEGREE:
                     return True
                 size *= int(exponent) + 1 if exponent.is_Integer and exponent > 0 else 2
         total += size
-        if total > MAX_ANALYSED_TERMS:
+        if total > budget.MAX_SHIFTED_TERMS:
             return True
     return False
 
@@ -78,33 +84,37 @@ def _strict_sign_positive_domain(expr: sympy.Expr, symbols: Sequence[sympy.Symbo
         if not is_number(value):
             return None
         return 1 if value > 0 else (-1 if value < 0 else 0)
-    if too_big(expr):
+    if too_big_to_shift(expr) or not expr.is_polynomial(*symbols):
         return None
-    shift = {s: s + 1 for s in symbols}
-    try:
-        poly = sympy.Poly(sympy.expand(expr.xreplace(shift)), *symbols)
-    except sympy.PolynomialError:
+    shifted = sympy.expand(expr.xreplace({s: s + 1 for s in symbols}))
+    coeffs = shifted.as_coefficients_dict()
+    if any(not c.is_Rational for c in coeffs.values()) or any(
+            not k.is_number and not k.is_polynomial(*symbols) for k in coeffs):
         return None
-    coeffs = poly.coeffs()
-    constant = poly.coeff_monomial(1)
-    if constant > 0 and all(c >= 0 for c in coeffs):
+    constant = coeffs.get(sympy.Integer(1), sympy.Integer(0))
+    if constant > 0 and all(c >= 0 for c in coeffs.values()):
         return 1
-    if constant < 0 and all(c <= 0 for c in coeffs):
+    if constant < 0 and all(c <= 0 for c in coeffs.values()):
         return -1
     return None
 
 
 def strict_sign(expr: sympy.Expr, binary: AbstractSet[sympy.Symbol] = frozenset()) -> int | None:
     """The sign of ``expr`` when it is the same for every allowed value, else None (0 for zero)."""
-    if too_big(expr):
+    if too_big_to_shift(expr):
         return None
-    expr = sympy.cancel(sympy.together(expr))
+    if not expr.is_polynomial():  # a quotient: cancelled first, within the budget
+        if not budget.affordable(expr):
+            return None
+        expr = sympy.cancel(sympy.together(expr))
     if expr == 0:
         return 0
     numer, denom = sympy.fraction(expr)
     signs: list[int] = []
     for part in (numer, denom):
         bits = [s for s in sorted_symbols(part) if s in binary]
+        if len(bits) > MAX_BIAS_SYMBOLS:  # 2^bits cases: past it, undecided
+            return None
         sizes = [s for s in sorted_symbols(part) if s not in binary]
         seen: set[int | None] = set()
         for combo in itertools.product(BINARY, repeat=len(bits)):
@@ -196,19 +206,23 @@ class SignAnalysis:
     depends_on: tuple[sympy.Symbol, ...] = ()
     cases: tuple[tuple[tuple[int, ...], int | None], ...] = ()
     deciding: sympy.Expr | None = None
+    #: why the sign was not decided (past the algebra budget), None when it was analysed
+    undecided: str | None = None
 
 
 def analyse_sign(expr: sympy.Expr, binary: AbstractSet[sympy.Symbol] = frozenset()) -> SignAnalysis:
     """Sign of ``expr`` over all allowed values: constant, a threshold, or a table of cases."""
     expanded = sympy.expand(expr)
-    if too_big(expanded):  # undecided, without the table: each case would cost sympy seconds
-        return SignAnalysis(None, None, (), tuple(sorted_symbols(expanded)), (), expanded)
-    expr = sympy.cancel(sympy.together(expanded))
-    if expr == 0:
+    if expanded == 0:
         return SignAnalysis(0)
-    constant = strict_sign(expr, binary)
+    constant = strict_sign(expanded, binary)
     if constant is not None:
-        return SignAnalysis(constant, deciding=expr)
+        return SignAnalysis(constant, deciding=expanded)
+    reason = budget.why_not(expanded) or ("too many terms once each size is written 1 + y"
+                                          if too_big_to_shift(expanded) else None)
+    if reason is not None:  # undecided, without the table: each case would cost sympy seconds
+        return SignAnalysis(None, None, (), tuple(sorted_symbols(expanded)), (), expanded, undecided=reason)
+    expr = sympy.cancel(sympy.together(expanded))
     numer, denom = sympy.fraction(expr)
     if too_big(numer) or too_big(denom):
         symbols = tuple(sorted_symbols(expr))
@@ -259,8 +273,10 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     """
     if not isinstance(expr, sympy.Basic) or is_number(expr):
         return expr
+    if not budget.affordable(expr):  # past the budget: as it is (expanding a quotient would spread it out)
+        return expr
     candidates = [sympy.expand(expr)]
-    if too_big(candidates[0]):
+    if too_big(candidates[0]) or not budget.affordable(expr):
         return candidates[0]
     for make in (sympy.factor, sympy.cancel, lambda e: sympy.expand(sympy.cancel(e))):
         try:

@@ -124,13 +124,13 @@ def input_shape(dims: Mapping[str, sympy.Expr], pos: nodes.Pos) -> Shape:
     if "L" in dims and any(d in dims for d in ("H", "W", "D")):
         raise SymcountError("input takes either L (a sequence) or H, W (D), not both", pos)
     if "L" in dims:
-        return Shape((dims["L"],), dims.get("C"), True)
+        return Shape((dims["L"],), dims.get("C"), True, declared=True)
     spatial = tuple(dims[d] for d in ("D", "H", "W") if d in dims)
     if "C" not in dims and spatial:
         raise SymcountError("an image input needs its channels C", pos)
     if not dims:
         raise SymcountError("input needs sizes, e.g. input(H=32, W=32, C=3)", pos)
-    return Shape(spatial, dims.get("C"), False)
+    return Shape(spatial, dims.get("C"), False, declared=True)
 
 
 #: Keras shapes are channels-last: what each rank means, as input(...)'s named sizes.

@@ -16,9 +16,10 @@ from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activatio
 from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.values import Value
 from symcount.render.printable import Printable
-from symcount.render.table import Column, Table
+from symcount.render.table import Column, Table, html_table
 
 if TYPE_CHECKING:
     from symcount.render.formats import Format
@@ -73,6 +74,10 @@ class Count(Printable):
     def _summary(self) -> str:
         return f"network={self.network!r}, total={self.total}"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich form: the count table as HTML (its markdown form is the pipe table)."""
+        return html_table(self.table(), self._title())
+
 
 
 def plain(value: Any) -> int | str | None:
@@ -84,7 +89,7 @@ def plain(value: Any) -> int | str | None:
             return None
         if value.is_Integer:
             return int(value)
-        return str(value)
+        return budget.text(value)
     return cast("int | str", value)  # the counts that are not sympy are plain ints
 
 

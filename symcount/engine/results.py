@@ -75,6 +75,10 @@ class LayerResult:
             return self.name
         return f"{self.name}.{tensor}"
 
+    def __repr__(self) -> str:
+        """A short, stable line (no catalog entry, no addresses): Jupyter and version control read it."""
+        return f"LayerResult({self.name!r}, kind={self.kind!r}, total={self.total}, output_shape={self.output_shape})"
+
 
 @dataclass(frozen=True)
 class BlockCall:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,31 @@ from symcount.language.values import Env, evaluate, truth
 #: Most layers one description may expand to (a guard against repeat 10^9): ResNet-152
 #: has ~500 and GPT-3 ~1,200; 10,000 layers still count in about a second.
 MAX_LAYERS = 50_000
+#: The layer limit in force and why (a derivation writes out every layer, so it sets a lower one):
+#: a context variable, so a derive and a count running side by side each keep their own.
+_LIMIT: ContextVar[tuple[int, str | None]] = ContextVar("layer_limit", default=(MAX_LAYERS, None))
+
+
+def layer_limit() -> int:
+    """Most layers the current walk may expand to (MAX_LAYERS unless a caller asked for fewer)."""
+    return _LIMIT.get()[0]
+
+
+def limit_hint() -> str | None:
+    """Why the current limit is lower than MAX_LAYERS, for the refusal's hint (None: it is not)."""
+    return _LIMIT.get()[1]
+
+
+@contextmanager
+def limited_layers(limit: int, why: str) -> Iterator[None]:
+    """Walk with at most ``limit`` layers (refused before walking when sizing can tell, as ever)."""
+    token = _LIMIT.set((min(limit, MAX_LAYERS), why))
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
 #: Most block calls one description may make (a call that makes no layers is still walked).
 MAX_BLOCK_CALLS = MAX_LAYERS
 #: Most block calls with different argument values sizing works out one by one (each costs as much
@@ -56,7 +83,7 @@ class Size:
         return Size(self.layers * n, self.calls * n, True) if self.complete else self
 
     def over(self) -> bool:
-        return self.layers > MAX_LAYERS or self.calls > MAX_BLOCK_CALLS
+        return self.layers > layer_limit() or self.calls > MAX_BLOCK_CALLS
 
 
 STOPPED = Size(0, 0, False)
@@ -192,7 +219,7 @@ class Sizer:
         its own is looked into; where none is, the error points at the one
         that takes the running total past the limit.
         """
-        limit, unit = (MAX_LAYERS, "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
+        limit, unit = (layer_limit(), "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
         running = 0
         for item, env in items:
             size = self.item(item, env)
@@ -202,12 +229,14 @@ class Sizer:
             running += n
             if running > limit:
                 raise self.error(f"the description expands to more than {limit:,} {unit}",
-                                 item.pos, calls, f"{running:,} {unit} up to and including this statement")
+                                 item.pos, calls, "; ".join(filter(None, [
+                                     f"{running:,} {unit} up to and including this statement",
+                                     limit_hint() if layers else None])))
             if not size.complete:
                 return
 
     def refuse_item(self, item: nodes.Item, env: Env, calls: list[nodes.Layer], layers: bool) -> None:
-        limit, unit = (MAX_LAYERS, "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
+        limit, unit = (layer_limit(), "layers") if layers else (MAX_BLOCK_CALLS, "block calls")
         if isinstance(item, nodes.Repeat):
             count = self.repeat_count(item, env)
             inner = self.body(item.body, env.child())
@@ -215,7 +244,8 @@ class Sizer:
             if per <= limit and count is not None and count > 1:
                 raise self.error(f"repeat {count:,} of {per:,} {unit} expands to {count * per:,} {unit} "
                                  f"(limit {limit:,})", item.count.pos, calls,
-                                 "a symbolic count (repeat N {...}) counts any number of copies at once")
+                                 (limit_hint() if layers else None)
+                                 or "a symbolic count (repeat N {...}) counts any number of copies at once")
             self.refuse(self.in_body(item.body, env), calls, layers)
         elif isinstance(item, nodes.If):
             branch = item.then if truth(evaluate(item.condition, env), item.condition) else item.otherwise
@@ -243,7 +273,7 @@ class Sizer:
 
     def refuse_inside(self, body: nodes.Body, env: Env, calls: list[nodes.Layer], layers: bool) -> None:
         """Raise at a statement of a block's body that is too large on its own, if there is one."""
-        limit = MAX_LAYERS if layers else MAX_BLOCK_CALLS
+        limit = layer_limit() if layers else MAX_BLOCK_CALLS
         for statement, statement_env in self.in_body(body, env):
             size = self.item(statement, statement_env)
             if (size.layers if layers else size.calls) > limit:
@@ -278,7 +308,7 @@ def check_expansion_size(program: Program, items: Callable[[], list[tuple[nodes.
         for item, env in items():
             total = total + sizer.item(item, env)
             if total.over():
-                sizer.refuse(items(), [], total.layers > MAX_LAYERS)
+                sizer.refuse(items(), [], total.layers > layer_limit())
             if not total.complete:
                 break
     except RecursionError:

@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy
 
-from symcount.catalog.core import ANY, ONE, REQUIRED, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
+from symcount.catalog.core import ANY, ONE, REQUIRED, SIZES, Args, ArgSpec, LayerType, Tensor, all_spellings, lookup
 from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import KERAS_INPUTS, layer_framework, spelling_framework
 from symcount.catalog.vision import merge_layer_hint
@@ -38,8 +38,16 @@ from symcount.engine.dims import _same_sizes, fmt_dims, fmt_shape, shapes_equal
 from symcount.engine.load import Program
 from symcount.engine.results import BlockCall, LayerResult, Merge, TensorResult, totals_of
 from symcount.engine.scope import Scope
-from symcount.engine.sizing import MAX_BLOCK_CALLS, MAX_CALL_DEPTH, MAX_CALLS_SHOWN, MAX_LAYERS, Sizer, check_expansion_size
-from symcount.errors import SymcountError, did_you_mean
+from symcount.engine.sizing import (
+    MAX_BLOCK_CALLS,
+    MAX_CALL_DEPTH,
+    MAX_CALLS_SHOWN,
+    Sizer,
+    check_expansion_size,
+    layer_limit,
+    limit_hint,
+)
+from symcount.errors import SymcountError, did_you_mean, shorten
 from symcount.language import nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS
@@ -143,20 +151,20 @@ class Walker:
             if not count.is_integer or count < 0:
                 raise SymcountError(f"repeat count must be a whole number >= 0, got {describe(count)}", item.count.pos)
             n = int(count)
-            if n > MAX_LAYERS:
-                raise SymcountError(f"repeat {n} expands to too many layers (limit {MAX_LAYERS:,})",
-                                    item.count.pos)
+            if n > layer_limit():
+                raise SymcountError(f"repeat {n} expands to too many layers (limit {layer_limit():,})",
+                                    item.count.pos, hint=limit_hint())
             for i in range(n):
                 before = self.expanded
                 inner = scope.child(f"{scope.prefix}{i}") if item.label else scope.iteration(i)
                 shape = self.run_body(item.body, env.child(), shape, inner, multiplier)
                 per_pass = self.expanded - before
-                if i == 0 and self.expanded + per_pass * (n - 1) > MAX_LAYERS:
+                if i == 0 and self.expanded + per_pass * (n - 1) > layer_limit():
                     # refuse now rather than after expanding up to the limit (nested repeats)
                     raise SymcountError(
                         f"repeat {n} of {per_pass:,} layers expands to {per_pass * n:,} layers "
-                        f"(limit {MAX_LAYERS:,})", item.count.pos,
-                        hint="a symbolic count (repeat N {...}) counts any number of copies at once")
+                        f"(limit {layer_limit():,})", item.count.pos,
+                        hint=limit_hint() or "a symbolic count (repeat N {...}) counts any number of copies at once")
             self.close_construct(item, outer, start, shape)
             return shape
         if count.is_nonnegative is False:
@@ -227,8 +235,9 @@ class Walker:
                                     hint=f"the layer it wraps goes in parentheses: {node.kind}("
                                          f"{'LSTM(64)' if wrapper.name == 'bidirectional' else 'Dense(10)'})")
             self.expanded += 1
-            if self.expanded > MAX_LAYERS:
-                raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+            if self.expanded > layer_limit():
+                raise SymcountError(f"the description expands to more than {layer_limit():,} layers", node.pos,
+                                    hint=limit_hint())
             result, out = self.count_wrapper(wrapper, node, env, shape, scope, multiplier)
             self.layers.append(result)
             return out
@@ -247,8 +256,9 @@ class Walker:
             raise SymcountError(f"{entry.name} takes no body", node.pos)
         node, shape = self.keras_input_args(entry, node, env, shape)
         self.expanded += 1
-        if self.expanded > MAX_LAYERS:
-            raise SymcountError(f"the description expands to more than {MAX_LAYERS:,} layers", node.pos)
+        if self.expanded > layer_limit():
+            raise SymcountError(f"the description expands to more than {layer_limit():,} layers", node.pos,
+                                hint=limit_hint())
         result, out = self.count_layer(entry, node, env, shape, scope, multiplier)
         self.layers.append(result)
         return out
@@ -515,6 +525,8 @@ class Walker:
                     raise too_many_positional(node.kind, order, arg)
                 if entry.find_arg(name) is None and entry.ignores(name):
                     continue  # the framework's activation, eps, ...: no parameters, no shape
+                if entry.find_arg(name) is None and accept_unmodelled(entry, name, arg, env, shape):
+                    continue  # data_format="channels_last", ...: the default of an option not modelled
                 spec = entry.arg(name)
             else:
                 if arg.name == "shared":
@@ -525,6 +537,8 @@ class Walker:
                 found = entry.find_arg(arg.name)
                 if found is None and entry.ignores(arg.name):
                     continue  # a framework option that changes no count or shape (eps, dropout, ...)
+                if found is None and accept_unmodelled(entry, arg.name, arg, env, shape):
+                    continue  # the default of a framework option not modelled
                 if found is None:
                     valid = ", ".join(s.name for s in specs) or "none"
                     spellings = [n for s in specs for n in (s.name, *s.aliases)]
@@ -596,11 +610,15 @@ class Walker:
         """
         if shape is None or shape.channels is None or not isinstance(given, sympy.Basic):
             return
+        if spec.kind == SIZES and _same_sizes((given,), shape.layout("pytorch")[-1:]):
+            return  # PyTorch's normalized_shape: the input's last size (W of an image), checked by the entry
         if sympy.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,
-                hint=f"leave {spec.name} out: it is inferred from the input")
+                hint=f"PyTorch's normalized_shape is the channels or the input's last size(s), here "
+                f"{shape.layout('pytorch')[-1]}" if spec.kind == SIZES
+                else f"leave {spec.name} out: it is inferred from the input")
 
     def tensor_results(self, entry: LayerType, tensors: list[Tensor], args: Args, name: str,
                        tied_label: str | None, node: nodes.Layer) -> tuple[list[TensorResult], list[str]]:
@@ -667,6 +685,33 @@ class Walker:
                 node.pos)
         return weight, target.key(other.name)
 
+
+
+def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, shape: Shape | None) -> bool:
+    """True for a framework option symcount does not model written with a value that changes nothing;
+    any other value of it is refused by name, at the value (False: the name is no such option)."""
+    option = entry.unmodelled_option(written)
+    if option is None:
+        return False
+    value = None if is_none(arg.value) else evaluate(arg.value, env)
+    if option.accepts(value, shape):
+        return True
+    shown = "None" if value is None else f'"{value}"' if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+    accepted = " or ".join(_written(v) for v in option.accepted)
+    if option.channel_axis and shape is not None and shape.channels is not None:
+        accepted += f" or {len(shape.layout('keras'))} (the channel axis here)"
+    raise SymcountError(f"{entry.name}: {written}={shorten(shown)} is not modelled: {option.why}",
+                        arg.value.pos, hint=f"leave {written} out, or give {accepted}")
+
+
+def _written(value: Any) -> str:
+    """An accepted value as a call writes it."""
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _tied_label(value: nodes.Expr) -> str:

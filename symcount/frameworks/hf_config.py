@@ -18,6 +18,7 @@ the JSON text.
 from __future__ import annotations
 
 import importlib.resources
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -30,8 +31,47 @@ from symcount.language.nodes import Pos
 #: A value a block call takes: a size, a switch or an option's name.
 Value = int | bool | str
 
-CAUSAL_LM = {"ForCausalLM": {"lm_head": True}, "Model": {"lm_head": False}}
-ENCODER = {"Model": {"pooler": True, "mlm": False}, "ForMaskedLM": {"pooler": False, "mlm": True}}
+
+
+@dataclass(frozen=True)
+class Head:
+    """One architecture of a family: the switches its block call takes, and the layers the class puts
+    after the base model (a classifier), where ``{labels}`` is the number of labels and
+    ``{token_bias}`` the token classifier's bias (``token_classification_bias``)."""
+
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    tail: tuple[str, ...] = ()
+
+
+def _decoder_heads(model: str = "Model", causal: str = "ForCausalLM", classifiers: bool = True,
+                   token_tail: tuple[str, ...] = ("score: linear(C_out={labels}, bias={token_bias})",),
+                   qa: bool = True) -> dict[str, Head]:
+    """A decoder's heads: the causal LM, the bare model, and the classifiers GenericForSequenceClassification
+    (a ``score`` projection without bias, read at the last token), GenericForTokenClassification
+    (``score`` with a bias unless token_classification_bias is false) and, where the family has it,
+    GenericForQuestionAnswering (``qa_outputs``: a start and an end logit per token) on the bare model."""
+    heads = {causal: Head({"lm_head": True}), model: Head({"lm_head": False})}
+    if classifiers:
+        heads["ForSequenceClassification"] = Head({"lm_head": False}, ("score: linear(C_out={labels}, bias=false)",))
+        heads["ForTokenClassification"] = Head({"lm_head": False}, token_tail)
+        if qa:
+            heads["ForQuestionAnswering"] = Head({"lm_head": False}, ("qa_outputs: linear(C_out=2)",))
+    return heads
+
+
+CAUSAL_LM = _decoder_heads()
+#: the decoders transformers gives no ...ForQuestionAnswering (Gemma, Gemma 2, Phi-3, DeepSeek-V3)
+CAUSAL_LM_NO_QA = _decoder_heads(qa=False)
+ENCODER = {"Model": Head({"pooler": True, "mlm": False}), "ForMaskedLM": Head({"pooler": False, "mlm": True}),
+           # BertForSequenceClassification: the pooled [CLS] (BertModel with its pooler), then a classifier
+           "ForSequenceClassification": Head({"pooler": True, "mlm": False}, ("classifier: linear(C_out={labels})",)),
+           "ForTokenClassification": Head({"pooler": False, "mlm": False}, ("classifier: linear(C_out={labels})",)),
+           # BertForQuestionAnswering: no pooler, qa_outputs of num_labels (2 unless the config says)
+           "ForQuestionAnswering": Head({"pooler": False, "mlm": False}, ("qa_outputs: linear(C_out={labels})",))}
+#: RobertaForSequenceClassification: no pooler; RobertaClassificationHead reads <s>: dense, tanh, out_proj
+ROBERTA = {**ENCODER, "ForSequenceClassification": Head(
+    {"pooler": False, "mlm": False},
+    ("cls_token()", "dense: linear(C_out={d_model}); tanh()", "out_proj: linear(C_out={labels})"))}
 
 
 class Config:
@@ -76,6 +116,18 @@ class Config:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(key, f"'{self.prefix}{key}' must be a whole number (0 or more), not {json.dumps(value)}")
         return value
+
+    def pair(self, key: str) -> tuple[int, int]:
+        """A size that is one number or [height, width] (ViT's image_size and patch_size)."""
+        value = self.raw(key)
+        if isinstance(value, list) and len(value) == 2:
+            sizes = [v for v in value if isinstance(v, int) and not isinstance(v, bool) and v >= 1]
+            if len(sizes) == 2:
+                return sizes[0], sizes[1]
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value, value
+        raise self.error(key, f"'{self.prefix}{key}' must be a whole number or [height, width], "
+                              f"not {json.dumps(value)}")
 
     def optional_size(self, key: str) -> int | None:
         return None if self.raw(key) is None else self.size(key)
@@ -135,7 +187,7 @@ class Family:
     block: str
     defaults: Mapping[str, Any]
     arguments: Callable[[Config], dict[str, Value]]
-    heads: Mapping[str, Mapping[str, bool]] = field(default_factory=lambda: CAUSAL_LM)
+    heads: Mapping[str, Head] = field(default_factory=lambda: CAUSAL_LM)
     base: str = "Model"
     #: keys that change the weights in a way the block does not model: the value that is read as it is
     refused: Mapping[str, Any] = field(default_factory=dict)
@@ -143,6 +195,9 @@ class Family:
     own_input: bool = False
     #: the blocks ``block`` calls, written before it
     helpers: tuple[str, ...] = ()
+    #: the network's layers written out, for a family whose layers differ from one another (dense
+    #: layers among expert layers): given the config and the arguments, the lines of the body
+    layers: Callable[[Config, Mapping[str, Value]], list[str]] | None = None
 
 
 def _decoder(c: Config, *, experts: bool = False, biases: tuple[str, ...] = (),
@@ -180,24 +235,60 @@ def _qwen3(c: Config) -> dict[str, Value]:
     return {**_decoder(c), "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
 
 
-def _every_layer_sparse(c: Config) -> None:
-    """Qwen3-MoE makes layer i dense when i is in ``mlp_only_layers`` or ``(i + 1) % decoder_sparse_step``
-    is not 0; the block makes every layer a mixture of experts, so anything else is refused."""
-    step = c.size("decoder_sparse_step")
-    if step != 1:
-        raise c.error("decoder_sparse_step", f"'{c.prefix}decoder_sparse_step': {step} is not supported (only 1): "
-                                             "dense layers between the expert layers are not modelled")
-    dense = c.raw("mlp_only_layers")
-    if dense not in (None, []):
-        raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers': {json.dumps(dense)} is not supported "
-                                         "(only [] or null): dense layers among the expert layers are not modelled")
-
-
 def _qwen3_moe(c: Config) -> dict[str, Value]:
-    _every_layer_sparse(c)
+    """Qwen3-MoE: Qwen3's attention (QK-norm, attention_bias on all four projections), routed experts."""
     bias = c.flag("attention_bias")
-    return {**_decoder(c, experts=True, experts_key="num_experts", ff_key="moe_intermediate_size"),
-            "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+    return {**_qwen_moe(c), "qkv_bias": bias, "o_bias": bias, "qk_norm": "rmsnorm"}
+
+
+def _qwen2_moe(c: Config) -> dict[str, Value]:
+    """Qwen2-MoE (Qwen1.5-MoE): Qwen2's attention (qkv_bias on q, k and v, never on o), routed experts
+    beside a shared expert that a sigmoid gate scales."""
+    return {**_qwen_moe(c), "shared_ff": c.size("shared_expert_intermediate_size"),
+            "qkv_bias": c.flag("qkv_bias")}
+
+
+def _qwen_moe(c: Config) -> dict[str, Value]:
+    """The keys both Qwen mixtures of experts read: num_experts may be 0 (every layer dense)."""
+    heads = c.size("num_attention_heads")
+    experts, top_k = c.number("num_experts"), c.size("num_experts_per_tok")
+    if experts and top_k > experts:
+        raise c.error("num_experts_per_tok", f"'{c.prefix}num_experts_per_tok' ({top_k}) is more "
+                                             f"than '{c.prefix}num_experts' ({experts})")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": c.size("hidden_size"), "V": c.size("vocab_size"),
+            "heads": heads, "kv_heads": c.kv_heads(heads),
+            "head_dim": c.head_dim("hidden_size", "num_attention_heads"),
+            "ff": c.size("intermediate_size"), "moe_ff": c.size("moe_intermediate_size"),
+            "experts": experts, "top_k": top_k, "tied": c.flag("tie_word_embeddings")}
+
+
+def _sparse_layers(c: Config) -> list[bool]:
+    """Which layers are mixtures of experts, as Qwen2MoeDecoderLayer and Qwen3MoeDecoderLayer decide:
+    layer i unless it is in ``mlp_only_layers``, there are no experts, or ``(i + 1) % decoder_sparse_step``."""
+    layers, step = c.size("num_hidden_layers"), c.size("decoder_sparse_step")
+    dense = c.raw("mlp_only_layers")
+    dense = [] if dense is None else dense
+    if not isinstance(dense, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in dense):
+        raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers' must be a list of layer numbers, "
+                                         f"not {json.dumps(dense)}")
+    experts = c.number("num_experts")
+    return [i not in dense and experts > 0 and (i + 1) % step == 0 for i in range(layers)]
+
+
+def _qwen_moe_layers(c: Config, arguments: Mapping[str, Value]) -> list[str]:
+    """Embedding, runs of dense and expert layers (``repeat n { qwen_moe_layer(...) }``), norm, head."""
+    width, vocab = arguments["d_model"], arguments["V"]
+    layer = ", ".join(f"{name}={_literal(value)}" for name, value in arguments.items()
+                      if name not in ("n_layers", "V", "tied", "lm_head"))
+    lines = [f"tok: embedding(V={vocab}, dim={width})"]
+    for sparse, run in itertools.groupby(_sparse_layers(c)):
+        count = len(list(run))
+        lines.append(f"repeat {count} {{ qwen_moe_layer({layer}{'' if sparse else ', moe=false'}) }}")
+    lines.append("rmsnorm()")
+    if arguments.get("lm_head"):
+        tie = ", tied=tok" if arguments["tied"] else ""
+        lines.append(f"lm_head: linear(C_out={vocab}, bias=false{tie})")
+    return lines
 
 
 def _deepseek(c: Config) -> dict[str, Value]:
@@ -287,6 +378,82 @@ def _bert(c: Config) -> dict[str, Value]:
             "tied": c.flag("tie_word_embeddings")}
 
 
+def _opt(c: Config) -> dict[str, Value]:
+    """OPT: word embeddings of word_embed_proj_dim (projected in and out when it is not hidden_size),
+    pre- or post-norm layers (do_layer_norm_before), the final LayerNorm only before, and never when
+    _remove_final_layer_norm (OPTDecoder)."""
+    width = c.size("hidden_size")
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    proj = c.optional_size("word_embed_proj_dim")
+    pre_norm = c.flag("do_layer_norm_before")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width, "heads": c.size("num_attention_heads"),
+            "ff": c.size("ffn_dim"), "V": c.size("vocab_size"), "n_positions": c.size("max_position_embeddings"),
+            "proj_dim": width if proj is None else proj, "pre_norm": pre_norm,
+            "final_norm": pre_norm and not c.flag("_remove_final_layer_norm"), "bias": c.flag("enable_bias"),
+            "affine": c.flag("layer_norm_elementwise_affine"), "tied": c.flag("tie_word_embeddings")}
+
+
+def _vit(c: Config) -> dict[str, Value]:
+    """ViT: the image and patch sizes (a number or [height, width]), patches that fit the image."""
+    c.head_dim("hidden_size", "num_attention_heads", None)
+    (height, width), (patch_h, patch_w) = c.pair("image_size"), c.pair("patch_size")
+    if patch_h > height or patch_w > width:
+        raise c.error("patch_size", f"'{c.prefix}patch_size' ({patch_h} x {patch_w}) is larger than "
+                                    f"'{c.prefix}image_size' ({height} x {width})")
+    pooler = c.optional_size("pooler_output_size")
+    width_ = c.size("hidden_size")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width_, "heads": c.size("num_attention_heads"),
+            "ff": c.size("intermediate_size"), "H": height, "W": width, "C": c.size("num_channels"),
+            "patch": patch_h, "patch_w": patch_w, "qkv_bias": c.flag("qkv_bias"),
+            "pooler_dim": width_ if pooler is None else pooler}
+
+
+def _whisper(c: Config) -> dict[str, Value]:
+    """Whisper: an encoder and a decoder that may differ in depth, heads and width of the feed-forward
+    (distil-whisper), the same d_model; 30 s of audio is 2 * max_source_positions mel frames."""
+    c.head_dim("d_model", "encoder_attention_heads", None)
+    c.head_dim("d_model", "decoder_attention_heads", None)
+    return {"n_layers": c.size("encoder_layers"), "d_model": c.size("d_model"),
+            "heads": c.size("encoder_attention_heads"), "ff": c.size("encoder_ffn_dim"), "V": c.size("vocab_size"),
+            "n_mels": c.size("num_mel_bins"), "n_audio": c.size("max_source_positions"),
+            "n_text": c.size("max_target_positions"), "dec_layers": c.size("decoder_layers"),
+            "dec_heads": c.size("decoder_attention_heads"), "dec_ff": c.size("decoder_ffn_dim"),
+            "tied": c.flag("tie_word_embeddings")}
+
+
+#: Falcon's keys of older configs that transformers 5 no longer reads (FalconConfig keeps only n_embed):
+#: counting past them would count a model other than the file describes
+_FALCON_OLD_KEYS = {"n_head": "num_attention_heads", "n_layer": "num_hidden_layers", "n_head_kv": "num_kv_heads"}
+
+
+def _falcon(c: Config) -> dict[str, Value]:
+    """Falcon: the key/value heads its fused query_key_value holds (num_kv_heads with the new decoder
+    architecture, one with multi_query, else as many as query heads), the LayerNorms of a layer
+    (two unless parallel_attn with one input norm: num_ln_in_parallel_attn, 2 by default in the new
+    decoder architecture), biases with bias."""
+    for old, new in _FALCON_OLD_KEYS.items():
+        if old in c.data:
+            raise c.error(old, f"'{c.prefix}{old}' is an old Falcon key that transformers no longer reads: "
+                               f"it would build the model of '{c.prefix}{new}' instead", hint=f"rename it {new}")
+    width = c.size("n_embed") if "n_embed" in c.data else c.size("hidden_size")  # FalconConfig's old name
+    heads = c.size("num_attention_heads")
+    if width % heads:
+        raise c.error("num_attention_heads", f"'{c.prefix}hidden_size' ({width}) is not divisible by "
+                                             f"'{c.prefix}num_attention_heads' ({heads})")
+    new_decoder, parallel = c.flag("new_decoder_architecture"), c.flag("parallel_attn")
+    kv = c.kv_heads(heads, "num_kv_heads") if new_decoder else 1 if c.flag("multi_query") else heads
+    norms = c.raw("num_ln_in_parallel_attn")
+    if norms not in (None, 1, 2) or isinstance(norms, bool):
+        raise c.error("num_ln_in_parallel_attn", f"'{c.prefix}num_ln_in_parallel_attn' must be 1, 2 or null, "
+                                                 f"not {json.dumps(norms)}")
+    if norms is None:
+        norms = 2 if new_decoder else 1
+    ff = c.optional_size("ffn_hidden_size")
+    return {"n_layers": c.size("num_hidden_layers"), "d_model": width, "heads": heads, "kv_heads": kv,
+            "ff": 4 * width if ff is None else ff, "V": c.size("vocab_size"), "bias": c.flag("bias"),
+            "parallel": parallel, "n_norms": norms, "tied": c.flag("tie_word_embeddings")}
+
+
 _LLAMA_LAYOUT = {"num_key_value_heads": None, "head_dim": None, "tie_word_embeddings": False}
 
 #: Every family read from a config, with the defaults of its configuration class
@@ -310,20 +477,20 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            {"vocab_size": 256000, "hidden_size": 3072, "intermediate_size": 24576, "num_hidden_layers": 28,
             "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("gemma2", "Gemma2", "Gemma2Config", "gemma.sc", "gemma2",
            {"vocab_size": 256000, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
-           lambda c: _decoder(c, biases=("attention_bias",))),
+           lambda c: _decoder(c, biases=("attention_bias",)), heads=CAUSAL_LM_NO_QA),
     Family("phi3", "Phi3", "Phi3Config", "llama.sc", "llama",
            {"vocab_size": 32064, "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": None, "tie_word_embeddings": False},
-           lambda c: _decoder(c, head_dim_key=None)),  # Phi3 has no head_dim key
+           lambda c: _decoder(c, head_dim_key=None), heads=CAUSAL_LM_NO_QA),  # Phi3 has no head_dim key
     Family("gpt2", "GPT2", "GPT2Config", "gpt2.sc", "gpt2",
            {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
             "tie_word_embeddings": True, "add_cross_attention": False},
-           _gpt2, heads={"LMHeadModel": {"lm_head": True}, "Model": {"lm_head": False}},
+           _gpt2, heads=_decoder_heads(causal="LMHeadModel", token_tail=("classifier: linear(C_out={labels})",)),
            refused={"add_cross_attention": False}),
     Family("bert", "Bert", "BertConfig", "bert.sc", "bert",
            {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
@@ -334,12 +501,12 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
            {"vocab_size": 50265, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
             "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2,
             "tie_word_embeddings": True, "add_cross_attention": False},
-           _bert, heads=ENCODER, refused={"add_cross_attention": False}),
+           _bert, heads=ROBERTA, refused={"add_cross_attention": False}),
     Family("gpt_neox", "GPTNeoX", "GPTNeoXConfig", "gpt_neox.sc", "gpt_neox",
            {"vocab_size": 50432, "hidden_size": 6144, "num_hidden_layers": 44, "num_attention_heads": 64,
             "intermediate_size": 24576, "tie_word_embeddings": False, "use_parallel_residual": True,
             "attention_bias": True},
-           _gpt_neox),
+           _gpt_neox, heads=_decoder_heads(token_tail=("classifier: linear(C_out={labels})",))),
     Family("qwen2", "Qwen2", "Qwen2Config", "qwen.sc", "qwen",
            {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": None, "tie_word_embeddings": False},
@@ -349,47 +516,72 @@ FAMILIES: dict[str, Family] = {f.model_type: f for f in (
             "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": 128, "tie_word_embeddings": False,
             "attention_bias": False},
            _qwen3),
-    Family("qwen3_moe", "Qwen3Moe", "Qwen3MoeConfig", "qwen.sc", "qwen",
-           {"vocab_size": 151936, "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 32,
-            "num_key_value_heads": 4, "head_dim": None, "tie_word_embeddings": False, "attention_bias": False,
-            "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8, "decoder_sparse_step": 1,
-            "mlp_only_layers": None},
-           _qwen3_moe),
+    Family("qwen3_moe", "Qwen3Moe", "Qwen3MoeConfig", "qwen.sc", "qwen_moe_layer",
+           {"vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144, "num_hidden_layers": 24,
+            "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": None, "tie_word_embeddings": False,
+            "attention_bias": False, "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8,
+            "decoder_sparse_step": 1, "mlp_only_layers": None},
+           _qwen3_moe, layers=_qwen_moe_layers),
+    Family("qwen2_moe", "Qwen2Moe", "Qwen2MoeConfig", "qwen.sc", "qwen_moe_layer",
+           {"vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 24,
+            "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": None, "tie_word_embeddings": False,
+            "qkv_bias": True, "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632,
+            "num_experts": 60, "num_experts_per_tok": 4, "decoder_sparse_step": 1, "mlp_only_layers": None},
+           _qwen2_moe, layers=_qwen_moe_layers),
     Family("gemma3_text", "Gemma3", "Gemma3TextConfig", "gemma.sc", "gemma3",
            {"vocab_size": 262208, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
             "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "tie_word_embeddings": True,
             "attention_bias": False},
            lambda c: _decoder(c, biases=("attention_bias",)),
-           heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+           heads={**_decoder_heads("TextModel", classifiers=False),
+                  "TextForSequenceClassification": CAUSAL_LM["ForSequenceClassification"]}, base="TextModel"),
     Family("llama4_text", "Llama4", "Llama4TextConfig", "llama4.sc", "llama4",
            {"vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
             "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
             "tie_word_embeddings": False, "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
             "interleave_moe_layer_step": 1, "attention_bias": False},
-           _llama4, heads={"ForCausalLM": {"lm_head": True}, "TextModel": {"lm_head": False}}, base="TextModel"),
+           _llama4, heads=_decoder_heads("TextModel", classifiers=False), base="TextModel"),
     Family("t5", "T5", "T5Config", "t5.sc", "t5",
            {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6,
             "num_decoder_layers": None, "num_heads": 8, "relative_attention_num_buckets": 32,
             "feed_forward_proj": "relu", "tie_word_embeddings": True},
-           _t5, heads={"ForConditionalGeneration": {}}, base="ForConditionalGeneration",
+           _t5, heads={"ForConditionalGeneration": Head()}, base="ForConditionalGeneration",
            refused={"feed_forward_proj": "relu", "tie_word_embeddings": True}, own_input=True, helpers=("t5_layer",)),
+    Family("opt", "OPT", "OPTConfig", "opt.sc", "opt",
+           {"vocab_size": 50272, "hidden_size": 768, "num_hidden_layers": 12, "ffn_dim": 3072,
+            "max_position_embeddings": 2048, "num_attention_heads": 12, "word_embed_proj_dim": None,
+            "do_layer_norm_before": True, "_remove_final_layer_norm": False, "enable_bias": True,
+            "layer_norm_elementwise_affine": True, "tie_word_embeddings": True},
+           _opt, heads={k: v for k, v in CAUSAL_LM.items() if k != "ForTokenClassification"}),
+    Family("vit", "ViT", "ViTConfig", "vit.sc", "vit",
+           {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+            "image_size": 224, "patch_size": 16, "num_channels": 3, "qkv_bias": True, "pooler_output_size": None},
+           _vit, heads={"Model": Head({"pooler": True}),
+                        "ForImageClassification": Head({"pooler": False},
+                                                       ("cls_token()", "classifier: linear(C_out={labels})"))},
+           own_input=True),
+    Family("whisper", "Whisper", "WhisperConfig", "whisper.sc", "whisper",
+           {"vocab_size": 51865, "num_mel_bins": 80, "encoder_layers": 4, "encoder_attention_heads": 6,
+            "decoder_layers": 4, "decoder_attention_heads": 6, "decoder_ffn_dim": 1536, "encoder_ffn_dim": 1536,
+            "d_model": 384, "max_source_positions": 1500, "max_target_positions": 448, "tie_word_embeddings": True},
+           _whisper, heads={"ForConditionalGeneration": Head({"lm_head": True}), "Model": Head({"lm_head": False})},
+           own_input=True),
+    Family("falcon", "Falcon", "FalconConfig", "falcon.sc", "falcon",
+           {"vocab_size": 65024, "hidden_size": 4544, "num_hidden_layers": 32, "num_attention_heads": 71,
+            "num_kv_heads": None, "new_decoder_architecture": False, "multi_query": True, "parallel_attn": True,
+            "num_ln_in_parallel_attn": None, "bias": False, "ffn_hidden_size": None, "tie_word_embeddings": True},
+           _falcon, heads=_decoder_heads(token_tail=("classifier: linear(C_out={labels})",))),
     Family("deepseek_v3", "DeepseekV3", "DeepseekV3Config", "deepseek.sc", "deepseek",
            {"vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
             "num_hidden_layers": 61, "num_attention_heads": 128, "n_shared_experts": 1, "n_routed_experts": 256,
             "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64, "v_head_dim": 128,
             "qk_nope_head_dim": 128, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
             "tie_word_embeddings": False, "attention_bias": False},
-           _deepseek),
+           _deepseek, heads=CAUSAL_LM_NO_QA),
 )}
 
-#: Families the language cannot express exactly yet: what they need (the attention options of issue 13).
-WAITING: dict[str, str] = {
-    "qwen2_moe": "a shared expert scaled by its own sigmoid gate (shared_expert_gate: a d_model -> 1 "
-                 "projection times the shared expert's output)",
-}
-
-#: Families not written yet (their blocks need no new language, only a mapping and a test).
-NOT_YET: tuple[str, ...] = ("opt", "falcon", "vit", "whisper")
+#: Families the language cannot express exactly yet: what they need.
+WAITING: dict[str, str] = {}
 
 #: Multimodal configs whose text model is counted: the nested key and the reference class.
 NESTED: dict[str, tuple[str, str]] = {
@@ -449,18 +641,18 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
         inner_type = _model_type(config, default=f"{model_type}_text")
         family = _family(config, inner_type)
         config.defaults = family.defaults
-        architecture, flags = reference, dict(family.heads["ForCausalLM"])
+        architecture, head = reference, family.heads["ForCausalLM"]
         note = f"# the text model of a {model_type} config ({key}), as {reference}; the vision tower is not counted\n"
     else:
         family = _family(outer, model_type)
         config = Config(data, text, family.defaults)
-        architecture, flags = _head(config, family)
+        architecture, head = _head(config, family)
     for key, expected in family.refused.items():
         if config.raw(key) != expected:
             raise config.error(key, f"'{config.prefix}{key}': {json.dumps(config.raw(key))} is not supported "
                                     f"(only {json.dumps(expected)}): it changes the weights and is not modelled")
-    arguments = {**family.arguments(config), **flags}
-    if flags.get("mlm") and not arguments["tied"]:
+    arguments = {**family.arguments(config), **head.flags}
+    if head.flags.get("mlm") and not arguments["tied"]:
         raise config.error("tie_word_embeddings", f"'{config.prefix}tie_word_embeddings': false is not supported for "
                                                   f"{architecture}: its untied decoder keeps a second bias of "
                                                   "vocab_size, which is not modelled")
@@ -471,8 +663,11 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
     if defaulted:
         header += f"# Left out of the config, so {family.config_class}'s defaults: {', '.join(defaulted)}.\n"
     blocks = "\n".join(block_text(family.file, name) for name in (*family.helpers, family.block))
-    inputs = "" if family.own_input else "    input(L=L)\n"
-    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{inputs}    {family.block}({call})\n}}\n"
+    lines = [] if family.own_input else ["input(L=L)"]
+    lines += [f"{family.block}({call})"] if family.layers is None else family.layers(config, arguments)
+    lines += _tail(config, head, arguments)
+    layers = "".join(f"    {line}\n" for line in lines)
+    body = f"{header}\n{blocks}\nnetwork {architecture} {{\n{layers}}}\n"
     return Description(body, architecture, family, defaulted)
 
 
@@ -501,18 +696,54 @@ def _family(config: Config, model_type: str) -> Family:
         return family
     if model_type in WAITING:
         raise config.error("model_type", f"model_type '{model_type}' needs {WAITING[model_type]}, not yet supported")
-    if model_type in NOT_YET:
-        raise config.error("model_type", f"model_type '{model_type}' is not supported yet "
-                                         f"(supported: {', '.join(supported())})")
     raise config.error("model_type", f"unknown model_type '{model_type}' (supported: {', '.join(supported())})",
                        hint=did_you_mean(model_type, supported()))
 
 
-def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
-    """The architecture to build (``architectures[0]``, else the base model) and its block flags."""
+def _tail(config: Config, head: Head, arguments: Mapping[str, Value]) -> list[str]:
+    """The classifier's layers after the base model; none of ``{labels}``'s when there are 0 labels
+    (ViTForImageClassification's nn.Identity; a 0-wide linear layer holds nothing either)."""
+    if not head.tail:
+        return []
+    labels = num_labels(config) if any("{labels}" in line for line in head.tail) else 0
+    values = {"labels": labels, "d_model": arguments.get("d_model", 0),
+              "token_bias": _literal(_token_bias(config)) if any("{token_bias}" in line for line in head.tail)
+              else ""}
+    return [line.format(**values) for line in head.tail if labels or "{labels}" not in line]
+
+
+def num_labels(config: Config) -> int:
+    """The classifier's outputs as PretrainedConfig reads them: ``len(id2label)``, else ``num_labels``,
+    else 2; both given and different is the error transformers raises."""
+    id2label, given = config.data.get("id2label"), config.data.get("num_labels")
+    if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
+        raise config.error("num_labels", f"'{config.prefix}num_labels' must be a whole number (0 or more), "
+                                         f"not {json.dumps(given)}")
+    if id2label is None:
+        return 2 if given is None else given
+    if not isinstance(id2label, dict):
+        raise config.error("id2label", f"'{config.prefix}id2label' must be an object of labels, "
+                                       f"not {json.dumps(id2label)}")
+    if given is not None and given != len(id2label):
+        raise config.error("num_labels", f"'{config.prefix}num_labels' ({given}) differs from the "
+                                         f"{len(id2label)} labels of '{config.prefix}id2label'")
+    return len(id2label)
+
+
+def _token_bias(config: Config) -> bool:
+    """GenericForTokenClassification's bias: ``token_classification_bias``, true unless the config says."""
+    value = config.data.get("token_classification_bias", True)
+    if not isinstance(value, bool):
+        raise config.error("token_classification_bias", f"'{config.prefix}token_classification_bias' must be "
+                                                        f"true or false, not {json.dumps(value)}")
+    return value
+
+
+def _head(config: Config, family: Family) -> tuple[str, Head]:
+    """The architecture to build (``architectures[0]``, else the base model) and its head."""
     names = config.data.get("architectures")
     if names is None or names == []:
-        return family.prefix + family.base, dict(family.heads[family.base])
+        return family.prefix + family.base, family.heads[family.base]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise config.error("architectures", "'architectures' must be a list of class names")
     known = [family.prefix + suffix for suffix in family.heads]
@@ -521,7 +752,7 @@ def _head(config: Config, family: Family) -> tuple[str, dict[str, bool]]:
         raise config.error("architectures", f"architecture '{name}' is not supported for model_type "
                                             f"'{family.model_type}' (supported: {', '.join(known)})",
                            hint=did_you_mean(name, known))
-    return name, dict(family.heads[name[len(family.prefix):]])
+    return name, family.heads[name[len(family.prefix):]]
 
 
 def _literal(value: Value) -> str:

@@ -8,7 +8,6 @@ node from the AST: no string is ever handed to ``eval``, ``exec`` or
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ import sympy
 
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
 from symcount.language import nodes
+from symcount.language.budget import MAX_TERMS, expanded_terms
 from symcount.language.symbols import is_number, sym
 
 Value = Any  # sympy.Expr | str | bool | tuple[Value, ...]
@@ -25,9 +25,6 @@ Value = Any  # sympy.Expr | str | bool | tuple[Value, ...]
 #: prints at most 4,300 digits by default (``sys.get_int_max_str_digits``), so every
 #: accepted number, and the counts made from it, can still be printed.
 MAX_BITS = 13_000
-#: Refuse symbolic expressions whose expansion would have more terms than this:
-#: ``(x + y + z)^50`` is 1,326 terms and would take sympy seconds to expand and multiply.
-MAX_TERMS = 1_000
 
 
 @dataclass
@@ -82,32 +79,6 @@ def _check_size(value: sympy.Expr, pos: nodes.Pos) -> sympy.Expr:
     if not is_number(value) and isinstance(value, sympy.Basic):
         check_expansion(value, pos)
     return value
-
-
-def expanded_terms(expr: sympy.Basic, cap: int = 10**9) -> int:
-    """An upper estimate of the number of terms ``sympy.expand(expr)`` makes.
-
-    Sums add, products multiply, ``(a + b)^n`` follows the multinomial count;
-    anything else (a function, a symbol) is one term, but its arguments are
-    estimated too so ``floor((x + y)^99)`` is still caught. Capped at ``cap``.
-    """
-    if expr.is_Atom:
-        return 1
-    if expr.is_Add:
-        return min(cap, sum(expanded_terms(a, cap) for a in expr.args))
-    if expr.is_Mul:
-        total = 1
-        for a in expr.args:
-            total = min(cap, total * expanded_terms(a, cap))
-        return total
-    if expr.is_Pow:
-        base, exponent = expr.args
-        n = expanded_terms(base, cap)
-        if n > 1 and exponent.is_Integer and exponent > 0:
-            e = int(exponent)
-            return cap if e > 10_000 else min(cap, math.comb(n + e - 1, e))
-        return max(n, expanded_terms(exponent, cap))
-    return max(expanded_terms(a, cap) for a in expr.args)
 
 
 def check_expansion(expr: sympy.Basic, pos: nodes.Pos, what: str = "the expression") -> None:

@@ -8,6 +8,7 @@ lay them out, so the choice of format is made here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from symcount.render.escape import latex_text
@@ -33,7 +34,30 @@ def labelled_lines(rows: Sequence[tuple[str, str]], style: Style, indent: str = 
     if not style.math:
         width = max(len(label) for label, _ in rows)
         return "\n".join(f"{indent}{label.ljust(width)}  {math}" for label, math in rows)
-    return display(aligned([rf"\text{{{latex_text(label)}}} &\quad {math}" for label, math in rows]), style)
+    lines = []
+    for label, math in rows:
+        first, *rest = broken_chain(math)
+        lines.append(rf"\text{{{latex_text(label)}}} &\quad {first}")
+        lines += [rf"&\quad = {step}" for step in rest]
+    return display(aligned(lines), style)
+
+
+#: A chain of math longer than this many printed characters (commands and braces left out) is broken
+#: before each of its ``=``: about what a line of an A4 page holds beside its label.
+MAX_MATH_CHARS = 60
+_COMMAND = re.compile(r"\\[a-zA-Z]+|[{}&]")
+
+
+def printed_length(math: str) -> int:
+    """About how many characters a piece of LaTeX math prints (its commands and braces left out)."""
+    return len(_COMMAND.sub("", math))
+
+
+def broken_chain(math: str) -> list[str]:
+    """A long ``formula = values = value`` chain as its steps (one a line), a short one whole."""
+    if printed_length(math) <= MAX_MATH_CHARS:
+        return [math]
+    return math.split(" = ")
 
 
 def small_table(header: Sequence[str], rows: Sequence[Sequence[str]], style: Style, align: str) -> str:

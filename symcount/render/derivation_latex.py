@@ -8,8 +8,10 @@ without bias) stand one below the other, each under its label.
 
 from __future__ import annotations
 
-from symcount.render import formula
-from symcount.render.document import Column, Document, Row, Section, row_lines
+import re
+
+from symcount.render import formula, table
+from symcount.render.document import CODE_MARK, SUMMARY_TITLE, Column, Document, Row, Section, row_lines
 from symcount.render.escape import latex_code, latex_comment, latex_text
 from symcount.render.style import Style
 
@@ -18,6 +20,7 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 \usepackage{lmodern}
 \usepackage{amsmath}
 \usepackage{booktabs}
+\usepackage{longtable}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
@@ -26,10 +29,19 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 """
 
 
+#: A dot inside a dotted name (``torchvision.models.alexnet``): a place the line may break.
+_DOTTED = re.compile(r"(?<=[A-Za-z])\.(?=[A-Za-z\\])")
+#: A row's last line and its note longer than this (characters of their text form) put the note below.
+NOTE_LINE = 80
+#: A run-in heading and its call longer than this (characters) put the call on the next line.
+HEADING_CHARS = 70
+
+
 def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
     lhs = formula.latex(row.lhs, style)
     out: list[str] = []
-    for i, group in enumerate(row_lines(row, style, columns)):
+    groups = row_lines(row, style, columns)
+    for i, group in enumerate(groups):
         parts = []
         for j, step in enumerate(group):
             rhs = formula.latex(step.node, style)
@@ -40,7 +52,10 @@ def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
         head = lhs if i == 0 else ""
         out.append(f"{head.ljust(pad)} {' '.join(parts)}")
     if row.note:
-        out[-1] += rf" \quad \text{{({latex_text(row.note)})}}"
+        note = rf"\text{{({latex_text(row.note)})}}"
+        last = len(formula.text(row.lhs, style)) + sum(len(formula.text(s.node, style)) + 3 for s in groups[-1])
+        # a note that would push its line off the page goes on a line of its own, under the value
+        out[-1] += rf" \\ {' ' * pad} &\quad {note}" if last + len(row.note) > NOTE_LINE else rf" \quad {note}"
     return out
 
 
@@ -81,9 +96,17 @@ def section_parts(section: Section) -> list[tuple[str | None, Column]]:
 
 
 def section_latex(section: Section, style: Style) -> str:
+    if section.heading:
+        # dotted layer names may break after a dot (they have no hyphenation points)
+        title = latex_text(section.title).replace(".", r".\allowbreak{}")
+        return rf"\subsection*{{{title}}}"
     head = rf"\paragraph{{{latex_text(section.title)}}}"
     if section.code:
-        head += rf" \texttt{{{latex_code(section.code)}}}"
+        # a heading and a call that do not fit one line: the call on a line of its own (typewriter
+        # spaces do not stretch, so the break would push the line into the margin)
+        apart = len(section.title) + len(section.code) > HEADING_CHARS
+        code = rf"\texttt{{{latex_code(section.code)}}}"
+        head += rf"\mbox{{}}\\{{\raggedright{code}\par}}" if apart else " " + code
     displays = section_parts(section) if section.columns else []
     if displays and displays[0][0] is not None and not section.code:
         head += r"\mbox{}"  # else the run-in heading waits for the first label's paragraph and runs into it
@@ -108,8 +131,11 @@ def where_latex(section: Section, style: Style) -> list[str]:
 def render_latex(document: Document, style: Style, standalone: bool = False) -> str:
     """A fragment to paste into notes, or (``standalone``) a document pdflatex compiles."""
     parts = [f"% symcount derivation: {latex_comment(document.title)}"]
-    parts += [latex_text(p) for p in document.intro]
+    parts += [rf"{{\raggedright\texttt{{{latex_code(p.strip())}}}\par}}" if p.startswith(CODE_MARK)
+              else _DOTTED.sub(r".\\allowbreak{}", latex_text(p)) for p in document.intro]
     parts.append(rf"{{\small\textit{{Conventions:}} {latex_text(document.conventions)}\par}}")
+    if document.summary is not None:
+        parts.append(rf"\subsection*{{{SUMMARY_TITLE}}}" + "\n" + table.latex_table(document.summary, SUMMARY_TITLE))
     parts += [section_latex(s, style) for s in document.sections]
     body = "\n\n".join(parts) + "\n"
     return wrap_standalone(document.title, body) if standalone else body

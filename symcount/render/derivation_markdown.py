@@ -7,9 +7,9 @@ KaTeX and MathJax 3 both render every block (``tests/test_markdown_math.py``).
 
 from __future__ import annotations
 
-from symcount.render import formula
+from symcount.render import formula, table
 from symcount.render.derivation_latex import aligned, section_parts
-from symcount.render.document import Document, Section
+from symcount.render.document import CODE_MARK, SUMMARY_TITLE, Document, Section
 from symcount.render.escape import markdown_text
 from symcount.render.style import Style
 
@@ -21,6 +21,8 @@ def section_displays(section: Section, style: Style) -> list[tuple[str | None, s
 
 
 def section_markdown(section: Section, style: Style) -> str:
+    if section.heading:
+        return f"### {markdown_text(section.title)}"
     head = f"**{markdown_text(section.title)}**"
     if section.code:
         head += f" `{section.code}`"
@@ -36,8 +38,10 @@ def section_markdown(section: Section, style: Style) -> str:
 
 def render_markdown(document: Document, style: Style) -> str:
     parts = [f"## {markdown_text(document.title)}"]
-    parts += [markdown_text(p) for p in document.intro]
+    parts += [p if p.startswith(CODE_MARK) else markdown_text(p) for p in document.intro]  # code: an indented block
     parts.append(f"*Conventions: {markdown_text(document.conventions)}*")
+    if document.summary is not None:
+        parts.append(table.markdown_table(document.summary, SUMMARY_TITLE).rstrip("\n"))
     parts += [section_markdown(s, style) for s in document.sections]
     return "\n\n".join(parts) + "\n"
 

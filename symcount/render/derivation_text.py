@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import textwrap
 
-from symcount.render.document import Column, Document, Section, across, column_text, where_text
+from symcount.render import table
+from symcount.render.document import CODE_MARK, SUMMARY_TITLE, Column, Document, Section, across, column_text, where_text
 from symcount.render.style import Style
 
 WIDTH = 100
 
 
 def section_text(section: Section, style: Style, n: int) -> str:
+    if section.heading:
+        return f"{section.title}\n{'-' * len(section.title)}"
     head = section.title + (f": {section.code}" if section.code else "")
     n = min(n, len(section.columns) or 1)
     lines = [head]
@@ -41,8 +44,10 @@ def section_text(section: Section, style: Style, n: int) -> str:
 
 def render_text(document: Document, style: Style) -> str:
     parts = [f"{document.title}\n{'=' * len(document.title)}"]
-    parts += [textwrap.fill(p, WIDTH) for p in document.intro]
+    parts += [p if p.startswith(CODE_MARK) else textwrap.fill(p, WIDTH) for p in document.intro]
     parts.append(textwrap.fill(f"Conventions: {document.conventions}", WIDTH))
+    if document.summary is not None:
+        parts.append(table.text_table(document.summary, SUMMARY_TITLE).rstrip("\n"))
     # one rule for the whole document: variants stand side by side only if every section's fit
     n = min((across(s, style) for s in document.sections if len(s.columns) > 1), default=1)
     parts += [section_text(s, style, n) for s in document.sections]

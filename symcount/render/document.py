@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from symcount.render import formula
+from symcount.render import formula, table
 from symcount.render.formula import Node
 from symcount.render.style import Style
 
@@ -67,6 +67,15 @@ class Section:
     after: tuple[Row, ...] = ()
     #: what the names of the formulas stand for: (name, words), said in a "where" line
     where: tuple[tuple[str, str], ...] = ()
+    #: a heading that opens a part of the document (a network's stage), with no rows of its own
+    heading: bool = False
+
+
+#: An intro paragraph that starts with this is code (a command the statement quotes): set as code.
+CODE_MARK = "    "
+
+#: The heading of a long document's overview table.
+SUMMARY_TITLE = "Summary"
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,8 @@ class Document:
     intro: tuple[str, ...]  # paragraphs of the problem statement
     conventions: str
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    #: a long document's overview before its sections: one row per top-level block or stage
+    summary: table.Table | None = None
 
 
 def where_text(section: Section, style: Style) -> str | None:
@@ -97,11 +108,34 @@ def is_long(row: Row, style: Style, columns: int = 1) -> bool:
     return width > limit or with_note > limit * NOTE_ALLOWANCE
 
 
+#: A step whose text is longer than this (characters) is a sum broken across lines, ``+`` first: about
+#: what an A4 line holds after the left-hand side.
+WIDE_STEP = 72
+
+
+def wide_step_parts(step: Step, style: Style) -> list[Step]:
+    """A step too wide for a line, cut between the terms of its sum (before a ``+``, never a ``−``):
+    the first part keeps its ``=``, the others continue with ``+``."""
+    node = step.node
+    if not isinstance(node, formula.Sum) or len(formula.text(node, style)) <= WIDE_STEP:
+        return [step]
+    parts: list[list[formula.Term]] = [[]]
+    for term in node.terms:
+        candidate = formula.Sum(tuple(parts[-1] + [term]))
+        if parts[-1] and term.sign > 0 and len(formula.text(candidate, style)) > WIDE_STEP * 3 // 4:
+            parts.append([term])
+        else:
+            parts[-1].append(term)
+    return [Step(formula.Sum(tuple(p)) if len(p) > 1 else p[0].node, continues=step.continues or k > 0)
+            for k, p in enumerate(parts)]
+
+
 def row_lines(row: Row, style: Style, columns: int = 1) -> list[list[Step]]:
-    """The steps of a row grouped by output line."""
-    if is_long(row, style, columns):
-        return [[step] for step in row.steps]
-    return [list(row.steps)]
+    """The steps of a row grouped by output line (a step too wide for one line is cut into several)."""
+    steps = [part for step in row.steps for part in wide_step_parts(step, style)]
+    if len(steps) > len(row.steps) or is_long(row, style, columns):
+        return [[step] for step in steps]
+    return [steps]
 
 
 def row_text(row: Row, style: Style, pad: int, columns: int = 1) -> list[str]:

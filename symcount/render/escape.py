@@ -43,6 +43,11 @@ MARKDOWN_TEXT: frozenset[str] = frozenset("\\`*_{}[]<>#|$")
 #: Inside a code span in a pipe table only the cell separator needs escaping.
 MARKDOWN_CODE: frozenset[str] = frozenset("|")
 
+#: A plain cell of a pipe table (kinds, shapes, counts): its separator, and the stars of a symbolic
+#: value (``8192*L**2 + 41943040*L`` would otherwise turn into emphasis). The cells hold no other markup
+#: character but ``_``, which inside a word (``gated_mlp``, ``d_model``) is not emphasis.
+MARKDOWN_CELL: frozenset[str] = frozenset("|*")
+
 #: HTML text (Moodle question text and feedback).
 HTML_TEXT: Mapping[str, str] = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -53,6 +58,7 @@ _LATEX_TEXT = str.maketrans(dict(LATEX_TEXT))
 _LATEX_CODE = str.maketrans({**LATEX_TEXT, **LATEX_CODE_ONLY})
 _MARKDOWN = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_TEXT})
 _MARKDOWN_CODE = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CODE})
+_MARKDOWN_CELL = str.maketrans({ch: "\\" + ch for ch in MARKDOWN_CELL})
 _HTML = str.maketrans(dict(HTML_TEXT))
 #: ``2^30`` in plain words is a power: in LaTeX prose it is set as ``$2^{30}$``.
 _POWER = re.compile(r"(\d+)\^(\d+)")
@@ -103,9 +109,24 @@ def markdown_code(text: str) -> str:
     return text.translate(_MARKDOWN_CODE)
 
 
+def markdown_cell(text: str) -> str:
+    """A plain (not code) cell of a pipe table."""
+    return text.translate(_MARKDOWN_CELL)
+
+
 def html_text(text: str) -> str:
     """Text for an HTML element."""
     return text.translate(_HTML)
+
+
+#: Characters XML 1.0 forbids (control characters, surrogates, U+FFFE/U+FFFF): dropped from user text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text with the characters XML 1.0 cannot hold removed, so every file stays well-formed (the
+    one such filter: Moodle XML, QTI, GIFT and the exam's own Moodle file use it)."""
+    return _NOT_XML.sub("", text)
 
 
 #: GIFT's special characters: each is written with a backslash (a backslash too, and a line break

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import sympy
 
 from symcount.errors import SymcountError
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import as_sympy, sym
 from symcount.render.latex import SymcountLatexPrinter, latex_name
@@ -468,6 +468,8 @@ def result_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
     if not value.free_symbols:
         return _as_num(Num(0)) if value == 0 else from_sympy(value)
     expanded = sympy.expand(value)
+    if not budget.affordable(expanded):  # too large to factor quickly: the expanded form it is
+        return from_sympy(expanded, order)
     factored = sympy.factor(expanded)
     best = factored if sympy.count_ops(factored) + 2 < sympy.count_ops(expanded) else expanded
     return from_sympy(best, order)
@@ -477,7 +479,7 @@ def common_factor_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
     """A difference as a marker writes it: a factor common to every term pulled out
     (``C_out·b·(k² - 1)``, not ``C_out·b·k² - C_out·b``), else :func:`result_form`."""
     value = as_sympy(value)
-    if value.free_symbols:
+    if value.free_symbols and budget.affordable(value):
         expanded = sympy.expand(value)
         for sign in (1, -1):  # -k·C_in·C_out·(k - 1), not k·C_in·C_out·(1 - k)
             common = sympy.factor_terms(sign * expanded)

@@ -48,10 +48,18 @@ class Printable:
         """The heading of a standalone document (None: none)."""
         return None
 
+    def _question(self, fmt: Format) -> str | None:
+        """The question the result answers, written in ``fmt``, restated at the head of a standalone
+        document (a fragment goes under the teacher's own question; None: none)."""
+        return None
+
     def render(self, fmt: str = "text", *, standalone: bool = False) -> str:
         """The result in any registered format (:data:`symcount.render.formats.FORMATS`)."""
         chosen = _format_named(fmt)
         body = self._render(chosen)
+        question = self._question(chosen) if standalone else None
+        if question:
+            body = f"{question}\n\n{body}"
         return chosen.standalone(self._title(), body) if standalone else body
 
     def text(self) -> str:

@@ -113,35 +113,47 @@ def report_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+#: Labels longer than this (characters) make the label column a paragraph of a third of the line.
+MAX_LABEL_CHARS = 32
+
+
 def report_latex(report: Report, standalone: bool = False) -> str:
-    """A booktabs table of the lines and an itemized list of the assumptions."""
+    """A booktabs ``longtable`` of the lines (it breaks across pages; no column that every line
+    leaves empty) and an itemized list of the assumptions, set ragged right so that long names in
+    them break between words instead of running into the margin."""
+    glossed = any(line.gloss or line.gloss_latex for line in report.lines)
+    span = 3 if glossed else 2
+    # a label longer than about a third of the line (a dotted layer name) is a paragraph that breaks
+    narrow = max((len(line.label.strip()) for line in report.lines), default=0) > MAX_LABEL_CHARS
     rows = []
     for line in report.lines:
         if line.rule_above:
             rows.append(r"\midrule")
         value = latex_value(line.value) if line.value is not None else ""
         how = f"${line.how_latex}$" if line.how_latex else latex_text(line.how)
-        gloss = line.gloss_latex or latex_text(line.gloss)
         label = latex_text(line.label.strip())
+        if narrow:
+            label = r"\raggedright " + label.replace(".", r".\allowbreak{}")
         if line.label.startswith(" "):
             label = r"\quad " + label
-        rows.append(f"{label} & {how} & ${value}$ & {gloss} \\\\")
+        cells = [label, how, f"${value}$"] + ([line.gloss_latex or latex_text(line.gloss)] if glossed else [])
+        rows.append(" & ".join(cells) + r" \\")
         if line.detail:
-            rows.append(rf" & \multicolumn{{3}}{{l}}{{\footnotesize {latex_text(line.detail)}}} \\")
+            # under its line, across the whole table: a long label beside it would push it off the page
+            rows.append(rf"\multicolumn{{{span + 1}}}{{@{{}}p{{\linewidth}}@{{}}}}{{\leftskip=2em\raggedright"
+                        rf"\footnotesize {latex_text(line.detail)}\par}} \\")
     body = [
         rf"\noindent\textbf{{{latex_text(report.title)}}}\par",
         *[r"\noindent " + latex_text(s) + r"\par" for s in report.intro],
-        r"\begin{center}",
-        r"\begin{tabular}{llrr}",
+        r"\begin{longtable}{@{}" + (r"p{0.35\linewidth}" if narrow else "l") + "lr" + ("r" if glossed else "") + "@{}}",
         r"\toprule",
         *rows,
         r"\bottomrule",
-        r"\end{tabular}",
-        r"\end{center}",
+        r"\end{longtable}",
     ]
     if report.notes:
         notes = report.notes_latex if report.notes_latex is not None else [latex_text(n) for n in report.notes]
-        body += [rf"\noindent {latex_text(report.notes_title.capitalize())}:", r"\begin{itemize}",
+        body += [rf"\noindent {latex_text(report.notes_title.capitalize())}:", r"\begin{itemize}\raggedright",
                  *[rf"\item {n}" for n in notes], r"\end{itemize}"]
     text = "\n".join(body) + "\n"
     if standalone:

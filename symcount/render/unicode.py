@@ -15,6 +15,8 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
+from symcount.language import budget
+
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -85,6 +87,8 @@ def unicode_value(value: Any, **settings: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, sympy.Basic):
+        if budget.too_wide_to_sort(value):
+            settings = {**settings, "order": "none"}
         return str(UnicodePrinter(settings).doprint(value))
     if isinstance(value, tuple):
         return "(" + ", ".join(unicode_value(v, digit_separator="") for v in value) + ")"

@@ -30,18 +30,19 @@ from symcount.counting import Source, convert_values, count, read_source
 from symcount.engine import algebra
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.parse import parse_expression
 from symcount.language.symbols import is_number, sym
 from symcount.language.values import MAX_BITS, Env, check_expansion, evaluate
 from symcount.render import formula
 from symcount.render.blocks import labelled_lines
+from symcount.render.escape import latex_code
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
-from symcount.teaching.slips import SLIP_IDS, SLIPS, Match, Slip, _same, _views, find_slips
+from symcount.teaching.slips import SLIP_IDS, SLIPS, Match, Slip, _views, find_slips
 
 #: How far the counterexample search goes (assignments tried).
 SEARCH_LIMIT = 20_000
@@ -142,6 +143,10 @@ class Verdict(Printable):
                 alt = match.alternative
                 rows.append(("the slip", formula_line(alt.formula, {**view.bindings, **alt.bindings}, style,  # type: ignore[arg-type]
                                                       None, self.order)))
+            if len(self.count.layers) > 1 and match is not None and match.layer is not None:
+                # like with like: the layer's lines say so, and the answer stands beside the network's total
+                rows = [(f"{match.layer.name}, {label}", math) for label, math in rows]
+                rows.append(("network, correct", self._value(style, self.expected, bare=True)))
         else:
             rows.append(("correct", self._value(style, self.expected, bare=True) + self._zero_reason(style)))
         rows.append(("answer", self._answer_line(style)))
@@ -165,6 +170,30 @@ class Verdict(Printable):
 
     def _render(self, fmt: Format) -> str:
         return self._write(fmt.style)
+
+    def _title(self) -> str | None:
+        return f"Checking an answer: the {self._quantity_words} of {self._subject}"
+
+    @property
+    def _quantity_words(self) -> str:
+        return "parameters" if self.quantity == "total" else "trainable parameters"
+
+    @property
+    def _subject(self) -> str:
+        """What the question is about: the network by name, or its one layer's kind."""
+        if self.count.network != "main":
+            return f"network {self.count.network}"
+        kinds = [layer.kind for layer in self.count.layers]
+        return f"a {kinds[0]} layer" if len(kinds) == 1 else "the description"
+
+    def _question(self, fmt: Format) -> str | None:
+        return self.question(fmt.style)
+
+    def question(self, style: Style) -> str:
+        """The question restated, with the answer given (a verdict reads on its own, as a marker's note)."""
+        answer = self.answer_text if style.name == "text" else \
+            rf"\texttt{{{latex_code(self.answer_text)}}}" if style.name == "latex" else f"`{self.answer_text}`"
+        return f"How many {self._quantity_words} does {style.escape(self._subject)} have? The answer given: {answer}."
 
     def _summary(self) -> str:
         return f"correct={self.correct}, answer={self.answer_text!r}, mistake={self.mistake!r}"
@@ -203,6 +232,8 @@ def ordered_value(expr: sympy.Expr, style: Style, order: Sequence[str], common: 
     """A symbolic value expanded and written as a derivation writes it: coefficients first, names
     in the formula's ``order``; ``common`` pulls a factor common to every term out (a difference)."""
     f = formula
+    if not budget.affordable(expr):  # too large to put in textbook order quickly: sympy's own order
+        return style.bare(expr) if bare else style.value(expr)
     node = f.common_factor_form(expr, order) if common else f.from_sympy(sympy.expand(expr), order)
     if style.name == "text":
         return f.text(node)
@@ -386,11 +417,17 @@ def check(
             f"the answer is a number but the question is symbolic in {free}",
             hint="give the sizes with --set NAME=VALUE (values=) to check a number",
         ).located(*_where(source))
-    difference = algebra.readable(sympy.expand(given - expected))
-    correct = _same(given, expected)
+    expanded = sympy.expand(given - expected)
+    difference = algebra.readable(expanded)
+    same = budget.is_zero(expanded)
+    if same is None:
+        raise SymcountError(f"the answer is too large to compare with the count: {budget.why_not(given - expected)}",
+                            hint="expand or simplify the answer by hand, or give the sizes values with --set")
+    correct = same
     binary = algebra.bias_symbols(result)
     views = _views(result, quantity)
-    matches = [] if correct else find_slips(views, expected, given)
+    # a slip is looked for only in an answer within the algebra budget (each try expands the answer)
+    matches = [] if correct or not budget.affordable(given) else find_slips(views, expected, given)
     return Verdict(
         correct=correct,
         expected=expected,

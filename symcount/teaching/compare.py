@@ -11,6 +11,7 @@ otherwise the symbols that decide it are named with a small table of cases.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from symcount.engine import algebra
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
 from symcount.language.symbols import is_number
-from symcount.render.blocks import aligned, display, labelled_lines, small_table
+from symcount.render.blocks import MAX_MATH_CHARS, aligned, display, labelled_lines, printed_length, small_table
 from symcount.render.derivation_latex import wrap_standalone
 from symcount.render.escape import latex_code
 from symcount.render.formats import Format
@@ -56,7 +57,8 @@ class Outcome:
     """For which values A is cheaper (A < B), equal, or dearer (A > B).
 
     ``kind`` is ``"cheaper"``, ``"equal"``, ``"dearer"`` (the same for every
-    allowed value) or ``"depends"``; ``sentence(style)`` is the verdict.
+    allowed value), ``"depends"`` or ``"undecided"`` (A − B past the algebra budget: nothing is claimed);
+    ``sentence(style)`` is the verdict.
     """
 
     kind: str
@@ -87,6 +89,9 @@ class Outcome:
         if a.symbol is not None:
             parts = [self._segment(seg, a.symbol, style) for seg in a.segments]
             return "; ".join(parts) + "."
+        if a.undecided is not None:  # past the algebra budget: say so, claim nothing about the sign
+            return (f"Which is cheaper was not decided: A - B has {a.undecided}, past symcount's algebra budget; "
+                    f"A is dearer than B exactly when {style.relation(self.difference, '>', sympy.Integer(0))}.")
         names = _join_words([style.symbol(s) for s in a.depends_on])
         deciding = sympy.expand(a.deciding)
         lead = sympy.Poly(deciding, *a.depends_on).LC() if deciding.is_polynomial(*a.depends_on) else 1
@@ -157,7 +162,7 @@ def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool
     if analysis.constant is not None:
         kind = {-1: "cheaper", 0: "equal", 1: "dearer"}[analysis.constant]
     else:
-        kind = "depends"
+        kind = "undecided" if analysis.undecided is not None else "depends"
     return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
 
 
@@ -246,17 +251,25 @@ def _pair(value: Any, what: str) -> tuple[Any, Any]:
 
 @dataclass(frozen=True)
 class SweepRow:
+    """One value of a sweep: both counts, or ``invalid`` (why a side cannot be counted there: a
+    kernel larger than its input, heads that do not divide) with no counts, never a verdict."""
+
     value: sympy.Expr
     a: sympy.Expr
     b: sympy.Expr
+    invalid: str | None = None
 
     @property
     def difference(self) -> sympy.Expr:
-        return sympy.expand(self.a - self.b)
+        return sympy.nan if self.invalid else sympy.expand(self.a - self.b)
 
     @property
     def ratio(self) -> sympy.Expr:
-        return algebra.readable(self.a / self.b) if self.b != 0 else sympy.nan
+        return algebra.readable(self.a / self.b) if self.b != 0 and not self.invalid else sympy.nan
+
+
+#: The question every comparison answers, restated at its head.
+QUESTION = "Which has more parameters, A or B, by how much, and for which sizes?"
 
 
 @dataclass(repr=False)
@@ -295,13 +308,21 @@ class Comparison(Printable):
     def sweep(self, name: str, values: Sequence[int | sympy.Expr]) -> list[SweepRow]:
         """Recount both sides at each value of ``name`` (a free symbol or a let)."""
         rows: list[SweepRow] = []
+        errors: list[SymcountError] = []
         for v in values:
             shared = {**self.shared, name: sympy.Integer(v) if isinstance(v, int) else v}
-            (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(self.sides, "AB", strict=True))
+            try:
+                (ca, used_a), (cb, used_b) = (count_side(s, shared, w) for s, w in zip(self.sides, "AB", strict=True))
+            except SymcountError as err:  # this size is invalid for a layer: a row that says why
+                errors.append(err)
+                rows.append(SweepRow(shared[name], sympy.nan, sympy.nan, invalid=_reason(err)))
+                continue
             if name not in used_a | used_b:
                 raise SymcountError(f"--sweep {name}: neither side has a name {name}",
                                     hint=did_you_mean(name, _names(self)))
             rows.append(SweepRow(shared[name], ca.total, cb.total))
+        if errors and len(errors) == len(rows):  # no size is valid: the first error, with its position
+            raise errors[0]
         self.sweep_rows = rows
         self.sweep_name = name
         return rows
@@ -328,6 +349,12 @@ class Comparison(Printable):
 
     def _render(self, fmt: Format) -> str:
         return self._write(fmt.style)
+
+    def _title(self) -> str | None:
+        return "Comparing the parameters of A and B"
+
+    def _question(self, fmt: Format) -> str | None:
+        return QUESTION
 
     def _summary(self) -> str:
         return f"A={self.sides[0].label!r}, B={self.sides[1].label!r}, verdict={self.verdict.kind!r}"
@@ -380,7 +407,11 @@ class Comparison(Printable):
         if not style.math:
             width = max(len(r[0]) for r in rows)
             return "\n".join(f"{n.ljust(width)} = " + " = ".join(c) for n, _, c in rows)
-        return display(aligned([f"{t} &= " + " = ".join(c) for _, t, c in rows]), style)
+        chains = [f"{t} &= " + " = ".join(c) for _, t, c in rows]
+        if max(printed_length(chain) for chain in chains) > MAX_MATH_CHARS:
+            # every chain broken before each "=", the same rule for all of them
+            chains = [f"{t} &= " + " \\\\\n&= ".join(c) for _, t, c in rows]
+        return display(aligned(chains), style)
 
     def sweep_table(self, style: Style) -> str:
         name = self.sweep_name or "x"
@@ -388,11 +419,26 @@ class Comparison(Printable):
                   "A", "B", "A - B", "A / B"]
         rows = []
         for row in self.sweep_rows:
+            if row.invalid:
+                reason = row.invalid if style.name == "text" else style.escape(row.invalid)
+                rows.append([_cell(row.value, style), "invalid", "-", "-", reason])
+                continue
             ratio = row.ratio
             ratio_text = f"{float(ratio):.4f}" if is_number(ratio) and ratio is not sympy.nan else "-"
             cells = [row.value, row.a, row.b, row.difference]
             rows.append([_cell(c, style) for c in cells] + [ratio_text])
         return small_table(header, rows, style, align="rrrrr")
+
+
+#: Longest reason an invalid sweep row gives (the whole message is one recount away).
+MAX_REASON = 70
+
+
+def _reason(err: SymcountError) -> str:
+    """Why a sweep row is invalid: the error's message and its place, bounded to one short cell."""
+    where = f"line {err.line}: " if err.line >= 1 else ""
+    text = " ".join(f"{where}{err.message}".split())
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 3] + "..."
 
 
 def _fraction(value: Any) -> bool:
@@ -496,35 +542,71 @@ def compare(
 # ------------------------------------------------------------------------------------- sweep specs
 
 
+#: Most values a sweep recounts (each costs two counts).
+MAX_SWEEP_VALUES = 200
+#: Most digits a swept value may have (a size, not a number to print).
+MAX_SWEEP_DIGITS = 18
+#: Longest part of the user's --sweep text a message echoes.
+MAX_ECHO = 40
+SWEEP_HINT = "e.g. --sweep C=16..512 (doubling), --sweep C=1..8:1 (a step) or --sweep k=3,5,7 (a list)"
+
+
+def _echo(text: str) -> str:
+    """User text as a message quotes it: one line, at most MAX_ECHO characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO - 3]}... ({len(text):,} characters)"
+
+
+def _whole(text: str, spec: str) -> int:
+    """One value of a sweep: a whole number >= 1, written in digits (no expressions)."""
+    text = text.strip()
+    if not text.isdigit() or not text.isascii():
+        what = "an expression" if any(c in text for c in "+-*/^()") or text.isidentifier() else "not a whole number"
+        raise SymcountError(f"--sweep {_echo(spec)}: '{_echo(text)}' is {what}; sweep values are whole numbers "
+                            "written in digits", hint=SWEEP_HINT)
+    if len(text.lstrip("0")) > MAX_SWEEP_DIGITS:
+        raise SymcountError(f"--sweep {_echo(spec)}: '{_echo(text)}' has more than {MAX_SWEEP_DIGITS} digits",
+                            hint="sweep sizes, not numbers that large")
+    value = int(text)
+    if value < 1:
+        raise SymcountError(f"--sweep {_echo(spec)}: values must be whole numbers >= 1, got {value}", hint=SWEEP_HINT)
+    return value
+
+
 def parse_sweep(spec: str) -> tuple[str, list[sympy.Integer]]:
-    """``C=16..512`` (doubling), ``C=1..8:1`` (step), ``C=3,5,7`` (a list)."""
+    """``C=16..512`` (doubling), ``C=1..8:1`` (step), ``C=3,5,7`` (a list).
+
+    Each value is read as digits (an expression gets its own message), the number of values is
+    known before any is made (a billion-step range is refused at once), and every echo of the
+    user's text is bounded."""
     name, sep, rest = spec.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
-        raise SymcountError(f"--sweep expects NAME=START..STOP, NAME=START..STOP:STEP or NAME=V1,V2,..., got '{spec}'")
+        raise SymcountError(f"--sweep expects NAME=START..STOP, NAME=START..STOP:STEP or NAME=V1,V2,..., "
+                            f"got '{_echo(spec)}'", hint=SWEEP_HINT)
     rest = rest.strip()
-    try:
-        if ".." in rest:
-            start_text, _, stop_text = rest.partition("..")
-            stop_text, _, step_text = stop_text.partition(":")
-            start, stop = int(start_text), int(stop_text)
-            step = int(step_text) if step_text else None
-            if start < 1 or stop < start or (step is not None and step < 1):
-                raise ValueError
-            values = list(range(start, stop + 1, step)) if step else _doubling(start, stop)
-        else:
-            values = [int(v) for v in rest.split(",")]
-            if any(v < 1 for v in values):
-                raise ValueError
-    except ValueError:
-        raise SymcountError(f"--sweep {spec}: values must be whole numbers >= 1 in increasing order",
-                            hint="e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1") from None
-    for before, after in zip(values, values[1:], strict=False):
+    if ".." in rest:
+        start_text, _, stop_text = rest.partition("..")
+        stop_text, _, step_text = stop_text.partition(":")
+        start, stop = _whole(start_text, spec), _whole(stop_text, spec)
+        step = _whole(step_text, spec) if step_text else None
+        if stop < start:
+            raise SymcountError(f"--sweep {_echo(spec)}: the range ends ({stop}) before it starts ({start})",
+                                hint=SWEEP_HINT)
+        count = len(range(start, stop + 1, step)) if step else (stop // start).bit_length()
+        if count > MAX_SWEEP_VALUES:
+            raise SymcountError(f"--sweep {_echo(spec)}: {count:,} values; at most {MAX_SWEEP_VALUES}",
+                                hint="take a larger step, or sweep a doubling range (START..STOP)")
+        values = list(range(start, stop + 1, step)) if step else _doubling(start, stop)
+    else:
+        parts = rest.split(",")
+        if len(parts) > MAX_SWEEP_VALUES:
+            raise SymcountError(f"--sweep {_echo(spec)}: {len(parts):,} values; at most {MAX_SWEEP_VALUES}")
+        values = [_whole(v, spec) for v in parts]
+    for before, after in itertools.pairwise(values):
         if after <= before:
-            raise SymcountError(f"--sweep {spec}: values must be in increasing order ({before} then {after})",
-                                hint="e.g. --sweep C=16..512 (doubling) or --sweep C=1..8:1")
-    if len(values) > 200:
-        raise SymcountError(f"--sweep {spec}: {len(values)} values; at most 200")
+            raise SymcountError(f"--sweep {_echo(spec)}: values must be in increasing order ({before} then {after})",
+                                hint=SWEEP_HINT)
     return name, [sympy.Integer(v) for v in values]
 
 

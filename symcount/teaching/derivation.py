@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,23 +38,34 @@ import sympy
 
 from symcount import counting as api
 from symcount.catalog import shapes
-from symcount.catalog.core import BIAS
+from symcount.catalog.core import BIAS, FLAG
 from symcount.counting import SETTING, opening_comment, read_directives, with_bias
-from symcount.engine.count import Count, convention_line
+from symcount.engine.count import Count, convention_line, fold
 from symcount.engine.results import CONVENTIONS, LayerResult
+from symcount.engine.sizing import limited_layers
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
-from symcount.render import formula
+from symcount.language import budget, nodes
+from symcount.render import formula, table
 from symcount.render.derivation_markdown import render_math_only
-from symcount.render.document import Column, Document, Row, Section, Step
+from symcount.render.document import CODE_MARK, Column, Document, Row, Section, Step
 from symcount.render.formats import Format
 from symcount.render.formula import Equal, Func, Group, Label, Node, Num, Prod, Sum, Sym, Term
+from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
+from symcount.teaching.derivation_sections import backward_sections, receptive_sections
 
 KERNEL_STYLES = ("repeat", "power")
 #: Terms per line when a total is a long sum.
 TERMS_PER_LINE = 6
+#: ... and at most this many printed characters a line.
+SUM_LINE_CHARS = 64
+#: Most layers a derivation writes out one by one (GPT-3 expands to about 1,200; each layer is a
+#: paragraph, so 35,000 layers made a 6 MB document in a minute): more is refused before counting.
+MAX_DERIVED_LAYERS = 2_000
+DERIVED_LAYERS_HINT = (f"a derivation writes out every layer (at most {MAX_DERIVED_LAYERS:,}): count the whole with "
+                       "symcount count, derive one block (FILE#block), or make the repeat count symbolic "
+                       "(repeat N {...}) to derive one copy")
 _FRAMEWORK = {"pytorch": "PyTorch", "keras": "Keras"}
 #: the names of the spatial sizes, by the number of spatial dimensions
 _DIMENSIONS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -134,6 +145,8 @@ def derive(
     digit_separator: str = "{,}",
     title: str | None = None,
     shapes: bool = True,
+    receptive_field: bool = False,
+    backward: bool = False,
 ) -> Derivation:
     """Derive the parameter count of a description step by step.
 
@@ -148,6 +161,9 @@ def derive(
     ``shapes`` shows, for every layer that changes the spatial size of what
     flows in, the working of its output size (``H_out = ⌊(H + 2p − k)/s⌋ + 1``)
     and the output it produces; False leaves only the parameter counts.
+    ``receptive_field`` and ``backward`` add sections after the total: the receptive field
+    layer by layer and the backward pass (FLOPs of the input and weight gradients, the training
+    step) layer by layer (:mod:`symcount.teaching.derivation_sections`).
     """
     text, filename, from_source, described = api.read_description(source)
     try:
@@ -163,8 +179,9 @@ def derive(
         for conv in conventions:
             for b in biases:
                 rewritten = tree if b is None else with_bias(tree, b)
-                result = api.count_tree(rewritten, values=values, convention=conv,
-                                        network=network or from_source)
+                with limited_layers(MAX_DERIVED_LAYERS, DERIVED_LAYERS_HINT):
+                    result = api.count_tree(rewritten, values=values, convention=conv,
+                                            network=network or from_source)
                 variants.append(Variant(_variant_label(conv, b, conventions, biases), conv, b, result))
     except SymcountError as err:
         if described is not None:  # read from Python code: the error is placed at the code
@@ -174,10 +191,21 @@ def derive(
         raise SymcountError("description nested too deeply").located(filename, text) from None
     if title is None:
         shown = filename.removesuffix(" (as read)")  # model code: its own name
-        title = directives.get("title") or (Path(shown).stem if shown != "<input>"
-                                            else _default_title(variants[0].count))
+        title = directives.get("title") or network_title(text, variants[0].count.network) or \
+            (Path(shown).stem if shown != "<input>" and not (network or from_source)
+             else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
     document = builder.document(title, intro(text), variants)
+    extra: list[Section] = []
+    try:
+        if receptive_field:
+            extra += receptive_sections(variants[0].count, builder.formula_row)
+        if backward:
+            extra += backward_sections(variants[0].count)
+    except SymcountError as err:
+        raise err.located(filename, text) from None
+    if extra:
+        document = dataclasses.replace(document, sections=document.sections + tuple(extra))
     return Derivation(document, tuple(variants), style)
 
 
@@ -231,8 +259,122 @@ def _variant_label(convention: str, bias: bool | None, conventions: list[str], b
     return ", ".join(parts) or None
 
 
+#: A network's own comment names the model first: ``# Llama-3-8B: 8,030,261,248 parameters``.
+_NAMED = re.compile(r"#\s*([^\s:#][^:#]{0,40}?):\s")
+
+
+def network_title(text: str, network: str) -> str | None:
+    """The model's name from the comment right above ``network NAME`` (``Llama-3-8B`` from
+    ``# Llama-3-8B: 8,030,261,248 parameters``), when the network has a comment of its own (not the
+    file's opening comment, which states the problem) that starts with a name and a colon."""
+    lines = text.split("\n")
+    opening = len(text) - len(text.lstrip("\n")) + len(opening_comment(text))
+    for number, line in enumerate(lines):
+        if re.match(rf"network\s+{re.escape(network)}\b", line.strip()):
+            start = number
+            while start > 0 and lines[start - 1].strip().startswith("#"):
+                start -= 1
+            if start == number or start < opening:
+                return None
+            match = _NAMED.match(lines[start].strip())
+            return match.group(1).strip() if match else None
+    return None
+
+
+#: A repeat's comment longer than this is a sentence, not a name for its pass.
+MAX_REPEAT_NAME = 40
+#: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
+MAX_PERIOD = 64
+
+
+def repeated_runs(keys: Sequence[tuple[Any, ...]],
+                  whole: Callable[[int, int], bool] = lambda a, b: True) -> dict[int, tuple[int, int]]:
+    """Runs of identical consecutive copies: start -> (layers in a copy, copies), copies >= 2.
+
+    Left to right, at each start the period that covers the most layers (the shortest of equals),
+    so a 32-layer decoder stack is one run of 32 copies of its 5 layers. ``whole(a, b)`` says
+    whether ``layers[a:b]`` may be a copy: one that cuts a block call in two is not."""
+    runs: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(keys):
+        best = (0, 0)
+        for period in range(1, min(MAX_PERIOD, (len(keys) - i) // 2) + 1):
+            unit = keys[i:i + period]
+            copies = 1
+            if not whole(i, i + period):
+                continue
+            while keys[i + copies * period:i + (copies + 1) * period] == unit and \
+                    whole(i + copies * period, i + (copies + 1) * period):
+                copies += 1
+            if copies > 1 and period * copies > best[0] * best[1]:
+                best = (period, copies)
+        if best[1] > 1:
+            runs[i] = best
+            i += best[0] * best[1]
+        else:
+            i += 1
+    return runs
+
+
+#: A summary table has at least this many rows (fewer: the sections are the overview) and at most
+#: this many (more: it is the count table, not an overview).
+SUMMARY_ROWS = (3, 40)
+
+
+def summary_table(result: Count) -> table.Table | None:
+    """A long network's overview before its sections: one row per top-level block call or stage
+    (the first block depth that gives a few rows), its output shape, parameters and the running
+    total; None for a network short enough to read at once."""
+    if len(result.layers) <= SUMMARY_ROWS[1]:
+        return None
+    for depth in (0, 1):
+        rows = fold(result.layers, depth, result.blocks)
+        if SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]:
+            break
+    else:
+        return None
+    running: sympy.Expr = sympy.Integer(0)
+    cells = []
+    for row in rows:
+        running += row.total
+        cells.append({table.Column.NAME: row.name, table.Column.KIND: row.kind,
+                      table.Column.OUTPUT_SHAPE: row.output_shape, table.Column.PARAMS: row.total,
+                      table.Column.SUBTOTAL: sympy.expand(running)})
+    columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
+               table.Column.SUBTOTAL]
+    return table.Table(columns, cells, [("total params", result.total)], [])
+
+
+def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
+    """The first layer of each block call the summary lists -> the heading of its part
+    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``)."""
+    calls = {b.name: b for b in result.blocks if b.end > b.start}
+    index = {layer.name: i for i, layer in enumerate(result.layers)}
+    headings: dict[int, str] = {}
+    loose: list[str] = []  # single layers between block calls: one heading for each run of them
+    for row in [*summary.rows, None]:
+        call = calls.get(row[table.Column.NAME]) if row is not None else None
+        if row is not None and call is None and row[table.Column.NAME] in index:
+            loose.append(row[table.Column.NAME])
+            continue
+        if loose:
+            headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
+                if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
+            loose = []
+        if row is not None and call is not None:
+            shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
+            kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
+            headings[call.start] = f"{call.name}{kind}" + (f", output {shape}" if shape else "") + \
+                f", {text_value(row[table.Column.PARAMS])} parameters"
+    return headings
+
+
 def _default_title(result: Count) -> str:
     return "parameter count" if result.network == "main" else f"network {result.network}"
+
+
+#: A comment line indented this much past its ``#`` is code (``#   symcount count ...``), not prose.
+CODE_INDENT = 3
 
 
 def intro(text: str) -> tuple[str, ...]:
@@ -242,7 +384,9 @@ def intro(text: str) -> tuple[str, ...]:
         if SETTING.match(line) or line.startswith("#!"):
             continue
         words = line.lstrip("#").strip()
-        if words:
+        if line.lstrip("#").startswith(" " * CODE_INDENT) and words:  # a command or code: a paragraph of its own
+            paragraphs += [[CODE_MARK + words], []]
+        elif words:
             paragraphs[-1].append(words)
         elif paragraphs[-1]:
             paragraphs.append([])
@@ -275,7 +419,27 @@ class _Builder:
         silent: list[LayerResult] = []
         shown: dict[tuple[str | None, tuple[Column, ...]], str] = {}
         in_network = counted.network != "main"
+        spans = [(b.start, b.end) for b in counted.blocks if b.end > b.start]
+        runs = repeated_runs([self.repeat_key(i, variants) for i in range(len(counted.layers))],
+                             lambda a, b: all(e <= a or s >= b or a <= s and e <= b or s <= a and b <= e
+                                              for s, e in spans)) if in_network else {}
+        later_copies: range = range(0)
+        after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
+        summary = summary_table(counted) if in_network else None
+        stages = stage_headings(counted, summary) if summary is not None else {}
         for i, layer in enumerate(counted.layers):
+            if i in after_first:
+                sections.append(after_first.pop(i))
+            if i in stages and i not in later_copies:
+                sections.append(Section(stages[i], None, (), heading=True))
+            if i in later_copies:  # a later copy of a repeated run: counted in the run's section
+                if all(_is_empty(v.count.layers[i]) for v in variants):
+                    silent.append(layer)
+                continue
+            if i in runs:
+                period, copies = runs[i]
+                after_first[i + period] = self.repeat_section(variants, i, period, copies)
+                later_copies = range(i + period, i + period * copies)
             per_variant = [v.count.layers[i] for v in variants]
             sizes = [self.size_rows(v.count.layers[i], v.convention) if self.sizes else [] for v in variants]
             if in_network and all(_is_empty(layer) for layer in per_variant) and not any(sizes):
@@ -283,7 +447,7 @@ class _Builder:
                 continue
             columns = _merge([Column(v.label, tuple(rows + self.layer_rows(v.count.layers[i], v.convention)))
                               for v, rows in zip(variants, sizes, strict=True)])
-            code = self.call_text(layer.pos)
+            code = resolved_call(self.call_text(layer.pos), layer)
             earlier = shown.get((code, columns)) if in_network else None
             if earlier is not None:  # the same layer again: say so instead of repeating its derivation
                 sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], earlier)
@@ -293,13 +457,68 @@ class _Builder:
             shared, columns_, after = _hoist(columns)
             sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
                                     tuple(where(layer, code, columns))))
+        sections.extend(after_first.values())
         if silent:
             sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
             sections.append(Section("Total", None, _merge(totals)))
-        return Document(title, paragraphs, self.conventions(variants), tuple(sections))
+        # a part whose layers all went to "Layers without parameters" keeps no heading
+        kept = [s for k, s in enumerate(sections)
+                if not s.heading or (k + 1 < len(sections) and not sections[k + 1].heading
+                                     and sections[k + 1].columns)]
+        return Document(title, paragraphs, self.conventions(variants), tuple(kept), summary)
+
+    def repeat_key(self, i: int, variants: list[Variant]) -> tuple[Any, ...]:
+        """What makes two layers copies of each other: written at the same place (a repeat's body,
+        or a block's), the same call once its parameters are resolved, the same counts in every variant."""
+        layer = variants[0].count.layers[i]
+        counts = tuple((v.count.layers[i].total, v.count.layers[i].buffers) for v in variants)
+        return layer.pos, layer.kind, resolved_call(self.call_text(layer.pos), layer), counts
+
+    def repeat_section(self, variants: list[Variant], start: int, period: int, copies: int) -> Section:
+        """``32 × 218,112,000 = 6,979,584,000``: a run of identical copies, the first derived above."""
+        first = variants[0].count.layers[start]
+        last = variants[0].count.layers[start + period - 1]
+        columns = []
+        for v in variants:
+            layers = v.count.layers[start:start + period]
+            rows = []
+            for label, per_copy in (("params", sum((x.total for x in layers), sympy.Integer(0))),
+                                    ("buffers", sum((x.buffers for x in layers), sympy.Integer(0)))):
+                per_copy = sympy.expand(per_copy)
+                if per_copy != 0 or label == "params":
+                    rows.append(Row(Label(label), (Step(Prod((Num(copies), self.result_node(per_copy)))),
+                                                   Step(formula.result_form(sympy.expand(copies * per_copy))))))
+            columns.append(Column(v.label, tuple(rows)))
+        calls = {(b.start, b.end): b for b in variants[0].count.blocks}
+        block = calls.get((start, start + period))
+        if block is not None:  # each copy is one block call: named as the block
+            last_call = calls.get((start + period * (copies - 1), start + period * copies))
+            title = f"{copies} × {block.kind}"
+            what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
+        else:
+            named = self.repeat_name(first.pos)
+            title = f"{copies} × {named or f'{period} layer' + ('s' if period > 1 else '')}"
+            what = first.name if period == 1 else f"{first.name} to {last.name}"
+        more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
+        return Section(title, None, _merge(columns),
+                       (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
+
+    def repeat_name(self, pos: nodes.Pos) -> str | None:
+        """What the description calls a repeat's pass: the comment on its ``repeat`` line
+        (``repeat n_layers {   # LlamaDecoderLayer``), found above the pass's first layer without
+        leaving the block or network that holds it; None when it has none."""
+        lines = self.source.split("\n")
+        for line in reversed(lines[:max(pos.line, 0)]):
+            code, _, comment = line.partition("#")
+            if re.match(r"\s*(block|network)\s", code):
+                return None
+            if re.search(r"\brepeat\b", code):
+                name = comment.strip()
+                return name if name and len(name) <= MAX_REPEAT_NAME else None
+        return None
 
     def reference(self, label: str | None, layer: LayerResult, first: str) -> Column:
         """A repeated layer: its result, pointing at the derivation already shown."""
@@ -401,7 +620,7 @@ class _Builder:
         same formula over the active copies."""
         if "param" not in formulas or layer.total == 0 or sympy.expand(layer.active - layer.total) == 0:
             return []
-        copies = sympy.simplify(layer.multiplier * layer.active / layer.total)
+        copies = budget.simplify(layer.multiplier * layer.active / layer.total)
         if copies.free_symbols - layer.multiplier.free_symbols:
             return []
         general = formula.parse_formula(formulas["param"])
@@ -588,15 +807,27 @@ class _Builder:
         terms = [Term(1, self.result_node(p) if n == 1 else Prod((Num(n), self.result_node(p))))
                  for p, n in times.items()]
         steps: list[Step] = []
-        for start in range(0, len(terms), TERMS_PER_LINE):
-            chunk = terms[start:start + TERMS_PER_LINE]
+        for i, chunk in enumerate(self.lines_of_terms(terms)):
             node = Sum(tuple(chunk)) if len(chunk) > 1 else chunk[0].node
-            steps.append(Step(node, continues=start > 0))
+            steps.append(Step(node, continues=i > 0))
         if len(terms) != 1 or len(parts) - parts.count(0) > 1:
             steps.append(Step(formula.result_form(total)))
         if not steps:
             steps.append(Step(Num(0)))
         return Row(lhs, tuple(steps))
+
+    def lines_of_terms(self, terms: list[Term]) -> list[list[Term]]:
+        """A long sum's terms a line at a time: at most :data:`TERMS_PER_LINE`, and no more than
+        :data:`SUM_LINE_CHARS` printed characters (``6 × 589,824`` terms are wide)."""
+        lines: list[list[Term]] = [[]]
+        for term in terms:
+            candidate = lines[-1] + [term]
+            wide = len(formula.text(Sum(tuple(candidate)), self.style)) > SUM_LINE_CHARS
+            if lines[-1] and (len(candidate) > TERMS_PER_LINE or wide):
+                lines.append([term])
+            else:
+                lines[-1] = candidate
+        return [line for line in lines if line]
 
     # -- the description text a section comes from ------------------------------------
     def call_text(self, pos: nodes.Pos) -> str | None:
@@ -608,6 +839,64 @@ class _Builder:
             return None
         rest = "\n".join(lines[pos.line - 1:])
         return _balanced_call(rest[pos.column - 1:])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """``a=1, b=(2, 3)`` -> ``["a=1", "b=(2, 3)"]``: split at commas outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def _argument_text(value: Any, kind: str) -> str | None:
+    """A bound value as the description language writes it, or None when it is not a plain value."""
+    if isinstance(value, tuple) and value and all(v == value[0] for v in value):
+        value = value[0]
+    if isinstance(value, tuple):
+        inner = [_argument_text(v, kind) for v in value]
+        return None if None in inner else "(" + ", ".join(str(v) for v in inner) + ")"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool) or (kind in (BIAS, FLAG) and value in (0, 1)):
+        return "true" if value else "false"
+    if isinstance(value, int) or (isinstance(value, sympy.Basic) and value.is_number):
+        return str(value)
+    return None
+
+
+def resolved_call(code: str | None, layer: LayerResult) -> str | None:
+    """A call inside a block with its formal parameters replaced by the values they had there:
+    ``conv2d(C_out=C_out, k=k, stride=stride)`` reads ``conv2d(C_out=64, k=3, stride=1)`` in the
+    heading of ``layer1.0.conv2d`` (each heading says what that layer is, not what the block says)."""
+    match = re.fullmatch(r"([A-Za-z_][\w.]*)\((.*)\)", code or "")
+    if match is None or layer.entry is None:
+        return code
+    specs = {n: a for a in layer.entry.args for n in (a.name, *a.aliases)}
+    parts = []
+    for part in _top_level_parts(match.group(2)):
+        key, eq, value = part.partition("=")
+        spec = specs.get(key.strip()) if eq else None
+        if spec is not None and _IDENTIFIER.fullmatch(value.strip()) and value.strip() not in ("true", "false"):
+            bound = layer.bindings.get(spec.formula_name, layer.bindings.get(spec.name))
+            shown = _argument_text(bound, spec.kind) if bound is not None else None
+            part = f"{key.strip()}={shown}" if shown is not None else part
+        parts.append(part)
+    return f"{match.group(1)}({', '.join(parts)})"
 
 
 def _balanced_call(text: str) -> str:
@@ -752,10 +1041,17 @@ def _layer_notes(layers: list[LayerResult]) -> list[str]:
     return list(dict.fromkeys(note for layer in layers for note in layer.notes))
 
 
+#: Parameter-free layers of one kind up to this many are named; more are counted (``49 × relu``).
+MAX_NAMES_LISTED = 3
+
+
 def _silent_notes(layers: list[LayerResult]) -> list[str]:
     """Zero-parameter layers of a network, grouped by why they have none."""
-    by_reason: dict[str, list[str]] = {}
+    by_kind: dict[tuple[str, str], list[str]] = {}
     for layer in layers:
         reason = layer.entry.zero_reason if layer.entry is not None else "no weights"
-        by_reason.setdefault(reason, []).append(layer.name)
-    return [f"{', '.join(names)}: 0 ({reason})" for reason, names in by_reason.items()]
+        by_kind.setdefault((layer.kind, reason), []).append(layer.name)
+    # a kind that comes many times is one line (``49 × relu: 0``), not a list of 49 names off the page
+    return [f"{names[0] if len(names) == 1 else f'{len(names)} × {kind}'}: 0 ({reason})"
+            if len(names) <= 1 or len(names) > MAX_NAMES_LISTED else f"{', '.join(names)}: 0 ({reason})"
+            for (kind, reason), names in by_kind.items()]

@@ -5,7 +5,8 @@ A template is a ``.sc`` description whose sizes are drawn:
 ``let question = "... {C_in} ..."`` (``{name}`` is replaced by the drawn or
 computed value), ``let ask = "params"`` (or ``trainable``,
 ``non_trainable``, ``output_height``, ``output_width``, ``output_channels``,
-``output_length``, ``output_size``), and optionally ``let title = "..."`` and
+``output_length``, ``output_size``; ``activations``, ``receptive_field`` and the inverse
+``padding`` and ``stride``: :mod:`symcount.teaching.exam_quantities`), and optionally ``let title = "..."`` and
 ``let convention = "keras"``. ``require EXPR`` statements filter the draws,
 and a draw whose sizes do not fit a layer is rejected (symcount counts it and
 says no) before any question is written.
@@ -45,15 +46,17 @@ from symcount.language.symbols import is_number
 from symcount.language.values import Value, describe
 from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import html_text, latex_text, markdown_text
+from symcount.render.escape import html_text, latex_text, markdown_text, xml_safe
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.check import answer_names
+from symcount.teaching.exam_choices import ChoiceSpace, Scripted, choice_space, valid_combinations
+from symcount.teaching.exam_quantities import QUANTITY_ASKS, ask_quantity, network_values, output_lets, quantity_solution
 from symcount.teaching.exam_solutions import output_solution, output_value, params_solution
-from symcount.teaching.exam_templates import _PLACEHOLDER, Template, Variant, draw, load_template, variant_id
+from symcount.teaching.exam_templates import _PLACEHOLDER, _TEXT_LETS, Template, Variant, draw, load_template, variant_id
 from symcount.teaching.fairness import slip_table
 
 FORMATS = ("latex", "markdown", "moodle")
@@ -63,6 +66,9 @@ ATTEMPTS_PER_VARIANT = 200
 #: times the variants found so far if more: the choices are exhausted or the requires impossible.
 STALL_DRAWS = 4_000
 MAX_VARIANTS = 1000
+#: Draws in a row without a new variant after which drawing goes through the remaining valid
+#: combinations of the choices in a random order (when they are known), instead of hoping to hit them.
+STALL_BEFORE_LISTING = 200
 #: How many variants ``exam`` draws when it is not told: fewer when the template has fewer fair ones.
 DEFAULT_VARIANTS = 10
 
@@ -82,6 +88,8 @@ class Exam(Printable):
     # -- the answer and its working ------------------------------------------------------
     def solution_lines(self, variant: Variant, style: Style) -> list[tuple[str, str]]:
         """(label, math) rows of the worked solution."""
+        if self.template.ask in QUANTITY_ASKS:
+            return quantity_solution(self.template, variant, style)
         if self.template.ask.startswith("output"):
             return output_solution(self.template, variant, style)
         return params_solution(self.template, variant, style)
@@ -225,7 +233,8 @@ class Exam(Printable):
             ET.SubElement(q, "showunits").text = "3"
             ET.SubElement(q, "unitsleft").text = "0"
         ET.indent(quiz)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+        # ElementTree escapes markup but writes control characters as they are: XML 1.0 forbids them
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(ET.tostring(quiz, encoding="unicode")) + "\n"
 
     def stress(self) -> StressReport:
         return stress_report(self)
@@ -304,7 +313,18 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
     if not 1 <= wanted <= MAX_VARIANTS:
         raise SymcountError(f"--variants must be between 1 and {MAX_VARIANTS}, not {wanted}")
     shared = shared_answers or template.shared_answers
+    try:
+        space = choice_space(template.tree, template.text, frozenset(_TEXT_LETS))
+    except SymcountError as err:
+        raise err.located(template.filename, template.text) from None
+    if space is not None and space.valid is not None and variants is not None and wanted > space.valid:
+        raise SymcountError(f"only {_valid_of(space)}; {wanted} variants were asked for",
+                            filename=template.filename, source=template.text,
+                            hint=f"ask for --variants {space.valid} or fewer, offer more values in choose(...) "
+                                 "or relax the require statements")
+    valid_seen = 0
     rng = random.Random(seed)
+    remaining: list[tuple[int, ...]] | None = None  # the valid combinations, once random draws stall
     exam = Exam(template, seed)
     seen: set[tuple[tuple[str, str], ...]] = set()
     answers: set[sympy.Expr] = set()
@@ -313,9 +333,16 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
     for _ in range(wanted * ATTEMPTS_PER_VARIANT):
         if len(exam.variants) == wanted or since_last > max(STALL_DRAWS, 10 * len(exam.variants)):
             break
+        if space is not None and valid_seen == space.valid:  # every valid combination was drawn
+            break
         since_last += 1
+        if space is not None and space.valid is not None and since_last > STALL_BEFORE_LISTING and remaining is None:
+            remaining = valid_combinations(space, template.tree, frozenset(_TEXT_LETS))
+            rng.shuffle(remaining)
+        if remaining == []:  # pragma: no cover - every valid combination was seen (the check above ends first)
+            break
         try:
-            chosen, lets, ok = draw(template, rng)
+            chosen, lets, ok = draw(template, rng if remaining is None else Scripted(remaining.pop()))
         except SymcountError as err:
             raise err.located(template.filename, template.text) from None
         key = tuple(sorted((k, sympy.srepr(v) if isinstance(v, sympy.Basic) else repr(v)) for k, v in chosen.items()))
@@ -325,9 +352,12 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
         if not ok:
             rejected["require"] = rejected.get("require", 0) + 1
             continue
+        valid_seen += 1
         try:
-            result = count(template.text, values=chosen, convention=template.convention, network=template.network)
-            answer = answer_of(template, result)
+            result = count(template.text, values=network_values(template, chosen), convention=template.convention,
+                           network=template.network)
+            asked = ask_quantity(template, result, chosen) if template.ask in QUANTITY_ASKS else None
+            answer = asked.answer if asked is not None else answer_of(template, result)
         except SymcountError as err:
             rejected[err.message] = rejected.get(err.message, 0) + 1
             continue
@@ -338,11 +368,11 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
         if not shared and answer in answers:
             rejected["the answer of another variant"] = rejected.get("the answer of another variant", 0) + 1
             continue
-        slips = slip_table(result, template.ask)
+        slips = asked.slips if asked is not None else slip_table(result, template.ask)
         if slips.unfair is not None:
             rejected[slips.unfair] = rejected.get(slips.unfair, 0) + 1
             continue
-        question = _question_text(template, lets)
+        question = _question_text(template, {**output_lets(result), **lets})
         since_last = 0
         answers.add(answer)
         number = len(exam.variants) + 1
@@ -350,6 +380,8 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
                                      variant_id(template, seed, number), slips.values))
     if len(exam.variants) < wanted:
         why = "; ".join(f"{n} × {m}" for m, n in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        if space is not None and space.valid is not None:
+            why = f"{why}; {_valid_of(space)}" if why else _valid_of(space)
         found = len(exam.variants)
         message = (f"only {found} distinct, valid and fair variant{'s' if found != 1 else ''} could be drawn; "
                    f"{wanted} were asked for" + (f" (rejected: {why})" if why else ""))
@@ -363,6 +395,12 @@ def generate(source: Source, variants: int | None = None, seed: int = 0, shared_
                                      "or relax the require statements" if found else
                                      "offer more values in choose(...) or relax the require statements")
     return exam
+
+
+def _valid_of(space: ChoiceSpace) -> str:
+    """How many combinations of the choices meet the requires, in words."""
+    return (f"{space.valid:,} of the {space.combinations:,} combination{'s' if space.combinations != 1 else ''} "
+            "of the choices meet the requires")
 
 
 # ------------------------------------------------------------------------------------- stress

@@ -28,11 +28,12 @@ from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
 from symcount.language import nodes
 from symcount.language.values import Env, Value, evaluate, truth
+from symcount.teaching.exam_choices import Scripted
 from symcount.teaching.fairness import SlipValue
 
 ASKS = ("params", "trainable", "non_trainable", "output_height", "output_width", "output_channels",
-        "output_length", "output_size")
-_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers")
+        "output_length", "output_size", "activations", "receptive_field", "padding", "stride")
+_TEXT_LETS = ("question", "title", "ask", "convention", "shared_answers", "unknown")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
 
 
@@ -53,6 +54,8 @@ class Template:
     network: str | None
     shared_answers: bool = False
     layout: str | None = None
+    #: the drawn let an inverse question (ask = "padding" or "stride") asks for
+    unknown: str | None = None
 
     @property
     def name(self) -> str:
@@ -136,6 +139,7 @@ def load_template(source: Source) -> Template:
         if "question" not in strings:
             raise SymcountError("an exam template needs let question = \"...\" (the question text)",
                                 hint='e.g. let question = "How many parameters does it have?"')
+        _check_placeholders(tree, text)
         ask = strings.get("ask", "params")
         if ask not in ASKS:
             raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", hint=did_you_mean(ask, ASKS))
@@ -153,7 +157,36 @@ def load_template(source: Source) -> Template:
     title = strings.get("title") or read_directives(text).get("title") or (
         Path(filename).stem.replace("_", " ") if filename != "<input>" else "Exam")
     return Template(text, filename, tree, title, strings["question"], ask, convention, network,
-                    shared == "allowed", question_layout(tree, strings["question"]))
+                    shared == "allowed", question_layout(tree, strings["question"]), strings.get("unknown"))
+
+
+def _check_placeholders(tree: nodes.Program, text: str) -> None:
+    """Every ``{name}`` in the question is a top-level let: an undefined one is refused at its place
+    in the file, before any variant is drawn."""
+    lets = [s for s in tree.statements if isinstance(s, nodes.Let)]
+    defined = [s.name for s in lets if s.name not in _TEXT_LETS]
+    question = next(s for s in lets if s.name == "question")
+    assert isinstance(question.value, nodes.Str)
+    for match in _PLACEHOLDER.finditer(question.value.value):
+        name = match.group(1)
+        if name not in defined:
+            raise SymcountError(f"the question mentions {{{name}}}, which the template does not define",
+                                _placeholder_pos(text, question.value.pos, match.group(0)),
+                                hint=did_you_mean(name, defined) or "define it with let, e.g. "
+                                f"let {name} = choose(...)")
+
+
+def _placeholder_pos(text: str, start: nodes.Pos, placeholder: str) -> nodes.Pos:
+    """Where ``{name}`` stands in the file: searched from the question string's first character
+    (its escapes do not shift it); the string's own place if it is not written as such."""
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[:start.line - 1]) + start.column - 1
+    found = text.find(placeholder, offset)
+    if start.line < 1 or found < 0:
+        return start
+    line = text.count("\n", 0, found) + 1
+    column = found - (text.rfind("\n", 0, found) + 1) + 1
+    return nodes.Pos(line, column, line, column + len(placeholder))
 
 
 #: ``{a} × {b} × {c}`` in a question: three sizes written in a row.
@@ -186,8 +219,9 @@ def question_layout(tree: nodes.Program, question: str) -> str | None:
 # ------------------------------------------------------------------------------------- drawing
 
 
-def draw(template: Template, rng: random.Random) -> tuple[dict[str, Value], dict[str, Value], bool]:
-    """One draw: (the chosen lets, every top-level value, whether the requires hold)."""
+def draw(template: Template, rng: random.Random | Scripted) -> tuple[dict[str, Value], dict[str, Value], bool]:
+    """One draw: (the chosen lets, every top-level value, whether the requires hold); ``rng`` may be
+    :class:`Scripted` (the values of one combination, when drawing goes through them)."""
     def choose(*options: Value) -> Value:
         if not options:
             raise SymcountError("choose() needs at least one value")

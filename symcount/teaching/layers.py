@@ -62,6 +62,13 @@ def layer_reference() -> str:
         if entry.ignored:
             lines.append(f"- `{entry.name}`: {', '.join(f'`{n}`' for n in entry.ignored)}")
     lines += ["", f"and everywhere {', '.join(f'`{n}`' for n in IGNORED_EVERYWHERE)}.", ""]
+    lines += ["Framework options that would change a count or a shape and that symcount does not model are "
+              "accepted at their default and refused otherwise (exit 2, naming the option):", ""]
+    for entry in CATALOG.values():
+        if entry.unmodelled:
+            lines.append(f"- `{entry.name}`: " + "; ".join(
+                f"`{o.name}` ({o.why})" for o in entry.unmodelled))
+    lines.append("")
     lines += ["## Wrappers", "",
               "A wrapper takes a layer call as its argument and counts that layer as it makes it "
               "(see docs/language.md):", ""]

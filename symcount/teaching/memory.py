@@ -18,18 +18,19 @@ from typing import Any
 import sympy
 
 from symcount.counting import Source, count
-from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes
+from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, check_batch, has_shapes
 from symcount.engine.activations import DTYPE_BYTES as DTYPE_BYTES  # memory and compute verbs read it here
 from symcount.engine.backward import Backward, backward_of
 from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
+from symcount.language import budget
 from symcount.language.symbols import as_sympy
 from symcount.render.formats import Format
 from symcount.render.numbers import text_value
 from symcount.render.printable import Printable
 from symcount.render.report import Line, Report
-from symcount.teaching.training import Training, backward_lines, backward_notes, training_of
+from symcount.teaching.training import Training, backward_lines, backward_notes, batch_lines, training_of
 
 TRAININGS = ("none", "sgd", "adam")
 GIB = 2**30
@@ -286,6 +287,14 @@ class Memory(Printable):
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
 
+    def _title(self) -> str | None:
+        return f"Memory of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        doing = {"none": "hold its weights", "sgd": "train with SGD", "adam": "train with Adam"}[self.training]
+        cache = ", with its KV cache" if self.kv is not None else ""
+        return fmt.style.escape(f"How many bytes does {self.network} need to {doing} in {self.dtype}{cache}?")
+
     def _summary(self) -> str:
         return f"{self.network!r}, {self.dtype}, training={self.training!r}, total={self.total}"
 
@@ -430,6 +439,8 @@ class Compute(Printable):
     tied: sympy.Expr
     moe: bool
     backward: Backward | None = None
+    #: ``--batch``: sequences in a batch (a number or a symbol; None: per token only)
+    batch: sympy.Expr | None = None
 
     @property
     def rule(self) -> sympy.Expr:
@@ -471,6 +482,8 @@ class Compute(Printable):
         ]
         if self.backward is not None:
             lines += backward_lines(self.backward, "token", self.L)
+        if self.batch is not None:
+            lines += self._batch_lines(self.batch)
         notes = [
             "FLOPs = 2 × MACs (one multiply and one add); bias additions, norms, activations, softmax and "
             "rotary rotations are not counted, as in torch.utils.flop_counter",
@@ -490,8 +503,26 @@ class Compute(Printable):
         return Report(f"compute of {self.network} per token (sequence length L)", [
             f"{n} = {text_value(self.params)} parameters"], lines, "assumptions", notes)
 
+    def _batch_lines(self, batch: sympy.Expr) -> list[Line]:
+        """A batch of B sequences of L tokens: B × the sequence's FLOPs (its backward pass derived
+        layer by layer when it is, else the 3 × forward rule, said so)."""
+        what = f"a batch of {text_value(batch)} sequences of L tokens"
+        if self.backward is not None and self.backward.complete:
+            return batch_lines(self.backward, batch, what)
+        return [Line(f"forward FLOPs for {what}", "B × 2 × MACs", "", sympy.expand(batch * 2 * self.macs),
+                     rule_above=True),
+                Line(f"training FLOPs for {what}", "B × L × 3 × forward (rule)", "",
+                     sympy.expand(batch * self.L * self.training))]
+
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
+
+    def _title(self) -> str | None:
+        return f"Compute of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        return fmt.style.escape(f"How many FLOPs does {self.network} take per token, forward and in training, "
+                                "beside the 2N and 6N rules of thumb?")
 
     def _summary(self) -> str:
         return f"{self.network!r}, forward={self.forward}"
@@ -519,17 +550,25 @@ def sequence_length(result: Count) -> sympy.Expr:
 def _layer_split(layer: LayerResult) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
     """(biases, tied weights, scale): the per-token share of a layer's tensors."""
     counted = sympy.Add(*[t.size for t in layer.tensors if t.category in ("trainable", "non_trainable")])
-    scale = sympy.simplify(layer.active / counted) if counted != 0 else layer.multiplier
+    scale = budget.simplify(layer.active / counted) if counted != 0 else layer.multiplier
     biases = sympy.Add(*[t.size for t in layer.tensors
                          if t.category in ("trainable", "non_trainable") and t.name.endswith("bias")])
     tied = sympy.Add(*[t.size for t in layer.tensors if t.shared_with is not None])
     return scale * biases, layer.multiplier * tied, scale
 
 
-def compute_of(result: Count) -> Compute | Training:
-    """The compute report of an existing count: per token for a sequence model, else per sample."""
+def compute_of(result: Count, batch: sympy.Expr | int | None = None) -> Compute | Training:
+    """The compute report of an existing count: per token for a sequence model, else per sample;
+    with ``batch``, the totals of a batch of that many samples (sequences) too."""
+    size = None if batch is None else check_batch(batch)
     if not _reads_sequence(result):
-        return training_of(result)
+        training = training_of(result, size)
+        if size is not None and not training.backward.complete:
+            raise SymcountError(
+                f"--batch: the training step of a batch needs the backward pass, which is not derived for "
+                f"{', '.join(training.backward.not_derived)}; the forward FLOPs of the batch are B × 2 × MACs = "
+                f"{text_value(sympy.expand(size * 2 * result.macs))}", hint="leave --batch out for the per-sample report")
+        return training
     if result.macs is sympy.nan:
         raise SymcountError("compute needs MACs for every layer: some layer has no input shape",
                             hint="start the network with input(L=...)")
@@ -560,7 +599,7 @@ def compute_of(result: Count) -> Compute | Training:
     context = sympy.expand(forward - 2 * multiplied)
     return Compute(result.network, L, result.active, result.macs, forward, context,
                    {k: sympy.expand(v) for k, v in no_macs.items()}, sympy.expand(biases), sympy.expand(tied),
-                   result.active != result.total, backward_of(result))
+                   result.active != result.total, backward_of(result), size)
 
 
 def _reads_sequence(result: Count) -> bool:
@@ -572,7 +611,10 @@ def _reads_sequence(result: Count) -> bool:
 
 
 def compute(source: Source, *, values: Mapping[str, Any] | None = None, network: str | None = None,
-            convention: str | None = None) -> Compute | Training:
-    """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N."""
-    return compute_of(count(source, values=values, network=network, convention=convention))
+            convention: str | None = None, batch: sympy.Expr | int | None = None) -> Compute | Training:
+    """Forward (and training) FLOPs per token of a sequence model, beside 2N and 6N (per sample for
+    another network); ``batch``: also for a batch of that many samples or sequences."""
+    if batch is not None:
+        check_batch(batch)  # before counting: a bad batch is the user's option, whatever the source
+    return compute_of(count(source, values=values, network=network, convention=convention), batch)
 

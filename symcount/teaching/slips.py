@@ -14,11 +14,10 @@ from typing import Any
 import sympy
 
 from symcount.catalog.core import Args
-from symcount.engine import algebra
 from symcount.engine.count import Count
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.errors import SymcountError
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.parse import parse_expression
 from symcount.language.values import Env, evaluate
 
@@ -164,7 +163,7 @@ def layer_view(layer: LayerResult, convention: str, quantity: str) -> LayerView 
     bindings = {k: v for k, v in layer.bindings.items() if isinstance(v, sympy.Basic)}
     view = LayerView(layer, formulas, bindings, convention, quantity)
     try:
-        if sympy.simplify(view.value(formulas) - view.contribution) != 0:
+        if budget.is_zero(view.value(formulas) - view.contribution) is not True:
             return None
     except SymcountError:
         return None
@@ -444,19 +443,9 @@ def find_slips(views: list[LayerView], expected: sympy.Expr, answer: sympy.Expr)
 
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """a == b for every value: expanded polynomials are decided exactly, rational
-    functions by cancelling; only what is left (floor, sqrt) goes to ``simplify``,
-    which can take seconds on a large expression, so a large one counts as different."""
-    difference = sympy.expand(a - b)
-    if difference == 0:
-        return True
-    if difference.is_polynomial():
-        return False
-    if difference.is_rational_function():
-        return bool(sympy.cancel(difference) == 0)
-    if algebra.too_big(difference):
-        return False
-    return bool(sympy.simplify(difference) == 0)
+    """a == b for every value, decided within the algebra budget (:func:`budget.is_zero`): a difference
+    too large to decide quickly is not named as this slip (the verdict itself is decided exactly)."""
+    return budget.is_zero(a - b) is True
 
 
 # ------------------------------------------------------------------------------------ check

@@ -76,24 +76,43 @@ class Training(Printable):
     network: str
     params: sympy.Expr
     backward: Backward
+    #: ``--batch``: a number or a symbol (None: the batch is the symbol B, per sample above it)
+    batch: sympy.Expr | None = None
 
     def report(self) -> Report:
         lines = backward_lines(self.backward)
         if self.backward.complete:
-            lines.append(Line("training step for a batch of B", "B × (forward + backward)", "",
-                              sympy.expand(B * self.backward.training), rule_above=True))
+            batch = B if self.batch is None else self.batch
+            lines += batch_lines(self.backward, batch, "a batch of " + ("B" if self.batch is None
+                                                                       else text_value(self.batch)))
         return Report(f"training compute of {self.network} per sample", [
             f"N = {text_value(self.params)} parameters"], lines, "assumptions", backward_notes(self.backward))
 
     def _render(self, fmt: Format) -> str:
         return fmt.report(self.report())
 
+    def _title(self) -> str | None:
+        return f"Training compute of {self.network}"
+
+    def _question(self, fmt: Format) -> str | None:
+        return fmt.style.escape(f"How many FLOPs does one training step of {self.network} take per sample, "
+                                "forward and backward?")
+
     def _summary(self) -> str:
         return f"{self.network!r}, training={self.backward.training}"
 
 
-def training_of(result: Count) -> Training:
-    return Training(result.network, result.active, backward_of(result))
+def batch_lines(b: Backward, batch: sympy.Expr, what: str) -> list[Line]:
+    """Forward, backward and the training step of one sample (one sequence) times the batch."""
+    return [
+        Line(f"forward FLOPs for {what}", "B × forward", "", sympy.expand(batch * b.forward), rule_above=True),
+        Line(f"backward FLOPs for {what}", "B × backward", "", sympy.expand(batch * b.backward)),
+        Line(f"training step for {what}", "B × (forward + backward)", "", sympy.expand(batch * b.training)),
+    ]
+
+
+def training_of(result: Count, batch: sympy.Expr | None = None) -> Training:
+    return Training(result.network, result.active, backward_of(result), batch)
 
 
 def backward_dict(b: Backward, exact: Any) -> dict[str, Any]:
@@ -111,3 +130,11 @@ def backward_dict(b: Backward, exact: Any) -> dict[str, Any]:
         "backward": exact(b.backward) if b.complete else None,
         "training": exact(b.training) if b.complete else None,
     }
+
+
+def batch_dict(b: Backward, batch: sympy.Expr | None, exact: Any) -> dict[str, Any] | None:
+    """JSON: the forward, backward and training FLOPs of a batch (None: no --batch, or not derived)."""
+    if batch is None or not b.complete:
+        return None
+    return {"batch": exact(batch), "forward": exact(sympy.expand(batch * b.forward)),
+            "backward": exact(sympy.expand(batch * b.backward)), "training": exact(sympy.expand(batch * b.training))}

@@ -31,6 +31,38 @@ block qwen(n_layers, d_model, V, ff, heads, kv_heads, head_dim, tied=false, qkv_
     }
 }
 
+# One decoder layer of the Qwen mixtures of experts, as transformers' Qwen2MoeDecoderLayer and
+# Qwen3MoeDecoderLayer: a config's decoder_sparse_step and mlp_only_layers make some layers dense
+# (moe=false: one SwiGLU of width ff), so a config is read as runs of these layers. The
+# expert layers route to `experts` SwiGLU experts of width moe_ff; Qwen2-MoE adds a shared
+# expert of width shared_ff that every token runs through, scaled by its own gate: a
+# d_model -> 1 projection without bias and a sigmoid (shared_expert_gate), multiplied in
+# with broadcasting (shared_ff=0: none, as Qwen3-MoE).
+block qwen_moe_layer(d_model, heads, kv_heads, head_dim, ff, moe_ff, experts, top_k, shared_ff=0, moe=true,
+                     qkv_bias=false, o_bias=false, qk_norm="none") {
+    residual {
+        rmsnorm(); rotary()
+        attention(heads=heads, kv_heads=kv_heads, head_dim=head_dim, bias=qkv_bias, o_bias=o_bias,
+                  qk_norm=qk_norm)
+    }
+    residual {
+        rmsnorm()
+        if not moe { gated_mlp(ff=ff) }
+        else if shared_ff == 0 { moe(experts=experts, top_k=top_k) { gated_mlp(ff=moe_ff) } }
+        else {
+            parallel(merge="add") {
+                branch { moe(experts=experts, top_k=top_k) { gated_mlp(ff=moe_ff) } }
+                branch {
+                    parallel(merge="mul") {
+                        branch { shared_expert: gated_mlp(ff=shared_ff) }
+                        branch { shared_expert_gate: linear(C_out=1, bias=false); sigmoid() }
+                    }
+                }
+            }
+        }
+    }
+}
+
 # Qwen2.5-0.5B: 494,032,768 parameters (q, k, v biases; the head shares the token embedding)
 network qwen2_5_0_5b {
     input(L=L)

@@ -23,6 +23,7 @@ from symcount.render.latex import latex_name
 from symcount.render.style import Style
 from symcount.render.unicode import unicode_value
 from symcount.teaching.exam import Exam
+from symcount.teaching.exam_quantities import QUANTITY_ASKS
 from symcount.teaching.exam_solutions import _ordered
 from symcount.teaching.exam_templates import Variant
 from symcount.teaching.fairness import SlipValue, slip_table
@@ -113,6 +114,11 @@ def build_quiz(exam: Exam, kind: str = "numerical", slip_credit: int = 0) -> Qui
         raise SymcountError(f"unknown question type '{kind}' (valid: {', '.join(QUESTION_TYPES)})",
                             hint=did_you_mean(kind, QUESTION_TYPES))
     _check_credit(slip_credit)
+    if kind == "cloze" and exam.template.ask in QUANTITY_ASKS:
+        raise SymcountError(f"a Cloze question walks the network's output sizes and parameters, layer by layer; "
+                            f"ask = \"{exam.template.ask}\" asks one number",
+                            filename=exam.template.filename, source=exam.template.text,
+                            hint="use --question-type numerical (or multichoice)")
     style = Style("latex")
     questions = []
     for v in exam.variants:
@@ -218,12 +224,3 @@ def inline_math(latex: str, math: str = "mathjax") -> str:
         return (f'<img class="equation_image" title="{attr}" src="/equation_images/{quote(latex, safe="")}?scale=1" '
                 f'alt="LaTeX: {attr}" data-equation-content="{attr}" data-ignore-a11y-check="" />')
     return rf"\({html_text(latex)}\)"
-
-
-#: Characters XML 1.0 forbids (control characters, surrogates, U+FFFE/U+FFFF): dropped from user text.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text with the characters XML 1.0 cannot hold removed, so every file stays well-formed."""
-    return _NOT_XML.sub("", text)

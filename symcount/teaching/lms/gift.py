@@ -13,8 +13,8 @@ numerical answers take no ``*``: the general feedback answers any other value.
 from __future__ import annotations
 
 from symcount.errors import SymcountError
-from symcount.render.escape import gift_text, html_text
-from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html, xml_safe
+from symcount.render.escape import gift_text, html_text, xml_safe
+from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html
 
 
 def gift(quiz: Quiz) -> str:

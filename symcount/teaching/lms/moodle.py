@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from symcount.render.escape import html_text
-from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html, xml_safe
+from symcount.render.escape import html_text, xml_safe
+from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html
 
 
 def moodle_xml(quiz: Quiz) -> str:

@@ -21,8 +21,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 from symcount.errors import SymcountError
-from symcount.render.escape import html_text
-from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html, xml_safe
+from symcount.render.escape import html_text, xml_safe
+from symcount.teaching.lms import Choice, Question, Quiz, html_with_math, solution_html
 
 _QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 _CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
