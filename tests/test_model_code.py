@@ -46,6 +46,8 @@ TORCH = [
     ("torch_sequential.py", "model"),
     ("torch_two_heads.py", "model"),
     ("torch_global_mean.py", "model"),
+    ("torch_view.py", "model"),
+    ("torch_view.py", "gen"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -59,6 +61,8 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_sequential.py", "model"): ((1, 28, 28), None),
     ("torch_two_heads.py", "model"): ((3, 32, 32), {"H": 32, "W": 32}),
     ("torch_global_mean.py", "model"): ((3, 20, 20), {"H": 20, "W": 20}),
+    ("torch_view.py", "model"): ((1, 32, 32), {"H": 32, "W": 32}),
+    ("torch_view.py", "gen"): ((100,), {}),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
@@ -465,3 +469,22 @@ def test_why_forward_was_not_followed_is_in_the_code_s_words(file: str, name: st
     assert not re.search(r"FTensor|FShape|Opaque|Batch\b|object of type", notes), notes
     if "shapes were not followed" in notes:
         assert re.search(r"shapes were not followed \(.+, line \d+\)", notes), notes
+
+
+def test_a_view_to_a_wrong_size_fails_at_its_line_as_torch_does(tmp_path: Path) -> None:
+    """LeNet's ``x.view(-1, 16 * 5 * 5)`` on a 28x28 input: torch refuses the view, and so does symcount, at the
+    line of the view; with H and W left as symbols the stated size stays in the description (nn.Unflatten),
+    so the check waits for the values instead of reading the view as a flatten of any size."""
+    needs.module("torch")
+    code = ("import runpy, torch\n"
+            f"model = runpy.run_path({str(CODE / 'torch_view.py')!r}, run_name='m')['model']\n"
+            "try:\n    model(torch.zeros(1, 1, 28, 28))\nexcept RuntimeError as err:\n    print('refused', err)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
+    assert done.stdout.startswith("refused") and "[-1, 400]" in done.stdout, done.stdout + done.stderr
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(CODE / "torch_view.py", values={"H": 28, "W": 28})
+    assert (caught.value.line, caught.value.message) == (22, "Unflatten to (400,) has 400 values; dim 1 of the "
+                                                             "input has 256")
+    assert "nn.Unflatten(1, (400,))" in describe(CODE / "torch_view.py")
+    shapes = [layer.output_shape for layer in symcount.count(CODE / "torch_view.py").layers]
+    assert (400,) in shapes
