@@ -488,3 +488,45 @@ def test_a_view_to_a_wrong_size_fails_at_its_line_as_torch_does(tmp_path: Path) 
     assert "nn.Unflatten(1, (400,))" in describe(CODE / "torch_view.py")
     shapes = [layer.output_shape for layer in symcount.count(CODE / "torch_view.py").layers]
     assert (400,) in shapes
+
+
+ENGINE_SNIPPETS = {
+    # torch runs it (nn.Linear maps the last size, 32): the description cannot hold that, so __init__ counts
+    "last_size": ("import torch.nn as nn\nimport torch.nn.functional as F\n\nclass M(nn.Module):\n"
+                  "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+                  "        self.mix = nn.Linear(32, 16)\n\n    def forward(self, x):\n"
+                  "        return self.mix(F.relu(self.conv(x)))\n\nmodel = M()\n"),
+    # torch refuses it (conv2 expects 4 channels, conv gives 8): the user's mistake, placed in the code
+    "wrong_channels": ("import torch.nn as nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+                       "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+                       "        self.conv2 = nn.Conv2d(4, 8, 3)\n\n    def forward(self, x):\n"
+                       "        return self.conv2(self.conv(x))\n\nmodel = M()\n"),
+}
+
+
+def test_a_forward_the_engine_cannot_hold_falls_back_to_init_and_a_real_mistake_is_placed(tmp_path: Path) -> None:
+    """Both snippets run with real torch on a (3, 32, 32) input: the one torch runs still counts exactly (from
+    __init__, the note saying why forward was not followed); the one torch refuses is an error at the code."""
+    needs.module("torch")
+    for name, code in ENGINE_SNIPPETS.items():
+        (tmp_path / f"{name}.py").write_text(code)
+    script = ("import json, runpy, sys, torch\nout = {}\nfor path in sys.argv[1:]:\n"
+              "    model = runpy.run_path(path, run_name='m')['model']\n"
+              "    try:\n        model(torch.zeros(1, 3, 32, 32))\n        ran = True\n"
+              "    except RuntimeError:\n        ran = False\n"
+              "    out[path] = [sum(p.numel() for p in model.parameters()), ran]\nprint(json.dumps(out))\n")
+    paths = [str(tmp_path / f"{name}.py") for name in ENGINE_SNIPPETS]
+    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, check=False,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    torch_says = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [ran for _, ran in torch_says.values()] == [True, False]
+    result = symcount.count(tmp_path / "last_size.py")
+    assert result.total == torch_says[paths[0]][0]
+    assert any("shapes were not followed (the shapes read from forward do not count: linear: C_in=32 but the "
+               "input has 8 channels" in note for note in result.notes), result.notes
+    assert "shapes not followed" in describe(tmp_path / "last_size.py")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(tmp_path / "wrong_channels.py")
+    assert (caught.value.line, caught.value.filename) == (7, str(tmp_path / "wrong_channels.py"))
+    assert "C_in=4 but the input has 8 channels" in caught.value.message
