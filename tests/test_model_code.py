@@ -46,6 +46,8 @@ TORCH = [
     ("torch_sequential.py", "model"),
     ("torch_two_heads.py", "model"),
     ("torch_global_mean.py", "model"),
+    ("torch_view.py", "model"),
+    ("torch_view.py", "gen"),
 ]
 #: Models whose forward is followed: the input run through torch (C, H, W), and the sizes the file leaves
 #: out, given as --set gives them (None: the file calls the model on a tensor of that shape itself).
@@ -59,6 +61,8 @@ FORWARD: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, int] | None]] = 
     ("torch_sequential.py", "model"): ((1, 28, 28), None),
     ("torch_two_heads.py", "model"): ((3, 32, 32), {"H": 32, "W": 32}),
     ("torch_global_mean.py", "model"): ((3, 20, 20), {"H": 20, "W": 20}),
+    ("torch_view.py", "model"): ((1, 32, 32), {"H": 32, "W": 32}),
+    ("torch_view.py", "gen"): ((100,), {}),
 }
 KERAS = [
     ("keras_mnist_convnet.py", "model"),
@@ -456,3 +460,73 @@ def test_bare_tensors_are_named_as_state_dict_names_them() -> None:
     names = {layer.key(tensor.name) for layer in result.layers for tensor in layer.tensors}
     assert {"cls_token", "pos_embed", "temperature", "causal", "head.weight"} <= names
     assert not any(name.startswith("cls_token.") for name in names)
+
+
+@pytest.mark.parametrize(("file", "name"), TORCH, ids=[f"{f}#{n}" for f, n in TORCH])
+def test_why_forward_was_not_followed_is_in_the_code_s_words(file: str, name: str) -> None:
+    """The reason names the code's construct and line, never one of the reader's own types."""
+    notes = " ".join(symcount.count(CODE / file, network=name).notes)
+    assert not re.search(r"FTensor|FShape|Opaque|Batch\b|object of type", notes), notes
+    if "shapes were not followed" in notes:
+        assert re.search(r"shapes were not followed \(.+, line \d+\)", notes), notes
+
+
+def test_a_view_to_a_wrong_size_fails_at_its_line_as_torch_does(tmp_path: Path) -> None:
+    """LeNet's ``x.view(-1, 16 * 5 * 5)`` on a 28x28 input: torch refuses the view, and so does symcount, at the
+    line of the view; with H and W left as symbols the stated size stays in the description (nn.Unflatten),
+    so the check waits for the values instead of reading the view as a flatten of any size."""
+    needs.module("torch")
+    code = ("import runpy, torch\n"
+            f"model = runpy.run_path({str(CODE / 'torch_view.py')!r}, run_name='m')['model']\n"
+            "try:\n    model(torch.zeros(1, 1, 28, 28))\nexcept RuntimeError as err:\n    print('refused', err)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
+    assert done.stdout.startswith("refused") and "[-1, 400]" in done.stdout, done.stdout + done.stderr
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(CODE / "torch_view.py", values={"H": 28, "W": 28})
+    assert (caught.value.line, caught.value.message) == (22, "Unflatten to (400,) has 400 values; dim 1 of the "
+                                                             "input has 256")
+    assert "nn.Unflatten(1, (400,))" in describe(CODE / "torch_view.py")
+    shapes = [layer.output_shape for layer in symcount.count(CODE / "torch_view.py").layers]
+    assert (400,) in shapes
+
+
+ENGINE_SNIPPETS = {
+    # torch runs it (nn.Linear maps the last size, 32): the description cannot hold that, so __init__ counts
+    "last_size": ("import torch.nn as nn\nimport torch.nn.functional as F\n\nclass M(nn.Module):\n"
+                  "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+                  "        self.mix = nn.Linear(32, 16)\n\n    def forward(self, x):\n"
+                  "        return self.mix(F.relu(self.conv(x)))\n\nmodel = M()\n"),
+    # torch refuses it (conv2 expects 4 channels, conv gives 8): the user's mistake, placed in the code
+    "wrong_channels": ("import torch.nn as nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+                       "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+                       "        self.conv2 = nn.Conv2d(4, 8, 3)\n\n    def forward(self, x):\n"
+                       "        return self.conv2(self.conv(x))\n\nmodel = M()\n"),
+}
+
+
+def test_a_forward_the_engine_cannot_hold_falls_back_to_init_and_a_real_mistake_is_placed(tmp_path: Path) -> None:
+    """Both snippets run with real torch on a (3, 32, 32) input: the one torch runs still counts exactly (from
+    __init__, the note saying why forward was not followed); the one torch refuses is an error at the code."""
+    needs.module("torch")
+    for name, code in ENGINE_SNIPPETS.items():
+        (tmp_path / f"{name}.py").write_text(code)
+    script = ("import json, runpy, sys, torch\nout = {}\nfor path in sys.argv[1:]:\n"
+              "    model = runpy.run_path(path, run_name='m')['model']\n"
+              "    try:\n        model(torch.zeros(1, 3, 32, 32))\n        ran = True\n"
+              "    except RuntimeError:\n        ran = False\n"
+              "    out[path] = [sum(p.numel() for p in model.parameters()), ran]\nprint(json.dumps(out))\n")
+    paths = [str(tmp_path / f"{name}.py") for name in ENGINE_SNIPPETS]
+    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, check=False,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    torch_says = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [ran for _, ran in torch_says.values()] == [True, False]
+    result = symcount.count(tmp_path / "last_size.py")
+    assert result.total == torch_says[paths[0]][0]
+    assert any("shapes were not followed (the shapes read from forward do not count: linear: C_in=32 but the "
+               "input has 8 channels" in note for note in result.notes), result.notes
+    assert "shapes not followed" in describe(tmp_path / "last_size.py")
+    with pytest.raises(symcount.SymcountError) as caught:
+        symcount.count(tmp_path / "wrong_channels.py")
+    assert (caught.value.line, caught.value.filename) == (7, str(tmp_path / "wrong_channels.py"))
+    assert "C_in=4 but the input has 8 channels" in caught.value.message

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,9 @@ class Description:
     framework: str
     origins: dict[int, Pos] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: forward followed: the model read from __init__ alone, should the description not count
+    #: (given why, and the line of the code; see symcount.counting.read_description)
+    unfollowed: Callable[[str, int], Description] | None = None
 
 
 class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
@@ -161,6 +165,9 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
     def call_builtin(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         """``enumerate(self.layers)``, ``len(self.blocks)``: a container is its modules (a ModuleDict its keys)."""
         args = [self.container_items(a, node) if isinstance(a, Container) else a for a in args]
+        if any(isinstance(a, (FTensor, FShape)) for a in (*args, *kwargs.values())):
+            return self.lose(f"{getattr(func, '__name__', 'a builtin')}() of a tensor in forward is not followed",
+                             node)
         return super().call_builtin(func, args, kwargs, node)
 
     def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:
@@ -447,17 +454,7 @@ class _TorchWriter(_Writer, ForwardWriter):
         try:
             body, params, unknown = self.forward_body(model)
         except Lost as lost:
-            self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
-            self.used = {network}
-            self.tying = self.tied_subtrees(model)
-            body = self.children(model)
-            line = lost.line
-            header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
-                      f"({lost.reason}{f', line {line}' if line else ''})"]
-            text, origins = self.finish(header, network, body, pos)
-            notes = [f"{where}; shapes were not followed ({lost.reason}{f', line {line}' if line else ''}), so "
-                     "output shapes and MACs are not shown"]
-            return Description(text, network, "pytorch", origins, notes)
+            return self.from_init(model, network, pos, lost.reason, lost.line)
         header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
                   + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
         text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
@@ -465,6 +462,21 @@ class _TorchWriter(_Writer, ForwardWriter):
         if unknown:
             notes.append(f"the input's {unknown} not written in the file: the network takes {', '.join(params)} "
                          f"(--set {params[0]}=32 gives a number; without it shapes and MACs are in {', '.join(params)})")
+        return Description(text, network, "pytorch", origins, notes,
+                           lambda reason, line: self.from_init(model, network, pos, reason, line))
+
+    def from_init(self, model: Any, network: str, pos: Pos, reason: str, line: int) -> Description:
+        """The model as ``__init__`` registers it, in torch's order, without shapes: forward was not followed
+        (``reason``, at ``line`` of the code when known); the count holds all the same."""
+        where = f"read from Python code ({self.reader.filename}): parameters from __init__"
+        self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
+        self.used = {network}
+        self.tying = self.tied_subtrees(model)
+        body = self.children(model)
+        said = f"{reason}{f', line {line}' if line else ''}"
+        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed ({said})"]
+        text, origins = self.finish(header, network, body, pos)
+        notes = [f"{where}; shapes were not followed ({said}), so output shapes and MACs are not shown"]
         return Description(text, network, "pytorch", origins, notes)
 
     def items(self, module: Any) -> list[tuple[str, Any]]:

@@ -241,18 +241,36 @@ class ForwardCalls:
         return pooled if keep else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), pooled, node)
 
     def view(self: Any, given: FTensor, args: list[Any], node: ast.AST) -> Any:
-        """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``: the batch first, then all the rest in one size."""
+        """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``, ``x.view(-1, 128, 7, 7)``: the batch first, then
+        the sizes of each sample.
+
+        ``(batch, -1)`` is nn.Flatten(). Sizes written out are nn.Flatten() then nn.Unflatten(1, sizes), so
+        the description keeps what the code states: the engine checks that they multiply to the values of
+        a sample, as torch does when the view runs (an error at this line when the sizes are numbers, a
+        check left for when they are given when they are symbols). Reading ``x.view(-1, 400)`` as a bare
+        flatten would silently give a wrong shape when 400 is not the flattened size.
+        """
         sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-        if len(sizes) == 2:
-            first, rest = sizes
-            batch = first is BATCH or (isinstance(first, int) and not isinstance(first, bool) and first == -1)
-            size = rest if isinstance(rest, int) and not isinstance(rest, bool) and rest > 0 else None
-            if batch and (size is not None or (first is BATCH and rest == -1)):
-                layer = Layer("pytorch", "Flatten", [], {}, _call(node))
-                if size is not None:
-                    self.view_sizes[id(layer)] = size
-                return self.applied(layer, given, node)
-        return self.lose("a view or reshape other than (batch, -1) is not followed", node)
+        if len(sizes) >= 2:
+            first, rest = sizes[0], sizes[1:]
+            batch_known = first is BATCH
+            if not batch_known and not _whole(first, -1):
+                return self.lose("a view or reshape whose first size is not the batch (x.size(0) or -1) is "
+                                 "not followed", node)
+            if batch_known and rest == [-1]:
+                return self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), given, node)
+            fills = sum(1 for n in rest if _whole(n, -1))
+            if len(rest) <= 4 and all(_whole(n) and (n > 0 or n == -1) for n in rest) \
+                    and fills <= (1 if batch_known else 0):
+                flat = given if given.rank == 1 else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)),
+                                                                   given, node)
+                layer = Layer("pytorch", "Unflatten", [1, tuple(rest)], {}, _call(node))
+                if len(rest) == 1 and rest[0] > 0:
+                    self.view_sizes[id(layer)] = rest[0]
+                if flat.producer is None and self.first_layer is None:
+                    self.first_layer = layer
+                return FTensor(node, layer, [flat], len(rest))
+        return self.lose("a view or reshape other than (batch, sizes...) is not followed", node)
 
     def concatenate(self: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         given = args[0] if args else kwargs.get("tensors")
@@ -300,6 +318,8 @@ class ForwardCalls:
             return BuiltinMethod(name, lambda a, k, n: self.flatten(obj, a, k, n))
         if name in _SAME:
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name in ("device", "dtype", "requires_grad", "grad_fn"):
+            return Opaque(f"the tensor's {name} is known when the model runs", node)  # harmless unless used
         if name == "is_cuda":
             return False  # read as run on the CPU: the branches for several GPUs are not taken
         if name in ("dim", "ndimension", "ndim") and obj.rank is not None:
@@ -310,6 +330,11 @@ class ForwardCalls:
         if name in FUNCTIONAL:
             return BuiltinMethod(name, lambda a, k, n: self.functional(name, obj, a, k, n))
         return self.lose(f"the tensor's {name} is not followed", node)
+
+
+def _whole(value: Any, equal: int | None = None) -> bool:
+    """An int written in the code (not a bool), equal to ``equal`` when given."""
+    return isinstance(value, int) and not isinstance(value, bool) and (equal is None or value == equal)
 
 
 def _call(node: ast.AST) -> ast.Call:
@@ -417,8 +442,9 @@ class ForwardWriter:
         items, start = self.follow(model, rank)
         reader = next((item for _, item, _ in items if isinstance(item, Layer)), None)
         line, params, unknown, drop = self.input_line(reader, items, sample, start.node)
-        if drop:
-            items = items[1:]
+        if drop:  # the view that states the input's size, and the flatten before it
+            items = items[next(i for i, (_, item, _) in enumerate(items)
+                               if isinstance(item, Layer) and id(item) in self.reader.view_sizes) + 1:]
         body = [line]
         for path, tensor in tensors:
             kind, extra = (("parameter", "" if tensor.trainable else "trainable=False") if isinstance(tensor, Parameter)
@@ -489,8 +515,11 @@ class ForwardWriter:
             if names is None:
                 raise Lost(f"an input of shape {sample} has no named sizes (C; C, H, W; C, D, H, W)", node)
             return (f"input({', '.join(f'{n}={v}' for n, v in zip(names, sizes, strict=True))})", pos), [], "", False
-        if first is not None and leads and first.name == "Flatten" and id(first) in self.reader.view_sizes:
-            return (f"input(C={self.reader.view_sizes[id(first)]})", pos), [], "", True
+        if first is not None and leads and first.name in ("Flatten", "Unflatten"):
+            sized = next((item for _, item, _ in items[:2] if isinstance(item, Layer)
+                          and id(item) in self.reader.view_sizes), None)
+            if sized is not None:  # x.view(-1, 784) first: the input is 784 values, whatever its shape
+                return (f"input(C={self.reader.view_sizes[id(sized)]})", pos), [], "", True
         if kind is None or first is None:
             raise Lost("the input's shape is not written in the file, and forward does not begin with a layer that "
                        "says it (a convolution, nn.Linear, nn.Embedding)", node)
