@@ -22,7 +22,7 @@ import sympy
 from symcount.counting import Source, count
 from symcount.engine import algebra
 from symcount.engine.count import Count
-from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.errors import SymcountError, UnknownValueError, did_you_mean, shorten
 from symcount.language.symbols import is_number
 from symcount.render.blocks import MAX_MATH_CHARS, aligned, display, labelled_lines, printed_length, small_table
 from symcount.render.derivation_latex import wrap_standalone
@@ -554,7 +554,7 @@ SWEEP_HINT = "e.g. --sweep C=16..512 (doubling), --sweep C=1..8:1 (a step) or --
 def _echo(text: str) -> str:
     """User text as a message quotes it: one line, at most MAX_ECHO characters."""
     text = " ".join(text.split())
-    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO - 3]}... ({len(text):,} characters)"
+    return text if len(text) <= MAX_ECHO else f"{shorten(text, MAX_ECHO)} ({len(text):,} characters)"
 
 
 def _whole(text: str, spec: str) -> int:
