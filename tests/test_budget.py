@@ -15,7 +15,7 @@ import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.engine.count import plain
+from symcount.engine.count import count_dict, plain
 from symcount.language import budget
 from symcount.language.symbols import sym
 from symcount.teaching.check import Verdict, check
@@ -140,3 +140,19 @@ def test_a_difference_past_the_budget_is_undecided_and_says_so(warm: None) -> No
     assert c.verdict.kind == "undecided"
     assert str(c.verdict).startswith("Which is cheaper was not decided: A - B has 62 symbols (the limit is 10), "
                                      "past symcount's algebra budget")
+
+
+def test_is_expanded_is_exactly_when_expand_changes_nothing() -> None:
+    x, y = sym("x"), sym("y")
+    for expr in (x * y + 3 * x + 7, x**3 * y, sympy.Integer(5), x):
+        assert budget.is_expanded(expr) and sympy.expand(expr) == expr
+    for expr in (x * (y + 1), (x + y) ** 2, sympy.floor(x / 2) * (x + 1), x**-1 * (y + 1)):
+        assert not budget.is_expanded(expr)
+        assert budget.expanded(expr) == sympy.expand(expr)
+
+
+def test_a_count_of_thousands_of_symbolic_widths_is_linear(warm: None) -> None:
+    """Re-expanding every running total (and sorting a 3,000-symbol sum to print it) made it quadratic."""
+    result: list[dict[str, object]] = []
+    assert best_of_three(lambda: result.append(count_dict(symcount.count(chain(3_000))))) < 2 * HANG_BOUND
+    assert "W2999*W3000" in str(result[-1]["total"])

@@ -144,6 +144,31 @@ def expand(expr: sympy.Basic) -> sympy.Basic:
     return sympy.expand(expr)
 
 
+def _monomial(term: sympy.Basic) -> bool:
+    """A number, a symbol, a positive integer power of a symbol, or a product of those."""
+    factors = term.args if term.is_Mul else (term,)
+    for f in factors:
+        if f.is_Pow:
+            if not (f.base.is_Symbol and f.exp.is_Integer and f.exp > 0):
+                return False
+        elif not (f.is_Symbol or f.is_Number):
+            return False
+    return True
+
+
+def is_expanded(expr: sympy.Basic) -> bool:
+    """True when ``sympy.expand(expr)`` would give ``expr`` back: a sum of monomials (checked in one
+    pass over the terms, far cheaper than expanding: a count of 5,000 layers is re-expanded often)."""
+    if not isinstance(expr, sympy.Basic):
+        return False
+    return all(_monomial(t) for t in sympy.Add.make_args(expr))
+
+
+def expanded(expr: sympy.Basic) -> sympy.Basic:
+    """``sympy.expand(expr)``, skipped when the expression is already a sum of monomials."""
+    return expr if is_expanded(expr) else sympy.expand(expr)
+
+
 def factor(expr: sympy.Basic) -> sympy.Basic:
     """``sympy.factor`` within the budget, else the expression unchanged."""
     return within(expr, lambda: sympy.factor(expr), expr)
