@@ -97,6 +97,8 @@ def test_check_of_a_huge_degree_answer_is_not_hung(answer: str, warm: None) -> N
     assert best_of_three(lambda: verdicts.append(check("conv2d(C_in=C_in, C_out=C_out, k=k)", answer))) < HANG_BOUND
     assert not verdicts[-1].correct
     assert "Wrong" in verdicts[-1].text()
+    assert verdicts[-1].text().splitlines()[0].endswith(  # no slip named, and it says why (never silently)
+        "No slip was looked for: the answer has degree above 16, past symcount's algebra budget.")
 
 
 # ---------------------------------------------------------------------------------- document size
