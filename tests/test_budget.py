@@ -7,8 +7,10 @@ The timed tests only assert "not hung" (best of three, a generous bound): how fa
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sympy
@@ -158,3 +160,18 @@ def test_a_count_of_thousands_of_symbolic_widths_is_linear(warm: None) -> None:
     result: list[dict[str, object]] = []
     assert best_of_three(lambda: result.append(count_dict(symcount.count(chain(3_000))))) < 2 * HANG_BOUND
     assert "W2999*W3000" in str(result[-1]["total"])
+
+
+#: The modules that may call sympy's costly steps directly, each guarding every call by the budget
+#: (budget.affordable / too_big) just before it: the budget itself, the sign analysis, the result form.
+GUARDED = {"symcount/language/budget.py", "symcount/engine/algebra.py", "symcount/render/formula.py"}
+COSTLY = re.compile(r"sympy\.(factor|simplify|cancel|factor_list|factor_terms|solve|solveset)\(|\.real_roots\(")
+
+
+def test_every_costly_symbolic_step_goes_through_the_budget() -> None:
+    """A new sympy.simplify(...) on a count would bring the hangs back: this names where it is."""
+    root = Path(symcount.__file__).parent
+    found = [f"{path.relative_to(root.parent)}:{n}: {line.strip()}"
+             for path in sorted(root.rglob("*.py")) if str(path.relative_to(root.parent)) not in GUARDED
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if COSTLY.search(line)]
+    assert not found, "call symcount.language.budget instead:\n" + "\n".join(found)

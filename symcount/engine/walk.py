@@ -48,7 +48,7 @@ from symcount.engine.sizing import (
     limit_hint,
 )
 from symcount.errors import SymcountError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS
 from symcount.language.values import Env, Value, check_expansion, describe, evaluate, is_none, truth
@@ -592,7 +592,7 @@ class Walker:
         """
         if shape is None or shape.channels is None or not isinstance(given, sympy.Basic):
             return
-        if sympy.simplify(given - shape.channels).is_zero is False:
+        if budget.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,
