@@ -380,6 +380,13 @@ class Comparison(Printable):
         if self.sweep_rows:
             out.append("")
             out.append(self.sweep_table(style).rstrip("\n"))
+            invalid = [r for r in self.sweep_rows if r.invalid]
+            if invalid:
+                name = self.sweep_name or "x"
+                shown = name if style.name == "text" else style.escape(name)
+                out.append("")
+                out.append(f"At {len(invalid)} of the {len(self.sweep_rows)} values of {shown} a layer cannot be "
+                           "built (invalid): there is no count there, and the verdict above does not hold there.")
         return "\n".join(out) + "\n"
 
     def _math(self, style: Style) -> str:
