@@ -423,8 +423,9 @@ class Comparison(Printable):
         return small_table(header, rows, style, align="rrrrr")
 
 
-#: Longest reason an invalid sweep row gives (the whole message is one recount away).
-MAX_REASON = 70
+#: Longest reason an invalid sweep row gives (a table cell that must fit the page; the whole message is
+#: one count of that size away).
+MAX_REASON = 50
 
 
 def _reason(err: SymcountError) -> str:
