@@ -185,8 +185,9 @@ def simplify(expr: sympy.Basic) -> sympy.Basic:
 
 
 def is_zero(expr: sympy.Basic) -> bool | None:
-    """Whether ``expr`` is identically zero: decided by expansion, then cancelling, then simplify,
-    each within the budget; None when the budget runs out before it is decided."""
+    """Whether ``expr`` is identically zero: decided by expansion (a quotient by its numerator over
+    one denominator: no gcd needed), then simplify for what is left (floor, roots), each within the
+    budget; None when the budget runs out before it is decided."""
     if not isinstance(expr, sympy.Basic):
         return bool(expr == 0)
     try:
@@ -197,10 +198,14 @@ def is_zero(expr: sympy.Basic) -> bool | None:
         return True
     if difference.is_polynomial():  # expanded and not zero: exactly decided
         return False
+    if difference.is_rational_function():  # zero exactly when its numerator over one denominator is
+        numerator = sympy.fraction(sympy.together(difference))[0]
+        try:
+            return bool(expand(numerator) == 0)
+        except BudgetExceeded:
+            return None
     if not affordable(difference):
         return None
-    if difference.is_rational_function():
-        return bool(sympy.cancel(difference) == 0)
     return bool(sympy.simplify(difference) == 0)
 
 
