@@ -48,7 +48,7 @@ from symcount.engine.sizing import (
     limit_hint,
 )
 from symcount.errors import SymcountError, did_you_mean, shorten
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS
 from symcount.language.values import Env, Value, check_expansion, describe, evaluate, is_none, truth
@@ -612,7 +612,7 @@ class Walker:
             return
         if spec.kind == SIZES and _same_sizes((given,), shape.layout("pytorch")[-1:]):
             return  # PyTorch's normalized_shape: the input's last size (W of an image), checked by the entry
-        if sympy.simplify(given - shape.channels).is_zero is False:
+        if budget.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,

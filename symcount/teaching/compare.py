@@ -390,6 +390,13 @@ class Comparison(Printable):
         if self.sweep_rows:
             out.append("")
             out.append(self.sweep_table(style).rstrip("\n"))
+            invalid = [r for r in self.sweep_rows if r.invalid]
+            if invalid:
+                name = self.sweep_name or "x"
+                shown = name if style.name == "text" else style.escape(name)
+                out.append("")
+                out.append(f"At {len(invalid)} of the {len(self.sweep_rows)} values of {shown} a layer cannot be "
+                           "built (invalid): there is no count there, and the verdict above does not hold there.")
         return "\n".join(out) + "\n"
 
     def _math(self, style: Style) -> str:
@@ -430,8 +437,9 @@ class Comparison(Printable):
         return small_table(header, rows, style, align="rrrrr")
 
 
-#: Longest reason an invalid sweep row gives (the whole message is one recount away).
-MAX_REASON = 70
+#: Longest reason an invalid sweep row gives (a table cell that must fit the page; the whole message is
+#: one count of that size away).
+MAX_REASON = 50
 
 
 def _reason(err: SymcountError) -> str:
