@@ -598,6 +598,7 @@ def _count_program(tree: nodes.Program, converted: dict[str, Any], convention: s
         values=converted,
         settable=frozenset(program.env.seen | free),
         outputs=[shape.layout(convention) for shape in walker.outputs],
+        fits_where=tuple(walker.sizes_to_fit),
     )
 
 

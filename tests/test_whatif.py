@@ -14,6 +14,7 @@ import symcount
 from symcount import SymcountError
 from symcount.cli.main import main as cli_main
 from symcount.language.symbols import sym
+from symcount.render.style import Style
 from symcount.teaching.compare import SWEEP_HINT, compare, parse_sweep, wrap_document
 from tools.goldens import WHATIF
 
@@ -310,3 +311,51 @@ def test_a_huge_sweep_list_is_refused_at_once_and_not_echoed_in_full() -> None:
     with pytest.raises(SymcountError) as info:
         parse_sweep("C=1," + "7" * 10_000)
     assert len(str(info.value)) < 300
+
+
+def _torch_builds(kernel: int, stride: int, size: int) -> bool:
+    """Whether PyTorch runs a conv2d with this kernel and stride on a size × size image."""
+    torch = needs.module("torch")
+    conv = torch.nn.Conv2d(3, 8, kernel, stride=stride)
+    try:
+        conv(torch.zeros(1, 3, size, size))
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("narrow", "lowest"), [(NARROW, 5), (NARROW.replace("k=5", "k=5, stride=2"), 5),
+                                                (NARROW.replace("k=5", "k=7, padding=1"), 5)])
+def test_the_verdict_holds_only_where_every_layer_fits(narrow: str, lowest: int) -> None:
+    """A − B = 1,344 − 320H would make A dearer for H ≤ 4, where a 5×5 kernel does not fit: the
+    verdict covers only the sizes PyTorch builds, and says that the smaller ones have no count."""
+    kernel = int(narrow.split("k=")[1][0])
+    stride = 2 if "stride=2" in narrow else 1
+    padding = 1 if "padding=1" in narrow else 0
+    builds = [h for h in range(1, 12) if _torch_builds(kernel, stride, h + 2 * padding)]
+    assert builds[0] == lowest and builds == list(range(lowest, 12))
+    verdict = compare(narrow, WIDE).verdict
+    text = verdict.sentence(Style("text"))
+    if stride == 2:  # A − B has floor(H/2 − 5/2): not solved, the condition is stated instead
+        assert text.endswith(f"This holds only where every layer fits its input: H ≥ {lowest}.")
+        return
+    assert text.endswith(f"; there is no count for H ≤ {lowest - 1} (a layer does not fit its input).")
+    head = text.split("; there is no count")[0]
+    assert f"for H ≥ {lowest}" in head or f"for {lowest} ≤ H" in head or f"at H = {lowest}" in head
+    assert "for H ≤" not in head and "for all" not in head
+
+
+def test_the_verdict_table_marks_the_sizes_where_a_layer_does_not_fit() -> None:
+    narrow, wide = NARROW.replace("W=H", "W=W"), WIDE.replace("W=H", "W=W")
+    verdict = compare(narrow, wide).verdict
+    assert verdict.sentence(Style("text")).endswith("This holds only where every layer fits its input: H ≥ 5 "
+                                                     "and W ≥ 5.")
+    assert verdict.table(Style("text")).splitlines()[0].split()[3:] == ["5", "16", "64"]
+    kernel = compare(NARROW.replace("k=5", "k=K"), WIDE).verdict
+    assert "H - K + 1 ≥ 1" in kernel.sentence(Style("text"))
+    assert "?: no count (a layer does not fit its input)." in kernel.table(Style("text"))
+
+
+def test_a_verdict_where_every_size_fits_is_unchanged() -> None:
+    c = compare("linear(C_in=C, C_out=C)", "linear(C_in=C, C_out=2*C)")
+    assert "no count" not in str(c.verdict) and "fits" not in str(c.verdict)

@@ -191,6 +191,48 @@ def _merge(parts: list[Segment]) -> list[Segment]:
     return merged
 
 
+def _fit_inequality(size: sympy.Expr) -> sympy.Expr | None:
+    """``g`` with ``size >= 1`` exactly when ``g >= 0``: a rational size as it is, and a strided one
+    ``floor(q) + m`` as ``q - (1 - m)`` (``floor(q) >= k`` is ``q >= k`` for a whole ``k``); None otherwise."""
+    floors = [t for t in sympy.Add.make_args(size) if isinstance(t, sympy.floor)]
+    if not floors:
+        return size - 1
+    rest = size - floors[0]
+    if len(floors) == 1 and rest.is_Integer:
+        return floors[0].args[0] - (1 - rest)
+    return None
+
+
+def fit_segments(sizes: Sequence[sympy.Expr], x: sympy.Symbol, binary: AbstractSet[sympy.Symbol] = frozenset()
+                 ) -> list[Segment] | None:
+    """Where every one of ``sizes`` (each a function of ``x`` alone) is >= 1: segments of ``x`` with sign
+    1 (the layers fit) or -1 (one does not); None when a size is not of a form solved exactly."""
+    parts: list[list[Segment]] = []
+    for size in sizes:
+        g = _fit_inequality(size)
+        segs = None if g is None else segments(g, x, binary)
+        if segs is None:
+            return None
+        parts.append(segs)
+    points = sorted({seg.lo for segs in parts for seg in segs} | {seg.hi + 1 for segs in parts for seg in segs
+                                                                  if seg.hi is not None})
+    found: list[Segment] = []
+    for i, p in enumerate(points):
+        ok = all(next((seg.sign >= 0 for seg in segs if seg.lo <= p and (seg.hi is None or p <= seg.hi)), False)
+                 for segs in parts)
+        found.append(Segment(p, points[i + 1] - 1 if i + 1 < len(points) else None, 1 if ok else -1))
+    return _merge(found)
+
+
+def fits_at(sizes: Sequence[sympy.Expr], point: Mapping[sympy.Symbol, int]) -> bool:
+    """Whether every size is >= 1 at a point that gives each of its symbols a value."""
+    for size in sizes:
+        value = size.xreplace({s: sympy.Integer(v) for s, v in point.items()})
+        if is_number(value) and value < 1:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class SignAnalysis:
     """What decides the sign of a difference.

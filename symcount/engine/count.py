@@ -51,6 +51,9 @@ class Count(Printable):
     settable: frozenset[str] = frozenset()
     #: a network with several outputs (parallel(merge="outputs")): each one's shape; output_shape is None
     outputs: list[tuple[sympy.Expr, ...]] = field(default_factory=list)
+    #: where the network can be built: each of these symbolic output sizes must be >= 1 (a 5x5 kernel
+    #: needs H - 4 >= 1); a verdict over the sizes holds only there
+    fits_where: tuple[sympy.Expr, ...] = ()
 
     @property
     def total(self) -> sympy.Expr:

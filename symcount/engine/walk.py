@@ -94,6 +94,9 @@ class Walker:
         #: the output shape of each labelled stream (``encoder: stream { input(...) ... }``) by dotted name
         self.streams: dict[str, Shape | None] = {}
         self.notes: list[str] = []
+        #: each symbolic output size (a layer's spatial size in terms of the free sizes): the network can
+        #: be built only where every one is >= 1 (a kernel no larger than its padded input)
+        self.sizes_to_fit: dict[sympy.Expr, None] = {}
         self.in_network = False
         #: index in ``layers`` of the first layer of the network (or top-level layer) being walked
         self.first_layer = 0
@@ -512,6 +515,8 @@ class Walker:
                     f"{entry.name} does not fit its input {fmt_shape(shape, self.convention)}: the output "
                     f"would have size {n}", node.pos,
                     hint="the kernel is larger than the padded input")
+            if not is_number(n) and not n.is_Symbol and n.free_symbols:
+                self.sizes_to_fit[n] = None
         return out
 
     def bind_args(self, entry: LayerType, node: nodes.Layer, env: Env, shape: Shape | None,

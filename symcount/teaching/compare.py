@@ -66,11 +66,76 @@ class Outcome:
     difference: sympy.Expr
     binary: frozenset[sympy.Symbol] = frozenset()
     symbolic: bool = True
+    #: sizes that must be >= 1 for both sides to be built (a kernel no larger than its padded input):
+    #: the verdict is stated only where they hold
+    fits: tuple[sympy.Expr, ...] = ()
 
     def __str__(self) -> str:
         return self.sentence(Style("text"))
 
     def sentence(self, style: Style) -> str:
+        """The verdict, over the sizes where both sides can be built (or saying where that is)."""
+        relevant = self._relevant()
+        if not relevant:
+            return self._sentence(style)
+        symbols = algebra.sorted_symbols(self.difference)
+        x = symbols[0] if len(symbols) == 1 else None
+        fit = None
+        if x is not None and all(c.free_symbols <= {x} for c in relevant) and \
+                (self.analysis.constant is not None or self.analysis.symbol == x):
+            fit = algebra.fit_segments(relevant, x, self.binary)
+        if fit is None or x is None:
+            lows, rest = self._lowest()
+            shown = [style.relation(s, "≥", sympy.Integer(v)) for s, v in lows.items()]
+            shown += [style.relation(c, "≥", sympy.Integer(1)) for c in rest]
+            more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+            return (self._sentence(style) + " This holds only where every layer fits its input: "
+                    + _join_words(shown[:3]) + more + ".")
+        valid = [seg for seg in fit if seg.sign > 0]
+        invalid = [seg for seg in fit if seg.sign < 0]
+        if not invalid:
+            return self._sentence(style)
+        first = 0 if x in self.binary else 1
+        nowhere = "; ".join(f"there is no count {self._where(seg, x, style, first)}" for seg in invalid)
+        if not valid:
+            return f"Neither verdict applies: {nowhere} (a layer does not fit its input)."
+        a = self.analysis
+        mine = a.segments if a.constant is None else (algebra.Segment(first, None, a.constant),)
+        clipped = []
+        for m in mine:
+            for v in valid:
+                lo, hi = max(m.lo, v.lo), _low_hi(m.hi, v.hi)
+                if hi is None or lo <= hi:
+                    clipped.append(algebra.Segment(lo, hi, m.sign))
+        parts = [self._segment(seg, x, style, first=-1) for seg in clipped]
+        return "; ".join(parts) + f"; {nowhere} (a layer does not fit its input)."
+
+    def _lowest(self) -> tuple[dict[sympy.Symbol, int], list[sympy.Expr]]:
+        """The fit conditions as ``H ≥ 5`` where one symbol's conditions reduce to a lowest value,
+        and the others as they are."""
+        by_symbol: dict[sympy.Symbol, list[sympy.Expr]] = {}
+        rest: list[sympy.Expr] = []
+        for c in self._relevant():
+            if len(c.free_symbols) == 1:
+                by_symbol.setdefault(next(iter(c.free_symbols)), []).append(c)
+            else:
+                rest.append(c)
+        lows: dict[sympy.Symbol, int] = {}
+        for symbol, sizes in sorted(by_symbol.items(), key=lambda item: item[0].name):
+            fit = algebra.fit_segments(sizes, symbol, self.binary)
+            if fit is not None and [seg.sign for seg in fit][-1:] == [1] and len(fit) <= 2:
+                if fit[-1].lo > 1:
+                    lows[symbol] = fit[-1].lo
+            else:
+                rest.extend(sizes)
+        return lows, rest
+
+    def _relevant(self) -> list[sympy.Expr]:
+        """The fit conditions that share a symbol with A − B (the others do not change the verdict)."""
+        free = self.difference.free_symbols
+        return [c for c in self.fits if c.free_symbols & free]
+
+    def _sentence(self, style: Style) -> str:
         a = self.analysis
         d = self.difference
         if a.constant == 0:
@@ -109,10 +174,14 @@ class Outcome:
         names = _join_words([style.symbol(s) for s in symbols])
         return f"for all values of {names}"
 
-    def _segment(self, seg: algebra.Segment, x: sympy.Symbol, style: Style) -> str:
+    def _segment(self, seg: algebra.Segment, x: sympy.Symbol, style: Style, first: int | None = None) -> str:
         word = _WORDS[seg.sign]
         head = "A and B are equal" if seg.sign == 0 else f"A is {word} B"
-        first = 0 if x in self.binary else 1
+        first = (0 if x in self.binary else 1) if first is None else first
+        return f"{head} {self._where(seg, x, style, first)}"
+
+    def _where(self, seg: algebra.Segment, x: sympy.Symbol, style: Style, first: int) -> str:
+        """``for H ≤ 4``, ``at H = 3``, ``for 2 ≤ H ≤ 9``, ``for all H ≥ 1`` (from the first allowed value)."""
         if seg.lo == seg.hi:
             where = f"at {style.relation(x, '=', sympy.Integer(seg.lo))}"
         elif seg.hi is None:
@@ -126,7 +195,7 @@ class Outcome:
                 where = f"for {lo} ≤ {x.name} ≤ {hi}"
             else:
                 where = f"for ${lo} \\leq {latex_name(x.name)} \\leq {hi}$"
-        return f"{head} {where}"
+        return where
 
     def table(self, style: Style) -> str:
         """The table of cases when the answer depends on several symbols ('' otherwise).
@@ -137,33 +206,52 @@ class Outcome:
         a = self.analysis
         if not a.cases:
             return ""
+        relevant = self._relevant()
+        cases = list(a.cases)
+        lows = self._lowest()[0] if relevant else {}
+        if lows and a.deciding is not None:  # a grid over the sizes where the layers fit
+            axes = [sorted({max(v, lows.get(s, v)) for v in {combo[i] for combo, _ in a.cases}})
+                    for i, s in enumerate(a.depends_on)]
+            cases = [(combo, algebra.sign_at(a.deciding, dict(zip(a.depends_on, combo, strict=True))))
+                     for combo in itertools.islice(itertools.product(*axes), 64)]
+        cases = [(combo, sign if algebra.fits_at(relevant, dict(zip(a.depends_on, combo, strict=True))) else None)
+                 for combo, sign in cases]
+        unfit = any(sign is None for _, sign in cases) and relevant
         names = [s.name if style.name == "text" else style.symbol(s) for s in a.depends_on]
         if len(a.depends_on) == 2:
             marks = {-1: "<", 0: "=", 1: ">", None: "?"}
             if style.name == "latex":
                 marks = {-1: "$<$", 0: "$=$", 1: "$>$", None: "?"}
-            firsts = list(dict.fromkeys(c[0] for c, _ in a.cases))
-            seconds = list(dict.fromkeys(c[1] for c, _ in a.cases))
-            sign = dict(a.cases)
+            firsts = list(dict.fromkeys(c[0] for c, _ in cases))
+            seconds = list(dict.fromkeys(c[1] for c, _ in cases))
+            sign = dict(cases)
             header = [f"{names[0]} / {names[1]}"] + [str(v) for v in seconds]
             rows = [[str(x)] + [marks[sign[(x, y)]] for y in seconds] for x in firsts]
             legend = "A vs B: < A cheaper, = equal, > A dearer."
             if style.name == "latex":
                 legend = "A vs B: $<$ A cheaper, $=$ equal, $>$ A dearer."
+            if unfit:
+                legend += " ?: no count (a layer does not fit its input)."
             return small_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
         words = {-1: "A cheaper", 0: "equal", 1: "A dearer", None: "undefined"}
         header = [*names, "A vs B"]
-        rows = [[str(v) for v in combo] + [words[sign]] for combo, sign in a.cases]
+        rows = [[str(v) for v in combo] + [words[sign]] for combo, sign in cases]
         return small_table(header, rows, style, align="r" * len(a.depends_on) + "l")
 
 
-def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool = True) -> Outcome:
+def _low_hi(a: int | None, b: int | None) -> int | None:
+    """The smaller of two upper ends (None: no end)."""
+    return b if a is None else a if b is None else min(a, b)
+
+
+def outcome_of(difference: sympy.Expr, binary: set[sympy.Symbol], symbolic: bool = True,
+               fits: Sequence[sympy.Expr] = ()) -> Outcome:
     analysis = algebra.analyse_sign(difference, binary)
     if analysis.constant is not None:
         kind = {-1: "cheaper", 0: "equal", 1: "dearer"}[analysis.constant]
     else:
         kind = "undecided" if analysis.undecided is not None else "depends"
-    return Outcome(kind, analysis, difference, frozenset(binary), symbolic)
+    return Outcome(kind, analysis, difference, frozenset(binary), symbolic, tuple(fits))
 
 
 # ------------------------------------------------------------------------------------- sides
@@ -302,7 +390,8 @@ class Comparison(Printable):
     @property
     def verdict(self) -> Outcome:
         symbolic = bool((self.a.total + self.b.total).free_symbols)
-        return outcome_of(sympy.expand(self.a.total - self.b.total), self.binary, symbolic)
+        fits = tuple(dict.fromkeys(self.a.fits_where + self.b.fits_where))
+        return outcome_of(sympy.expand(self.a.total - self.b.total), self.binary, symbolic, fits)
 
     # -- sweep ---------------------------------------------------------------------------
     def sweep(self, name: str, values: Sequence[int | sympy.Expr]) -> list[SweepRow]:
