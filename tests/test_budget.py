@@ -177,3 +177,23 @@ def test_every_costly_symbolic_step_goes_through_the_budget() -> None:
              for path in sorted(root.rglob("*.py")) if str(path.relative_to(root.parent)) not in GUARDED
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if COSTLY.search(line)]
     assert not found, "call symcount.language.budget instead:\n" + "\n".join(found)
+
+
+WIDE_CHAIN = "network n {\n    input(C=W0)\n" + "".join(f"    linear(C_out=W{j})\n" for j in range(1, 31)) + "}\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_a_derivation_past_the_budget_says_so_once(fmt: str) -> None:
+    """31 independent widths: the total is left expanded, not factored, and the document says why, once."""
+    document = symcount.derive(WIDE_CHAIN).render(fmt)
+    flat = " ".join(document.split())
+    assert flat.count("past symcount's algebra budget: 31 symbols (the limit is 10).") == 1
+    assert "not factored" in flat
+
+
+def test_a_derivation_within_the_budget_has_no_such_note() -> None:
+    assert "algebra budget" not in symcount.derive("linear(C_in=C, C_out=2*C)").text()
+    with budget.noting_skips() as reasons:
+        budget.simplify(sympy.Add(*[sym(f"x{i}") for i in range(12)]))
+    assert reasons == ["12 symbols (the limit is 10)"]
+    budget.skipped("nobody listens")  # outside a document: nothing is kept, nothing fails

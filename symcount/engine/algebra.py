@@ -315,7 +315,9 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     """
     if not isinstance(expr, sympy.Basic) or is_number(expr):
         return expr
-    if not budget.affordable(expr):  # past the budget: as it is (expanding a quotient would spread it out)
+    reason = budget.why_not(expr)
+    if reason is not None:  # past the budget: as it is (expanding a quotient would spread it out)
+        budget.skipped(reason)
         return expr
     candidates = [sympy.expand(expr)]
     if too_big(candidates[0]) or not budget.affordable(expr):

@@ -15,9 +15,11 @@ Every call site goes through this module: the limits live here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 import sympy
@@ -131,8 +133,45 @@ def affordable(*exprs: sympy.Basic) -> bool:
 
 
 def within(fallback: T, step: Callable[[], T], *exprs: sympy.Basic) -> T:
-    """``step()`` when the expressions are within the budget, else ``fallback`` (not computed)."""
-    return step() if affordable(*exprs) else fallback
+    """``step()`` when the expressions are within the budget, else ``fallback`` (not computed, and
+    the reason noted for a document being built: see :func:`noting_skips`)."""
+    reason = why_not(*exprs)
+    if reason is None:
+        return step()
+    skipped(reason)
+    return fallback
+
+
+#: The reasons a step was skipped past the budget while a document is built (None: nobody asked).
+_SKIPPED: ContextVar[list[str] | None] = ContextVar("symcount_budget_skipped", default=None)
+
+
+def skipped(reason: str | None) -> None:
+    """Note that a step (factoring, simplifying) was skipped for ``reason``, for the document being built."""
+    found = _SKIPPED.get()
+    if found is not None and reason is not None and reason not in found:
+        found.append(reason)
+
+
+@contextlib.contextmanager
+def noting_skips() -> Iterator[list[str]]:
+    """Collect, while the block runs, why steps were skipped past the budget: a document then says
+    in one note that some of its results are left unfactored, instead of silently differing."""
+    token = _SKIPPED.set([])
+    try:
+        found = _SKIPPED.get()
+        assert found is not None
+        yield found
+    finally:
+        _SKIPPED.reset(token)
+
+
+def skip_note(reasons: list[str]) -> str | None:
+    """The one note a document gives when steps were skipped (None when none was)."""
+    if not reasons:
+        return None
+    return (f"Note: some results are shown expanded or as counted, not factored or simplified: they are past "
+            f"symcount's algebra budget: {reasons[0]}.")
 
 
 def expand(expr: sympy.Basic) -> sympy.Basic:

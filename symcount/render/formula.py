@@ -468,7 +468,9 @@ def result_form(value: sympy.Expr, order: Iterable[str] = ()) -> Node:
     if not value.free_symbols:
         return _as_num(Num(0)) if value == 0 else from_sympy(value)
     expanded = sympy.expand(value)
-    if not budget.affordable(expanded):  # too large to factor quickly: the expanded form it is
+    reason = budget.why_not(expanded)
+    if reason is not None:  # too large to factor quickly: the expanded form it is (and the document says so)
+        budget.skipped(reason)
         return from_sympy(expanded, order)
     factored = sympy.factor(expanded)
     best = factored if sympy.count_ops(factored) + 2 < sympy.count_ops(expanded) else expanded

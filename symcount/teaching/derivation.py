@@ -195,17 +195,21 @@ def derive(
             (Path(shown).stem if shown != "<input>" and not (network or from_source)
              else _default_title(variants[0].count))
     builder = _Builder(text, style, kernel_style == "power", shapes)
-    document = builder.document(title, intro(text), variants)
     extra: list[Section] = []
-    try:
-        if receptive_field:
-            extra += receptive_sections(variants[0].count, builder.formula_row)
-        if backward:
-            extra += backward_sections(variants[0].count)
-    except SymcountError as err:
-        raise err.located(filename, text) from None
+    with budget.noting_skips() as skipped:
+        document = builder.document(title, intro(text), variants)
+        try:
+            if receptive_field:
+                extra += receptive_sections(variants[0].count, builder.formula_row)
+            if backward:
+                extra += backward_sections(variants[0].count)
+        except SymcountError as err:
+            raise err.located(filename, text) from None
     if extra:
         document = dataclasses.replace(document, sections=document.sections + tuple(extra))
+    note = budget.skip_note(skipped)
+    if note is not None:  # one short note, in every format: some steps were left unfactored
+        document = dataclasses.replace(document, intro=document.intro + (note,))
     return Derivation(document, tuple(variants), style)
 
 
