@@ -7,6 +7,7 @@ The timed tests only assert "not hung" (best of three, a generous bound): how fa
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ import sympy
 
 import symcount
 from symcount import SymcountError
+from symcount.cli.main import main as cli_main
 from symcount.engine.count import count_dict, plain
 from symcount.language import budget
 from symcount.language.symbols import sym
@@ -197,3 +199,14 @@ def test_a_derivation_within_the_budget_has_no_such_note() -> None:
         budget.simplify(sympy.Add(*[sym(f"x{i}") for i in range(12)]))
     assert reasons == ["12 symbols (the limit is 10)"]
     budget.skipped("nobody listens")  # outside a document: nothing is kept, nothing fails
+
+
+def test_check_json_says_when_no_slip_was_looked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty ``mistakes`` past the budget is not "no known slip": the JSON says no slip was looked for."""
+    layer = "conv2d(C_in=C_in, C_out=C_out, k=k)"
+    assert cli_main(["check", layer, "--answer", "k^43 - 7*k^21 + C_in", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["mistakes"] == [] and data["slips_not_searched"] == "degree above 16"
+    assert cli_main(["check", layer, "--answer", "k*k*C_in*C_out", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["mistakes"] and data["slips_not_searched"] is None

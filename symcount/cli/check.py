@@ -123,6 +123,7 @@ def quantity_verdict_dict(verdict: QuantityVerdict) -> dict[str, Any]:
         "mistake": verdict.mistake,
         "mistakes": verdict.mistakes,
         "slip_value": values(verdict.slips[0][1]) if verdict.slips else None,
+        "slips_not_searched": None,  # a wrong quantity is always matched against every slip
         "explanation": verdict.explanation,
     }
 
@@ -163,6 +164,7 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
         "mistake": verdict.mistake,
         "mistakes": verdict.mistakes,
         "layer": _slip_layer(verdict),
+        "slips_not_searched": verdict.unsearched,
         "explanation": verdict.explanation,
     }
 
