@@ -126,7 +126,11 @@ class Activations:
 
 def values_bytes(values: sympy.Expr, dtype: str) -> sympy.Expr:
     """Bytes of ``values`` numbers in ``dtype`` (whole bytes: two int4 values share one)."""
-    size = values * DTYPE_BYTES[dtype]
+    per = DTYPE_BYTES[dtype]
+    if values.is_Add and values.free_symbols and budget.is_expanded(values):
+        # a sum of monomials times a number: each term multiplied (what expanding gives, three times faster)
+        return sympy.Add(*(per * term for term in values.args))
+    size = values * per
     if not size.free_symbols and not size.is_Integer:
         return sympy.ceiling(size)
     return budget.expanded(size)
@@ -136,10 +140,7 @@ def volume(shape: tuple[sympy.Expr, ...] | None, batch: sympy.Expr) -> sympy.Exp
     """``B x`` the product of a shape (without its batch dimension); None for no shape."""
     if shape is None:
         return None
-    result: sympy.Expr = batch
-    for n in shape:
-        result = result * n
-    return sympy.expand(result)
+    return budget.expanded(sympy.Mul(batch, *shape))  # one product (a shape is rarely a sum to expand)
 
 
 def layer_values(layer: LayerResult, batch: sympy.Expr | int = 1) -> sympy.Expr | None:

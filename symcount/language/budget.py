@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TypeVar
@@ -262,8 +263,82 @@ def too_wide_to_sort(expr: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # a count repeats its values (a layer's total, trainable, active)
 def text(expr: sympy.Basic) -> str:
-    """``str(expr)``; an expression too wide to sort quickly is printed in sympy's own term order."""
-    return sympy.sstr(expr, order="none") if too_wide_to_sort(expr) else str(expr)
+    """``str(expr)``; an expression too wide to sort quickly is printed in sympy's own term order.
+
+    A symbol is its name, and an expression of a few symbols is printed once per *form*: the
+    printed order of terms and factors depends only on how the symbols' names compare, so
+    ``W1*W2 + W2`` and ``W7*W8 + W8`` share one printing with the names put back (5,000 layers
+    of symbolic widths make a few dozen forms, not 25,000 runs of sympy's printer)."""
+    if too_wide_to_sort(expr):  # sympy's own order of terms: each term printed through its form
+        if not isinstance(expr, sympy.Add):
+            return str(sympy.sstr(expr, order="none"))
+        parts: list[str] = []
+        for term in expr.args:
+            t = _by_form(term, "none")
+            sign = "+"
+            if t.startswith("-"):  # as sympy's str printer joins a sum (a term is never a sum itself)
+                sign, t = "-", t[1:]
+            parts += [sign, t]
+        return ("" if parts[0] == "+" else "-") + " ".join(parts[1:])
+    return _by_form(expr, None)
+
+
+def _by_form(expr: sympy.Basic, order: str | None) -> str:
+    """sympy's str of ``expr`` (with terms and factors in ``order``), printed once per form."""
+    if isinstance(expr, sympy.Symbol):
+        return str(expr.name)
+    if not isinstance(expr, sympy.Basic) or expr.is_Atom:
+        return str(expr)
+    plain = (lambda e: str(sympy.sstr(e, order="none"))) if order == "none" else str
+    tokens: list[object] = []
+    if not _tokens(expr, tokens):
+        return plain(expr)
+    symbols = sorted({t for t in tokens if isinstance(t, sympy.Symbol)}, key=lambda s: s.name)
+    names = [s.name for s in symbols]
+    if len(names) > MAX_FORM_SYMBOLS or len(set(names)) != len(names) \
+            or not all(type(s) is sympy.Symbol for s in symbols):
+        return plain(expr)
+    rank = {s: ("s", i) for i, s in enumerate(symbols)}
+    key = (order, *(rank.get(t, t) for t in tokens))
+    template = _FORMS.get(key)
+    if template is None:
+        if len(_FORMS) >= MAX_FORMS:
+            return plain(expr)
+        stand_ins = {s: sympy.Symbol(_stand_in(i), **s.assumptions0) for i, s in enumerate(symbols)}
+        template = plain(expr.xreplace(stand_ins))
+        _FORMS[key] = template
+    return _STAND_IN.sub(lambda m: names[int(m.group(1))], template)
+
+
+#: Most symbols an expression may have to be printed through its form (else sympy prints it).
+MAX_FORM_SYMBOLS = 8
+#: Most forms remembered (a process prints values of a few dozen forms).
+MAX_FORMS = 2_000
+#: Printed forms by shape (see :func:`text`).
+_FORMS: dict[tuple[object, ...], str] = {}
+#: A stand-in name: sorts like its number among the others and cannot be a symcount name.
+_STAND_IN = re.compile("\x01([0-9]{4})\x01")
+
+
+def _stand_in(i: int) -> str:
+    return f"\x01{i:04d}\x01"
+
+
+#: The nodes a form may hold: their printing depends only on their arguments and the order of names.
+_FORM_NODES = (sympy.Add, sympy.Mul, sympy.Pow, sympy.floor, sympy.ceiling)
+
+
+def _tokens(expr: sympy.Basic, out: list[object]) -> bool:
+    """The shape of an expression in pre-order: each node's type and number of arguments, each
+    number, each symbol (ranked by name by the caller); False for a node whose printing may
+    depend on more than that."""
+    if expr.is_Symbol or expr.is_Rational:
+        out.append(expr)
+        return True
+    if not isinstance(expr, _FORM_NODES):
+        return False
+    out.append((type(expr), len(expr.args)))
+    return all(_tokens(a, out) for a in expr.args)
 
 
 class BudgetExceeded(Exception):
