@@ -84,7 +84,8 @@ class Activations:
     def total(self) -> sympy.Expr:
         """Values stored by one forward pass: the input, every new output, every concatenation
         (worked out once: with thousands of symbolic widths the expansion is the costly part)."""
-        terms = [self.input, *(lv.multiplier * lv.values for lv in self.layers if lv.stored),
+        terms = [self.input, *(lv.values if lv.multiplier == 1 else lv.multiplier * lv.values
+                               for lv in self.layers if lv.stored),
                  *(v for _, v in self.merges)]
         return budget.expanded(sympy.Add(*terms))
 

@@ -451,12 +451,12 @@ class Walker:
             name=name,
             kind=entry.name,
             output_shape=out_shape.layout(self.convention) if out_shape is not None else None,
-            trainable=m * trainable,
-            non_trainable=m * non_trainable,
-            buffers=m * buffers,
-            macs=m * macs if macs is not None else sympy.nan,
+            trainable=_times(m, trainable),
+            non_trainable=_times(m, non_trainable),
+            buffers=_times(m, buffers),
+            macs=_times(m, macs) if macs is not None else sympy.nan,
             tensors=results,
-            active=m * (trainable + non_trainable),
+            active=_times(m, trainable if non_trainable == 0 else trainable + non_trainable),
             entry=entry,
             args=args,
             shape=out_shape,
@@ -724,6 +724,11 @@ def _tied_label(value: nodes.Expr) -> str:
         return value.value
     raise SymcountError("tied= takes the label of another layer (a block's layer as a string: "
                         'tied="block_label.layer_label")', value.pos)
+
+
+def _times(m: sympy.Expr, value: sympy.Expr) -> sympy.Expr:
+    """``m × value``, with no sympy product built for the usual ``m = 1`` (5,000 layers: 25,000 fewer)."""
+    return value if m == 1 else m * value
 
 
 def walk(program: Program, target: str, convention: str) -> Walker:
