@@ -141,7 +141,10 @@ def volume(shape: tuple[sympy.Expr, ...] | None, batch: sympy.Expr) -> sympy.Exp
     """``B x`` the product of a shape (without its batch dimension); None for no shape."""
     if shape is None:
         return None
-    return budget.expanded(sympy.Mul(batch, *shape))  # one product (a shape is rarely a sum to expand)
+    factors = [n for n in (batch, *shape) if n != 1]  # a batch of 1 and unit sizes: no product to build
+    if len(factors) == 1 and budget.is_expanded(factors[0]):
+        return factors[0]
+    return budget.expanded(sympy.Mul(*factors))  # one product (a shape is rarely a sum to expand)
 
 
 def layer_values(layer: LayerResult, batch: sympy.Expr | int = 1) -> sympy.Expr | None:
