@@ -14,7 +14,7 @@ from symcount.catalog.core import CATALOG
 from symcount.language.parse import parse
 from symcount.language.symbols import sym
 from symcount.render import formula as F
-from symcount.teaching.derivation import Derivation, derive, intro, read_directives, with_bias
+from symcount.teaching.derivation import Derivation, combined_label, derive, intro, read_directives, with_bias
 
 CONV = "conv2d(C_in=128, C_out=256, k=3)"
 CONV_GENERAL = r"(k \times k \times C_{\text{in}} + 1) \times C_{\text{out}}"
@@ -49,6 +49,23 @@ def test_bias_both_shows_both_exam_numbers_side_by_side() -> None:
     assert [int(c.total) for c in d.counts] == [295_168, 294_912]
     text = d.text()
     assert "(3 × 3 × 128 + 1) × 256" in text and "295,168" in text and "294,912" in text
+
+
+def test_identical_variants_are_written_once_under_a_combined_label() -> None:
+    source = "network net {\n  input(H=8, W=8, C=128)\n  conv2d(C_out=256, k=3, padding=\"same\")\n  batchnorm()\n}\n"
+    d = derive(source, convention="both", bias="both")
+    labels = {s.title: [c.label for c in s.columns] for s in d.document.sections}
+    # a conv counts alike under both frameworks; batch norm has no bias to switch
+    assert labels["conv2d"] == ["PyTorch and Keras, with bias", "PyTorch and Keras, without bias"]
+    assert labels["batchnorm"] == ["PyTorch, with or without bias", "Keras, with or without bias"]
+    assert len(labels["Total"]) == 4  # the totals differ in every variant
+    assert derive("batchnorm(C=256)", bias="both").document.sections[0].columns[0].label is None
+
+
+def test_combined_label_of_variants_that_are_no_product() -> None:
+    assert combined_label(["PyTorch, with bias", "Keras, without bias"]) == "PyTorch, with bias; Keras, without bias"
+    assert combined_label(["with bias", "without bias"]) == "with or without bias"
+    assert combined_label(["Keras"]) == "Keras"
 
 
 def test_bias_false_on_dense_and_true_on_conv1d() -> None:

@@ -999,10 +999,44 @@ def _is_empty(layer: LayerResult) -> bool:
 
 
 def _merge(columns: list[Column]) -> tuple[Column, ...]:
-    """One unlabelled column when every variant reads the same."""
+    """Each different reading once: one unlabelled column when every variant reads the same, else
+    the variants that read alike under one combined label (``PyTorch and Keras, with bias``), in
+    the order the variants first appear."""
     if all(c.rows == columns[0].rows for c in columns[1:]):
         return (Column(None, columns[0].rows),)
-    return tuple(columns)
+    groups: dict[tuple[Row, ...], list[str | None]] = {}
+    for column in columns:
+        groups.setdefault(column.rows, []).append(column.label)
+    return tuple(Column(combined_label(labels), rows) for rows, labels in groups.items())
+
+
+def combined_label(labels: Sequence[str | None]) -> str | None:
+    """One label for variants that read alike: ``PyTorch and Keras, with bias`` when they differ
+    only in the framework, ``Keras, with or without bias`` when only in the bias setting (the layer
+    has no bias to switch); labels joined by "; " when they are no such product."""
+    if len(labels) == 1:
+        return labels[0]
+    parsed = [_label_parts(label) for label in labels]
+    frameworks = list(dict.fromkeys(p[0] for p in parsed))
+    biases = list(dict.fromkeys(p[1] for p in parsed))
+    if len(parsed) != len(set(parsed)) or len(parsed) != len(frameworks) * len(biases):
+        return "; ".join(label or "" for label in labels)
+    framework = " and ".join(f for f in frameworks if f) or None
+    bias = biases[0] if len(biases) == 1 else "with or without bias"
+    return ", ".join(part for part in (framework, bias) if part) or None
+
+
+def _label_parts(label: str | None) -> tuple[str | None, str | None]:
+    """``PyTorch, with bias`` -> (``PyTorch``, ``with bias``): a variant's label as
+    :func:`_variant_label` writes it, framework first."""
+    framework: str | None = None
+    bias: str | None = None
+    for part in (label or "").split(", "):
+        if part in _FRAMEWORK.values():
+            framework = part
+        elif part:
+            bias = part
+    return framework, bias
 
 
 def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[tuple[str, str]]:
