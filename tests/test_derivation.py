@@ -62,6 +62,18 @@ def test_identical_variants_are_written_once_under_a_combined_label() -> None:
     assert derive("batchnorm(C=256)", bias="both").document.sections[0].columns[0].label is None
 
 
+def test_a_layers_own_name_is_primed_when_the_network_uses_it_for_another_size() -> None:
+    source = "network net {\n  input(H=8, W=8, C=C)\n  conv2d(C_out=2*C, k=3, padding=\"same\")\n  batchnorm()\n}\n"
+    d = derive(source)
+    section = next(s for s in d.document.sections if s.title == "batchnorm")
+    text = d.text()
+    assert "C' = 2C" in text and "#trainable = 2C' = 2 × 2C = 4C" in text and "2C = 2 × 2C" not in text
+    assert section.where[0][0] == "C'" and "network's C" in section.where[0][1]
+    assert r"2C' = 2 \times 2C = 4C" in d.latex()
+    # a name bound to itself is the network's own: no prime
+    assert "'" not in derive("conv2d(bias=b)").text()
+
+
 def test_combined_label_of_variants_that_are_no_product() -> None:
     assert combined_label(["PyTorch, with bias", "Keras, without bias"]) == "PyTorch, with bias; Keras, without bias"
     assert combined_label(["with bias", "without bias"]) == "with or without bias"

@@ -415,6 +415,8 @@ class _Builder:
         self.style = style
         self.power = power
         self.sizes = sizes
+        #: the layer's own formula names renamed while its rows are built (C -> C'), see :func:`clashing`
+        self.primed: dict[str, str] = {}
 
     # -- the whole document ------------------------------------------------------
     def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
@@ -577,6 +579,14 @@ class _Builder:
 
     # -- one layer -----------------------------------------------------------------
     def layer_rows(self, layer: LayerResult, convention: str) -> list[Row]:
+        """The rows of one layer, its own names primed where they clash with the network's."""
+        self.primed = clashing(layer)
+        try:
+            return self.own_rows(layer, convention)
+        finally:
+            self.primed = {}
+
+    def own_rows(self, layer: LayerResult, convention: str) -> list[Row]:
         entry = layer.entry
         if entry is None:
             return [Row(Label("params"), (Step(formula.from_sympy(layer.total)),))]
@@ -672,6 +682,10 @@ class _Builder:
     def formula_row(self, lhs: Node, general: Node, values: Mapping[str, sympy.Expr],
                     droppable: set[str]) -> tuple[Row, sympy.Expr]:
         """Formula, substitution, in-between lines, result: one row."""
+        if self.primed:
+            general = formula.transform(general, self.prime)
+            values = {self.primed.get(k, k): v for k, v in values.items()}
+            droppable = {self.primed.get(k, k) for k in droppable}
         if self.power:
             general = formula.to_power(general)
         structural = {name: values[name] for name in droppable if name in values
@@ -687,6 +701,10 @@ class _Builder:
         if not _product_of_names(line2):
             steps.append(formula.result_form(value, order))
         return Row(lhs, self.distinct(steps)), value
+
+    def prime(self, node: Node) -> Node:
+        """A name of the layer's formula as the layer's rows show it (``C'`` for a clashing ``C``)."""
+        return Sym(self.primed[node.name]) if isinstance(node, Sym) and node.name in self.primed else node
 
     def distinct(self, nodes: Sequence[Node]) -> tuple[Step, ...]:
         """Drop a step that reads the same as the one before it."""
@@ -720,7 +738,7 @@ class _Builder:
             steps: list[Node] = [Prod(tuple(nodes))] if len(nodes) > 1 else []
             steps.append(formula.result_form(value if value is not None else sympy.Mul(*factors)))
             note = "flattened from the input shape" if len(nodes) > 1 else "from the input shape"
-            rows.append(Row(Sym(name), self.distinct(steps), note))
+            rows.append(Row(Sym(self.primed.get(name, name)), self.distinct(steps), note))
         return rows
 
     def size_rows(self, layer: LayerResult, convention: str) -> list[Row]:
@@ -994,6 +1012,29 @@ def _rounds(node: Node) -> bool:
     return any(_rounds(child) for child in formula.children(node))
 
 
+def clashing(layer: LayerResult) -> dict[str, str]:
+    """The layer's own formula names that the network also uses for another size, each primed
+    (``C -> C'``): a batch norm's ``C = 2C`` after a conv with ``C_out = 2C`` would read as
+    ``2C = 2 × 2C = 4C``; primed it reads ``2C' = 2 × 2C = 4C``."""
+    names = {n for text in layer.formulas.values() for n in formula.names_in(formula.parse_formula(text))}
+    values = _scalar_bindings(layer)
+    theirs = {str(s) for name, value in values.items() if name in names for s in value.free_symbols}
+    taken = names | theirs
+    primed: dict[str, str] = {}
+    # a name bound to itself (k = k) is the network's own size: no clash
+    for name in sorted(n for n in names & theirs if n in values and str(values[n]) != n):
+        base, under, sub = name.partition("_")
+        new = base + "'"
+        while new + under + sub in taken:  # C'_in: the prime on the letter, before a subscript
+            new += "'"
+        primed[name] = new + under + sub
+    return primed
+
+
+#: A primed name in a where line: the name it stands for, and why.
+PRIMED = "primed: the network's {0} is another size"
+
+
 def _is_empty(layer: LayerResult) -> bool:
     return layer.total == 0 and layer.buffers == 0 and not layer.formulas
 
@@ -1054,8 +1095,11 @@ def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> li
             if isinstance(row.lhs, Label) and row.lhs.count and row.steps:
                 names.update(dict.fromkeys(formula.names_in(row.steps[0].node)))
     said: list[tuple[str, str]] = []
+    for name in [n for n in {**names, **dict.fromkeys(sorted(worked))} if "'" in n]:
+        base = name.replace("'", "")
+        said.append((name, f"the layer's {base}, " + PRIMED.format(base)))
     for name in names:
-        if name in called or name in worked:
+        if name in called or name in worked or "'" in name:
             continue
         spec = next((a for a in entry.args if a.formula_name == name), None)
         if spec is None and name in entry.symbols:
