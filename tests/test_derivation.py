@@ -290,6 +290,16 @@ def test_bad_description_is_located() -> None:
     assert err.value.line == 2
 
 
+def test_a_repeated_run_without_a_comment_is_named_after_the_block_that_holds_it() -> None:
+    text = ("block decoder(n) {\n repeat n { linear(C_out=8)\n relu() }\n}\n"
+            "network net {\n input(C=8)\n decoder(n=3)\n linear(C_out=2)\n}\n")
+    d = derive(text)
+    (again,) = rows_of(d, "3 × decoder layer")  # Mixtral's 32 copies read "32 × mistral layer", not "32 × 6 layers"
+    assert final(again) == 3 * 72
+    one = "network net {\n input(C=8)\n repeat 3 { linear(C_out=8) }\n}\n"
+    assert any(s.title == "3 × linear" for s in derive(one).document.sections)
+
+
 def test_lazy_export() -> None:
     assert symcount.derive is derive
     assert symcount.Derivation is Derivation

@@ -281,6 +281,8 @@ def network_title(text: str, network: str) -> str | None:
     return None
 
 
+#: Labelled constructs that name a scope without being a block (not what a repeated run is called after).
+_SCOPES = frozenset({"residual", "parallel", "repeat", "stream"})
 #: A repeat's comment longer than this is a sentence, not a name for its pass.
 MAX_REPEAT_NAME = 40
 #: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
@@ -506,8 +508,7 @@ class _Builder:
             title = f"{copies} × {block.kind}"
             what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
         else:
-            named = self.repeat_name(first.pos)
-            title = f"{copies} × {named or f'{period} layer' + ('s' if period > 1 else '')}"
+            title = f"{copies} × {self.run_name(variants[0].count, start, period, copies)}"
             what = first.name if period == 1 else f"{first.name} to {last.name}"
         more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
         return Section(title, None, _merge(columns),
@@ -526,7 +527,7 @@ class _Builder:
             if i in runs:
                 period, copies = runs[i]
                 run = result.layers[i:i + period * copies]
-                name = self.repeat_name(run[0].pos) or f"{period} layer{'s' if period > 1 else ''}"
+                name = self.run_name(result, i, period, copies)
                 params = sympy.expand(sum((layer.total for layer in run), sympy.Integer(0)))
                 name, kind, shape, i = f"{copies} × {name}", "repeat", run[-1].output_shape, i + period * copies
             else:
@@ -544,6 +545,22 @@ class _Builder:
         columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
                    table.Column.SUBTOTAL]
         return table.Table(columns, rows, [("total params", result.total)], [])
+
+    def run_name(self, result: Count, start: int, period: int, copies: int) -> str:
+        """What one copy of a repeated run is called: the comment on its ``repeat`` line, else the
+        layer's kind (a run of one layer), else the block call that holds the run (``mistral
+        layer``: a decoder layer of the ``mistral`` block), else its number of layers."""
+        named = self.repeat_name(result.layers[start].pos)
+        if named:
+            return named
+        if period == 1:
+            return result.layers[start].kind
+        end = start + period * copies
+        holders = [b for b in result.blocks if b.start <= start and end <= b.end and b.kind not in _SCOPES]
+        if holders:
+            holder = min(holders, key=lambda b: b.end - b.start)
+            return f"{holder.kind} layer"
+        return f"{period} layers"
 
     def repeat_name(self, pos: nodes.Pos) -> str | None:
         """What the description calls a repeat's pass: the comment on its ``repeat`` line
