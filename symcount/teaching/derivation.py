@@ -41,6 +41,7 @@ from symcount.catalog import shapes
 from symcount.catalog.core import BIAS, FLAG
 from symcount.counting import SETTING, opening_comment, read_directives, with_bias
 from symcount.engine.count import Count, convention_line, fold
+from symcount.engine.names import display_names
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.engine.sizing import limited_layers
 from symcount.errors import SymcountError, did_you_mean
@@ -347,9 +348,10 @@ def summary_table(result: Count) -> table.Table | None:
     return table.Table(columns, cells, [("total params", result.total)], [])
 
 
-def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
+def stage_headings(result: Count, summary: table.Table, shown: Mapping[str, str] | None = None) -> dict[int, str]:
     """The first layer of each block call the summary lists -> the heading of its part
-    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``)."""
+    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``), names as ``shown`` displays them."""
+    shown = shown or {}
     calls = {b.name: b for b in result.blocks if b.end > b.start}
     index = {layer.name: i for i, layer in enumerate(result.layers)}
     headings: dict[int, str] = {}
@@ -362,16 +364,18 @@ def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
         if len(loose) == 1 and not headings:  # the network's first layer: its own section says all
             loose = []
         if loose:
-            headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
-                if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
+            first, second, last = (shown.get(n, n) for n in (loose[0], loose[min(1, len(loose) - 1)], loose[-1]))
+            headings[index[loose[0]]] = first if len(loose) == 1 else f"{first} and {second}" \
+                if len(loose) == 2 else f"{first} to {last}"
             loose = []
         if row is not None and table.Column.INDEX in row:  # a repeated run: its copies are its part
             headings[row[table.Column.INDEX]] = f"{row[table.Column.NAME]}, " \
                 f"{text_value(row[table.Column.PARAMS])} parameters"
         if row is not None and call is not None:
             shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
-            kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
-            headings[call.start] = f"{call.name}{kind}" + (f", output {shape}" if shape else "") + \
+            name = shown.get(call.name, call.name)
+            kind = "" if call.kind in name else f": {call.kind}"  # stage_1 is a stage already
+            headings[call.start] = f"{name}{kind}" + (f", output {shape}" if shape else "") + \
                 f", {text_value(row[table.Column.PARAMS])} parameters"
     return headings
 
@@ -419,6 +423,12 @@ class _Builder:
         self.sizes = sizes
         #: the layer's own formula names renamed while its rows are built (C -> C'), see :func:`clashing`
         self.primed: dict[str, str] = {}
+        #: engine name -> the name a framework would write (``layer1.0.conv2d``), see :func:`display_names`
+        self.shown: dict[str, str] = {}
+
+    def named(self, name: str) -> str:
+        """A layer's or block call's name as the document shows it."""
+        return self.shown.get(name, name)
 
     # -- the whole document ------------------------------------------------------
     def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
@@ -435,7 +445,11 @@ class _Builder:
         later_copies: range = range(0)
         after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
         summary = (summary_table(counted) or self.runs_summary(counted, runs)) if in_network else None
-        stages = stage_headings(counted, summary) if summary is not None else {}
+        self.shown = display_names(counted.layers, counted.blocks)
+        stages = stage_headings(counted, summary, self.shown) if summary is not None else {}
+        if summary is not None:  # layer1.0 as PyTorch writes it, once the parts are found by the engine's names
+            summary = table.Table(summary.columns, [{**row, table.Column.NAME: self.named(row[table.Column.NAME])}
+                                                    for row in summary.rows], summary.totals, summary.notes)
         for i, layer in enumerate(counted.layers):
             if i in after_first:
                 sections.append(after_first.pop(i))
@@ -459,16 +473,17 @@ class _Builder:
             code = resolved_call(self.call_text(layer.pos), layer)
             earlier = shown.get((code, columns)) if in_network else None
             if earlier is not None:  # the same layer again: say so instead of repeating its derivation
-                sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], earlier)
+                sections.append(Section(self.named(layer.name), code,
+                                        _merge([self.reference(v.label, v.count.layers[i], earlier)
                                                                   for v in variants])))
                 continue
-            shown[(code, columns)] = layer.name
+            shown[(code, columns)] = self.named(layer.name)
             shared, columns_, after = _hoist(columns)
-            sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
+            sections.append(Section(self.named(layer.name), code, columns_, tuple(_layer_notes(per_variant)), shared, after,
                                     tuple(where(layer, code, columns))))
         sections.extend(after_first.values())
         if silent:
-            sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
+            sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent, self.shown))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
@@ -506,10 +521,14 @@ class _Builder:
         if block is not None:  # each copy is one block call: named as the block
             last_call = calls.get((start + period * (copies - 1), start + period * copies))
             title = f"{copies} × {block.kind}"
-            what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
+            layers = variants[0].count.layers
+            # a helper call flattened into its parent (conv_bn) has no name of its own: its first layer's
+            what = f"{self.shown.get(block.name) or self.named(first.name)} to " + \
+                (self.shown.get(last_call.name) or self.named(layers[last_call.start].name)
+                 if last_call is not None else self.named(last.name))
         else:
             title = f"{copies} × {self.run_name(variants[0].count, start, period, copies)}"
-            what = first.name if period == 1 else f"{first.name} to {last.name}"
+            what = self.named(first.name) if period == 1 else f"{self.named(first.name)} to {self.named(last.name)}"
         more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
         return Section(title, None, _merge(columns),
                        (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
@@ -1177,12 +1196,12 @@ def _layer_notes(layers: list[LayerResult]) -> list[str]:
 MAX_NAMES_LISTED = 3
 
 
-def _silent_notes(layers: list[LayerResult]) -> list[str]:
+def _silent_notes(layers: list[LayerResult], shown: Mapping[str, str] | None = None) -> list[str]:
     """Zero-parameter layers of a network, grouped by why they have none."""
     by_kind: dict[tuple[str, str], list[str]] = {}
     for layer in layers:
         reason = layer.entry.zero_reason if layer.entry is not None else "no weights"
-        by_kind.setdefault((layer.kind, reason), []).append(layer.name)
+        by_kind.setdefault((layer.kind, reason), []).append((shown or {}).get(layer.name, layer.name))
     # a kind that comes many times is one line (``49 × relu: 0``), not a list of 49 names off the page
     return [f"{names[0] if len(names) == 1 else f'{len(names)} × {kind}'}: 0 ({reason})"
             if len(names) <= 1 or len(names) > MAX_NAMES_LISTED else f"{', '.join(names)}: 0 ({reason})"
