@@ -530,3 +530,33 @@ def test_a_forward_the_engine_cannot_hold_falls_back_to_init_and_a_real_mistake_
         symcount.count(tmp_path / "wrong_channels.py")
     assert (caught.value.line, caught.value.filename) == (7, str(tmp_path / "wrong_channels.py"))
     assert "C_in=4 but the input has 8 channels" in caught.value.message
+
+
+@pytest.mark.parametrize(("file", "name"), list(FORWARD), ids=[f"{f}#{n}" for f, n in FORWARD])
+def test_forward_names_layers_as_torch_names_its_modules(file: str, name: str) -> None:
+    """Where forward is followed the count table names each layer as ``named_modules()`` does (``main.0``,
+    ``layers.0.shortcut.1``): every module with weights is there under its own name, and every other row is a
+    step without a module of its own, named by its kind inside the module whose forward made it."""
+    modules: dict[str, bool] = truth("pytorch")[_target(file, name)]["modules"]
+    values = FORWARD[(file, name)][1]
+    result = symcount.count(CODE / file, network=name, values=values)
+    names = [layer.name for layer in result.layers]
+    assert {m for m, weighted in modules.items() if weighted} <= set(names), names
+    for layer in result.layers:
+        if layer.name in modules:
+            continue
+        scope, _, own = layer.name.rpartition(".")
+        assert (not scope or scope in modules) and re.fullmatch(rf"{re.escape(layer.kind)}(_[0-9]+)?", own), \
+            (layer.name, layer.kind)
+
+
+def test_a_label_is_refused_only_where_the_grammar_refuses_it() -> None:
+    """Module names the nested writer will not use as labels are exactly those the language refuses."""
+    from symcount.frameworks.torch_forward import NOT_LABELS  # noqa: PLC0415  the reader's own list, tested
+    refused = []
+    for word in [*NOT_LABELS, "shortcut", "input", "main", "stream", "branch1", "0", "12"]:
+        try:
+            symcount.count(f"network n {{\n input(C=3)\n {word}: nn.ReLU()\n}}\n")
+        except symcount.SymcountError:
+            refused.append(word)
+    assert refused == list(NOT_LABELS)

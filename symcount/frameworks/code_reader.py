@@ -51,6 +51,7 @@ from symcount.frameworks.torch_forward import (
     FShape,
     FTensor,
     Lost,
+    NestedWriter,
     tensors_in,
 )
 from symcount.language.nodes import Pos
@@ -91,6 +92,8 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
         self.lost: Lost | None = None
         #: x.view(-1, n) read as nn.Flatten(): n (the input's size when it is the first step)
         self.view_sizes: dict[int, int] = {}
+        #: while forward is followed: the modules whose forward is running, innermost last
+        self.owners: list[Any] = []
 
     def implicit_module(self, name: str) -> str | None:
         return _IMPLICIT.get(name)
@@ -431,7 +434,7 @@ def _compress(body: list[tuple[str, Pos]]) -> list[tuple[str, Pos]]:
     return out
 
 
-class _TorchWriter(_Writer, ForwardWriter):
+class _TorchWriter(_Writer, ForwardWriter, NestedWriter):
     """A PyTorch module tree as blocks and a network, in torch's registration order."""
 
     def __init__(self, reader: Reader) -> None:
