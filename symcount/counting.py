@@ -508,7 +508,20 @@ def count(
             gc.enable()
     if description is not None:
         result.notes.extend(description.notes)
+        _placed_in_code(result, description)
     return result
+
+
+def _placed_in_code(result: Count, description: Description) -> None:
+    """Each layer, block call and merge of a count of Python code placed at the code it was read from, so
+    what names a line (the receptive-field notes, ``after flatten (flatten, line 22)``) names the code's."""
+    def moved(pos: nodes.Pos) -> nodes.Pos:
+        return description.origins.get(pos.line, pos) if pos.line else pos
+
+    for layer in result.layers:
+        layer.pos = moved(layer.pos)
+    result.blocks = [dataclasses.replace(block, pos=moved(block.pos)) for block in result.blocks]
+    result.merges = [dataclasses.replace(merge, pos=moved(merge.pos)) for merge in result.merges]
 
 
 def in_code(err: SymcountError, description: Description, text: str, source: Source) -> SymcountError:

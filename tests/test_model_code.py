@@ -560,3 +560,21 @@ def test_a_label_is_refused_only_where_the_grammar_refuses_it() -> None:
         except symcount.SymcountError:
             refused.append(word)
     assert refused == list(NOT_LABELS)
+
+
+def test_receptive_field_notes_name_the_code_s_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """The receptive-field notes say where the field became the whole input, and where branches join, by the
+    line of the Python code (the description's lines are the reader's, not the user's)."""
+    main(["count", str(CODE / "torch_mnist.py"), "--receptive-field"])
+    out = capsys.readouterr().out
+    lines = (CODE / "torch_mnist.py").read_text().splitlines()
+    said = re.search(r"after flatten \(flatten, line ([0-9]+)\) every output sees the whole input", out)
+    assert said is not None, out
+    assert "torch.flatten(x, 1)" in lines[int(said.group(1)) - 1]
+    main(["count", str(CODE / "torch_small_resnet.py"), "--receptive-field"])
+    out = capsys.readouterr().out
+    resnet = (CODE / "torch_small_resnet.py").read_text().splitlines()
+    joins = [int(n) for n in re.findall(r"the (?:add|concat) after .*? \(line ([0-9]+)\)", out)]
+    assert [resnet[n - 1].strip() for n in joins] == [
+        "return torch.cat([self.branch1(x), self.branch3(x), self.pool(x)], dim=1)",
+        *["out += self.shortcut(x)"] * 4]

@@ -459,7 +459,8 @@ class _TorchWriter(_Writer, ForwardWriter, NestedWriter):
         except Lost as lost:
             return self.from_init(model, network, pos, lost.reason, lost.line)
         header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
-                  + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
+                  + (f" (the input's {', '.join(params)} {'are' if len(params) > 1 else 'is'} not written in the file)"
+                     if params else "")]
         text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
         notes = [f"{where}, shapes from forward"]
         if unknown:
