@@ -136,7 +136,7 @@ def _forward_checked(description: Description, filename: str, source: Source) ->
     assert description.unfollowed is not None
     described = f"{filename} (as read)"
     try:
-        _count_text(description.text, described, None, None, description.network, None)
+        description.checked = _count_text(description.text, described, None, None, description.network, None)
     except SymcountError as err:
         if _torch_fails_too(err.message):
             raise in_code(err, description, description.text, source) from None
@@ -494,7 +494,12 @@ def count(
     collecting = gc.isenabled()
     gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
-        result = _count_text(text, filename, values, convention, network or from_source, bias)
+        if description is not None and isinstance(description.checked, Count) and not values \
+                and convention in (None, "pytorch") and bias is None:
+            # what read_description counted to check forward: the same call, handed out once
+            result, description.checked = description.checked, None
+        else:
+            result = _count_text(text, filename, values, convention, network or from_source, bias)
     except SymcountError as err:
         if description is not None:
             raise in_code(err, description, text, source) from None

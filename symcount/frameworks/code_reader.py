@@ -77,6 +77,9 @@ class Description:
     #: forward followed: the model read from __init__ alone, should the description not count
     #: (given why, and the line of the code; see symcount.counting.read_description)
     unfollowed: Callable[[str, int], Description] | None = None
+    #: the count of the description made while checking it (no values, the file's convention), kept so
+    #: that counting it as it is does not count it twice
+    checked: object | None = None
 
 
 class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
