@@ -578,3 +578,18 @@ def test_receptive_field_notes_name_the_code_s_lines(capsys: pytest.CaptureFixtu
     assert [resnet[n - 1].strip() for n in joins] == [
         "return torch.cat([self.branch1(x), self.branch3(x), self.pool(x)], dim=1)",
         *["out += self.shortcut(x)"] * 4]
+
+
+def test_modules_whose_steps_interleave_are_labelled_flat(tmp_path: Path) -> None:
+    """forward runs a.conv1, then b, then a.conv2: module ``a`` is no one block call, so the layers are
+    labelled flat (``a_conv1``), and the count is the same as nested."""
+    code = ("import torch.nn as nn\n\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv1 = nn.Conv2d(3, 4, 3)\n        self.conv2 = nn.Conv2d(4, 4, 3)\n\n"
+            "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A()\n"
+            "        self.b = nn.Conv2d(4, 4, 1)\n\n    def forward(self, x):\n"
+            "        return self.a.conv2(self.b(self.a.conv1(x)))\n\nmodel = M()\n")
+    (tmp_path / "m.py").write_text(code)
+    result = symcount.count(tmp_path / "m.py", values={"H": 9, "W": 9})
+    assert [layer.name for layer in result.layers] == ["a_conv1", "b", "a_conv2"]
+    assert (result.total, list(result.output_shape or ())) == (112 + 20 + 148, [4, 5, 5])
+    assert "block" not in describe(tmp_path / "m.py")
