@@ -357,10 +357,15 @@ def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
         if row is not None and call is None and row[table.Column.NAME] in index:
             loose.append(row[table.Column.NAME])
             continue
+        if len(loose) == 1 and not headings:  # the network's first layer: its own section says all
+            loose = []
         if loose:
             headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
                 if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
             loose = []
+        if row is not None and table.Column.INDEX in row:  # a repeated run: its copies are its part
+            headings[row[table.Column.INDEX]] = f"{row[table.Column.NAME]}, " \
+                f"{text_value(row[table.Column.PARAMS])} parameters"
         if row is not None and call is not None:
             shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
             kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
@@ -425,7 +430,7 @@ class _Builder:
                                               for s, e in spans)) if in_network else {}
         later_copies: range = range(0)
         after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
-        summary = summary_table(counted) if in_network else None
+        summary = (summary_table(counted) or self.runs_summary(counted, runs)) if in_network else None
         stages = stage_headings(counted, summary) if summary is not None else {}
         for i, layer in enumerate(counted.layers):
             if i in after_first:
@@ -505,6 +510,38 @@ class _Builder:
         more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
         return Section(title, None, _merge(columns),
                        (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
+
+    def runs_summary(self, result: Count, runs: Mapping[int, tuple[int, int]]) -> table.Table | None:
+        """The overview of a long network without stages to fold (a decoder stack in one block): each
+        layer with parameters a row, each repeated run one row (``32 × LlamaDecoderLayer``)."""
+        if len(result.layers) <= SUMMARY_ROWS[1] or not runs:
+            return None
+        rows: list[dict[table.Column, Any]] = []
+        running: sympy.Expr = sympy.Integer(0)
+        i = 0
+        while i < len(result.layers):
+            start = i
+            if i in runs:
+                period, copies = runs[i]
+                run = result.layers[i:i + period * copies]
+                name = self.repeat_name(run[0].pos) or f"{period} layer{'s' if period > 1 else ''}"
+                params = sympy.expand(sum((layer.total for layer in run), sympy.Integer(0)))
+                name, kind, shape, i = f"{copies} × {name}", "repeat", run[-1].output_shape, i + period * copies
+            else:
+                layer = result.layers[i]
+                name, kind, shape, params, i = layer.name, layer.kind, layer.output_shape, layer.total, i + 1
+                if _is_empty(layer):
+                    continue
+            running = sympy.expand(running + params)
+            # INDEX (not a column shown) keeps where a run starts: its part of the document opens there
+            rows.append({table.Column.NAME: name, table.Column.KIND: kind, table.Column.OUTPUT_SHAPE: shape,
+                         table.Column.PARAMS: params, table.Column.SUBTOTAL: running,
+                         **({table.Column.INDEX: start} if kind == "repeat" else {})})
+        if not SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]:
+            return None
+        columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
+                   table.Column.SUBTOTAL]
+        return table.Table(columns, rows, [("total params", result.total)], [])
 
     def repeat_name(self, pos: nodes.Pos) -> str | None:
         """What the description calls a repeat's pass: the comment on its ``repeat`` line
