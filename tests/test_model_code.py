@@ -321,11 +321,11 @@ def test_ties_across_modules_point_from_the_later_layer() -> None:
 
 
 def test_a_tie_into_a_sequential_names_the_child_by_its_index() -> None:
-    """``self.head.weight = self.seq[0].weight``: the child is labelled ``_0`` so tied= can name it."""
+    """``self.head.weight = self.seq[0].weight``: the child is labelled by its index, as torch names it."""
     code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
             "        self.head.weight = self.seq[0].weight\n")
-    assert 'tied="seq._0"' in describe(PythonCode(code))
+    assert 'tied="seq.0"' in describe(PythonCode(code))
     assert symcount.count(PythonCode(code)).total == 10 * 4 + 10
 
 
@@ -593,3 +593,20 @@ def test_modules_whose_steps_interleave_are_labelled_flat(tmp_path: Path) -> Non
     assert [layer.name for layer in result.layers] == ["a_conv1", "b", "a_conv2"]
     assert (result.total, list(result.output_shape or ())) == (112 + 20 + 148, [4, 5, 5])
     assert "block" not in describe(tmp_path / "m.py")
+
+
+@pytest.mark.parametrize(("file", "name"), [c for c in TORCH if c not in FORWARD],
+                         ids=[f"{f}#{n}" for f, n in TORCH if (f, n) not in FORWARD])
+def test_init_names_layers_as_torch_names_its_modules(file: str, name: str) -> None:
+    """Where forward is not followed the layers are written in __init__'s order, each named as torch names the
+    module (an nn.Sequential's or nn.ModuleList's child by its index: ``transformer.h.0.attn.c_attn``), a bare
+    parameter or buffer by its state_dict name; every module with weights is a row or inside one."""
+    modules: dict[str, bool] = truth("pytorch")[_target(file, name)]["modules"]
+    result = symcount.count(CODE / file, network=name)
+    owners = [layer.name.rpartition(".")[0] if layer.kind in ("parameter", "buffer") else layer.name
+              for layer in result.layers]
+    # a catalog layer may hold a torch module's children (nn.MultiheadAttention's out_proj): covered by it
+    assert [m for m, weighted in modules.items() if weighted
+            and not any(m == owner or m.startswith(owner + ".") for owner in owners if owner)] == []
+    assert [(owner, layer.kind) for owner, layer in zip(owners, result.layers, strict=True)
+            if owner not in modules and owner] == []

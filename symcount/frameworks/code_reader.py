@@ -553,11 +553,16 @@ class _TorchWriter(_Writer, ForwardWriter, NestedWriter):
         return _name(word)
 
     def label(self, key: str) -> str:
+        """A module's attribute name, or an nn.Sequential's / nn.ModuleList's index (``0``), as torch names
+        the module; "" where the description cannot take the name as a label."""
+        if key.isdigit() and key.isascii():
+            return key
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
     def tied_subtrees(self, module: Any) -> set[int]:
         """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
-        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        nn.ModuleDict among them whose key is no label is labelled as close to it as a label can be (``a_b``
+        for ``a-b``), so ``tied="blocks.a_b.fc"`` can name it (an index is a label as it is)."""
         layers: list[Layer] = []
 
         def walk(node: Any, path: list[int]) -> None:
