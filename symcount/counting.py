@@ -85,10 +85,15 @@ def read_description(source: Source, network: str | None = None) -> tuple[str, s
     text, filename, named = _read_text(source)
     if not is_python(source):
         return text, filename, named, None
+    key = (text, filename, network or named)
+    if _LAST_READ and _LAST_READ[0][0] == key:  # a verb reads its source twice (its settings, then to count)
+        description = _LAST_READ[0][1]
+        return description.text, f"{filename} (as read)", description.network, description
     try:
         description = describe_python(text, filename, network or named)
         if description.unfollowed is not None:
             description = _forward_checked(description, filename, source)
+        _LAST_READ[:] = [(key, description)]
     except SymcountError as err:
         raise err.located(filename, text) from None
     except RecursionError:
@@ -136,7 +141,7 @@ def _forward_checked(description: Description, filename: str, source: Source) ->
     assert description.unfollowed is not None
     described = f"{filename} (as read)"
     try:
-        _count_text(description.text, described, None, None, description.network, None)
+        description.checked = _count_text(description.text, described, None, None, description.network, None)
     except SymcountError as err:
         if _torch_fails_too(err.message):
             raise in_code(err, description, description.text, source) from None
@@ -144,6 +149,11 @@ def _forward_checked(description: Description, filename: str, source: Source) ->
         line = origin.line if origin is not None else 0
         return description.unfollowed(f"the shapes read from forward do not count: {err.message}", line)
     return description
+
+
+#: The last Python source read and its description, checked: reading it again (``file_variants`` then
+#: ``count`` on one file) costs nothing, and the check's count is still there to be handed out.
+_LAST_READ: list[tuple[tuple[str, str, str | None], Description]] = []
 
 
 def describe(source: Source, network: str | None = None) -> str:
@@ -494,7 +504,12 @@ def count(
     collecting = gc.isenabled()
     gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
-        result = _count_text(text, filename, values, convention, network or from_source, bias)
+        if description is not None and isinstance(description.checked, Count) and not values \
+                and convention in (None, "pytorch") and bias is None:
+            # what read_description counted to check forward: the same call, handed out once
+            result, description.checked = description.checked, None
+        else:
+            result = _count_text(text, filename, values, convention, network or from_source, bias)
     except SymcountError as err:
         if description is not None:
             raise in_code(err, description, text, source) from None
@@ -508,7 +523,20 @@ def count(
             gc.enable()
     if description is not None:
         result.notes.extend(description.notes)
+        _placed_in_code(result, description)
     return result
+
+
+def _placed_in_code(result: Count, description: Description) -> None:
+    """Each layer, block call and merge of a count of Python code placed at the code it was read from, so
+    what names a line (the receptive-field notes, ``after flatten (flatten, line 22)``) names the code's."""
+    def moved(pos: nodes.Pos) -> nodes.Pos:
+        return description.origins.get(pos.line, pos) if pos.line else pos
+
+    for layer in result.layers:
+        layer.pos = moved(layer.pos)
+    result.blocks = [dataclasses.replace(block, pos=moved(block.pos)) for block in result.blocks]
+    result.merges = [dataclasses.replace(merge, pos=moved(merge.pos)) for merge in result.merges]
 
 
 def in_code(err: SymcountError, description: Description, text: str, source: Source) -> SymcountError:

@@ -321,11 +321,11 @@ def test_ties_across_modules_point_from_the_later_layer() -> None:
 
 
 def test_a_tie_into_a_sequential_names_the_child_by_its_index() -> None:
-    """``self.head.weight = self.seq[0].weight``: the child is labelled ``_0`` so tied= can name it."""
+    """``self.head.weight = self.seq[0].weight``: the child is labelled by its index, as torch names it."""
     code = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
             "        self.seq = nn.Sequential(nn.Embedding(10, 4))\n        self.head = nn.Linear(4, 10)\n"
             "        self.head.weight = self.seq[0].weight\n")
-    assert 'tied="seq._0"' in describe(PythonCode(code))
+    assert 'tied="seq.0"' in describe(PythonCode(code))
     assert symcount.count(PythonCode(code)).total == 10 * 4 + 10
 
 
@@ -530,3 +530,83 @@ def test_a_forward_the_engine_cannot_hold_falls_back_to_init_and_a_real_mistake_
         symcount.count(tmp_path / "wrong_channels.py")
     assert (caught.value.line, caught.value.filename) == (7, str(tmp_path / "wrong_channels.py"))
     assert "C_in=4 but the input has 8 channels" in caught.value.message
+
+
+@pytest.mark.parametrize(("file", "name"), list(FORWARD), ids=[f"{f}#{n}" for f, n in FORWARD])
+def test_forward_names_layers_as_torch_names_its_modules(file: str, name: str) -> None:
+    """Where forward is followed the count table names each layer as ``named_modules()`` does (``main.0``,
+    ``layers.0.shortcut.1``): every module with weights is there under its own name, and every other row is a
+    step without a module of its own, named by its kind inside the module whose forward made it."""
+    modules: dict[str, bool] = truth("pytorch")[_target(file, name)]["modules"]
+    values = FORWARD[(file, name)][1]
+    result = symcount.count(CODE / file, network=name, values=values)
+    names = [layer.name for layer in result.layers]
+    assert {m for m, weighted in modules.items() if weighted} <= set(names), names
+    for layer in result.layers:
+        if layer.name in modules:
+            continue
+        scope, _, own = layer.name.rpartition(".")
+        assert (not scope or scope in modules) and re.fullmatch(rf"{re.escape(layer.kind)}(_[0-9]+)?", own), \
+            (layer.name, layer.kind)
+
+
+def test_a_label_is_refused_only_where_the_grammar_refuses_it() -> None:
+    """Module names the nested writer will not use as labels are exactly those the language refuses."""
+    from symcount.frameworks.torch_forward import NOT_LABELS  # noqa: PLC0415  the reader's own list, tested
+    refused = []
+    for word in [*NOT_LABELS, "shortcut", "input", "main", "stream", "branch1", "0", "12"]:
+        try:
+            symcount.count(f"network n {{\n input(C=3)\n {word}: nn.ReLU()\n}}\n")
+        except symcount.SymcountError:
+            refused.append(word)
+    assert refused == list(NOT_LABELS)
+
+
+def test_receptive_field_notes_name_the_code_s_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """The receptive-field notes say where the field became the whole input, and where branches join, by the
+    line of the Python code (the description's lines are the reader's, not the user's)."""
+    main(["count", str(CODE / "torch_mnist.py"), "--receptive-field"])
+    out = capsys.readouterr().out
+    lines = (CODE / "torch_mnist.py").read_text().splitlines()
+    said = re.search(r"after flatten \(flatten, line ([0-9]+)\) every output sees the whole input", out)
+    assert said is not None, out
+    assert "torch.flatten(x, 1)" in lines[int(said.group(1)) - 1]
+    main(["count", str(CODE / "torch_small_resnet.py"), "--receptive-field"])
+    out = capsys.readouterr().out
+    resnet = (CODE / "torch_small_resnet.py").read_text().splitlines()
+    joins = [int(n) for n in re.findall(r"the (?:add|concat) after .*? \(line ([0-9]+)\)", out)]
+    assert [resnet[n - 1].strip() for n in joins] == [
+        "return torch.cat([self.branch1(x), self.branch3(x), self.pool(x)], dim=1)",
+        *["out += self.shortcut(x)"] * 4]
+
+
+def test_modules_whose_steps_interleave_are_labelled_flat(tmp_path: Path) -> None:
+    """forward runs a.conv1, then b, then a.conv2: module ``a`` is no one block call, so the layers are
+    labelled flat (``a_conv1``), and the count is the same as nested."""
+    code = ("import torch.nn as nn\n\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv1 = nn.Conv2d(3, 4, 3)\n        self.conv2 = nn.Conv2d(4, 4, 3)\n\n"
+            "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A()\n"
+            "        self.b = nn.Conv2d(4, 4, 1)\n\n    def forward(self, x):\n"
+            "        return self.a.conv2(self.b(self.a.conv1(x)))\n\nmodel = M()\n")
+    (tmp_path / "m.py").write_text(code)
+    result = symcount.count(tmp_path / "m.py", values={"H": 9, "W": 9})
+    assert [layer.name for layer in result.layers] == ["a_conv1", "b", "a_conv2"]
+    assert (result.total, list(result.output_shape or ())) == (112 + 20 + 148, [4, 5, 5])
+    assert "block" not in describe(tmp_path / "m.py")
+
+
+@pytest.mark.parametrize(("file", "name"), [c for c in TORCH if c not in FORWARD],
+                         ids=[f"{f}#{n}" for f, n in TORCH if (f, n) not in FORWARD])
+def test_init_names_layers_as_torch_names_its_modules(file: str, name: str) -> None:
+    """Where forward is not followed the layers are written in __init__'s order, each named as torch names the
+    module (an nn.Sequential's or nn.ModuleList's child by its index: ``transformer.h.0.attn.c_attn``), a bare
+    parameter or buffer by its state_dict name; every module with weights is a row or inside one."""
+    modules: dict[str, bool] = truth("pytorch")[_target(file, name)]["modules"]
+    result = symcount.count(CODE / file, network=name)
+    owners = [layer.name.rpartition(".")[0] if layer.kind in ("parameter", "buffer") else layer.name
+              for layer in result.layers]
+    # a catalog layer may hold a torch module's children (nn.MultiheadAttention's out_proj): covered by it
+    assert [m for m, weighted in modules.items() if weighted
+            and not any(m == owner or m.startswith(owner + ".") for owner in owners if owner)] == []
+    assert [(owner, layer.kind) for owner, layer in zip(owners, result.layers, strict=True)
+            if owner not in modules and owner] == []

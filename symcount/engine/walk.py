@@ -720,7 +720,7 @@ def _tied_label(value: nodes.Expr) -> str:
     """``tied=emb``, or a layer inside a labelled block call: ``tied="transformer.wte"``."""
     if isinstance(value, nodes.Name):
         return value.id
-    if isinstance(value, nodes.Str) and all(part.isidentifier() for part in value.value.split(".")):
+    if isinstance(value, nodes.Str) and all(part.isidentifier() or part.isdigit() for part in value.value.split(".")):
         return value.value
     raise SymcountError("tied= takes the label of another layer (a block's layer as a string: "
                         'tied="block_label.layer_label")', value.pos)

@@ -51,6 +51,7 @@ from symcount.frameworks.torch_forward import (
     FShape,
     FTensor,
     Lost,
+    NestedWriter,
     tensors_in,
 )
 from symcount.language.nodes import Pos
@@ -76,6 +77,9 @@ class Description:
     #: forward followed: the model read from __init__ alone, should the description not count
     #: (given why, and the line of the code; see symcount.counting.read_description)
     unfollowed: Callable[[str, int], Description] | None = None
+    #: the count of the description made while checking it (no values, the file's convention), kept so
+    #: that counting it as it is does not count it twice
+    checked: object | None = None
 
 
 class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
@@ -91,6 +95,8 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
         self.lost: Lost | None = None
         #: x.view(-1, n) read as nn.Flatten(): n (the input's size when it is the first step)
         self.view_sizes: dict[int, int] = {}
+        #: while forward is followed: the modules whose forward is running, innermost last
+        self.owners: list[Any] = []
 
     def implicit_module(self, name: str) -> str | None:
         return _IMPLICIT.get(name)
@@ -431,7 +437,7 @@ def _compress(body: list[tuple[str, Pos]]) -> list[tuple[str, Pos]]:
     return out
 
 
-class _TorchWriter(_Writer, ForwardWriter):
+class _TorchWriter(_Writer, ForwardWriter, NestedWriter):
     """A PyTorch module tree as blocks and a network, in torch's registration order."""
 
     def __init__(self, reader: Reader) -> None:
@@ -456,7 +462,8 @@ class _TorchWriter(_Writer, ForwardWriter):
         except Lost as lost:
             return self.from_init(model, network, pos, lost.reason, lost.line)
         header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
-                  + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
+                  + (f" (the input's {', '.join(params)} {'are' if len(params) > 1 else 'is'} not written in the file)"
+                     if params else "")]
         text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
         notes = [f"{where}, shapes from forward"]
         if unknown:
@@ -546,11 +553,16 @@ class _TorchWriter(_Writer, ForwardWriter):
         return _name(word)
 
     def label(self, key: str) -> str:
+        """A module's attribute name, or an nn.Sequential's / nn.ModuleList's index (``0``), as torch names
+        the module; "" where the description cannot take the name as a label."""
+        if key.isdigit() and key.isascii():
+            return key
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
     def tied_subtrees(self, module: Any) -> set[int]:
         """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
-        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        nn.ModuleDict among them whose key is no label is labelled as close to it as a label can be (``a_b``
+        for ``a-b``), so ``tied="blocks.a_b.fc"`` can name it (an index is a label as it is)."""
         layers: list[Layer] = []
 
         def walk(node: Any, path: list[int]) -> None:
