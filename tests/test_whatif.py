@@ -337,9 +337,9 @@ def test_the_verdict_holds_only_where_every_layer_fits(narrow: str, lowest: int)
     verdict = compare(narrow, WIDE).verdict
     text = verdict.sentence(Style("text"))
     if stride == 2:  # A − B has floor(H/2 − 5/2): not solved, the condition is stated instead
-        assert text.endswith(f"This holds only where every layer fits its input: H ≥ {lowest}.")
+        assert text.endswith(f"This holds only where every layer can be built: H ≥ {lowest}.")
         return
-    assert text.endswith(f"; there is no count for H ≤ {lowest - 1} (a layer does not fit its input).")
+    assert text.endswith(f"; there is no count for H ≤ {lowest - 1} (a layer cannot be built there).")
     head = text.split("; there is no count")[0]
     assert f"for H ≥ {lowest}" in head or f"for {lowest} ≤ H" in head or f"at H = {lowest}" in head
     assert "for H ≤" not in head and "for all" not in head
@@ -348,14 +348,22 @@ def test_the_verdict_holds_only_where_every_layer_fits(narrow: str, lowest: int)
 def test_the_verdict_table_marks_the_sizes_where_a_layer_does_not_fit() -> None:
     narrow, wide = NARROW.replace("W=H", "W=W"), WIDE.replace("W=H", "W=W")
     verdict = compare(narrow, wide).verdict
-    assert verdict.sentence(Style("text")).endswith("This holds only where every layer fits its input: H ≥ 5 "
+    assert verdict.sentence(Style("text")).endswith("This holds only where every layer can be built: H ≥ 5 "
                                                      "and W ≥ 5.")
     assert verdict.table(Style("text")).splitlines()[0].split()[3:] == ["5", "16", "64"]
     kernel = compare(NARROW.replace("k=5", "k=K"), WIDE).verdict
     assert "H - K + 1 ≥ 1" in kernel.sentence(Style("text"))
-    assert "?: no count (a layer does not fit its input)." in kernel.table(Style("text"))
+    assert "?: no count (a layer cannot be built there)." in kernel.table(Style("text"))
 
 
 def test_a_verdict_where_every_size_fits_is_unchanged() -> None:
     c = compare("linear(C_in=C, C_out=C)", "linear(C_in=C, C_out=2*C)")
     assert "no count" not in str(c.verdict) and "fits" not in str(c.verdict)
+
+
+def test_a_width_below_1_is_where_the_verdict_does_not_hold() -> None:
+    """linear(C_out=C - 4) is refused for C <= 4 (a width must be positive): the verdict starts at C = 5."""
+    text = str(compare("linear(C_in=C, C_out=C-4)", "linear(C_in=C, C_out=C)").verdict)
+    assert text == "A is cheaper than B for C ≥ 5; there is no count for C ≤ 4 (a layer cannot be built there)."
+    with pytest.raises(SymcountError, match="C_out must be positive"):
+        symcount.count("linear(C_in=C, C_out=C-4)", values={"C": 4})

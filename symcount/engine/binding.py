@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import sympy
@@ -187,6 +188,11 @@ _PLACED_KEYWORDS = {
 }
 
 
+#: While a network is walked: each symbolic size whose sign sympy cannot tell (``C - 4``), as a size that
+#: must be >= 1 where the network can be built (a width of 0 or less is refused, so C <= 4 has no count).
+SIZES_TO_FIT: ContextVar[dict[sympy.Expr, None] | None] = ContextVar("symcount_sizes_to_fit", default=None)
+
+
 def check_size(value: Value, where: nodes.Arg | nodes.Layer | None, what: str, *, allow_zero: bool = False
                ) -> sympy.Expr:
     if isinstance(value, sympy.Integer) and (value.p > 0 or (allow_zero and value.p == 0)):
@@ -205,6 +211,10 @@ def check_size(value: Value, where: nodes.Arg | nodes.Layer | None, what: str, *
         bound = "0 or more" if allow_zero else "positive"
         raise SymcountError(f"{what} must be {bound}, not {describe(value)}", pos,
                             hint="every symbol stands for a positive size")
+    elif not (value.is_nonnegative if allow_zero else value.is_positive):
+        found = SIZES_TO_FIT.get()
+        if found is not None:
+            found[value + 1 if allow_zero else value] = None
     return value
 
 

@@ -15,7 +15,7 @@ from symcount.catalog.shapes import Shape
 from symcount.catalog.spellings import KERAS_INPUTS, layer_framework, spelling_framework
 from symcount.catalog.vision import merge_layer_hint
 from symcount.catalog.wrappers import wrapper_of, wrapper_spellings
-from symcount.engine import experts, merges, wrapped
+from symcount.engine import binding, experts, merges, wrapped
 from symcount.engine.binding import (
     _KERAS_INPUT_IGNORED,
     _KERAS_INPUT_ORDER,
@@ -733,6 +733,14 @@ def _times(m: sympy.Expr, value: sympy.Expr) -> sympy.Expr:
 
 def walk(program: Program, target: str, convention: str) -> Walker:
     walker = Walker(program, convention)
+    token = binding.SIZES_TO_FIT.set(walker.sizes_to_fit)  # widths like C - 4 must be >= 1 too
+    try:
+        return _walk(walker, program, target)
+    finally:
+        binding.SIZES_TO_FIT.reset(token)
+
+
+def _walk(walker: Walker, program: Program, target: str) -> Walker:
     if target == "main" and target not in program.networks:
         check_expansion_size(program, lambda: [(node, env.child()) for node, env in program.toplevel], [])
         root = Scope(used=walker.names)  # one scope: two top-level conv2d are conv2d and conv2d_1

@@ -89,7 +89,7 @@ class Outcome:
             shown = [style.relation(s, "≥", sympy.Integer(v)) for s, v in lows.items()]
             shown += [style.relation(c, "≥", sympy.Integer(1)) for c in rest]
             more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
-            return (self._sentence(style) + " This holds only where every layer fits its input: "
+            return (self._sentence(style) + " This holds only where every layer can be built: "
                     + _join_words(shown[:3]) + more + ".")
         valid = [seg for seg in fit if seg.sign > 0]
         invalid = [seg for seg in fit if seg.sign < 0]
@@ -98,7 +98,7 @@ class Outcome:
         first = 0 if x in self.binary else 1
         nowhere = "; ".join(f"there is no count {self._where(seg, x, style, first)}" for seg in invalid)
         if not valid:
-            return f"Neither verdict applies: {nowhere} (a layer does not fit its input)."
+            return f"Neither verdict applies: {nowhere} (a layer cannot be built there)."
         a = self.analysis
         mine = a.segments if a.constant is None else (algebra.Segment(first, None, a.constant),)
         clipped = []
@@ -108,7 +108,7 @@ class Outcome:
                 if hi is None or lo <= hi:
                     clipped.append(algebra.Segment(lo, hi, m.sign))
         parts = [self._segment(seg, x, style, first=-1) for seg in clipped]
-        return "; ".join(parts) + f"; {nowhere} (a layer does not fit its input)."
+        return "; ".join(parts) + f"; {nowhere} (a layer cannot be built there)."
 
     def _lowest(self) -> tuple[dict[sympy.Symbol, int], list[sympy.Expr]]:
         """The fit conditions as ``H ≥ 5`` where one symbol's conditions reduce to a lowest value,
@@ -231,7 +231,7 @@ class Outcome:
             if style.name == "latex":
                 legend = "A vs B: $<$ A cheaper, $=$ equal, $>$ A dearer."
             if unfit:
-                legend += " ?: no count (a layer does not fit its input)."
+                legend += " ?: no count (a layer cannot be built there)."
             return small_table(header, rows, style, align="r" + "c" * len(seconds)) + "\n" + legend + "\n"
         words = {-1: "A cheaper", 0: "equal", 1: "A dearer", None: "undefined"}
         header = [*names, "A vs B"]
