@@ -30,6 +30,7 @@ from symcount.frameworks.python_values import (
     ModuleRef,
     Opaque,
     PyClass,
+    ancestors,
     describe_value,
     is_plain,
     pos_of,
@@ -760,26 +761,13 @@ class _KerasWriter(_Writer):
     def split_point(self, start: KTensor | None, branches: list[KTensor]) -> KTensor | None:
         """The latest tensor every branch comes from: where they leave one another (None: from the
         model's separate inputs, when ``start`` is None)."""
-        chains = [self.ancestors(b, start) for b in branches]
+        chains = [ancestors(b, start) for b in branches]
         common = [t for t in chains[0] if all(t in chain for chain in chains[1:])]
         if not common:
             if start is None:
                 return None
             raise self.reader.error("these branches do not come from one tensor of the model", branches[0].node)
         return common[0]
-
-    def ancestors(self, tensor: KTensor, start: KTensor | None) -> list[KTensor]:
-        """``tensor`` and the tensors before it back to ``start``, nearest first (breadth first)."""
-        order: list[KTensor] = []
-        queue = [tensor]
-        while queue:
-            current = queue.pop(0)
-            if current in order:
-                continue
-            order.append(current)
-            if current is not start:
-                queue.extend(current.inputs)
-        return order
 
 
 __all__ = ["Description", "ModuleRef", "Reader", "describe_python"]

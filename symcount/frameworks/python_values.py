@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
@@ -330,3 +330,29 @@ class Layer:
 
     def label(self) -> str:
         return f"{self.name}(...)"
+
+
+class Traced(Protocol):
+    """A tensor the readers trace through a model's code: what it was made from."""
+
+    @property
+    def inputs(self) -> Sequence[Any]: ...
+
+
+TracedT = TypeVar("TracedT", bound=Traced)
+
+
+def ancestors(tensor: TracedT, start: TracedT | None) -> list[TracedT]:
+    """``tensor`` and every tensor it comes from back to ``start``, nearest first (breadth first): where
+    branches meet again is the nearest tensor every branch's list holds (Keras's functional API and
+    PyTorch's forward are read the same way)."""
+    order: list[TracedT] = []
+    queue = [tensor]
+    while queue:
+        current = queue.pop(0)
+        if current in order:
+            continue
+        order.append(current)
+        if current is not start:
+            queue.extend(current.inputs)
+    return order

@@ -27,6 +27,7 @@ from symcount.frameworks.python_values import (
     Layer,
     Opaque,
     PyFunction,
+    ancestors,
     describe_value,
     is_plain,
     pos_of,
@@ -414,25 +415,11 @@ def outputs_items(start: FTensor, outputs: list[FTensor], node: ast.AST, owner: 
 
 def _split_point(start: FTensor, branches: list[FTensor]) -> FTensor:
     """The latest tensor every branch comes from (where they part)."""
-    chains = [_ancestors(b, start) for b in branches]
+    chains = [ancestors(b, start) for b in branches]
     common = [t for t in chains[0] if all(t in chain for chain in chains[1:])]
     if not common:
         raise Lost("branches that do not come from one tensor", branches[0].node)
     return max(common, key=lambda t: t.order)
-
-
-def _ancestors(tensor: FTensor, start: FTensor) -> list[FTensor]:
-    """``tensor`` and every tensor it comes from, back to ``start``."""
-    order: list[FTensor] = []
-    queue = [tensor]
-    while queue:
-        current = queue.pop(0)
-        if current in order:
-            continue
-        order.append(current)
-        if current is not start:
-            queue.extend(current.inputs)
-    return order
 
 
 class ForwardWriter:
