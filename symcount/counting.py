@@ -112,15 +112,7 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
                                 "reads it", filename=str(path),
                                 hint="symcount count FILE (add --config config.json to cross-check it); "
                                      "give the config.json to this verb")
-        try:
-            text = _read_regular_file(path)
-        except FileNotFoundError:
-            raise SymcountError("no such file", filename=str(path)) from None
-        except UnicodeDecodeError:
-            raise SymcountError("not a text file (descriptions are UTF-8 text)", filename=str(path)) from None
-        except (OSError, ValueError) as err:
-            reason = getattr(err, "strerror", None) or str(err)
-            raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+        text = read_user_file(path)
         if not text.strip():
             raise SymcountError("empty description: the file has no text", filename=str(path),
                                 hint='write layers in it, e.g. conv2d(C_in=3, C_out=8, k=3)')
@@ -149,7 +141,23 @@ def _described_config(text: str, filename: str, network: str | None) -> tuple[st
 MAX_SOURCE_BYTES = 1 << 20
 
 
-def _read_regular_file(path: Path) -> str:
+def read_user_file(path: Path, what: str = "descriptions") -> str:
+    """The UTF-8 text of a file the user named (a description, notes, a roster, answers, a key),
+    read the one safe way (:func:`_read_regular_file`: a regular file of at most 1 MiB, never a
+    FIFO or a device, which would hang or read without end); every failure is a SymcountError
+    naming the file and ``what`` such a file holds."""
+    try:
+        return _read_regular_file(path, what)
+    except FileNotFoundError:
+        raise SymcountError("no such file", filename=str(path)) from None
+    except UnicodeDecodeError:
+        raise SymcountError(f"not a text file ({what} are UTF-8 text)", filename=str(path)) from None
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+
+
+def _read_regular_file(path: Path, what: str = "descriptions") -> str:
     """A regular file's UTF-8 text, refused before reading when it is not one (a FIFO, a device, a
     directory, a symlink to one of these) or is larger than :data:`MAX_SOURCE_BYTES`.
 
@@ -162,9 +170,9 @@ def _read_regular_file(path: Path) -> str:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            what = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
                 else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file"
-            raise SymcountError(f"not a regular file ({what}): descriptions are read from regular files only",
+            raise SymcountError(f"not a regular file ({kind}): {what} are read from regular files only",
                                 filename=str(path))
         if info.st_size > MAX_SOURCE_BYTES:
             raise _too_large(path, info.st_size)

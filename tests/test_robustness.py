@@ -7,6 +7,7 @@ Found by a sweep of every verb over every input kind; each test names the mechan
 from __future__ import annotations
 
 import io
+import os
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -46,3 +47,47 @@ def test_a_layer_applied_twice_counts_zero_in_the_derivation() -> None:
     assert code == 0
     block = out.split("batchnorm: ")[1].split("\n\n")[0]
     assert "#counted = 0" in block and "32 + 32" not in block
+
+
+def _hostile_files(tmp_path: Path) -> dict[str, Path]:
+    """A FIFO with no writer (a read would wait forever), a link to /dev/zero (a read would never end),
+    a directory and a binary file."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero"
+    zero.symlink_to("/dev/zero")
+    binary = tmp_path / "binary"
+    binary.write_bytes(bytes(range(256)))
+    return {"fifo": fifo, "zero": zero, "directory": tmp_path, "binary": binary}
+
+
+@pytest.fixture(scope="module")
+def exam_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The key file of a real exam."""
+    folder = tmp_path_factory.mktemp("exam")
+    assert run(["exam", str(ROOT / "derivations/exams/dense.sc"), "--variants", "2", "-o", str(folder)])[0] == 0
+    return next(folder.glob("*key*.json"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("kind", ["fifo", "zero", "directory", "binary"])
+@pytest.mark.parametrize("command", [
+    ["render", "{}", "-o", "-"],
+    ["check", "--answers", "{}", "--key", "{key}"],
+    ["check", "--answers", "{answers}", "--key", "{}"],
+    ["exam", "derivations/exams/dense.sc", "--roster", "{}", "-o", "{out}"],
+])
+def test_every_file_a_user_names_is_read_only_if_regular(tmp_path: Path, kind: str, command: list[str],
+                                                        exam_key: Path) -> None:
+    """Notes, answers, keys and rosters are read as descriptions are: a regular UTF-8 file, refused
+    before reading otherwise (a FIFO hung, /dev/zero read without end, binary gave a traceback)."""
+    key = exam_key
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,variant,answer\n", encoding="utf-8")
+    (tmp_path / "h").mkdir()
+    hostile = _hostile_files(tmp_path / "h")
+    argv = [word.format(hostile[kind], key=key, answers=answers, out=tmp_path / "out") for word in command]
+    argv = [str(ROOT / w) if w.startswith("derivations/") else w for w in argv]
+    code, out, err = run(argv)
+    assert code == 2, (argv, out, err)
+    assert str(hostile[kind]) in err and ("regular file" in err or "UTF-8" in err), err

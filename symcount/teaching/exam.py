@@ -38,6 +38,7 @@ import sympy
 from symcount.counting import (
     Source,
     count,
+    read_user_file,
 )
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
@@ -528,10 +529,7 @@ def answers_template(exam: Exam) -> str:
 def read_roster(path: Path) -> list[str]:
     """The students' names: the first column of each row (a ``name`` or ``student`` header is
     skipped, blank rows too); a name twice is an error at its line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise SymcountError(f"cannot read the roster: {err.strerror or err}", filename=str(path)) from None
+    text = read_user_file(path, "rosters").removeprefix("\ufeff")
     names: list[str] = []
     lines: dict[str, int] = {}
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):

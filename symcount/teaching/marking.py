@@ -24,6 +24,7 @@ from pathlib import Path
 
 import sympy
 
+from symcount.counting import read_user_file
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
 from symcount.render.blocks import small_table
@@ -62,10 +63,7 @@ class Key:
 def read_key(path: Path) -> Key:
     """The key file ``symcount exam`` wrote; anything else is an error naming the file."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SymcountError(f"cannot read the key: {err.strerror or err}", filename=name) from None
+    text = read_user_file(path, "keys").removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -208,10 +206,7 @@ class Marking(Printable):
 def mark(answers: Path, key: Key) -> Marking:
     """Mark every answer in the CSV at ``answers`` against ``key`` (see the module docstring)."""
     name = str(answers)
-    try:
-        text = answers.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise SymcountError(f"cannot read the answers: {err.strerror or err}", filename=name) from None
+    text = read_user_file(answers, "answers").removeprefix("\ufeff")
     return mark_text(text, key, name)
 
 
