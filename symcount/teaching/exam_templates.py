@@ -160,11 +160,16 @@ def load_template(source: Source) -> Template:
                     shared == "allowed", question_layout(tree, strings["question"]), strings.get("unknown"))
 
 
+#: Placeholders every template may use besides its lets: the network's output size, stated by an inverse
+#: question (which padding gives this output?); ``exam_quantities.output_lets`` fills them in.
+OUTPUT_LETS = ("output_height", "output_width", "output_length")
+
+
 def _check_placeholders(tree: nodes.Program, text: str) -> None:
     """Every ``{name}`` in the question is a top-level let: an undefined one is refused at its place
     in the file, before any variant is drawn."""
     lets = [s for s in tree.statements if isinstance(s, nodes.Let)]
-    defined = [s.name for s in lets if s.name not in _TEXT_LETS]
+    defined = [s.name for s in lets if s.name not in _TEXT_LETS] + list(OUTPUT_LETS)
     question = next(s for s in lets if s.name == "question")
     assert isinstance(question.value, nodes.Str)
     for match in _PLACEHOLDER.finditer(question.value.value):
