@@ -91,3 +91,22 @@ def test_every_file_a_user_names_is_read_only_if_regular(tmp_path: Path, kind: s
     code, out, err = run(argv)
     assert code == 2, (argv, out, err)
     assert str(hostile[kind]) in err and ("regular file" in err or "UTF-8" in err), err
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+@pytest.mark.parametrize(("layers", "steps"), [
+    ("layers.LSTM(8)\n    layers.Dense(4)", 1),  # Keras: the last step unless return_sequences=True
+    ("layers.GRU(8, return_sequences=True)\n    layers.Dense(4)", 10),
+    ("nn.LSTM(3, 8)\n    nn.Linear(8, 4)", 10),  # PyTorch: every step, always
+])
+def test_a_framework_class_keeps_its_own_output_shape_under_either_convention(layers: str, steps: int,
+                                                                             convention: str) -> None:
+    """The convention says how to count, not what a framework's class returns: Keras code counted
+    under the PyTorch convention gave every step of a Keras LSTM (ten times the next layer's MACs, and
+    a valid multi-input Keras model refused: concatenated branches of different lengths)."""
+    import symcount  # noqa: PLC0415  (the API, beside the CLI the rest of this file drives)
+
+    result = symcount.count(f"network n {{\n    input(L=10, C=3)\n    {layers}\n}}", convention=convention)
+    assert result.layers[-1].macs == steps * 8 * 4
+    code, _, err = run(["count", str(ROOT / "tests/model_code/keras_multi_input.py"), "--convention", convention])
+    assert code == 0, err
