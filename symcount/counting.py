@@ -245,7 +245,7 @@ def opening_comment(text: str) -> list[str]:
     return lines
 
 
-def file_convention(text: str, convention: str | None, verb: str = "count") -> str:
+def file_convention(text: str, convention: str | None, verb: str | None = None) -> str:
     """The convention to count under: the one given, else the file's ``# convention:``, else pytorch."""
     if convention is not None:
         return convention
@@ -255,9 +255,8 @@ def file_convention(text: str, convention: str | None, verb: str = "count") -> s
     value, pos = setting
     word = value.lower()
     if word == "both":
-        raise SymcountError(f"'# convention: both' asks for both conventions side by side, which {verb} "
-                            f"cannot show", pos,
-                            hint="give --convention pytorch or keras (derive shows both side by side)")
+        raise SymcountError(f"'# convention: both' asks for both conventions side by side, {_shows_one(verb)}",
+                            pos, hint="give --convention pytorch or keras (count and derive show both side by side)")
     if word not in CONVENTIONS:
         raise SymcountError(f"unknown convention '{value}' (valid: {', '.join(CONVENTIONS)}, both)", pos,
                             hint=did_you_mean(word, [*CONVENTIONS, "both"]))
@@ -279,7 +278,13 @@ def file_variants(source: Source, convention: str | None, bias: str | None = Non
     return [(c, b) for c in conventions for b in biases]
 
 
-def file_bias(text: str, verb: str = "count") -> bool | None:
+def _shows_one(verb: str | None) -> str:
+    """Why a setting that asks for two counts is refused: the verb (when the caller knows it) or,
+    from the API's one count, the verbs that do show two."""
+    return f"which {verb} cannot show" if verb else "which only count and derive show (one count is asked for here)"
+
+
+def file_bias(text: str, verb: str | None = None) -> bool | None:
     """The file's ``# bias: true`` / ``false`` (None: as written); ``both`` only derive can show."""
     setting = read_settings(text).get("bias")
     if setting is None:
@@ -289,8 +294,8 @@ def file_bias(text: str, verb: str = "count") -> bool | None:
     if word in ("true", "false"):
         return word == "true"
     if word == "both":
-        raise SymcountError(f"'# bias: both' asks for both counts side by side, which {verb} cannot show", pos,
-                            hint="derive shows both; or write '# bias: true' or '# bias: false'")
+        raise SymcountError(f"'# bias: both' asks for both counts side by side, {_shows_one(verb)}", pos,
+                            hint="count and derive show both; for one, write '# bias: true' or '# bias: false'")
     raise SymcountError(f"unknown bias setting '{value}' (valid: true, false, both)", pos)
 
 

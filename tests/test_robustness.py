@@ -110,3 +110,16 @@ def test_a_framework_class_keeps_its_own_output_shape_under_either_convention(la
     assert result.layers[-1].macs == steps * 8 * 4
     code, _, err = run(["count", str(ROOT / "tests/model_code/keras_multi_input.py"), "--convention", convention])
     assert code == 0, err
+
+
+@pytest.mark.parametrize("verb", [["memory"], ["compute"], ["check", "--answer", "5"]])
+@pytest.mark.parametrize("file", ["derivations/conv_exam.sc", "derivations/batchnorm.sc"])
+def test_a_setting_for_two_counts_is_refused_at_its_line_naming_the_verbs_that_show_it(verb: list[str],
+                                                                                       file: str) -> None:
+    """``# bias: both`` / ``# convention: both`` on a verb that shows one count: refused at the line,
+    and the message must not say that count cannot show it (count does, as derive does)."""
+    code, _, err = run([verb[0], str(ROOT / file), *verb[1:]])
+    assert code == 2
+    assert ":1: '# " in err.splitlines()[0].replace(":5:1:", ":1:").replace(":6:1:", ":1:")
+    assert "which count cannot" not in err and "count and derive" in err
+    assert run(["count", str(ROOT / file)])[0] == 0
