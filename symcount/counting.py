@@ -95,8 +95,19 @@ def read_description(source: Source, network: str | None = None) -> tuple[str, s
 
 
 def describe(source: Source, network: str | None = None) -> str:
-    """The description a source is read as: Python code's model, or a description as written."""
-    text, _, _, _ = read_description(source, network)
+    """The description a source is read as: Python code's model, or a description as written.
+
+    A description (a ``.sc`` file, inline text, a config's) is parsed, and the network named is
+    looked up, so what is printed is one the other verbs read: a syntax error or an unknown
+    ``--network`` is refused at its place, not echoed back with exit 0."""
+    text, filename, named, python = read_description(source, network)
+    if python is None:
+        try:
+            tree = parse_source(text, filename)
+            if network or named:
+                choose_target(load(tree, {}), network or named)
+        except SymcountError as err:
+            raise err.located(filename, text) from None
     return text
 
 

@@ -123,3 +123,22 @@ def test_a_setting_for_two_counts_is_refused_at_its_line_naming_the_verbs_that_s
     assert ":1: '# " in err.splitlines()[0].replace(":5:1:", ":1:").replace(":6:1:", ":1:")
     assert "which count cannot" not in err and "count and derive" in err
     assert run(["count", str(ROOT / file)])[0] == 0
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["describe", "conv2d("], "<input>:1:7: '(' is never closed"),
+    (["describe", "@@@"], "<input>:1:1:"),
+    (["describe", str(ROOT / "derivations/lenet5.sc"), "--network", "nonexistent"], "no network named 'nonexistent'"),
+    (["describe", str(ROOT / "derivations/zoo/llm/llama.sc#llama3_9b")], "no network named 'llama3_9b'"),
+])
+def test_describe_refuses_what_the_other_verbs_cannot_read(argv: list[str], message: str) -> None:
+    """describe printed a description as written, exit 0, even one that does not parse or with a
+    --network that is not in it (an option that took no effect)."""
+    code, out, err = run(argv)
+    assert code == 2 and not out
+    assert message in err
+
+
+def test_describe_still_prints_a_description_as_written() -> None:
+    path = ROOT / "derivations/lenet5.sc"
+    assert run(["describe", str(path), "--network", "lenet5"]) == (0, path.read_text(encoding="utf-8"), "")
