@@ -142,3 +142,30 @@ def test_describe_refuses_what_the_other_verbs_cannot_read(argv: list[str], mess
 def test_describe_still_prints_a_description_as_written() -> None:
     path = ROOT / "derivations/lenet5.sc"
     assert run(["describe", str(path), "--network", "lenet5"]) == (0, path.read_text(encoding="utf-8"), "")
+
+
+CONV = "conv2d(C_in=128, C_out=256, k=3)"
+
+
+@pytest.mark.parametrize("separator", ["X\n\\input{/etc/passwd}", r"\input{x}", r"\write18{ls}", "}$ \\def", "{}}{",
+                                       r"\thinspaceX", "x" * 41])
+def test_a_digit_separator_cannot_carry_tex_commands(separator: str) -> None:
+    """The digit separator went into the document raw: a newline and \\input read a file at compile time."""
+    code, out, err = run(["derive", CONV, "--digit-separator", separator])
+    assert code == 2 and not out and "separator" in err
+
+
+@pytest.mark.parametrize("separator", ["{,}", r"\,", "", "'", "~", r"{\,}", r"\thinspace", "."])
+def test_spacing_and_punctuation_separators_are_used(separator: str) -> None:
+    code, out, _ = run(["derive", CONV, "--digit-separator", separator])
+    assert code == 0 and f"295{separator}168" in out
+
+
+@pytest.mark.parametrize(("fmt", "option"), [
+    ("text", ["--digit-separator", r"\,"]), ("json", ["--digit-separator", r"\,"]), ("json", ["--mul", "cdot"]),
+    ("json", ["--kernel-style", "power"]),
+])
+def test_typography_a_format_does_not_show_is_refused(fmt: str, option: list[str]) -> None:
+    """An option that changes nothing in the output is an error, not a no-op."""
+    code, out, err = run(["derive", CONV, "--format", fmt, *option])
+    assert code == 2 and not out and option[0] in err
