@@ -169,3 +169,33 @@ def test_typography_a_format_does_not_show_is_refused(fmt: str, option: list[str
     """An option that changes nothing in the output is an error, not a no-op."""
     code, out, err = run(["derive", CONV, "--format", fmt, *option])
     assert code == 2 and not out and option[0] in err
+
+
+LENET = str(ROOT / "derivations/lenet5.sc")
+
+
+@pytest.mark.parametrize("argv", [
+    ["memory", LENET], ["compute", LENET], ["check", LENET, "--answer", "5"], ["compare", LENET, LENET],
+    ["solve", str(ROOT / "derivations/solve/stem.sc"), "--unknown", "s=1..2", "--unknown", "p=0..3",
+     "--require", "conv1.output_size == 112"],
+])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_standalone_needs_latex_in_every_verb(argv: list[str], fmt: str) -> None:
+    """--standalone on a text, markdown or JSON output changed nothing and exited 0 (count and derive
+    refused it; memory, compute, check, compare and solve did not)."""
+    code, out, err = run([*argv, "--format", fmt, "--standalone"])
+    assert code == 2 and not out and "--standalone" in err
+
+
+@pytest.mark.parametrize("argv", [["count", LENET], ["memory", LENET], ["compare", LENET, LENET, "--a-network"]])
+def test_an_empty_network_name_is_refused(argv: list[str]) -> None:
+    """--network '' read as no --network: the default network, silently."""
+    code, out, err = run([*argv, ""] if argv[-1].startswith("--") else [*argv, "--network", ""])
+    assert code == 2 and not out and "network's name" in err
+
+
+def test_a_kv_cache_dtype_without_a_kv_cache_is_refused() -> None:
+    llama = str(ROOT / "derivations/zoo/llm/llama.sc#llama3_8b")
+    code, out, err = run(["memory", llama, "--kv-dtype", "fp16"])
+    assert code == 2 and not out and "--kv-cache" in err
+    assert run(["memory", llama, "--kv-dtype", "fp16", "--kv-cache", "8"])[0] == 0

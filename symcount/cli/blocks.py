@@ -36,6 +36,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from symcount.cli.options import refuse_options_without_effect
 from symcount.cli.verbs import VERBS, add_verb
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
@@ -129,6 +130,7 @@ def run_verb(info: str, texts: list[str], default_format: str = "markdown") -> s
         options = [*options, "--format", default_format]
     args = parse_quietly(parser, verb_name, [verb_name, *texts, *options])
     out = io.StringIO()
+    refuse_options_without_effect(args)
     with contextlib.redirect_stdout(out):
         status = int(args.func(args))
     if status != 0:

@@ -351,6 +351,9 @@ def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
     _check_choice(training, TRAININGS, "training")
     if kv_dtype is not None:
         _check_choice(kv_dtype, list(DTYPE_BYTES), "KV cache dtype")
+        if kv_cache is None:  # it would change nothing: no silent no-op
+            raise SymcountError("the KV cache dtype (--kv-dtype) is the type of the KV cache, which is counted "
+                                "only with --kv-cache L", hint="add --kv-cache L (L tokens), or leave --kv-dtype out")
     if training != "none" and dtype in ("int8", "int4"):
         raise SymcountError(f"{dtype} is a storage format for inference, not for training",
                             hint="use --training none, or train in bf16/fp16 (mixed precision) or fp32")
