@@ -199,3 +199,44 @@ def test_a_kv_cache_dtype_without_a_kv_cache_is_refused() -> None:
     code, out, err = run(["memory", llama, "--kv-dtype", "fp16"])
     assert code == 2 and not out and "--kv-cache" in err
     assert run(["memory", llama, "--kv-dtype", "fp16", "--kv-cache", "8"])[0] == 0
+
+
+def _render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, notes: str) -> tuple[int, str, str]:
+    """``symcount render NOTES -o -`` run in ``tmp_path`` (the current directory blocks read from)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.md").write_text(notes, encoding="utf-8")
+    return run(["render", "notes.md", "-o", "-"])
+
+
+@pytest.mark.parametrize("block", [
+    "```symcount describe\n{outside}\n```\n",
+    "```symcount count\n{outside}#n\n```\n",
+    "```symcount check --answers {outside} --key {outside}\n```\n",
+    "```symcount compare --sweep C=1..4 --plot out.png\nlinear(C_in=C, C_out=4)\n---\nlinear(C_in=C, C_out=5)\n```\n",
+])
+def test_a_block_reads_only_files_of_the_current_directory_and_writes_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str) -> None:
+    """Shared notes could read any file of the machine into the rendered output (describe echoes a
+    description) or write one (--plot)."""
+    outside = tmp_path / "outside.sc"
+    outside.write_text("network n {\n    linear(C_in=3, C_out=4)\n}\n", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    code, out, err = _render(tmp_path / "notes", monkeypatch, block.format(outside=outside))
+    assert code == 2 and not out
+    assert "current directory" in err or "--plot" in err
+
+
+def test_a_block_reads_a_file_beside_the_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "m.sc").write_text("linear(C_in=3, C_out=4)\n", encoding="utf-8")
+    code, out, err = _render(tmp_path, monkeypatch, "```symcount count\nsub/m.sc\n```\n")
+    assert code == 0 and "16" in out, err
+
+
+def test_a_wrong_answer_in_a_check_block_is_shown_not_a_failure(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """check exits 1 for a wrong answer: in notes that is the verdict to show (the slip it names),
+    where the build stopped with 'symcount check exited with status 1'."""
+    code, out, err = _render(tmp_path, monkeypatch, "```symcount check --answer 12\nlinear(C_in=3, C_out=4)\n```\n")
+    assert code == 0, err
+    assert "Wrong" in out and "bias" in out
