@@ -240,3 +240,15 @@ def test_a_wrong_answer_in_a_check_block_is_shown_not_a_failure(tmp_path: Path,
     code, out, err = _render(tmp_path, monkeypatch, "```symcount check --answer 12\nlinear(C_in=3, C_out=4)\n```\n")
     assert code == 0, err
     assert "Wrong" in out and "bias" in out
+
+
+@pytest.mark.parametrize(("let", "column"), [('let ask = "nothing"', 11), ('let convention = "tf"', 18),
+                                             ('let shared_answers = "maybe"', 22)])
+def test_a_bad_string_let_of_a_template_is_shown_at_its_value(tmp_path: Path, let: str, column: int) -> None:
+    """These errors named the file only, though the value has a place in it."""
+    template = tmp_path / "t.sc"
+    template.write_text(f'let question = "How many?"\nlet C = choose(2, 4)\n{let}\n'
+                        "network n {\n    input(L=4, C=3)\n    linear(C_out=C)\n}\n", encoding="utf-8")
+    code, _, err = run(["exam", str(template), "--variants", "2", "--format", "json"])
+    assert code == 2
+    assert err.startswith(f"{template}:3:{column}: ") and "^" in err
