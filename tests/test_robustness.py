@@ -252,3 +252,20 @@ def test_a_bad_string_let_of_a_template_is_shown_at_its_value(tmp_path: Path, le
     code, _, err = run(["exam", str(template), "--variants", "2", "--format", "json"])
     assert code == 2
     assert err.startswith(f"{template}:3:{column}: ") and "^" in err
+
+
+def test_the_marked_csv_opens_in_a_spreadsheet_as_text(tmp_path: Path, exam_key: Path) -> None:
+    """A student's name or answer echoed into the marked CSV is not a formula there (CSV injection):
+    '=HYPERLINK(...)' gets a leading quote; a negative number stays a number."""
+    import json  # noqa: PLC0415  (only this test reads the key)
+
+    variant = json.loads(exam_key.read_text(encoding="utf-8"))["variants"]
+    first = variant[0]["id"] if isinstance(variant, list) else next(iter(variant))
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f'student,variant,answer\n"=HYPERLINK(""http://x"")",{first},-5\n@sum,{first},7\n',
+                       encoding="utf-8")
+    code, _, err = run(["check", "--answers", str(answers), "--key", str(exam_key)])
+    assert code in (0, 1), err
+    marked = (tmp_path / "answers-marked.csv").read_text(encoding="utf-8").splitlines()
+    assert marked[1].startswith("\"'=HYPERLINK(") and ",-5," in marked[1]
+    assert marked[2].startswith("'@sum,")

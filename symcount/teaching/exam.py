@@ -47,7 +47,7 @@ from symcount.language.symbols import is_number
 from symcount.language.values import Value, describe
 from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import html_text, latex_text, markdown_text, xml_safe
+from symcount.render.escape import csv_cell, html_text, latex_text, markdown_text, xml_safe
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -522,7 +522,7 @@ def answers_template(exam: Exam) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "variant", "answer"])
     for name, v in exam.roster:
-        writer.writerow([name, v.id, ""])
+        writer.writerow([csv_cell(name), v.id, ""])
     return buffer.getvalue()
 
 

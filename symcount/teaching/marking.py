@@ -28,6 +28,7 @@ from symcount.counting import read_user_file
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
 from symcount.render.blocks import small_table
+from symcount.render.escape import csv_cell
 from symcount.render.formats import Format
 from symcount.render.printable import Printable
 from symcount.render.style import Style
@@ -131,9 +132,9 @@ class Marking(Printable):
         """The answers as given, with ``expected,verdict,slip`` added."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([*self.header, "expected", "verdict", "slip"])
+        writer.writerow([csv_cell(cell) for cell in [*self.header, "expected", "verdict", "slip"]])
         for m in self.marks:
-            writer.writerow([*m.row, int(m.expected), m.verdict, m.slip or ""])
+            writer.writerow([csv_cell(cell) for cell in [*m.row, str(int(m.expected)), m.verdict, m.slip or ""]])
         return buffer.getvalue()
 
     # -- the summary ------------------------------------------------------------------------------
