@@ -414,8 +414,13 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
                 out[name] = evaluate(parse_expression(value, f"--set {name}"), Env())
             except SymcountError as err:  # about the value's text, not the description's
                 raise err.located(f"--set {name}", value.strip()) from None
+        elif isinstance(value, (tuple, list)) and value and all(
+                isinstance(v, (int, sympy.Basic)) and not isinstance(v, bool) for v in value):
+            # a size per axis, as --set k=(3,5) gives count and solve hands on: each checked like a number
+            out[name] = tuple(convert_values({name: v})[name] for v in value)
         else:
-            raise SymcountError(f"value for {name} must be an int or an expression, not {type(value).__name__}")
+            raise SymcountError(f"value for {name} must be a number, an expression or a tuple of them, "
+                                f"not {type(value).__name__}")
     return out
 
 

@@ -303,3 +303,17 @@ def test_every_verb_on_a_damaged_file_exits_cleanly(tmp_path_factory: pytest.Tem
     assert "Traceback" not in out + err
     if code == 2:
         assert err.strip() and not out
+
+
+def test_a_tuple_value_is_taken_by_solve_and_the_api_as_by_count() -> None:
+    """count took --set k=(3,5); solve (which hands its values on evaluated) and values={"k": (3, 5)}
+    were refused with Python's type name ('not tuple')."""
+    import symcount  # noqa: PLC0415  (the API, beside the CLI the rest of this file drives)
+
+    net = "network n(p) {\n    input(H=32, W=32, C=3)\n    conv1: conv2d(C_out=8, k=k, padding=p)\n}"
+    code, out, err = run(["solve", net, "--set", "k=(3,5)", "--unknown", "p=0..3",
+                          "--require", "conv1.output_size[0] == 32"])
+    assert code == 0 and "p = 1" in out, err
+    assert symcount.count("conv2d(C_in=3, C_out=8, k=k)", values={"k": (3, 5)}).total == 3 * 5 * 3 * 8 + 8
+    with pytest.raises(symcount.SymcountError, match="a number, an expression or a tuple"):
+        symcount.count("conv2d(C_in=3, C_out=8, k=k)", values={"k": object()})
