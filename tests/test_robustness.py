@@ -317,3 +317,22 @@ def test_a_tuple_value_is_taken_by_solve_and_the_api_as_by_count() -> None:
     assert symcount.count("conv2d(C_in=3, C_out=8, k=k)", values={"k": (3, 5)}).total == 3 * 5 * 3 * 8 + 8
     with pytest.raises(symcount.SymcountError, match="a number, an expression or a tuple"):
         symcount.count("conv2d(C_in=3, C_out=8, k=k)", values={"k": object()})
+
+
+@pytest.mark.parametrize("option", [["--set", "C=3"], ["--convention", "keras"], ["--network", "x"],
+                                    ["--quantity", "macs"], ["--batch", "4"], ["--layer", "x"], ["--dtype", "int8"],
+                                    ["--from", "python"]])
+def test_marking_a_class_refuses_options_the_key_decides(tmp_path: Path, exam_key: Path, option: list[str]) -> None:
+    """check --answers --key marked the class the same with any of these (eight silent no-ops)."""
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,variant,answer\n", encoding="utf-8")
+    code, out, err = run(["check", "--answers", str(answers), "--key", str(exam_key), *option])
+    assert code == 2 and not out and option[0] in err and "no effect" in err
+
+
+@pytest.mark.parametrize("option", ["--set", "--a-set", "--b-set"])
+def test_a_sweep_over_a_name_also_set_is_refused(option: str) -> None:
+    """--sweep C with --set C=3: the set value won and the sweep table was silently left out."""
+    code, out, err = run(["compare", "linear(C_in=C, C_out=4)", "linear(C_in=C, C_out=5)", "--sweep", "C=1..4",
+                          option, "C=3"])
+    assert code == 2 and not out and f"also given by {option}" in err
