@@ -336,3 +336,10 @@ def test_a_sweep_over_a_name_also_set_is_refused(option: str) -> None:
     code, out, err = run(["compare", "linear(C_in=C, C_out=4)", "linear(C_in=C, C_out=5)", "--sweep", "C=1..4",
                           option, "C=3"])
     assert code == 2 and not out and f"also given by {option}" in err
+
+
+def test_an_activation_dtype_without_activations_is_refused() -> None:
+    """memory --activation-dtype on a network no input shape reaches counted no activations: no effect."""
+    code, out, err = run(["memory", "linear(C_in=3, C_out=4)", "--activation-dtype", "fp16"])
+    assert code == 2 and not out and "--activation-dtype" in err
+    assert run(["memory", LENET, "--activation-dtype", "fp16"])[0] == 0

@@ -414,6 +414,9 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_
     elif batch != 1 and kv_cache is None:
         raise SymcountError("--batch changes the activations and the KV cache, but no input shape reaches the "
                             "layers and there is no --kv-cache", hint="start the network with input(...)")
+    elif activation_dtype != ACTIVATION_DTYPE:  # no activations are counted: the type would change nothing
+        raise SymcountError("--activation-dtype is the type of the activations, but no input shape reaches the "
+                            "layers, so none are counted", hint="start the network with input(...)")
     return Memory(result.network, exact(result.total), exact(result.trainable), exact(result.active),
                   exact(result.buffers), dtype, training, tuple(parts), tuple(notes), kv, acts)
 
