@@ -343,3 +343,12 @@ def test_an_activation_dtype_without_activations_is_refused() -> None:
     code, out, err = run(["memory", "linear(C_in=3, C_out=4)", "--activation-dtype", "fp16"])
     assert code == 2 and not out and "--activation-dtype" in err
     assert run(["memory", LENET, "--activation-dtype", "fp16"])[0] == 0
+
+
+@pytest.mark.parametrize(("path", "origin"), [("derivations/lenet5.sc", "python"),
+                                              ("tests/model_code/torch_mnist.py", "description")])
+def test_a_from_that_contradicts_the_file_name_is_refused(path: str, origin: str) -> None:
+    """A file is read by its name; --from python on a .sc (or description on a .py) was ignored."""
+    code, out, err = run(["count", str(ROOT / path), "--from", origin])
+    assert code == 2 and not out and f"--from {origin}" in err
+    assert run(["count", str(ROOT / path), "--from", "python" if origin == "description" else "description"])[0] == 0
