@@ -352,3 +352,13 @@ def test_a_from_that_contradicts_the_file_name_is_refused(path: str, origin: str
     code, out, err = run(["count", str(ROOT / path), "--from", origin])
     assert code == 2 and not out and f"--from {origin}" in err
     assert run(["count", str(ROOT / path), "--from", "python" if origin == "description" else "description"])[0] == 0
+
+
+def test_a_null_byte_in_model_code_is_shown_where_it_is(tmp_path: Path) -> None:
+    """Python's parser names no place for a NUL byte; the message had none either."""
+    code_file = tmp_path / "model.py"
+    code_file.write_text("import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Linear(3, \x004))\n",
+                         encoding="utf-8")
+    code, out, err = run(["count", str(code_file)])
+    assert code == 2 and not out
+    assert err.startswith(f"{code_file}:3:36: not valid Python") and "^" in err
