@@ -362,3 +362,13 @@ def test_a_null_byte_in_model_code_is_shown_where_it_is(tmp_path: Path) -> None:
     code, out, err = run(["count", str(code_file)])
     assert code == 2 and not out
     assert err.startswith(f"{code_file}:3:36: not valid Python") and "^" in err
+
+
+@pytest.mark.parametrize("target", ["file", "/dev/null"])
+def test_exam_output_that_is_not_a_folder_is_named_as_such(tmp_path: Path, target: str) -> None:
+    """exam -o FILE said 'cannot write to FILE: File exists'."""
+    path = tmp_path / "file" if target == "file" else Path(target)
+    if target == "file":
+        path.write_text("keep\n", encoding="utf-8")
+    code, out, err = run(["exam", str(ROOT / "derivations/exams/dense.sc"), "--variants", "2", "-o", str(path)])
+    assert code == 2 and not out and err.startswith(f"{path}: is not a directory")
