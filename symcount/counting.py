@@ -85,13 +85,75 @@ def read_description(source: Source, network: str | None = None) -> tuple[str, s
     text, filename, named = _read_text(source)
     if not is_python(source):
         return text, filename, named, None
+    key = (text, filename, network or named)
+    if _LAST_READ and _LAST_READ[0][0] == key:  # a verb reads its source twice (its settings, then to count)
+        description = _LAST_READ[0][1]
+        return description.text, f"{filename} (as read)", description.network, description
     try:
         description = describe_python(text, filename, network or named)
+        if description.unfollowed is not None:
+            description = _forward_checked(description, filename, source)
+        _LAST_READ[:] = [(key, description)]
     except SymcountError as err:
         raise err.located(filename, text) from None
     except RecursionError:
         raise SymcountError("the code nests too deeply to be read").located(filename, text) from None
     return description.text, f"{filename} (as read)", description.network, description
+
+
+#: Engine errors on a description read from forward that torch raises too when that forward runs: a
+#: window larger than its input (``Output size is too small``), tensors added that do not broadcast or
+#: concatenated with other sizes, a view to sizes that do not multiply to the tensor's (``shape '[-1, 400]'
+#: is invalid for input of size 256``), and a layer's input channels not those flowing in (see
+#: :func:`_torch_fails_too`).
+_TORCH_FAILS_TOO = re.compile(r"does not fit its input|do not broadcast|differ in size|"
+                              r"^unflatten: |^Unflatten to .* (has \S+ values; dim 1|does not fit)")
+#: ``linear: C_in=32 but the input has 3 channels (3, 32, 32)``: the layer and the shape flowing in.
+_CHANNELS = re.compile(r"^(\w+): \w+=\S+ but the input has \S+ channels \(([^()]*)\)")
+#: Layers torch runs on the last size of any tensor: on a map whose last size is not the channels, torch's
+#: answer and the description's part ways, which is the reader's limit, not the user's mistake.
+_LAST_SIZE = ("linear", "bilinear", "layernorm", "layernorm_shape", "rmsnorm")
+
+
+def _torch_fails_too(message: str) -> bool:
+    """Whether an engine error on a description read from forward is the user's model failing as torch would.
+
+    A channel mismatch is torch's own failure (``expected input[1, 3, 32, 32] to have 4 channels``, ``mat1
+    and mat2 shapes cannot be multiplied``) where the layer reads the channels torch gives it: a convolution
+    or a norm on dim 1, or any layer on a flat (C,) tensor. ``nn.Linear(32, 10)`` on a (3, 32, 32) map is
+    valid torch (it maps the last size), which the description cannot hold: that is not followed instead.
+    """
+    if _TORCH_FAILS_TOO.search(message):
+        return True
+    channels = _CHANNELS.match(message)
+    if channels is None:
+        return False
+    flat = "," not in channels.group(2)
+    return flat or channels.group(1) not in _LAST_SIZE
+
+
+def _forward_checked(description: Description, filename: str, source: Source) -> Description:
+    """A description read from forward, counted once: the same description when it counts; a positioned error
+    when the engine finds what torch would refuse too (the user's model is wrong, :data:`_TORCH_FAILS_TOO`);
+    otherwise the model read from ``__init__`` alone, with the note saying why forward was not followed. A
+    failure of the reader's own (something forward does written in a way the engine does not take) must
+    never cost the count, which ``__init__`` alone gives."""
+    assert description.unfollowed is not None
+    described = f"{filename} (as read)"
+    try:
+        description.checked = _count_text(description.text, described, None, None, description.network, None)
+    except SymcountError as err:
+        if _torch_fails_too(err.message):
+            raise in_code(err, description, description.text, source) from None
+        origin = description.origins.get(err.pos.line) if err.filename in (None, described) else None
+        line = origin.line if origin is not None else 0
+        return description.unfollowed(f"the shapes read from forward do not count: {err.message}", line)
+    return description
+
+
+#: The last Python source read and its description, checked: reading it again (``file_variants`` then
+#: ``count`` on one file) costs nothing, and the check's count is still there to be handed out.
+_LAST_READ: list[tuple[tuple[str, str, str | None], Description]] = []
 
 
 def describe(source: Source, network: str | None = None) -> str:
@@ -471,7 +533,12 @@ def count(
     collecting = gc.isenabled()
     gc.disable()  # counting makes many small acyclic objects; collecting mid-run only costs time
     try:
-        result = _count_text(text, filename, values, convention, network or from_source, bias)
+        if description is not None and isinstance(description.checked, Count) and not values \
+                and convention in (None, "pytorch") and bias is None:
+            # what read_description counted to check forward: the same call, handed out once
+            result, description.checked = description.checked, None
+        else:
+            result = _count_text(text, filename, values, convention, network or from_source, bias)
     except SymcountError as err:
         if description is not None:
             raise in_code(err, description, text, source) from None
@@ -485,7 +552,20 @@ def count(
             gc.enable()
     if description is not None:
         result.notes.extend(description.notes)
+        _placed_in_code(result, description)
     return result
+
+
+def _placed_in_code(result: Count, description: Description) -> None:
+    """Each layer, block call and merge of a count of Python code placed at the code it was read from, so
+    what names a line (the receptive-field notes, ``after flatten (flatten, line 22)``) names the code's."""
+    def moved(pos: nodes.Pos) -> nodes.Pos:
+        return description.origins.get(pos.line, pos) if pos.line else pos
+
+    for layer in result.layers:
+        layer.pos = moved(layer.pos)
+    result.blocks = [dataclasses.replace(block, pos=moved(block.pos)) for block in result.blocks]
+    result.merges = [dataclasses.replace(merge, pos=moved(merge.pos)) for merge in result.merges]
 
 
 def in_code(err: SymcountError, description: Description, text: str, source: Source) -> SymcountError:

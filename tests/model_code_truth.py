@@ -50,7 +50,11 @@ def torch_counts(path: str, name: str, shape: str = "") -> dict[str, Any]:
     frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
     buffers = sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked"))
     out: dict[str, Any] = {"total": trainable + frozen, "trainable": trainable, "non_trainable": frozen,
-                           "buffers": buffers, "output_shape": None, "macs": None}
+                           "buffers": buffers, "output_shape": None, "macs": None,
+                           # every module's name, and whether it is a leaf with weights of its own
+                           "modules": {name: not any(True for _ in m.children())
+                                       and any(True for _ in m.parameters(recurse=False))
+                                       for name, m in model.named_modules() if name}}
     if shape:
         model.eval()
         counter = FlopCounterMode(display=False)

@@ -343,3 +343,43 @@ def test_swin_t_backward_equals_transformers_under_flop_counter() -> None:
     assert result.complete, result.not_derived
     assert (result.forward, result.backward) == (fwd.get_total_flops(),
                                                   both.get_total_flops() - fwd.get_total_flops())
+
+
+def test_bart_backward_equals_transformers_under_flop_counter() -> None:
+    """An encoder-decoder (the zoo's BART block: the encoder a stream inside a block, cross-attention
+    to it) against transformers' BartModel with eager attention, a tiny config: equal FLOPs both ways."""
+    transformers = needs.module("transformers")
+    from pathlib import Path  # noqa: PLC0415  lazy: this test only
+
+    config = transformers.BartConfig(d_model=16, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2,
+                                     decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
+                                     vocab_size=100, max_position_embeddings=64, attn_implementation="eager")
+    model = transformers.BartModel(config)
+    source, target = torch.zeros(1, 9, dtype=torch.long), torch.zeros(1, 7, dtype=torch.long)
+    with FlopCounterMode(display=False) as fwd:
+        model(input_ids=source, decoder_input_ids=target)
+    with FlopCounterMode(display=False) as both:
+        model(input_ids=source, decoder_input_ids=target).last_hidden_state.sum().backward()
+    zoo = (Path(__file__).resolve().parent.parent / "derivations" / "zoo" / "llm" / "bart.sc").read_text()
+    text = zoo + "\nnetwork tiny {\n    bart(n_layers=2, d_model=16, heads=2, ff=32, V=100, n_positions=64)\n}\n"
+    result = backward_of(count(text, network="tiny", values={"L": 7, "S": 9}))
+    assert result.complete, result.not_derived
+    assert (result.forward, result.backward) == (fwd.get_total_flops(),
+                                                  both.get_total_flops() - fwd.get_total_flops())
+
+
+def test_cross_attention_inside_a_block_keeps_each_path_apart() -> None:
+    """Inside a block a stream's layers are named block.stream.layer: still the stream's own path."""
+    with torch.device("meta"):
+        model = _Cross(False, True)
+        x, m = torch.ones(1, 5, 8), torch.ones(1, 7, 6)
+    with FlopCounterMode(display=False) as fwd:
+        model(x, m)
+    with FlopCounterMode(display=False) as both:
+        model(x, m).sum().backward()
+    source = ("block pair() {\n memory: stream {\n  input(L=7, C=6)\n  linear(C_out=6)\n }\n input(L=5, C=8)\n"
+              " attention(d_model=8, heads=2, to=memory)\n}\nnetwork n {\n pair()\n}")
+    result = backward_of(count(source, network="n"))
+    assert result.layers[0].name.endswith("memory.linear")
+    assert (result.forward, result.backward) == (fwd.get_total_flops(),
+                                                  both.get_total_flops() - fwd.get_total_flops())

@@ -7,15 +7,17 @@ The timed tests only assert "not hung" (best of three, a generous bound): how fa
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sympy
 
 import symcount
 from symcount import SymcountError
-from symcount.engine.count import plain
+from symcount.engine.count import count_dict, plain
 from symcount.language import budget
 from symcount.language.symbols import sym
 from symcount.teaching.check import Verdict, check
@@ -64,7 +66,9 @@ def test_is_zero_decides_polynomials_exactly_and_says_when_it_cannot() -> None:
     assert budget.is_zero((x + y) ** 2 - x**2 - 2 * x * y - y**2) is True
     assert budget.is_zero(x**999 + y**999 - 1) is False  # a nonzero polynomial, however large
     assert budget.is_zero(x / (x + 1) - 1 + 1 / (x + 1)) is True
-    wide = sympy.Add(*[sym(f"W{i}") / (sym(f"W{i}") + 1) for i in range(30)])
+    assert budget.is_zero((x + 1) / (x**20 + y**20) - 1 / (x**20 + y**20) - x / (x**20 + y**20)) is True
+    assert budget.is_zero((x + 1) / (x**20 + y**20)) is False  # decided without a gcd
+    wide = sympy.Add(*[sympy.floor(sym(f"W{i}") / 2) for i in range(30)]) - 1
     assert budget.is_zero(wide) is None  # undecided: never guessed
 
 
@@ -97,6 +101,8 @@ def test_check_of_a_huge_degree_answer_is_not_hung(answer: str, warm: None) -> N
     assert best_of_three(lambda: verdicts.append(check("conv2d(C_in=C_in, C_out=C_out, k=k)", answer))) < HANG_BOUND
     assert not verdicts[-1].correct
     assert "Wrong" in verdicts[-1].text()
+    assert verdicts[-1].text().splitlines()[0].endswith(  # no slip named, and it says why (never silently)
+        "No slip was looked for: the answer has degree above 16, past symcount's algebra budget.")
 
 
 # ---------------------------------------------------------------------------------- document size
@@ -140,3 +146,34 @@ def test_a_difference_past_the_budget_is_undecided_and_says_so(warm: None) -> No
     assert c.verdict.kind == "undecided"
     assert str(c.verdict).startswith("Which is cheaper was not decided: A - B has 62 symbols (the limit is 10), "
                                      "past symcount's algebra budget")
+
+
+def test_is_expanded_is_exactly_when_expand_changes_nothing() -> None:
+    x, y = sym("x"), sym("y")
+    for expr in (x * y + 3 * x + 7, x**3 * y, sympy.Integer(5), x):
+        assert budget.is_expanded(expr) and sympy.expand(expr) == expr
+    for expr in (x * (y + 1), (x + y) ** 2, sympy.floor(x / 2) * (x + 1), x**-1 * (y + 1)):
+        assert not budget.is_expanded(expr)
+        assert budget.expanded(expr) == sympy.expand(expr)
+
+
+def test_a_count_of_thousands_of_symbolic_widths_is_linear(warm: None) -> None:
+    """Re-expanding every running total (and sorting a 3,000-symbol sum to print it) made it quadratic."""
+    result: list[dict[str, object]] = []
+    assert best_of_three(lambda: result.append(count_dict(symcount.count(chain(3_000))))) < 2 * HANG_BOUND
+    assert "W2999*W3000" in str(result[-1]["total"])
+
+
+#: The modules that may call sympy's costly steps directly, each guarding every call by the budget
+#: (budget.affordable / too_big) just before it: the budget itself, the sign analysis, the result form.
+GUARDED = {"symcount/language/budget.py", "symcount/engine/algebra.py", "symcount/render/formula.py"}
+COSTLY = re.compile(r"sympy\.(factor|simplify|cancel|factor_list|factor_terms|solve|solveset)\(|\.real_roots\(")
+
+
+def test_every_costly_symbolic_step_goes_through_the_budget() -> None:
+    """A new sympy.simplify(...) on a count would bring the hangs back: this names where it is."""
+    root = Path(symcount.__file__).parent
+    found = [f"{path.relative_to(root.parent)}:{n}: {line.strip()}"
+             for path in sorted(root.rglob("*.py")) if str(path.relative_to(root.parent)) not in GUARDED
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if COSTLY.search(line)]
+    assert not found, "call symcount.language.budget instead:\n" + "\n".join(found)

@@ -128,6 +128,8 @@ def _value(rng: random.Random, entry: LayerType, spec: Any, dims: int) -> str | 
         return "(" + ", ".join(map(str, axes)) + ",)"
     if entry.name == "reshape" and spec.name == "target_shape":
         return rng.choice(["(-1,)", "(1, -1)"])
+    if entry.name == "unflatten":  # PyTorch's Unflatten: dim 1 into sizes that fit any input
+        return "1" if spec.name == "dim" else rng.choice(["(-1,)", "(1, -1)", "(-1, 1, 1)"])
     return None
 
 

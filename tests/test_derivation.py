@@ -14,7 +14,7 @@ from symcount.catalog.core import CATALOG
 from symcount.language.parse import parse
 from symcount.language.symbols import sym
 from symcount.render import formula as F
-from symcount.teaching.derivation import Derivation, derive, intro, read_directives, with_bias
+from symcount.teaching.derivation import Derivation, combined_label, derive, intro, read_directives, with_bias
 
 CONV = "conv2d(C_in=128, C_out=256, k=3)"
 CONV_GENERAL = r"(k \times k \times C_{\text{in}} + 1) \times C_{\text{out}}"
@@ -49,6 +49,35 @@ def test_bias_both_shows_both_exam_numbers_side_by_side() -> None:
     assert [int(c.total) for c in d.counts] == [295_168, 294_912]
     text = d.text()
     assert "(3 × 3 × 128 + 1) × 256" in text and "295,168" in text and "294,912" in text
+
+
+def test_identical_variants_are_written_once_under_a_combined_label() -> None:
+    source = "network net {\n  input(H=8, W=8, C=128)\n  conv2d(C_out=256, k=3, padding=\"same\")\n  batchnorm()\n}\n"
+    d = derive(source, convention="both", bias="both")
+    labels = {s.title: [c.label for c in s.columns] for s in d.document.sections}
+    # a conv counts alike under both frameworks; batch norm has no bias to switch
+    assert labels["conv2d"] == ["PyTorch and Keras, with bias", "PyTorch and Keras, without bias"]
+    assert labels["batchnorm"] == ["PyTorch, with or without bias", "Keras, with or without bias"]
+    assert len(labels["Total"]) == 4  # the totals differ in every variant
+    assert derive("batchnorm(C=256)", bias="both").document.sections[0].columns[0].label is None
+
+
+def test_a_layers_own_name_is_primed_when_the_network_uses_it_for_another_size() -> None:
+    source = "network net {\n  input(H=8, W=8, C=C)\n  conv2d(C_out=2*C, k=3, padding=\"same\")\n  batchnorm()\n}\n"
+    d = derive(source)
+    section = next(s for s in d.document.sections if s.title == "batchnorm")
+    text = d.text()
+    assert "C' = 2C" in text and "#trainable = 2C' = 2 × 2C = 4C" in text and "2C = 2 × 2C" not in text
+    assert section.where[0][0] == "C'" and "network's C" in section.where[0][1]
+    assert r"2C' = 2 \times 2C = 4C" in d.latex()
+    # a name bound to itself is the network's own: no prime
+    assert "'" not in derive("conv2d(bias=b)").text()
+
+
+def test_combined_label_of_variants_that_are_no_product() -> None:
+    assert combined_label(["PyTorch, with bias", "Keras, without bias"]) == "PyTorch, with bias; Keras, without bias"
+    assert combined_label(["with bias", "without bias"]) == "with or without bias"
+    assert combined_label(["Keras"]) == "Keras"
 
 
 def test_bias_false_on_dense_and_true_on_conv1d() -> None:
@@ -259,6 +288,16 @@ def test_bad_description_is_located() -> None:
     with pytest.raises(SymcountError) as err:
         derive("conv2d(C_in=3, C_out=4, k=3)\nconv2d(C_inn=3)")
     assert err.value.line == 2
+
+
+def test_a_repeated_run_without_a_comment_is_named_after_the_block_that_holds_it() -> None:
+    text = ("block decoder(n) {\n repeat n { linear(C_out=8)\n relu() }\n}\n"
+            "network net {\n input(C=8)\n decoder(n=3)\n linear(C_out=2)\n}\n")
+    d = derive(text)
+    (again,) = rows_of(d, "3 × decoder layer")  # Mixtral's 32 copies read "32 × mistral layer", not "32 × 6 layers"
+    assert final(again) == 3 * 72
+    one = "network net {\n input(C=8)\n repeat 3 { linear(C_out=8) }\n}\n"
+    assert any(s.title == "3 × linear" for s in derive(one).document.sections)
 
 
 def test_lazy_export() -> None:

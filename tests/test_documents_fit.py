@@ -32,7 +32,7 @@ MAX_OVERFULL_PT = 1.0
 #: The long derivations that still run into the margin (the zoo's ``derive``: wide headings, lists of layer
 #: names, long formulas; issue 19's "long documents organised"). A ratchet: a document that comes to fit must
 #: leave this set (the test fails naming it), and no other document may join it.
-STILL_TOO_WIDE = {"derive-deepseek"}
+STILL_TOO_WIDE: set[str] = set()
 LLM_NETWORKS = ["llama.sc#llama3_8b", "gpt2.sc#gpt2_small", "bert.sc#bert_base", "t5.sc", "whisper.sc",
                 "deepseek.sc", "mistral.sc#mixtral_8x7b", "gemma.sc#gemma2_2b", "bart.sc"]
 
@@ -76,11 +76,13 @@ def _document(argv: list[str]) -> str:
 
 
 def _exam_sheets(directory: Path) -> dict[str, str]:
-    """The exam and solution sheets of every exam template, two variants each."""
+    """The exam and solution sheets of every exam template, two variants each (a template the exam verb
+    refuses is the exam tests' failure, not a page that overflows: it is left to them)."""
     sheets = {}
     for template in sorted((goldens.GALLERY / "exams").glob("*.sc")):
         out = directory / f"exam-{template.stem}"
-        assert main(["exam", str(template), "--format", "latex", "--variants", "2", "-o", str(out)]) == 0
+        if main(["exam", str(template), "--format", "latex", "--variants", "2", "-o", str(out)]) != 0:
+            continue
         sheets.update({f"exam-{template.stem}-{tex.stem}": tex.read_text(encoding="utf-8")
                        for tex in sorted(out.glob("*.tex"))})
     return sheets
@@ -106,8 +108,10 @@ def _overfull(pdflatex: str, directory: Path, name: str, text: str) -> tuple[str
 def test_every_document_fits_the_page(tmp_path: Path) -> None:
     pdflatex = needs.tool("pdflatex")
     documents = {name: _document(argv) for name, argv in _commands().items()}
-    documents.update(_exam_sheets(tmp_path / "exams"))
-    assert len(documents) > 50
+    exams = _exam_sheets(tmp_path / "exams")
+    assert len(exams) >= 21  # the seven templates of the gallery's first exams, three sheets each at least
+    documents.update(exams)
+    assert len(documents) > 70
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda item: _overfull(pdflatex, tmp_path, *item), documents.items()))
     offenders = {name: boxes for name, boxes in results if boxes and name not in STILL_TOO_WIDE}
@@ -166,6 +170,12 @@ def test_a_repeated_run_is_derived_once_and_multiplied() -> None:
     assert formula_text(row.steps[0].node, llama.style) == "32 × 218,112,000"
     assert formula_text(row.steps[-1].node, llama.style) == "6,979,584,000"
     assert llama.total == 8_030_261_248 and len(llama.document.sections) < 15
+    summary = llama.document.summary  # no stage to fold: the run is one row of the overview
+    assert summary is not None
+    assert [row[TableColumn.NAME] for row in summary.rows] == \
+        ["llama.tok", "32 × LlamaDecoderLayer", "llama.rmsnorm_64", "llama.lm_head"]
+    assert summary.rows[1][TableColumn.PARAMS] == 32 * 218_112_000
+    assert summary.rows[-1][TableColumn.SUBTOTAL] == 8_030_261_248
     resnet = derive(ZOO / "resnet50.sc")
     assert [s.title for s in resnet.document.sections if "bottleneck" in s.title.split()] == \
         ["2 × bottleneck", "3 × bottleneck", "5 × bottleneck", "2 × bottleneck"]

@@ -254,3 +254,19 @@ def test_flatten_takes_torchs_positional_defaults(call: str) -> None:
     out = eval(call, {"nn": nn})(torch.zeros(1, 3, 4, 4))  # the test runs torch itself; symcount never evals
     result = symcount.count(f"network n {{ input(C=3, H=4, W=4); {call} }}")
     assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]), call
+
+
+@pytest.mark.parametrize(("entry", "spelling"), [(e, s) for e, s in SPELLINGS if s.order is None],
+                         ids=lambda x: getattr(x, "name", ""))
+def test_a_spelling_without_an_order_takes_its_classs_positional_arguments_in_the_catalogs_order(
+        entry: LayerType, spelling: Spelling) -> None:
+    """Without an order of its own a spelling reads positional arguments in the catalog's order: that
+    must be the real class's, or ``GlobalAveragePooling2D("channels_first")`` would set keepdims."""
+    ours = [spec.name for spec in entry.args if spec.name not in ("trainable", "tied")]
+    theirs = [p.name for p in parameters(framework_class(spelling)) if p.kind == p.POSITIONAL_OR_KEYWORD]
+    for index, name in enumerate(theirs):
+        if name in ("device", "dtype", "name", "inplace") and index >= len(ours):
+            continue  # no count: a call may write them by name
+        spec = entry.find_arg(name)
+        assert index < len(ours) and spec is not None and spec.name == ours[index], \
+            f"{spelling.name}: position {index} is {name}, the catalog's order has {ours[index:index + 1]}"

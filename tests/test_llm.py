@@ -145,10 +145,10 @@ def test_memory_report_states_assumptions_and_gib() -> None:
     assert report.total == 16 * n
     text = report.text()
     assert f"{16 * int(n):,}" in text and f"{16 * int(n) / 2**30:,.2f} GiB" in text
-    for needle in ("mixed-precision Adam", "2^30", "activations", "fp32 master weights 4 B"):
+    for needle in ("mixed-precision Adam", "2^30", "activations", "fp32 master weights 4 bytes"):
         assert needle in text
-    assert "| optimizer state | `N × 12 B` |" in report.markdown()
-    assert r"\toprule" in report.latex() and r"N \times 12\,\text{B}" in report.latex()
+    assert "| optimizer state | `N × 12 bytes` |" in report.markdown()
+    assert r"\toprule" in report.latex() and r"N \times 12\,\text{bytes}" in report.latex()
     assert DTYPE_BYTES["int4"] == sympy.Rational(1, 2)
 
 

@@ -66,6 +66,16 @@ def test_the_lexer_names_the_language() -> None:
     assert kinds['"same"'] in String
 
 
+def test_an_index_label_is_a_label_and_a_list_still_holds_numbers() -> None:
+    """Model code read from PyTorch is written with nn.Sequential's indices as labels (``0: conv2d(...)``)."""
+    from pygments.token import Name, Number
+
+    labelled = [(value, kind) for kind, value in lex("network n {\n    0: relu()\n  12 : relu()\n}\n") if value.strip()]
+    assert ("0", Name.Label) in labelled and ("12", Name.Label) in labelled
+    listed = {value: kind for kind, value in lex("let x = [1, 2]\n") if value.strip()}
+    assert listed["1"] in Number.Integer
+
+
 def test_the_installed_package_registers_the_lexer(installed: Path) -> None:
     """Pygments finds it through the entry point, by name and for a .sc file (as MkDocs and Jupyter do)."""
     needs.module("pygments")

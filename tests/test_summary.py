@@ -18,6 +18,7 @@ import sympy
 import symcount
 from symcount.cli.main import main
 from symcount.engine.count import Column, count_dict, fold, summary_table
+from symcount.engine.names import display_names
 from symcount.language.symbols import sym
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,10 @@ def test_rows_are_the_layers_with_dotted_names() -> None:
     table = summary_table(result)
     names = [row[Column.NAME] for row in table.rows]
     assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
-    assert "layer1.basic.conv1" in names and "layer2.basic.downsample" in names
-    assert "layer2.basic_1.bn2" in names
+    # torchvision's module paths: a stage's blocks numbered from 0, the labels as written
+    assert "layer1.0.conv1" in names and "layer2.0.downsample" in names
+    assert "layer2.1.bn2" in names
+    assert result.layers[4].name == "layer1.basic.conv1"  # the engine's name (JSON, tied=) is unchanged
     assert [row[Column.INDEX] for row in table.rows] == list(range(len(result.layers)))
     assert sum(row[Column.TRAINABLE] for row in table.rows) == result.trainable
     assert dict(table.totals)["buffers"] == result.buffers == 9_600
@@ -182,3 +185,18 @@ def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_helper_calls_add_no_path_segment_and_names_stay_unique() -> None:
+    """ResNet-50's conv_bn helpers are flattened into their bottleneck (layer1.0.conv2d_3, not
+    layer1.bottleneck.conv_bn_3.conv2d); EfficientNet's two squeeze-excite ``se`` labels keep their
+    calls apart; every zoo network's displayed names are unique."""
+    result = symcount.count(ZOO / "resnet50.sc")
+    shown = display_names(result.layers, result.blocks)
+    assert shown["layer1.bottleneck_1.conv_bn_2.conv2d"] == "layer1.1.conv2d_2"
+    assert shown["layer4.bottleneck_2.relu_2"] == "layer4.2.relu_2"
+    assert shown["layer1.bottleneck"] == "layer1.0" and "layer1.bottleneck.conv_bn" not in shown
+    for path in sorted(ZOO.glob("*.sc")):
+        result = symcount.count(path)
+        names = [display_names(result.layers, result.blocks).get(layer.name, layer.name) for layer in result.layers]
+        assert len(set(names)) == len(names), path

@@ -798,6 +798,19 @@ def gen_space_to_depth(rng: random.Random) -> Case:
     return _spatial_case(rng, "space_to_depth", args, sizes, rng.randint(1, 4), lambda: nn.PixelUnshuffle(block))
 
 
+def gen_unflatten(rng: random.Random) -> Case:
+    """A flat (N,) tensor as (n), (C, L), (C, H, W) or (C, D, H, W), one size sometimes -1."""
+    sizes: list[int] = [rng.randint(1, 4) for _ in range(rng.randint(1, 4))]
+    total = 1
+    for n in sizes:
+        total *= n
+    written = list(sizes)
+    if rng.random() < 0.4:
+        written[rng.randrange(len(written))] = -1
+    shape = tuple(written)
+    return Case("unflatten", {"dim": 1, "unflattened_size": shape}, {"C": total}, lambda: nn.Unflatten(1, shape))
+
+
 GENERATORS: dict[str, tuple[Callable[[random.Random], Case], int]] = {}
 for _d in (1, 2, 3):
     GENERATORS[f"conv{_d}d"] = (gen_conv(_d), 14)
@@ -844,6 +857,7 @@ GENERATORS.update({
     "upsampling": (gen_upsampling, 4),
     "channel_shuffle": (gen_channel_shuffle, 4),
     "space_to_depth": (gen_space_to_depth, 4),
+    "unflatten": (gen_unflatten, 6),
 })
 for _kind in _ACTIVATION_MODULES:
     GENERATORS[_kind] = (gen_shape_only(_kind), 4 if _kind == "flatten" else 2)

@@ -275,6 +275,8 @@ def test_sweep_rows_where_a_layer_is_invalid_say_why(capsys: pytest.CaptureFixtu
     text = c.text()
     line = next(ln for ln in text.splitlines() if ln.startswith("4 "))
     assert "invalid" in line and "does not fit" in line
+    assert "At 1 of the 2 values of H a layer cannot be built (invalid): there is no count there, and the verdict " \
+        "above does not hold there." in text
     assert cli_main(["compare", NARROW, WIDE, "--sweep", "H=4..5:1", "--format", "json"]) == 0
     out = capsys.readouterr().out
     assert '"invalid": null' in out and '"invalid": "line 3: conv2d does not fit' in out

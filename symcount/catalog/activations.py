@@ -48,6 +48,8 @@ _TORCH_ORDERS = {
     "Softmax": ("alpha",), "LogSoftmax": ("alpha",), "Softplus": ("beta", "threshold"),
     "Hardtanh": ("min_val", "max_val", "inplace"),
 }
+#: Keras's positional order where it is not the catalog's: ``ReLU(6.0)`` is max_value
+_KERAS_ORDERS = {"ReLU": ("max_value", "alpha", "threshold")}
 #: the activations Keras has a layer class for (the others it writes as Activation("gelu") or activation=...)
 _KERAS_ACTIVATIONS = ("ReLU", "Softmax", "LeakyReLU", "ELU")
 
@@ -55,7 +57,7 @@ for _name, (_torch, _aliases) in _ACTIVATIONS.items():
     register(LayerType(
         name=_name, aliases=_aliases,
         spellings=(torch_nn(_torch, _TORCH_ORDERS.get(_torch)),
-                   *((keras_layer(_torch),) if _torch in _KERAS_ACTIVATIONS else ())),
+                   *((keras_layer(_torch, _KERAS_ORDERS.get(_torch)),) if _torch in _KERAS_ACTIVATIONS else ())),
         ignored=("approximate", "max_value", "threshold", "min_val", "max_val", "beta", "min_value"),
         description=f"{_name} activation (element-wise).",
         args=(ArgSpec("alpha", NUMBER, None, ("negative_slope", "dim", "axis"), doc="option of the activation"),),
@@ -75,10 +77,11 @@ register(LayerType(
 
 register(LayerType(
     name="dropout",
-    spellings=(*map(torch_nn, ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")),
-               *map(keras_layer, ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")),
-               *map(torch_nn, ("AlphaDropout", "FeatureAlphaDropout")),
-               *map(keras_layer, ("AlphaDropout", "GaussianDropout"))),
+    spellings=(*(torch_nn(name, ("p", "inplace")) for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")),
+               keras_layer("Dropout", ("p", "noise_shape", "seed")), keras_layer("SpatialDropout1D", ("p", "seed")),
+               *(keras_layer(f"SpatialDropout{d}D", ("p", "data_format", "seed")) for d in (2, 3)),
+               *(torch_nn(name, ("p", "inplace")) for name in ("AlphaDropout", "FeatureAlphaDropout")),
+               keras_layer("AlphaDropout", ("p", "noise_shape", "seed")), keras_layer("GaussianDropout", ("p", "seed"))),
     ignored=("noise_shape", "seed", "data_format"),
     description="Dropout: zeroes random activations during training.",
     args=(ArgSpec("p", NUMBER, sympy.Rational(1, 2), ("rate",), doc="drop probability, from 0 to 1"),),
@@ -117,7 +120,7 @@ register(LayerType(
                    "(0 MACs, and FlopCounterMode counts none)",
 ))
 register(LayerType(
-    name="lrn", spellings=(torch_nn("LocalResponseNorm"),),
+    name="lrn", spellings=(torch_nn("LocalResponseNorm", ("size", "alpha", "beta", "k")),),
     description="Local response normalisation (AlexNet).",
     args=(ArgSpec("size", SIZE, sympy.Integer(5), ()),),
     ignored=("alpha", "beta", "k"),
@@ -172,7 +175,9 @@ def _prelu_tensors(a: Args, convention: str) -> list[Tensor]:
 
 
 register(LayerType(
-    name="prelu", spellings=(torch_nn("PReLU"), keras_layer("PReLU")),
+    name="prelu", spellings=(torch_nn("PReLU", ("C", "init")),
+                             keras_layer("PReLU", ("alpha_initializer", "alpha_regularizer", "alpha_constraint",
+                                                   "shared_axes"))),
     ignored=("init", *_keras_weight_options("alpha")),
     description="Parametric ReLU: a learned negative slope (per channel in PyTorch, per element in Keras).",
     args=(ArgSpec("C", SIZE, ONE, ("num_parameters",), doc="slopes (PyTorch num_parameters)"),

@@ -73,7 +73,7 @@ def divides(d: sympy.Expr, n: sympy.Expr) -> bool | None:
     """
     q = n / d
     if q.free_symbols and q.is_rational_function():
-        q = sympy.cancel(q)
+        q = budget.cancel(q)  # unchanged past the budget: undecided (None)
     if q.free_symbols:
         return None
     return bool(q.is_integer)

@@ -313,7 +313,7 @@ register(LayerType(
     ignored=("eps", "epsilon"),
     unmodelled=(Unmodelled("axis", (-1,), "RMSNormalization is counted over the last axis: another axis "
                            "would size its scale by that axis", 1, channel_axis=True),),
-    spellings=(torch_nn("RMSNorm", ("C", "eps", "affine")), keras_layer("RMSNormalization")),
+    spellings=(torch_nn("RMSNorm", ("C", "eps", "affine")), keras_layer("RMSNormalization", ("axis", "epsilon"))),
     aliases=("rms_norm", "LlamaRMSNorm"),
     description="RMS normalisation: a learned scale per feature, no shift.",
     args=(ArgSpec("C", SIZES, REQUIRED, ("normalized_shape", "dim", "hidden_size"), infer="channels",

@@ -97,7 +97,7 @@ for _d in (1, 2, 3):
 for _kind, _word in (("avg", "average"), ("max", "maximum")):
     register(LayerType(
         name=f"global_{_kind}pool",
-        spellings=tuple(keras_layer(name.format(d=_d)) for name in (
+        spellings=tuple(keras_layer(name.format(d=_d), ("data_format", "keepdims")) for name in (
             "GlobalAveragePooling{d}D" if _kind == "avg" else "GlobalMaxPooling{d}D",
             f"Global{_kind.capitalize()}Pool{{d}}D") for _d in (1, 2, 3)),
         aliases=(*(f"GlobalAvgPooling{_d}D" for _d in (2, 1, 3) if _kind == "avg"), f"global{_kind}pool"),
@@ -114,8 +114,10 @@ for _kind, _word in (("avg", "average"), ("max", "maximum")):
     for _d in (1, 2, 3):
         register(LayerType(
             name=f"adaptive_{_kind}pool{_d}d",
-            spellings=(torch_nn(f"Adaptive{_kind.capitalize()}Pool{_d}d"),
-                       keras_layer(f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D")),
+            spellings=(torch_nn(f"Adaptive{_kind.capitalize()}Pool{_d}d",
+                                ("out", "return_indices") if _kind == "max" else None),
+                       keras_layer(f"Adaptive{'Average' if _kind == 'avg' else 'Max'}Pooling{_d}D",
+                                   ("out", "data_format"))),
             aliases=(f"adaptive{_kind}pool{_d}d",),
             description=f"Adaptive {_d}-D {_word} pooling to a fixed output size.",
             args=(ArgSpec("out", SHAPE, REQUIRED, ("output_size",), doc="output size (int or tuple)"),),

@@ -96,7 +96,7 @@ for _kind, _desc in _PADS.items():
         _zero = _kind == "zero"
         register(LayerType(
             name=f"{_kind}_pad{_d}d",
-            spellings=(*((keras_layer(f"ZeroPadding{_d}D"),) if _zero else ()), torch_nn(_torch)),
+            spellings=(*((keras_layer(f"ZeroPadding{_d}D", ("p", "data_format")),) if _zero else ()), torch_nn(_torch)),
             aliases=(_torch.lower(),),
             frameworks=("pytorch", "keras") if _zero else ("pytorch",),
             missing={} if _zero else {"keras": _KERAS_PADS_ONLY_ZEROS},
@@ -147,7 +147,9 @@ register(LayerType(
     zero_reason="no weights: it repeats or interpolates values",
 ))
 register(LayerType(
-    name="upsampling", spellings=tuple(keras_layer(f"UpSampling{d}D") for d in (1, 2, 3)),
+    name="upsampling", spellings=(keras_layer("UpSampling1D"),
+                                  keras_layer("UpSampling2D", ("size", "data_format", "interpolation")),
+                                  keras_layer("UpSampling3D", ("size", "data_format"))),
     aliases=("upsampling1d", "upsampling2d", "upsampling3d"),
     ignored=("interpolation",),
     unmodelled=(CHANNELS_LAST,),

@@ -313,6 +313,55 @@ register(LayerType(
 ))
 
 
+def _unflatten_shape(a: Args, s: Shape, convention: str) -> Shape:
+    """nn.Unflatten(1, sizes) on a flat (N,) tensor: (n,), (C, L), (C, H, W) or (C, D, H, W), channels first.
+
+    The sizes must multiply to N (one may be -1), as torch checks when the module runs: a product that
+    is a number and differs is an error here; one that depends on a symbol is checked once it has a value.
+    This is also how the PyTorch code reader writes ``x.view(-1, n)`` in forward: the size stated is
+    kept, so a wrong ``n`` is not silently read as a flatten.
+    """
+    target = _sizes(a.unflattened_size, "unflattened_size")
+    if a.dim not in (1, -1) or not 1 <= len(target) <= 4:
+        raise SymcountError(f"Unflatten({a.dim}, {_written(target)}): only dim 1 into one to four sizes "
+                            "(n; C, L; C, H, W; C, D, H, W) is followed")
+    if s.spatial and len(target) > 1:
+        raise SymcountError(f"Unflatten to {_written(target)} needs a flat input; the input has "
+                            f"{len(s.spatial) + 1} sizes", hint="flatten it first")
+    if s.channels is None:
+        raise SymcountError("Unflatten needs a tensor of values; the input is token ids", hint="embed the tokens first")
+    total = s.channels  # dim 1: the whole flat size, or an image's channels
+    unknown = [i for i, n in enumerate(target) if n == -1]
+    if len(unknown) > 1:
+        raise SymcountError("Unflatten takes at most one -1 (the size worked out from the others)")
+    known = prod(n for n in target if n != -1)
+    sizes = list(target)
+    if unknown:
+        _must_divide(known, total, f"Unflatten to {_written(target)} does not fit the {total} values of dim 1")
+        sizes[unknown[0]] = total / known
+    elif is_number(known) and is_number(total) and known != total:
+        raise SymcountError(f"Unflatten to {_written(target)} has {known} values; dim 1 of the input has {total}")
+    for n in sizes:
+        if is_number(n) and not n > 0:
+            raise SymcountError(f"Unflatten sizes must be positive (or one -1), not {n}")
+    if len(sizes) == 1:
+        return Shape(s.spatial, sizes[0], s.sequence, s.channel_factors if not s.spatial else None)
+    return Shape(tuple(sizes[1:]), sizes[0], False)
+
+
+register(LayerType(
+    name="unflatten", spellings=(torch_nn("Unflatten", ("dim", "unflattened_size")),),
+    frameworks=("pytorch",),
+    missing={"keras": "Keras writes it as Reshape(target_shape), channels last"},
+    description="PyTorch's Unflatten: a flat tensor's values as (n), (C, L), (C, H, W) or (C, D, H, W); "
+                "the sizes must multiply to the input's (one may be -1).",
+    args=(ArgSpec("dim", ANY, REQUIRED, (), doc="the dimension unflattened: 1 (the first after the batch)"),
+          ArgSpec("unflattened_size", ANY, REQUIRED, ("sizes",), doc="the new sizes, channels first, no batch")),
+    tensors=_no_tensors, formulas=_no_formulas, shape=_unflatten_shape, macs=_zero_macs,
+    zero_reason="no weights: it only reshapes",
+))
+
+
 def _permute_shape(a: Args, s: Shape, convention: str) -> Shape:
     dims = _sizes(a.order, "dims")
     layout = s.layout("keras")

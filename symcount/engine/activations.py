@@ -28,6 +28,7 @@ import sympy
 
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError
+from symcount.language import budget
 from symcount.language.symbols import is_number
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class Activations:
         (worked out once: with thousands of symbolic widths the expansion is the costly part)."""
         terms = [self.input, *(lv.multiplier * lv.values for lv in self.layers if lv.stored),
                  *(v for _, v in self.merges)]
-        return sympy.expand(sympy.Add(*terms))
+        return budget.expanded(sympy.Add(*terms))
 
     @property
     def per_value(self) -> sympy.Rational:
@@ -128,7 +129,7 @@ def values_bytes(values: sympy.Expr, dtype: str) -> sympy.Expr:
     size = values * DTYPE_BYTES[dtype]
     if not size.free_symbols and not size.is_Integer:
         return sympy.ceiling(size)
-    return sympy.expand(size)
+    return budget.expanded(size)
 
 
 def volume(shape: tuple[sympy.Expr, ...] | None, batch: sympy.Expr) -> sympy.Expr | None:

@@ -28,6 +28,7 @@ import sympy
 
 from symcount.engine.count import Count
 from symcount.engine.results import LayerResult
+from symcount.language import budget
 
 #: the layer kinds whose backward pass is derived (matrix products only)
 COVERED = ("linear", "conv1d", "conv2d", "conv3d", "attention", "conv_transpose1d", "conv_transpose2d",
@@ -100,7 +101,7 @@ class Backward:
 def _positions(shape: tuple[sympy.Expr, ...] | None, channels: sympy.Expr) -> sympy.Expr:
     """Output positions: the output's values divided by its channels."""
     assert shape is not None
-    return sympy.simplify(sympy.Mul(*shape) / channels)
+    return budget.simplify(sympy.Mul(*shape) / channels)
 
 
 def _bias_size(layer: LayerResult) -> sympy.Expr:
@@ -203,7 +204,7 @@ def _streams(result: Count) -> set[str]:
 
 def _path(layer: LayerResult, streams: set[str]) -> str:
     """The stream a layer belongs to ("" for the main path): its own input needs no gradient either."""
-    return next((s for s in streams if layer.name.startswith(f"{s}.")), "")
+    return next((s for s in streams if layer.name.startswith(f"{s}.") or f".{s}." in layer.name), "")
 
 
 def _cross_attention(layer: LayerResult, fwd: sympy.Expr, q_skip: bool, kv_skip: bool

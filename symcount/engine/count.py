@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sympy
 
 from symcount.engine.activations import ACTIVATION_DTYPE, Activations, activations_of, has_shapes, values_bytes, volume
+from symcount.engine.names import display_names
 from symcount.engine.receptive import ReceptiveFields, field_json, field_text, has_positions, receptive_fields
 from symcount.engine.results import BlockCall, LayerResult, Merge
 from symcount.errors import SymcountError
@@ -163,13 +164,14 @@ def summary_table(result: Count, depth: int | None = None, macs: bool = True, fl
         columns += [Column.RECEPTIVE_FIELD, Column.JUMP, Column.START]
     rows = []
     spans = {call.name: (call.start, call.end) for call in result.blocks}
+    shown = display_names(result.layers, result.blocks)  # layer1.0.conv2d, not layer1.bottleneck.conv_bn.conv2d
     for i, layer in enumerate(fold(result.layers, depth, result.blocks)):
         field = fields.of_row(layer.name, spans.get(layer.name) if layer.entry is None else None) \
             if fields is not None else None
         tied = any(t.shared_with for t in layer.tensors)
         rows.append({
             Column.INDEX: i,
-            Column.NAME: layer.name,
+            Column.NAME: shown.get(layer.name, layer.name),
             Column.KIND: f"{layer.kind} (tied)" if tied and depth is None else layer.kind,
             Column.OUTPUT_SHAPE: layer.output_shape,
             Column.TRAINABLE: layer.trainable,

@@ -6,7 +6,7 @@ import sympy
 
 from symcount.catalog.core import lookup
 from symcount.catalog.shapes import Shape
-from symcount.language import nodes
+from symcount.language import budget, nodes
 
 
 def _same_sizes(a: tuple[sympy.Expr, ...], b: tuple[sympy.Expr, ...]) -> bool:
@@ -36,7 +36,7 @@ def same_size(x: sympy.Expr, y: sympy.Expr) -> bool:
         return True
     period = _floor_period(diff)
     if period is None:
-        return bool(sympy.simplify(diff) == 0)
+        return budget.is_zero(diff) is True
     (symbol,) = diff.free_symbols
     return all(diff.xreplace({symbol: sympy.Integer(n)}) == 0 for n in range(1, period + 2))
 
@@ -92,7 +92,7 @@ def _floor_period(diff: sympy.Expr) -> int | None:
 def shapes_equal(a: Shape, b: Shape) -> bool:
     if (a.channels is None) != (b.channels is None):
         return False
-    if a.channels is not None and b.channels is not None and sympy.simplify(a.channels - b.channels) != 0:
+    if a.channels is not None and b.channels is not None and budget.is_zero(a.channels - b.channels) is not True:
         return False
     return _same_sizes(a.spatial, b.spatial)
 

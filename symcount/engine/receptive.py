@@ -40,7 +40,7 @@ from symcount.catalog.resizing import _pad_pairs
 from symcount.catalog.shapes import padding_amount
 from symcount.engine.results import LayerResult, Merge
 from symcount.errors import SymcountError
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.symbols import is_number
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def _upsample(f: Field, layer: LayerResult) -> Field:
     a = layer.args
     assert a is not None and layer.input_shape is not None and layer.shape is not None
     factors = [out / n for out, n in zip(layer.shape.spatial, layer.input_shape.spatial, strict=True)]
-    j = tuple(sympy.simplify(jj / fct) for jj, fct in zip(f.j, factors, strict=True))
+    j = tuple(budget.simplify(jj / fct) for jj, fct in zip(f.j, factors, strict=True))
     return Field(f.r, j, (None,) * len(j))  # output o repeats input floor(o/f): no single start
 
 
@@ -298,7 +298,7 @@ def _repeated(before: Field, after: Field, layer: LayerResult) -> Field:
     m = layer.multiplier
     if m == ONE:
         return after
-    if any(sympy.simplify(a - b) != 0 for a, b in zip(before.j, after.j, strict=True)):
+    if any(budget.is_zero(a - b) is not True for a, b in zip(before.j, after.j, strict=True)):
         raise SymcountError("the receptive field through a symbolic repeat of a strided layer needs the count "
                             "as a number", layer.pos)
     r = tuple(sympy.expand(b + m * (a - b)) for a, b in zip(after.r, before.r, strict=True))
@@ -316,7 +316,7 @@ def union(fields: list[Field], pos: nodes.Pos) -> tuple[Field, int | None]:
     r: list[sympy.Expr] = []
     start: list[sympy.Expr | None] = []
     for i in range(len(first.r)):
-        js = {sympy.simplify(f.j[i]) for f in fields}
+        js = {budget.simplify(f.j[i]) for f in fields}
         if len(js) > 1:
             raise SymcountError("the branches step through the input at different jumps: their fields do not "
                                 "line up", pos)
@@ -331,8 +331,8 @@ def union(fields: list[Field], pos: nodes.Pos) -> tuple[Field, int | None]:
         start.append(sympy.expand((hi + lo) / 2))
     joined = Field(tuple(r), first.j, tuple(start))
     for index, f in enumerate(fields):
-        if all(sympy.simplify(a - b) == 0 for a, b in zip(f.r, joined.r, strict=True)) \
-                and all(a is None or b is None or sympy.simplify(a - b) == 0
+        if all(budget.is_zero(a - b) is True for a, b in zip(f.r, joined.r, strict=True)) \
+                and all(a is None or b is None or budget.is_zero(a - b) is True
                         for a, b in zip(f.start, joined.start, strict=True)):
             return joined, index
     return joined, None

@@ -14,7 +14,7 @@ import sympy
 
 from symcount.catalog.core import ONE, Args, LayerType
 from symcount.catalog.shapes import Shape
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.values import Value
 
 CONVENTIONS = ("pytorch", "keras")
@@ -137,4 +137,4 @@ def exact_sum(values: Iterable[sympy.Expr]) -> sympy.Expr:
     terms = list(values)
     if all(isinstance(term, sympy.Integer) for term in terms):
         return sympy.Integer(sum(int(term) for term in terms))
-    return sympy.expand(sympy.Add(*terms))
+    return budget.expanded(sympy.Add(*terms))

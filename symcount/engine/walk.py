@@ -48,7 +48,7 @@ from symcount.engine.sizing import (
     limit_hint,
 )
 from symcount.errors import SymcountError, did_you_mean, shorten
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.symbols import is_number, sym
 from symcount.language.syntax_errors import KEYWORDS
 from symcount.language.values import Env, Value, check_expansion, describe, evaluate, is_none, truth
@@ -619,7 +619,7 @@ class Walker:
             return
         if spec.kind == SIZES and _same_sizes((given,), shape.layout("pytorch")[-1:]):
             return  # PyTorch's normalized_shape: the input's last size (W of an image), checked by the entry
-        if sympy.simplify(given - shape.channels).is_zero is False:
+        if budget.simplify(given - shape.channels).is_zero is False:
             raise SymcountError(
                 f"{entry.name}: {spec.name}={given} but the input has {shape.channels} channels "
                 f"{fmt_shape(shape, self.convention)}", arg.pos,
@@ -693,7 +693,6 @@ class Walker:
         return weight, target.key(other.name)
 
 
-
 def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, shape: Shape | None) -> bool:
     """True for a framework option symcount does not model written with a value that changes nothing;
     any other value of it is refused by name, at the value (False: the name is no such option)."""
@@ -703,17 +702,15 @@ def accept_unmodelled(entry: LayerType, written: str, arg: nodes.Arg, env: Env, 
     value = None if is_none(arg.value) else evaluate(arg.value, env)
     if option.accepts(value, shape):
         return True
-    shown = "None" if value is None else f'"{value}"' if isinstance(value, str) else str(value).lower() \
-        if isinstance(value, bool) else str(value)
     accepted = " or ".join(_written(v) for v in option.accepted)
     if option.channel_axis and shape is not None and shape.channels is not None:
         accepted += f" or {len(shape.layout('keras'))} (the channel axis here)"
-    raise SymcountError(f"{entry.name}: {written}={shorten(shown)} is not modelled: {option.why}",
+    raise SymcountError(f"{entry.name}: {written}={shorten(_written(value))} is not modelled: {option.why}",
                         arg.value.pos, hint=f"leave {written} out, or give {accepted}")
 
 
 def _written(value: Any) -> str:
-    """An accepted value as a call writes it."""
+    """A value as a call writes it (None, "text", true, 3)."""
     if value is None:
         return "None"
     if isinstance(value, str):
@@ -725,7 +722,7 @@ def _tied_label(value: nodes.Expr) -> str:
     """``tied=emb``, or a layer inside a labelled block call: ``tied="transformer.wte"``."""
     if isinstance(value, nodes.Name):
         return value.id
-    if isinstance(value, nodes.Str) and all(part.isidentifier() for part in value.value.split(".")):
+    if isinstance(value, nodes.Str) and all(part.isidentifier() or part.isdigit() for part in value.value.split(".")):
         return value.value
     raise SymcountError("tied= takes the label of another layer (a block's layer as a string: "
                         'tied="block_label.layer_label")', value.pos)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,7 @@ from symcount.frameworks.torch_forward import (
     FShape,
     FTensor,
     Lost,
+    NestedWriter,
     tensors_in,
 )
 from symcount.language.nodes import Pos
@@ -72,6 +74,12 @@ class Description:
     framework: str
     origins: dict[int, Pos] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: forward followed: the model read from __init__ alone, should the description not count
+    #: (given why, and the line of the code; see symcount.counting.read_description)
+    unfollowed: Callable[[str, int], Description] | None = None
+    #: the count of the description made while checking it (no values, the file's convention), kept so
+    #: that counting it as it is does not count it twice
+    checked: object | None = None
 
 
 class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
@@ -87,6 +95,8 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
         self.lost: Lost | None = None
         #: x.view(-1, n) read as nn.Flatten(): n (the input's size when it is the first step)
         self.view_sizes: dict[int, int] = {}
+        #: while forward is followed: the modules whose forward is running, innermost last
+        self.owners: list[Any] = []
 
     def implicit_module(self, name: str) -> str | None:
         return _IMPLICIT.get(name)
@@ -161,6 +171,9 @@ class Reader(Interpreter, TorchCalls, KerasCalls, ForwardCalls):
     def call_builtin(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         """``enumerate(self.layers)``, ``len(self.blocks)``: a container is its modules (a ModuleDict its keys)."""
         args = [self.container_items(a, node) if isinstance(a, Container) else a for a in args]
+        if any(isinstance(a, (FTensor, FShape)) for a in (*args, *kwargs.values())):
+            return self.lose(f"{getattr(func, '__name__', 'a builtin')}() of a tensor in forward is not followed",
+                             node)
         return super().call_builtin(func, args, kwargs, node)
 
     def iterate_special(self, value: Any, node: ast.AST) -> list[Any] | None:
@@ -424,7 +437,7 @@ def _compress(body: list[tuple[str, Pos]]) -> list[tuple[str, Pos]]:
     return out
 
 
-class _TorchWriter(_Writer, ForwardWriter):
+class _TorchWriter(_Writer, ForwardWriter, NestedWriter):
     """A PyTorch module tree as blocks and a network, in torch's registration order."""
 
     def __init__(self, reader: Reader) -> None:
@@ -447,24 +460,30 @@ class _TorchWriter(_Writer, ForwardWriter):
         try:
             body, params, unknown = self.forward_body(model)
         except Lost as lost:
-            self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
-            self.used = {network}
-            self.tying = self.tied_subtrees(model)
-            body = self.children(model)
-            line = lost.line
-            header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed "
-                      f"({lost.reason}{f', line {line}' if line else ''})"]
-            text, origins = self.finish(header, network, body, pos)
-            notes = [f"{where}; shapes were not followed ({lost.reason}{f', line {line}' if line else ''}), so "
-                     "output shapes and MACs are not shown"]
-            return Description(text, network, "pytorch", origins, notes)
+            return self.from_init(model, network, pos, lost.reason, lost.line)
         header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__, shapes from forward"
-                  + (f" (the input's {', '.join(params)} are not written in the file)" if params else "")]
+                  + (f" (the input's {', '.join(params)} {'are' if len(params) > 1 else 'is'} not written in the file)"
+                     if params else "")]
         text, origins = self.finish(header, network + (f"({', '.join(params)})" if params else ""), body, pos)
         notes = [f"{where}, shapes from forward"]
         if unknown:
             notes.append(f"the input's {unknown} not written in the file: the network takes {', '.join(params)} "
                          f"(--set {params[0]}=32 gives a number; without it shapes and MACs are in {', '.join(params)})")
+        return Description(text, network, "pytorch", origins, notes,
+                           lambda reason, line: self.from_init(model, network, pos, reason, line))
+
+    def from_init(self, model: Any, network: str, pos: Pos, reason: str, line: int) -> Description:
+        """The model as ``__init__`` registers it, in torch's order, without shapes: forward was not followed
+        (``reason``, at ``line`` of the code when known); the count holds all the same."""
+        where = f"read from Python code ({self.reader.filename}): parameters from __init__"
+        self.blocks, self.block_names, self.seen, self.paths, self.pending = [], {}, set(), {}, {}
+        self.used = {network}
+        self.tying = self.tied_subtrees(model)
+        body = self.children(model)
+        said = f"{reason}{f', line {line}' if line else ''}"
+        header = [f"# read from {self.reader.filename}: PyTorch, parameters from __init__; shapes not followed ({said})"]
+        text, origins = self.finish(header, network, body, pos)
+        notes = [f"{where}; shapes were not followed ({said}), so output shapes and MACs are not shown"]
         return Description(text, network, "pytorch", origins, notes)
 
     def items(self, module: Any) -> list[tuple[str, Any]]:
@@ -534,11 +553,16 @@ class _TorchWriter(_Writer, ForwardWriter):
         return _name(word)
 
     def label(self, key: str) -> str:
+        """A module's attribute name, or an nn.Sequential's / nn.ModuleList's index (``0``), as torch names
+        the module; "" where the description cannot take the name as a label."""
+        if key.isdigit() and key.isascii():
+            return key
         return _name(key) if key.isidentifier() and key not in _RESERVED else ""
 
     def tied_subtrees(self, module: Any) -> set[int]:
         """The modules that hold a layer sharing a weight (and those layers): a child of an nn.Sequential or
-        nn.ModuleList among them is labelled by its index (``_0``), so ``tied="blocks._0.fc"`` can name it."""
+        nn.ModuleDict among them whose key is no label is labelled as close to it as a label can be (``a_b``
+        for ``a-b``), so ``tied="blocks.a_b.fc"`` can name it (an index is a label as it is)."""
         layers: list[Layer] = []
 
         def walk(node: Any, path: list[int]) -> None:

@@ -99,6 +99,8 @@ class FTensor:
     #: the number of sizes without the batch, when known (a concatenation needs it)
     rank: int | None = None
     order: int = field(default_factory=lambda: next(_ORDER))
+    #: the module whose forward made it (None: the model's own, or the input)
+    owner: Any = None
 
     def label(self) -> str:
         return "a tensor in forward"
@@ -157,7 +159,14 @@ class ForwardCalls:
     def applied(self: Any, layer: Layer, given: FTensor, node: ast.AST) -> FTensor:
         if given.producer is None and self.first_layer is None:
             self.first_layer = layer
-        return FTensor(node, layer, [given], _rank_after(layer, given.rank))
+        made: FTensor = self.made(FTensor(node, layer, [given], _rank_after(layer, given.rank)))
+        return made
+
+    def made(self: Any, tensor: FTensor) -> FTensor:
+        """``tensor``, remembering whose forward made it (what its step is nested under, see ForwardWriter)."""
+        owners: list[Any] = self.owners
+        tensor.owner = owners[-1] if owners else None
+        return tensor
 
     def apply_module(self: Any, module: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         """``self.conv1(x)``, ``self.features(x)``, ``block(x)``: a module of the model on a tensor."""
@@ -167,7 +176,11 @@ class ForwardCalls:
             if not isinstance(forward, PyFunction):
                 return self.lose(f"{module.cls.name} has no forward of its own", node)
             owner = self.owner_of(module.cls, "forward")
-            return self.call_function(forward, args, kwargs, node, bound=module, owner=owner)
+            self.owners.append(module)
+            try:
+                return self.call_function(forward, args, kwargs, node, bound=module, owner=owner)
+            finally:
+                self.owners.pop()
         if len(args) != 1 or kwargs or not isinstance(given, FTensor):
             return self.lose(f"{_module_name(module)} is called with more than one tensor", node)
         if isinstance(module, Container):
@@ -241,18 +254,36 @@ class ForwardCalls:
         return pooled if keep else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), pooled, node)
 
     def view(self: Any, given: FTensor, args: list[Any], node: ast.AST) -> Any:
-        """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``: the batch first, then all the rest in one size."""
+        """``x.view(x.size(0), -1)``, ``x.reshape(-1, 784)``, ``x.view(-1, 128, 7, 7)``: the batch first, then
+        the sizes of each sample.
+
+        ``(batch, -1)`` is nn.Flatten(). Sizes written out are nn.Flatten() then nn.Unflatten(1, sizes), so
+        the description keeps what the code states: the engine checks that they multiply to the values of
+        a sample, as torch does when the view runs (an error at this line when the sizes are numbers, a
+        check left for when they are given when they are symbols). Reading ``x.view(-1, 400)`` as a bare
+        flatten would silently give a wrong shape when 400 is not the flattened size.
+        """
         sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-        if len(sizes) == 2:
-            first, rest = sizes
-            batch = first is BATCH or (isinstance(first, int) and not isinstance(first, bool) and first == -1)
-            size = rest if isinstance(rest, int) and not isinstance(rest, bool) and rest > 0 else None
-            if batch and (size is not None or (first is BATCH and rest == -1)):
-                layer = Layer("pytorch", "Flatten", [], {}, _call(node))
-                if size is not None:
-                    self.view_sizes[id(layer)] = size
-                return self.applied(layer, given, node)
-        return self.lose("a view or reshape other than (batch, -1) is not followed", node)
+        if len(sizes) >= 2:
+            first, rest = sizes[0], sizes[1:]
+            batch_known = first is BATCH
+            if not batch_known and not _whole(first, -1):
+                return self.lose("a view or reshape whose first size is not the batch (x.size(0) or -1) is "
+                                 "not followed", node)
+            if batch_known and rest == [-1]:
+                return self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)), given, node)
+            fills = sum(1 for n in rest if _whole(n, -1))
+            if len(rest) <= 4 and all(_whole(n) and (n > 0 or n == -1) for n in rest) \
+                    and fills <= (1 if batch_known else 0):
+                flat = given if given.rank == 1 else self.applied(Layer("pytorch", "Flatten", [], {}, _call(node)),
+                                                                   given, node)
+                layer = Layer("pytorch", "Unflatten", [1, tuple(rest)], {}, _call(node))
+                if len(rest) == 1 and rest[0] > 0:
+                    self.view_sizes[id(layer)] = rest[0]
+                if flat.producer is None and self.first_layer is None:
+                    self.first_layer = layer
+                return self.made(FTensor(node, layer, [flat], len(rest)))
+        return self.lose("a view or reshape other than (batch, sizes...) is not followed", node)
 
     def concatenate(self: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         given = args[0] if args else kwargs.get("tensors")
@@ -264,13 +295,13 @@ class ForwardCalls:
         if rank not in (1, 3, 4) or dim not in (1, -rank):
             return self.lose(f"torch.cat along dim={dim} is not the channels of a (C,), (C, H, W) or (C, D, H, W) "
                              "tensor", node)
-        return FTensor(node, "concat", list(given), rank)
+        return self.made(FTensor(node, "concat", list(given), rank))
 
     def merge(self: Any, kind: str, left: Any, right: Any, node: ast.AST) -> Any:
         if not (isinstance(left, FTensor) and isinstance(right, FTensor)):
             return self.lose(f"{kind} of a tensor and {_describe(left if not isinstance(left, FTensor) else right)}"
                              " is not followed", node)
-        return FTensor(node, kind, [left, right], left.rank if left.rank == right.rank else None)
+        return self.made(FTensor(node, kind, [left, right], left.rank if left.rank == right.rank else None))
 
     def forward_binary(self: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         """``x + y`` (a residual), ``a * b`` (a gate), ``x * 0.5`` (the same tensor, scaled: no layer, no MACs)."""
@@ -300,6 +331,8 @@ class ForwardCalls:
             return BuiltinMethod(name, lambda a, k, n: self.flatten(obj, a, k, n))
         if name in _SAME:
             return BuiltinMethod(name, lambda a, k, n: obj)
+        if name in ("device", "dtype", "requires_grad", "grad_fn"):
+            return Opaque(f"the tensor's {name} is known when the model runs", node)  # harmless unless used
         if name == "is_cuda":
             return False  # read as run on the CPU: the branches for several GPUs are not taken
         if name in ("dim", "ndimension", "ndim") and obj.rank is not None:
@@ -310,6 +343,11 @@ class ForwardCalls:
         if name in FUNCTIONAL:
             return BuiltinMethod(name, lambda a, k, n: self.functional(name, obj, a, k, n))
         return self.lose(f"the tensor's {name} is not followed", node)
+
+
+def _whole(value: Any, equal: int | None = None) -> bool:
+    """An int written in the code (not a bool), equal to ``equal`` when given."""
+    return isinstance(value, int) and not isinstance(value, bool) and (equal is None or value == equal)
 
 
 def _call(node: ast.AST) -> ast.Call:
@@ -328,8 +366,9 @@ def _describe(value: Any) -> str:
 # ---- the graph as a description's body ----------------------------------------------------------
 
 
-#: A line of the body before labels are given: its indent, a layer (labelled when written) or text, its place.
-Item = tuple[str, Layer | str, ast.AST]
+#: A line of the body before labels are given: its indent, a layer (labelled when written) or text, its place,
+#: and the module whose forward made it (None: the model's).
+Item = tuple[str, Layer | str, ast.AST, Any]
 
 
 def forward_items(start: FTensor, end: FTensor) -> list[Item]:
@@ -342,31 +381,34 @@ def forward_items(start: FTensor, end: FTensor) -> list[Item]:
             raise Lost("forward's output does not come from its input alone", tensor.node)
         if isinstance(producer, str):
             split = _split_point(start, tensor.inputs)
-            block: list[Item] = [("", f'parallel(merge="{producer}") {{', tensor.node)]
+            owner = tensor.owner
+            block: list[Item] = [("", f'parallel(merge="{producer}") {{', tensor.node, owner)]
             for branch in tensor.inputs:
-                block.append(("    ", "branch {", tensor.node))
-                block.extend(("        " + indent, item, node) for indent, item, node in forward_items(split, branch))
-                block.append(("    ", "}", tensor.node))
-            block.append(("", "}", tensor.node))
+                block.append(("    ", "branch {", tensor.node, owner))
+                block.extend(("        " + indent, item, node, made)
+                             for indent, item, node, made in forward_items(split, branch))
+                block.append(("    ", "}", tensor.node, owner))
+            block.append(("", "}", tensor.node, owner))
             items[:0] = block
             tensor = split
             continue
-        items.insert(0, ("", producer, tensor.node))
+        items.insert(0, ("", producer, tensor.node, tensor.owner))
         tensor = tensor.inputs[0]
     return items
 
 
-def outputs_items(start: FTensor, outputs: list[FTensor], node: ast.AST) -> list[Item]:
+def outputs_items(start: FTensor, outputs: list[FTensor], node: ast.AST, owner: Any) -> list[Item]:
     """``return logits, features``: the steps every output comes from, then each output's own as a branch
     of ``parallel(merge="outputs")``."""
     split = _split_point(start, outputs)
     items = forward_items(start, split)
-    items.append(("", 'parallel(merge="outputs") {', node))
+    items.append(("", 'parallel(merge="outputs") {', node, owner))
     for output in outputs:
-        items.append(("    ", "branch {", node))
-        items.extend(("        " + indent, item, where) for indent, item, where in forward_items(split, output))
-        items.append(("    ", "}", node))
-    items.append(("", "}", node))
+        items.append(("    ", "branch {", node, owner))
+        items.extend(("        " + indent, item, where, made)
+                     for indent, item, where, made in forward_items(split, output))
+        items.append(("    ", "}", node, owner))
+    items.append(("", "}", node, owner))
     return items
 
 
@@ -403,6 +445,8 @@ class ForwardWriter:
         tensors: list[tuple[str, Any]] = []
         #: every layer of the model, by id
         self.forward_layers: dict[int, Layer] = {}
+        #: every sub-module (not a layer) of the model, by its dotted path
+        self.forward_modules: dict[str, Any] = {}
         self.module_paths(model, "", paths, tensors)
         sample = self.reader.samples.get(id(model))
         rank = None if sample is None else len(sample) - 1
@@ -415,10 +459,11 @@ class ForwardWriter:
             first = self.reader.first_layer
             rank = len(INPUT_KINDS[first.name]) if first is not None and first.name in INPUT_KINDS else None
         items, start = self.follow(model, rank)
-        reader = next((item for _, item, _ in items if isinstance(item, Layer)), None)
+        reader = next((item for _, item, _, _ in items if isinstance(item, Layer)), None)
         line, params, unknown, drop = self.input_line(reader, items, sample, start.node)
-        if drop:
-            items = items[1:]
+        if drop:  # the view that states the input's size, and the flatten before it
+            items = items[next(i for i, (_, item, _, _) in enumerate(items)
+                               if isinstance(item, Layer) and id(item) in self.reader.view_sizes) + 1:]
         body = [line]
         for path, tensor in tensors:
             kind, extra = (("parameter", "" if tensor.trainable else "trainable=False") if isinstance(tensor, Parameter)
@@ -427,7 +472,13 @@ class ForwardWriter:
                                          tensor.node, extra)
             label = self.safe_name(path.replace(".", "_"))
             body.append((f"{label}: {text.split(': ', 1)[-1]}", pos))
-        return [*body, *self.forward_lines(items, paths)], params, unknown
+        saved = (list(self.blocks), dict(self.block_names), set(self.used))
+        try:
+            steps = self.nested_lines(items, paths)
+        except Unnested:
+            self.blocks, self.block_names, self.used = saved
+            steps = self.forward_lines(items, paths)
+        return [*body, *steps], params, unknown
 
     def module_paths(self: Any, module: Any, prefix: str, paths: dict[int, str], tensors: list[tuple[str, Any]]) -> None:
         """Every layer of the model by its dotted path (what forward's layers are labelled by), and its
@@ -441,11 +492,12 @@ class ForwardWriter:
                 self.forward_layers[id(child)] = child
             elif id(child) not in paths:
                 paths[id(child)] = path
+                self.forward_modules[path] = child
                 self.module_paths(child, path + ".", paths, tensors)
         if isinstance(module, Instance):
             tensors.extend((f"{prefix}{k}", b) for k, b in module.buffers.items() if isinstance(b, TorchTensor))
 
-    def follow(self: Any, model: Any, rank: int | None) -> tuple[list[tuple[str, Layer | str, ast.AST]], FTensor]:
+    def follow(self: Any, model: Any, rank: int | None) -> tuple[list[Item], FTensor]:
         """forward run on an input tensor; the model's attributes are put back as __init__ left them."""
         reader = self.reader
         forward = model.cls.find("forward") if isinstance(model, Instance) else None
@@ -461,7 +513,7 @@ class ForwardWriter:
             for obj, attrs, buffers in saved:
                 obj.attrs, obj.buffers = attrs, buffers
         if isinstance(output, (tuple, list)) and len(output) > 1 and all(isinstance(o, FTensor) for o in output):
-            return outputs_items(start, list(output), node), start
+            return outputs_items(start, list(output), node, model), start
         if not isinstance(output, FTensor):
             if reader.lost is not None:
                 raise reader.lost
@@ -475,7 +527,7 @@ class ForwardWriter:
                 found.extend(self.instances(child))
         return found
 
-    def input_line(self: Any, first: Layer | None, items: list[tuple[str, Layer | str, ast.AST]],
+    def input_line(self: Any, first: Layer | None, items: list[Item],
                    sample: tuple[int, ...] | None, node: ast.AST) -> tuple[tuple[str, Pos], list[str], str, bool]:
         """``input(C=1, H=H, W=W)``: from the model called on a tensor in the file, else from the first layer
         (its channels; the positions left as symbols); also whether the first step is the input itself."""
@@ -489,8 +541,11 @@ class ForwardWriter:
             if names is None:
                 raise Lost(f"an input of shape {sample} has no named sizes (C; C, H, W; C, D, H, W)", node)
             return (f"input({', '.join(f'{n}={v}' for n, v in zip(names, sizes, strict=True))})", pos), [], "", False
-        if first is not None and leads and first.name == "Flatten" and id(first) in self.reader.view_sizes:
-            return (f"input(C={self.reader.view_sizes[id(first)]})", pos), [], "", True
+        if first is not None and leads and first.name in ("Flatten", "Unflatten"):
+            sized = next((item for _, item, _, _ in items[:2] if isinstance(item, Layer)
+                          and id(item) in self.reader.view_sizes), None)
+            if sized is not None:  # x.view(-1, 784) first: the input is 784 values, whatever its shape
+                return (f"input(C={self.reader.view_sizes[id(sized)]})", pos), [], "", True
         if kind is None or first is None:
             raise Lost("the input's shape is not written in the file, and forward does not begin with a layer that "
                        "says it (a convolution, nn.Linear, nn.Embedding)", node)
@@ -507,13 +562,13 @@ class ForwardWriter:
         said = " and ".join(params) + (" are" if len(params) > 1 else " is") if params else ""
         return (f"input({', '.join(written)})", pos), params, said, False
 
-    def forward_lines(self: Any, items: list[tuple[str, Layer | str, ast.AST]], paths: dict[int, str]) -> list[tuple[str, Pos]]:
+    def forward_lines(self: Any, items: list[Item], paths: dict[int, str]) -> list[tuple[str, Pos]]:
         """Each step as a line, top to bottom: a layer of the model labelled by its path the first time,
         ``shared=`` that label when forward applies it again (torch counts its weights once), ``tied=`` to
         a layer written before it whose weight it shares; every layer with weights must be used."""
         labels: dict[int, str] = {}
         lines: list[tuple[str, Pos]] = []
-        for indent, item, node in items:
+        for indent, item, node, _ in items:
             pos = pos_of(node, self.reader.lines)
             if isinstance(item, str):
                 lines.append((indent + item, pos))
@@ -538,3 +593,150 @@ class ForwardWriter:
                 raise Lost(f"{paths[key]} is registered in __init__ but forward does not use it", layer.node)
         return lines
 
+
+
+class Unnested(Exception):
+    """forward's steps cannot be nested as the model's modules are (a module's steps not in one run, a name
+    the description cannot take as a label): they are written flat, labelled ``layers_0_conv1``."""
+
+
+@dataclass
+class Step:
+    """A step of forward placed in the model's module tree: ``scope`` is the path of the module it belongs to
+    (a layer's parent; for a functional call or a merge, the module whose forward made it), ``label`` its
+    own name there (a layer of the model the first time forward applies it); a ``parallel`` block's
+    ``branches`` are steps too."""
+
+    scope: tuple[str, ...]
+    label: str | None
+    item: Layer | str
+    node: ast.AST
+    branches: list[list[Step]] = field(default_factory=list)
+
+
+#: Words the description's grammar does not take as a label (its keywords where a line begins; ``shortcut``,
+#: ``input`` and ``main`` are labels there). tests/test_model_code.py tries each.
+NOT_LABELS = ("network", "block", "repeat", "if", "else", "residual", "parallel", "branch", "let", "require",
+              "Sequential")
+
+
+def _label_ok(word: str) -> bool:
+    """A name the description takes as a label as written: an identifier, or an index (``0``, of an
+    nn.Sequential or nn.ModuleList)."""
+    return (word.isidentifier() and word not in NOT_LABELS) or (word.isdigit() and word.isascii())
+
+
+class NestedWriter:
+    """forward's steps nested as the model's modules are, so each layer is named as torch names it
+    (``main.0``, ``layer1.0.conv1``: the keys of ``named_modules()``): a module whose steps run together
+    becomes a labelled block call (one block per distinct body), a layer of it a labelled line."""
+
+    def nested_lines(self: Any, items: list[Item], paths: dict[int, str]) -> list[tuple[str, Pos]]:
+        """The body, nested; raises :class:`Unnested` where it cannot be (the flat writer takes over)."""
+        owners = {id(module): path for path, module in self.forward_modules.items()}
+        steps, _ = self.steps_of(items, 0, paths, owners, set())
+        self.nested_labels: dict[int, str] = {}
+        self.nested_auto: dict[tuple[str, ...], dict[str, int]] = {}
+        lines: list[tuple[str, Pos]] = self.nest(steps, ())
+        for key, layer in self.forward_layers.items():
+            entry = lookup(layer.name)
+            if key not in self.nested_labels and (entry is None or entry.tensors is not _no_tensors):
+                raise Lost(f"{paths[key]} is registered in __init__ but forward does not use it", layer.node)
+        return lines
+
+    def steps_of(self: Any, items: list[Item], index: int, paths: dict[int, str], owners: dict[int, str],
+                 placed: set[int]) -> tuple[list[Step], int]:
+        """The steps of one body from ``items[index]`` to its closing brace (not taken)."""
+        steps: list[Step] = []
+        while index < len(items):
+            _, item, node, owner = items[index]
+            scope = tuple(p for p in owners.get(id(owner), "").split(".") if p)
+            if item == "}":
+                return steps, index
+            if isinstance(item, str):  # parallel(...) {: its branches until its closing brace
+                step = Step(scope, None, item, node)
+                index += 1
+                while index < len(items) and items[index][1] == "branch {":
+                    branch, index = self.steps_of(items, index + 1, paths, owners, placed)
+                    step.branches.append(branch)
+                    index += 1  # the branch's }
+                steps.append(step)
+                index += 1  # the parallel's }
+                continue
+            if id(item) in paths and id(item) not in placed:
+                placed.add(id(item))
+                *parent, label = paths[id(item)].split(".")
+                steps.append(Step(tuple(parent), label, item, node))
+            else:
+                steps.append(Step(scope, None, item, node))
+            index += 1
+        return steps, index
+
+    def nest(self: Any, steps: list[Step], prefix: tuple[str, ...]) -> list[tuple[str, Pos]]:
+        """The lines of the module at ``prefix``: its own steps, and each sub-module's run as a block call."""
+        lines: list[tuple[str, Pos]] = []
+        runs: set[str] = set()
+        index = 0
+        while index < len(steps):
+            step = steps[index]
+            if step.scope[:len(prefix)] != prefix:
+                raise Unnested
+            if len(step.scope) == len(prefix):
+                lines.extend(self.step_lines(step, prefix))
+                index += 1
+                continue
+            part = step.scope[len(prefix)]
+            if part in runs or not _label_ok(part):
+                raise Unnested  # the module's steps are not one run, or its name is no label
+            runs.add(part)
+            end = index
+            while end < len(steps) and steps[end].scope[:len(prefix) + 1] == (*prefix, part):
+                end += 1
+            inner = (*prefix, part)
+            body = self.nest(steps[index:end], inner)
+            module = self.forward_modules.get(".".join(inner))
+            pos = pos_of(getattr(module, "node", None) or step.node, self.reader.lines)
+            base = module.cls.name if isinstance(module, Instance) else getattr(module, "kind", part)
+            self.claim(prefix, part)
+            lines.append((f"{part}: {self.block(base, body, pos)}()", pos))
+            index = end
+        return lines
+
+    def claim(self: Any, prefix: tuple[str, ...], label: str) -> None:
+        """A label of the module at ``prefix``: not a name the engine gave an unlabelled layer before it."""
+        taken = self.nested_auto.setdefault(prefix, {})
+        for kind, n in taken.items():  # the engine names them kind, kind_1, ... kind_{n-1}
+            number = label[len(kind) + 1:] if label.startswith(kind + "_") else ""
+            if label == kind or (number.isdigit() and 0 < int(number) < n):
+                raise Unnested
+
+    def step_lines(self: Any, step: Step, prefix: tuple[str, ...]) -> list[tuple[str, Pos]]:
+        """One step of the module at ``prefix``: a layer (labelled the first time), or a parallel block."""
+        pos = pos_of(step.node, self.reader.lines)
+        if isinstance(step.item, str):
+            lines = [(step.item, pos)]
+            for branch in step.branches:
+                lines.append(("    branch {", pos))
+                lines.extend(("        " + line, where) for line, where in self.nest(branch, prefix))
+                lines.append(("    }", pos))
+            lines.append(("}", pos))
+            return lines
+        layer = step.item
+        entry = lookup(layer.name)
+        weights = entry is None or entry.tensors is not _no_tensors
+        if step.label is None:
+            again = self.nested_labels.get(id(layer))
+            extra = f'shared="{again}"' if again is not None and weights else ""
+            kind = entry.name if entry is not None else layer.name.lower()
+            taken = self.nested_auto.setdefault(prefix, {})
+            taken[kind] = taken.get(kind, 0) + 1
+            return [(self.call_text(layer, "nn.", extra), pos)]
+        if not _label_ok(step.label):
+            raise Unnested
+        self.claim(prefix, step.label)
+        path = ".".join((*prefix, step.label))
+        self.nested_labels[id(layer)] = path
+        partners = [layer.tied, *(x for x in self.forward_layers.values() if x.tied is layer)]
+        tie = next((f'tied="{self.nested_labels[id(p)]}"' for p in partners
+                    if p is not None and id(p) in self.nested_labels and p is not layer), "")
+        return [(f"{step.label}: {self.call_text(layer, 'nn.', tie)}", pos_of(layer.node, self.reader.lines))]

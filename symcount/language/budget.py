@@ -144,6 +144,31 @@ def expand(expr: sympy.Basic) -> sympy.Basic:
     return sympy.expand(expr)
 
 
+def _monomial(term: sympy.Basic) -> bool:
+    """A number, a symbol, a positive integer power of a symbol, or a product of those."""
+    factors = term.args if term.is_Mul else (term,)
+    for f in factors:
+        if f.is_Pow:
+            if not (f.base.is_Symbol and f.exp.is_Integer and f.exp > 0):
+                return False
+        elif not (f.is_Symbol or f.is_Number):
+            return False
+    return True
+
+
+def is_expanded(expr: sympy.Basic) -> bool:
+    """True when ``sympy.expand(expr)`` would give ``expr`` back: a sum of monomials (checked in one
+    pass over the terms, far cheaper than expanding: a count of 5,000 layers is re-expanded often)."""
+    if not isinstance(expr, sympy.Basic):
+        return False
+    return all(_monomial(t) for t in sympy.Add.make_args(expr))
+
+
+def expanded(expr: sympy.Basic) -> sympy.Basic:
+    """``sympy.expand(expr)``, skipped when the expression is already a sum of monomials."""
+    return expr if is_expanded(expr) else sympy.expand(expr)
+
+
 def factor(expr: sympy.Basic) -> sympy.Basic:
     """``sympy.factor`` within the budget, else the expression unchanged."""
     return within(expr, lambda: sympy.factor(expr), expr)
@@ -160,8 +185,9 @@ def simplify(expr: sympy.Basic) -> sympy.Basic:
 
 
 def is_zero(expr: sympy.Basic) -> bool | None:
-    """Whether ``expr`` is identically zero: decided by expansion, then cancelling, then simplify,
-    each within the budget; None when the budget runs out before it is decided."""
+    """Whether ``expr`` is identically zero: decided by expansion (a quotient by its numerator over
+    one denominator: no gcd needed), then simplify for what is left (floor, roots), each within the
+    budget; None when the budget runs out before it is decided."""
     if not isinstance(expr, sympy.Basic):
         return bool(expr == 0)
     try:
@@ -172,10 +198,14 @@ def is_zero(expr: sympy.Basic) -> bool | None:
         return True
     if difference.is_polynomial():  # expanded and not zero: exactly decided
         return False
+    if difference.is_rational_function():  # zero exactly when its numerator over one denominator is
+        numerator = sympy.fraction(sympy.together(difference))[0]
+        try:
+            return bool(expand(numerator) == 0)
+        except BudgetExceeded:
+            return None
     if not affordable(difference):
         return None
-    if difference.is_rational_function():
-        return bool(sympy.cancel(difference) == 0)
     return bool(sympy.simplify(difference) == 0)
 
 

@@ -67,6 +67,8 @@ def describe_expected(expected: set[str]) -> str:
     if names & STATEMENT_START and "NAME" in names:
         words.append("a layer or statement")
         names -= STATEMENT_START | {"NAME"}
+        if "DECIMAL" not in names:  # a number where a statement starts is a layer's label (0: conv2d(...))
+            names.discard("INT")
     if {"INT", "NAME"} <= names:
         words.append("a value")
         names -= VALUE_START | {"DECIMAL", "STRING"}

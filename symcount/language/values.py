@@ -15,7 +15,7 @@ from typing import Any
 import sympy
 
 from symcount.errors import SymcountError, UndecidableError, did_you_mean
-from symcount.language import nodes
+from symcount.language import budget, nodes
 from symcount.language.budget import MAX_TERMS, expanded_terms
 from symcount.language.symbols import is_number, sym
 
@@ -201,7 +201,7 @@ def _difference(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
     """
     difference = sympy.expand(left - right)
     if difference.free_symbols and difference.is_rational_function():
-        difference = sympy.cancel(difference)
+        difference = budget.cancel(difference)
     return difference
 
 

@@ -60,6 +60,8 @@ class SymcountLexer(RegexLexer):
 
     tokens: ClassVar[dict[str, list[Any]]] = {
         "root": [
+            # an index label at the start of a line (``0: conv2d(...)``, as nn.Sequential numbers its children)
+            (r"^([ \t\f]*)([0-9]+)([ \t\f]*)(:)(?!:)", groups(Whitespace, Name.Label, Whitespace, Punctuation)),
             (r"[ \t\f]+", Whitespace),
             (r"\r?\n", Whitespace),
             (r"\\[ \t\f]*\r?\n", Text),  # a line continuation

@@ -9,6 +9,7 @@ without bias) stand one below the other, each under its label.
 from __future__ import annotations
 
 import re
+import textwrap
 
 from symcount.render import formula, table
 from symcount.render.document import CODE_MARK, SUMMARY_TITLE, Column, Document, Row, Section, row_lines
@@ -33,6 +34,9 @@ STANDALONE_PREAMBLE = r"""\documentclass[11pt,fleqn]{article}
 _DOTTED = re.compile(r"(?<=[A-Za-z])\.(?=[A-Za-z\\])")
 #: A row's last line and its note longer than this (characters of their text form) put the note below.
 NOTE_LINE = 80
+#: A note on lines of its own wraps at this many characters (DeepSeek's 76-character note on
+#: kv_a_proj_with_mqa ran 3.9pt into the margin after the left-hand side).
+NOTE_OWN_LINE = 64
 #: A run-in heading and its call longer than this (characters) put the call on the next line.
 HEADING_CHARS = 70
 
@@ -52,11 +56,20 @@ def _row_latex(row: Row, style: Style, pad: int, columns: int) -> list[str]:
         head = lhs if i == 0 else ""
         out.append(f"{head.ljust(pad)} {' '.join(parts)}")
     if row.note:
-        note = rf"\text{{({latex_text(row.note)})}}"
         last = len(formula.text(row.lhs, style)) + sum(len(formula.text(s.node, style)) + 3 for s in groups[-1])
-        # a note that would push its line off the page goes on a line of its own, under the value
-        out[-1] += rf" \\ {' ' * pad} &\quad {note}" if last + len(row.note) > NOTE_LINE else rf" \quad {note}"
+        if last + len(row.note) <= NOTE_LINE:
+            out[-1] += rf" \quad \text{{({latex_text(row.note)})}}"
+        else:  # a note that would push its line off the page goes on lines of its own, under the value
+            out[-1] += "".join(rf" \\ {' ' * pad} &\quad \text{{{latex_text(piece)}}}"
+                               for piece in _note_lines(f"({row.note})"))
     return out
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note cut into lines of about equal length, none over :data:`NOTE_OWN_LINE` characters
+    (no last line holding a lone word)."""
+    lines = -(-len(note) // NOTE_OWN_LINE)
+    return textwrap.wrap(note, min(NOTE_OWN_LINE, len(note) // lines + 8))
 
 
 def row_inline_latex(row: Row, style: Style) -> str:

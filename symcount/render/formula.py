@@ -639,7 +639,7 @@ def _letter_name(node: Node) -> str | None:
 def _is_plain(node: Node) -> bool:
     """A one-letter name, a number or a power of one: juxtaposes without ambiguity."""
     base = node.base if isinstance(node, Pow) else node
-    return isinstance(base, Num) or (isinstance(base, Sym) and len(base.name) == 1)
+    return isinstance(base, Num) or (isinstance(base, Sym) and len(base.name.rstrip("'")) == 1)
 
 
 class _LatexWriter(_Writer):
@@ -658,7 +658,7 @@ class _LatexWriter(_Writer):
     def letter(self, node: Node) -> bool:
         """``2C``, ``4d_{\text{model}}``: a one-letter base, subscript or not."""
         name = _letter_name(node)
-        return name is not None and len(name.partition("_")[0]) == 1
+        return name is not None and len(name.partition("_")[0].rstrip("'")) == 1
 
     def name(self, name: str) -> str:
         return latex_name(name)
@@ -708,7 +708,7 @@ class _TextWriter(_Writer):
     def letter(self, node: Node) -> bool:
         """``2C`` but ``4 × d_model``: plain text has no subscripts to set the name apart."""
         name = _letter_name(node)
-        return name is not None and len(name) == 1
+        return name is not None and len(name.rstrip("'")) == 1
 
     def name(self, name: str) -> str:
         return name

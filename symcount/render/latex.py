@@ -16,7 +16,9 @@ from sympy.printing.latex import LatexPrinter
 def latex_name(name: str) -> str:
     """``C_in`` -> ``C_{\\text{in}}``, ``k_h`` -> ``k_{h}``, ``heads`` -> ``\\mathit{heads}``."""
     base, _, sub = name.partition("_")
-    base_tex = base if len(base) == 1 else rf"\mathit{{{base}}}"
+    primes = len(base) - len(base.rstrip("'"))  # C': a layer's own C, renamed (it clashed with the network's)
+    base = base.rstrip("'")
+    base_tex = (base if len(base) == 1 else rf"\mathit{{{base}}}") + "'" * primes
     if not sub:
         return base_tex
     sub_tex = sub if len(sub) == 1 else rf"\text{{{sub.replace('_', ' ')}}}"

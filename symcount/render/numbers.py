@@ -6,6 +6,8 @@ from typing import Any
 
 import sympy
 
+from symcount.language import budget
+
 
 def group_digits(n: int, separator: str = ",") -> str:
     """``295168`` -> ``295,168``."""
@@ -22,7 +24,7 @@ def text_value(value: Any, separator: str = ",") -> str:
             return "-"
         if value.is_Integer:
             return group_digits(int(value), separator)
-        return str(sympy.sstr(value))
+        return budget.text(value)  # sympy's plain form; a very wide sum unsorted (see budget)
     if isinstance(value, tuple):
         return "(" + ", ".join(text_value(v, separator="") for v in value) + ")"
     return str(value)

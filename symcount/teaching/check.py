@@ -73,6 +73,8 @@ class Verdict(Printable):
     agrees_when: list[sympy.Eq] | None
     matches: list[Match]
     quantity: str = "total"
+    #: why no slip was looked for (the answer is past the algebra budget), None when one was
+    unsearched: str | None = None
 
     @property
     def mistake(self) -> str | None:
@@ -95,7 +97,10 @@ class Verdict(Printable):
                f"({'answer $-$ correct' if style.name == 'latex' else 'answer − correct'} " \
                f"= {self._value(style, self.difference, common=True)})."
         if not self.matches:
-            return head
+            if self.unsearched is None:
+                return head
+            note = f"No slip was looked for: the answer has {self.unsearched}, past symcount's algebra budget."
+            return f"{head} {note if style.name == 'text' else style.escape(note)}"
         match = self.matches[0]
         where = f" in {style.escape(match.layer.name)}" if match.layer is not None else " in every layer where it applies"
         slip = match.slip
@@ -427,7 +432,8 @@ def check(
     binary = algebra.bias_symbols(result)
     views = _views(result, quantity)
     # a slip is looked for only in an answer within the algebra budget (each try expands the answer)
-    matches = [] if correct or not budget.affordable(given) else find_slips(views, expected, given)
+    unsearched = None if correct else budget.why_not(given)
+    matches = [] if correct or unsearched is not None else find_slips(views, expected, given)
     return Verdict(
         correct=correct,
         expected=expected,
@@ -439,6 +445,7 @@ def check(
         agrees_when=None if correct or is_number(difference) else algebra.zeros(difference, binary),
         matches=matches,
         quantity=quantity,
+        unsearched=unsearched,
     )
 
 

@@ -31,6 +31,7 @@ from symcount.engine.count import Count
 from symcount.engine.receptive import POSITION_WISE, WINDOW_PREFIXES, receptive_fields
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError, did_you_mean
+from symcount.language import budget
 from symcount.language.symbols import is_number
 from symcount.render.blocks import labelled_lines
 from symcount.render.escape import latex_text
@@ -274,7 +275,7 @@ def sizes_with(result: Count, rules: Rules) -> Values | None:
                 sizes[i] = (sympy.floor(steps) if rules.floor else steps) + (1 if rules.plus_one else 0)
         elif tuple(layer.shape.spatial) != tuple(layer.input_shape.spatial):
             return None
-    return tuple(sympy.simplify(s) for s in sizes)
+    return tuple(budget.simplify(s) for s in sizes)
 
 
 def _field(result: Count, rules: Rules) -> Values | None:
@@ -475,8 +476,7 @@ def _answer_values(answer: str | int | sympy.Expr, names: Mapping[str, Any], all
 
 
 def _same(a: Values, b: Values) -> bool:
-    return len(a) == len(b) and all(sympy.expand(x - y) == 0 or sympy.simplify(x - y) == 0
-                                    for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(budget.is_zero(x - y) is True for x, y in zip(a, b, strict=True))
 
 
 def up_to(result: Count, label: str) -> Count:

@@ -22,7 +22,7 @@ import sympy
 from symcount.counting import Source, count
 from symcount.engine import algebra
 from symcount.engine.count import Count
-from symcount.errors import SymcountError, UnknownValueError, did_you_mean
+from symcount.errors import SymcountError, UnknownValueError, did_you_mean, shorten
 from symcount.language.symbols import is_number
 from symcount.render.blocks import MAX_MATH_CHARS, aligned, display, labelled_lines, printed_length, small_table
 from symcount.render.derivation_latex import wrap_standalone
@@ -390,6 +390,13 @@ class Comparison(Printable):
         if self.sweep_rows:
             out.append("")
             out.append(self.sweep_table(style).rstrip("\n"))
+            invalid = [r for r in self.sweep_rows if r.invalid]
+            if invalid:
+                name = self.sweep_name or "x"
+                shown = name if style.name == "text" else style.escape(name)
+                out.append("")
+                out.append(f"At {len(invalid)} of the {len(self.sweep_rows)} values of {shown} a layer cannot be "
+                           "built (invalid): there is no count there, and the verdict above does not hold there.")
         return "\n".join(out) + "\n"
 
     def _math(self, style: Style) -> str:
@@ -430,8 +437,9 @@ class Comparison(Printable):
         return small_table(header, rows, style, align="rrrrr")
 
 
-#: Longest reason an invalid sweep row gives (the whole message is one recount away).
-MAX_REASON = 70
+#: Longest reason an invalid sweep row gives (a table cell that must fit the page; the whole message is
+#: one count of that size away).
+MAX_REASON = 50
 
 
 def _reason(err: SymcountError) -> str:
@@ -554,7 +562,7 @@ SWEEP_HINT = "e.g. --sweep C=16..512 (doubling), --sweep C=1..8:1 (a step) or --
 def _echo(text: str) -> str:
     """User text as a message quotes it: one line, at most MAX_ECHO characters."""
     text = " ".join(text.split())
-    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO - 3]}... ({len(text):,} characters)"
+    return text if len(text) <= MAX_ECHO else f"{shorten(text, MAX_ECHO)} ({len(text):,} characters)"
 
 
 def _whole(text: str, spec: str) -> int:

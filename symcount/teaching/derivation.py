@@ -41,6 +41,7 @@ from symcount.catalog import shapes
 from symcount.catalog.core import BIAS, FLAG
 from symcount.counting import SETTING, opening_comment, read_directives, with_bias
 from symcount.engine.count import Count, convention_line, fold
+from symcount.engine.names import display_names
 from symcount.engine.results import CONVENTIONS, LayerResult
 from symcount.engine.sizing import limited_layers
 from symcount.errors import SymcountError, did_you_mean
@@ -281,6 +282,8 @@ def network_title(text: str, network: str) -> str | None:
     return None
 
 
+#: Labelled constructs that name a scope without being a block (not what a repeated run is called after).
+_SCOPES = frozenset({"residual", "parallel", "repeat", "stream"})
 #: A repeat's comment longer than this is a sentence, not a name for its pass.
 MAX_REPEAT_NAME = 40
 #: The longest run of layers looked for as a repeated unit (a transformer layer, a ResNet bottleneck).
@@ -345,9 +348,10 @@ def summary_table(result: Count) -> table.Table | None:
     return table.Table(columns, cells, [("total params", result.total)], [])
 
 
-def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
+def stage_headings(result: Count, summary: table.Table, shown: Mapping[str, str] | None = None) -> dict[int, str]:
     """The first layer of each block call the summary lists -> the heading of its part
-    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``)."""
+    (``layer1: stage, output 256 × 56 × 56, 215,808 parameters``), names as ``shown`` displays them."""
+    shown = shown or {}
     calls = {b.name: b for b in result.blocks if b.end > b.start}
     index = {layer.name: i for i, layer in enumerate(result.layers)}
     headings: dict[int, str] = {}
@@ -357,14 +361,21 @@ def stage_headings(result: Count, summary: table.Table) -> dict[int, str]:
         if row is not None and call is None and row[table.Column.NAME] in index:
             loose.append(row[table.Column.NAME])
             continue
-        if loose:
-            headings[index[loose[0]]] = loose[0] if len(loose) == 1 else f"{loose[0]} and {loose[1]}" \
-                if len(loose) == 2 else f"{loose[0]} to {loose[-1]}"
+        if len(loose) == 1 and not headings:  # the network's first layer: its own section says all
             loose = []
+        if loose:
+            first, second, last = (shown.get(n, n) for n in (loose[0], loose[min(1, len(loose) - 1)], loose[-1]))
+            headings[index[loose[0]]] = first if len(loose) == 1 else f"{first} and {second}" \
+                if len(loose) == 2 else f"{first} to {last}"
+            loose = []
+        if row is not None and table.Column.INDEX in row:  # a repeated run: its copies are its part
+            headings[row[table.Column.INDEX]] = f"{row[table.Column.NAME]}, " \
+                f"{text_value(row[table.Column.PARAMS])} parameters"
         if row is not None and call is not None:
             shape = " × ".join(text_value(d, "") for d in call.output_shape) if call.output_shape else ""
-            kind = "" if call.kind in call.name else f": {call.kind}"  # stage_1 is a stage already
-            headings[call.start] = f"{call.name}{kind}" + (f", output {shape}" if shape else "") + \
+            name = shown.get(call.name, call.name)
+            kind = "" if call.kind in name else f": {call.kind}"  # stage_1 is a stage already
+            headings[call.start] = f"{name}{kind}" + (f", output {shape}" if shape else "") + \
                 f", {text_value(row[table.Column.PARAMS])} parameters"
     return headings
 
@@ -416,6 +427,14 @@ class _Builder:
         self.style = style
         self.power = power
         self.sizes = sizes
+        #: the layer's own formula names renamed while its rows are built (C -> C'), see :func:`clashing`
+        self.primed: dict[str, str] = {}
+        #: engine name -> the name a framework would write (``layer1.0.conv2d``), see :func:`display_names`
+        self.shown: dict[str, str] = {}
+
+    def named(self, name: str) -> str:
+        """A layer's or block call's name as the document shows it."""
+        return self.shown.get(name, name)
 
     # -- the whole document ------------------------------------------------------
     def document(self, title: str, paragraphs: tuple[str, ...], variants: list[Variant]) -> Document:
@@ -431,8 +450,12 @@ class _Builder:
                                               for s, e in spans)) if in_network else {}
         later_copies: range = range(0)
         after_first: dict[int, Section] = {}  # the index after a run's first copy -> the run's section
-        summary = summary_table(counted) if in_network else None
-        stages = stage_headings(counted, summary) if summary is not None else {}
+        summary = (summary_table(counted) or self.runs_summary(counted, runs)) if in_network else None
+        self.shown = display_names(counted.layers, counted.blocks)
+        stages = stage_headings(counted, summary, self.shown) if summary is not None else {}
+        if summary is not None:  # layer1.0 as PyTorch writes it, once the parts are found by the engine's names
+            summary = table.Table(summary.columns, [{**row, table.Column.NAME: self.named(row[table.Column.NAME])}
+                                                    for row in summary.rows], summary.totals, summary.notes)
         for i, layer in enumerate(counted.layers):
             if i in after_first:
                 sections.append(after_first.pop(i))
@@ -456,16 +479,17 @@ class _Builder:
             code = resolved_call(self.call_text(layer.pos), layer)
             earlier = shown.get((code, columns)) if in_network else None
             if earlier is not None:  # the same layer again: say so instead of repeating its derivation
-                sections.append(Section(layer.name, code, _merge([self.reference(v.label, v.count.layers[i], earlier)
+                sections.append(Section(self.named(layer.name), code,
+                                        _merge([self.reference(v.label, v.count.layers[i], earlier)
                                                                   for v in variants])))
                 continue
-            shown[(code, columns)] = layer.name
+            shown[(code, columns)] = self.named(layer.name)
             shared, columns_, after = _hoist(columns)
-            sections.append(Section(layer.name, code, columns_, tuple(_layer_notes(per_variant)), shared, after,
+            sections.append(Section(self.named(layer.name), code, columns_, tuple(_layer_notes(per_variant)), shared, after,
                                     tuple(where(layer, code, columns))))
         sections.extend(after_first.values())
         if silent:
-            sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent))))
+            sections.append(Section("Layers without parameters", None, (), tuple(_silent_notes(silent, self.shown))))
         with_params = sum(1 for layer in counted.layers if not _is_empty(layer))
         if in_network and with_params > 1:
             totals = [Column(v.label, tuple(self.total_rows(v.count))) for v in variants]
@@ -503,14 +527,65 @@ class _Builder:
         if block is not None:  # each copy is one block call: named as the block
             last_call = calls.get((start + period * (copies - 1), start + period * copies))
             title = f"{copies} × {block.kind}"
-            what = f"{block.name} to {last_call.name if last_call is not None else last.name}"
+            layers = variants[0].count.layers
+            # a helper call flattened into its parent (conv_bn) has no name of its own: its first layer's
+            what = f"{self.shown.get(block.name) or self.named(first.name)} to " + \
+                (self.shown.get(last_call.name) or self.named(layers[last_call.start].name)
+                 if last_call is not None else self.named(last.name))
         else:
-            named = self.repeat_name(first.pos)
-            title = f"{copies} × {named or f'{period} layer' + ('s' if period > 1 else '')}"
-            what = first.name if period == 1 else f"{first.name} to {last.name}"
+            title = f"{copies} × {self.run_name(variants[0].count, start, period, copies)}"
+            what = self.named(first.name) if period == 1 else f"{self.named(first.name)} to {self.named(last.name)}"
         more = f"{copies - 1} more cop{'ies' if copies > 2 else 'y'}"
         return Section(title, None, _merge(columns),
                        (f"{what}: the same each time, derived once above; {more} follow{'s' if copies == 2 else ''}.",))
+
+    def runs_summary(self, result: Count, runs: Mapping[int, tuple[int, int]]) -> table.Table | None:
+        """The overview of a long network without stages to fold (a decoder stack in one block): each
+        layer with parameters a row, each repeated run one row (``32 × LlamaDecoderLayer``)."""
+        if len(result.layers) <= SUMMARY_ROWS[1] or not runs:
+            return None
+        rows: list[dict[table.Column, Any]] = []
+        running: sympy.Expr = sympy.Integer(0)
+        i = 0
+        while i < len(result.layers):
+            start = i
+            if i in runs:
+                period, copies = runs[i]
+                run = result.layers[i:i + period * copies]
+                name = self.run_name(result, i, period, copies)
+                params = sympy.expand(sum((layer.total for layer in run), sympy.Integer(0)))
+                name, kind, shape, i = f"{copies} × {name}", "repeat", run[-1].output_shape, i + period * copies
+            else:
+                layer = result.layers[i]
+                name, kind, shape, params, i = layer.name, layer.kind, layer.output_shape, layer.total, i + 1
+                if _is_empty(layer):
+                    continue
+            running = sympy.expand(running + params)
+            # INDEX (not a column shown) keeps where a run starts: its part of the document opens there
+            rows.append({table.Column.NAME: name, table.Column.KIND: kind, table.Column.OUTPUT_SHAPE: shape,
+                         table.Column.PARAMS: params, table.Column.SUBTOTAL: running,
+                         **({table.Column.INDEX: start} if kind == "repeat" else {})})
+        if not SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]:
+            return None
+        columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
+                   table.Column.SUBTOTAL]
+        return table.Table(columns, rows, [("total params", result.total)], [])
+
+    def run_name(self, result: Count, start: int, period: int, copies: int) -> str:
+        """What one copy of a repeated run is called: the comment on its ``repeat`` line, else the
+        layer's kind (a run of one layer), else the block call that holds the run (``mistral
+        layer``: a decoder layer of the ``mistral`` block), else its number of layers."""
+        named = self.repeat_name(result.layers[start].pos)
+        if named:
+            return named
+        if period == 1:
+            return result.layers[start].kind
+        end = start + period * copies
+        holders = [b for b in result.blocks if b.start <= start and end <= b.end and b.kind not in _SCOPES]
+        if holders:
+            holder = min(holders, key=lambda b: b.end - b.start)
+            return f"{holder.kind} layer"
+        return f"{period} layers"
 
     def repeat_name(self, pos: nodes.Pos) -> str | None:
         """What the description calls a repeat's pass: the comment on its ``repeat`` line
@@ -546,6 +621,14 @@ class _Builder:
 
     # -- one layer -----------------------------------------------------------------
     def layer_rows(self, layer: LayerResult, convention: str) -> list[Row]:
+        """The rows of one layer, its own names primed where they clash with the network's."""
+        self.primed = clashing(layer)
+        try:
+            return self.own_rows(layer, convention)
+        finally:
+            self.primed = {}
+
+    def own_rows(self, layer: LayerResult, convention: str) -> list[Row]:
         entry = layer.entry
         if entry is None:
             return [Row(Label("params"), (Step(formula.from_sympy(layer.total)),))]
@@ -641,6 +724,10 @@ class _Builder:
     def formula_row(self, lhs: Node, general: Node, values: Mapping[str, sympy.Expr],
                     droppable: set[str]) -> tuple[Row, sympy.Expr]:
         """Formula, substitution, in-between lines, result: one row."""
+        if self.primed:
+            general = formula.transform(general, self.prime)
+            values = {self.primed.get(k, k): v for k, v in values.items()}
+            droppable = {self.primed.get(k, k) for k in droppable}
         if self.power:
             general = formula.to_power(general)
         structural = {name: values[name] for name in droppable if name in values
@@ -656,6 +743,10 @@ class _Builder:
         if not _product_of_names(line2):
             steps.append(formula.result_form(value, order))
         return Row(lhs, self.distinct(steps)), value
+
+    def prime(self, node: Node) -> Node:
+        """A name of the layer's formula as the layer's rows show it (``C'`` for a clashing ``C``)."""
+        return Sym(self.primed[node.name]) if isinstance(node, Sym) and node.name in self.primed else node
 
     def distinct(self, nodes: Sequence[Node]) -> tuple[Step, ...]:
         """Drop a step that reads the same as the one before it."""
@@ -689,7 +780,7 @@ class _Builder:
             steps: list[Node] = [Prod(tuple(nodes))] if len(nodes) > 1 else []
             steps.append(formula.result_form(value if value is not None else sympy.Mul(*factors)))
             note = "flattened from the input shape" if len(nodes) > 1 else "from the input shape"
-            rows.append(Row(Sym(name), self.distinct(steps), note))
+            rows.append(Row(Sym(self.primed.get(name, name)), self.distinct(steps), note))
         return rows
 
     def size_rows(self, layer: LayerResult, convention: str) -> list[Row]:
@@ -968,15 +1059,72 @@ def _rounds(node: Node) -> bool:
     return any(_rounds(child) for child in formula.children(node))
 
 
+def clashing(layer: LayerResult) -> dict[str, str]:
+    """The layer's own formula names that the network also uses for another size, each primed
+    (``C -> C'``): a batch norm's ``C = 2C`` after a conv with ``C_out = 2C`` would read as
+    ``2C = 2 × 2C = 4C``; primed it reads ``2C' = 2 × 2C = 4C``."""
+    names = {n for text in layer.formulas.values() for n in formula.names_in(formula.parse_formula(text))}
+    values = _scalar_bindings(layer)
+    theirs = {str(s) for name, value in values.items() if name in names for s in value.free_symbols}
+    taken = names | theirs
+    primed: dict[str, str] = {}
+    # a name bound to itself (k = k) is the network's own size: no clash
+    for name in sorted(n for n in names & theirs if n in values and str(values[n]) != n):
+        base, under, sub = name.partition("_")
+        new = base + "'"
+        while new + under + sub in taken:  # C'_in: the prime on the letter, before a subscript
+            new += "'"
+        primed[name] = new + under + sub
+    return primed
+
+
+#: A primed name in a where line: the name it stands for, and why.
+PRIMED = "primed: the network's {0} is another size"
+
+
 def _is_empty(layer: LayerResult) -> bool:
     return layer.total == 0 and layer.buffers == 0 and not layer.formulas
 
 
 def _merge(columns: list[Column]) -> tuple[Column, ...]:
-    """One unlabelled column when every variant reads the same."""
+    """Each different reading once: one unlabelled column when every variant reads the same, else
+    the variants that read alike under one combined label (``PyTorch and Keras, with bias``), in
+    the order the variants first appear."""
     if all(c.rows == columns[0].rows for c in columns[1:]):
         return (Column(None, columns[0].rows),)
-    return tuple(columns)
+    groups: dict[tuple[Row, ...], list[str | None]] = {}
+    for column in columns:
+        groups.setdefault(column.rows, []).append(column.label)
+    return tuple(Column(combined_label(labels), rows) for rows, labels in groups.items())
+
+
+def combined_label(labels: Sequence[str | None]) -> str | None:
+    """One label for variants that read alike: ``PyTorch and Keras, with bias`` when they differ
+    only in the framework, ``Keras, with or without bias`` when only in the bias setting (the layer
+    has no bias to switch); labels joined by "; " when they are no such product."""
+    if len(labels) == 1:
+        return labels[0]
+    parsed = [_label_parts(label) for label in labels]
+    frameworks = list(dict.fromkeys(p[0] for p in parsed))
+    biases = list(dict.fromkeys(p[1] for p in parsed))
+    if len(parsed) != len(set(parsed)) or len(parsed) != len(frameworks) * len(biases):
+        return "; ".join(label or "" for label in labels)
+    framework = " and ".join(f for f in frameworks if f) or None
+    bias = biases[0] if len(biases) == 1 else "with or without bias"
+    return ", ".join(part for part in (framework, bias) if part) or None
+
+
+def _label_parts(label: str | None) -> tuple[str | None, str | None]:
+    """``PyTorch, with bias`` -> (``PyTorch``, ``with bias``): a variant's label as
+    :func:`_variant_label` writes it, framework first."""
+    framework: str | None = None
+    bias: str | None = None
+    for part in (label or "").split(", "):
+        if part in _FRAMEWORK.values():
+            framework = part
+        elif part:
+            bias = part
+    return framework, bias
 
 
 def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> list[tuple[str, str]]:
@@ -994,8 +1142,11 @@ def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> li
             if isinstance(row.lhs, Label) and row.lhs.count and row.steps:
                 names.update(dict.fromkeys(formula.names_in(row.steps[0].node)))
     said: list[tuple[str, str]] = []
+    for name in [n for n in {**names, **dict.fromkeys(sorted(worked))} if "'" in n]:
+        base = name.replace("'", "")
+        said.append((name, f"the layer's {base}, " + PRIMED.format(base)))
     for name in names:
-        if name in called or name in worked:
+        if name in called or name in worked or "'" in name:
             continue
         spec = next((a for a in entry.args if a.formula_name == name), None)
         if spec is None and name in entry.symbols:
@@ -1056,12 +1207,12 @@ def _layer_notes(layers: list[LayerResult]) -> list[str]:
 MAX_NAMES_LISTED = 3
 
 
-def _silent_notes(layers: list[LayerResult]) -> list[str]:
+def _silent_notes(layers: list[LayerResult], shown: Mapping[str, str] | None = None) -> list[str]:
     """Zero-parameter layers of a network, grouped by why they have none."""
     by_kind: dict[tuple[str, str], list[str]] = {}
     for layer in layers:
         reason = layer.entry.zero_reason if layer.entry is not None else "no weights"
-        by_kind.setdefault((layer.kind, reason), []).append(layer.name)
+        by_kind.setdefault((layer.kind, reason), []).append((shown or {}).get(layer.name, layer.name))
     # a kind that comes many times is one line (``49 × relu: 0``), not a list of 49 names off the page
     return [f"{names[0] if len(names) == 1 else f'{len(names)} × {kind}'}: 0 ({reason})"
             if len(names) <= 1 or len(names) > MAX_NAMES_LISTED else f"{', '.join(names)}: 0 ({reason})"

@@ -14,6 +14,7 @@ import sympy
 
 from symcount.engine.backward import Backward, LayerBackward, backward_of
 from symcount.engine.count import Count
+from symcount.engine.names import display_names
 from symcount.engine.receptive import WINDOW_PREFIXES, Field, receptive_fields
 from symcount.engine.results import LayerResult
 from symcount.errors import SymcountError
@@ -71,6 +72,7 @@ def receptive_sections(result: Count, formula_row: FormulaRow) -> list[Section]:
     """One section per layer that changes the field (a window's rule worked out, or its value), merges
     with the path that gives their field, then the network's receptive field."""
     fields = receptive_fields(result)
+    shown = display_names(result.layers, result.blocks)  # the names the layers' own sections use
     sections: list[Section] = []
     for i, (layer, lf) in enumerate(zip(result.layers, fields.layers, strict=True)):
         for join in [m for m in fields.merges if m.end == i and m.start < i]:
@@ -87,7 +89,7 @@ def receptive_sections(result: Count, formula_row: FormulaRow) -> list[Section]:
             rows = tuple(_window_rows(layer, before, after, formula_row))
         else:
             rows = (Row(Sym("r"), (Step(_field_node(after)),)),)
-        sections.append(Section(f"{layer.name}: receptive field", None, (Column(None, rows),)))
+        sections.append(Section(f"{shown.get(layer.name, layer.name)}: receptive field", None, (Column(None, rows),)))
     final = fields.final
     last = Row(Label("receptive field", count=False),
                (Step(Label("whole input", count=False) if final.is_whole else _field_node(final)),),
@@ -149,7 +151,9 @@ def backward_sections(result: Count) -> list[Section]:
     if not b.complete:
         raise SymcountError("the backward pass is not derived for " + ", ".join(b.not_derived),
                             hint="derive --backward covers linear, convolution and self-attention layers")
-    sections = [Section(f"{row.name}: backward pass", None, (Column(None, _layer_rows(row)),)) for row in b.layers]
+    shown = display_names(result.layers, result.blocks)
+    sections = [Section(f"{shown.get(row.name, row.name)}: backward pass", None, (Column(None, _layer_rows(row)),))
+                for row in b.layers]
     label = Label
     totals = (
         Row(label("forward FLOPs", count=False), (Step(_sum([r.forward for r in b.layers])),

@@ -23,7 +23,7 @@ from symcount.language import nodes
 from symcount.language.values import Env, Value, evaluate, truth
 
 #: Most combinations of choices that are checked one by one (each evaluates the lets and requires).
-MAX_COMBINATIONS = 20_000
+MAX_COMBINATIONS = 5_000
 #: Longest require a message quotes.
 MAX_QUOTED = 60
 
@@ -79,22 +79,58 @@ def _depends(statements: Sequence[nodes.Let | nodes.Require], drawn: set[str]) -
     return found
 
 
+def _needed(statements: Sequence[nodes.Let | nodes.Require], checked: set[int]) -> set[str]:
+    """The lets the ``checked`` requires read, directly or through other lets."""
+    requires = [s for i, s in enumerate(statements) if i in checked and isinstance(s, nodes.Require)]
+    needed: set[str] = set().union(*(names_in(r.condition) for r in requires))
+    for s in reversed(statements):
+        if isinstance(s, nodes.Let) and s.name in needed:
+            needed |= names_in(s.value)
+    return needed
+
+
 def _holding(statements: Sequence[nodes.Let | nodes.Require], options: Mapping[str, tuple[Value, ...]],
              over: Sequence[str], checked: set[int]) -> Iterator[bool]:
     """Whether the ``checked`` requires all hold, for each combination of the lets in ``over``
-    (the other drawn lets take their first value: the requires checked do not read them)."""
+    (the other drawn lets take their first value: the requires checked do not read them). Only the
+    lets those requires read are evaluated: each combination costs what its requires do."""
+    needed = _needed(statements, checked)
+    steps = [s for i, s in enumerate(statements) if (isinstance(s, nodes.Let) and s.name in needed) or i in checked]
     for combo in itertools.product(*(options[n] for n in over)):
         chosen = dict(zip(over, combo, strict=True))
         env = Env()
         ok = True
-        for i, s in enumerate(statements):
+        for s in steps:
             if isinstance(s, nodes.Let):
                 value = chosen.get(s.name, options[s.name][0]) if s.name in options else evaluate(s.value, env)
                 env = env.child({s.name: value})
-            elif i in checked and not truth(evaluate(s.condition, env), s.condition):
+            elif not truth(evaluate(s.condition, env), s.condition):
                 ok = False
                 break
         yield ok
+
+
+def _tally(statements: Sequence[nodes.Let | nodes.Require], options: Mapping[str, tuple[Value, ...]],
+           checked: set[int]) -> tuple[dict[int, int], int]:
+    """Over every combination of the choices: how many each require holds for, and how many meet all."""
+    steps = [(i, s) for i, s in enumerate(statements)
+             if (isinstance(s, nodes.Let) and s.name in _needed(statements, checked)) or i in checked]
+    names = sorted(options)
+    hits = dict.fromkeys(checked, 0)
+    valid = 0
+    for combo in itertools.product(*(options[n] for n in names)):
+        chosen = dict(zip(names, combo, strict=True))
+        env = Env()
+        every = True
+        for i, s in steps:
+            if isinstance(s, nodes.Let):
+                env = env.child({s.name: chosen[s.name] if s.name in chosen else evaluate(s.value, env)})
+            elif truth(evaluate(s.condition, env), s.condition):
+                hits[i] += 1
+            else:
+                every = False
+        valid += every
+    return hits, valid
 
 
 def quoted(text: str, pos: nodes.Pos) -> str:
@@ -123,17 +159,18 @@ def choice_space(tree: nodes.Program, text: str, text_lets: frozenset[str]) -> C
                     return None
                 options[s.name] = found
         combinations = math.prod(len(v) for v in options.values())
+        checked = {i for i, s in enumerate(statements) if isinstance(s, nodes.Require)}
+        whole = combinations <= MAX_COMBINATIONS  # one pass over every combination tells it all
+        hits, valid = _tally(statements, options, checked) if whole else ({}, None)
         for i, drawn in _depends(statements, set(options)).items():
             over = sorted(drawn)
             size = math.prod(len(options[n]) for n in over)
-            if size <= MAX_COMBINATIONS and not any(_holding(statements, options, over, {i})):
+            if (hits.get(i) == 0 if whole else
+                    size <= MAX_COMBINATIONS and not any(_holding(statements, options, over, {i}))):
                 what = f"the {size:,} combinations of {', '.join(over)}" if over else "the values it reads"
                 impossible = _refusal(f"'{quoted(text, statements[i].pos)}' holds for none of {what}",
                                       statements[i].pos)
                 break
-        checked = {i for i, s in enumerate(statements) if isinstance(s, nodes.Require)}
-        valid = sum(_holding(statements, options, sorted(options), checked)) \
-            if impossible is None and combinations <= MAX_COMBINATIONS else None
     except SymcountError:
         return None  # a value or a require that only a draw can decide: drawing reports it
     if impossible is not None:

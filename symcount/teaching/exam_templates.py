@@ -165,8 +165,7 @@ def load_template(source: Source) -> Template:
                     shared == "allowed", question_layout(tree, strings["question"]), strings.get("unknown"))
 
 
-#: Placeholders every template may use besides its lets: the network's output size, stated by an inverse
-#: question (which padding gives this output?); ``exam_quantities.output_lets`` fills them in.
+#: Placeholders the network fills in, not a let: the output's size an inverse question states.
 OUTPUT_LETS = ("output_height", "output_width", "output_length")
 
 

@@ -38,12 +38,13 @@ HALF_PRECISION = ("bf16", "fp16")
 
 
 def _bytes_text(per: sympy.Rational) -> str:
-    return f"{per} B" if per.is_Integer else f"{per.p}/{per.q} B"
+    """``2 bytes``: the unit spelled out, since B is the batch (``batch B = 32``) in the same document."""
+    return f"{per} bytes" if per.is_Integer else f"{per.p}/{per.q} bytes"
 
 
 def _bytes_latex(per: sympy.Rational) -> str:
     number = str(per) if per.is_Integer else rf"\tfrac{{{per.p}}}{{{per.q}}}"
-    return rf"{number}\,\text{{B}}"
+    return rf"{number}\,\text{{bytes}}"
 
 
 def exact(value: sympy.Expr) -> int | sympy.Expr:
