@@ -157,8 +157,19 @@ _LAST_READ: list[tuple[tuple[str, str, str | None], Description]] = []
 
 
 def describe(source: Source, network: str | None = None) -> str:
-    """The description a source is read as: Python code's model, or a description as written."""
-    text, _, _, _ = read_description(source, network)
+    """The description a source is read as: Python code's model, or a description as written.
+
+    A description (a ``.sc`` file, inline text, a config's) is parsed, and the network named is
+    looked up, so what is printed is one the other verbs read: a syntax error or an unknown
+    ``--network`` is refused at its place, not echoed back with exit 0."""
+    text, filename, named, python = read_description(source, network)
+    if python is None:
+        try:
+            tree = parse_source(text, filename)
+            if network or named:
+                choose_target(load(tree, {}), network or named)
+        except SymcountError as err:
+            raise err.located(filename, text) from None
     return text
 
 
@@ -174,15 +185,7 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
                                 "reads it", filename=str(path),
                                 hint="symcount count FILE (add --config config.json to cross-check it); "
                                      "give the config.json to this verb")
-        try:
-            text = _read_regular_file(path)
-        except FileNotFoundError:
-            raise SymcountError("no such file", filename=str(path)) from None
-        except UnicodeDecodeError:
-            raise SymcountError("not a text file (descriptions are UTF-8 text)", filename=str(path)) from None
-        except (OSError, ValueError) as err:
-            reason = getattr(err, "strerror", None) or str(err)
-            raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+        text = read_user_file(path)
         if not text.strip():
             raise SymcountError("empty description: the file has no text", filename=str(path),
                                 hint='write layers in it, e.g. conv2d(C_in=3, C_out=8, k=3)')
@@ -211,7 +214,23 @@ def _described_config(text: str, filename: str, network: str | None) -> tuple[st
 MAX_SOURCE_BYTES = 1 << 20
 
 
-def _read_regular_file(path: Path) -> str:
+def read_user_file(path: Path, what: str = "descriptions") -> str:
+    """The UTF-8 text of a file the user named (a description, notes, a roster, answers, a key),
+    read the one safe way (:func:`_read_regular_file`: a regular file of at most 1 MiB, never a
+    FIFO or a device, which would hang or read without end); every failure is a SymcountError
+    naming the file and ``what`` such a file holds."""
+    try:
+        return _read_regular_file(path, what)
+    except FileNotFoundError:
+        raise SymcountError("no such file", filename=str(path)) from None
+    except UnicodeDecodeError:
+        raise SymcountError(f"not a text file ({what} are UTF-8 text)", filename=str(path)) from None
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SymcountError(f"cannot read it: {reason}", filename=str(path)) from None
+
+
+def _read_regular_file(path: Path, what: str = "descriptions") -> str:
     """A regular file's UTF-8 text, refused before reading when it is not one (a FIFO, a device, a
     directory, a symlink to one of these) or is larger than :data:`MAX_SOURCE_BYTES`.
 
@@ -224,9 +243,9 @@ def _read_regular_file(path: Path) -> str:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            what = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
                 else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file"
-            raise SymcountError(f"not a regular file ({what}): descriptions are read from regular files only",
+            raise SymcountError(f"not a regular file ({kind}): {what} are read from regular files only",
                                 filename=str(path))
         if info.st_size > MAX_SOURCE_BYTES:
             raise _too_large(path, info.st_size)
@@ -299,7 +318,7 @@ def opening_comment(text: str) -> list[str]:
     return lines
 
 
-def file_convention(text: str, convention: str | None, verb: str = "count") -> str:
+def file_convention(text: str, convention: str | None, verb: str | None = None) -> str:
     """The convention to count under: the one given, else the file's ``# convention:``, else pytorch."""
     if convention is not None:
         return convention
@@ -309,9 +328,8 @@ def file_convention(text: str, convention: str | None, verb: str = "count") -> s
     value, pos = setting
     word = value.lower()
     if word == "both":
-        raise SymcountError(f"'# convention: both' asks for both conventions side by side, which {verb} "
-                            f"cannot show", pos,
-                            hint="give --convention pytorch or keras (derive shows both side by side)")
+        raise SymcountError(f"'# convention: both' asks for both conventions side by side, {_shows_one(verb)}",
+                            pos, hint="give --convention pytorch or keras (count and derive show both side by side)")
     if word not in CONVENTIONS:
         raise SymcountError(f"unknown convention '{value}' (valid: {', '.join(CONVENTIONS)}, both)", pos,
                             hint=did_you_mean(word, [*CONVENTIONS, "both"]))
@@ -333,7 +351,13 @@ def file_variants(source: Source, convention: str | None, bias: str | None = Non
     return [(c, b) for c in conventions for b in biases]
 
 
-def file_bias(text: str, verb: str = "count") -> bool | None:
+def _shows_one(verb: str | None) -> str:
+    """Why a setting that asks for two counts is refused: the verb (when the caller knows it) or,
+    from the API's one count, the verbs that do show two."""
+    return f"which {verb} cannot show" if verb else "which only count and derive show (one count is asked for here)"
+
+
+def file_bias(text: str, verb: str | None = None) -> bool | None:
     """The file's ``# bias: true`` / ``false`` (None: as written); ``both`` only derive can show."""
     setting = read_settings(text).get("bias")
     if setting is None:
@@ -343,8 +367,8 @@ def file_bias(text: str, verb: str = "count") -> bool | None:
     if word in ("true", "false"):
         return word == "true"
     if word == "both":
-        raise SymcountError(f"'# bias: both' asks for both counts side by side, which {verb} cannot show", pos,
-                            hint="derive shows both; or write '# bias: true' or '# bias: false'")
+        raise SymcountError(f"'# bias: both' asks for both counts side by side, {_shows_one(verb)}", pos,
+                            hint="count and derive show both; for one, write '# bias: true' or '# bias: false'")
     raise SymcountError(f"unknown bias setting '{value}' (valid: true, false, both)", pos)
 
 
@@ -452,8 +476,13 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
                 out[name] = evaluate(parse_expression(value, f"--set {name}"), Env())
             except SymcountError as err:  # about the value's text, not the description's
                 raise err.located(f"--set {name}", value.strip()) from None
+        elif isinstance(value, (tuple, list)) and value and all(
+                isinstance(v, (int, sympy.Basic)) and not isinstance(v, bool) for v in value):
+            # a size per axis, as --set k=(3,5) gives count and solve hands on: each checked like a number
+            out[name] = tuple(convert_values({name: v})[name] for v in value)
         else:
-            raise SymcountError(f"value for {name} must be an int or an expression, not {type(value).__name__}")
+            raise SymcountError(f"value for {name} must be a number, an expression or a tuple of them, "
+                                f"not {type(value).__name__}")
     return out
 
 

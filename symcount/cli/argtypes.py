@@ -47,6 +47,7 @@ def source_arg(text: str, origin: str | None = None) -> api.Source:
     base = text.rpartition("#")[0] if "#" in text else None
     if text.endswith((".sc", ".py", ".json", ".safetensors")) or exists(candidate, "file") \
             or (base and exists(Path(base), "file")) or (exists(candidate, "any") and not exists(candidate, "dir")):
+        _check_origin(candidate, origin)
         return candidate
     if origin == "python":
         return api.PythonCode(text)
@@ -56,6 +57,16 @@ def source_arg(text: str, origin: str | None = None) -> api.Source:
             and "(" not in text:
         raise SymcountError("no such file", filename=text)
     return api.DescriptionText(text) if origin == "description" else text
+
+
+def _check_origin(path: Path, origin: str | None) -> None:
+    """``--from`` says what pasted text is; a file is read by its name (``.py``: model code), so a
+    ``--from`` that says otherwise would be ignored: refused instead."""
+    is_code = (path.name.rpartition("#")[0] if "#" in path.name else path.name).endswith(".py")
+    if origin == "python" and not is_code or origin == "description" and is_code:
+        raise SymcountError(f"--from {origin}: {path} is read by its name, as "
+                            f"{'Python model code' if is_code else 'a description'}",
+                            hint="--from is for pasted text; leave it out with a file")
 
 
 def exists(path: Path, kind: str) -> bool:

@@ -35,7 +35,10 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from symcount.cli.argtypes import exists
+from symcount.cli.options import refuse_options_without_effect
 from symcount.cli.verbs import VERBS, add_verb
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
@@ -46,6 +49,9 @@ BEGIN = "<!-- symcount:begin -->"
 END = "<!-- symcount:end -->"
 #: Verbs that run inside a document (``render`` renders documents; it does not go in one).
 NOT_IN_BLOCKS = frozenset({"render"})
+#: Verbs whose exit status 1 is an answer, not a failure: check's "wrong" (with the slip it names, what
+#: notes show a student) and solve's "no solution".
+VERDICT_VERBS = frozenset({"check", "solve"})
 #: Between two descriptions of one block (``compare``'s A and B).
 SEPARATOR = re.compile(r"^---[ \t]*$", re.M)
 
@@ -129,11 +135,35 @@ def run_verb(info: str, texts: list[str], default_format: str = "markdown") -> s
         options = [*options, "--format", default_format]
     args = parse_quietly(parser, verb_name, [verb_name, *texts, *options])
     out = io.StringIO()
+    refuse_options_without_effect(args)
+    confine_paths(args)
     with contextlib.redirect_stdout(out):
         status = int(args.func(args))
-    if status != 0:
+    if status != 0 and not (status == 1 and verb_name in VERDICT_VERBS):
         raise SymcountError(f"symcount {verb_name} exited with status {status}")
     return out.getvalue()
+
+
+def confine_paths(args: argparse.Namespace) -> None:
+    """Every file a block names (its body as a file name, --answers, --key, --roster, --config) is
+    inside the current directory, and a block writes no file (--plot): notes are shared material, and
+    rendering them must not read the machine's other files into the output, nor write over one."""
+    if getattr(args, "plot", None):
+        raise SymcountError("--plot has no place in a block: it writes a file; the output goes into the document")
+    here = Path.cwd().resolve()
+    for value in vars(args).values():
+        if not isinstance(value, str) or "\n" in value:
+            continue
+        named = Path(value.rpartition("#")[0]) if "#" in value and not exists(Path(value), "any") else Path(value)
+        if not exists(named, "any"):
+            continue
+        try:
+            inside = named.resolve().is_relative_to(here)
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            raise SymcountError(f"{value[:80]}: a block reads files from the current directory only",
+                                hint="copy the file beside the notes and name it relative to them")
 
 
 def parse_quietly(parser: argparse.ArgumentParser, verb: str, argv: list[str]) -> argparse.Namespace:

@@ -134,6 +134,13 @@ def run_batch(args: argparse.Namespace) -> int:
         raise SymcountError("marking a class takes --answers CSV and --key JSON, and no SOURCE or --answer")
     if args.format == "json":
         raise SymcountError("--answers writes the marked CSV and a text, markdown or LaTeX summary, not JSON")
+    given = [option for option, value, default in (
+        ("--set", args.values, None), ("--convention", args.convention, None), ("--network", args.network, None),
+        ("--quantity", args.quantity, "total"), ("--batch", args.batch, None), ("--layer", args.layer, None),
+        ("--dtype", args.dtype, None), ("--from", args.origin, None)) if value != default]
+    if given:  # the key holds each variant's question and answer: these would change nothing
+        raise SymcountError(f"{given[0]} has no effect when marking a class: the key holds each variant's "
+                            "question, values and answer", hint="leave it out; the exam's template decides them")
     answers = Path(args.answers)
     marking = mark(answers, read_key(Path(args.key)))
     marked = answers.with_name(answers.stem + "-marked.csv")

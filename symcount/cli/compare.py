@@ -55,6 +55,10 @@ def build(args: argparse.Namespace) -> Comparison:
         raise SymcountError("--plot draws a sweep; give --sweep NAME=RANGE too")
     if args.sweep:
         name, values = parse_sweep(args.sweep)
+        for option, given in (("--set", args.values), ("--a-set", args.a_values), ("--b-set", args.b_values)):
+            if name in parse_set(given):  # the set value would win on that side: the sweep would change nothing
+                raise SymcountError(f"--sweep {name}: {name} is also given by {option}",
+                                    hint=f"leave {name} out of {option} to sweep it, or drop --sweep")
         comparison.sweep(name, values)
         if args.plot:
             plot(comparison, args.plot)

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise SymcountError(f"{'--receptive-field' if args.receptive_field else '--backward'} adds sections to the "
                             "document; the JSON has no sections",
                             hint="count --receptive-field --format json, compute --format json (key backward)")
+    refuse_typography_without_effect(args)
     derivation = derive(
         source_arg(args.source, args.origin),
         values=parse_set(args.values),
@@ -92,6 +93,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_output(render_as(derivation, args.format, args.standalone), args.output, [args.source])
     return EXIT_OK
+
+
+def refuse_typography_without_effect(args: argparse.Namespace) -> None:
+    """A typography option the format does not show is refused, not ignored: the digit separator is
+    LaTeX's (latex, markdown; text groups with ','), and JSON has no formulas to typeset."""
+    given = [(option, value) for option, value, default in (
+        ("--digit-separator", args.digit_separator, "{,}"), ("--mul", args.mul, "times"),
+        ("--kernel-style", args.kernel_style, "repeat")) if value != default]
+    for option, value in given:
+        if args.format == "json" or (args.format == "text" and option == "--digit-separator"):
+            raise SymcountError(f"{option} {value[:40]} changes how formulas are typeset; the {args.format} "
+                                "format does not show it",
+                                hint="use it with --format latex or markdown" if option == "--digit-separator"
+                                else "use it with --format latex, markdown or text")
 
 
 def derivation_dict(derivation: Derivation) -> dict[str, Any]:

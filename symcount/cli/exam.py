@@ -102,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
     files = files_of(exam, args.format, args.question_type, args.slip_credit)
     if args.output:
         directory = Path(args.output)
+        if directory.exists() and not directory.is_dir():
+            raise SymcountError("is not a directory: exam -o names the folder its files go into",
+                                filename=str(directory), hint="give a folder name (it is made if missing)")
         for name in files:
             refuse_overwrite(directory / name, [args.template, args.roster])
         try:

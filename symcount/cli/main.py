@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 
 import symcount
 from symcount.cli.argtypes import parse_set
+from symcount.cli.options import refuse_options_without_effect
 from symcount.cli.output import EXIT_BAD_INPUT, EXIT_OK, write_text
 from symcount.cli.verbs import VERBS, add_subparser, add_verb
 from symcount.errors import SymcountError
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(load=[verb] if verb else [])
     args = parser.parse_args(words)
     try:
+        refuse_options_without_effect(args)
         return int(args.func(args))
     except SymcountError as err:
         write_text(sys.stderr, f"{err}\n")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from symcount.errors import SymcountError
+
 CONVENTIONS = ("pytorch", "keras")
 SOURCE_HELP = "a .sc file (optionally path#network), a .py file of model code, or an inline description"
 #: What ``--from`` says a pasted SOURCE is.
@@ -87,3 +89,18 @@ def format_of(parser: argparse.ArgumentParser) -> tuple[str, ...]:
 
 def has_option(parser: argparse.ArgumentParser, option: str) -> bool:
     return any(option in action.option_strings for action in parser._actions)
+
+
+def refuse_options_without_effect(args: argparse.Namespace) -> None:
+    """Options every verb shares that would take no effect in this combination, refused before the
+    verb runs (main and the notes' blocks both call it): ``--standalone`` makes a LaTeX document, so
+    it needs ``--format latex`` (exam's sheets are always whole documents, as its help says); an
+    empty ``--network`` names none, where it read as the default."""
+    fmt = getattr(args, "format", None)
+    if getattr(args, "standalone", False) and args.command != "exam" and fmt not in ("latex", LATEX_STANDALONE):
+        raise SymcountError("--standalone makes a LaTeX document; use it with --format latex")
+    for option in ("network", "a_network", "b_network"):
+        name = getattr(args, option, None)
+        if name is not None and not name.strip():
+            raise SymcountError(f"--{option.replace('_', '-')} needs a network's name",
+                                hint="leave it out to count the source's only (or last) network")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from symcount.cli.blocks import render_document, update_document
 from symcount.cli.output import EXIT_OK, write_output, write_text
+from symcount.counting import read_user_file
 from symcount.errors import SymcountError
 
 #: ``--check`` found a file that is not what rendering would write.
@@ -53,11 +54,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def read(path: str, missing_ok: bool = False) -> str | None:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if missing_ok:
-            return None
-        raise SymcountError("no such file", filename=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SymcountError(f"cannot read it: {getattr(err, 'strerror', None) or err}", filename=path) from None
+    """The notes (or the file ``--check`` compares), read as every user file is: a regular file of at
+    most 1 MiB (a FIFO or /dev/zero would hang), UTF-8; None for a missing one if ``missing_ok``."""
+    if missing_ok and not Path(path).exists():
+        return None
+    return read_user_file(Path(path), "notes")

@@ -495,6 +495,13 @@ class Walker:
                 f"which counts it differently: --convention {written_for} (convention=\"{written_for}\") "
                 f"counts it as {names[written_for]} does"]
 
+    def shape_rules(self, entry: LayerType, node: nodes.Layer) -> str:
+        """Whose class decides the output shape: a framework's spelling (``layers.LSTM``, ``nn.LSTM``)
+        behaves as that framework's class does whatever the counting convention (Keras's LSTM returns
+        the last step unless told, PyTorch's every step); symcount's own names follow the convention."""
+        written_for = spelling_framework(node.kind, layer_framework(node.module))
+        return written_for if written_for is not None and written_for in entry.frameworks else self.convention
+
     def apply_shape(self, entry: LayerType, node: nodes.Layer, args: Args, shape: Shape | None) -> Shape | None:
         if shape is None:
             return None
@@ -508,7 +515,7 @@ class Walker:
             if any(spec.infer == "channels" for spec in entry.args):
                 raise SymcountError(f"{entry.name} needs features, but the input is token ids",
                                     node.pos, hint="start with an embedding")
-        out = entry.shape(args, shape, self.convention)
+        out = entry.shape(args, shape, self.shape_rules(entry, node))
         for n in out.spatial:
             if is_number(n) and n < 1:
                 raise SymcountError(

@@ -46,7 +46,7 @@ from symcount.frameworks.python_values import (
     is_plain,
     pos_of,
 )
-from symcount.language.nodes import Pos
+from symcount.language.nodes import NOWHERE, Pos
 
 #: What the reader reads, said in errors about anything else.
 SUPPORTED = ("assignments, arithmetic, tuples, lists and dicts, for loops and comprehensions over "
@@ -100,10 +100,12 @@ class Interpreter:
         except SyntaxError as err:
             line = err.lineno or 0
             col = err.offset or 0
-            raise SymcountError(f"not valid Python: {err.msg}", Pos(line, col, line, col + 1),
+            raise SymcountError(f"not valid Python: {err.msg}", Pos(line, col, line, col + 1) if line
+                                else _null_byte(text),
                                 hint="the file must be Python that parses (it is read, never run)") from None
         except (ValueError, MemoryError, RecursionError) as err:
-            raise SymcountError(f"not valid Python: {err}") from None
+            raise SymcountError(f"not valid Python: {err}", _null_byte(text),
+                                hint="the file must be Python that parses (it is read, never run)") from None
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -680,3 +682,13 @@ def _dict_method(interp: Interpreter, target: dict[Any, Any], name: str) -> Buil
         target.update(kwargs)
         return None
     return BuiltinMethod(name, call)
+
+
+def _null_byte(text: str) -> Pos:
+    """Where the first NUL is (the one ValueError ``ast.parse`` raises without a place), else nowhere."""
+    at = text.find("\0")
+    if at < 0:
+        return NOWHERE
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    return Pos(line, column, line, column + 1)

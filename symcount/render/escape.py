@@ -141,3 +141,16 @@ def gift_text(text: str) -> str:
 
 #: format name -> the escaper of plain words in it ("text" keeps words as they are)
 ESCAPERS: Mapping[str, Callable[[str], str]] = {"text": str, "markdown": markdown_text, "latex": latex_text}
+
+
+#: A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading ``'``
+    (OWASP's rule for CSV injection); a plain signed number is left as it is."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -10,6 +10,7 @@ format, so the modules that build sentences never branch on it themselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,22 @@ MUL_SIGNS = {"times": (r"\times", "×"), "cdot": (r"\cdot", "·")}
 #: relations as LaTeX writes them
 _RELATIONS = {"≥": r"\geq", "≤": r"\leq", "=": "=", ">": ">", "<": "<", "≠": r"\neq"}
 
+#: What a LaTeX digit separator may be made of: punctuation, braces and TeX's spacing commands, so a
+#: separator cannot read a file (``\input``), write one or break out of the math it sits in.
+_SAFE_SEPARATOR = re.compile(r"(?:[,.'~ {}]|\\[,;:! ]|\\(?:thinspace|enspace|nobreakspace|quad)(?![A-Za-z]))*")
+
+
+def check_separator(separator: str) -> None:
+    """Refuse a digit separator that is not spacing or punctuation (at most 40 characters, braces balanced)."""
+    depth = 0
+    for char in separator:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if len(separator) > 40 or depth != 0 or not _SAFE_SEPARATOR.fullmatch(separator):
+        raise SymcountError(f"digit separator {separator[:40]!r}: a separator is punctuation or TeX spacing",
+                            hint=r"e.g. {,} (the default), \, (a thin space), '' (none), ' or ~")
+
 
 @dataclass(frozen=True)
 class Style:
@@ -39,6 +56,7 @@ class Style:
     def __post_init__(self) -> None:
         if self.mul not in MUL_SIGNS:
             raise SymcountError(f"unknown multiplication sign '{self.mul}' (valid: {', '.join(MUL_SIGNS)})")
+        check_separator(self.separator)
 
     @property
     def math(self) -> bool:

@@ -417,6 +417,12 @@ def _scalar_bindings(layer: LayerResult) -> dict[str, sympy.Expr]:
             if isinstance(value, sympy.Expr)}
 
 
+def _applied_again(layer: LayerResult) -> bool:
+    """A layer object applied again (``shared=``): every tensor, parameters and statistics alike, is
+    the first use's, so nothing of it is counted here (not its parameters less its statistics)."""
+    return bool(layer.tensors) and all(t.shared_with for t in layer.tensors)
+
+
 class _Builder:
     """Turns counted layers into sections of rows (the only place that knows layers)."""
 
@@ -660,12 +666,12 @@ class _Builder:
                 note = "frozen: counted as non-trainable"
             if key == "stat":
                 names = ", ".join(t.name for t in layer.tensors if t.category == stat_category)
-                note = f"{names}: " + ("buffers" if stat_category == "buffer" else "non-trainable")
+                note = f"{names}: " + ("buffers" if stat_category == "buffer" else "non-trainable") if names else None
             rows.append(dataclasses.replace(row, note=note))
         if not formulas:
             rows.append(self.tensor_row(layer))
             results["param"] = layer.total
-        if "stat" in results and stat_category == "non_trainable":
+        if "stat" in results and stat_category == "non_trainable" and not _applied_again(layer):
             parts = [Term(1, self.result_node(results[k])) for k in ("param", "stat") if k in results]
             steps = [Sum(tuple(parts))] if len(parts) > 1 else []
             rows.append(Row(Label("params"), self.distinct([*steps, formula.result_form(layer.total)])))
@@ -862,6 +868,8 @@ class _Builder:
         shared = [t for t in layer.tensors if t.category == "not counted" and t.shared_with]
         if not shared:
             return []
+        if _applied_again(layer):
+            return [Row(Label("counted"), (Step(Num(0)),))]  # the layer's note names the first use
         size = sympy.Add(*[t.size for t in shared])
         difference = Sum((Term(1, formula.result_form(shown)), Term(-1, formula.result_form(size))))
         return [Row(Label("counted"), (Step(difference), Step(formula.result_form(layer.total))))]
@@ -870,7 +878,10 @@ class _Builder:
         """The derivation must land exactly on the engine's count."""
         param = results.get("param", sympy.Integer(0))
         stat = results.get("stat", sympy.Integer(0))
-        shared = sympy.Add(*[t.size for t in layer.tensors if t.category == "not counted" and t.shared_with])
+        if _applied_again(layer):
+            param = stat = sympy.Integer(0)  # and nothing shared to take off: the first use counts it all
+        shared = sympy.Add(*[t.size for t in layer.tensors if t.category == "not counted" and t.shared_with
+                             and not _applied_again(layer)])
         expected_total = param - shared + (stat if stat_category == "non_trainable" else 0)
         expected_buffers = stat if stat_category == "buffer" else 0
         if sympy.expand(expected_total - layer.total) != 0 or sympy.expand(expected_buffers - layer.buffers) != 0:

@@ -38,6 +38,7 @@ import sympy
 from symcount.counting import (
     Source,
     count,
+    read_user_file,
 )
 from symcount.engine.count import Count
 from symcount.errors import SymcountError, did_you_mean
@@ -46,7 +47,7 @@ from symcount.language.symbols import is_number
 from symcount.language.values import Value, describe
 from symcount.render.blocks import labelled_lines
 from symcount.render.derivation_latex import wrap_standalone
-from symcount.render.escape import html_text, latex_text, markdown_text, xml_safe
+from symcount.render.escape import csv_cell, html_text, latex_text, markdown_text, xml_safe
 from symcount.render.formats import Format
 from symcount.render.latex import latex_name, latex_value
 from symcount.render.printable import Printable
@@ -521,17 +522,14 @@ def answers_template(exam: Exam) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "variant", "answer"])
     for name, v in exam.roster:
-        writer.writerow([name, v.id, ""])
+        writer.writerow([csv_cell(name), v.id, ""])
     return buffer.getvalue()
 
 
 def read_roster(path: Path) -> list[str]:
     """The students' names: the first column of each row (a ``name`` or ``student`` header is
     skipped, blank rows too); a name twice is an error at its line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise SymcountError(f"cannot read the roster: {err.strerror or err}", filename=str(path)) from None
+    text = read_user_file(path, "rosters").removeprefix("\ufeff")
     names: list[str] = []
     lines: dict[str, int] = {}
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):

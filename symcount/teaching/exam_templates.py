@@ -123,12 +123,14 @@ def load_template(source: Source) -> Template:
                                  "the values to choose from")
     tree = parse_source(text, filename)
     strings: dict[str, str] = {}
+    where_let: dict[str, nodes.Pos] = {}  # each string let's value, where an error about it points
     try:
         for statement in tree.statements:
             if isinstance(statement, nodes.Let) and statement.name in _TEXT_LETS:
                 if not isinstance(statement.value, nodes.Str):
                     raise SymcountError(f"let {statement.name} must be a string", statement.pos)
                 strings[statement.name] = statement.value.value
+                where_let[statement.name] = statement.value.pos
             elif isinstance(statement, nodes.Let):
                 continue
             else:
@@ -142,13 +144,16 @@ def load_template(source: Source) -> Template:
         _check_placeholders(tree, text)
         ask = strings.get("ask", "params")
         if ask not in ASKS:
-            raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", hint=did_you_mean(ask, ASKS))
+            raise SymcountError(f"unknown ask '{ask}' (valid: {', '.join(ASKS)})", where_let["ask"],
+                                hint=did_you_mean(ask, ASKS))
         convention = strings.get("convention") or file_convention(text, None, "exam")
         if convention not in ("pytorch", "keras"):
-            raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)")
+            raise SymcountError(f"unknown convention '{convention}' (valid: pytorch, keras)",
+                                where_let.get("convention", nodes.NOWHERE))
         shared = strings.get("shared_answers", "refused")
         if shared not in ("allowed", "refused"):
-            raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"")
+            raise SymcountError(f"let shared_answers must be \"allowed\" or \"refused\", not \"{shared}\"",
+                                where_let["shared_answers"])
         bias = file_bias(text, "exam")
         if bias is not None:
             tree = with_bias(tree, bias)

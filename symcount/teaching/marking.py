@@ -24,9 +24,11 @@ from pathlib import Path
 
 import sympy
 
+from symcount.counting import read_user_file
 from symcount.errors import SymcountError
 from symcount.language.nodes import Pos
 from symcount.render.blocks import small_table
+from symcount.render.escape import csv_cell
 from symcount.render.formats import Format
 from symcount.render.printable import Printable
 from symcount.render.style import Style
@@ -62,10 +64,7 @@ class Key:
 def read_key(path: Path) -> Key:
     """The key file ``symcount exam`` wrote; anything else is an error naming the file."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SymcountError(f"cannot read the key: {err.strerror or err}", filename=name) from None
+    text = read_user_file(path, "keys").removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -133,9 +132,9 @@ class Marking(Printable):
         """The answers as given, with ``expected,verdict,slip`` added."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([*self.header, "expected", "verdict", "slip"])
+        writer.writerow([csv_cell(cell) for cell in [*self.header, "expected", "verdict", "slip"]])
         for m in self.marks:
-            writer.writerow([*m.row, int(m.expected), m.verdict, m.slip or ""])
+            writer.writerow([csv_cell(cell) for cell in [*m.row, str(int(m.expected)), m.verdict, m.slip or ""]])
         return buffer.getvalue()
 
     # -- the summary ------------------------------------------------------------------------------
@@ -208,10 +207,7 @@ class Marking(Printable):
 def mark(answers: Path, key: Key) -> Marking:
     """Mark every answer in the CSV at ``answers`` against ``key`` (see the module docstring)."""
     name = str(answers)
-    try:
-        text = answers.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise SymcountError(f"cannot read the answers: {err.strerror or err}", filename=name) from None
+    text = read_user_file(answers, "answers").removeprefix("\ufeff")
     return mark_text(text, key, name)
 
 

@@ -352,6 +352,9 @@ def memory(source: Source, *, dtype: str = "bf16", training: str = "none",
     _check_choice(training, TRAININGS, "training")
     if kv_dtype is not None:
         _check_choice(kv_dtype, list(DTYPE_BYTES), "KV cache dtype")
+        if kv_cache is None:  # it would change nothing: no silent no-op
+            raise SymcountError("the KV cache dtype (--kv-dtype) is the type of the KV cache, which is counted "
+                                "only with --kv-cache L", hint="add --kv-cache L (L tokens), or leave --kv-dtype out")
     if training != "none" and dtype in ("int8", "int4"):
         raise SymcountError(f"{dtype} is a storage format for inference, not for training",
                             hint="use --training none, or train in bf16/fp16 (mixed precision) or fp32")
@@ -412,6 +415,9 @@ def memory_of(result: Count, dtype: str = "bf16", training: str = "none", *, kv_
     elif batch != 1 and kv_cache is None:
         raise SymcountError("--batch changes the activations and the KV cache, but no input shape reaches the "
                             "layers and there is no --kv-cache", hint="start the network with input(...)")
+    elif activation_dtype != ACTIVATION_DTYPE:  # no activations are counted: the type would change nothing
+        raise SymcountError("--activation-dtype is the type of the activations, but no input shape reaches the "
+                            "layers, so none are counted", hint="start the network with input(...)")
     return Memory(result.network, exact(result.total), exact(result.trainable), exact(result.active),
                   exact(result.buffers), dtype, training, tuple(parts), tuple(notes), kv, acts)
 
