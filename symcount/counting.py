@@ -481,7 +481,7 @@ def convert_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
             # a size per axis, as --set k=(3,5) gives count and solve hands on: each checked like a number
             out[name] = tuple(convert_values({name: v})[name] for v in value)
         else:
-            raise SymcountError(f"value for {name} must be a number, an expression or a tuple of them, "
+            raise SymcountError(f"value for {name} must be an int, an expression or a tuple of them, "
                                 f"not {type(value).__name__}")
     return out
 

@@ -236,7 +236,7 @@ def test_set_values_are_checked_in_their_own_text() -> None:
     err = error_of("linear(C_in=C, C_out=2)", values={"C": '__import__("os")'})
     assert err.filename == "--set C" and err.message.startswith("unknown function '__import__'")
     err = error_of("linear(C_in=C, C_out=2)", values={"C": 2.5})
-    assert err.message == "value for C must be an int or an expression, not float"
+    assert err.message == "value for C must be an int, an expression or a tuple of them, not float"
 
 
 def test_network_choice_errors() -> None:

@@ -165,13 +165,16 @@ def test_the_exam_question() -> None:
 
 @pytest.mark.parametrize(("kind", "cls"), [("LSTM", nn.LSTM), ("GRU", nn.GRU), ("SimpleRNN", nn.RNN)])
 def test_pytorch_convention_is_a_bidirectional_torch_rnn(kind: str, cls: type[nn.Module]) -> None:
-    """Under the PyTorch convention, Bidirectional(LSTM(64)) counts as nn.LSTM(C_in, 64, bidirectional=True)."""
+    """Under the PyTorch convention, Bidirectional(LSTM(64)) counts as nn.LSTM(C_in, 64, bidirectional=True);
+    its output stays the Keras layer's (the last step of each direction), since the layers after it are
+    Keras's and see that shape whatever the counting convention."""
     text = f"network n {{ input(L=20, C=128); Bidirectional({kind}(64)) }}"
     result = symcount.count(text, convention="pytorch")
     torch_rnn = cls(128, 64, bidirectional=True)
     assert int(result.total) == sum(p.numel() for p in torch_rnn.parameters())
-    out, _ = torch_rnn(torch.zeros(20, 1, 128))  # (L, batch, C): every step, both directions side by side
-    assert tuple(int(n) for n in result.output_shape) == (out.shape[0], out.shape[2]) == (20, 128)
+    keras_layer = keras.layers.Bidirectional(getattr(keras.layers, kind)(64))
+    out = keras_layer(np.zeros((1, 20, 128), dtype="float32"))
+    assert tuple(int(n) for n in result.output_shape) == tuple(out.shape[1:]) == (128,)
     canonical = symcount.count(f"network n {{ input(L=20, C=128); {kind.lower()}(hidden=64, bidirectional=true) }}",
                                convention="pytorch")
     assert canonical.total == result.total
