@@ -875,3 +875,24 @@ def test_a_multimodal_text_config_that_is_not_an_object_is_refused_at_its_value(
     message = located_error(f'{{"model_type": "{model_type}",\n "text_config": [3]}}')
     assert message.startswith(f"config.json:2:17: model_type '{model_type}' keeps its text model in "
                               "'text_config', which must be an object, not [3]"), message
+
+
+@pytest.mark.parametrize(("text", "head"), [
+    ('{"model_type": "bert",\n "architectures": "BertModel"}',
+     "config.json:2:19: 'architectures' must be a list of class names, not \"BertModel\""),
+    ('{"model_type": "bert",\n "add_cross_attention": true}',
+     "config.json:2:25: 'add_cross_attention': true is not supported (only false)"),
+    ('{"model_type": "bert", "architectures": ["BertForSequenceClassification"],\n "id2label": ["a", "b"]}',
+     "config.json:2:14: 'id2label' must be an object of labels, not [\"a\", \"b\"]"),
+    ('{"model_type": "gemma3",\n "text_config": {"model_type": "gemma2"}}',
+     "config.json:2:32: 'text_config.model_type' is \"gemma2\": the text model of a gemma3 config is always "
+     "gemma3_text (Gemma3TextConfig)"),
+])
+def test_a_bad_value_is_pointed_at(text: str, head: str) -> None:
+    assert located_error(text).startswith(head), located_error(text)
+
+
+def test_an_unknown_model_type_says_did_you_mean() -> None:
+    message = located_error('{"model_type": "qwen3moe"}')
+    assert message.startswith("config.json:1:16: unknown model_type 'qwen3moe' (supported: bert, deepseek_v3, ")
+    assert message.endswith("hint: did you mean 'qwen3_moe'?")
