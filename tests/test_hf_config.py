@@ -301,7 +301,7 @@ def test_a_nested_llama4_config_counts_its_text_model(tmp_path: Path) -> None:
 def test_llama4_expert_layers_it_cannot_express_are_refused(tmp_path: Path) -> None:
     err = error_of('{"model_type": "llama4",\n "text_config": {"num_hidden_layers": 4, "moe_layers": [0, 1]}}',
                    tmp_path)
-    assert "config.json:2:42: 'text_config.moe_layers': [0, 1] is not supported" in err
+    assert "config.json:2:56: 'text_config.moe_layers': [0, 1] is not supported" in err
     err = error_of(json.dumps({"model_type": "llama4_text", "num_hidden_layers": 5, "interleave_moe_layer_step": 2}),
                    tmp_path)
     assert "'interleave_moe_layer_step' (2) does not divide 'num_hidden_layers' (5)" in err
@@ -638,16 +638,17 @@ def error_of(text: str, tmp_path: Path) -> str:
 
 def test_unknown_model_type_lists_the_supported_ones(tmp_path: Path) -> None:
     err = error_of('{\n  "model_type": "lama",\n  "hidden_size": 8\n}\n', tmp_path)
-    assert "config.json:2:3: unknown model_type 'lama'" in err
+    assert "config.json:2:17: unknown model_type 'lama'" in err  # at the value
     assert all(name in err for name in hf_config.FAMILIES)
     assert "llama" in err.split("\n")[-2] or "did you mean" in err
 
 
 def test_nested_text_config_is_read_and_its_family_checked(tmp_path: Path) -> None:
     err = error_of('{"model_type": "llama4",\n "text_config": {"model_type": "lama"}}', tmp_path)
-    assert "config.json:2:18: unknown model_type 'lama'" in err
+    assert "config.json:2:32: 'text_config.model_type' is \"lama\": the text model of a llama4 config is always " \
+           "llama4_text (Llama4TextConfig)" in err
     err = error_of('{"model_type": "gemma3",\n "text_config": {"hidden_size": "wide"}}', tmp_path)
-    assert "config.json:2:18: 'text_config.hidden_size' must be a whole number" in err
+    assert "config.json:2:33: 'text_config.hidden_size' must be a whole number" in err
 
 
 @pytest.mark.parametrize("model_type", ["qwen2_moe", "qwen3_moe"])
@@ -673,7 +674,7 @@ def test_qwen_moe_bad_dense_layers_are_named(tmp_path: Path) -> None:
 
 def test_a_key_of_the_wrong_type_is_named(tmp_path: Path) -> None:
     err = error_of('{"model_type": "llama",\n "hidden_size": "4096"}', tmp_path)
-    assert "config.json:2:2: 'hidden_size' must be a whole number, not \"4096\"" in err
+    assert "config.json:2:17: 'hidden_size' must be a whole number, not \"4096\"" in err
     err = error_of('{"model_type": "llama", "tie_word_embeddings": 1}', tmp_path)
     assert "'tie_word_embeddings' must be true or false, not 1" in err
 
@@ -698,14 +699,15 @@ def test_json_syntax_errors_have_line_and_column(tmp_path: Path) -> None:
 
 def test_an_unsupported_architecture_is_named(tmp_path: Path) -> None:
     err = error_of('{"model_type": "bert", "architectures": ["BertForPreTraining"]}', tmp_path)
-    assert "architecture 'BertForPreTraining' is not supported for model_type 'bert'" in err
+    assert "config.json:1:42: architecture 'BertForPreTraining' (architectures[0]) is not supported for " \
+           "model_type 'bert'" in err
     assert "(supported: BertModel, BertForMaskedLM, BertForSequenceClassification, " \
            "BertForTokenClassification, BertForQuestionAnswering)" in err
     err = error_of('{"model_type": "gemma", "architectures": ["GemmaForQuestionAnswering"]}', tmp_path)
     assert "(supported: GemmaForCausalLM, GemmaModel, GemmaForSequenceClassification, " \
            "GemmaForTokenClassification)" in err
     err = error_of('{"model_type": "bert", "architectures": ["LlamaForCausalLM"]}', tmp_path)
-    assert "architecture 'LlamaForCausalLM' is not supported for model_type 'bert'" in err
+    assert "architecture 'LlamaForCausalLM' (architectures[0]) is not supported for model_type 'bert'" in err
 
 
 def test_labels_are_read_as_transformers_reads_them(tmp_path: Path) -> None:
@@ -786,3 +788,111 @@ def test_doc_examples_count_as_the_page_says(config: str, claim: str, tmp_path: 
     numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]{2,}", claim)]
     result = assert_matches(json.loads(config), tmp_path)
     assert [result.total, result.active][:len(numbers)] == numbers
+
+
+# ---- every error about a key is at that key (or its value) in the file -----------------------------
+
+def located_error(text: str) -> str:
+    """The first line of the error (``config.json:line:col: message``) and the caret line under the source."""
+    with pytest.raises(symcount.SymcountError) as err:
+        hf_config.describe(text)
+    err.value.located("config.json", text)
+    return str(err.value)
+
+
+@pytest.mark.parametrize(("text", "head", "caret"), [
+    # a wrong type: at the value, the key named; the same key earlier in a nested object, in a string
+    # that looks like a key, or as a duplicate that JSON discards is not the one read
+    ('{"model_type": "llama",\n "quantization_config": {"hidden_size": 8},\n "_name_or_path": "\\"hidden_size\\": 1",\n'
+     ' "hidden_size": 8,\n "hidden_size": "big"}',
+     "config.json:5:17: 'hidden_size' must be a whole number, not \"big\"", '                    ^^^^^'),
+    ('{"model_type": "llama", "tie_word_embeddings": 1}',
+     "config.json:1:48: 'tie_word_embeddings' must be true or false, not 1", " " * 51 + "^"),
+    # a missing required key: at the opening brace, the key named
+    ('\n\n  {"hidden_size": 4096}', "config.json:3:3: missing required key 'model_type'", "      ^"),
+    ('{"model_type": "gemma3"}', "config.json:1:1: missing required key 'text_config': model_type 'gemma3' keeps "
+                                 "its text model there", "    ^"),
+    # inconsistent heads: at the heads' key
+    ('{"model_type": "llama",\n  "hidden_size": 100,\n  "num_attention_heads": 3}',
+     "config.json:3:3: 'hidden_size' (100) is not divisible by 'num_attention_heads' (3)",
+     "      ^^^^^^^^^^^^^^^^^^^^^"),
+    ('{"model_type": "mistral", "num_attention_heads": 32,\n "num_key_value_heads": 5}',
+     "config.json:2:2: 'num_attention_heads' (32) is not a multiple of 'num_key_value_heads' (5)",
+     "     ^^^^^^^^^^^^^^^^^^^^^"),
+    # an unknown model_type: at its value
+    ('{\n  "model_type": "lama"\n}', "config.json:2:17: unknown model_type 'lama'", "                    ^^^^^^"),
+    # an unsupported architectures[0]: at that string, wherever the list is written
+    ('{"model_type": "bert", "architectures": [\n    "BertForPreTraining",\n    "BertModel"]}',
+     "config.json:2:5: architecture 'BertForPreTraining' (architectures[0]) is not supported",
+     "        ^^^^^^^^^^^^^^^^^^^^"),
+    # nested text_config keys: at the nested key, not the top-level key of the same name
+    ('{"model_type": "llama4", "hidden_size": 100, "num_attention_heads": 3,\n'
+     ' "text_config": {"hidden_size": 100, "head_dim": null, "num_key_value_heads": 1,\n    "num_attention_heads": 3}}',
+     "config.json:3:5: 'text_config.hidden_size' (100) is not divisible by 'text_config.num_attention_heads' (3)",
+     "        ^^^^^^^^^^^^^^^^^^^^^"),
+    ('{"model_type": "gemma3", "hidden_size": 8,\n "text_config": {"hidden_size": true}}',
+     "config.json:2:33: 'text_config.hidden_size' must be a whole number, not true", "                                    ^^^^"),
+    # a whole file that is not an object: at its first character
+    ('\n [1, 2]', "config.json:2:2: a Hugging Face config is a JSON object", "     ^"),
+    # a key left out whose default does not fit: at the object's brace, saying it is the default
+    ('{"model_type": "mistral", "num_attention_heads": 6}',
+     "config.json:1:1: 'num_attention_heads' (6) is not a multiple of 'num_key_value_heads' (8) "
+     "('num_key_value_heads' is left out: MistralConfig's default)", "    ^"),
+])
+def test_errors_point_at_the_key_or_its_value(text: str, head: str, caret: str) -> None:
+    message = located_error(text)
+    lines = message.split("\n")
+    assert lines[0].startswith(head), message
+    assert lines[2] == caret, message
+
+
+def test_a_positioned_error_through_the_cli_has_no_traceback(tmp_path: Path) -> None:
+    err = error_of('{"model_type": "qwen2",\n "num_hidden_layers": 2.5}', tmp_path)
+    assert "config.json:2:23: 'num_hidden_layers' must be a whole number, not 2.5" in err
+    assert '     "num_hidden_layers": 2.5}' in err and "^^^" in err
+
+
+@pytest.mark.parametrize("model_type", sorted(hf_config.FAMILIES))
+def test_a_text_config_that_is_not_an_object_is_refused_at_its_value(model_type: str) -> None:
+    """``text_config: 3`` was accepted silently by the text families: it is refused at the value."""
+    message = located_error(f'{{"model_type": "{model_type}",\n "text_config": 3}}')
+    assert message.startswith("config.json:2:17: 'text_config' must be an object, not 3"), message
+
+
+@pytest.mark.parametrize("model_type", sorted(hf_config.FAMILIES))
+def test_a_text_family_refuses_a_text_config_it_would_ignore(model_type: str) -> None:
+    """A text family's configuration class never reads text_config: counting the top-level keys (defaults,
+    here) would count a model the file does not describe, so the key is refused, at the key."""
+    message = located_error(f'{{"model_type": "{model_type}",\n "text_config": {{"hidden_size": 8}}}}')
+    assert message.startswith(f"config.json:2:2: 'text_config' is not read for model_type '{model_type}': "
+                              f"{hf_config.FAMILIES[model_type].config_class} builds the model from the "
+                              "top-level keys"), message
+    assert "hint: a multimodal config keeps its text model there: give its model_type (gemma3, llama4)" in message
+
+
+@pytest.mark.parametrize("model_type", sorted(hf_config.NESTED))
+def test_a_multimodal_text_config_that_is_not_an_object_is_refused_at_its_value(model_type: str) -> None:
+    message = located_error(f'{{"model_type": "{model_type}",\n "text_config": [3]}}')
+    assert message.startswith(f"config.json:2:17: model_type '{model_type}' keeps its text model in "
+                              "'text_config', which must be an object, not [3]"), message
+
+
+@pytest.mark.parametrize(("text", "head"), [
+    ('{"model_type": "bert",\n "architectures": "BertModel"}',
+     "config.json:2:19: 'architectures' must be a list of class names, not \"BertModel\""),
+    ('{"model_type": "bert",\n "add_cross_attention": true}',
+     "config.json:2:25: 'add_cross_attention': true is not supported (only false)"),
+    ('{"model_type": "bert", "architectures": ["BertForSequenceClassification"],\n "id2label": ["a", "b"]}',
+     "config.json:2:14: 'id2label' must be an object of labels, not [\"a\", \"b\"]"),
+    ('{"model_type": "gemma3",\n "text_config": {"model_type": "gemma2"}}',
+     "config.json:2:32: 'text_config.model_type' is \"gemma2\": the text model of a gemma3 config is always "
+     "gemma3_text (Gemma3TextConfig)"),
+])
+def test_a_bad_value_is_pointed_at(text: str, head: str) -> None:
+    assert located_error(text).startswith(head), located_error(text)
+
+
+def test_an_unknown_model_type_says_did_you_mean() -> None:
+    message = located_error('{"model_type": "qwen3moe"}')
+    assert message.startswith("config.json:1:16: unknown model_type 'qwen3moe' (supported: bert, deepseek_v3, ")
+    assert message.endswith("hint: did you mean 'qwen3_moe'?")

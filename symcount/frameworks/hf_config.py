@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symcount.errors import SymcountError, did_you_mean
+from symcount.frameworks.json_spans import Span, locate, position
 from symcount.language.nodes import Pos
 
 #: A value a block call takes: a size, a switch or an option's name.
@@ -77,22 +78,36 @@ ROBERTA = {**ENCODER, "ForSequenceClassification": Head(
 class Config:
     """A configuration's keys, read with their defaults and checked as they are read.
 
-    ``offset`` is where the object starts in ``text`` (a nested ``text_config``), so an
-    error about a key points at that key in the file.
+    ``span`` is where the object and each of its keys and values are in ``text``
+    (:func:`~symcount.frameworks.json_spans.locate`), so an error about a key points at that key
+    (a nested ``text_config``'s at the nested key), or at its value when the value is what is wrong.
     """
 
-    def __init__(self, data: Mapping[str, Any], text: str, defaults: Mapping[str, Any], offset: int = 0,
+    def __init__(self, data: Mapping[str, Any], text: str, defaults: Mapping[str, Any], span: Span | None = None,
                  prefix: str = "") -> None:
         self.data = data
         self.text = text
         self.defaults = defaults
-        self.offset = offset
+        self.span = span if span is not None else locate(text)
         self.prefix = prefix
         self.defaulted: list[str] = []
+        #: the configuration class the defaults are from, named when a default does not fit
+        self.defaults_of = "the configuration class"
 
-    def error(self, key: str | None, message: str, hint: str | None = None) -> SymcountError:
-        """An error positioned at ``"key":`` in the file (at the object when the key is absent)."""
-        return SymcountError(message, key_position(self.text, key, self.offset), hint=hint)
+    def error(self, key: str | None, message: str, hint: str | None = None, *, value: bool = False) -> SymcountError:
+        """An error at ``"key"`` in the file, at its value with ``value``; at the object's opening brace when
+        the key is not in the file (a missing key, a default that does not fit)."""
+        if key is not None and key not in self.data and key in self.defaulted:
+            message += f" ('{self.prefix}{key}' is left out: {self.defaults_of}'s default)"
+        return SymcountError(message, self.where(key, value=value), hint=hint)
+
+    def where(self, key: str | None, *, value: bool = False) -> Pos:
+        """The position of a key (of its value), else of the object's opening brace."""
+        if key is not None and key in self.span.keys:
+            member = self.span.member(key)
+            start, end = (member.start, member.end) if value and member is not None else self.span.keys[key]
+            return position(self.text, start, end)
+        return position(self.text, self.span.start, self.span.start + 1)
 
     def raw(self, key: str) -> Any:
         if key in self.data:
@@ -105,16 +120,17 @@ class Config:
     def size(self, key: str) -> int:
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"'{self.prefix}{key}' must be a whole number, not {json.dumps(value)}")
+            raise self.error(key, f"'{self.prefix}{key}' must be a whole number, not {json.dumps(value)}", value=True)
         if value < 1:
-            raise self.error(key, f"'{self.prefix}{key}' must be at least 1, not {value}")
+            raise self.error(key, f"'{self.prefix}{key}' must be at least 1, not {value}", value=True)
         return value
 
     def number(self, key: str) -> int:
         """A whole number that may be 0 (shared experts, dense layers before the first MoE one)."""
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(key, f"'{self.prefix}{key}' must be a whole number (0 or more), not {json.dumps(value)}")
+            raise self.error(key, f"'{self.prefix}{key}' must be a whole number (0 or more), not {json.dumps(value)}",
+                             value=True)
         return value
 
     def pair(self, key: str) -> tuple[int, int]:
@@ -127,7 +143,7 @@ class Config:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value, value
         raise self.error(key, f"'{self.prefix}{key}' must be a whole number or [height, width], "
-                              f"not {json.dumps(value)}")
+                              f"not {json.dumps(value)}", value=True)
 
     def optional_size(self, key: str) -> int | None:
         return None if self.raw(key) is None else self.size(key)
@@ -135,7 +151,7 @@ class Config:
     def flag(self, key: str) -> bool:
         value = self.raw(key)
         if not isinstance(value, bool):
-            raise self.error(key, f"'{self.prefix}{key}' must be true or false, not {json.dumps(value)}")
+            raise self.error(key, f"'{self.prefix}{key}' must be true or false, not {json.dumps(value)}", value=True)
         return value
 
     def head_dim(self, width_key: str, heads_key: str, head_dim_key: str | None = "head_dim") -> int:
@@ -162,18 +178,6 @@ class Config:
                                   f"'{self.prefix}{key}' ({kv})",
                              hint="each key/value head is shared by the same number of query heads")
         return kv
-
-
-def key_position(text: str, key: str | None, offset: int) -> Pos:
-    """Line and column of ``"key":`` at or after ``offset`` (of the object itself without a key)."""
-    at = offset
-    if key is not None:
-        found = re.compile(r'"' + re.escape(key) + r'"\s*:').search(text, offset)
-        if found:
-            at = found.start()
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
-    return Pos(line, column, line, column + (len(key) + 2 if key and at != offset else 1))
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,7 @@ def _sparse_layers(c: Config) -> list[bool]:
     dense = [] if dense is None else dense
     if not isinstance(dense, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in dense):
         raise c.error("mlp_only_layers", f"'{c.prefix}mlp_only_layers' must be a list of layer numbers, "
-                                         f"not {json.dumps(dense)}")
+                                         f"not {json.dumps(dense)}", value=True)
     experts = c.number("num_experts")
     return [i not in dense and experts > 0 and (i + 1) % step == 0 for i in range(layers)]
 
@@ -344,7 +348,7 @@ def _llama4(c: Config) -> dict[str, Value]:
         raise c.error("moe_layers", f"'{c.prefix}moe_layers': {json.dumps(given)} is not supported (only null or "
                                     f"every {step} layer{'s' if step > 1 else ''} from layer {step - 1}, "
                                     f"{json.dumps(pattern) if len(pattern) <= 8 else 'as interleave_moe_layer_step'}"
-                                    "): other expert layers are not modelled")
+                                    "): other expert layers are not modelled", value=True)
     return {**out, "ff_mlp": c.size("intermediate_size_mlp"), "moe_step": step}
 
 
@@ -445,7 +449,7 @@ def _falcon(c: Config) -> dict[str, Value]:
     norms = c.raw("num_ln_in_parallel_attn")
     if norms not in (None, 1, 2) or isinstance(norms, bool):
         raise c.error("num_ln_in_parallel_attn", f"'{c.prefix}num_ln_in_parallel_attn' must be 1, 2 or null, "
-                                                 f"not {json.dumps(norms)}")
+                                                 f"not {json.dumps(norms)}", value=True)
     if norms is None:
         norms = 2 if new_decoder else 1
     ff = c.optional_size("ffn_hidden_size")
@@ -614,18 +618,20 @@ def read_json(text: str) -> Any:
 def describe(text: str) -> Description:
     """The description of the model a ``config.json`` (its text) configures."""
     data = read_json(text)
+    span = locate(text)
     if not isinstance(data, dict):
-        raise SymcountError("a Hugging Face config is a JSON object ({...})", Pos(1, 1, 1, 2), source=text)
+        raise SymcountError("a Hugging Face config is a JSON object ({...})",
+                            position(text, span.start, span.start + 1), source=text)
     try:
-        return _describe(data, text)
+        return _describe(data, text, span)
     except SymcountError as err:
         if err.source is None:
             err.source = text
         raise
 
 
-def _describe(data: Mapping[str, Any], text: str) -> Description:
-    outer = Config(data, text, {})
+def _describe(data: Mapping[str, Any], text: str, span: Span) -> Description:
+    outer = Config(data, text, {}, span)
     model_type = _model_type(outer)
     nested = NESTED.get(model_type)
     note = ""
@@ -633,24 +639,26 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
         key, reference = nested
         inner = data.get(key)
         if not isinstance(inner, dict):
-            raise outer.error(key if key in data else None,
-                              f"model_type '{model_type}' keeps its text model in '{key}' (an object)")
-        start = key_position(text, key, 0)
-        offset = _offset(text, start)
-        config = Config(inner, text, {}, offset=offset, prefix=f"{key}.")
-        inner_type = _model_type(config, default=f"{model_type}_text")
-        family = _family(config, inner_type)
-        config.defaults = family.defaults
+            raise outer.error(key, f"model_type '{model_type}' keeps its text model in '{key}', which must be an "
+                                   f"object, not {_shown(inner)}" if key in data else
+                                   f"missing required key '{key}': model_type '{model_type}' keeps its text "
+                                   "model there", value=True)
+        config = Config(inner, text, {}, span.member(key), prefix=f"{key}.")
+        family = _family(config, _nested_type(config, model_type))
+        config.defaults, config.defaults_of = family.defaults, family.config_class
         architecture, head = reference, family.heads["ForCausalLM"]
         note = f"# the text model of a {model_type} config ({key}), as {reference}; the vision tower is not counted\n"
     else:
         family = _family(outer, model_type)
-        config = Config(data, text, family.defaults)
+        config = Config(data, text, family.defaults, span)
+        config.defaults_of = family.config_class
+        _no_text_config(config, family)
         architecture, head = _head(config, family)
     for key, expected in family.refused.items():
         if config.raw(key) != expected:
             raise config.error(key, f"'{config.prefix}{key}': {json.dumps(config.raw(key))} is not supported "
-                                    f"(only {json.dumps(expected)}): it changes the weights and is not modelled")
+                                    f"(only {json.dumps(expected)}): it changes the weights and is not modelled",
+                               value=True)
     arguments = {**family.arguments(config), **head.flags}
     if head.flags.get("mlm") and not arguments["tied"]:
         raise config.error("tie_word_embeddings", f"'{config.prefix}tie_word_embeddings': false is not supported for "
@@ -671,9 +679,41 @@ def _describe(data: Mapping[str, Any], text: str) -> Description:
     return Description(body, architecture, family, defaulted)
 
 
-def _offset(text: str, pos: Pos) -> int:
-    lines = text.split("\n")
-    return sum(len(line) + 1 for line in lines[:pos.line - 1]) + pos.column - 1
+def _no_text_config(config: Config, family: Family) -> None:
+    """A text family's config with a ``text_config`` is refused: its configuration class never reads it
+    (transformers builds the model from the top-level keys), so a file whose model lives there (a
+    multimodal config given a text ``model_type``) would be counted from defaults, a model it does not
+    describe. Not an object, it is not a configuration at all."""
+    if "text_config" not in config.data:
+        return
+    value = config.data["text_config"]
+    if not isinstance(value, dict):
+        raise config.error("text_config", f"'text_config' must be an object, not {_shown(value)}", value=True,
+                           hint=f"remove it: model_type '{family.model_type}' does not read it")
+    raise config.error("text_config", f"'text_config' is not read for model_type '{family.model_type}': "
+                                      f"{family.config_class} builds the model from the top-level keys, so the "
+                                      "keys in text_config would be ignored",
+                       hint=f"a multimodal config keeps its text model there: give its model_type "
+                            f"({', '.join(NESTED)}); else move the keys to the top level")
+
+
+def _nested_type(config: Config, outer_type: str) -> str:
+    """The text model's family: ``{outer}_text`` whatever ``text_config.model_type`` says, as transformers
+    reads it (Gemma3Config and Llama4Config build their text_config's own class); another model_type
+    there is a config transformers would read as something else than it says, so it is refused."""
+    expected = f"{outer_type}_text"
+    given = config.data.get("model_type", expected)
+    if given != expected:
+        raise config.error("model_type", f"'{config.prefix}model_type' is {_shown(given)}: the text model of a "
+                                         f"{outer_type} config is always {expected} "
+                                         f"({FAMILIES[expected].config_class})",
+                           hint=f'write "model_type": "{expected}", or leave it out', value=True)
+    return expected
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as a message quotes it."""
+    return json.dumps(value)
 
 
 def _model_type(config: Config, default: str | None = None) -> str:
@@ -682,7 +722,8 @@ def _model_type(config: Config, default: str | None = None) -> str:
         raise config.error(None, f"missing required key '{config.prefix}model_type'",
                            hint=f"the model family, one of: {', '.join(supported())}")
     if not isinstance(value, str):
-        raise config.error("model_type", f"'{config.prefix}model_type' must be a string, not {json.dumps(value)}")
+        raise config.error("model_type", f"'{config.prefix}model_type' must be a string, not {json.dumps(value)}",
+                           value=True)
     return value
 
 
@@ -695,9 +736,10 @@ def _family(config: Config, model_type: str) -> Family:
     if family is not None:
         return family
     if model_type in WAITING:
-        raise config.error("model_type", f"model_type '{model_type}' needs {WAITING[model_type]}, not yet supported")
+        raise config.error("model_type", f"model_type '{model_type}' needs {WAITING[model_type]}, not yet supported",
+                           value=True)
     raise config.error("model_type", f"unknown model_type '{model_type}' (supported: {', '.join(supported())})",
-                       hint=did_you_mean(model_type, supported()))
+                       hint=did_you_mean(model_type, supported()), value=True)
 
 
 def _tail(config: Config, head: Head, arguments: Mapping[str, Value]) -> list[str]:
@@ -718,12 +760,12 @@ def num_labels(config: Config) -> int:
     id2label, given = config.data.get("id2label"), config.data.get("num_labels")
     if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
         raise config.error("num_labels", f"'{config.prefix}num_labels' must be a whole number (0 or more), "
-                                         f"not {json.dumps(given)}")
+                                         f"not {json.dumps(given)}", value=True)
     if id2label is None:
         return 2 if given is None else given
     if not isinstance(id2label, dict):
         raise config.error("id2label", f"'{config.prefix}id2label' must be an object of labels, "
-                                       f"not {json.dumps(id2label)}")
+                                       f"not {json.dumps(id2label)}", value=True)
     if given is not None and given != len(id2label):
         raise config.error("num_labels", f"'{config.prefix}num_labels' ({given}) differs from the "
                                          f"{len(id2label)} labels of '{config.prefix}id2label'")
@@ -735,7 +777,7 @@ def _token_bias(config: Config) -> bool:
     value = config.data.get("token_classification_bias", True)
     if not isinstance(value, bool):
         raise config.error("token_classification_bias", f"'{config.prefix}token_classification_bias' must be "
-                                                        f"true or false, not {json.dumps(value)}")
+                                                        f"true or false, not {json.dumps(value)}", value=True)
     return value
 
 
@@ -745,13 +787,17 @@ def _head(config: Config, family: Family) -> tuple[str, Head]:
     if names is None or names == []:
         return family.prefix + family.base, family.heads[family.base]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise config.error("architectures", "'architectures' must be a list of class names")
+        raise config.error("architectures", f"'architectures' must be a list of class names, not {_shown(names)}",
+                           value=True)
     known = [family.prefix + suffix for suffix in family.heads]
     name = names[0]
     if name not in known:
-        raise config.error("architectures", f"architecture '{name}' is not supported for model_type "
-                                            f"'{family.model_type}' (supported: {', '.join(known)})",
-                           hint=did_you_mean(name, known))
+        listed = config.span.member("architectures")
+        first = listed.member(0) if listed is not None else None
+        raise SymcountError(f"architecture '{name}' (architectures[0]) is not supported for model_type "
+                            f"'{family.model_type}' (supported: {', '.join(known)})",
+                            position(config.text, first.start, first.end) if first is not None
+                            else config.where("architectures"), hint=did_you_mean(name, known))
     return name, family.heads[name[len(family.prefix):]]
 
 

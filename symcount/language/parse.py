@@ -12,6 +12,7 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sympy
@@ -129,6 +130,14 @@ _Deep = TypeVar("_Deep", nodes.BinOp, nodes.UnaryOp, nodes.Call, nodes.TupleExpr
 
 
 def _checked_depth(node: _Deep) -> _Deep:
+    if node.depth > MAX_NESTING and isinstance(node, nodes.BinOp) and _chain_length(node) > MAX_NESTING // 2:
+        raise SymcountError(
+            f"a chain of more than {MAX_NESTING} '{node.op}' operations: each one nests a level deeper "
+            f"(a {node.op} b {node.op} c is (a {node.op} b) {node.op} c), and an expression nests at most "
+            f"{MAX_NESTING} levels (long chains of + - and * are regrouped and have no limit)",
+            node.right.pos,
+            hint="use let bindings to name parts of it",
+        )
     if node.depth > MAX_NESTING:
         raise SymcountError(
             f"expression nested deeper than {MAX_NESTING} levels",
@@ -136,6 +145,86 @@ def _checked_depth(node: _Deep) -> _Deep:
             hint="use let bindings to name parts of it",
         )
     return node
+
+
+def _chain_length(node: nodes.BinOp) -> int:
+    """How many times ``node``'s operator is applied down its left side: a flat chain's length."""
+    length, spine = 0, node
+    while isinstance(spine, nodes.BinOp) and spine.op == node.op:
+        length, spine = length + 1, spine.left  # type: ignore[assignment]
+    return length
+
+
+#: The operators a long flat chain of is regrouped (``a + b + c + ...``, ``a * b * ...``): the parser
+#: reads a chain left to right, one level deeper per operator, and every walker of the tree (evaluation,
+#: rendering) recurses that deep; regrouped, the same sum nests about log2(terms) levels.
+_CHAINED = frozenset({"+", "-", "*"})
+
+
+@dataclass
+class _Chain:
+    """A long chain being read: the terms added and subtracted (or multiplied), each kept as a stack of
+    balanced subtrees whose sizes are distinct powers of two (a binary counter), so adding a term costs
+    O(log n) new nodes and the tree stays about 2 log2(n) levels deep."""
+
+    op: str
+    added: list[tuple[int, Any]]
+    subtracted: list[tuple[int, Any]]
+
+
+#: the chains being read, by the id of the tree standing for them so far (the node is kept with it, so a
+#: reused id is never mistaken); a few at a time: chains nest only as deep as the text's brackets
+_CHAINS: dict[int, tuple[nodes.BinOp, _Chain]] = {}
+
+
+def _rebalanced(node: nodes.BinOp) -> nodes.BinOp:
+    """A left-to-right chain of ``+`` and ``-`` (or of ``*``) regrouped into a balanced tree of the same
+    value (exact arithmetic: regrouping, and gathering the subtracted terms into one, changes no value),
+    so a flat sum of thousands of terms nests a few levels instead of one per term. Called once the
+    chain passes :data:`MAX_NESTING`, so shorter chains keep the tree as written (and as rendered)."""
+    chain = ("+", "-") if node.op in ("+", "-") else (node.op,)
+    known = _CHAINS.pop(id(node.left), None)
+    if known is not None and known[0] is node.left and known[1].op in chain:
+        state = known[1]
+        _push(state.subtracted if node.op == "-" else state.added, node.right, state.op)
+    else:
+        items: list[tuple[bool, Any]] = []
+        spine: Any = node
+        while isinstance(spine, nodes.BinOp) and spine.op in chain:
+            items.append((spine.op == "-", spine.right))
+            spine = spine.left
+        items.append((False, spine))
+        state = _Chain("+" if node.op == "-" else node.op, [], [])
+        for negative, item in reversed(items):
+            _push(state.subtracted if negative else state.added, item, state.op)
+    root = _fold(state.added, state.op)
+    if state.subtracted:
+        taken = _fold(state.subtracted, state.op)
+        root = nodes.BinOp("-", root, taken, node.pos, _depth(root, taken))
+    elif isinstance(root, nodes.BinOp):
+        root = nodes.BinOp(root.op, root.left, root.right, node.pos, root.depth)
+    else:
+        return node
+    if len(_CHAINS) > 64:
+        _CHAINS.clear()
+    _CHAINS[id(root)] = (root, state)
+    return root
+
+
+def _push(stack: list[tuple[int, Any]], item: Any, op: str) -> None:
+    """Add a term to a binary counter of balanced subtrees (joining equal sizes, in order)."""
+    stack.append((1, item))
+    while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+        (size, left), (_, right) = stack[-2], stack[-1]
+        stack[-2:] = [(2 * size, nodes.BinOp(op, left, right, _span(left, right), _depth(left, right)))]
+
+
+def _fold(stack: list[tuple[int, Any]], op: str) -> Any:
+    """The counter's subtrees joined in order, smallest (last) first: about log2(n) levels on top."""
+    result = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        result = nodes.BinOp(op, left, result, _span(left, result), _depth(left, result))
+    return result
 
 
 @v_args(inline=True)
@@ -191,7 +280,10 @@ class ToAst(Transformer[Token, Any]):
         return _checked_depth(nodes.TupleExpr(values, _span(values[0], values[-1]), _depth(*values)))
 
     def _binary(self, op: str, left: Any, right: Any) -> nodes.BinOp:
-        return _checked_depth(nodes.BinOp(op, left, right, _span(left, right), _depth(left, right)))
+        node = nodes.BinOp(op, left, right, _span(left, right), _depth(left, right))
+        if op in _CHAINED and (node.depth > MAX_NESTING or id(left) in _CHAINS):
+            node = _rebalanced(node)
+        return _checked_depth(node)
 
     def add(self, a: Any, b: Any) -> nodes.BinOp:
         return self._binary("+", a, b)
@@ -377,6 +469,8 @@ def _parse(text: str, start: str) -> Any:
         raise syntax_error(err, text) from None
     except RecursionError:
         raise SymcountError("description nested too deeply", nodes.Pos(1, 1)) from None
+    finally:
+        _CHAINS.clear()  # the chains of this text are read; keep none of its trees alive
 
 
 def parse(text: str, filename: str = "<input>") -> nodes.Program:
