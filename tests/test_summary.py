@@ -40,7 +40,7 @@ def test_rows_are_the_layers_with_dotted_names() -> None:
     names = [row[Column.NAME] for row in table.rows]
     assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
     # torchvision's module paths: a stage's blocks numbered from 0, the labels as written
-    assert "layer1.0.conv1" in names and "layer2.0.downsample" in names
+    assert "layer1.0.conv1" in names and "layer2.0.downsample.0" in names
     assert "layer2.1.bn2" in names
     assert result.layers[4].name == "layer1.basic.conv1"  # the engine's name (JSON, tied=) is unchanged
     assert [row[Column.INDEX] for row in table.rows] == list(range(len(result.layers)))

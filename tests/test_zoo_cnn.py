@@ -24,6 +24,8 @@ import torch
 from torch import nn
 
 import symcount
+from symcount.engine.count import Count
+from symcount.engine.names import display_names
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -84,6 +86,28 @@ def test_zoo_equals_torch_reference(name: str) -> None:
     assert (expected.total, expected.buffers) == (published, published_buffers)
     # ... and the description equals it, category by category
     assert symcount_counts(name) == expected
+
+
+#: zoo files whose labels name every tensor as the reference's state_dict does (torchvision's keys)
+NAMED_AS_TORCHVISION = ("resnet18",)
+
+
+def displayed_keys(result: Count) -> set[str]:
+    """Every tensor's name as documents show it: the layer's displayed name (``layer1.0.conv1``, see
+    ``display_names``) and the tensor's own (``weight``, ``num_batches_tracked``), joined as ``LayerResult.key``."""
+    shown = display_names(result.layers, result.blocks)
+    return {shown.get(layer.name, layer.name) + layer.key(tensor.name)[len(layer.name):]
+            for layer in result.layers for tensor in layer.tensors}
+
+
+@pytest.mark.parametrize("name", NAMED_AS_TORCHVISION)
+def test_zoo_names_are_the_reference_state_dict_keys(name: str) -> None:
+    """What a reader looks up in ``model.state_dict()`` is what the count table and derivation show:
+    the same keys, buffers and ``num_batches_tracked`` included, none missing, none extra."""
+    factory = TORCH_MODELS[name][0]
+    expected = set(on_meta(factory).state_dict())
+    got = displayed_keys(symcount.count(ZOO / f"{name}.sc"))
+    assert sorted(got - expected) == [] and sorted(expected - got) == []
 
 
 def test_resnet50_conv_bias_adds_one_bias_per_conv() -> None:
