@@ -160,7 +160,7 @@ GOLDEN_CASES: dict[str, list[str]] = {
     "resnet50_depth1_flops.txt": [str(ZOO / "resnet50.sc"), "--depth", "1", "--flops"],
     "resnet50_keras_depth0.md": [str(ZOO / "resnet50.sc"), "--convention", "keras", "--set", "conv_bias=true",
                                  "--depth", "0", "--format", "markdown"],
-    "mobilenet_v2_keras_depth0.txt": [str(ZOO / "mobilenet_v2.sc"), "--convention", "keras", "--depth", "0"],
+    "mobilenet_v2_keras_depth1.txt": [str(ZOO / "mobilenet_v2.sc"), "--convention", "keras", "--depth", "1"],
 }
 
 
