@@ -263,6 +263,17 @@ class DenseBlock(nn.ModuleDict):
         return torch.cat(features, 1)
 
 
+class Transition(nn.Sequential):
+    """torchvision.models.densenet._Transition: its modules named norm, relu, conv, pool (not 0-3)."""
+
+    def __init__(self, num_input_features: int, num_output_features: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(num_input_features)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv = nn.Conv2d(num_input_features, num_output_features, kernel_size=1, bias=False)
+        self.pool = nn.AvgPool2d(kernel_size=2, stride=2)
+
+
 class DenseNet121(nn.Module):
     """torchvision.models.densenet121 (growth 32, blocks 6-12-24-16, 64 initial features)."""
 
@@ -278,9 +289,7 @@ class DenseNet121(nn.Module):
             self.features.add_module(f"denseblock{i + 1}", DenseBlock(n, channels))
             channels += n * 32
             if i != 3:
-                self.features.add_module(f"transition{i + 1}", nn.Sequential(
-                    nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-                    nn.Conv2d(channels, channels // 2, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=2, stride=2)))
+                self.features.add_module(f"transition{i + 1}", Transition(channels, channels // 2))
                 channels //= 2
         self.features.add_module("norm5", nn.BatchNorm2d(channels))
         self.classifier = nn.Linear(channels, num_classes)

@@ -153,6 +153,19 @@ def test_long_derivation_has_the_models_name_a_summary_and_resolved_headings() -
     assert "49 × relu: 0 (no weights: an element-wise function)" in silent.notes
 
 
+def test_a_features_wrapper_is_summarised_by_its_stages() -> None:
+    """DenseNet-121 labelled as torchvision (one ``features`` call holding the network): the summary and
+    the parts are its dense blocks and transitions, a depth below, not one part for everything."""
+    document = derive(ZOO / "densenet121.sc").document
+    assert document.summary is not None
+    names = [row[TableColumn.NAME] for row in document.summary.rows]
+    assert names[:5] == ["features.conv0", "features.norm0", "features.relu0", "features.pool0", "features.denseblock1"]
+    assert sum(row[TableColumn.PARAMS] for row in document.summary.rows) == 7_978_856
+    parts = [s.title for s in document.sections if s.heading]
+    assert parts[1] == "features.denseblock1: dense_block6, output 256 × 56 × 56, 335,040 parameters", parts
+    assert len(parts) == 9, parts
+
+
 def test_a_network_named_in_a_file_of_several_takes_the_name_its_comment_gives() -> None:
     assert derive(ZOO / "llm" / "llama.sc", network="llama3_8b").document.title == "Llama-3-8B"
     text = "# the question\nnetwork a {\n input(C=3)\n linear(C_out=2)\n}\n\n# Model B: two layers\nnetwork b {\n" \
