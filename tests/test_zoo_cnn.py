@@ -90,7 +90,7 @@ def test_zoo_equals_torch_reference(name: str) -> None:
 
 #: zoo files whose labels name every tensor as the reference's state_dict does (torchvision's keys)
 NAMED_AS_TORCHVISION = ("resnet18", "resnet50", "vgg16", "alexnet", "se_resnet50_block", "mobilenet_v2",
-                        "densenet121")
+                        "densenet121", "shufflenet_v2")
 
 
 def displayed_keys(result: Count) -> set[str]:
