@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 import symcount
-from symcount.engine.count import Count
+from symcount.engine.count import Column, Count, summary_table
 from symcount.engine.names import display_names
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -107,8 +107,12 @@ def test_zoo_names_are_the_reference_state_dict_keys(name: str) -> None:
     the same keys, buffers and ``num_batches_tracked`` included, none missing, none extra."""
     factory = TORCH_MODELS[name][0]
     expected = set(on_meta(factory).state_dict())
-    got = displayed_keys(symcount.count(ZOO / f"{name}.sc"))
+    result = symcount.count(ZOO / f"{name}.sc")
+    got = displayed_keys(result)
     assert sorted(got - expected) == [] and sorted(expected - got) == []
+    # the count table's rows are these modules: each key is a row's name and a tensor's
+    rows = {row[Column.NAME] for row in summary_table(result).rows}
+    assert all(key.rsplit(".", 1)[0] in rows for key in got)
 
 
 def test_resnet50_conv_bias_adds_one_bias_per_conv() -> None:
