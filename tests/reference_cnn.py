@@ -263,6 +263,17 @@ class DenseBlock(nn.ModuleDict):
         return torch.cat(features, 1)
 
 
+class Transition(nn.Sequential):
+    """torchvision.models.densenet._Transition: its modules named norm, relu, conv, pool (not 0-3)."""
+
+    def __init__(self, num_input_features: int, num_output_features: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(num_input_features)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv = nn.Conv2d(num_input_features, num_output_features, kernel_size=1, bias=False)
+        self.pool = nn.AvgPool2d(kernel_size=2, stride=2)
+
+
 class DenseNet121(nn.Module):
     """torchvision.models.densenet121 (growth 32, blocks 6-12-24-16, 64 initial features)."""
 
@@ -278,9 +289,7 @@ class DenseNet121(nn.Module):
             self.features.add_module(f"denseblock{i + 1}", DenseBlock(n, channels))
             channels += n * 32
             if i != 3:
-                self.features.add_module(f"transition{i + 1}", nn.Sequential(
-                    nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-                    nn.Conv2d(channels, channels // 2, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=2, stride=2)))
+                self.features.add_module(f"transition{i + 1}", Transition(channels, channels // 2))
                 channels //= 2
         self.features.add_module("norm5", nn.BatchNorm2d(channels))
         self.classifier = nn.Linear(channels, num_classes)
@@ -355,16 +364,17 @@ class ShuffleNetV2(nn.Module):
         self.conv1 = nn.Sequential(nn.Conv2d(3, channels[0], 3, 2, 1, bias=False), nn.BatchNorm2d(channels[0]),
                                    nn.ReLU(inplace=True))
         self.maxpool = nn.MaxPool2d(3, 2, 1)
-        stages: list[nn.Module] = []
-        inp = channels[0]
-        for n, oup in zip(repeats, channels[1:4], strict=True):
-            stages.append(nn.Sequential(ShuffleUnit(inp, oup, 2), *(ShuffleUnit(oup, oup, 1) for _ in range(n - 1))))
-            inp = oup
-        self.stages = nn.Sequential(*stages)
-        self.conv5 = nn.Sequential(nn.Conv2d(inp, channels[4], 1, bias=False), nn.BatchNorm2d(channels[4]),
+
+        def stage(inp: int, oup: int, n: int) -> nn.Sequential:
+            return nn.Sequential(ShuffleUnit(inp, oup, 2), *(ShuffleUnit(oup, oup, 1) for _ in range(n - 1)))
+
+        self.stage2 = stage(channels[0], channels[1], repeats[0])  # stage2-4, as torchvision names them
+        self.stage3 = stage(channels[1], channels[2], repeats[1])
+        self.stage4 = stage(channels[2], channels[3], repeats[2])
+        self.conv5 = nn.Sequential(nn.Conv2d(channels[3], channels[4], 1, bias=False), nn.BatchNorm2d(channels[4]),
                                    nn.ReLU(inplace=True))
         self.fc = nn.Linear(channels[4], num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.conv5(self.stages(self.maxpool(self.conv1(x))))
+        x = self.conv5(self.stage4(self.stage3(self.stage2(self.maxpool(self.conv1(x))))))
         return self.fc(x.mean([2, 3]))

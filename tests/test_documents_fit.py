@@ -140,16 +140,30 @@ def test_long_derivation_has_the_models_name_a_summary_and_resolved_headings() -
     summary = document.summary
     assert summary is not None
     names = [row[TableColumn.NAME] for row in summary.rows]
-    assert names[:4] == ["conv1", "relu", "maxpool2d", "layer1"] and "layer4" in names
+    assert names[:5] == ["conv1", "bn1", "relu", "maxpool", "layer1"] and "layer4" in names
     assert summary.rows[-1][TableColumn.SUBTOTAL] == derivation.total == 25_557_032
     assert sum(row[TableColumn.PARAMS] for row in summary.rows) == 25_557_032
     codes = [section.code for section in document.sections if section.code]
     assert "conv2d(C_out=64, k=7, stride=2, padding=\"same\", bias=false)" in codes
     assert not any("C_out=C_out" in code for code in codes)
     stages = [s.title for s in document.sections if s.heading]
-    assert stages[2] == "layer1: stage, output 256 × 56 × 56, 215,808 parameters" and len(stages) == 7, stages
+    assert stages[:2] == ["conv1 to maxpool", "layer1: stage, output 256 × 56 × 56, 215,808 parameters"], stages
+    assert len(stages) == 6, stages
     silent = next(s for s in document.sections if s.title == "Layers without parameters")
     assert "49 × relu: 0 (no weights: an element-wise function)" in silent.notes
+
+
+def test_a_features_wrapper_is_summarised_by_its_stages() -> None:
+    """DenseNet-121 labelled as torchvision (one ``features`` call holding the network): the summary and
+    the parts are its dense blocks and transitions, a depth below, not one part for everything."""
+    document = derive(ZOO / "densenet121.sc").document
+    assert document.summary is not None
+    names = [row[TableColumn.NAME] for row in document.summary.rows]
+    assert names[:5] == ["features.conv0", "features.norm0", "features.relu0", "features.pool0", "features.denseblock1"]
+    assert sum(row[TableColumn.PARAMS] for row in document.summary.rows) == 7_978_856
+    parts = [s.title for s in document.sections if s.heading]
+    assert parts[1] == "features.denseblock1: dense_block6, output 256 × 56 × 56, 335,040 parameters", parts
+    assert len(parts) == 9, parts
 
 
 def test_a_network_named_in_a_file_of_several_takes_the_name_its_comment_gives() -> None:

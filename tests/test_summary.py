@@ -40,7 +40,7 @@ def test_rows_are_the_layers_with_dotted_names() -> None:
     names = [row[Column.NAME] for row in table.rows]
     assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
     # torchvision's module paths: a stage's blocks numbered from 0, the labels as written
-    assert "layer1.0.conv1" in names and "layer2.0.downsample" in names
+    assert "layer1.0.conv1" in names and "layer2.0.downsample.0" in names
     assert "layer2.1.bn2" in names
     assert result.layers[4].name == "layer1.basic.conv1"  # the engine's name (JSON, tied=) is unchanged
     assert [row[Column.INDEX] for row in table.rows] == list(range(len(result.layers)))
@@ -62,13 +62,13 @@ def test_folded_rows_keep_the_totals(name: str, depth: int) -> None:
 def test_depth_zero_folds_each_top_level_block_call() -> None:
     result = symcount.count(ZOO / "resnet50.sc")
     rows = {r.name: r for r in fold(result.layers, 0, result.blocks)}
-    assert list(rows)[:3] == ["conv1", "relu", "maxpool2d"]
+    assert list(rows)[:4] == ["conv1", "bn1", "relu", "maxpool"]
     layer3 = rows["layer3"]
     assert layer3.kind == "stage" and layer3.output_shape == (1024, 14, 14)
     inside = [x for x in result.layers if x.name.startswith("layer3.")]
     assert layer3.trainable == sum(x.trainable for x in inside)
     assert layer3.buffers == sum(x.buffers for x in inside)
-    assert {t.name for t in layer3.tensors} >= {"bottleneck.conv_bn.conv2d.weight", "bottleneck_5.conv_bn_2.batchnorm.bias"}
+    assert {t.name for t in layer3.tensors} >= {"bottleneck.conv1.weight", "bottleneck_5.bn3.bias"}
     one = {r.name: r for r in fold(result.layers, 1, result.blocks)}
     assert one["layer3.bottleneck_5"].kind == "bottleneck"
     assert fold(result.layers, 10, result.blocks) == result.layers
@@ -90,7 +90,8 @@ def test_cli_depth_and_json_agree(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run_cli(capsys, str(ZOO / "resnet50.sc"), "--depth", "0", "--format", "json"))
     text = run_cli(capsys, str(ZOO / "resnet50.sc"), "--depth", "0")
     names = [layer["name"] for layer in data["layers"]]
-    assert names == ["conv1", "relu", "maxpool2d", "layer1", "layer2", "layer3", "layer4", "avgpool", "flatten", "fc"]
+    assert names == ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool", "flatten",
+                     "fc"]
     assert sum(layer["trainable"] for layer in data["layers"]) == data["trainable"] == 25_557_032
     for layer in data["layers"]:
         assert f"{layer['trainable']:,}" in text and layer["name"] in text
@@ -159,7 +160,7 @@ GOLDEN_CASES: dict[str, list[str]] = {
     "resnet50_depth1_flops.txt": [str(ZOO / "resnet50.sc"), "--depth", "1", "--flops"],
     "resnet50_keras_depth0.md": [str(ZOO / "resnet50.sc"), "--convention", "keras", "--set", "conv_bias=true",
                                  "--depth", "0", "--format", "markdown"],
-    "mobilenet_v2_keras_depth0.txt": [str(ZOO / "mobilenet_v2.sc"), "--convention", "keras", "--depth", "0"],
+    "mobilenet_v2_keras_depth1.txt": [str(ZOO / "mobilenet_v2.sc"), "--convention", "keras", "--depth", "1"],
 }
 
 
@@ -187,13 +188,28 @@ def test_latex_table_compiles_with_symbolic_cells(tmp_path: Path, capsys: pytest
     assert done.returncode == 0, done.stdout[-2000:]
 
 
+#: ResNet-50's bottleneck written without labels, its convolutions and norms in ``conv_bn`` helpers
+UNLABELLED_BOTTLENECKS = """
+block conv_bn(C_out, k=3, stride=1) { conv2d(C_out=C_out, k=k, stride=stride, padding="same", bias=false); batchnorm() }
+block bottleneck(C, stride=1, project=false) {
+    residual {
+        conv_bn(C_out=C, k=1); relu(); conv_bn(C_out=C, k=3, stride=stride); relu(); conv_bn(C_out=4*C, k=1)
+    } shortcut { if project { conv_bn(C_out=4*C, k=1, stride=stride) } }
+    relu()
+}
+block stage(C, n, stride=1) { bottleneck(C=C, stride=stride, project=true); repeat n - 1 { bottleneck(C=C) } }
+network unlabelled { input(H=56, W=56, C=64); layer1: stage(C=64, n=3); layer4: stage(C=128, n=3, stride=2) }
+"""
+
+
 def test_helper_calls_add_no_path_segment_and_names_stay_unique() -> None:
-    """ResNet-50's conv_bn helpers are flattened into their bottleneck (layer1.0.conv2d_3, not
+    """Unlabelled conv_bn helpers are flattened into their bottleneck (layer1.0.conv2d_3, not
     layer1.bottleneck.conv_bn_3.conv2d); EfficientNet's two squeeze-excite ``se`` labels keep their
     calls apart; every zoo network's displayed names are unique."""
-    result = symcount.count(ZOO / "resnet50.sc")
+    result = symcount.count(UNLABELLED_BOTTLENECKS)
     shown = display_names(result.layers, result.blocks)
     assert shown["layer1.bottleneck_1.conv_bn_2.conv2d"] == "layer1.1.conv2d_2"
+    assert shown["layer1.bottleneck.conv_bn_3.conv2d"] == "layer1.0.conv2d_3"
     assert shown["layer4.bottleneck_2.relu_2"] == "layer4.2.relu_2"
     assert shown["layer1.bottleneck"] == "layer1.0" and "layer1.bottleneck.conv_bn" not in shown
     for path in sorted(ZOO.glob("*.sc")):

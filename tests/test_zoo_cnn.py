@@ -24,6 +24,8 @@ import torch
 from torch import nn
 
 import symcount
+from symcount.engine.count import Column, Count, summary_table
+from symcount.engine.names import display_names
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -84,6 +86,33 @@ def test_zoo_equals_torch_reference(name: str) -> None:
     assert (expected.total, expected.buffers) == (published, published_buffers)
     # ... and the description equals it, category by category
     assert symcount_counts(name) == expected
+
+
+#: zoo files whose labels name every tensor as the reference's state_dict does (torchvision's keys)
+NAMED_AS_TORCHVISION = ("resnet18", "resnet50", "vgg16", "alexnet", "se_resnet50_block", "mobilenet_v2",
+                        "densenet121", "shufflenet_v2")
+
+
+def displayed_keys(result: Count) -> set[str]:
+    """Every tensor's name as documents show it: the layer's displayed name (``layer1.0.conv1``, see
+    ``display_names``) and the tensor's own (``weight``, ``num_batches_tracked``), joined as ``LayerResult.key``."""
+    shown = display_names(result.layers, result.blocks)
+    return {shown.get(layer.name, layer.name) + layer.key(tensor.name)[len(layer.name):]
+            for layer in result.layers for tensor in layer.tensors}
+
+
+@pytest.mark.parametrize("name", NAMED_AS_TORCHVISION)
+def test_zoo_names_are_the_reference_state_dict_keys(name: str) -> None:
+    """What a reader looks up in ``model.state_dict()`` is what the count table and derivation show:
+    the same keys, buffers and ``num_batches_tracked`` included, none missing, none extra."""
+    factory = TORCH_MODELS[name][0]
+    expected = set(on_meta(factory).state_dict())
+    result = symcount.count(ZOO / f"{name}.sc")
+    got = displayed_keys(result)
+    assert sorted(got - expected) == [] and sorted(expected - got) == []
+    # the count table's rows are these modules: each key is a row's name and a tensor's
+    rows = {row[Column.NAME] for row in summary_table(result).rows}
+    assert all(key.rsplit(".", 1)[0] in rows for key in got)
 
 
 def test_resnet50_conv_bias_adds_one_bias_per_conv() -> None:

@@ -1,6 +1,12 @@
 # ResNet-18 (He et al., 2016) in torchvision's layout (torchvision.models.resnet18):
 # 11,689,512 parameters and 9,600 batch-norm buffers.
+# Labels give every tensor torchvision's state_dict key (layer2.0.downsample.1.running_mean).
 # title: ResNet-18
+block projection(C_out, stride) {                # torchvision's downsample: nn.Sequential(conv1x1, bn)
+    0: conv2d(C_out=C_out, k=1, stride=stride, bias=false)
+    1: batchnorm()
+}
+
 block basic(C, stride=1, project=false) {        # two 3x3 convolutions around an identity
     residual {
         conv1: conv2d(C_out=C, k=3, stride=stride, padding=1, bias=false)
@@ -8,7 +14,7 @@ block basic(C, stride=1, project=false) {        # two 3x3 convolutions around a
         conv2: conv2d(C_out=C, k=3, padding=1, bias=false)
         bn2: batchnorm()
     } shortcut {
-        if project { downsample: conv2d(C_out=C, k=1, stride=stride, bias=false); batchnorm() }
+        if project { downsample: projection(C_out=C, stride=stride) }
     }
     relu()
 }

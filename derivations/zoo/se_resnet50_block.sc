@@ -4,35 +4,29 @@
 # add: global pooling to (C, 1, 1), two 1x1 convolutions with biases, a sigmoid,
 # and a multiply that broadcasts the gate over the (C, H, W) map.
 # 83,472 parameters (75,008 of ResNet-50's block + 8,464 of SE), 1,280 buffers.
+# Labelled as torchvision's Bottleneck with timm's SE module (conv3.weight, se.1.bias).
 # title: An SE-ResNet-50 bottleneck
-block conv_bn(C_out, k=1, stride=1) {
-    conv2d(C_out=C_out, k=k, stride=stride, padding=(k - 1)//2, bias=false); batchnorm()
-}
-
-block squeeze_excitation(C, r=16) {
-    se: parallel(merge="mul") {
-        branch { }
-        branch {
-            adaptive_avgpool2d(out=1)                 # squeeze: (C, 1, 1)
-            conv2d(C_out=C//r, k=1); relu()           # (C + 1) x C/r
-            conv2d(C_out=C, k=1); sigmoid()           # (C/r + 1) x C
-        }
-    }
-}
-
-block se_bottleneck(C, stride=1, project=false) {
-    residual {
-        conv_bn(C_out=C); relu()
-        conv_bn(C_out=C, k=3, stride=stride); relu()
-        conv_bn(C_out=4*C)
-        squeeze_excitation(C=4*C)
-    } shortcut {
-        if project { downsample: conv_bn(C_out=4*C, stride=stride) }
-    }
-    relu()
+block projection(C_out, stride=1) {  # torchvision's downsample: nn.Sequential(conv1x1, bn)
+    0: conv2d(C_out=C_out, k=1, stride=stride, bias=false)
+    1: batchnorm()
 }
 
 network se_resnet50_block {
     input(H=56, W=56, C=64)
-    se_bottleneck(C=64, project=true)
+    residual {
+        conv1: conv2d(C_out=64, k=1, bias=false); bn1: batchnorm(); relu()
+        conv2: conv2d(C_out=64, k=3, padding=1, bias=false); bn2: batchnorm(); relu()
+        conv3: conv2d(C_out=256, k=1, bias=false); bn3: batchnorm()   # expand to 4 x 64
+        se: parallel(merge="mul") {                   # squeeze and excite: out * se(out)
+            branch { }
+            branch {
+                0: adaptive_avgpool2d(out=1)          # squeeze: (256, 1, 1)
+                1: conv2d(C_out=256//16, k=1); 2: relu()   # (256 + 1) x 256/r, r = 16
+                3: conv2d(C_out=256, k=1); 4: sigmoid()    # (256/r + 1) x 256
+            }
+        }
+    } shortcut {
+        downsample: projection(C_out=256)
+    }
+    relu()
 }

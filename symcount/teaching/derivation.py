@@ -334,12 +334,11 @@ def summary_table(result: Count) -> table.Table | None:
     total; None for a network short enough to read at once."""
     if len(result.layers) <= SUMMARY_ROWS[1]:
         return None
-    for depth in (0, 1):
-        rows = fold(result.layers, depth, result.blocks)
-        if SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]:
-            break
-    else:
+    fitting = [rows for rows in (fold(result.layers, depth, result.blocks) for depth in (0, 1))
+               if SUMMARY_ROWS[0] <= len(rows) <= SUMMARY_ROWS[1]]
+    if not fitting:
         return None
+    rows = next((r for r in fitting if not _wraps_most(r, result)), fitting[0])
     running: sympy.Expr = sympy.Integer(0)
     cells = []
     for row in rows:
@@ -350,6 +349,13 @@ def summary_table(result: Count) -> table.Table | None:
     columns = [table.Column.NAME, table.Column.KIND, table.Column.OUTPUT_SHAPE, table.Column.PARAMS,
                table.Column.SUBTOTAL]
     return table.Table(columns, cells, [("total params", result.total)], [])
+
+
+def _wraps_most(rows: list[LayerResult], result: Count) -> bool:
+    """Whether one row is a call holding most of the network (torchvision's ``features``, labelled so
+    that names are its ``features.N``): its stages, a depth below, are the overview a reader wants."""
+    spans = {call.name: call.end - call.start for call in result.blocks}
+    return any(2 * spans.get(row.name, 1) > len(result.layers) for row in rows)
 
 
 def stage_headings(result: Count, summary: table.Table, shown: Mapping[str, str] | None = None) -> dict[int, str]:
