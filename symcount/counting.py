@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import itertools
 import math
 import os
 import re
@@ -553,7 +554,18 @@ def count(
     if description is not None:
         result.notes.extend(description.notes)
         _placed_in_code(result, description)
+    elif filename.lower().endswith(".json"):
+        result.notes.extend(config_notes(text, filename))
     return result
+
+
+def config_notes(text: str, filename: str) -> list[str]:
+    """What a count of a config.json says it counted: the head comments of the description the config
+    became (the class as transformers builds it, a multimodal config's text model only, the defaults the
+    file left out), so the total is never read as the whole multimodal model or as a guess."""
+    head = list(itertools.takewhile(lambda line: line.startswith("#"), text.splitlines()))
+    said = [line.lstrip("#").strip() for line in head]
+    return [f"read from {filename}: {said[0]}", *said[1:]] if said else []
 
 
 def _placed_in_code(result: Count, description: Description) -> None:

@@ -896,3 +896,16 @@ def test_an_unknown_model_type_says_did_you_mean() -> None:
     message = located_error('{"model_type": "qwen3moe"}')
     assert message.startswith("config.json:1:16: unknown model_type 'qwen3moe' (supported: bert, deepseek_v3, ")
     assert message.endswith("hint: did you mean 'qwen3_moe'?")
+
+
+def test_a_multimodal_config_says_only_its_text_model_was_counted(tmp_path: Path) -> None:
+    """Issue 14: the text model of a gemma3 config is counted, and the count says so (not only describe)."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({
+        "architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3",
+        "text_config": {"model_type": "gemma3_text", "hidden_size": 64, "intermediate_size": 128,
+                        "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+                        "num_hidden_layers": 2, "vocab_size": 1000}}), encoding="utf-8")
+    notes = symcount.count(path).notes
+    assert notes[0].startswith(f"read from {path}: Gemma3ForCausalLM, from a Hugging Face config")
+    assert any("the text model of a gemma3 config" in n and "vision tower is not counted" in n for n in notes)
