@@ -68,7 +68,7 @@ def test_a_layers_own_name_is_primed_when_the_network_uses_it_for_another_size()
     section = next(s for s in d.document.sections if s.title == "batchnorm")
     text = d.text()
     assert "C' = 2C" in text and "#trainable = 2C' = 2 × 2C = 4C" in text and "2C = 2 × 2C" not in text
-    assert section.where[0][0] == "C'" and "network's C" in section.where[0][1]
+    assert section.where[0][0] == "C'" and "the network's size of that name" in section.where[0][1]
     assert r"2C' = 2 \times 2C = 4C" in d.latex()
     # a name bound to itself is the network's own: no prime
     assert "'" not in derive("conv2d(bias=b)").text()

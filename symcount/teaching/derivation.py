@@ -1089,7 +1089,8 @@ def clashing(layer: LayerResult) -> dict[str, str]:
 
 
 #: A primed name in a where line: the name it stands for, and why.
-PRIMED = "primed: the network's {0} is another size"
+#: (no letter in the words: a symbol in prose would be set as text, not math, in LaTeX)
+PRIMED = "the layer's own size, primed because the network's size of that name is another"
 
 
 def _is_empty(layer: LayerResult) -> bool:
@@ -1154,7 +1155,7 @@ def where(layer: LayerResult, code: str | None, columns: Sequence[Column]) -> li
     said: list[tuple[str, str]] = []
     for name in [n for n in {**names, **dict.fromkeys(sorted(worked))} if "'" in n]:
         base = name.replace("'", "")
-        said.append((name, f"the layer's {base}, " + PRIMED.format(base)))
+        said.append((name, PRIMED))
     for name in names:
         if name in called or name in worked or "'" in name:
             continue
