@@ -17,7 +17,7 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -29,12 +29,14 @@ from symcount.engine.load import choose_target, load
 from symcount.engine.results import CONVENTIONS, exact_sum
 from symcount.engine.walk import walk
 from symcount.errors import SymcountError, UnknownValueError, did_you_mean
-from symcount.frameworks import hf_config, safetensors
-from symcount.frameworks.code_reader import Description, describe_python
+from symcount.frameworks import safetensors
 from symcount.frameworks.prefixes import check_prefixes
 from symcount.language import nodes
 from symcount.language.parse import parse, parse_expression
 from symcount.language.values import MAX_BITS, Env, evaluate
+
+if TYPE_CHECKING:  # the readers of model code and configs are imported when such a source comes (start-up)
+    from symcount.frameworks.code_reader import Description
 
 Source = str | Path
 
@@ -91,6 +93,8 @@ def read_description(source: Source, network: str | None = None) -> tuple[str, s
         description = _LAST_READ[0][1]
         return description.text, f"{filename} (as read)", description.network, description
     try:
+        from symcount.frameworks.code_reader import describe_python  # noqa: PLC0415  lazy: start-up
+
         description = describe_python(text, filename, network or named)
         if description.unfollowed is not None:
             description = _forward_checked(description, filename, source)
@@ -202,6 +206,8 @@ def _read_text(source: Source) -> tuple[str, str, str | None]:
 def _described_config(text: str, filename: str, network: str | None) -> tuple[str, str, str | None]:
     """A config.json as its description; errors point into the JSON, not the description made from it."""
     try:
+        from symcount.frameworks import hf_config  # noqa: PLC0415  lazy: start-up
+
         described = hf_config.describe(text)
     except SymcountError as err:
         raise err.located(filename, text) from None

@@ -164,6 +164,10 @@ def test_count_loads_no_teaching_or_render_module_it_does_not_need() -> None:
         "symcount.render.printable",
         "symcount.cli.count", "symcount.cli.main", *SHARED}
     assert not extra, f"symcount count imported {sorted(extra)}"
+    # the readers of model code and of configs come when such a source does
+    readers = {"symcount.frameworks.code_reader", "symcount.frameworks.torch_forward", "symcount.frameworks.hf_config",
+               "symcount.frameworks.python_code", "symcount.frameworks.keras_code"}
+    assert not loaded & readers, f"symcount count of a description imported {sorted(loaded & readers)}"
 
 
 @pytest.mark.parametrize(("argv", "verb"), [
